@@ -1,0 +1,136 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Gantry's configuration, read once from the environment and validated.
+ * This is the only module that reads `process.env` for settings; everything
+ * else asks `getConfig()`. A bad value fails at start with the variable's
+ * name and what was expected. Defaults are the embedded ones: no variable is
+ * needed to run Gantry on a laptop.
+ */
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"], {
+    error: "expected true or false",
+  })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const port = z.coerce
+  .number({ error: "expected a port number" })
+  .int("expected a whole number")
+  .min(1, "expected a port between 1 and 65535")
+  .max(65535, "expected a port between 1 and 65535");
+
+const postgresUrl = z
+  .string()
+  .refine(
+    (value) => /^postgres(ql)?:\/\//.test(value),
+    "expected a postgres:// or postgresql:// URL",
+  );
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), "expected an http:// or https:// URL");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: postgresUrl.optional(),
+  GANTRY_DATA_DIR: z.string().min(1).default(".gantry"),
+  GANTRY_EMBEDDED_POSTGRES_PORT: port.default(54329),
+  PORT: port.default(3000),
+  HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  GANTRY_PUBLIC_URL: httpUrl.optional(),
+  GANTRY_GIT_PROVIDER: z.enum(["local", "github"]).default("local"),
+  GANTRY_GITOPS_REPO: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, "expected a repository name like 'gitops'")
+    .default("gitops"),
+  GANTRY_GITOPS_BRANCH: z.string().min(1).default("main"),
+  GANTRY_DEMO_SEED: booleanString.default(true),
+  GANTRY_DEMO_APPS: z.coerce
+    .number({ error: "expected a number" })
+    .int()
+    .min(1)
+    .max(20_000)
+    .default(420),
+  GANTRY_VERSION_PATH: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "expected a dotted YAML path like image.tag")
+    .default("image.tag"),
+  GANTRY_IMPORT_ON_START: booleanString.default(true),
+  GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type GantryConfig = Readonly<{
+  nodeEnv: "development" | "production" | "test";
+  /** Set when an external Postgres is used; when absent Gantry starts an embedded one. */
+  databaseUrl: string | undefined;
+  /** Absolute path of the directory holding embedded Postgres data, the local Git repos, caches. */
+  dataDir: string;
+  embeddedPostgresPort: number;
+  port: number;
+  hostname: string;
+  publicUrl: string;
+  git: Readonly<{
+    provider: "local" | "github";
+    repository: string;
+    branch: string;
+    /** Dotted path of the version inside a values file. */
+    versionPath: string;
+  }>;
+  demo: Readonly<{ seed: boolean; apps: number }>;
+  importOnStart: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment (process.env by default). Exported for tests. */
+export function parseConfig(env: Record<string, string | undefined>): GantryConfig {
+  // Empty strings mean "unset", as they do in docker-compose and most shells' habits.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join(".");
+        // Never echo the value: it may be a secret (a URL with a password).
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = result.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.GANTRY_DATA_DIR),
+    embeddedPostgresPort: e.GANTRY_EMBEDDED_POSTGRES_PORT,
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    git: {
+      provider: e.GANTRY_GIT_PROVIDER,
+      repository: e.GANTRY_GITOPS_REPO,
+      branch: e.GANTRY_GITOPS_BRANCH,
+      versionPath: e.GANTRY_VERSION_PATH,
+    },
+    demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS },
+    importOnStart: e.GANTRY_IMPORT_ON_START,
+    logLevel: e.GANTRY_LOG_LEVEL,
+  };
+}
+
+let cached: GantryConfig | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function getConfig(): GantryConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
