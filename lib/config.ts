@@ -38,7 +38,7 @@ const EnvSchema = z.object({
   GANTRY_DATA_DIR: z.string().min(1).default(".gantry"),
   GANTRY_EMBEDDED_POSTGRES_PORT: port.default(54329),
   PORT: port.default(3000),
-  HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  GANTRY_HOST: z.string().min(1).default("127.0.0.1"),
   GANTRY_PUBLIC_URL: httpUrl.optional(),
   GANTRY_GIT_PROVIDER: z.enum(["local", "github"]).default("local"),
   GANTRY_GITOPS_REPO: z
@@ -113,7 +113,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     dataDir: path.resolve(e.GANTRY_DATA_DIR),
     embeddedPostgresPort: e.GANTRY_EMBEDDED_POSTGRES_PORT,
     port: e.PORT,
-    hostname: e.HOSTNAME,
+    hostname: e.GANTRY_HOST,
     publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     git: {
       provider: e.GANTRY_GIT_PROVIDER,
