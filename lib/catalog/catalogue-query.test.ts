@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { catalogueSearch, parseCatalogueQuery } from "./catalogue-query";
+
+describe("parseCatalogueQuery", () => {
+  it("fills defaults and drops blanks", () => {
+    const parsed = parseCatalogueQuery({ q: "  ", team: "" });
+    expect(parsed).toEqual({
+      ok: true,
+      query: { sort: "name", dir: "asc", page: 1, size: 50 },
+    });
+  });
+
+  it("names the parameter that is wrong", () => {
+    const parsed = parseCatalogueQuery({ page: "zero", tier: "gold", sort: "colour" });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^page:/),
+        expect.stringMatching(/^tier: expected one of critical/),
+        expect.stringMatching(/^sort:/),
+      ]),
+    );
+  });
+
+  it("takes the first of repeated parameters", () => {
+    const parsed = parseCatalogueQuery({ team: ["payments", "search"] });
+    expect(parsed.ok && parsed.query.team).toBe("payments");
+  });
+
+  it("rejects a label without a value", () => {
+    expect(parseCatalogueQuery({ label: "domain" }).ok).toBe(false);
+    expect(parseCatalogueQuery({ label: "domain=checkout" }).ok).toBe(true);
+  });
+});
+
+describe("catalogueSearch", () => {
+  it("round-trips through parse and leaves defaults out", () => {
+    const parsed = parseCatalogueQuery({ q: "pay", team: "payments", page: "3", sort: "tier", dir: "desc" });
+    if (!parsed.ok) throw new Error("expected a valid query");
+    const search = catalogueSearch(parsed.query);
+    expect(search).toBe("?q=pay&team=payments&sort=tier&dir=desc&page=3");
+    const again = parseCatalogueQuery(Object.fromEntries(new URLSearchParams(search)));
+    expect(again).toEqual(parsed);
+  });
+
+  it("resets nothing it is not asked to", () => {
+    const parsed = parseCatalogueQuery({ q: "a" });
+    if (!parsed.ok) throw new Error("expected a valid query");
+    expect(catalogueSearch(parsed.query, { page: 2 })).toBe("?q=a&page=2");
+  });
+});
