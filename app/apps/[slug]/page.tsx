@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApplicationDetails } from "@/components/catalogue/application-details";
+import { getApplication } from "@/lib/catalog/get-application";
+import { getDb } from "@/lib/db";
+import { isGantryError } from "@/lib/errors";
+import { getGitProvider } from "@/lib/git";
+
+export const dynamic = "force-dynamic";
+
+type Params = Promise<{ slug: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { slug } = await params;
+  return { title: slug };
+}
+
+export default async function ApplicationPage({ params }: { params: Params }) {
+  const { slug } = await params;
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
+  try {
+    const application = await getApplication({ db: getDb(), git: getGitProvider(), slug });
+    return (
+      <>
+        <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-600">
+          <Link href="/apps" className="hover:underline">
+            Applications
+          </Link>{" "}
+          <span aria-hidden="true">/</span> <span>{application.slug}</span>
+        </nav>
+        <ApplicationDetails application={application} />
+      </>
+    );
+  } catch (error) {
+    if (isGantryError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+}

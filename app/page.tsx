@@ -1,0 +1,137 @@
+import Link from "next/link";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { getOverview } from "@/lib/catalog/get-overview";
+import { getDb } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage() {
+  const overview = await getOverview({ db: getDb() });
+  const { lastImport } = overview;
+  return (
+    <>
+      <PageHeader title="Overview" description="The fleet as the GitOps repository describes it." />
+
+      {overview.applications === 0 ? (
+        <div className="mb-6">
+          <Notice title="No applications yet">
+            Gantry imports applications from the GitOps repository (<code>apps/&lt;app&gt;/app.yaml</code>).
+            Run <code>npm run gantry -- import</code> or see the{" "}
+            <Link href="/imports" className="underline">
+              imports
+            </Link>
+            .
+          </Notice>
+        </div>
+      ) : null}
+
+      {lastImport && (lastImport.status === "failed" || lastImport.problems > 0) ? (
+        <div className="mb-6">
+          <Notice
+            tone={lastImport.status === "failed" ? "danger" : "warning"}
+            title={
+              lastImport.status === "failed"
+                ? "The last import failed"
+                : `The last import found ${lastImport.problems} file${lastImport.problems === 1 ? "" : "s"} it could not read`
+            }
+          >
+            {lastImport.error ? <p>{lastImport.error}</p> : null}
+            <Link href="/imports" className="font-medium underline">
+              See the details
+            </Link>
+          </Notice>
+        </div>
+      ) : null}
+
+      <dl className="mb-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Applications" value={overview.applications} href="/apps" />
+        <Stat label="Teams" value={overview.teams.length} />
+        <Stat label="Environments" value={overview.environments.length} />
+        <Stat label="Versions differ between environments" value={overview.applicationsDiffering} href="/apps?differs=1" />
+      </dl>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="environments-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 id="environments-heading" className="mb-3 font-semibold">
+            Environments, in delivery order
+          </h2>
+          <ol className="space-y-3">
+            {overview.environments.map((environment, index) => (
+              <li key={environment.name} className="flex items-start gap-3">
+                <span
+                  aria-hidden="true"
+                  className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full bg-blue-100 text-xs font-semibold text-blue-800"
+                >
+                  {index + 1}
+                </span>
+                <div>
+                  <p className="font-medium">
+                    {environment.displayName} <span className="font-mono text-xs text-slate-500">{environment.name}</span>
+                  </p>
+                  <p className="text-sm text-slate-600">
+                    {environment.applications.toLocaleString("en")} applications ·{" "}
+                    {environment.clusters.length === 0
+                      ? "no clusters"
+                      : environment.clusters.map((c) => c.name).join(", ")}
+                  </p>
+                </div>
+              </li>
+            ))}
+          </ol>
+        </section>
+
+        <section aria-labelledby="teams-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 id="teams-heading" className="mb-3 font-semibold">
+            Teams
+          </h2>
+          <ul className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
+            {overview.teams.map((team) => (
+              <li key={team.slug} className="flex justify-between gap-2">
+                <Link href={`/apps?team=${encodeURIComponent(team.slug)}`} className="text-blue-800 hover:underline">
+                  {team.name}
+                </Link>
+                <span className="tabular-nums text-slate-600">{team.applications}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+
+      {lastImport ? (
+        <p className="mt-6 text-sm text-slate-600">
+          Last import {lastImport.status} <RelativeTime value={lastImport.startedAt} />
+          {lastImport.commit ? (
+            <>
+              {" "}
+              at commit <span className="font-mono">{lastImport.commit.slice(0, 12)}</span>
+            </>
+          ) : null}
+          .{" "}
+          {overview.archivedApplications > 0 ? (
+            <Link href="/apps?archived=1" className="underline">
+              {overview.archivedApplications} archived
+            </Link>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Stat({ label, value, href }: { label: string; value: number; href?: string }) {
+  const content = (
+    <>
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className="mt-1 text-3xl font-semibold tabular-nums">{value.toLocaleString("en")}</dd>
+    </>
+  );
+  return href ? (
+    <Link href={href} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-blue-300">
+      {content}
+    </Link>
+  ) : (
+    <div className="rounded-lg border border-slate-200 bg-white p-4">{content}</div>
+  );
+}

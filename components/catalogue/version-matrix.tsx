@@ -1,0 +1,130 @@
+import Link from "next/link";
+import { TierBadge } from "@/components/ui/badge";
+import { type CatalogueQuery, catalogueSearch } from "@/lib/catalog/catalogue-query";
+import type { CatalogueEnvironment, CatalogueRow } from "@/lib/catalog/list-applications";
+
+type SortField = CatalogueQuery["sort"];
+
+/**
+ * The catalogue as a version matrix: one row per application, one column
+ * per environment in delivery order. A cell whose version differs from the
+ * environment before it is highlighted: that is a release on its way (or
+ * stuck) between two stages.
+ */
+export function VersionMatrix({
+  rows,
+  environments,
+  query,
+}: {
+  rows: CatalogueRow[];
+  environments: CatalogueEnvironment[];
+  query: CatalogueQuery;
+}) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full min-w-[56rem] border-collapse text-sm">
+        <caption className="sr-only">
+          Applications and the version each environment should run. Highlighted cells differ from the
+          previous environment.
+        </caption>
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+          <tr>
+            <SortableHeader field="name" label="Application" query={query} />
+            <SortableHeader field="team" label="Team" query={query} />
+            <SortableHeader field="tier" label="Tier" query={query} />
+            {environments.map((environment) => (
+              <th key={environment.id} scope="col" className="px-3 py-2 font-semibold">
+                <abbr title={environment.displayName} className="no-underline">
+                  {environment.name}
+                </abbr>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((row) => (
+            <tr key={row.slug} className="hover:bg-slate-50">
+              <th scope="row" className="px-3 py-2 text-left font-normal">
+                <Link href={`/apps/${row.slug}`} className="font-medium text-blue-800 hover:underline">
+                  {row.name}
+                </Link>
+                <div className="font-mono text-xs text-slate-500">{row.slug}</div>
+              </th>
+              <td className="px-3 py-2 text-slate-700">{row.team.name}</td>
+              <td className="px-3 py-2">
+                <TierBadge tier={row.tier} />
+              </td>
+              {environments.map((environment, index) => (
+                <VersionCell
+                  key={environment.id}
+                  row={row}
+                  environment={environment}
+                  previous={index > 0 ? environments[index - 1] : undefined}
+                />
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VersionCell({
+  row,
+  environment,
+  previous,
+}: {
+  row: CatalogueRow;
+  environment: CatalogueEnvironment;
+  previous: CatalogueEnvironment | undefined;
+}) {
+  if (!(environment.name in row.versions)) {
+    return (
+      <td className="px-3 py-2 text-slate-400">
+        <span aria-hidden="true">—</span>
+        <span className="sr-only">not deployed</span>
+      </td>
+    );
+  }
+  const version = row.versions[environment.name] ?? null;
+  const before = previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
+  const differs = before !== undefined && before !== version;
+  if (version === null) {
+    return <td className="px-3 py-2 text-xs italic text-slate-500">no version</td>;
+  }
+  return (
+    <td className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-50 text-amber-950" : "text-slate-800"}`}>
+      {version}
+      {differs ? (
+        <span className="sr-only">
+          {" "}
+          (differs from {previous?.name}: {before ?? "none"})
+        </span>
+      ) : null}
+    </td>
+  );
+}
+
+function SortableHeader({ field, label, query }: { field: SortField; label: string; query: CatalogueQuery }) {
+  const active = query.sort === field;
+  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  return (
+    <th
+      scope="col"
+      aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}
+      className="px-3 py-2 font-semibold"
+    >
+      <Link
+        href={`/apps${catalogueSearch(query, { sort: field, dir: nextDir, page: 1 })}`}
+        className="inline-flex items-center gap-1 hover:text-slate-900"
+      >
+        {label}
+        <span aria-hidden="true" className="text-slate-400">
+          {active ? (query.dir === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+        <span className="sr-only">, sort {nextDir === "asc" ? "ascending" : "descending"}</span>
+      </Link>
+    </th>
+  );
+}
