@@ -1,0 +1,68 @@
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * End-to-end tests drive Debian's Chromium against the real portal: the
+ * production build started by `scripts/start.ts` on its own data directory,
+ * with its own embedded Postgres and its own seeded demo GitOps repository.
+ * Nothing is mocked.
+ */
+const port = Number(process.env.GANTRY_E2E_PORT ?? 3210);
+const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["json"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    viewport: { width: 1440, height: 900 },
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1440, height: 900 },
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `node_modules/.bin/tsx scripts/start.ts --fresh`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
+    env: {
+      PORT: String(port),
+      GANTRY_HOST: "127.0.0.1",
+      GANTRY_DATA_DIR: dataDir,
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(Number(process.env.GANTRY_E2E_POSTGRES_PORT ?? 54339)),
+      GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: "",
+      NODE_ENV: "production",
+    },
+  },
+});
