@@ -1,0 +1,90 @@
+/**
+ * The Gantry command line: `npm run gantry -- <command>`.
+ *
+ *   import [--ref REF]   import the catalogue from the GitOps repository now
+ *   help                 this text
+ *
+ * Commands are thin: parse arguments, call the domain, print the result.
+ * They use the same database as the portal (DATABASE_URL, or the embedded
+ * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
+ */
+import { parseArgs } from "node:util";
+import { importCatalog } from "@/lib/catalog/import-catalog";
+import { ConfigError, getConfig } from "@/lib/config";
+import { createDbClient } from "@/lib/db";
+import { isGantryError } from "@/lib/errors";
+import { createGitProvider } from "@/lib/git";
+import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
+
+const USAGE = `Usage: npm run gantry -- <command> [options]
+
+Commands:
+  import [--ref REF]   Import the catalogue from the GitOps repository (default: its default branch)
+  help                 Show this help
+`;
+
+const progress = (message: string) => process.stderr.write(`${message}\n`);
+
+async function runImport(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ref: { type: "string" } }, strict: true });
+  const config = getConfig();
+  const database = await openDatabase(config, progress);
+  const db = createDbClient(database.url);
+  try {
+    await prepareGitopsRepository(config, progress);
+    const result = await importCatalog({
+      db,
+      git: createGitProvider(config),
+      ref: values.ref,
+      versionPath: config.git.versionPath,
+      trigger: "cli",
+      onProgress: progress,
+    });
+    process.stdout.write(
+      `${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`,
+    );
+    if (result.problems > 0) {
+      const problems = await db.importProblem.findMany({
+        where: { importId: result.importId },
+        orderBy: [{ file: "asc" }, { line: "asc" }],
+      });
+      for (const p of problems) {
+        process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}${p.column ? `:${p.column}` : ""}: ${p.message}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "import":
+      return runImport(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`gantry: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ConfigError || isGantryError(error)) {
+    process.stderr.write(`gantry: ${error.message}\n`);
+  } else if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+    process.stderr.write(`gantry: ${error.message}\n\n${USAGE}`);
+  } else {
+    process.stderr.write(`gantry: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,74 @@
+import { importCatalog } from "@/lib/catalog/import-catalog";
+import type { GantryConfig } from "@/lib/config";
+import { createDbClient } from "@/lib/db";
+import { createGitProvider } from "@/lib/git";
+import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
+import { startEmbeddedPostgres } from "@/lib/postgres/embedded";
+import { applyMigrations } from "@/lib/postgres/migrate";
+
+export type Progress = (message: string) => void;
+
+export interface OpenDatabase {
+  url: string;
+  /** True when Gantry runs its own Postgres (no DATABASE_URL). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The database Gantry runs on: DATABASE_URL when set, otherwise the embedded
+ * Postgres under the data directory (started, or reused when another Gantry
+ * process already runs it). Migrations are applied before it is returned.
+ */
+export async function openDatabase(config: GantryConfig, progress: Progress): Promise<OpenDatabase> {
+  let opened: OpenDatabase;
+  if (config.databaseUrl) {
+    progress("using the Postgres at DATABASE_URL");
+    opened = { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  } else {
+    progress(`starting embedded Postgres (data in ${config.dataDir}/postgres, port ${config.embeddedPostgresPort})`);
+    const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    opened = { url: postgres.url, embedded: true, stop: () => postgres.stop() };
+  }
+  progress("applying database migrations");
+  try {
+    const applied = await applyMigrations(opened.url);
+    progress(applied.length === 0 ? "database schema is up to date" : `applied ${applied.length} migration(s)`);
+  } catch (error) {
+    await opened.stop();
+    throw error;
+  }
+  return opened;
+}
+
+/** Creates and seeds the local GitOps repository on first start (a no-op afterwards, or with GitHub). */
+export async function prepareGitopsRepository(config: GantryConfig, progress: Progress): Promise<void> {
+  if (config.git.provider !== "local") return;
+  const result = await ensureLocalRepository({
+    dataDir: config.dataDir,
+    repository: config.git.repository,
+    branch: config.git.branch,
+    demo: config.demo.seed ? { apps: config.demo.apps } : null,
+    onProgress: progress,
+  });
+  if (result.created) progress(`created the local GitOps repository "${config.git.repository}"`);
+}
+
+/** Imports the catalogue from the GitOps repository's default branch. */
+export async function importAtStart(config: GantryConfig, databaseUrl: string, progress: Progress): Promise<void> {
+  const db = createDbClient(databaseUrl);
+  try {
+    const result = await importCatalog({
+      db,
+      git: createGitProvider(config),
+      versionPath: config.git.versionPath,
+      trigger: "start",
+      onProgress: (message) => progress(`import: ${message}`),
+    });
+    progress(
+      `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s))`,
+    );
+  } finally {
+    await db.$disconnect();
+  }
+}

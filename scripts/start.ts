@@ -1,0 +1,149 @@
+/**
+ * `npm start`: brings the whole portal up on one machine.
+ *
+ *   Postgres (DATABASE_URL, or embedded under .gantry/) → migrations →
+ *   GitOps repository (local provider: created and seeded with the demo
+ *   fleet on first start) → catalogue import → production build when the
+ *   sources changed → Next.js server → prints the URL.
+ *
+ * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
+ * empty data directory; refused for the default one, used by the e2e suite).
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { ConfigError, getConfig } from "@/lib/config";
+import { importAtStart, openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dev = process.argv.includes("--dev");
+const fresh = process.argv.includes("--fresh");
+const started = Date.now();
+
+function progress(message: string): void {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  process.stdout.write(`[gantry ${seconds}s] ${message}\n`);
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`\ngantry: ${message}\n`);
+  process.exit(code);
+}
+
+// Next reads NODE_ENV when it is imported; decide before that.
+Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
+
+let config: ReturnType<typeof getConfig>;
+try {
+  config = getConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message, 2);
+  throw error;
+}
+
+if (fresh) {
+  if (config.dataDir === path.resolve(".gantry")) {
+    fail("--fresh deletes the data directory; it is refused for the default .gantry (set GANTRY_DATA_DIR)", 2);
+  }
+  progress(`--fresh: removing ${config.dataDir}`);
+  fs.rmSync(config.dataDir, { recursive: true, force: true });
+}
+fs.mkdirSync(config.dataDir, { recursive: true });
+
+const database = await openDatabase(config, progress);
+// Next's server code is bundled separately and reads its own configuration from the
+// environment: point it at the database just opened (embedded or not).
+process.env.DATABASE_URL = database.url;
+
+let stopping = false;
+async function shutdown(signal: string, server?: http.Server): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  progress(`${signal}: shutting down`);
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await database.stop();
+  progress("stopped");
+  process.exit(0);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+try {
+  await prepareGitopsRepository(config, progress);
+  if (config.importOnStart) await importAtStart(config, database.url, progress);
+} catch (error) {
+  // The portal still starts: the failed import is recorded and shown on /imports.
+  progress(`import failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+if (!dev) await buildWhenSourcesChanged();
+
+progress(dev ? "starting Next.js (development)" : "starting Next.js");
+const { default: next } = await import("next");
+const app = next({ dev, dir: root, hostname: config.hostname, port: config.port });
+await app.prepare();
+const handle = app.getRequestHandler();
+const server = http.createServer((request, response) => {
+  void handle(request, response);
+});
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");
+process.once("SIGINT", () => void shutdown("SIGINT", server));
+process.once("SIGTERM", () => void shutdown("SIGTERM", server));
+server.on("error", (error) => fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`));
+server.listen(config.port, config.hostname, () => {
+  const local = `http://${config.hostname === "0.0.0.0" ? "localhost" : config.hostname}:${config.port}`;
+  process.stdout.write(
+    `\n  Gantry is up: ${local}\n` +
+      `  Git (read-only): ${local}/git/${config.git.repository}.git\n` +
+      `  Postgres: ${database.embedded ? `embedded, data in ${path.join(config.dataDir, "postgres")}` : "DATABASE_URL"}\n` +
+      "  Stop with Ctrl+C.\n\n",
+  );
+});
+
+/**
+ * Builds the production bundle when there is none or the sources changed
+ * since the last build (a fingerprint of file sizes and times), so
+ * `npm start` on a fresh clone or after a pull serves current code.
+ */
+async function buildWhenSourcesChanged(): Promise<void> {
+  const stamp = path.join(root, ".next", "gantry-sources");
+  const fingerprint = sourcesFingerprint();
+  const built = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
+  if (built && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return;
+  progress(built ? "sources changed: rebuilding (about a minute)" : "first start: building the portal (about a minute)");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NODE_ENV: "production" },
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  fs.writeFileSync(stamp, fingerprint);
+}
+
+function sourcesFingerprint(): string {
+  const hash = createHash("sha256");
+  const visit = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules" && entry.name !== "generated") visit(full);
+      } else {
+        const stat = fs.statSync(full);
+        hash.update(`${path.relative(root, full)}:${stat.size}:${stat.mtimeMs}\n`);
+      }
+    }
+  };
+  for (const dir of ["app", "components", "lib"]) visit(path.join(root, dir));
+  for (const file of ["next.config.js", "package-lock.json", "postcss.config.mjs", "tsconfig.json"]) {
+    const full = path.join(root, file);
+    if (fs.existsSync(full)) hash.update(`${file}:${fs.statSync(full).mtimeMs}\n`);
+  }
+  return hash.digest("hex");
+}
