@@ -1,0 +1,228 @@
+/**
+ * `npm run bench`: how the catalogue holds up at 10,000 applications.
+ *
+ * Starts the real portal (production build, embedded Postgres, local Git
+ * provider) on a throwaway data directory seeded with 10,000 demo apps × 4
+ * environments, then measures the server's response time for /apps (first
+ * page, a team filter, a text search, a deep page) at concurrency 1 and 16,
+ * and the server's peak RSS. For comparison in the same run, it also times
+ * what a UI that loads every app does: the whole catalogue in one query.
+ *
+ * Prints a table and writes bench/results/catalogue.json. Figures are
+ * medians and percentiles of one run on this machine; compare ratios.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { listApplications } from "@/lib/catalog/list-applications";
+import { createDbClient } from "@/lib/db";
+
+const root = path.resolve(import.meta.dirname, "..");
+const APPS = Number(process.env.BENCH_APPS ?? 10_000);
+const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54389);
+const REQUESTS_C1 = Number(process.env.BENCH_REQUESTS_C1 ?? 60);
+const REQUESTS_C16 = Number(process.env.BENCH_REQUESTS_C16 ?? 160);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+const base = `http://127.0.0.1:${PORT}`;
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
+  cwd: root,
+  env: {
+    ...process.env,
+    DATABASE_URL: "",
+    PORT: String(PORT),
+    GANTRY_HOST: "127.0.0.1",
+    GANTRY_DATA_DIR: dataDir,
+    GANTRY_EMBEDDED_POSTGRES_PORT: String(PG_PORT),
+    GANTRY_DEMO_APPS: String(APPS),
+    GANTRY_LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+  detached: true,
+});
+let serverOutput = "";
+server.stdout?.on("data", (chunk: Buffer) => {
+  serverOutput += chunk.toString();
+  for (const line of chunk.toString().split("\n")) if (line.trim()) log(`server: ${line}`);
+});
+
+async function stopServer(): Promise<void> {
+  if (server.exitCode !== null || !server.pid) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  process.kill(-server.pid, "SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  if (server.exitCode === null) process.kill(-server.pid, "SIGKILL");
+}
+
+async function waitForServer(): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the portal exited with ${server.exitCode}`);
+    try {
+      const response = await fetch(`${base}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error("the portal did not come up within 15 minutes");
+}
+
+/** Peak resident memory (VmHWM) of the portal's process tree, excluding Postgres. */
+function peakRssBytes(pid: number): number {
+  const children = (p: number): number[] => {
+    try {
+      const list = fs.readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      return list.map(Number).flatMap((c) => [c, ...children(c)]);
+    } catch {
+      return [];
+    }
+  };
+  let total = 0;
+  for (const p of [pid, ...children(pid)]) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
+      const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? "";
+      if (name.startsWith("postgres")) continue;
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+      if (hwm) total += Number(hwm) * 1024;
+    } catch {
+      // process ended between listing and reading
+    }
+  }
+  return total;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+async function measure(url: string, requests: number, concurrency: number) {
+  const times: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < requests) {
+      next++;
+      const start = performance.now();
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      times.push(performance.now() - start);
+      if (!response.ok) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  times.sort((a, b) => a - b);
+  return {
+    requests,
+    concurrency,
+    errors,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    max: times.at(-1) ?? Number.NaN,
+  };
+}
+
+try {
+  const t0 = performance.now();
+  await waitForServer();
+  const startupSeconds = (performance.now() - t0) / 1000;
+  const importLine = /import: (\d+) applications/.exec(serverOutput);
+  log(`portal up in ${startupSeconds.toFixed(1)} s with ${importLine?.[1] ?? "?"} applications`);
+
+  const api = (await (await fetch(`${base}/api/v1/apps?size=25`)).json()) as { total: number; pageCount: number; rows: { team: { slug: string } }[] };
+  const team = api.rows[0]?.team.slug ?? "payments";
+  const deepPage = Math.max(1, Math.floor((api.total / 50) * 0.95));
+  const scenarios = [
+    { name: "first page", path: "/apps" },
+    { name: "team filter", path: `/apps?team=${team}` },
+    { name: "text search", path: "/apps?q=api" },
+    { name: `deep page (${deepPage})`, path: `/apps?page=${deepPage}` },
+  ];
+  // Warm up: first requests compile nothing in production, but fill Postgres' and Node's caches.
+  for (const s of scenarios) await measure(`${base}${s.path}`, 5, 1);
+
+  const results = [];
+  for (const concurrency of [1, 16]) {
+    for (const s of scenarios) {
+      const requests = concurrency === 1 ? REQUESTS_C1 : REQUESTS_C16;
+      log(`${s.name}, concurrency ${concurrency}: ${requests} requests`);
+      results.push({ scenario: s.name, path: s.path, ...(await measure(`${base}${s.path}`, requests, concurrency)) });
+    }
+  }
+  const peakRss = server.pid ? peakRssBytes(server.pid) : 0;
+
+  // The same run, the other way: every application in one query, as a UI that loads the whole fleet does.
+  const urlFile = path.join(dataDir, "postgres.credentials");
+  let loadAll: { p50: number; rows: number; paged: number } | null = null;
+  if (fs.existsSync(urlFile)) {
+    const credentials = JSON.parse(fs.readFileSync(urlFile, "utf8")) as { user: string; password: string };
+    const db = createDbClient(
+      `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${PG_PORT}/gantry`,
+    );
+    const query = { sort: "name", dir: "asc", page: 1, size: 50 } as const;
+    const all: number[] = [];
+    const paged: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 5; i++) {
+      let start = performance.now();
+      rows = (await listApplications({ db, query: { ...query, size: 100_000 } })).rows.length;
+      all.push(performance.now() - start);
+      start = performance.now();
+      await listApplications({ db, query });
+      paged.push(performance.now() - start);
+    }
+    await db.$disconnect();
+    all.sort((a, b) => a - b);
+    paged.sort((a, b) => a - b);
+    loadAll = { p50: percentile(all, 50), rows, paged: percentile(paged, 50) };
+  }
+
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    applications: api.total,
+    environments: 4,
+    startupSeconds,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    results,
+    loadEverything: loadAll,
+    targets: { p95AtConcurrency1Ms: 150, maxAtConcurrency16Ms: 1000 },
+  };
+  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+  fs.writeFileSync(path.join(root, "bench", "results", "catalogue.json"), `${JSON.stringify(report, null, 2)}\n`);
+
+  const ms = (n: number) => n.toFixed(1).padStart(8);
+  console.log(`\nCatalogue at ${api.total.toLocaleString("en")} applications × 4 environments (server response time, ms)\n`);
+  console.log("scenario               conc  reqs   p50      p95      max    errors");
+  for (const r of results) {
+    console.log(
+      `${r.scenario.padEnd(22)} ${String(r.concurrency).padStart(4)} ${String(r.requests).padStart(5)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.max)} ${String(r.errors).padStart(6)}`,
+    );
+  }
+  const c1 = results.filter((r) => r.concurrency === 1);
+  const c16 = results.filter((r) => r.concurrency === 16);
+  const worstP95 = Math.max(...c1.map((r) => r.p95));
+  const worstMax = Math.max(...c16.map((r) => r.max));
+  console.log(`\npeak RSS of the portal: ${report.peakRssMiB} MiB; start-up incl. seeding and import: ${startupSeconds.toFixed(1)} s`);
+  console.log(`worst p95 at concurrency 1: ${worstP95.toFixed(1)} ms (target < 150 ms) ${worstP95 < 150 ? "✔" : "✘"}`);
+  console.log(`slowest request at concurrency 16: ${worstMax.toFixed(1)} ms (target < 1000 ms) ${worstMax < 1000 ? "✔" : "✘"}`);
+  if (loadAll) {
+    console.log(
+      `loading all ${loadAll.rows.toLocaleString("en")} apps in one query: p50 ${loadAll.p50.toFixed(1)} ms vs one page ${loadAll.paged.toFixed(1)} ms (${(loadAll.p50 / loadAll.paged).toFixed(0)}× the work, before any rendering)`,
+    );
+  }
+} finally {
+  await stopServer();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
