@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { type ParseResult, parseWithSchema } from "@/lib/gitops-repo/located";
+import { slug } from "@/lib/gitops-repo/schema-parts";
+
+const ClusterSchema = z.object({
+  name: slug,
+  region: z.string().min(1).max(100).optional(),
+  provider: z.string().min(1).max(100).optional(),
+});
+
+const EnvironmentSchema = z.object({
+  name: slug,
+  displayName: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).optional(),
+  clusters: z.array(ClusterSchema).min(1),
+  // Promotion policy (approvals, freezes, auto-promotion) is defined by a later
+  // feature; until then its keys are kept as written.
+  policy: z.looseObject({}).optional(),
+});
+
+/**
+ * `environments.yaml`: environments in delivery order (the first is where
+ * releases land, the last is production), each with the clusters it runs on.
+ * Names are unique; a cluster belongs to one environment.
+ */
+export const EnvironmentsFileSchema = z.object({
+  environments: z
+    .array(EnvironmentSchema)
+    .min(1)
+    .superRefine((environments, ctx) => {
+      const environmentNames = new Set<string>();
+      const clusterOwners = new Map<string, string>();
+      environments.forEach((environment, index) => {
+        if (environmentNames.has(environment.name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "name"],
+            message: `environment "${environment.name}" is listed twice`,
+          });
+        }
+        environmentNames.add(environment.name);
+        environment.clusters.forEach((cluster, clusterIndex) => {
+          const owner = clusterOwners.get(cluster.name);
+          if (owner !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [index, "clusters", clusterIndex, "name"],
+              message: `cluster "${cluster.name}" is already listed under environment "${owner}"`,
+            });
+          }
+          clusterOwners.set(cluster.name, environment.name);
+        });
+      });
+    }),
+});
+
+export type EnvironmentsFile = z.output<typeof EnvironmentsFileSchema>;
+export type EnvironmentDefinition = EnvironmentsFile["environments"][number];
+export type ClusterDefinition = EnvironmentDefinition["clusters"][number];
+
+/** Parses environments.yaml; every mistake comes back located, nothing is thrown. */
+export function parseEnvironments(text: string, filePath: string): ParseResult<EnvironmentsFile> {
+  return parseWithSchema(text, filePath, EnvironmentsFileSchema, {
+    emptyMessage: "the file is empty; it needs an environments: list",
+  });
+}
