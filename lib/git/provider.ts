@@ -16,10 +16,14 @@ export interface GitProvider {
   /** The default branch (e.g. "main"). */
   readonly defaultBranch: string;
 
-  /** Resolves a ref to a full commit SHA. Throws GitError("not_found") when the ref is unknown. */
+  /** Resolves a ref to a full commit SHA. Throws GantryError("not_found", { system: "git" }) when the ref is unknown. */
   resolveRef(ref: string): Promise<string>;
 
-  /** Lists the entries under `path` at `ref` (recursively when asked). Directories end with no slash; `type` says which. */
+  /**
+   * Lists the entries under `path` at `ref` (recursively when asked), with paths from the
+   * repository root. Directories end with no slash; `type` says which. A path that does not
+   * exist (or is a file) has no entries.
+   */
   listTree(params: { ref: string; path?: string; recursive?: boolean }): Promise<TreeEntry[]>;
 
   /** Reads one file at a ref; returns null when the file does not exist there. */
@@ -41,6 +45,12 @@ export interface GitProvider {
 export interface TreeEntry {
   path: string;
   type: "file" | "directory";
+  /**
+   * The object id (blob or tree SHA) when the host reports it, as both git and
+   * GitHub's tree API do: equal SHAs mean equal content, so an importer can
+   * skip files it has already read.
+   */
+  sha?: string;
 }
 
 export interface CommitSummary {

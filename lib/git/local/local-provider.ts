@@ -1,0 +1,214 @@
+import { existsSync } from "node:fs";
+import { gitError } from "@/lib/git/errors";
+import { readObjects } from "@/lib/git/local/cat-file";
+import { GitCli } from "@/lib/git/local/git-cli";
+import { bareRepositoryPath } from "@/lib/git/local/repository-path";
+import type { CommitSummary, GitProvider, TreeEntry } from "@/lib/git/provider";
+
+const DEFAULT_COMMIT_LIMIT = 20;
+const MAX_COMMIT_LIMIT = 1_000;
+// Field and record separators that cannot occur in a subject, name or date.
+const FIELD = "\x1f";
+const RECORD = "\x1e";
+
+export interface LocalGitProviderOptions {
+  /** Gantry's data directory; the repository lives at `<dataDir>/git/<repository>.git`. */
+  dataDir: string;
+  repository: string;
+  defaultBranch: string;
+  timeoutMs?: number;
+}
+
+/** GitProvider over a bare repository on this machine, driven by the `git` CLI. */
+export class LocalGitProvider implements GitProvider {
+  readonly kind = "local" as const;
+  readonly repository: string;
+  readonly defaultBranch: string;
+  readonly gitDir: string;
+  /** The runner, for features built on this repository (branches, merges) that need raw git. */
+  readonly git: GitCli;
+
+  constructor(options: LocalGitProviderOptions) {
+    this.repository = options.repository;
+    this.defaultBranch = options.defaultBranch;
+    this.gitDir = bareRepositoryPath(options.dataDir, options.repository);
+    this.git = new GitCli({ gitDir: this.gitDir, timeoutMs: options.timeoutMs });
+  }
+
+  async resolveRef(ref: string): Promise<string> {
+    assertRef(ref);
+    const { stdout, exitCode } = await this.guard(() =>
+      this.git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
+        okExitCodes: [1],
+      }),
+    );
+    const sha = stdout.toString("utf8").trim();
+    if (exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) {
+      throw gitError("not_found", `ref "${ref}" does not exist in repository ${this.repository}`, {
+        details: { ref, repository: this.repository },
+      });
+    }
+    return sha;
+  }
+
+  async listTree(params: {
+    ref: string;
+    path?: string;
+    recursive?: boolean;
+  }): Promise<TreeEntry[]> {
+    const sha = await this.resolveRef(params.ref);
+    const dir = normalizePath(params.path ?? "", { allowRoot: true });
+    const treeish = dir === "" ? sha : `${sha}:${dir}`;
+    const args = ["ls-tree", "-z"];
+    if (params.recursive) args.push("-r", "-t");
+    args.push("--end-of-options", treeish);
+    const { stdout, exitCode, stderr } = await this.guard(() =>
+      this.git.run(args, { okExitCodes: [128] }),
+    );
+    if (exitCode !== 0) {
+      // A missing directory, or a path that names a file, has no entries.
+      if (/not a valid object name|not a tree object/i.test(stderr)) return [];
+      throw gitError("unavailable", `git ls-tree failed for "${dir}"`, { details: { exitCode } });
+    }
+    const prefix = dir === "" ? "" : `${dir}/`;
+    const entries: TreeEntry[] = [];
+    for (const record of stdout.toString("utf8").split("\0")) {
+      if (record === "") continue;
+      // <mode> SP <type> SP <object> TAB <path>
+      const tab = record.indexOf("\t");
+      const [, type, object] = record.slice(0, tab).split(" ");
+      const name = record.slice(tab + 1);
+      if (type === "blob") entries.push({ path: prefix + name, type: "file", sha: object });
+      else if (type === "tree")
+        entries.push({ path: prefix + name, type: "directory", sha: object });
+      // Submodules ("commit" entries) have no content in this repository.
+    }
+    return entries;
+  }
+
+  async readFile(params: { ref: string; path: string }): Promise<string | null> {
+    const files = await this.readFiles({ ref: params.ref, paths: [params.path] });
+    return files.get(normalizePath(params.path)) ?? null;
+  }
+
+  async readFiles(params: { ref: string; paths: readonly string[] }): Promise<Map<string, string>> {
+    const sha = await this.resolveRef(params.ref);
+    const paths = [...new Set(params.paths.map((p) => normalizePath(p)))];
+    const objects = await this.guard(() =>
+      readObjects(
+        this.git,
+        paths.map((p) => `${sha}:${p}`),
+      ),
+    );
+    const files = new Map<string, string>();
+    objects.forEach((object, index) => {
+      const path = paths[index];
+      if (object?.type === "blob" && path !== undefined) {
+        files.set(path, object.content.toString("utf8"));
+      }
+    });
+    return files;
+  }
+
+  async listCommits(params: {
+    ref: string;
+    path?: string;
+    limit?: number;
+  }): Promise<CommitSummary[]> {
+    const sha = await this.resolveRef(params.ref);
+    const limit = Math.min(
+      Math.max(1, Math.floor(params.limit ?? DEFAULT_COMMIT_LIMIT)),
+      MAX_COMMIT_LIMIT,
+    );
+    const args = [
+      "log",
+      `--format=%H${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI${RECORD}`,
+      `--max-count=${limit}`,
+      "--end-of-options",
+      sha,
+    ];
+    if (params.path !== undefined) {
+      const path = normalizePath(params.path, { allowRoot: true });
+      if (path !== "") args.push("--", path);
+    }
+    const output = await this.guard(() => this.git.text(args));
+    const commits: CommitSummary[] = [];
+    for (const record of output.split(RECORD)) {
+      const fields = record.replace(/^\n/, "").split(FIELD);
+      if (fields.length !== 5) continue;
+      const [commitSha = "", subject = "", authorName = "", authorEmail = "", authoredAt = ""] =
+        fields;
+      commits.push({
+        sha: commitSha,
+        subject,
+        authorName,
+        authorEmail,
+        authoredAt: new Date(authoredAt).toISOString(),
+      });
+    }
+    return commits;
+  }
+
+  fileUrl(params: { ref: string; path: string }): string | null {
+    const path = normalizePath(params.path)
+      .split("/")
+      .map((segment) => encodeURIComponent(segment))
+      .join("/");
+    return `/repos/${encodeURIComponent(this.repository)}/blob/${encodeURIComponent(params.ref)}/${path}`;
+  }
+
+  /** Turns "this is not a repository" into one clear error instead of git's wording. */
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (!existsSync(this.gitDir)) {
+        throw gitError(
+          "unavailable",
+          `repository ${this.repository} does not exist yet (it is created at start)`,
+          { details: { repository: this.repository }, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Refs go on git's command line: no option look-alikes, whitespace, control
+ * characters or revision syntax (`a..b`, `x:path`), which would make one
+ * ref mean something else.
+ */
+function assertRef(ref: string): void {
+  if (
+    ref === "" ||
+    ref.length > 255 ||
+    ref.startsWith("-") ||
+    ref.includes("..") ||
+    !/^[A-Za-z0-9._/@+-]+$/.test(ref)
+  ) {
+    throw gitError("bad_request", `"${ref.slice(0, 80)}" is not a valid branch, tag or commit`);
+  }
+}
+
+/**
+ * Repository paths are POSIX and relative. `..`, `.` and empty segments are
+ * refused rather than resolved: nothing outside the tree is reachable anyway,
+ * but a path that means something else than it says is a bug upstream.
+ */
+export function normalizePath(path: string, options: { allowRoot?: boolean } = {}): string {
+  const trimmed = path.replace(/\/+$/, "");
+  if (trimmed === "") {
+    if (options.allowRoot) return "";
+    throw gitError("bad_request", "a file path is required");
+  }
+  const segments = trimmed.split("/");
+  if (
+    trimmed.startsWith("/") ||
+    /[\0\n\r]/.test(trimmed) ||
+    segments.some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw gitError("bad_request", `"${trimmed.slice(0, 200)}" is not a valid repository path`);
+  }
+  return trimmed;
+}
