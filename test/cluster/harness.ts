@@ -128,7 +128,7 @@ function startWatchdog(dir: string): ChildProcess {
     "trap '' INT TERM HUP",
     "pids=",
     'while read -r pid; do pids="$pids $pid"; done',
-    'for pid in $pids; do kill -9 -- "-$pid" 2>/dev/null; done',
+    'for pid in $pids; do kill -9 "-$pid" 2>/dev/null; done',
     'rm -rf -- "$1"',
   ].join("\n");
   const watchdog = spawn("/bin/sh", ["-c", script, "gantry-cluster-watchdog", dir], {
