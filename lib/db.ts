@@ -1,0 +1,59 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { getConfig } from "@/lib/config";
+import { GantryError } from "@/lib/errors";
+import { type Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+
+/**
+ * The one Prisma client. Nothing else constructs a PrismaClient.
+ *
+ * - `getDb()`: the app's client, on DATABASE_URL. When Gantry runs its
+ *   embedded Postgres, `npm start` starts it first and sets DATABASE_URL for
+ *   the server process, so this never starts a database itself.
+ * - `createDbClient(url)`: a client on any database (tests, the CLI, start-up
+ *   work before the server runs); the caller disconnects it.
+ */
+
+/**
+ * Fields no query returns unless it asks for them (`omit: { user: { tokenHash: false } }`):
+ * password hashes, API and cluster tokens, webhook secrets. Every secret column
+ * added to the schema gets a line here. There are none yet.
+ *
+ * While it is empty it is typed as the general option, so the client's type
+ * stays plain `PrismaClient`. With the first entry, write
+ * `const omitSecrets = { ... } satisfies Prisma.GlobalOmitConfig` so result
+ * types lose the omitted fields too, and type `db` parameters as `Db`.
+ */
+const omitSecrets: Prisma.PrismaClientOptions["omit"] = {};
+
+export function createDbClient(url: string) {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url }),
+    omit: omitSecrets,
+  });
+}
+
+export type Db = ReturnType<typeof createDbClient>;
+
+declare global {
+  // Survives Next.js' module reloads in development, so each edit does not open a new pool.
+  var gantryDb: Db | undefined;
+}
+
+let productionDb: Db | undefined;
+
+export function getDb(): Db {
+  const config = getConfig();
+  if (!config.databaseUrl) {
+    throw new GantryError(
+      "unavailable",
+      "No database: DATABASE_URL is not set. Start Gantry with `npm start` (it starts the embedded Postgres and sets it), or set DATABASE_URL.",
+      { system: "postgres" },
+    );
+  }
+  if (config.nodeEnv === "production") {
+    productionDb ??= createDbClient(config.databaseUrl);
+    return productionDb;
+  }
+  globalThis.gantryDb ??= createDbClient(config.databaseUrl);
+  return globalThis.gantryDb;
+}
