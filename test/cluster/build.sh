@@ -58,7 +58,7 @@ stamp="$(
     cat go.mod go.sum main.go etcd/main.go
     go env GOVERSION GOOS GOARCH
     echo "CGO_ENABLED=0 $ldflags"
-  } | sha256sum | cut -d' ' -f1
+  } | if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1
 )"
 
 mkdir -p "$bin_dir"

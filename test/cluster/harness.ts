@@ -192,8 +192,8 @@ function spawnServer(name: string, binary: string, args: string[], logPath: stri
 function logTail(logPath: string, lines = 30): string {
   try {
     return readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
+  } catch (error) {
+    return `(log unreadable: ${String(error)})`;
   }
 }
 
@@ -297,7 +297,7 @@ async function startOnce(options: StartClusterOptions): Promise<TestCluster> {
 
   const watchdog = startWatchdog(dir);
   const servers: ServerProcess[] = [];
-  const watch = (pid: number) => {
+  const guard = (pid: number) => {
     tracked.groups.push(pid);
     watchdog.stdin?.write(`${pid}\n`);
   };
@@ -306,20 +306,25 @@ async function startOnce(options: StartClusterOptions): Promise<TestCluster> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // apiserver first: it would otherwise spend its shutdown retrying a dead etcd.
-      for (const server of [...servers].reverse()) await stopServer(server);
-      await rm(dir, { recursive: true, force: true });
-      if (
-        watchdog.pid !== undefined &&
-        watchdog.exitCode === null &&
-        watchdog.signalCode === null
-      ) {
-        const gone = new Promise<void>((resolve) => watchdog.once("exit", () => resolve()));
-        killGroup(watchdog.pid, "SIGKILL");
-        await gone;
+      try {
+        // apiserver first: it would otherwise spend its shutdown retrying a dead etcd.
+        for (const server of [...servers].reverse()) await stopServer(server);
+      } finally {
+        // Even if a server could not be stopped cleanly: SIGKILL is still due, and the directory.
+        for (const server of servers) killGroup(server.pid, "SIGKILL");
+        await rm(dir, { recursive: true, force: true });
+        if (
+          watchdog.pid !== undefined &&
+          watchdog.exitCode === null &&
+          watchdog.signalCode === null
+        ) {
+          const gone = new Promise<void>((resolve) => watchdog.once("exit", () => resolve()));
+          killGroup(watchdog.pid, "SIGKILL");
+          await gone;
+        }
+        live.delete(tracked);
+        if (live.size === 0) uninstallHandlers();
       }
-      live.delete(tracked);
-      if (live.size === 0) uninstallHandlers();
     })();
     return stopping;
   };
@@ -351,7 +356,7 @@ async function startOnce(options: StartClusterOptions): Promise<TestCluster> {
       path.join(dir, "etcd.log"),
     );
     servers.push(etcd);
-    watch(etcd.pid);
+    guard(etcd.pid);
     await waitUntilReady(
       etcd,
       async () => {
@@ -385,7 +390,7 @@ async function startOnce(options: StartClusterOptions): Promise<TestCluster> {
       path.join(dir, "kube-apiserver.log"),
     );
     servers.push(apiserver);
-    watch(apiserver.pid);
+    guard(apiserver.pid);
     // /readyz turns 200 after every post-start hook ran, including RBAC bootstrap.
     await waitUntilReady(
       apiserver,
