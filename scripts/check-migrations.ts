@@ -9,9 +9,11 @@
  *     --to-schema prisma/schema.prisma --exit-code
  * but in-process, so an engine failure can never pass for "no difference".
  * The shadow database lives on DATABASE_URL's server when set, else on the
- * embedded Postgres.
+ * embedded Postgres. `--schema <file|dir>` and `--migrations <dir>` check
+ * other paths (the tests use them).
  */
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { register } from "tsx/esm/api";
 import type { RunningPostgres } from "../lib/postgres/embedded.ts";
 
@@ -26,7 +28,12 @@ const { describeEngineError } = await import("../lib/postgres/migrate.ts");
 const { openSchemaEngine } = await import("../lib/postgres/schema-engine.ts");
 
 const root = path.resolve(import.meta.dirname, "..");
-const relative = (file: string) => path.relative(root, file);
+const relative = (file: string) => path.relative(root, file) || ".";
+const { values: options } = parseArgs({
+  options: { schema: { type: "string" }, migrations: { type: "string" } },
+});
+const schemaPath = path.resolve(options.schema ?? prismaPaths.schema);
+const migrationsPath = path.resolve(options.migrations ?? prismaPaths.migrations);
 
 async function main(): Promise<number> {
   const config = getConfig();
@@ -40,8 +47,8 @@ async function main(): Promise<number> {
     url = postgres.url;
   }
   try {
-    const migrationsList = await readMigrationsList();
-    const schema = await readSchemaFiles();
+    const migrationsList = await readMigrationsList(migrationsPath);
+    const schema = await readSchemaFiles(schemaPath);
     const opened = await openSchemaEngine({ datasource: { url } });
     let result: { exitCode: number; stdout: string | null };
     try {
@@ -61,8 +68,8 @@ async function main(): Promise<number> {
     }
 
     const count = migrationsList.migrationDirectories.length;
-    const migrations = relative(prismaPaths.migrations);
-    const schemaFile = relative(prismaPaths.schema);
+    const migrations = relative(migrationsPath);
+    const schemaFile = relative(schemaPath);
     if (result.exitCode === 0) {
       process.stdout.write(
         `migrations: ${count} migration(s) in ${migrations} match ${schemaFile}\n`,

@@ -20,7 +20,9 @@ export class NonLocalDatabaseError extends Error {
 export function databaseHost(url: string): string {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    // libpq allows an empty host (the default unix socket), e.g. postgresql://user@/db;
+    // WHATWG URLs do not, so read it as localhost, which is just as local.
+    parsed = new URL(url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/?]*@)?)(?=[/?]|$)/, "$1localhost"));
   } catch {
     // Never echo the URL: it may carry a password.
     throw new Error("Not a valid postgres:// URL");
