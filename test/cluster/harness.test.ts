@@ -2,7 +2,7 @@
 // process, no temp directory, whether the cluster is stopped, fails to start,
 // or its owner is interrupted or killed.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,15 +23,13 @@ function liveMembers(groups: number[]): string[] {
     .map(([, pid, , , args]) => `${pid} ${args}`);
 }
 
-/** What a cluster could leave behind: temp directories and server/watchdog processes. */
-function leftovers(): { dirs: string[]; processes: string[] } {
-  const dirs = readdirSync(os.tmpdir()).filter((name) => name.startsWith("gantry-cluster-"));
+/** Processes (not zombies) whose command line mentions `text`. */
+function processesMentioning(text: string): string[] {
   const table = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
-  const processes = table
+  return table
     .split("\n")
-    .filter((line) => !/^\s*\d+\s+Z/.test(line))
-    .filter((line) => line.includes(binDir) || line.includes("gantry-cluster-watchdog"));
-  return { dirs: dirs.sort(), processes: processes.map((line) => line.trim()).sort() };
+    .filter((line) => line.includes(text) && !/^\s*\d+\s+Z/.test(line))
+    .map((line) => line.trim());
 }
 
 async function eventually(what: string, check: () => boolean, timeoutMs = 30_000) {
@@ -56,11 +54,18 @@ describe("harness cleanup", () => {
   });
 
   it("cleans up when the apiserver fails to start, and says why", async () => {
-    const before = leftovers();
-    await expect(startCluster({ binDir, apiserverArgs: ["--no-such-flag"] })).rejects.toThrow(
-      /kube-apiserver exited while starting[\s\S]*unknown flag: --no-such-flag/,
-    );
-    expect(leftovers()).toEqual(before);
+    // A root of its own, so what is left behind can be told apart from other runs' clusters.
+    const tempRoot = mkdtempSync(path.join(os.tmpdir(), "gantry-harness-test-"));
+    try {
+      await expect(
+        startCluster({ binDir, tempRoot, apiserverArgs: ["--no-such-flag"] }),
+      ).rejects.toThrow(/kube-apiserver exited while starting[\s\S]*unknown flag: --no-such-flag/);
+      expect(readdirSync(tempRoot)).toEqual([]);
+      // etcd's --data-dir, the apiserver's --cert-dir and the watchdog's argument are all under tempRoot.
+      expect(processesMentioning(tempRoot)).toEqual([]);
+    } finally {
+      rmSync(tempRoot, { recursive: true, force: true });
+    }
   });
 
   it.each(["SIGTERM", "SIGINT", "SIGKILL"] as const)(

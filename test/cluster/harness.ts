@@ -35,6 +35,8 @@ export interface StartClusterOptions {
   apiserverArgs?: string[];
   /** How long etcd and the apiserver together may take to become ready. */
   startTimeoutMs?: number;
+  /** Where to create the cluster's `gantry-cluster-*` directory; the OS temp dir by default. */
+  tempRoot?: string;
 }
 
 export interface TestCluster {
@@ -290,7 +292,7 @@ async function stopServer(server: ServerProcess): Promise<void> {
 }
 
 async function startOnce(options: StartClusterOptions): Promise<TestCluster> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cluster-"));
+  const dir = await mkdtemp(path.join(options.tempRoot ?? os.tmpdir(), "gantry-cluster-"));
   const tracked: LiveCluster = { dir, groups: [] };
   live.add(tracked);
   installHandlers();
