@@ -1,0 +1,18 @@
+import { getConfig } from "@/lib/config";
+import { handleGitHttp } from "@/lib/git/local/http-backend";
+
+// Git smart HTTP (read-only): `git clone <portal>/git/<repo>.git`.
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+interface Context {
+  params: Promise<{ path: string[] }>;
+}
+
+async function serve(request: Request, context: Context): Promise<Response> {
+  const { path } = await context.params;
+  return handleGitHttp(request, { dataDir: getConfig().dataDir, repoPath: path.join("/") });
+}
+
+export const GET = serve;
+export const POST = serve;
