@@ -32,12 +32,9 @@ const OFFLINE = new Set(["generate", "format", "validate", "version", "init", "h
 function needsDatabase(argv: string[]): boolean {
   const command = argv.find((arg) => !arg.startsWith("-"));
   if (command === undefined) return false; // --version, --help
-  if (OFFLINE.has(command)) return false;
-  if (command === "migrate" && argv.includes("diff")) {
-    // Schema-to-schema diffs are pure; migrations and datasources need a server.
-    return argv.some((arg) => /^--(from|to)-(migrations|config-datasource|url)/.test(arg));
-  }
-  return true;
+  // Everything else starts the schema engine, whose WebAssembly build connects
+  // on start even for a pure schema-to-schema diff.
+  return !OFFLINE.has(command);
 }
 
 async function main(): Promise<number> {
