@@ -24,8 +24,7 @@ const { startEmbeddedPostgres } = await import("../lib/postgres/embedded.ts");
 const { prismaPaths, readMigrationsList, readSchemaFiles } = await import(
   "../lib/postgres/migration-files.ts"
 );
-const { describeEngineError } = await import("../lib/postgres/migrate.ts");
-const { openSchemaEngine } = await import("../lib/postgres/schema-engine.ts");
+const { engineErrorMessage, openSchemaEngine } = await import("../lib/postgres/schema-engine.ts");
 
 const root = path.resolve(import.meta.dirname, "..");
 const relative = (file: string) => path.relative(root, file) || ".";
@@ -97,6 +96,6 @@ async function main(): Promise<number> {
 try {
   process.exit(await main());
 } catch (error) {
-  process.stderr.write(`migrations: the check could not run: ${describeEngineError(error)}\n`);
+  process.stderr.write(`migrations: the check could not run: ${engineErrorMessage(error)}\n`);
   process.exit(1);
 }

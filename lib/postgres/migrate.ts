@@ -24,16 +24,10 @@ export async function applyMigrations(
     });
     return appliedMigrationNames;
   } catch (error) {
-    throw new Error(`Applying database migrations failed: ${describeEngineError(error)}`, {
+    throw new Error(`Applying database migrations failed: ${opened.describeError(error)}`, {
       cause: error,
     });
   } finally {
     await opened.close();
   }
-}
-
-/** The engine's errors carry a Rust span trace after the message; keep the message. */
-export function describeEngineError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split(/\n\s+0: /)[0]?.trim() ?? message;
 }

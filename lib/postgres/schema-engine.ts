@@ -45,8 +45,11 @@ export type EngineLog = (message: string) => void;
 
 export type OpenedSchemaEngine = {
   engine: SchemaEngine;
-  /** Looks up the JavaScript error behind an engine error that came from the adapter. */
-  adapterError(error: unknown): unknown;
+  /**
+   * The message of an engine error, without its Rust span trace, with the
+   * JavaScript error behind it when it came from the driver adapter.
+   */
+  describeError(error: unknown): string;
   /** The message of the last WebAssembly panic, if one happened. */
   lastPanic(): string | undefined;
   /** Frees the engine and closes its database connections. */
@@ -71,7 +74,11 @@ export async function openSchemaEngine(options: {
   const engine = await engineClass.new({ datamodels }, log, factory);
   return {
     engine,
-    adapterError: (error) => lookupAdapterError(factory.errorRegistry, error),
+    describeError: (error) => {
+      const cause = adapterErrorBehind(factory.errorRegistry, error);
+      const message = engineErrorMessage(error);
+      return cause instanceof Error ? `${message}: ${cause.message}` : message;
+    },
     lastPanic: () => panics.last,
     close: async () => {
       engine.free();
@@ -120,24 +127,27 @@ function loadWasm(): Promise<typeof wasmBindings.SchemaEngine> {
   return loaded;
 }
 
-function lookupAdapterError(
+/**
+ * A JavaScript error thrown inside the adapter reaches the engine as an id in
+ * the adapter's error registry, and comes back out as "External error id#N".
+ */
+function adapterErrorBehind(
   registry: { consumeError(id: number): { error: unknown } | undefined },
   error: unknown,
 ): unknown {
-  // The engine reports an adapter failure as `{ kind: "GenericJs", id }` somewhere in the error.
-  if (typeof error === "object" && error !== null) {
-    for (const candidate of [error, "cause" in error ? error.cause : undefined]) {
-      if (
-        typeof candidate === "object" &&
-        candidate !== null &&
-        "id" in candidate &&
-        typeof candidate.id === "number"
-      ) {
-        return registry.consumeError(candidate.id)?.error;
-      }
-    }
-  }
-  return undefined;
+  const id = /External error id#(\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+  return id === undefined ? undefined : registry.consumeError(Number(id))?.error;
+}
+
+/**
+ * An engine error's message without the span trace ("   0: schema_commands::...")
+ * after it, naming the migration the trace mentions, if any.
+ */
+export function engineErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const head = (message.split(/\n\s+0: /)[0] ?? message).trim();
+  const migration = /migration_name="([^"]+)"/.exec(message)?.[1];
+  return migration && !head.includes(migration) ? `${head}\n(migration ${migration})` : head;
 }
 
 // --- Driver adapter ------------------------------------------------------------

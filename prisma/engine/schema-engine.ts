@@ -252,8 +252,7 @@ async function dispatch(
     case "createDatabase":
       return createDatabase(params, datasource.url);
     default:
-      throw new CodedError(
-        "P1012",
+      throw new Error(
         `The offline schema engine does not implement "${method}" (see prisma/engine/schema-engine.ts).`,
       );
   }
@@ -303,10 +302,6 @@ async function createDatabase(params: unknown, configuredUrl: string | undefined
 }
 
 function toRpcError(opened: OpenedSchemaEngine | undefined, error: unknown): RpcError {
-  const fromAdapter = opened?.adapterError(error);
-  if (fromAdapter !== undefined) {
-    return userFacing(errorMessage(fromAdapter));
-  }
   if (error instanceof Error && error.name === "RuntimeError") {
     const message = opened?.lastPanic() ?? error.message;
     return {
@@ -319,7 +314,7 @@ function toRpcError(opened: OpenedSchemaEngine | undefined, error: unknown): Rpc
     const meta = "meta" in error ? error.meta : {};
     return userFacing(error.message, error.code, meta);
   }
-  return userFacing(errorMessage(error));
+  return userFacing(opened ? opened.describeError(error) : errorMessage(error));
 }
 
 function userFacing(message: string, errorCode?: string, meta: unknown = {}): RpcError {
@@ -366,8 +361,7 @@ async function serve(args: Args): Promise<void> {
   let opened: Promise<OpenedSchemaEngine> | undefined;
   const open = () => {
     if (!args.datasource.url) {
-      throw new CodedError(
-        "P1012",
+      throw new Error(
         "No datasource URL: set DATABASE_URL (prisma.config.ts) or run through `npm run prisma`.",
       );
     }
