@@ -26,7 +26,8 @@ import pg from "pg";
  *
  * Two things differ from plain `PrismaPg`:
  * - columns of Postgres' internal one-byte `"char"` type (pg_catalog uses it
- *   for relkind, contype, ...) are reported as text; adapter-pg rejects them;
+ *   for relkind, contype, ...), which adapter-pg rejects, pass through it as
+ *   text and reach the engine as characters (see `reportCharAsText`);
  * - a script runs as one multi-statement simple query, as the native engine
  *   does, instead of being split on every `;` (which breaks function bodies).
  * The shadow database gets its own connection pool, and is dropped with
@@ -232,9 +233,17 @@ const CHAR_MARKER = "\u0000char";
 function reportCharAsText(client: pg.PoolClient): void {
   client.connection.prependListener("rowDescription", (message: unknown) => {
     if (typeof message !== "object" || message === null || !("fields" in message)) return;
-    if (!Array.isArray(message.fields)) return;
-    for (const field of message.fields) {
-      if (typeof field === "object" && field !== null && field.dataTypeID === CHAR_OID) {
+    const fields: unknown = message.fields;
+    if (!Array.isArray(fields)) return;
+    for (const field of fields as unknown[]) {
+      if (
+        typeof field === "object" &&
+        field !== null &&
+        "dataTypeID" in field &&
+        field.dataTypeID === CHAR_OID &&
+        "name" in field &&
+        typeof field.name === "string"
+      ) {
         field.dataTypeID = TEXT_OID;
         field.name = `${field.name}${CHAR_MARKER}`;
       }
