@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createIsolatedDatabase } from "./database";
+import { createTestDatabase } from "@/test/support/db";
 import { appFiles, CHART_YAML, createGitopsFixture, ENVIRONMENTS_YAML, type GitopsFixture } from "./gitops-fixture";
 
 /**
@@ -26,7 +26,7 @@ describe("importCatalog", () => {
 
   beforeAll(async () => {
     repo = createGitopsFixture();
-    ({ db, drop } = await createIsolatedDatabase());
+    ({ db, drop } = await createTestDatabase());
   });
   afterAll(async () => {
     await drop?.();
@@ -114,7 +114,7 @@ describe("importCatalog", () => {
   it("reports a malformed app.yaml with file, line and column, and imports every other app", async () => {
     repo.commit(
       {
-        "apps/checkout-web/app.yaml": "name: Checkout\nteam: checkout\n  tier: high\nchart: web-service\n",
+        "apps/checkout-web/app.yaml": "name: Checkout\nteam: checkout\nname: Checkout again\nchart: web-service\n",
         ...appFiles("search-api", "search", { dev: "3.1.0", prod: "3.0.0" }),
       },
       "break checkout-web, add search-api",
@@ -124,8 +124,8 @@ describe("importCatalog", () => {
     expect(result.problems).toBe(1);
     const [problem] = await db.importProblem.findMany({ where: { importId: result.importId } });
     expect(problem).toMatchObject({ applicationSlug: "checkout-web", file: "apps/checkout-web/app.yaml", line: 3 });
-    expect(problem?.column).toBeGreaterThan(0);
-    expect(problem?.message).toMatch(/YAML/);
+    expect(problem?.column).toBe(1);
+    expect(problem?.message).toMatch(/YAML syntax: .*unique/i);
     // The broken app keeps what the catalogue knew; it is not archived.
     const checkout = await db.application.findUniqueOrThrow({ where: { slug: "checkout-web" } });
     expect(checkout.archivedAt).toBeNull();
