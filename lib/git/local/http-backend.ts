@@ -106,6 +106,7 @@ export async function handleGitHttp(request: Request, params: GitHttpParams): Pr
   }
 
   const { rest } = head;
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       if (rest.length > 0) controller.enqueue(new Uint8Array(rest));
@@ -124,13 +125,15 @@ export async function handleGitHttp(request: Request, params: GitHttpParams): Pr
     },
     cancel() {
       // The client went away mid-clone: stop packing for nobody.
+      cancelled = true;
       child.kill("SIGKILL");
     },
   });
   // A failure after the headers went out cannot change the status any more;
   // it is logged, and the client sees a truncated pack, which git reports.
   done.catch((error: unknown) => {
-    logUnexpected(error, { during: "git http-backend", repository: route.directory });
+    if (!cancelled)
+      logUnexpected(error, { during: "git http-backend", repository: route.directory });
   });
   return new Response(body, { status: head.status, headers: head.headers });
 }
