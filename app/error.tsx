@@ -5,7 +5,13 @@
  * server errors in production and gives a digest instead: that digest is the
  * id in the server log, which is all a person needs to report it.
  */
-export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+export default function ErrorPage({
+  error,
+  reset,
+}: {
+  error: Error & { digest?: string };
+  reset: () => void;
+}) {
   return (
     <div role="alert" className="mx-auto max-w-xl py-16 text-center">
       <h1 className="text-2xl font-semibold">Something went wrong</h1>
@@ -14,7 +20,8 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       </p>
       {error.digest ? (
         <p className="mt-4 text-sm text-slate-600">
-          Error id: <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{error.digest}</code>
+          Error id:{" "}
+          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{error.digest}</code>
         </p>
       ) : null}
       <button

@@ -5,7 +5,8 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Gantry", template: "%s · Gantry" },
-  description: "GitOps delivery portal: catalogue, promotion by pull request, approvals, sync status and audit.",
+  description:
+    "GitOps delivery portal: catalogue, promotion by pull request, approvals, sync status and audit.",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -17,8 +17,9 @@ export default async function OverviewPage() {
       {overview.applications === 0 ? (
         <div className="mb-6">
           <Notice title="No applications yet">
-            Gantry imports applications from the GitOps repository (<code>apps/&lt;app&gt;/app.yaml</code>).
-            Run <code>npm run gantry -- import</code> or see the{" "}
+            Gantry imports applications from the GitOps repository (
+            <code>apps/&lt;app&gt;/app.yaml</code>). Run <code>npm run gantry -- import</code> or
+            see the{" "}
             <Link href="/imports" className="underline">
               imports
             </Link>
@@ -49,11 +50,18 @@ export default async function OverviewPage() {
         <Stat label="Applications" value={overview.applications} href="/apps" />
         <Stat label="Teams" value={overview.teams.length} />
         <Stat label="Environments" value={overview.environments.length} />
-        <Stat label="Versions differ between environments" value={overview.applicationsDiffering} href="/apps?differs=1" />
+        <Stat
+          label="Versions differ between environments"
+          value={overview.applicationsDiffering}
+          href="/apps?differs=1"
+        />
       </dl>
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <section aria-labelledby="environments-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+        <section
+          aria-labelledby="environments-heading"
+          className="rounded-lg border border-slate-200 bg-white p-4"
+        >
           <h2 id="environments-heading" className="mb-3 font-semibold">
             Environments, in delivery order
           </h2>
@@ -68,7 +76,8 @@ export default async function OverviewPage() {
                 </span>
                 <div>
                   <p className="font-medium">
-                    {environment.displayName} <span className="font-mono text-xs text-slate-500">{environment.name}</span>
+                    {environment.displayName}{" "}
+                    <span className="font-mono text-xs text-slate-500">{environment.name}</span>
                   </p>
                   <p className="text-sm text-slate-600">
                     {environment.applications.toLocaleString("en")} applications ·{" "}
@@ -82,14 +91,20 @@ export default async function OverviewPage() {
           </ol>
         </section>
 
-        <section aria-labelledby="teams-heading" className="rounded-lg border border-slate-200 bg-white p-4">
+        <section
+          aria-labelledby="teams-heading"
+          className="rounded-lg border border-slate-200 bg-white p-4"
+        >
           <h2 id="teams-heading" className="mb-3 font-semibold">
             Teams
           </h2>
           <ul className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
             {overview.teams.map((team) => (
               <li key={team.slug} className="flex justify-between gap-2">
-                <Link href={`/apps?team=${encodeURIComponent(team.slug)}`} className="text-blue-800 hover:underline">
+                <Link
+                  href={`/apps?team=${encodeURIComponent(team.slug)}`}
+                  className="text-blue-800 hover:underline"
+                >
                   {team.name}
                 </Link>
                 <span className="tabular-nums text-slate-600">{team.applications}</span>
@@ -128,7 +143,10 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
     </>
   );
   return href ? (
-    <Link href={href} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-blue-300">
+    <Link
+      href={href}
+      className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-blue-300"
+    >
       {content}
     </Link>
   ) : (

@@ -80,7 +80,11 @@ async function waitForServer(): Promise<void> {
 function peakRssBytes(pid: number): number {
   const children = (p: number): number[] => {
     try {
-      const list = fs.readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      const list = fs
+        .readFileSync(`/proc/${p}/task/${p}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
       return list.map(Number).flatMap((c) => [c, ...children(c)]);
     } catch {
       return [];
@@ -140,7 +144,11 @@ try {
   const importLine = /import: (\d+) applications/.exec(serverOutput);
   log(`portal up in ${startupSeconds.toFixed(1)} s with ${importLine?.[1] ?? "?"} applications`);
 
-  const api = (await (await fetch(`${base}/api/v1/apps?size=25`)).json()) as { total: number; pageCount: number; rows: { team: { slug: string } }[] };
+  const api = (await (await fetch(`${base}/api/v1/apps?size=25`)).json()) as {
+    total: number;
+    pageCount: number;
+    rows: { team: { slug: string } }[];
+  };
   const team = api.rows[0]?.team.slug ?? "payments";
   const deepPage = Math.max(1, Math.floor((api.total / 50) * 0.95));
   const scenarios = [
@@ -157,7 +165,11 @@ try {
     for (const s of scenarios) {
       const requests = concurrency === 1 ? REQUESTS_C1 : REQUESTS_C16;
       log(`${s.name}, concurrency ${concurrency}: ${requests} requests`);
-      results.push({ scenario: s.name, path: s.path, ...(await measure(`${base}${s.path}`, requests, concurrency)) });
+      results.push({
+        scenario: s.name,
+        path: s.path,
+        ...(await measure(`${base}${s.path}`, requests, concurrency)),
+      });
     }
   }
   const peakRss = server.pid ? peakRssBytes(server.pid) : 0;
@@ -166,7 +178,10 @@ try {
   const urlFile = path.join(dataDir, "postgres.credentials");
   let loadAll: { p50: number; rows: number; paged: number } | null = null;
   if (fs.existsSync(urlFile)) {
-    const credentials = JSON.parse(fs.readFileSync(urlFile, "utf8")) as { user: string; password: string };
+    const credentials = JSON.parse(fs.readFileSync(urlFile, "utf8")) as {
+      user: string;
+      password: string;
+    };
     const db = createDbClient(
       `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${PG_PORT}/gantry`,
     );
@@ -190,7 +205,11 @@ try {
 
   const report = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     applications: api.total,
     environments: 4,
     startupSeconds,
@@ -200,10 +219,15 @@ try {
     targets: { p95AtConcurrency1Ms: 150, maxAtConcurrency16Ms: 1000 },
   };
   fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-  fs.writeFileSync(path.join(root, "bench", "results", "catalogue.json"), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(root, "bench", "results", "catalogue.json"),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
 
   const ms = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`\nCatalogue at ${api.total.toLocaleString("en")} applications × 4 environments (server response time, ms)\n`);
+  console.log(
+    `\nCatalogue at ${api.total.toLocaleString("en")} applications × 4 environments (server response time, ms)\n`,
+  );
   console.log("scenario               conc  reqs   p50      p95      max    errors");
   for (const r of results) {
     console.log(
@@ -214,9 +238,15 @@ try {
   const c16 = results.filter((r) => r.concurrency === 16);
   const worstP95 = Math.max(...c1.map((r) => r.p95));
   const worstMax = Math.max(...c16.map((r) => r.max));
-  console.log(`\npeak RSS of the portal: ${report.peakRssMiB} MiB; start-up incl. seeding and import: ${startupSeconds.toFixed(1)} s`);
-  console.log(`worst p95 at concurrency 1: ${worstP95.toFixed(1)} ms (target < 150 ms) ${worstP95 < 150 ? "✔" : "✘"}`);
-  console.log(`slowest request at concurrency 16: ${worstMax.toFixed(1)} ms (target < 1000 ms) ${worstMax < 1000 ? "✔" : "✘"}`);
+  console.log(
+    `\npeak RSS of the portal: ${report.peakRssMiB} MiB; start-up incl. seeding and import: ${startupSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `worst p95 at concurrency 1: ${worstP95.toFixed(1)} ms (target < 150 ms) ${worstP95 < 150 ? "✔" : "✘"}`,
+  );
+  console.log(
+    `slowest request at concurrency 16: ${worstMax.toFixed(1)} ms (target < 1000 ms) ${worstMax < 1000 ? "✔" : "✘"}`,
+  );
   if (loadAll) {
     console.log(
       `loading all ${loadAll.rows.toLocaleString("en")} apps in one query: p50 ${loadAll.p50.toFixed(1)} ms vs one page ${loadAll.paged.toFixed(1)} ms (${(loadAll.p50 / loadAll.paged).toFixed(0)}× the work, before any rendering)`,

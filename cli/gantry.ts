@@ -40,16 +40,16 @@ async function runImport(args: string[]): Promise<number> {
       trigger: "cli",
       onProgress: progress,
     });
-    process.stdout.write(
-      `${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`);
     if (result.problems > 0) {
       const problems = await db.importProblem.findMany({
         where: { importId: result.importId },
         orderBy: [{ file: "asc" }, { line: "asc" }],
       });
       for (const p of problems) {
-        process.stderr.write(`problem: ${p.file}${p.line ? `:${p.line}` : ""}${p.column ? `:${p.column}` : ""}: ${p.message}\n`);
+        process.stderr.write(
+          `problem: ${p.file}${p.line ? `:${p.line}` : ""}${p.column ? `:${p.column}` : ""}: ${p.message}\n`,
+        );
       }
     }
     return 0;
@@ -81,10 +81,16 @@ try {
 } catch (error) {
   if (error instanceof ConfigError || isGantryError(error)) {
     process.stderr.write(`gantry: ${error.message}\n`);
-  } else if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+  } else if (
+    error instanceof TypeError &&
+    "code" in error &&
+    String(error.code).startsWith("ERR_PARSE_ARGS")
+  ) {
     process.stderr.write(`gantry: ${error.message}\n\n${USAGE}`);
   } else {
-    process.stderr.write(`gantry: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `gantry: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
   }
   process.exitCode = 1;
 }

@@ -4,7 +4,10 @@ import { expect, type Page, test } from "@playwright/test";
 
 /** The application rows of the version matrix (each row's header cell is the app). */
 function appRows(page: Page) {
-  return page.getByRole("table").getByRole("row").filter({ has: page.getByRole("rowheader") });
+  return page
+    .getByRole("table")
+    .getByRole("row")
+    .filter({ has: page.getByRole("rowheader") });
 }
 
 test("the overview counts the demo fleet and its environments", async ({ page }) => {
@@ -41,7 +44,9 @@ test("the catalogue pages through the fleet with the page in the URL", async ({ 
 
 test("searching narrows the catalogue to matching applications", async ({ page }) => {
   await page.goto("/apps");
-  const slug = (await appRows(page).nth(3).getByRole("rowheader").locator(".font-mono").innerText()).trim();
+  const slug = (
+    await appRows(page).nth(3).getByRole("rowheader").locator(".font-mono").innerText()
+  ).trim();
   await page.getByRole("searchbox", { name: "Search" }).fill(slug);
   await page.getByRole("searchbox", { name: "Search" }).press("Enter");
   await expect(page).toHaveURL(new RegExp(`[?&]q=${slug}`));
@@ -79,7 +84,9 @@ test("an application page shows its environments and links", async ({ page }) =>
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   const environments = page.getByRole("region", { name: "Environments" });
   await expect(environments.getByRole("rowheader").first()).toBeVisible();
-  await expect(page.getByRole("region", { name: "Recent commits" }).getByRole("listitem").first()).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Recent commits" }).getByRole("listitem").first(),
+  ).toBeVisible();
 
   // Follow a link: the values file at the commit it was read at.
   const valuesLink = environments.getByRole("link").first();
@@ -124,7 +131,10 @@ test("an unknown application is a clear not-found page", async ({ page }) => {
 });
 
 test("the README screenshot of the catalogue", async ({ page }) => {
-  test.skip(!process.env.UPDATE_SCREENSHOTS, "set UPDATE_SCREENSHOTS=1 to refresh docs/catalogue.png");
+  test.skip(
+    !process.env.UPDATE_SCREENSHOTS,
+    "set UPDATE_SCREENSHOTS=1 to refresh docs/catalogue.png",
+  );
   await page.goto("/apps?differs=1");
   await expect(appRows(page).first()).toBeVisible();
   const file = path.resolve("docs/catalogue.png");

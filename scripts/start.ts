@@ -45,7 +45,10 @@ try {
 
 if (fresh) {
   if (config.dataDir === path.resolve(".gantry")) {
-    fail("--fresh deletes the data directory; it is refused for the default .gantry (set GANTRY_DATA_DIR)", 2);
+    fail(
+      "--fresh deletes the data directory; it is refused for the default .gantry (set GANTRY_DATA_DIR)",
+      2,
+    );
   }
   progress(`--fresh: removing ${config.dataDir}`);
   fs.rmSync(config.dataDir, { recursive: true, force: true });
@@ -92,7 +95,9 @@ process.removeAllListeners("SIGINT");
 process.removeAllListeners("SIGTERM");
 process.once("SIGINT", () => void shutdown("SIGINT", server));
 process.once("SIGTERM", () => void shutdown("SIGTERM", server));
-server.on("error", (error) => fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`));
+server.on("error", (error) =>
+  fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
+);
 server.listen(config.port, config.hostname, () => {
   const local = `http://${config.hostname === "0.0.0.0" ? "localhost" : config.hostname}:${config.port}`;
   process.stdout.write(
@@ -113,7 +118,11 @@ async function buildWhenSourcesChanged(): Promise<void> {
   const fingerprint = sourcesFingerprint();
   const built = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
   if (built && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return;
-  progress(built ? "sources changed: rebuilding (about a minute)" : "first start: building the portal (about a minute)");
+  progress(
+    built
+      ? "sources changed: rebuilding (about a minute)"
+      : "first start: building the portal (about a minute)",
+  );
   await new Promise<void>((resolve, reject) => {
     const child = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
       cwd: root,
@@ -121,7 +130,9 @@ async function buildWhenSourcesChanged(): Promise<void> {
       env: { ...process.env, NODE_ENV: "production" },
     });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`)),
+    );
   }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   fs.writeFileSync(stamp, fingerprint);
 }
@@ -130,7 +141,9 @@ function sourcesFingerprint(): string {
   const hash = createHash("sha256");
   const visit = (dir: string) => {
     if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== "node_modules" && entry.name !== "generated") visit(full);
@@ -141,7 +154,12 @@ function sourcesFingerprint(): string {
     }
   };
   for (const dir of ["app", "components", "lib"]) visit(path.join(root, dir));
-  for (const file of ["next.config.js", "package-lock.json", "postcss.config.mjs", "tsconfig.json"]) {
+  for (const file of [
+    "next.config.js",
+    "package-lock.json",
+    "postcss.config.mjs",
+    "tsconfig.json",
+  ]) {
     const full = path.join(root, file);
     if (fs.existsSync(full)) hash.update(`${file}:${fs.statSync(full).mtimeMs}\n`);
   }

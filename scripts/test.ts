@@ -106,11 +106,14 @@ function readPlaywright(file: string): Counts {
 const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
 const summary: string[] = [];
 for (const step of steps) {
-  console.log(`\n━━ ${step.name} ━━ ${step.command.map((part) => path.relative(root, part) || part).join(" ")}`);
+  console.log(
+    `\n━━ ${step.name} ━━ ${step.command.map((part) => path.relative(root, part) || part).join(" ")}`,
+  );
   const started = Date.now();
   const code = await run(step);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  let counts: Counts = code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+  let counts: Counts =
+    code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
   if (step.count) {
     try {
       counts = step.count();

@@ -11,7 +11,11 @@ import { getDb } from "@/lib/db";
 export const metadata: Metadata = { title: "Applications" };
 export const dynamic = "force-dynamic";
 
-export default async function ApplicationsPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+export default async function ApplicationsPage({
+  searchParams,
+}: {
+  searchParams: Promise<SearchParamsRecord>;
+}) {
   const parsed = parseCatalogueQuery(await searchParams);
   if (!parsed.ok) {
     return (
@@ -34,7 +38,10 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
   }
   const { query } = parsed;
   const db = getDb();
-  const [page, facets] = await Promise.all([listApplications({ db, query }), listCatalogueFacets({ db })]);
+  const [page, facets] = await Promise.all([
+    listApplications({ db, query }),
+    listCatalogueFacets({ db }),
+  ]);
   const filtered = Boolean(query.q || query.team || query.tier || query.label || query.differs);
   return (
     <>
@@ -52,7 +59,9 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
       />
       <CatalogueFilters query={query} choices={facets} />
       {page.total === 0 ? (
-        <Notice title={filtered ? "No application matches these filters" : "The catalogue is empty"}>
+        <Notice
+          title={filtered ? "No application matches these filters" : "The catalogue is empty"}
+        >
           {filtered ? (
             <a href={query.archived ? "/apps?archived=1" : "/apps"} className="underline">
               Clear the filters

@@ -27,7 +27,10 @@ export default async function ImportsPage() {
         {currentProblems.length === 0 ? (
           <p className="text-sm text-slate-600">The last successful import read every file.</p>
         ) : (
-          <Notice tone="warning" title={`${currentProblems.length} file(s) could not be read; every other application imported`}>
+          <Notice
+            tone="warning"
+            title={`${currentProblems.length} file(s) could not be read; every other application imported`}
+          >
             <ul className="mt-2 space-y-1">
               {currentProblems.map((problem) => (
                 <li key={`${problem.file}:${problem.line}:${problem.column}:${problem.message}`}>
@@ -40,7 +43,8 @@ export default async function ImportsPage() {
                   {problem.applicationSlug ? (
                     <>
                       {" "}
-                      (<Link href={`/apps/${problem.applicationSlug}`} className="underline">
+                      (
+                      <Link href={`/apps/${problem.applicationSlug}`} className="underline">
                         {problem.applicationSlug}
                       </Link>
                       )
@@ -60,15 +64,33 @@ export default async function ImportsPage() {
           <table className="w-full text-sm">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">Started</th>
-                <th scope="col" className="px-3 py-2">Status</th>
-                <th scope="col" className="px-3 py-2">Trigger</th>
-                <th scope="col" className="px-3 py-2">Commit</th>
-                <th scope="col" className="px-3 py-2 text-right">Seen</th>
-                <th scope="col" className="px-3 py-2 text-right">Created</th>
-                <th scope="col" className="px-3 py-2 text-right">Updated</th>
-                <th scope="col" className="px-3 py-2 text-right">Archived</th>
-                <th scope="col" className="px-3 py-2 text-right">Problems</th>
+                <th scope="col" className="px-3 py-2">
+                  Started
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Trigger
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Commit
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Seen
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Created
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Updated
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Archived
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Problems
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -78,7 +100,9 @@ export default async function ImportsPage() {
                     <RelativeTime value={run.startedAt} />
                   </td>
                   <td className="px-3 py-2">
-                    <Badge tone={STATUS_TONE[run.status as keyof typeof STATUS_TONE] ?? "neutral"}>{run.status}</Badge>
+                    <Badge tone={STATUS_TONE[run.status as keyof typeof STATUS_TONE] ?? "neutral"}>
+                      {run.status}
+                    </Badge>
                     {run.error ? <p className="mt-1 text-xs text-red-800">{run.error}</p> : null}
                   </td>
                   <td className="px-3 py-2">{run.trigger}</td>

@@ -13,12 +13,17 @@ export function ApplicationDetails({ application: app }: { application: Applicat
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{app.name}</h1>
           <p className="mt-1 font-mono text-sm text-slate-500">{app.slug}</p>
-          {app.description ? <p className="mt-2 max-w-3xl text-slate-700">{app.description}</p> : null}
+          {app.description ? (
+            <p className="mt-2 max-w-3xl text-slate-700">{app.description}</p>
+          ) : null}
         </div>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-500">Team</dt>
           <dd>
-            <a href={`/apps?team=${encodeURIComponent(app.team.slug)}`} className="text-blue-800 hover:underline">
+            <a
+              href={`/apps?team=${encodeURIComponent(app.team.slug)}`}
+              className="text-blue-800 hover:underline"
+            >
               {app.team.name}
             </a>
           </dd>
@@ -30,20 +35,25 @@ export function ApplicationDetails({ application: app }: { application: Applicat
           <dd className="font-mono">{app.chart}</dd>
           <dt className="text-slate-500">Imported</dt>
           <dd>
-            <RelativeTime value={app.updatedAt} /> at <span className="font-mono">{app.lastCommit.slice(0, 12)}</span>
+            <RelativeTime value={app.updatedAt} /> at{" "}
+            <span className="font-mono">{app.lastCommit.slice(0, 12)}</span>
           </dd>
         </dl>
       </div>
 
       {app.archivedAt ? (
         <Notice tone="warning" title="Archived">
-          This application is no longer in the GitOps repository (removed <RelativeTime value={app.archivedAt} />
+          This application is no longer in the GitOps repository (removed{" "}
+          <RelativeTime value={app.archivedAt} />
           ). Its history is kept.
         </Notice>
       ) : null}
 
       {app.problems.length > 0 ? (
-        <Notice tone="danger" title="The last import could not read some of this application's files">
+        <Notice
+          tone="danger"
+          title="The last import could not read some of this application's files"
+        >
           <ul className="list-disc pl-5">
             {app.problems.map((problem) => (
               <li key={`${problem.file}:${problem.line}:${problem.message}`}>
@@ -85,10 +95,14 @@ export function ApplicationDetails({ application: app }: { application: Applicat
               <tr key={target.environment.name}>
                 <th scope="row" className="py-2 pr-4 text-left font-medium">
                   {target.environment.displayName}{" "}
-                  <span className="font-mono text-xs text-slate-500">({target.environment.name})</span>
+                  <span className="font-mono text-xs text-slate-500">
+                    ({target.environment.name})
+                  </span>
                 </th>
                 <td className="py-2 pr-4 font-mono">
-                  {target.desiredVersion ?? <span className="italic text-slate-500">no version</span>}
+                  {target.desiredVersion ?? (
+                    <span className="italic text-slate-500">no version</span>
+                  )}
                 </td>
                 <td className="py-2 pr-4 font-mono text-xs">
                   {target.fileUrl ? (
@@ -129,7 +143,11 @@ export function ApplicationDetails({ application: app }: { application: Applicat
               {app.links.map((link) => (
                 <li key={`${link.title}-${link.url}`}>
                   {link.safe ? (
-                    <a href={link.url} rel="noopener noreferrer" className="text-blue-800 hover:underline">
+                    <a
+                      href={link.url}
+                      rel="noopener noreferrer"
+                      className="text-blue-800 hover:underline"
+                    >
                       {link.title}
                     </a>
                   ) : (
@@ -172,7 +190,9 @@ export function ApplicationDetails({ application: app }: { application: Applicat
               <ol className="space-y-2 text-sm">
                 {app.commits.items.map((commit) => (
                   <li key={commit.sha} className="flex gap-3">
-                    <span className="font-mono text-xs text-slate-500">{commit.sha.slice(0, 8)}</span>
+                    <span className="font-mono text-xs text-slate-500">
+                      {commit.sha.slice(0, 8)}
+                    </span>
                     <span className="min-w-0 flex-1">
                       <span className="block truncate">{commit.subject}</span>
                       <span className="text-xs text-slate-500">

@@ -1,6 +1,6 @@
 import Form from "next/form";
-import { TIERS } from "@/lib/catalog/catalogue-query";
 import type { CatalogueQuery } from "@/lib/catalog/catalogue-query";
+import { TIERS } from "@/lib/catalog/catalogue-query";
 import { SubmitOnChange } from "./submit-on-change";
 
 export interface FilterChoices {
@@ -8,14 +8,21 @@ export interface FilterChoices {
   labels: { key: string; value: string; applications: number }[];
 }
 
-const field = "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs";
+const field =
+  "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs";
 
 /**
  * The catalogue's filters as a plain GET form: the URL is the state, so a
  * filtered view is a shareable link and works without JavaScript; with
  * JavaScript, next/form navigates client-side and selects apply on change.
  */
-export function CatalogueFilters({ query, choices }: { query: CatalogueQuery; choices: FilterChoices }) {
+export function CatalogueFilters({
+  query,
+  choices,
+}: {
+  query: CatalogueQuery;
+  choices: FilterChoices;
+}) {
   return (
     <Form action="/apps" role="search" aria-label="Filter applications" className="mb-4">
       <SubmitOnChange />
@@ -96,7 +103,10 @@ export function CatalogueFilters({ query, choices }: { query: CatalogueQuery; ch
           >
             Apply
           </button>
-          <a href="/apps" className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">
+          <a
+            href="/apps"
+            className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100"
+          >
             Reset
           </a>
         </div>

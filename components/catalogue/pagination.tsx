@@ -19,9 +19,13 @@ export function Pagination({
   const last = Math.min(total, page * pageSize);
   const href = (target: number) => `/apps${catalogueSearch(query, { page: target })}`;
   return (
-    <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm">
+    <nav
+      aria-label="Pagination"
+      className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm"
+    >
       <p className="text-slate-600">
-        Showing <strong>{first.toLocaleString("en")}</strong>–<strong>{last.toLocaleString("en")}</strong> of{" "}
+        Showing <strong>{first.toLocaleString("en")}</strong>–
+        <strong>{last.toLocaleString("en")}</strong> of{" "}
         <strong>{total.toLocaleString("en")}</strong>
       </p>
       <div className="flex items-center gap-1">
@@ -64,7 +68,11 @@ function PageLink({
     );
   }
   return (
-    <Link href={href} aria-label={label} className="rounded-md px-2.5 py-1 text-blue-800 hover:bg-slate-100">
+    <Link
+      href={href}
+      aria-label={label}
+      className="rounded-md px-2.5 py-1 text-blue-800 hover:bg-slate-100"
+    >
       {children}
     </Link>
   );

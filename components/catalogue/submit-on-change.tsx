@@ -14,16 +14,19 @@ export function SubmitOnChange() {
     if (!form) return;
     const onChange = (event: Event) => {
       const target = event.target;
-      if (target instanceof HTMLSelectElement || (target instanceof HTMLInputElement && target.type === "checkbox")) {
+      if (
+        target instanceof HTMLSelectElement ||
+        (target instanceof HTMLInputElement && target.type === "checkbox")
+      ) {
         form.requestSubmit();
       }
     };
     // Empty fields are left out of the URL so shared links stay short: disable them for the
     // moment the form data is read, then give them back.
     const onSubmit = () => {
-      const empty = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input[name], select[name]")].filter(
-        (element) => element.value === "" && !element.disabled,
-      );
+      const empty = [
+        ...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input[name], select[name]"),
+      ].filter((element) => element.value === "" && !element.disabled);
       for (const element of empty) element.disabled = true;
       setTimeout(() => {
         for (const element of empty) element.disabled = false;

@@ -24,8 +24,8 @@ export function VersionMatrix({
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[56rem] border-collapse text-sm">
         <caption className="sr-only">
-          Applications and the version each environment should run. Highlighted cells differ from the
-          previous environment.
+          Applications and the version each environment should run. Highlighted cells differ from
+          the previous environment.
         </caption>
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
           <tr>
@@ -45,7 +45,10 @@ export function VersionMatrix({
           {rows.map((row) => (
             <tr key={row.slug} className="hover:bg-slate-50">
               <th scope="row" className="px-3 py-2 text-left font-normal">
-                <Link href={`/apps/${row.slug}`} className="font-medium text-blue-800 hover:underline">
+                <Link
+                  href={`/apps/${row.slug}`}
+                  className="font-medium text-blue-800 hover:underline"
+                >
                   {row.name}
                 </Link>
                 <div className="font-mono text-xs text-slate-500">{row.slug}</div>
@@ -88,13 +91,16 @@ function VersionCell({
     );
   }
   const version = row.versions[environment.name] ?? null;
-  const before = previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
+  const before =
+    previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
   const differs = before !== undefined && before !== version;
   if (version === null) {
     return <td className="px-3 py-2 text-xs italic text-slate-500">no version</td>;
   }
   return (
-    <td className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-50 text-amber-950" : "text-slate-800"}`}>
+    <td
+      className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-50 text-amber-950" : "text-slate-800"}`}
+    >
       {version}
       {differs ? (
         <span className="sr-only">
@@ -106,7 +112,15 @@ function VersionCell({
   );
 }
 
-function SortableHeader({ field, label, query }: { field: SortField; label: string; query: CatalogueQuery }) {
+function SortableHeader({
+  field,
+  label,
+  query,
+}: {
+  field: SortField;
+  label: string;
+  query: CatalogueQuery;
+}) {
   const active = query.sort === field;
   const nextDir = active && query.dir === "asc" ? "desc" : "asc";
   return (

@@ -17,7 +17,10 @@ export function Notice({
   children?: ReactNode;
 }) {
   return (
-    <div role={tone === "danger" ? "alert" : "status"} className={`rounded-md border p-4 text-sm ${TONES[tone]}`}>
+    <div
+      role={tone === "danger" ? "alert" : "status"}
+      className={`rounded-md border p-4 text-sm ${TONES[tone]}`}
+    >
       <p className="font-semibold">{title}</p>
       {children ? <div className="mt-1">{children}</div> : null}
     </div>

@@ -36,7 +36,13 @@ describe("parseCatalogueQuery", () => {
 
 describe("catalogueSearch", () => {
   it("round-trips through parse and leaves defaults out", () => {
-    const parsed = parseCatalogueQuery({ q: "pay", team: "payments", page: "3", sort: "tier", dir: "desc" });
+    const parsed = parseCatalogueQuery({
+      q: "pay",
+      team: "payments",
+      page: "3",
+      sort: "tier",
+      dir: "desc",
+    });
     if (!parsed.ok) throw new Error("expected a valid query");
     const search = catalogueSearch(parsed.query);
     expect(search).toBe("?q=pay&team=payments&sort=tier&dir=desc&page=3");

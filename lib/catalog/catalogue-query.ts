@@ -18,10 +18,16 @@ const blankToUndefined = (value: unknown) => {
 };
 
 export const CatalogueQuerySchema = z.object({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(100, "q: at most 100 characters").optional()),
+  q: z.preprocess(
+    blankToUndefined,
+    z.string().trim().max(100, "q: at most 100 characters").optional(),
+  ),
   team: z.preprocess(
     blankToUndefined,
-    z.string().regex(/^[a-z0-9][a-z0-9-_]*$/, "team: expected a team slug").optional(),
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-_]*$/, "team: expected a team slug")
+      .optional(),
   ),
   tier: z.preprocess(
     blankToUndefined,
@@ -44,9 +50,14 @@ export const CatalogueQuerySchema = z.object({
   ),
   sort: z.preprocess(
     blankToUndefined,
-    z.enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` }).default("name"),
+    z
+      .enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` })
+      .default("name"),
   ),
-  dir: z.preprocess(blankToUndefined, z.enum(["asc", "desc"], { error: "dir: expected asc or desc" }).default("asc")),
+  dir: z.preprocess(
+    blankToUndefined,
+    z.enum(["asc", "desc"], { error: "dir: expected asc or desc" }).default("asc"),
+  ),
   page: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -60,7 +71,10 @@ export const CatalogueQuerySchema = z.object({
     blankToUndefined,
     z.coerce
       .number({ error: "size: expected a number" })
-      .refine((n) => (PAGE_SIZES as readonly number[]).includes(n), `size: expected one of ${PAGE_SIZES.join(", ")}`)
+      .refine(
+        (n) => (PAGE_SIZES as readonly number[]).includes(n),
+        `size: expected one of ${PAGE_SIZES.join(", ")}`,
+      )
       .default(50),
   ),
 });
@@ -78,7 +92,10 @@ export function parseCatalogueQuery(
 }
 
 /** The URL search string for a query, leaving out defaults so links stay short and canonical. */
-export function catalogueSearch(query: CatalogueQuery, change: Partial<CatalogueQuery> = {}): string {
+export function catalogueSearch(
+  query: CatalogueQuery,
+  change: Partial<CatalogueQuery> = {},
+): string {
   const merged = { ...query, ...change };
   const params = new URLSearchParams();
   if (merged.q) params.set("q", merged.q);

@@ -108,7 +108,11 @@ export async function getApplication(params: {
 
 async function recentCommits(git: GitProvider, slug: string): Promise<ApplicationView["commits"]> {
   try {
-    const items = await git.listCommits({ ref: git.defaultBranch, path: `apps/${slug}`, limit: 15 });
+    const items = await git.listCommits({
+      ref: git.defaultBranch,
+      path: `apps/${slug}`,
+      limit: 15,
+    });
     return { ok: true, items };
   } catch (error) {
     // One unreadable repository must not blank the page: the rest of it is still true.

@@ -30,12 +30,16 @@ export async function getRepositoryFile(params: {
   if (!REF.test(ref) || ref.includes("..")) {
     throw new GantryError("bad_request", "ref: expected a branch, tag or commit SHA");
   }
-  if (params.path.length === 0 || !params.path.every((s) => PATH_SEGMENT.test(s) && s !== "." && s !== "..")) {
+  if (
+    params.path.length === 0 ||
+    !params.path.every((s) => PATH_SEGMENT.test(s) && s !== "." && s !== "..")
+  ) {
     throw new GantryError("bad_request", "path: expected a file path inside the repository");
   }
   const path = params.path.join("/");
   const commit = await git.resolveRef(ref);
   const content = await git.readFile({ ref: commit, path });
-  if (content === null) throw new GantryError("not_found", `${path} does not exist at ${ref.slice(0, 12)}`);
+  if (content === null)
+    throw new GantryError("not_found", `${path} does not exist at ${ref.slice(0, 12)}`);
   return { repository, ref, commit, path, content };
 }

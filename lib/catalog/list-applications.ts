@@ -85,7 +85,9 @@ export async function listApplications(params: {
 }
 
 function catalogueWhere(query: CatalogueQuery): Prisma.ApplicationWhereInput {
-  const and: Prisma.ApplicationWhereInput[] = [{ archivedAt: query.archived ? { not: null } : null }];
+  const and: Prisma.ApplicationWhereInput[] = [
+    { archivedAt: query.archived ? { not: null } : null },
+  ];
   if (query.q) {
     and.push({
       OR: [

@@ -21,7 +21,9 @@ export async function readGitopsRepo(params: {
 }): Promise<RepoSnapshot> {
   const { git, commit, versionPath } = params;
   const tree = await git.listTree({ ref: commit, recursive: true });
-  const layout = describeLayout(tree.filter((entry) => entry.type === "file").map((entry) => entry.path));
+  const layout = describeLayout(
+    tree.filter((entry) => entry.type === "file").map((entry) => entry.path),
+  );
   const problems: ImportProblemInput[] = layout.problems.map((problem) => ({
     applicationSlug: problem.app,
     file: problem.file,
@@ -44,7 +46,10 @@ export async function readGitopsRepo(params: {
   params.onProgress?.(`reading ${paths.length} files of ${layout.apps.length} applications`);
   const files = await git.readFiles({ ref: commit, paths });
 
-  const environmentsFile = parseEnvironments(files.get(layout.environmentsPath) ?? "", layout.environmentsPath);
+  const environmentsFile = parseEnvironments(
+    files.get(layout.environmentsPath) ?? "",
+    layout.environmentsPath,
+  );
   if (!environmentsFile.ok) {
     const { file, line, column, message } = environmentsFile.error;
     throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
@@ -101,7 +106,9 @@ export async function readGitopsRepo(params: {
       targets: [],
       unreadableEnvironments: [],
     };
-    for (const [environment, valuesPath] of [...app.valuesPaths].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [environment, valuesPath] of [...app.valuesPaths].sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
       if (!environmentNames.has(environment)) {
         problems.push({
           applicationSlug: app.slug,

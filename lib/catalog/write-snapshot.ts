@@ -96,7 +96,10 @@ async function writeTeams(
     data: slugs.map((slug) => ({ slug, name: teamDisplayName(slug) })),
     skipDuplicates: true,
   });
-  const rows = await tx.team.findMany({ where: { slug: { in: slugs } }, select: { id: true, slug: true } });
+  const rows = await tx.team.findMany({
+    where: { slug: { in: slugs } },
+    select: { id: true, slug: true },
+  });
   return new Map(rows.map((row) => [row.slug, row.id]));
 }
 

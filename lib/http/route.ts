@@ -21,7 +21,13 @@ export function apiRoute<Context>(
 export function errorResponse(error: unknown): Response {
   if (isGantryError(error)) {
     return Response.json(
-      { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      },
       { status: httpStatusFor(error.code) },
     );
   }

@@ -20,20 +20,32 @@ export interface OpenDatabase {
  * Postgres under the data directory (started, or reused when another Gantry
  * process already runs it). Migrations are applied before it is returned.
  */
-export async function openDatabase(config: GantryConfig, progress: Progress): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: GantryConfig,
+  progress: Progress,
+): Promise<OpenDatabase> {
   let opened: OpenDatabase;
   if (config.databaseUrl) {
     progress("using the Postgres at DATABASE_URL");
     opened = { url: config.databaseUrl, embedded: false, stop: async () => {} };
   } else {
-    progress(`starting embedded Postgres (data in ${config.dataDir}/postgres, port ${config.embeddedPostgresPort})`);
-    const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    progress(
+      `starting embedded Postgres (data in ${config.dataDir}/postgres, port ${config.embeddedPostgresPort})`,
+    );
+    const postgres = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+    });
     opened = { url: postgres.url, embedded: true, stop: () => postgres.stop() };
   }
   progress("applying database migrations");
   try {
     const applied = await applyMigrations(opened.url);
-    progress(applied.length === 0 ? "database schema is up to date" : `applied ${applied.length} migration(s)`);
+    progress(
+      applied.length === 0
+        ? "database schema is up to date"
+        : `applied ${applied.length} migration(s)`,
+    );
   } catch (error) {
     await opened.stop();
     throw error;
@@ -42,7 +54,10 @@ export async function openDatabase(config: GantryConfig, progress: Progress): Pr
 }
 
 /** Creates and seeds the local GitOps repository on first start (a no-op afterwards, or with GitHub). */
-export async function prepareGitopsRepository(config: GantryConfig, progress: Progress): Promise<void> {
+export async function prepareGitopsRepository(
+  config: GantryConfig,
+  progress: Progress,
+): Promise<void> {
   if (config.git.provider !== "local") return;
   const result = await ensureLocalRepository({
     dataDir: config.dataDir,
@@ -55,7 +70,11 @@ export async function prepareGitopsRepository(config: GantryConfig, progress: Pr
 }
 
 /** Imports the catalogue from the GitOps repository's default branch. */
-export async function importAtStart(config: GantryConfig, databaseUrl: string, progress: Progress): Promise<void> {
+export async function importAtStart(
+  config: GantryConfig,
+  databaseUrl: string,
+  progress: Progress,
+): Promise<void> {
   const db = createDbClient(databaseUrl);
   try {
     const result = await importCatalog({

@@ -4,7 +4,13 @@ import { importCatalog } from "@/lib/catalog/import-catalog";
 import { listApplications, listCatalogueFacets } from "@/lib/catalog/list-applications";
 import type { Db } from "@/lib/db";
 import { createTestDatabase } from "@/test/support/db";
-import { appFiles, CHART_YAML, createGitopsFixture, ENVIRONMENTS_YAML, type GitopsFixture } from "./gitops-fixture";
+import {
+  appFiles,
+  CHART_YAML,
+  createGitopsFixture,
+  ENVIRONMENTS_YAML,
+  type GitopsFixture,
+} from "./gitops-fixture";
 
 const TEAMS = ["payments", "search", "identity"] as const;
 const TIERS = ["critical", "high", "medium", "low"] as const;
@@ -23,14 +29,20 @@ function fleet(): Record<string, string> {
     "charts/web-service/Chart.yaml": CHART_YAML,
   };
   for (let i = 0; i < APPS; i++) {
-    const slug = i % 10 === 7 ? `ledger-${String(i).padStart(3, "0")}` : `app-${String(i).padStart(3, "0")}`;
+    const slug =
+      i % 10 === 7 ? `ledger-${String(i).padStart(3, "0")}` : `app-${String(i).padStart(3, "0")}`;
     const prod = i % 5 === 0 ? "1.0.0" : "1.1.0";
     Object.assign(
       files,
-      appFiles(slug, TEAMS[i % 3] ?? "payments", { dev: "1.1.0", staging: "1.1.0", prod }, {
-        tier: TIERS[i % 4],
-        extra: `  language: ${i % 2 === 0 ? "go" : "kotlin"}`,
-      }),
+      appFiles(
+        slug,
+        TEAMS[i % 3] ?? "payments",
+        { dev: "1.1.0", staging: "1.1.0", prod },
+        {
+          tier: TIERS[i % 4],
+          extra: `  language: ${i % 2 === 0 ? "go" : "kotlin"}`,
+        },
+      ),
     );
   }
   return files;
@@ -62,7 +74,10 @@ describe("catalogue queries", () => {
     expect(first.pageCount).toBe(Math.ceil((APPS - 1) / 25));
     expect(first.environments.map((e) => e.name)).toEqual(["dev", "staging", "prod"]);
     for (let page = 1; page <= first.pageCount; page++) {
-      const result = await listApplications({ db, query: query({ size: "25", page: String(page) }) });
+      const result = await listApplications({
+        db,
+        query: query({ size: "25", page: String(page) }),
+      });
       seen.push(...result.rows.map((r) => r.slug));
     }
     expect(seen).toHaveLength(APPS - 1);
@@ -91,12 +106,17 @@ describe("catalogue queries", () => {
     const tier = await listApplications({ db, query: query({ tier: "critical", size: "100" }) });
     expect(tier.rows.every((r) => r.tier === "critical")).toBe(true);
 
-    const label = await listApplications({ db, query: query({ label: "language=kotlin", size: "100" }) });
+    const label = await listApplications({
+      db,
+      query: query({ label: "language=kotlin", size: "100" }),
+    });
     expect(label.total).toBe(65);
 
     const differs = await listApplications({ db, query: query({ differs: "1", size: "100" }) });
     expect(differs.total).toBe(25); // every fifth app but the archived app-000
-    expect(differs.rows.every((r) => r.versions.prod === "1.0.0" && r.versions.dev === "1.1.0")).toBe(true);
+    expect(
+      differs.rows.every((r) => r.versions.prod === "1.0.0" && r.versions.dev === "1.1.0"),
+    ).toBe(true);
 
     const combined = await listApplications({
       db,
@@ -107,7 +127,10 @@ describe("catalogue queries", () => {
   });
 
   it("sorts by team and tier with the slug as the tie-breaker", async () => {
-    const byTeam = await listApplications({ db, query: query({ sort: "team", dir: "desc", size: "100" }) });
+    const byTeam = await listApplications({
+      db,
+      query: query({ sort: "team", dir: "desc", size: "100" }),
+    });
     const teams = byTeam.rows.map((r) => r.team.slug);
     expect(teams).toEqual([...teams].sort().reverse());
     const byTier = await listApplications({ db, query: query({ sort: "tier", size: "100" }) });

@@ -7,11 +7,13 @@ import { apiRoute } from "@/lib/http/route";
 export const dynamic = "force-dynamic";
 
 /** GET /api/v1/apps/{slug}: one application with its per-environment desired versions. */
-export const GET = apiRoute(async (_request: Request, context: { params: Promise<{ slug: string }> }) => {
-  const { slug } = await context.params;
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
-    throw new GantryError("bad_request", "slug: expected a lowercase application slug");
-  }
-  const application = await getApplication({ db: getDb(), git: getGitProvider(), slug });
-  return Response.json(application);
-});
+export const GET = apiRoute(
+  async (_request: Request, context: { params: Promise<{ slug: string }> }) => {
+    const { slug } = await context.params;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+      throw new GantryError("bad_request", "slug: expected a lowercase application slug");
+    }
+    const application = await getApplication({ db: getDb(), git: getGitProvider(), slug });
+    return Response.json(application);
+  },
+);

@@ -48,7 +48,11 @@ export default async function RepositoryFilePage({ params }: { params: Params })
   } catch (error) {
     if (isGantryError(error) && error.code === "not_found") notFound();
     if (isGantryError(error) && error.code === "bad_request") {
-      return <Notice tone="danger" title="This is not a file address Gantry can show">{error.message}</Notice>;
+      return (
+        <Notice tone="danger" title="This is not a file address Gantry can show">
+          {error.message}
+        </Notice>
+      );
     }
     throw error;
   }
