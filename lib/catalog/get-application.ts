@@ -1,6 +1,6 @@
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { CommitSummary, GitProvider } from "@/lib/git/provider";
+import type { CommitSummary, GitReader } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
 import { safeLinks } from "./safe-link";
 
@@ -36,7 +36,7 @@ export interface ApplicationView {
 /** Everything the application page shows. Throws not_found for an unknown slug. */
 export async function getApplication(params: {
   db: PrismaClient;
-  git: GitProvider;
+  git: GitReader;
   slug: string;
 }): Promise<ApplicationView> {
   const { db, git, slug } = params;
@@ -106,7 +106,7 @@ export async function getApplication(params: {
   };
 }
 
-async function recentCommits(git: GitProvider, slug: string): Promise<ApplicationView["commits"]> {
+async function recentCommits(git: GitReader, slug: string): Promise<ApplicationView["commits"]> {
   try {
     const items = await git.listCommits({
       ref: git.defaultBranch,

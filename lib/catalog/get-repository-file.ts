@@ -1,5 +1,5 @@
 import { GantryError } from "@/lib/errors";
-import type { GitProvider } from "@/lib/git/provider";
+import type { GitReader } from "@/lib/git/provider";
 
 export interface RepositoryFileView {
   repository: string;
@@ -18,7 +18,7 @@ const PATH_SEGMENT = /^[A-Za-z0-9._-]+$/;
  * they reach git: no option-looking refs, no `..`, no absolute paths.
  */
 export async function getRepositoryFile(params: {
-  git: GitProvider;
+  git: GitReader;
   repository: string;
   ref: string;
   path: string[];

@@ -1,6 +1,6 @@
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { GitProvider } from "@/lib/git/provider";
+import type { GitReader } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
 import { readGitopsRepo } from "./read-gitops-repo";
 import { writeSnapshot } from "./write-snapshot";
@@ -26,7 +26,7 @@ export interface ImportResult {
  */
 export async function importCatalog(params: {
   db: PrismaClient;
-  git: GitProvider;
+  git: GitReader;
   ref?: string;
   versionPath: string;
   trigger: "start" | "cli" | "manual" | "webhook" | "test" | "bench";

@@ -1,5 +1,5 @@
 import { GantryError } from "@/lib/errors";
-import type { GitProvider } from "@/lib/git/provider";
+import type { GitReader } from "@/lib/git/provider";
 import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { describeLayout } from "@/lib/gitops-repo/paths";
@@ -14,7 +14,7 @@ import type { ImportProblemInput, RepoSnapshot, SnapshotApplication } from "./sn
  * it no values file can be placed.
  */
 export async function readGitopsRepo(params: {
-  git: GitProvider;
+  git: GitReader;
   commit: string;
   versionPath: string;
   onProgress?: (message: string) => void;

@@ -6,7 +6,10 @@
  * A `ref` is a branch name, a tag or a full commit SHA. Paths are POSIX,
  * relative to the repository root, with no leading slash.
  */
-export interface GitProvider {
+export interface GitProvider extends GitReader, GitWriter {}
+
+/** Reading the repository: all the catalogue needs. */
+export interface GitReader {
   /** Which implementation this is, for error messages and the UI. */
   readonly kind: "local" | "github";
 
@@ -40,6 +43,127 @@ export interface GitProvider {
 
   /** A browser URL for a file at a commit, or null when the host has no web view. */
   fileUrl(params: { ref: string; path: string }): string | null;
+}
+
+/**
+ * Changing the repository through pull requests. Every write is safe to retry:
+ * promotion jobs may crash between any two calls and run again, so each
+ * operation first looks for what it would create.
+ */
+export interface GitWriter {
+  /** The SHA a branch points at, or null when there is no such branch. */
+  getBranch(name: string): Promise<string | null>;
+
+  /**
+   * Creates `name` at commit `from`. When the branch already exists it is left as it is and
+   * returned with `created: false` (the caller decides whether its head is acceptable).
+   */
+  createBranch(params: { name: string; from: string }): Promise<{ sha: string; created: boolean }>;
+
+  /**
+   * One commit on `branch` with all `files` changed, whose parent is `parent` (the branch's
+   * current head; a different head is a conflict: GantryError("conflict")). Author and committer
+   * are the person; the message carries the trailers it is given. Returns the new commit SHA.
+   */
+  commitFiles(params: {
+    branch: string;
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  }): Promise<string>;
+
+  /** The newest pull request (any state) whose head is `head` and base is `base`, or null. */
+  findPullRequest(params: { head: string; base: string }): Promise<PullRequest | null>;
+
+  openPullRequest(params: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    labels: readonly string[];
+    author: GitPerson;
+  }): Promise<PullRequest>;
+
+  getPullRequest(number: number): Promise<PullRequest>;
+
+  listReviews(number: number): Promise<PullRequestReview[]>;
+
+  /** Adds a review; `approve` is how an approval given in the portal lands on the pull request. */
+  submitReview(params: {
+    number: number;
+    reviewer: GitPerson;
+    decision: "approve" | "request_changes" | "comment";
+    body: string;
+  }): Promise<PullRequestReview>;
+
+  /** The combined state of checks on a commit (CI statuses and check runs). */
+  getChecks(sha: string): Promise<CheckSummary>;
+
+  /**
+   * Merges an open pull request whose head is still `expectedHeadSha` (otherwise
+   * GantryError("conflict")); refused with a clear message when it cannot merge cleanly.
+   * Merging an already merged pull request returns its merge commit.
+   */
+  mergePullRequest(params: {
+    number: number;
+    expectedHeadSha: string;
+    method: "merge" | "squash";
+    message: string;
+    mergedBy: GitPerson;
+  }): Promise<{ sha: string }>;
+
+  /** Closes a pull request without merging; closing a closed one does nothing. */
+  closePullRequest(number: number): Promise<void>;
+
+  addComment(params: { number: number; body: string; author: GitPerson }): Promise<void>;
+
+  /** A browser URL for a pull request, or null when the host has no web view. */
+  pullRequestUrl(number: number): string | null;
+}
+
+export interface GitPerson {
+  name: string;
+  email: string;
+  /** The person's login on the Git host, when known (GitHub user name). */
+  login?: string;
+}
+
+export type PullRequestState = "open" | "closed" | "merged";
+
+export interface PullRequest {
+  number: number;
+  state: PullRequestState;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  headSha: string;
+  labels: string[];
+  authorLogin: string | null;
+  /** The commit on the base branch that merged it, when merged. */
+  mergeCommitSha: string | null;
+  url: string | null;
+  /** ISO 8601 */
+  createdAt: string;
+  mergedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface PullRequestReview {
+  id: string;
+  reviewer: string;
+  state: "approved" | "changes_requested" | "commented" | "dismissed";
+  body: string;
+  /** The head commit the review was given on: an approval of an older head does not count. */
+  commitSha: string | null;
+  /** ISO 8601 */
+  submittedAt: string;
+}
+
+export interface CheckSummary {
+  state: "success" | "pending" | "failure" | "none";
+  checks: { name: string; state: "success" | "pending" | "failure"; url: string | null }[];
 }
 
 export interface TreeEntry {

@@ -3,7 +3,7 @@ import { gitError } from "@/lib/git/errors";
 import { readObjects } from "@/lib/git/local/cat-file";
 import { GitCli } from "@/lib/git/local/git-cli";
 import { bareRepositoryPath } from "@/lib/git/local/repository-path";
-import type { CommitSummary, GitProvider, TreeEntry } from "@/lib/git/provider";
+import type { CommitSummary, GitReader, TreeEntry } from "@/lib/git/provider";
 
 const DEFAULT_COMMIT_LIMIT = 20;
 const LIST_TREE_THRESHOLD = 200;
@@ -20,8 +20,8 @@ export interface LocalGitProviderOptions {
   timeoutMs?: number;
 }
 
-/** GitProvider over a bare repository on this machine, driven by the `git` CLI. */
-export class LocalGitProvider implements GitProvider {
+/** GitReader over a bare repository on this machine, driven by the `git` CLI. */
+export class LocalGitProvider implements GitReader {
   readonly kind = "local" as const;
   readonly repository: string;
   readonly defaultBranch: string;
