@@ -99,7 +99,7 @@ function VersionCell({
   }
   return (
     <td
-      className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-50 text-amber-950" : "text-slate-800"}`}
+      className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-100 text-amber-950" : "text-slate-800"}`}
     >
       {version}
       {differs ? (

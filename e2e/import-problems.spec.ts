@@ -1,0 +1,80 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+/**
+ * A person breaks one app.yaml in the GitOps repository; after the next
+ * import the portal names the file, line and column, and every other app is
+ * still there. Runs after catalogue.spec.ts (files run in name order).
+ */
+const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
+const bare = path.join(dataDir, "git", "gitops.git");
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "E2E",
+      GIT_AUTHOR_EMAIL: "e2e@example.com",
+      GIT_COMMITTER_NAME: "E2E",
+      GIT_COMMITTER_EMAIL: "e2e@example.com",
+    },
+  }).trim();
+}
+
+test("a malformed app.yaml is reported with its location and the rest of the fleet stays", async ({
+  page,
+}) => {
+  await page.goto("/apps?sort=name&dir=desc");
+  const victim = (
+    await page.getByRole("rowheader").first().locator(".font-mono").innerText()
+  ).trim();
+
+  let line = 0;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-"));
+  try {
+    git(work, ["clone", "--quiet", bare, "repo"]);
+    const repo = path.join(work, "repo");
+    const manifest = path.join(repo, "apps", victim, "app.yaml");
+    const text = fs.readFileSync(manifest, "utf8").replace(/\n*$/, "\n");
+    // A second `name:` key on a new last line: YAML refuses duplicate keys, and says where.
+    line = text.split("\n").length;
+    fs.writeFileSync(manifest, `${text}name: duplicated by mistake\n`);
+    git(repo, ["commit", "--quiet", "-am", `break ${victim}/app.yaml`]);
+    git(repo, ["push", "--quiet", "origin", "HEAD"]);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  // The CLI import, as an operator would run it, against the running portal's database.
+  execFileSync("node_modules/.bin/tsx", ["cli/gantry.ts", "import"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      GANTRY_DATA_DIR: dataDir,
+      GANTRY_EMBEDDED_POSTGRES_PORT: process.env.GANTRY_E2E_POSTGRES_PORT ?? "54339",
+    },
+    stdio: "pipe",
+  });
+
+  await page.goto("/imports");
+  const problems = page.getByRole("status").filter({ hasText: "could not be read" });
+  await expect(problems).toContainText(`apps/${victim}/app.yaml:${line}:1`);
+  await expect(problems).toContainText(/unique/i);
+
+  await problems.getByRole("link", { name: victim }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not read" })).toContainText(
+    `apps/${victim}/app.yaml:${line}:1`,
+  );
+
+  await page.goto("/");
+  await expect(page.getByText(/The last import found 1 file/)).toBeVisible();
+  const count = Number(
+    (await page.getByRole("link", { name: /Applications \d/ }).innerText()).replace(/\D/g, ""),
+  );
+  expect(count).toBeGreaterThanOrEqual(400);
+});
