@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -59,6 +60,7 @@ const EnvSchema = z.object({
     .default("image.tag"),
   GANTRY_IMPORT_ON_START: booleanString.default(true),
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  ...githubEnv(),
 });
 
 export type GantryConfig = Readonly<{
@@ -81,6 +83,7 @@ export type GantryConfig = Readonly<{
   demo: Readonly<{ seed: boolean; apps: number }>;
   importOnStart: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  github: GitHubConfig;
 }>;
 
 export class ConfigError extends Error {
@@ -127,7 +130,117 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS },
     importOnStart: e.GANTRY_IMPORT_ON_START,
     logLevel: e.GANTRY_LOG_LEVEL,
+    github: githubConfig(e),
   };
+}
+
+// ---- GitHub (GANTRY_GIT_PROVIDER=github) ----
+
+function githubEnv() {
+  const positive = z.coerce.number({ error: "expected a number" }).int().min(1);
+  return {
+    GANTRY_GITHUB_OWNER: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "expected a user or organisation name")
+      .optional(),
+    GANTRY_GITHUB_REPO: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, "expected a repository name like 'gitops'")
+      .optional(),
+    GANTRY_GITHUB_API_URL: httpUrl.default("https://api.github.com"),
+    GANTRY_GITHUB_TOKEN: z.string().optional(),
+    GANTRY_GITHUB_APP_ID: z.string().regex(/^\d+$/, "expected the App's numeric id").optional(),
+    GANTRY_GITHUB_APP_PRIVATE_KEY: z.string().optional(),
+    GANTRY_GITHUB_APP_PRIVATE_KEY_FILE: z.string().optional(),
+    GANTRY_GITHUB_INSTALLATION_ID: positive.optional(),
+    GANTRY_GITHUB_WEBHOOK_SECRET: z.string().optional(),
+    GANTRY_GITHUB_MERGE_METHOD: z.enum(["merge", "squash"]).default("merge"),
+    GANTRY_GITHUB_WRITES_PER_MINUTE: positive.max(1000).default(80),
+    GANTRY_GITHUB_WRITES_PER_HOUR: positive.max(50_000).default(500),
+  };
+}
+
+export type GitHubAuthConfig =
+  | Readonly<{ type: "token"; token: string }>
+  | Readonly<{ type: "app"; appId: string; privateKey: string; installationId: number }>;
+
+export type GitHubConfig = Readonly<{
+  /** Owner (user or organisation) of the GitOps repository; required for the github provider. */
+  owner: string | undefined;
+  repository: string;
+  /** REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise. */
+  apiUrl: string;
+  auth: GitHubAuthConfig | undefined;
+  webhookSecret: string | undefined;
+  mergeMethod: "merge" | "squash";
+  /** Budget for content-creating requests (GitHub's secondary rate limits). */
+  writesPerMinute: number;
+  writesPerHour: number;
+}>;
+
+type GitHubEnv = z.output<typeof EnvSchema>;
+
+function githubConfig(e: GitHubEnv): GitHubConfig {
+  const problems: string[] = [];
+  const appVariables = [
+    e.GANTRY_GITHUB_APP_ID,
+    e.GANTRY_GITHUB_APP_PRIVATE_KEY ?? e.GANTRY_GITHUB_APP_PRIVATE_KEY_FILE,
+    e.GANTRY_GITHUB_INSTALLATION_ID,
+  ];
+  let auth: GitHubAuthConfig | undefined;
+  if (e.GANTRY_GITHUB_TOKEN) {
+    auth = { type: "token", token: e.GANTRY_GITHUB_TOKEN };
+  } else if (appVariables.some((value) => value !== undefined)) {
+    const privateKey = readPrivateKey(e, problems);
+    if (!e.GANTRY_GITHUB_APP_ID)
+      problems.push("GANTRY_GITHUB_APP_ID: required for GitHub App authentication");
+    if (!e.GANTRY_GITHUB_INSTALLATION_ID)
+      problems.push("GANTRY_GITHUB_INSTALLATION_ID: required for GitHub App authentication");
+    if (e.GANTRY_GITHUB_APP_ID && e.GANTRY_GITHUB_INSTALLATION_ID && privateKey) {
+      auth = {
+        type: "app",
+        appId: e.GANTRY_GITHUB_APP_ID,
+        privateKey,
+        installationId: e.GANTRY_GITHUB_INSTALLATION_ID,
+      };
+    }
+  }
+  if (e.GANTRY_GIT_PROVIDER === "github") {
+    if (!e.GANTRY_GITHUB_OWNER)
+      problems.push("GANTRY_GITHUB_OWNER: required when GANTRY_GIT_PROVIDER=github");
+    if (!auth && problems.length === 0)
+      problems.push(
+        "GANTRY_GITHUB_TOKEN: required when GANTRY_GIT_PROVIDER=github, unless GANTRY_GITHUB_APP_ID, GANTRY_GITHUB_APP_PRIVATE_KEY (or _FILE) and GANTRY_GITHUB_INSTALLATION_ID are set",
+      );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    owner: e.GANTRY_GITHUB_OWNER,
+    repository: e.GANTRY_GITHUB_REPO ?? e.GANTRY_GITOPS_REPO,
+    apiUrl: e.GANTRY_GITHUB_API_URL.replace(/\/+$/, ""),
+    auth,
+    webhookSecret: e.GANTRY_GITHUB_WEBHOOK_SECRET,
+    mergeMethod: e.GANTRY_GITHUB_MERGE_METHOD,
+    writesPerMinute: e.GANTRY_GITHUB_WRITES_PER_MINUTE,
+    writesPerHour: e.GANTRY_GITHUB_WRITES_PER_HOUR,
+  };
+}
+
+function readPrivateKey(e: GitHubEnv, problems: string[]): string | undefined {
+  // Keys pasted into one-line variables carry "\n" for newlines.
+  if (e.GANTRY_GITHUB_APP_PRIVATE_KEY) return e.GANTRY_GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, "\n");
+  if (e.GANTRY_GITHUB_APP_PRIVATE_KEY_FILE) {
+    try {
+      return readFileSync(e.GANTRY_GITHUB_APP_PRIVATE_KEY_FILE, "utf8");
+    } catch {
+      problems.push("GANTRY_GITHUB_APP_PRIVATE_KEY_FILE: the file cannot be read");
+      return undefined;
+    }
+  }
+  problems.push(
+    "GANTRY_GITHUB_APP_PRIVATE_KEY: required for GitHub App authentication (or GANTRY_GITHUB_APP_PRIVATE_KEY_FILE)",
+  );
+  return undefined;
 }
 
 let cached: GantryConfig | undefined;
