@@ -26,6 +26,8 @@ const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54389);
 const REQUESTS_C1 = Number(process.env.BENCH_REQUESTS_C1 ?? 60);
 const REQUESTS_C16 = Number(process.env.BENCH_REQUESTS_C16 ?? 160);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
+// mkdtemp makes the directory private; as root, Postgres runs as its own user and must reach it.
+fs.chmodSync(dataDir, 0o755);
 const base = `http://127.0.0.1:${PORT}`;
 
 function log(message: string) {

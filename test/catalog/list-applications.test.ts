@@ -98,6 +98,12 @@ describe("catalogue queries", () => {
     expect(result.rows.every((r) => r.slug.startsWith("ledger-"))).toBe(true);
   });
 
+  it("treats LIKE wildcards in the search text literally", async () => {
+    expect((await listApplications({ db, query: query({ q: "%" }) })).total).toBe(0);
+    expect((await listApplications({ db, query: query({ q: "app_0" }) })).total).toBe(0);
+    expect((await listApplications({ db, query: query({ q: "app-0" }) })).total).toBeGreaterThan(0);
+  });
+
   it("filters by team, tier, label and differing versions, and combines them", async () => {
     const team = await listApplications({ db, query: query({ team: "search", size: "100" }) });
     expect(team.rows.every((r) => r.team.slug === "search")).toBe(true);
