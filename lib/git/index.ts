@@ -1,18 +1,27 @@
 import { type GantryConfig, getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { gitError } from "@/lib/git/errors";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
-import type { GitReader } from "@/lib/git/provider";
+import type { GitProvider } from "@/lib/git/provider";
 
 export type { CommitSummary, GitProvider, GitReader, TreeEntry } from "@/lib/git/provider";
 
-/** The provider a configuration asks for. Exported for tests and tools that pass their own config. */
-export function createGitProvider(config: Pick<GantryConfig, "dataDir" | "git">): GitReader {
+/**
+ * The provider a configuration asks for. Exported for tests and tools that pass their own config.
+ * `db` is where the local provider keeps pull requests; reading the repository works without it.
+ */
+export function createGitProvider(
+  config: Pick<GantryConfig, "dataDir" | "git">,
+  options: { db?: PrismaClient } = {},
+): GitProvider {
   switch (config.git.provider) {
     case "local":
       return new LocalGitProvider({
         dataDir: config.dataDir,
         repository: config.git.repository,
         defaultBranch: config.git.branch,
+        db: options.db,
       });
     case "github":
       throw gitError(
@@ -22,10 +31,10 @@ export function createGitProvider(config: Pick<GantryConfig, "dataDir" | "git">)
   }
 }
 
-let cached: GitReader | undefined;
+let cached: GitProvider | undefined;
 
 /** The process's GitOps repository, as configured (GANTRY_GIT_PROVIDER, GANTRY_GITOPS_REPO, …). */
-export function getGitProvider(): GitReader {
-  cached ??= createGitProvider(getConfig());
+export function getGitProvider(): GitProvider {
+  cached ??= createGitProvider(getConfig(), { db: getDb() });
   return cached;
 }

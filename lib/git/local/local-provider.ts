@@ -1,9 +1,27 @@
 import { existsSync } from "node:fs";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { gitError } from "@/lib/git/errors";
 import { readObjects } from "@/lib/git/local/cat-file";
 import { GitCli } from "@/lib/git/local/git-cli";
+import {
+  assertBranchName,
+  branchHead,
+  commitId,
+  compareAndSwapBranch,
+  treeWithFiles,
+  writeCommit,
+} from "@/lib/git/local/git-writes";
+import { LocalPullRequests } from "@/lib/git/local/pull-requests";
 import { bareRepositoryPath } from "@/lib/git/local/repository-path";
-import type { CommitSummary, GitReader, TreeEntry } from "@/lib/git/provider";
+import type {
+  CheckSummary,
+  CommitSummary,
+  GitPerson,
+  GitProvider,
+  PullRequest,
+  PullRequestReview,
+  TreeEntry,
+} from "@/lib/git/provider";
 
 const DEFAULT_COMMIT_LIMIT = 20;
 const LIST_TREE_THRESHOLD = 200;
@@ -18,10 +36,19 @@ export interface LocalGitProviderOptions {
   repository: string;
   defaultBranch: string;
   timeoutMs?: number;
+  /**
+   * Where pull requests are kept. Reading the repository needs none; every
+   * pull request operation refuses without one.
+   */
+  db?: PrismaClient;
 }
 
-/** GitReader over a bare repository on this machine, driven by the `git` CLI. */
-export class LocalGitProvider implements GitReader {
+/**
+ * GitProvider over a bare repository on this machine: reads and branch/commit
+ * writes with the `git` CLI, pull requests in Postgres (LocalPullRequests),
+ * merges as real merge (or squash) commits on the base branch.
+ */
+export class LocalGitProvider implements GitProvider {
   readonly kind = "local" as const;
   readonly repository: string;
   readonly defaultBranch: string;
@@ -34,6 +61,155 @@ export class LocalGitProvider implements GitReader {
     this.defaultBranch = options.defaultBranch;
     this.gitDir = bareRepositoryPath(options.dataDir, options.repository);
     this.git = new GitCli({ gitDir: this.gitDir, timeoutMs: options.timeoutMs });
+    this.pulls = options.db
+      ? new LocalPullRequests({ db: options.db, git: this.git, repository: options.repository })
+      : null;
+  }
+
+  private readonly pulls: LocalPullRequests | null;
+
+  private pullRequests(): LocalPullRequests {
+    if (!this.pulls) {
+      throw gitError(
+        "unavailable",
+        "pull requests of the local provider are kept in the database, and none was given",
+      );
+    }
+    return this.pulls;
+  }
+
+  getBranch(name: string): Promise<string | null> {
+    return this.guard(() => branchHead(this.git, name));
+  }
+
+  async createBranch(params: { name: string; from: string }): Promise<{
+    sha: string;
+    created: boolean;
+  }> {
+    await assertBranchName(params.name);
+    const from = await this.guard(() => commitId(this.git, params.from));
+    const created = await compareAndSwapBranch(this.git, {
+      name: params.name,
+      next: from,
+      expected: null,
+      reason: "gantry: create branch",
+    });
+    if (created) return { sha: from, created: true };
+    const existing = await branchHead(this.git, params.name);
+    if (!existing) {
+      throw gitError("unavailable", `could not create branch ${params.name}`, {
+        details: { branch: params.name },
+      });
+    }
+    return { sha: existing, created: false };
+  }
+
+  async commitFiles(params: {
+    branch: string;
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  }): Promise<string> {
+    if (params.files.length === 0)
+      throw gitError("bad_request", "a commit needs at least one file");
+    const files = params.files.map((file) => ({
+      path: normalizePath(file.path),
+      content: file.content,
+    }));
+    const head = await this.getBranch(params.branch);
+    if (head === null) {
+      throw gitError("not_found", `branch ${params.branch} does not exist`, {
+        details: { branch: params.branch },
+      });
+    }
+    if (head !== params.parent) {
+      throw gitError(
+        "conflict",
+        `branch ${params.branch} is at ${head.slice(0, 12)}, not at the expected ${params.parent.slice(0, 12)}`,
+        { details: { branch: params.branch, head, expected: params.parent } },
+      );
+    }
+    const tree = await treeWithFiles(this.git, head, files);
+    const sha = await writeCommit(this.git, {
+      tree,
+      parents: [head],
+      message: params.message,
+      author: params.author,
+    });
+    const moved = await compareAndSwapBranch(this.git, {
+      name: params.branch,
+      next: sha,
+      expected: head,
+      reason: "gantry: commit",
+    });
+    if (!moved) {
+      throw gitError("conflict", `branch ${params.branch} moved while committing; try again`, {
+        details: { branch: params.branch },
+      });
+    }
+    return sha;
+  }
+
+  async findPullRequest(params: { head: string; base: string }): Promise<PullRequest | null> {
+    return this.pullRequests().find(params);
+  }
+
+  async openPullRequest(params: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    labels: readonly string[];
+    author: GitPerson;
+  }): Promise<PullRequest> {
+    return this.pullRequests().open(params);
+  }
+
+  async getPullRequest(number: number): Promise<PullRequest> {
+    return this.pullRequests().get(number);
+  }
+
+  async listReviews(number: number): Promise<PullRequestReview[]> {
+    return this.pullRequests().listReviews(number);
+  }
+
+  async submitReview(params: {
+    number: number;
+    reviewer: GitPerson;
+    decision: "approve" | "request_changes" | "comment";
+    body: string;
+  }): Promise<PullRequestReview> {
+    return this.pullRequests().submitReview(params);
+  }
+
+  /** The local provider runs no CI: there are never checks. */
+  async getChecks(sha: string): Promise<CheckSummary> {
+    await this.guard(() => commitId(this.git, sha));
+    return { state: "none", checks: [] };
+  }
+
+  async mergePullRequest(params: {
+    number: number;
+    expectedHeadSha: string;
+    method: "merge" | "squash";
+    message: string;
+    mergedBy: GitPerson;
+  }): Promise<{ sha: string }> {
+    return this.pullRequests().merge(params);
+  }
+
+  async closePullRequest(number: number): Promise<void> {
+    return this.pullRequests().close(number);
+  }
+
+  async addComment(params: { number: number; body: string; author: GitPerson }): Promise<void> {
+    return this.pullRequests().addComment(params);
+  }
+
+  /** Local pull requests have no page of their own; the promotion page shows them. */
+  pullRequestUrl(_number: number): string | null {
+    return null;
   }
 
   async resolveRef(ref: string): Promise<string> {
