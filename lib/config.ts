@@ -63,6 +63,9 @@ const EnvSchema = z.object({
   ...githubEnv(),
 });
 
+/** Every variable Gantry reads (the README documents each; a test keeps the two in step). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type GantryConfig = Readonly<{
   nodeEnv: "development" | "production" | "test";
   /** Set when an external Postgres is used; when absent Gantry starts an embedded one. */
