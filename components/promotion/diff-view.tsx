@@ -1,0 +1,82 @@
+import { type DiffLine, parseUnifiedDiff } from "./parse-diff";
+
+/**
+ * The exact change a promotion makes, as a unified diff with old and new
+ * line numbers. YAML keys and comments are tinted so the one changed value
+ * stands out; added and removed lines are also marked in words for screen
+ * readers, not only by colour.
+ */
+export function DiffView({ diff, label }: { diff: string; label: string }) {
+  const lines = parseUnifiedDiff(diff);
+  return (
+    <figure className="overflow-hidden rounded-md border border-slate-200 bg-white">
+      <figcaption className="border-b border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-700">
+        {label}
+      </figcaption>
+      <div className="overflow-x-auto">
+        <table className="w-full border-collapse font-mono text-xs leading-5">
+          <tbody>
+            {lines
+              .filter((line) => line.kind !== "file")
+              .map((line, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity beyond their position
+                <DiffRow key={index} line={line} />
+              ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}
+
+const ROW_TONE = {
+  context: "",
+  added: "bg-emerald-50",
+  removed: "bg-red-50",
+} as const;
+
+function DiffRow({ line }: { line: DiffLine }) {
+  if (line.kind === "hunk" || line.kind === "note" || line.kind === "file") {
+    return (
+      <tr className="bg-blue-50 text-blue-900">
+        <td colSpan={3} className="px-3 py-0.5">
+          {line.text}
+        </td>
+      </tr>
+    );
+  }
+  const sign = line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " ";
+  return (
+    <tr className={ROW_TONE[line.kind]}>
+      <td className="w-10 select-none px-2 text-right text-slate-400">{line.oldLine ?? ""}</td>
+      <td className="w-10 select-none px-2 text-right text-slate-400">{line.newLine ?? ""}</td>
+      <td className="whitespace-pre px-3">
+        <span aria-hidden="true" className="select-none text-slate-500">
+          {sign}{" "}
+        </span>
+        {line.kind !== "context" ? (
+          <span className="sr-only">{line.kind === "added" ? "added: " : "removed: "}</span>
+        ) : null}
+        <YamlLine text={line.text} />
+      </td>
+    </tr>
+  );
+}
+
+/** Light YAML tinting: the key, the value, and a trailing comment. */
+function YamlLine({ text }: { text: string }) {
+  const comment = /^(\s*#.*)$/.exec(text);
+  if (comment) return <span className="text-slate-500">{text}</span>;
+  const match = /^(\s*-?\s*)([^:#]+:)(\s*)([^#]*?)(\s*#.*)?$/.exec(text);
+  if (!match) return <span>{text}</span>;
+  const [, indent, key, space, value, trailing] = match;
+  return (
+    <>
+      {indent}
+      <span className="text-purple-800">{key}</span>
+      {space}
+      <span className="text-slate-900">{value}</span>
+      {trailing ? <span className="text-slate-500">{trailing}</span> : null}
+    </>
+  );
+}
