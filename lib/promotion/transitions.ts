@@ -1,0 +1,162 @@
+import { GantryError } from "@/lib/errors";
+import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/promotion/types";
+
+/**
+ * The promotion state machine, and the only code that changes a
+ * promotion's state. Every transition is checked against this table and
+ * written together with its PromotionEvent in one transaction.
+ *
+ *   planned → pr_open → approved → merged → syncing → deployed
+ *   exits: rejected, closed, failed (retry → planned), superseded, rolled_back
+ */
+export const TRANSITIONS: Readonly<Record<PromotionState, readonly PromotionState[]>> = {
+  planned: ["pr_open", "failed", "closed", "superseded"],
+  pr_open: ["approved", "merged", "rejected", "closed", "superseded"],
+  // An approval can be dismissed (new commits): back to pr_open.
+  approved: ["merged", "pr_open", "rejected", "closed", "superseded"],
+  merged: ["syncing", "deployed", "rolled_back"],
+  syncing: ["deployed", "rolled_back"],
+  deployed: ["rolled_back"],
+  failed: ["planned", "closed", "superseded"],
+  rejected: [],
+  closed: [],
+  superseded: [],
+  rolled_back: [],
+};
+
+/** States in which a promotion is still on its way to a merge, and can be superseded or closed. */
+export const OPEN_STATES: readonly PromotionState[] = ["planned", "pr_open", "approved", "failed"];
+
+export function canTransition(from: PromotionState, to: PromotionState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: PromotionState, to: PromotionState): void {
+  if (!canTransition(from, to)) {
+    throw new GantryError(
+      "conflict",
+      `a promotion that is ${stateInWords(from)} cannot become ${stateInWords(to)}`,
+      { details: { from, to } },
+    );
+  }
+}
+
+const STATE_WORDS: Record<PromotionState, string> = {
+  planned: "planned",
+  pr_open: "open for review",
+  approved: "approved",
+  merged: "merged",
+  syncing: "syncing",
+  deployed: "deployed",
+  rejected: "rejected",
+  closed: "closed",
+  failed: "failed",
+  superseded: "superseded",
+  rolled_back: "rolled back",
+};
+
+export function stateInWords(state: PromotionState): string {
+  return STATE_WORDS[state];
+}
+
+/** The timestamp column a state sets when it is entered. */
+type StateStamp = Partial<
+  Record<
+    "prOpenedAt" | "approvedAt" | "mergedAt" | "syncingAt" | "deployedAt" | "failedAt" | "endedAt",
+    Date
+  >
+>;
+
+function stampFor(state: PromotionState): StateStamp {
+  const now = new Date();
+  switch (state) {
+    case "pr_open":
+      return { prOpenedAt: now };
+    case "approved":
+      return { approvedAt: now };
+    case "merged":
+      return { mergedAt: now };
+    case "syncing":
+      return { syncingAt: now };
+    case "deployed":
+      return { deployedAt: now };
+    case "failed":
+      return { failedAt: now };
+    case "rejected":
+    case "closed":
+    case "superseded":
+    case "rolled_back":
+      return { endedAt: now };
+    case "planned":
+      return {};
+  }
+}
+
+/** What a transition may record besides the state. */
+export interface TransitionData {
+  failureReason?: string | null;
+  prNumber?: number;
+  prUrl?: string | null;
+  headCommit?: string;
+  mergeCommit?: string;
+  supersededById?: string;
+}
+
+/**
+ * Moves a promotion to `to` inside `tx`: locks the row, checks the table
+ * (illegal → GantryError conflict), writes the new state, its timestamp and
+ * `data`, and the event. When `from` is given the promotion must be in one
+ * of those states, so a caller acting on what it read earlier cannot act on
+ * a promotion that has moved on since.
+ */
+export async function transition(params: {
+  tx: Prisma.TransactionClient;
+  promotionId: string;
+  to: PromotionState;
+  actor: Actor;
+  from?: readonly PromotionState[];
+  detail?: string;
+  data?: TransitionData;
+}): Promise<Promotion> {
+  const { tx, promotionId, to } = params;
+  const rows = await tx.$queryRaw<{ state: PromotionState }[]>`
+    SELECT state FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
+  const current = rows[0]?.state;
+  if (!current) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  if (params.from && !params.from.includes(current)) {
+    throw new GantryError(
+      "conflict",
+      `the promotion is ${stateInWords(current)} now, not ${params.from.map(stateInWords).join(" or ")}`,
+      { details: { state: current } },
+    );
+  }
+  assertTransition(current, to);
+  const updated = await tx.promotion.update({
+    where: { id: promotionId },
+    data: { ...params.data, ...stampFor(to), state: to },
+  });
+  await tx.promotionEvent.create({
+    data: {
+      promotionId,
+      fromState: current,
+      toState: to,
+      actorName: params.actor.name,
+      actorEmail: params.actor.email,
+      detail: params.detail ?? null,
+    },
+  });
+  return updated;
+}
+
+/** Records data on a promotion without changing its state (the job's progress), under the same lock. */
+export async function lockPromotion(
+  tx: Prisma.TransactionClient,
+  promotionId: string,
+): Promise<PromotionState> {
+  const rows = await tx.$queryRaw<{ state: PromotionState }[]>`
+    SELECT state FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
+  const state = rows[0]?.state;
+  if (!state) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  return state;
+}

@@ -1,0 +1,35 @@
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import type { GitProvider } from "@/lib/git/provider";
+
+/** Who did something: a person (until sessions exist, the configured demo person) or a token's owner. */
+export interface Actor {
+  name: string;
+  email: string;
+}
+
+/** Gantry itself, for what the job and the system do on their own. */
+export const GANTRY_ACTOR: Actor = { name: "Gantry", email: "gantry@localhost" };
+
+/** Enqueues the job that opens a promotion's pull request. */
+export interface PromotionJobs {
+  /**
+   * Inside `tx` when given, so the job exists exactly when the promotion
+   * row that needs it does (no lost jobs, no jobs for rolled-back rows).
+   */
+  enqueueOpenPullRequest(params: {
+    promotionId: string;
+    tx?: Prisma.TransactionClient;
+  }): Promise<void>;
+}
+
+/** What the promotion verbs work with; `getPromotionContext()` builds the app's. */
+export interface PromotionContext {
+  db: PrismaClient;
+  git: GitProvider;
+  jobs: PromotionJobs;
+  /** Dotted path of the version inside a values file (GANTRY_VERSION_PATH). */
+  versionPath: string;
+  /** The portal's base URL, for the link back in pull request bodies. */
+  publicUrl: string;
+  mergeMethod: "merge" | "squash";
+}
