@@ -60,6 +60,8 @@ const EnvSchema = z.object({
     .default("image.tag"),
   GANTRY_IMPORT_ON_START: booleanString.default(true),
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  GANTRY_DEMO_USER_NAME: z.string().trim().min(1).max(200).default("Demo Developer"),
+  GANTRY_DEMO_USER_EMAIL: z.email("expected an email address").default("developer@gantry.local"),
   ...githubEnv(),
 });
 
@@ -87,6 +89,8 @@ export type GantryConfig = Readonly<{
   importOnStart: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   github: GitHubConfig;
+  /** Who the web UI acts as until sign-in exists (issue 4). */
+  demoUser: Readonly<{ name: string; email: string }>;
 }>;
 
 export class ConfigError extends Error {
@@ -134,6 +138,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     importOnStart: e.GANTRY_IMPORT_ON_START,
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),
+    demoUser: { name: e.GANTRY_DEMO_USER_NAME, email: e.GANTRY_DEMO_USER_EMAIL },
   };
 }
 
