@@ -1,0 +1,26 @@
+import type { PgBoss } from "pg-boss";
+import { startBoss } from "@/lib/jobs/boss";
+import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
+import type { PromotionJobs } from "@/lib/promotion/types";
+
+declare global {
+  // One sending PgBoss per server process, kept across Next.js' module reloads in development.
+  var gantryJobQueue: Promise<PgBoss> | undefined;
+}
+
+/**
+ * The web process's side of the queue: it only sends (workers run in the
+ * job runner `npm start` starts). Started on first use.
+ */
+export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
+  return {
+    async enqueueOpenPullRequest(params) {
+      globalThis.gantryJobQueue ??= startBoss(databaseUrl, { max: 2 }).catch((error: unknown) => {
+        globalThis.gantryJobQueue = undefined;
+        throw error;
+      });
+      const boss = await globalThis.gantryJobQueue;
+      await pgBossPromotionJobs(boss).enqueueOpenPullRequest(params);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Job, PgBoss } from "pg-boss";
+import { z } from "zod";
+import type { GantryConfig } from "@/lib/config";
+import { createDbClient } from "@/lib/db";
+import { createGitProvider } from "@/lib/git";
+import { OPEN_PULL_REQUEST_RETRIES, QUEUES, startBoss } from "@/lib/jobs/boss";
+import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
+import { log } from "@/lib/log";
+import { promotionMergeMethod } from "@/lib/promotion/context";
+import {
+  failureReason,
+  isPermanentFailure,
+  markPromotionFailed,
+  openPromotionPullRequest,
+} from "@/lib/promotion/open-pull-request";
+import type { PromotionContext } from "@/lib/promotion/types";
+
+const JobData = z.object({ promotionId: z.uuid() });
+
+/**
+ * One run of the open-pull-request job. A failure a retry may fix (the Git
+ * host is down, another worker holds the promotion) is thrown, and pg-boss
+ * retries with backoff; a failure no retry can fix, or the last attempt's,
+ * marks the promotion `failed` with the reason, and the job completes.
+ */
+export async function runOpenPullRequestJob(
+  ctx: PromotionContext,
+  job: Pick<Job<OpenPullRequestJob>, "id" | "data" | "retryCount">,
+): Promise<void> {
+  const data = JobData.safeParse(job.data);
+  if (!data.success) {
+    log.error("open-pull-request job with malformed data dropped", { jobId: job.id });
+    return;
+  }
+  const { promotionId } = data.data;
+  try {
+    const result = await openPromotionPullRequest({ ctx, promotionId });
+    log.info("promotion pull request job done", { promotionId, ...result });
+  } catch (error) {
+    const last = job.retryCount >= OPEN_PULL_REQUEST_RETRIES.retryLimit;
+    const reason = failureReason(error, { promotionId, jobId: job.id });
+    if (isPermanentFailure(error) || last) {
+      await markPromotionFailed({ ctx, promotionId, reason });
+      log.warn("promotion failed", { promotionId, reason, attempt: job.retryCount + 1 });
+      return;
+    }
+    log.warn("promotion pull request attempt failed; retrying", {
+      promotionId,
+      reason,
+      attempt: job.retryCount + 1,
+    });
+    throw error;
+  }
+}
+
+/** Registers the workers on a started PgBoss. */
+export async function startPromotionWorkers(params: {
+  boss: PgBoss;
+  ctx: PromotionContext;
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+}): Promise<void> {
+  await params.boss.work<OpenPullRequestJob>(
+    QUEUES.openPullRequest,
+    {
+      localConcurrency: params.concurrency ?? 4,
+      pollingIntervalSeconds: params.pollingIntervalSeconds ?? 1,
+    },
+    async ([job]) => {
+      if (job) await runOpenPullRequestJob(params.ctx, job);
+    },
+  );
+}
+
+export interface JobRunner {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+/**
+ * The job runner `npm start` starts after the import: its own database
+ * client, Git provider and PgBoss (with maintenance), until `stop()`.
+ */
+export async function startJobRunner(params: {
+  config: GantryConfig;
+  databaseUrl: string;
+}): Promise<JobRunner> {
+  const { config } = params;
+  const db = createDbClient(params.databaseUrl);
+  let boss: PgBoss | undefined;
+  try {
+    boss = await startBoss(params.databaseUrl, { supervise: true });
+    const ctx: PromotionContext = {
+      db,
+      git: createGitProvider(config, { db }),
+      jobs: pgBossPromotionJobs(boss),
+      versionPath: config.git.versionPath,
+      publicUrl: config.publicUrl,
+      mergeMethod: promotionMergeMethod(config),
+    };
+    await startPromotionWorkers({ boss, ctx });
+  } catch (error) {
+    await boss?.stop({ graceful: false }).catch(() => undefined);
+    await db.$disconnect();
+    throw error;
+  }
+  const started = boss;
+  return {
+    boss: started,
+    async stop() {
+      // Graceful: running jobs finish (they are idempotent if they do not).
+      await started.stop({ graceful: true, timeout: 20_000 });
+      await db.$disconnect();
+    },
+  };
+}

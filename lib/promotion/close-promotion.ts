@@ -1,0 +1,47 @@
+import { GantryError } from "@/lib/errors";
+import type { PromotionSummary } from "@/lib/promotion/dto";
+import { loadPromotionSummary } from "@/lib/promotion/load";
+import { closeWithComment } from "@/lib/promotion/supersede";
+import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import type { Actor, PromotionContext } from "@/lib/promotion/types";
+
+/**
+ * Gives up on a promotion that has not merged: closes its pull request (with
+ * a comment saying who closed it and why) and records `closed`. The pull
+ * request is closed first, so a failure leaves the promotion open to try again.
+ */
+export async function closePromotion(params: {
+  ctx: PromotionContext;
+  promotionId: string;
+  actor: Actor;
+  reason?: string;
+}): Promise<PromotionSummary> {
+  const { ctx, actor } = params;
+  const promotion = await loadPromotionSummary(ctx.db, params.promotionId);
+  if (!OPEN_STATES.includes(promotion.state)) {
+    throw new GantryError(
+      "conflict",
+      `a promotion that is ${promotion.state.replace("_", " ")} cannot be closed`,
+      { details: { state: promotion.state } },
+    );
+  }
+  const reason = params.reason?.trim().replace(/\s+/g, " ").slice(0, 2_000);
+  if (promotion.prNumber !== null) {
+    await closeWithComment({
+      ctx,
+      number: promotion.prNumber,
+      body: `Closed in Gantry by ${actor.name}${reason ? `: ${reason}` : "."}`,
+    });
+  }
+  await ctx.db.$transaction(async (tx) => {
+    await transition({
+      tx,
+      promotionId: promotion.id,
+      to: "closed",
+      from: OPEN_STATES,
+      actor,
+      detail: reason || undefined,
+    });
+  });
+  return loadPromotionSummary(ctx.db, promotion.id);
+}

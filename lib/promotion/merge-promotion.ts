@@ -1,0 +1,102 @@
+import { importCatalog } from "@/lib/catalog/import-catalog";
+import { GantryError, isGantryError } from "@/lib/errors";
+import { logUnexpected } from "@/lib/log";
+import type { PromotionSummary } from "@/lib/promotion/dto";
+import { loadPromotionSummary } from "@/lib/promotion/load";
+import { transition } from "@/lib/promotion/transitions";
+import type { Actor, PromotionContext } from "@/lib/promotion/types";
+
+export interface MergePromotionResult {
+  promotion: PromotionSummary;
+  mergeCommit: string;
+  /** The catalogue re-import after the merge; an error as data (the merge itself stands). */
+  catalogue: { ok: true; commit: string } | { ok: false; error: string };
+}
+
+/**
+ * Merges a promotion's pull request (merge commit or squash, per
+ * `ctx.mergeMethod`), records `merged`, and re-imports the catalogue so it
+ * shows the new desired version.
+ *
+ * The merge is refused when the branch head is no longer the commit
+ * Gantry made (someone pushed to it): what was reviewed is what merges.
+ * A pull request merged already (a retry after a crash, or merged on the
+ * host) is recorded, not merged again.
+ */
+export async function mergePromotion(params: {
+  ctx: PromotionContext;
+  promotionId: string;
+  actor: Actor;
+}): Promise<MergePromotionResult> {
+  const { ctx, actor } = params;
+  const before = await loadPromotionSummary(ctx.db, params.promotionId);
+  if (before.state !== "pr_open" && before.state !== "approved") {
+    throw new GantryError(
+      "conflict",
+      before.state === "planned"
+        ? "the pull request is not open yet; wait for it to be opened"
+        : `a promotion that is ${before.state.replace("_", " ")} cannot be merged`,
+      { details: { state: before.state } },
+    );
+  }
+  const row = await ctx.db.promotion.findUniqueOrThrow({
+    where: { id: before.id },
+    select: { prNumber: true, headCommit: true },
+  });
+  if (row.prNumber === null || row.headCommit === null) {
+    throw new GantryError("conflict", "the promotion has no pull request recorded");
+  }
+  const pr = await ctx.git.getPullRequest(row.prNumber);
+  let mergeCommit: string;
+  if (pr.state === "merged" && pr.mergeCommitSha) {
+    mergeCommit = pr.mergeCommitSha;
+  } else if (pr.state === "closed") {
+    throw new GantryError(
+      "conflict",
+      `pull request #${pr.number} was closed without merging; close the promotion or promote again`,
+    );
+  } else {
+    ({ sha: mergeCommit } = await ctx.git.mergePullRequest({
+      number: pr.number,
+      expectedHeadSha: row.headCommit,
+      method: ctx.mergeMethod,
+      message: `${pr.title} (#${pr.number})`,
+      mergedBy: actor,
+    }));
+  }
+
+  await ctx.db.$transaction(async (tx) => {
+    await transition({
+      tx,
+      promotionId: before.id,
+      to: "merged",
+      from: ["pr_open", "approved"],
+      actor,
+      detail: `pull request #${pr.number} merged as ${mergeCommit.slice(0, 12)}`,
+      data: { mergeCommit },
+    });
+  });
+
+  let catalogue: MergePromotionResult["catalogue"];
+  try {
+    const result = await importCatalog({
+      db: ctx.db,
+      git: ctx.git,
+      versionPath: ctx.versionPath,
+      trigger: "manual",
+    });
+    catalogue = { ok: true, commit: result.commit };
+  } catch (error) {
+    catalogue = {
+      ok: false,
+      error: isGantryError(error)
+        ? error.message
+        : `the catalogue import failed (error id ${logUnexpected(error, { during: "import after merge" })})`,
+    };
+  }
+  return {
+    promotion: await loadPromotionSummary(ctx.db, before.id),
+    mergeCommit,
+    catalogue,
+  };
+}

@@ -1,0 +1,246 @@
+import { GantryError, isGantryError } from "@/lib/errors";
+import type { PromotionState } from "@/lib/generated/prisma/client";
+import type { GitProvider } from "@/lib/git/provider";
+import { setVersion } from "@/lib/gitops-repo/version";
+import { logUnexpected } from "@/lib/log";
+import {
+  type PromotionText,
+  promotionBody,
+  promotionCommitMessage,
+  promotionLabels,
+  promotionTitle,
+  promotionUrl,
+} from "@/lib/promotion/pull-request-text";
+import { closeSupersededPullRequests, closeWithComment } from "@/lib/promotion/supersede";
+import { lockPromotion, transition } from "@/lib/promotion/transitions";
+import { GANTRY_ACTOR, type PromotionContext } from "@/lib/promotion/types";
+
+/** The steps of opening a promotion's pull request, in order; each is a possible crash point. */
+export type OpenPullRequestStep = "branch" | "commit" | "pull_request" | "recorded";
+
+export interface OpenPullRequestResult {
+  state: PromotionState;
+  prNumber: number | null;
+}
+
+/**
+ * The job body: makes the promotion's branch, its one commit and its pull
+ * request, then records `pr_open`. Idempotent: each step first looks for
+ * what it would create, so a rerun after a crash at any point ends with one
+ * branch, one commit and one pull request.
+ *
+ *   branch:       missing → create at baseCommit; at baseCommit → reuse;
+ *                 one commit on top that is ours → reuse; else refuse
+ *   commit:       branch at baseCommit → commit; else it is ours already
+ *   pull request: one for branch → base exists → reuse; else open
+ *
+ * Runs of the same promotion are serialised by an advisory lock; a second
+ * run while one is in progress fails as retryable ("unavailable").
+ *
+ * `afterStep` is for tests that inject crashes.
+ */
+export async function openPromotionPullRequest(params: {
+  ctx: PromotionContext;
+  promotionId: string;
+  afterStep?: (step: OpenPullRequestStep) => void | Promise<void>;
+}): Promise<OpenPullRequestResult> {
+  const { ctx, promotionId } = params;
+  const afterStep = params.afterStep ?? (() => undefined);
+  return ctx.db.$transaction(
+    async (lock) => {
+      const rows = await lock.$queryRaw<{ locked: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(hashtext(${`gantry:promotion-job:${promotionId}`})) AS locked`;
+      if (!rows[0]?.locked) {
+        throw new GantryError(
+          "unavailable",
+          "another worker is opening this promotion's pull request right now",
+        );
+      }
+      return openUnderLock({ ctx, promotionId, afterStep });
+    },
+    { maxWait: 10_000, timeout: 10 * 60_000 },
+  );
+}
+
+async function openUnderLock(params: {
+  ctx: PromotionContext;
+  promotionId: string;
+  afterStep: (step: OpenPullRequestStep) => void | Promise<void>;
+}): Promise<OpenPullRequestResult> {
+  const { ctx, promotionId, afterStep } = params;
+  const { db, git } = ctx;
+  const p = await db.promotion.findUnique({
+    where: { id: promotionId },
+    include: {
+      application: { select: { slug: true } },
+      toEnvironment: { select: { name: true } },
+    },
+  });
+  if (!p) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  // Done already, or superseded or closed before the job ran: nothing to do.
+  if (p.state !== "planned") return { state: p.state, prNumber: p.prNumber };
+
+  await db.promotion.update({ where: { id: p.id }, data: { attempts: { increment: 1 } } });
+  await closeSupersededPullRequests({ ctx, newer: { id: p.id, version: p.version } });
+
+  const text: PromotionText = {
+    id: p.id,
+    application: p.application.slug,
+    environment: p.toEnvironment.name,
+    fromEnvironment: p.fromEnvironment,
+    version: p.version,
+    previousVersion: p.previousVersion,
+    valuesPath: p.valuesPath,
+    reason: p.reason,
+    requestedBy: { name: p.requestedByName, email: p.requestedByEmail },
+    publicUrl: ctx.publicUrl,
+  };
+  const content = await promotedContent(ctx, p);
+  const author = { name: p.requestedByName, email: p.requestedByEmail };
+
+  // 1. The branch, at the plan's base commit.
+  let head = await git.getBranch(p.branch);
+  if (head === null) {
+    head = (await git.createBranch({ name: p.branch, from: p.baseCommit })).sha;
+    await afterStep("branch");
+  }
+
+  // 2. One commit on it: the values file with the new version.
+  let commit: string;
+  if (head === p.baseCommit) {
+    commit = await git.commitFiles({
+      branch: p.branch,
+      parent: p.baseCommit,
+      message: promotionCommitMessage(text),
+      author,
+      files: [{ path: p.valuesPath, content }],
+    });
+    await afterStep("commit");
+  } else if (
+    await isPromotionCommit(git, { head, base: p.baseCommit, path: p.valuesPath, content })
+  ) {
+    commit = head;
+  } else {
+    throw new GantryError(
+      "conflict",
+      `branch ${p.branch} already exists with commits Gantry did not make for this promotion; delete the branch or close the promotion`,
+      { details: { branch: p.branch, head } },
+    );
+  }
+
+  // 3. The pull request.
+  let pr = await git.findPullRequest({ head: p.branch, base: git.defaultBranch });
+  if (pr === null) {
+    pr = await git.openPullRequest({
+      head: p.branch,
+      base: git.defaultBranch,
+      title: promotionTitle(text),
+      body: promotionBody(text),
+      labels: promotionLabels(text.environment),
+      author,
+    });
+    await afterStep("pull_request");
+  }
+
+  // 4. Record it. The promotion may have been superseded or closed while
+  // the job worked: then the pull request it just opened is closed again.
+  const opened = pr;
+  const recorded = await db.$transaction(async (tx) => {
+    const state = await lockPromotion(tx, p.id);
+    const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
+    if (state !== "planned") {
+      await tx.promotion.update({ where: { id: p.id }, data });
+      return state;
+    }
+    const updated = await transition({
+      tx,
+      promotionId: p.id,
+      to: "pr_open",
+      from: ["planned"],
+      actor: GANTRY_ACTOR,
+      detail: `pull request #${opened.number} opened on ${p.branch}`,
+      data: { ...data, failureReason: null },
+    });
+    return updated.state;
+  });
+  await afterStep("recorded");
+  if (recorded !== "pr_open") {
+    const newer =
+      p.supersededById ??
+      (await db.promotion.findUniqueOrThrow({ where: { id: p.id } })).supersededById;
+    await closeWithComment({
+      ctx,
+      number: opened.number,
+      body: newer
+        ? `Superseded by a newer promotion: ${promotionUrl(ctx.publicUrl, newer)}. Gantry closed this pull request.`
+        : "The promotion was closed in Gantry before its pull request was recorded; Gantry closed this pull request.",
+    });
+  }
+  return { state: recorded, prNumber: opened.number };
+}
+
+/** The values file at the base commit with the version set: the same bytes the plan showed. */
+async function promotedContent(
+  ctx: PromotionContext,
+  p: { baseCommit: string; valuesPath: string; version: string },
+): Promise<string> {
+  const current = await ctx.git.readFile({ ref: p.baseCommit, path: p.valuesPath });
+  if (current === null) {
+    throw new GantryError(
+      "unprocessable",
+      `${p.valuesPath} does not exist at ${p.baseCommit.slice(0, 12)}`,
+    );
+  }
+  const edited = setVersion(current, ctx.versionPath, p.version, p.valuesPath);
+  if (!edited.ok) {
+    const e = edited.error;
+    throw new GantryError("unprocessable", `${e.file}:${e.line}:${e.column}: ${e.message}`);
+  }
+  return edited.text;
+}
+
+/** The branch holds exactly our commit: one commit on top of the base, with the promoted file. */
+async function isPromotionCommit(
+  git: GitProvider,
+  params: { head: string; base: string; path: string; content: string },
+): Promise<boolean> {
+  const commits = await git.listCommits({ ref: params.head, limit: 2 });
+  if (commits[0]?.sha !== params.head || commits[1]?.sha !== params.base) return false;
+  return (await git.readFile({ ref: params.head, path: params.path })) === params.content;
+}
+
+/** Errors a retry cannot fix: the job gives up at once and the promotion shows the reason. */
+export function isPermanentFailure(error: unknown): boolean {
+  return (
+    isGantryError(error) &&
+    ["bad_request", "not_found", "conflict", "unprocessable", "forbidden"].includes(error.code)
+  );
+}
+
+/** Words safe to store and show: our own messages, or only an error id for anything else. */
+export function failureReason(error: unknown, context: Record<string, unknown>): string {
+  if (isGantryError(error)) return error.message;
+  const errorId = logUnexpected(error, context);
+  return `unexpected error (error id ${errorId} in the server log)`;
+}
+
+/** Marks a planned promotion failed; does nothing when it has moved on. */
+export async function markPromotionFailed(params: {
+  ctx: PromotionContext;
+  promotionId: string;
+  reason: string;
+}): Promise<boolean> {
+  return params.ctx.db.$transaction(async (tx) => {
+    const state = await lockPromotion(tx, params.promotionId);
+    if (state !== "planned") return false;
+    await transition({
+      tx,
+      promotionId: params.promotionId,
+      to: "failed",
+      actor: GANTRY_ACTOR,
+      detail: params.reason,
+      data: { failureReason: params.reason },
+    });
+    return true;
+  });
+}

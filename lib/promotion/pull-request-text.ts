@@ -1,0 +1,77 @@
+/** The words Gantry writes into Git: commit message, pull request title and body, comments. */
+
+export interface PromotionText {
+  id: string;
+  application: string;
+  environment: string;
+  fromEnvironment: string | null;
+  version: string;
+  previousVersion: string;
+  valuesPath: string;
+  reason: string;
+  requestedBy: { name: string; email: string };
+  publicUrl: string;
+}
+
+/** The trailer that ties a commit to its promotion. */
+export const PROMOTION_TRAILER = "Gantry-Promotion";
+export const GANTRY_CO_AUTHOR = "Co-authored-by: Gantry <gantry@localhost>";
+
+export function promotionUrl(publicUrl: string, id: string): string {
+  return `${publicUrl}/promotions/${id}`;
+}
+
+export function promotionTitle(p: PromotionText): string {
+  return `Promote ${p.application} to ${p.environment}: ${p.previousVersion} → ${p.version}`;
+}
+
+export function promotionCommitMessage(p: PromotionText): string {
+  return [
+    `Promote ${p.application} to ${p.environment} at ${p.version}`,
+    "",
+    oneParagraph(p.reason),
+    "",
+    `${p.valuesPath}: ${p.previousVersion} → ${p.version}${p.fromEnvironment ? `, the version ${p.fromEnvironment} runs` : ""}.`,
+    `Requested by ${p.requestedBy.name} in Gantry: ${promotionUrl(p.publicUrl, p.id)}`,
+    "",
+    `${PROMOTION_TRAILER}: ${p.id}`,
+    GANTRY_CO_AUTHOR,
+    "",
+  ].join("\n");
+}
+
+export function promotionBody(p: PromotionText): string {
+  return [
+    `**What:** \`${p.application}\` in **${p.environment}**: \`${p.previousVersion}\` → \`${p.version}\` (\`${p.valuesPath}\`)`,
+    "",
+    `**Why:** ${oneParagraph(p.reason)}`,
+    "",
+    p.fromEnvironment
+      ? `**From:** ${p.fromEnvironment}, which runs \`${p.version}\``
+      : "**From:** a new release (no earlier environment)",
+    "",
+    `**Requested by:** ${p.requestedBy.name}`,
+    "",
+    `Follow it in Gantry: ${promotionUrl(p.publicUrl, p.id)}`,
+    "",
+    `<!-- ${PROMOTION_TRAILER}: ${p.id} -->`,
+    "",
+  ].join("\n");
+}
+
+export function promotionLabels(environment: string): string[] {
+  return ["gantry", "promotion", `env:${environment}`];
+}
+
+export function supersededComment(params: {
+  publicUrl: string;
+  newerId: string;
+  version: string;
+}): string {
+  return `Superseded by a newer promotion to ${params.version}: ${promotionUrl(params.publicUrl, params.newerId)}. Gantry closed this pull request.`;
+}
+
+/** A reason is one paragraph in Git: line breaks would let it forge trailers. */
+function oneParagraph(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}

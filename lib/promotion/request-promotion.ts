@@ -1,0 +1,148 @@
+import { GantryError } from "@/lib/errors";
+import { promotionBranch } from "@/lib/promotion/branch-name";
+import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
+import { planPromotion } from "@/lib/promotion/plan-promotion";
+import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import type { Actor, PromotionContext } from "@/lib/promotion/types";
+
+export const MAX_REASON_LENGTH = 2_000;
+
+export interface RequestPromotionParams {
+  ctx: PromotionContext;
+  actor: Actor;
+  application: string;
+  environment: string;
+  /** Defaults to the version the previous environment runs. */
+  version?: string;
+  /** Why: goes into the pull request body and the audit trail. */
+  reason: string;
+  skipOrder?: boolean;
+  allowNewVersion?: boolean;
+}
+
+export interface RequestPromotionResult {
+  promotion: PromotionSummary;
+  /** Older open promotions of the same app and environment that this one superseded. */
+  superseded: string[];
+}
+
+/**
+ * Plans a promotion, records it as `planned` and enqueues the job that opens
+ * its pull request, all in one transaction: the job exists exactly when the
+ * promotion does. Open promotions of the same app and environment are
+ * superseded in the same step; their pull requests are closed (with a
+ * comment linking this one) by this promotion's job, which retries.
+ */
+export async function requestPromotion(
+  params: RequestPromotionParams,
+): Promise<RequestPromotionResult> {
+  const { ctx, actor } = params;
+  const reason = params.reason.trim();
+  if (reason === "" || reason.length > MAX_REASON_LENGTH) {
+    throw new GantryError(
+      "bad_request",
+      `say why in 1–${MAX_REASON_LENGTH} characters; the reason goes into the pull request`,
+      { details: { field: "reason" } },
+    );
+  }
+  const plan = await planPromotion({
+    db: ctx.db,
+    git: ctx.git,
+    versionPath: ctx.versionPath,
+    application: params.application,
+    environment: params.environment,
+    version: params.version,
+    skipOrder: params.skipOrder,
+    allowNewVersion: params.allowNewVersion,
+  });
+
+  return ctx.db.$transaction(
+    async (tx) => {
+      // One request per app and environment at a time: superseding and
+      // branch numbering below must see every earlier promotion.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:promotion:${plan.application.slug}:${plan.environment.name}`}))`;
+      const [application, environment] = await Promise.all([
+        tx.application.findUniqueOrThrow({
+          where: { slug: plan.application.slug },
+          select: { id: true },
+        }),
+        tx.environment.findUniqueOrThrow({
+          where: { name: plan.environment.name },
+          select: { id: true },
+        }),
+      ]);
+      const open = await tx.promotion.findMany({
+        where: {
+          applicationId: application.id,
+          toEnvironmentId: environment.id,
+          state: { in: [...OPEN_STATES] },
+        },
+        select: { id: true, version: true, state: true },
+      });
+      const same = open.find((p) => p.version === plan.version && p.state !== "failed");
+      if (same) {
+        throw new GantryError(
+          "conflict",
+          `a promotion of ${plan.application.slug} ${plan.version} to ${plan.environment.name} is already under way`,
+          { details: { promotionId: same.id } },
+        );
+      }
+      const earlier = await tx.promotion.count({
+        where: {
+          applicationId: application.id,
+          toEnvironmentId: environment.id,
+          version: plan.version,
+        },
+      });
+      const created = await tx.promotion.create({
+        data: {
+          applicationId: application.id,
+          toEnvironmentId: environment.id,
+          fromEnvironment: plan.fromEnvironment?.name ?? null,
+          version: plan.version,
+          previousVersion: plan.currentVersion,
+          reason,
+          requestedByName: actor.name,
+          requestedByEmail: actor.email,
+          planDiff: plan.diff,
+          valuesPath: plan.valuesPath,
+          baseCommit: plan.baseCommit,
+          branch: promotionBranch({
+            application: plan.application.slug,
+            environment: plan.environment.name,
+            version: plan.version,
+            attempt: earlier + 1,
+          }),
+        },
+        select: { id: true },
+      });
+      await tx.promotionEvent.create({
+        data: {
+          promotionId: created.id,
+          fromState: null,
+          toState: "planned",
+          actorName: actor.name,
+          actorEmail: actor.email,
+          detail: `${plan.application.slug} ${plan.currentVersion} → ${plan.version} in ${plan.environment.name}${plan.outOfOrder ? " (out of order)" : ""}`,
+        },
+      });
+      for (const older of open) {
+        await transition({
+          tx,
+          promotionId: older.id,
+          to: "superseded",
+          actor,
+          detail: `superseded by promotion ${created.id} (${plan.version})`,
+          data: { supersededById: created.id },
+        });
+      }
+      await ctx.jobs.enqueueOpenPullRequest({ promotionId: created.id, tx });
+      const row = await tx.promotion.findUniqueOrThrow({
+        where: { id: created.id },
+        select: summarySelect,
+      });
+      return { promotion: toSummary(row), superseded: open.map((p) => p.id) };
+    },
+    { maxWait: 10_000, timeout: 30_000 },
+  );
+}
