@@ -3,8 +3,8 @@
  *
  *   Postgres (DATABASE_URL, or embedded under .gantry/) → migrations →
  *   GitOps repository (local provider: created and seeded with the demo
- *   fleet on first start) → catalogue import → production build when the
- *   sources changed → Next.js server → prints the URL.
+ *   fleet on first start) → catalogue import → job runner (pg-boss) →
+ *   production build when the sources changed → Next.js server → prints the URL.
  *
  * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
  * empty data directory; refused for the default one, used by the e2e suite).
@@ -15,7 +15,13 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
-import { importAtStart, openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
+import type { JobRunner } from "@/lib/jobs/worker";
+import {
+  importAtStart,
+  openDatabase,
+  prepareGitopsRepository,
+  startJobsAtStart,
+} from "@/lib/runtime/boot";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -60,12 +66,14 @@ const database = await openDatabase(config, progress);
 // environment: point it at the database just opened (embedded or not).
 process.env.DATABASE_URL = database.url;
 
+let jobs: JobRunner | undefined;
 let stopping = false;
 async function shutdown(signal: string, server?: http.Server): Promise<void> {
   if (stopping) return;
   stopping = true;
   progress(`${signal}: shutting down`);
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
   await database.stop();
   progress("stopped");
   process.exit(0);
@@ -79,6 +87,13 @@ try {
 } catch (error) {
   // The portal still starts: the failed import is recorded and shown on /imports.
   progress(`import failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+try {
+  jobs = await startJobsAtStart(config, database.url, progress);
+} catch (error) {
+  await database.stop();
+  fail(`the job runner could not start: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 if (!dev) await buildWhenSourcesChanged();

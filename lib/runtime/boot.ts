@@ -3,6 +3,7 @@ import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { createGitProvider } from "@/lib/git";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
+import { type JobRunner, startJobRunner } from "@/lib/jobs/worker";
 import { startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
 
@@ -90,4 +91,15 @@ export async function importAtStart(
   } finally {
     await db.$disconnect();
   }
+}
+
+/** Starts the job runner (pg-boss workers: promotion pull requests). Stop it before the database. */
+export async function startJobsAtStart(
+  config: GantryConfig,
+  databaseUrl: string,
+  progress: Progress,
+): Promise<JobRunner> {
+  const runner = await startJobRunner({ config, databaseUrl });
+  progress("job runner started (promotion pull requests)");
+  return runner;
 }
