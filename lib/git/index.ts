@@ -2,6 +2,7 @@ import { type GantryConfig, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { gitError } from "@/lib/git/errors";
+import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { GitProvider } from "@/lib/git/provider";
 
@@ -12,7 +13,7 @@ export type { CommitSummary, GitProvider, GitReader, TreeEntry } from "@/lib/git
  * `db` is where the local provider keeps pull requests; reading the repository works without it.
  */
 export function createGitProvider(
-  config: Pick<GantryConfig, "dataDir" | "git">,
+  config: Pick<GantryConfig, "dataDir" | "git" | "github">,
   options: { db?: PrismaClient } = {},
 ): GitProvider {
   switch (config.git.provider) {
@@ -23,11 +24,25 @@ export function createGitProvider(
         defaultBranch: config.git.branch,
         db: options.db,
       });
-    case "github":
-      throw gitError(
-        "unavailable",
-        "the GitHub provider is not available yet; set GANTRY_GIT_PROVIDER=local",
-      );
+    case "github": {
+      const { owner, auth } = config.github;
+      // parseConfig requires both for github; this guards configs built by hand.
+      if (!owner || !auth) {
+        throw gitError(
+          "unavailable",
+          "the GitHub provider needs GANTRY_GITHUB_OWNER and credentials",
+        );
+      }
+      return new GitHubProvider({
+        apiUrl: config.github.apiUrl,
+        auth,
+        owner,
+        repository: config.github.repository,
+        defaultBranch: config.git.branch,
+        writesPerMinute: config.github.writesPerMinute,
+        writesPerHour: config.github.writesPerHour,
+      });
+    }
   }
 }
 

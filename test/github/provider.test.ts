@@ -1,0 +1,479 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { GantryError } from "@/lib/errors";
+import type { GitHubProvider } from "@/lib/git/github/github-provider";
+import type { FakeGitHub } from "./fake-github";
+import { ALICE, OWNER, providerFor, REPO, startFake, VALUES } from "./support";
+
+let fake: FakeGitHub;
+let token: string;
+let github: GitHubProvider;
+
+beforeAll(async () => {
+  ({ fake, token } = await startFake());
+  github = providerFor(fake, { type: "token", token });
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+afterEach(() => {
+  // Every answer the fake sent matched GitHub's OpenAPI description.
+  expect(fake.problems).toEqual([]);
+});
+
+function branchName(): string {
+  return `gantry/promote/payments/prod/${randomBytes(3).toString("hex")}`;
+}
+
+/** A branch with one promotion commit, as the promotion job makes it. */
+async function promotionBranch(version = "1.42.0") {
+  const main = await github.resolveRef("main");
+  const branch = branchName();
+  await github.createBranch({ name: branch, from: main });
+  const commit = await github.commitFiles({
+    branch,
+    parent: main,
+    message: `Promote payments to prod: ${version}`,
+    author: ALICE,
+    files: [
+      { path: "apps/payments/envs/prod/values.yaml", content: VALUES.replace("1.41.0", version) },
+    ],
+  });
+  return { main, branch, commit };
+}
+
+describe("reading", () => {
+  it("resolves refs, lists trees, reads files and history", async () => {
+    const main = await github.resolveRef("main");
+    expect(main).toBe(fake.refs.get("refs/heads/main"));
+    await expect(github.resolveRef(main)).resolves.toBe(main);
+    await expect(github.resolveRef("no-such-branch")).rejects.toMatchObject({
+      code: "not_found",
+      system: "github",
+    });
+
+    const top = await github.listTree({ ref: "main" });
+    expect(top.map((e) => `${e.type}:${e.path}`)).toEqual([
+      "directory:apps",
+      "directory:charts",
+      "file:environments.yaml",
+    ]);
+    const apps = await github.listTree({ ref: "main", path: "apps", recursive: true });
+    expect(apps.filter((e) => e.type === "file").map((e) => e.path)).toEqual([
+      "apps/payments/app.yaml",
+      "apps/payments/envs/prod/values.yaml",
+      "apps/payments/envs/staging/values.yaml",
+      "apps/search/app.yaml",
+      "apps/search/envs/prod/values.yaml",
+    ]);
+    expect(apps.every((e) => /^[0-9a-f]{40}$/.test(e.sha ?? ""))).toBe(true);
+    expect(await github.listTree({ ref: "main", path: "nowhere" })).toEqual([]);
+    expect(await github.listTree({ ref: "main", path: "environments.yaml" })).toEqual([]);
+
+    expect(
+      await github.readFile({ ref: "main", path: "apps/payments/envs/prod/values.yaml" }),
+    ).toBe(VALUES);
+    expect(await github.readFile({ ref: "main", path: "apps/nope/app.yaml" })).toBeNull();
+    const files = await github.readFiles({
+      ref: main,
+      paths: ["apps/payments/app.yaml", "apps/search/app.yaml", "missing.yaml"],
+    });
+    expect([...files]).toEqual([
+      ["apps/payments/app.yaml", "team: payments\nchart: web\n"],
+      ["apps/search/app.yaml", "team: search\nchart: web\n"],
+    ]);
+
+    const commits = await github.listCommits({ ref: "main", path: "apps/payments" });
+    expect(commits[0]).toMatchObject({ sha: main, subject: "Seed the GitOps repository" });
+    expect(await github.listCommits({ ref: "main", path: "apps/unknown" })).toEqual([]);
+
+    expect(github.fileUrl({ ref: main, path: "apps/payments/app.yaml" })).toBe(
+      `${fake.webUrl}/${OWNER}/${REPO}/blob/${main}/apps/payments/app.yaml`,
+    );
+    expect(github.pullRequestUrl(7)).toBe(`${fake.webUrl}/${OWNER}/${REPO}/pull/7`);
+  });
+
+  it("walks the tree directory by directory when GitHub truncates the recursive answer", async () => {
+    fake.truncateTreesOver = 3;
+    try {
+      const entries = await github.listTree({ ref: "main", recursive: true });
+      expect(entries.filter((e) => e.type === "file")).toHaveLength(7);
+      const files = await github.readFiles({
+        ref: "main",
+        paths: ["apps/search/envs/prod/values.yaml", "environments.yaml"],
+      });
+      expect(files.size).toBe(2);
+    } finally {
+      fake.truncateTreesOver = 100_000;
+    }
+  });
+
+  it("reads many files with bounded concurrency, all through the blob API", async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) many[`bulk/app-${i}/app.yaml`] = `team: t${i}\n`;
+    fake.push({ branch: "bulk", files: many, message: "bulk" });
+    const before = fake.requests.length;
+    const files = await github.readFiles({ ref: "bulk", paths: Object.keys(many) });
+    expect(files.size).toBe(40);
+    expect(files.get("bulk/app-7/app.yaml")).toBe("team: t7\n");
+    const blobReads = fake.requests
+      .slice(before)
+      .filter((r) => r.route?.endsWith("/git/blobs/{file_sha}"));
+    expect(blobReads).toHaveLength(40);
+  });
+});
+
+describe("writing", () => {
+  it("creates a branch once, and finds it again", async () => {
+    const main = await github.resolveRef("main");
+    const branch = branchName();
+    expect(await github.getBranch(branch)).toBeNull();
+    expect(await github.createBranch({ name: branch, from: main })).toEqual({
+      sha: main,
+      created: true,
+    });
+    expect(await github.createBranch({ name: branch, from: main })).toEqual({
+      sha: main,
+      created: false,
+    });
+    expect(await github.getBranch(branch)).toBe(main);
+  });
+
+  it("commits several files as one commit on the right parent, by the person", async () => {
+    const main = await github.resolveRef("main");
+    const branch = branchName();
+    await github.createBranch({ name: branch, from: main });
+    const before = fake.requests.length;
+    const sha = await github.commitFiles({
+      branch,
+      parent: main,
+      message: "Promote payments\n\nCo-authored-by: Gantry <gantry@example.com>",
+      author: ALICE,
+      files: [
+        {
+          path: "apps/payments/envs/prod/values.yaml",
+          content: VALUES.replace("1.41.0", "1.42.0"),
+        },
+        { path: "apps/search/envs/prod/values.yaml", content: "image:\n  tag: 2.0.0\n" },
+        { path: "apps/payments/NOTES.md", content: "new file ✓\n" },
+      ],
+    });
+    expect(await github.getBranch(branch)).toBe(sha);
+    const commit = fake.commit(sha);
+    expect(commit.parents).toEqual([main]);
+    expect(commit.author).toMatchObject({ name: ALICE.name, email: ALICE.email });
+    expect(commit.committer).toMatchObject({ name: ALICE.name, email: ALICE.email });
+    expect(commit.message).toContain("Co-authored-by: Gantry");
+    const files = fake.files(sha);
+    expect(files.get("apps/payments/envs/prod/values.yaml")).toBe(
+      VALUES.replace("1.41.0", "1.42.0"),
+    );
+    expect(files.get("apps/payments/NOTES.md")).toBe("new file ✓\n");
+    expect(files.get("charts/web/Chart.yaml")).toBe("name: web\nversion: 1.0.0\n"); // base_tree kept the rest
+    // Exactly one commit was created, through the Git Data API.
+    const routes = fake.requests.slice(before).map((r) => r.route);
+    expect(routes.filter((r) => r?.endsWith("/git/commits"))).toEqual([
+      "POST /repos/{owner}/{repo}/git/commits",
+    ]);
+    expect(routes.filter((r) => r === "POST /repos/{owner}/{repo}/git/blobs")).toHaveLength(3);
+    const update = fake.requests.slice(before).find((r) => r.method === "PATCH");
+    expect(update?.route).toBe("PATCH /repos/{owner}/{repo}/git/refs/{ref}");
+  });
+
+  it("refuses a commit whose parent is not the branch head any more", async () => {
+    const { branch, commit, main } = await promotionBranch();
+    const attempt = github.commitFiles({
+      branch,
+      parent: main,
+      message: "stale",
+      author: ALICE,
+      files: [{ path: "x.yaml", content: "x: 1\n" }],
+    });
+    await expect(attempt).rejects.toBeInstanceOf(GantryError);
+    await expect(attempt).rejects.toMatchObject({ code: "conflict", system: "github" });
+    expect(await github.getBranch(branch)).toBe(commit);
+  });
+
+  it("refuses when the head moves between the check and the ref update (force=false)", async () => {
+    const { branch, commit } = await promotionBranch();
+    // Someone pushes after Gantry read the branch head, just before it moves the ref.
+    let racer = "";
+    fake.beforeHandle = ({ method }) => {
+      if (method !== "PATCH" || racer !== "") return;
+      racer = fake.push({ branch, files: { "race.txt": "first\n" }, message: "race" });
+    };
+    await expect(
+      github.commitFiles({
+        branch,
+        parent: commit,
+        message: "late",
+        author: ALICE,
+        files: [{ path: "late.txt", content: "late\n" }],
+      }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    fake.beforeHandle = null;
+    expect(racer).not.toBe("");
+    expect(await github.getBranch(branch)).toBe(racer);
+  });
+});
+
+describe("pull requests", () => {
+  it("opens a pull request with labels, and finds the same one again", async () => {
+    const { branch, commit } = await promotionBranch();
+    expect(await github.findPullRequest({ head: branch, base: "main" })).toBeNull();
+    const opened = await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "Promote payments to prod: 1.42.0",
+      body: "What: payments 1.42.0 to prod.",
+      labels: ["gantry", "promotion"],
+      author: ALICE,
+    });
+    expect(opened).toMatchObject({
+      state: "open",
+      head: branch,
+      base: "main",
+      headSha: commit,
+      labels: ["gantry", "promotion"],
+      authorLogin: "gantry-bot",
+      mergeCommitSha: null,
+      url: `${fake.webUrl}/${OWNER}/${REPO}/pull/${opened.number}`,
+    });
+    expect(await github.findPullRequest({ head: branch, base: "main" })).toEqual(opened);
+    expect(await github.getPullRequest(opened.number)).toEqual(opened);
+
+    // Opening it again (a retried job) returns the same pull request, not a second one.
+    const again = await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "Promote payments to prod: 1.42.0",
+      body: "retry",
+      labels: ["gantry", "promotion"],
+      author: ALICE,
+    });
+    expect(again.number).toBe(opened.number);
+    expect(fake.pulls.filter((p) => p.head === branch)).toHaveLength(1);
+    await expect(github.getPullRequest(9999)).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("records reviews; GitHub's refusal to approve one's own pull request is a clear error", async () => {
+    const { branch } = await promotionBranch();
+    const pull = await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "t",
+      body: "b",
+      labels: [],
+      author: ALICE,
+    });
+    await expect(
+      github.submitReview({
+        number: pull.number,
+        reviewer: ALICE,
+        decision: "approve",
+        body: "ok",
+      }),
+    ).rejects.toMatchObject({
+      code: "unprocessable",
+      message: expect.stringContaining("own pull request"),
+    });
+
+    // A second identity (the approver's own token) can approve.
+    const approverToken = `ghp_${randomBytes(8).toString("hex")}`;
+    fake.addToken(approverToken, "bob");
+    const asBob = providerFor(fake, { type: "token", token: approverToken });
+    const review = await asBob.submitReview({
+      number: pull.number,
+      reviewer: { name: "Bob", email: "bob@example.com" },
+      decision: "approve",
+      body: "Looks right.",
+    });
+    expect(review).toMatchObject({ reviewer: "bob", state: "approved", commitSha: pull.headSha });
+    expect(review.body).toContain("Looks right.");
+    await github.submitReview({
+      number: pull.number,
+      reviewer: ALICE,
+      decision: "comment",
+      body: "noted",
+    });
+    const reviews = await github.listReviews(pull.number);
+    expect(reviews.map((r) => `${r.reviewer}:${r.state}`)).toEqual([
+      "bob:approved",
+      "gantry-bot:commented",
+    ]);
+  });
+
+  it("summarises statuses and check runs", async () => {
+    const { commit } = await promotionBranch();
+    expect(await github.getChecks(commit)).toEqual({ state: "none", checks: [] });
+    fake.addStatus(commit, {
+      context: "ci/lint",
+      state: "success",
+      targetUrl: "https://ci.example.com/1",
+    });
+    fake.addCheckRun(commit, { name: "helm-template", status: "in_progress" });
+    expect(await github.getChecks(commit)).toMatchObject({
+      state: "pending",
+      checks: [
+        { name: "ci/lint", state: "success", url: "https://ci.example.com/1" },
+        { name: "helm-template", state: "pending" },
+      ],
+    });
+    fake.addCheckRun(commit, { name: "policy", status: "completed", conclusion: "failure" });
+    expect((await github.getChecks(commit)).state).toBe("failure");
+  });
+
+  it("merges with the expected head, and refuses when the head moved", async () => {
+    const { branch, commit } = await promotionBranch("1.43.0");
+    const pull = await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "Promote payments 1.43.0",
+      body: "",
+      labels: [],
+      author: ALICE,
+    });
+    // Someone pushes to the branch after the approval was given on `commit`.
+    const moved = fake.push({ branch, files: { "sneaky.txt": "x\n" }, message: "sneaky" });
+    await expect(
+      github.mergePullRequest({
+        number: pull.number,
+        expectedHeadSha: commit,
+        method: "merge",
+        message: "Merge",
+        mergedBy: ALICE,
+      }),
+    ).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("changed since it was reviewed"),
+    });
+    expect((await github.getPullRequest(pull.number)).state).toBe("open");
+
+    const mainBefore = await github.resolveRef("main");
+    const merged = await github.mergePullRequest({
+      number: pull.number,
+      expectedHeadSha: moved,
+      method: "merge",
+      message: "Promote payments 1.43.0 (#1)\n\nApproved in Gantry",
+      mergedBy: ALICE,
+    });
+    expect(await github.resolveRef("main")).toBe(merged.sha);
+    expect(fake.commit(merged.sha).parents).toEqual([mainBefore, moved]);
+    expect(fake.files(merged.sha).get("apps/payments/envs/prod/values.yaml")).toContain('"1.43.0"');
+    const after = await github.getPullRequest(pull.number);
+    expect(after).toMatchObject({ state: "merged", mergeCommitSha: merged.sha });
+    // Merging again returns the same merge commit.
+    await expect(
+      github.mergePullRequest({
+        number: pull.number,
+        expectedHeadSha: moved,
+        method: "merge",
+        message: "again",
+        mergedBy: ALICE,
+      }),
+    ).resolves.toEqual(merged);
+  });
+
+  it("squash-merges, and refuses a pull request that conflicts with its base", async () => {
+    const one = await promotionBranch("2.0.0");
+    const two = await promotionBranch("2.1.0");
+    const first = await github.openPullRequest({
+      head: one.branch,
+      base: "main",
+      title: "one",
+      body: "",
+      labels: [],
+      author: ALICE,
+    });
+    const second = await github.openPullRequest({
+      head: two.branch,
+      base: "main",
+      title: "two",
+      body: "",
+      labels: [],
+      author: ALICE,
+    });
+    const squashed = await github.mergePullRequest({
+      number: first.number,
+      expectedHeadSha: one.commit,
+      method: "squash",
+      message: "Promote 2.0.0",
+      mergedBy: ALICE,
+    });
+    expect(fake.commit(squashed.sha).parents).toHaveLength(1);
+    await expect(
+      github.mergePullRequest({
+        number: second.number,
+        expectedHeadSha: two.commit,
+        method: "merge",
+        message: "Promote 2.1.0",
+        mergedBy: ALICE,
+      }),
+    ).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("cannot be merged"),
+    });
+  });
+
+  it("closes (twice is fine) and comments", async () => {
+    const { branch } = await promotionBranch();
+    const pull = await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "t",
+      body: "",
+      labels: [],
+      author: ALICE,
+    });
+    await github.addComment({
+      number: pull.number,
+      body: "Superseded by a newer promotion.",
+      author: ALICE,
+    });
+    await github.closePullRequest(pull.number);
+    await github.closePullRequest(pull.number);
+    expect(await github.getPullRequest(pull.number)).toMatchObject({
+      state: "closed",
+      mergeCommitSha: null,
+    });
+    expect(fake.comments.filter((c) => c.pull === pull.number)).toEqual([
+      {
+        pull: pull.number,
+        user: "gantry-bot",
+        body: expect.stringContaining("Superseded by a newer promotion."),
+      },
+    ]);
+    expect(await github.findPullRequest({ head: branch, base: "main" })).toMatchObject({
+      state: "closed",
+    });
+  });
+
+  it("sends the token on every request, and counts API calls per operation", async () => {
+    github.resetApiCallCounts();
+    const before = fake.requests.length;
+    const { branch } = await promotionBranch();
+    await github.findPullRequest({ head: branch, base: "main" });
+    await github.openPullRequest({
+      head: branch,
+      base: "main",
+      title: "count",
+      body: "",
+      labels: ["gantry"],
+      author: ALICE,
+    });
+    const requests = fake.requests.slice(before);
+    expect(requests.every((r) => r.authorization === `token ${token}`)).toBe(true);
+    const counts = github.apiCallCounts();
+    expect(counts.total).toBe(requests.length);
+    expect(counts.byOperation).toEqual({
+      resolveRef: 1,
+      createBranch: 1,
+      commitFiles: 6, // ref, parent commit, 1 blob, tree, commit, ref update
+      findPullRequest: 1,
+      openPullRequest: 2, // pull request, labels
+    });
+    expect(counts.writes).toBe(7);
+  });
+});
