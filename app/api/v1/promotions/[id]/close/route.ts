@@ -1,0 +1,22 @@
+import { withApiToken } from "@/lib/auth/with-api-token";
+import { ClosePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
+import { closePromotion } from "@/lib/promotion/close-promotion";
+import { getPromotionContext } from "@/lib/promotion/context";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ id: string }> };
+
+/** POST /api/v1/promotions/{id}/close {reason?}: closes the promotion and its pull request. */
+export const POST = withApiToken("promotions:write", async (request, context: Context, actor) => {
+  const { id } = await context.params;
+  const body = await parseJsonBody(request, ClosePromotionBody);
+  return Response.json(
+    await closePromotion({
+      ctx: getPromotionContext(),
+      promotionId: id,
+      actor,
+      reason: body.reason,
+    }),
+  );
+});

@@ -1,0 +1,39 @@
+import { withApiToken } from "@/lib/auth/with-api-token";
+import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { CreatePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
+import { getPromotionContext } from "@/lib/promotion/context";
+import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
+import { requestPromotion } from "@/lib/promotion/request-promotion";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * POST /api/v1/promotions: plans and requests a promotion; its pull request
+ * is opened by a job. 202 with the promotion (state `planned`) and a Location.
+ */
+export const POST = withApiToken("promotions:write", async (request, _context: unknown, actor) => {
+  const body = await parseJsonBody(request, CreatePromotionBody);
+  const result = await requestPromotion({
+    ctx: getPromotionContext(),
+    actor,
+    application: body.app,
+    environment: body.environment,
+    version: body.version,
+    reason: body.reason,
+    skipOrder: body.skipOrder,
+    allowNewVersion: body.allowNewVersion,
+  });
+  return Response.json(result, {
+    status: 202,
+    headers: { Location: `/api/v1/promotions/${result.promotion.id}` },
+  });
+});
+
+/** GET /api/v1/promotions?state=&app=&env=&person=&page=&size=: newest first, paged. */
+export const GET = withApiToken("promotions:read", async (request) => {
+  const parsed = PromotionQuerySchema.safeParse(searchParamsRecord(request.url));
+  if (!parsed.success) {
+    throw badRequest(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return Response.json(await listPromotions({ ctx: getPromotionContext(), query: parsed.data }));
+});

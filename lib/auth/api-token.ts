@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from "node:crypto";
+import { GantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/promotion/types";
+
+/**
+ * API tokens: `gantry_<43 base64url characters>` (256 random bits), shown
+ * once when created. Only their SHA-256 is stored — a fast hash is enough
+ * for a secret this long, and it lets a request find its token with one
+ * indexed lookup. Roles arrive with the auth issue; until then a token
+ * carries scopes.
+ */
+
+export const API_SCOPES = ["promotions:read", "promotions:write"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+const TOKEN_PREFIX = "gantry_";
+const TOKEN_PATTERN = /^gantry_[A-Za-z0-9_-]{43}$/;
+/** lastUsedAt is written at most this often per token, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface ApiActor extends Actor {
+  kind: "api_token";
+  tokenId: string;
+  tokenName: string;
+  scopes: ApiScope[];
+}
+
+export function hashApiToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export function isApiScope(value: string): value is ApiScope {
+  return (API_SCOPES as readonly string[]).includes(value);
+}
+
+/** Creates a token; the plain token is in the result and nowhere else, ever. */
+export async function createApiToken(params: {
+  db: PrismaClient;
+  name: string;
+  scopes?: readonly string[];
+}): Promise<{ id: string; name: string; scopes: ApiScope[]; token: string; createdAt: Date }> {
+  const name = params.name.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name)) {
+    throw new GantryError(
+      "bad_request",
+      "name: 1–100 letters, digits, spaces, dots, dashes or underscores",
+    );
+  }
+  const scopes = [...new Set(params.scopes ?? API_SCOPES)];
+  const unknown = scopes.filter((scope) => !isApiScope(scope));
+  if (unknown.length > 0 || scopes.length === 0) {
+    throw new GantryError(
+      "bad_request",
+      `scopes: expected some of ${API_SCOPES.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
+    );
+  }
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const row = await params.db.apiToken.create({
+    data: { name, tokenHash: hashApiToken(token), scopes },
+    select: { id: true, name: true, scopes: true, createdAt: true },
+  });
+  return { ...row, scopes: row.scopes.filter(isApiScope), token };
+}
+
+/** Revokes a token by id; revoking a revoked token keeps its first revocation time. */
+export async function revokeApiToken(params: { db: PrismaClient; id: string }): Promise<void> {
+  const token = await params.db.apiToken.findUnique({
+    where: { id: params.id },
+    select: { id: true },
+  });
+  if (!token) throw new GantryError("not_found", `No API token with id ${params.id}`);
+  await params.db.apiToken.updateMany({
+    where: { id: params.id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+}
+
+/**
+ * The actor behind `Authorization: Bearer <token>`, or GantryError
+ * "unauthenticated". The reasons differ in the message (missing, malformed,
+ * unknown or revoked) and never echo the token.
+ */
+export async function authenticateRequest(
+  request: Request,
+  options: { db: PrismaClient },
+): Promise<ApiActor> {
+  const header = request.headers.get("authorization");
+  if (!header) {
+    throw new GantryError(
+      "unauthenticated",
+      "an API token is required: send Authorization: Bearer <token> (create one with `npm run gantry -- token create --name <name>`)",
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const token = match?.[1];
+  if (!token || !TOKEN_PATTERN.test(token)) {
+    throw new GantryError("unauthenticated", "the Authorization header is not a Gantry API token");
+  }
+  const row = await options.db.apiToken.findUnique({
+    where: { tokenHash: hashApiToken(token) },
+    select: { id: true, name: true, scopes: true, revokedAt: true, lastUsedAt: true },
+  });
+  if (!row) throw new GantryError("unauthenticated", "the API token is not valid");
+  if (row.revokedAt) throw new GantryError("unauthenticated", "the API token was revoked");
+
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await options.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return {
+    kind: "api_token",
+    tokenId: row.id,
+    tokenName: row.name,
+    scopes: row.scopes.filter(isApiScope),
+    // Until tokens belong to people (issue 4), the token is the actor.
+    name: `API token ${row.name}`,
+    email: `api-token+${row.id.slice(0, 8)}@gantry.local`,
+  };
+}
+
+/** Refuses (403) an actor whose token lacks `scope`. */
+export function requireScope(actor: ApiActor, scope: ApiScope): void {
+  if (!actor.scopes.includes(scope)) {
+    throw new GantryError(
+      "forbidden",
+      `the API token "${actor.tokenName}" lacks the ${scope} scope`,
+    );
+  }
+}
