@@ -34,7 +34,8 @@ export interface Fault {
   method?: string;
   /** Matched against the path without the API prefix. */
   path?: RegExp;
-  kind: "secondary" | "primary" | "server";
+  /** "hang" never answers (the connection stays open until the fake closes). */
+  kind: "secondary" | "primary" | "server" | "hang";
   /** 403 or 429 for rate limits (default 403), 5xx for server faults (default 502). */
   status?: number;
   /** Seconds, sent as `retry-after` (secondary) or as the distance to `x-ratelimit-reset` (primary). */
@@ -208,6 +209,11 @@ export class FakeGitHub {
 
   // ---- test controls ----
 
+  /** The schema check every answer goes through (exposed to prove it can fail). */
+  checkAnswer(operation: OperationKey, status: number, body: unknown): string[] {
+    return this.openapi.check(operation, status, body);
+  }
+
   /** Accepts `token` as the personal token of `login` from now on. */
   addToken(token: string, login: string): void {
     this.tokens.set(token, login);
@@ -348,6 +354,7 @@ export class FakeGitHub {
     );
     if (fault) {
       fault.remaining -= 1;
+      if (fault.kind === "hang") return;
       send(faultAnswer(fault), route, true);
       return;
     }

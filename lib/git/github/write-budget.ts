@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
-
 /**
  * Spaces content-creating requests (POST, PATCH, PUT, DELETE) so Gantry stays
  * under GitHub's secondary rate limits: about 80 a minute and 500 an hour for
@@ -45,7 +43,7 @@ export class WriteBudget {
     for (;;) {
       const wait = this.earliestStart() - this.now();
       if (wait <= 0) break;
-      await sleep(wait);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
     const now = this.now();
     this.started.push(now);
