@@ -2,6 +2,8 @@
  * The Gantry command line: `npm run gantry -- <command>`.
  *
  *   import [--ref REF]   import the catalogue from the GitOps repository now
+ *   token create --name NAME [--scope S]…   create an API token (printed once)
+ *   token revoke --id ID                    revoke an API token
  *   help                 this text
  *
  * Commands are thin: parse arguments, call the domain, print the result.
@@ -9,10 +11,11 @@
  * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
  */
 import { parseArgs } from "node:util";
+import { API_SCOPES, createApiToken, revokeApiToken } from "@/lib/auth/api-token";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
-import { isGantryError } from "@/lib/errors";
+import { GantryError, isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
 
@@ -20,6 +23,9 @@ const USAGE = `Usage: npm run gantry -- <command> [options]
 
 Commands:
   import [--ref REF]   Import the catalogue from the GitOps repository (default: its default branch)
+  token create --name NAME [--scope SCOPE]...
+                       Create an API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
+  token revoke --id ID Revoke an API token
   help                 Show this help
 `;
 
@@ -59,11 +65,51 @@ async function runImport(args: string[]): Promise<number> {
   }
 }
 
+async function runToken(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: "string" },
+      scope: { type: "string", multiple: true },
+      id: { type: "string" },
+    },
+    strict: true,
+  });
+  if (action !== "create" && action !== "revoke") {
+    process.stderr.write(`gantry: token needs "create" or "revoke"\n\n${USAGE}`);
+    return 2;
+  }
+  const config = getConfig();
+  const database = await openDatabase(config, progress);
+  const db = createDbClient(database.url);
+  try {
+    if (action === "create") {
+      if (!values.name) throw new GantryError("bad_request", "token create needs --name");
+      const created = await createApiToken({ db, name: values.name, scopes: values.scope });
+      progress(
+        `created API token "${created.name}" (id ${created.id}, scopes ${created.scopes.join(", ")}); it is shown only this once:`,
+      );
+      process.stdout.write(`${created.token}\n`);
+    } else {
+      if (!values.id) throw new GantryError("bad_request", "token revoke needs --id");
+      await revokeApiToken({ db, id: values.id });
+      progress(`revoked API token ${values.id}`);
+    }
+    return 0;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "import":
       return runImport(rest);
+    case "token":
+      return runToken(rest);
     case undefined:
     case "help":
     case "--help":

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { UUID } from "@/lib/promotion/load";
 import type { Actor } from "@/lib/promotion/types";
 
 /**
@@ -65,10 +66,9 @@ export async function createApiToken(params: {
 
 /** Revokes a token by id; revoking a revoked token keeps its first revocation time. */
 export async function revokeApiToken(params: { db: PrismaClient; id: string }): Promise<void> {
-  const token = await params.db.apiToken.findUnique({
-    where: { id: params.id },
-    select: { id: true },
-  });
+  const token = UUID.test(params.id)
+    ? await params.db.apiToken.findUnique({ where: { id: params.id }, select: { id: true } })
+    : null;
   if (!token) throw new GantryError("not_found", `No API token with id ${params.id}`);
   await params.db.apiToken.updateMany({
     where: { id: params.id, revokedAt: null },
