@@ -216,7 +216,7 @@ function githubConfig(e: GitHubEnv): GitHubConfig {
   if (e.GANTRY_GIT_PROVIDER === "github") {
     if (!e.GANTRY_GITHUB_OWNER)
       problems.push("GANTRY_GITHUB_OWNER: required when GANTRY_GIT_PROVIDER=github");
-    if (!auth && problems.length === 0)
+    if (!auth && appVariables.every((value) => value === undefined))
       problems.push(
         "GANTRY_GITHUB_TOKEN: required when GANTRY_GIT_PROVIDER=github, unless GANTRY_GITHUB_APP_ID, GANTRY_GITHUB_APP_PRIVATE_KEY (or _FILE) and GANTRY_GITHUB_INSTALLATION_ID are set",
       );
