@@ -451,16 +451,29 @@ describe("pull requests", () => {
   });
 
   it("sends the token on every request, and counts API calls per operation", async () => {
+    // The promotion job's sequence (lib/promotion/open-pull-request.ts) for one app.
     github.resetApiCallCounts();
     const before = fake.requests.length;
-    const { branch } = await promotionBranch();
-    await github.findPullRequest({ head: branch, base: "main" });
+    const main = fake.refs.get("refs/heads/main") ?? "";
+    const branch = branchName();
+    const path = "apps/payments/envs/prod/values.yaml";
+    const current = await github.readFile({ ref: main, path });
+    expect(await github.getBranch(branch)).toBeNull();
+    await github.createBranch({ name: branch, from: main });
+    await github.commitFiles({
+      branch,
+      parent: main,
+      message: "Promote payments to prod: 1.50.0",
+      author: ALICE,
+      files: [{ path, content: (current ?? "").replace("1.41.0", "1.50.0") }],
+    });
+    expect(await github.findPullRequest({ head: branch, base: "main" })).toBeNull();
     await github.openPullRequest({
       head: branch,
       base: "main",
       title: "count",
       body: "",
-      labels: ["gantry"],
+      labels: ["gantry", "env:prod"],
       author: ALICE,
     });
     const requests = fake.requests.slice(before);
@@ -468,12 +481,14 @@ describe("pull requests", () => {
     const counts = github.apiCallCounts();
     expect(counts.total).toBe(requests.length);
     expect(counts.byOperation).toEqual({
-      resolveRef: 1,
+      readFile: 1, // contents API
+      getBranch: 1,
       createBranch: 1,
       commitFiles: 6, // ref, parent commit, 1 blob, tree, commit, ref update
       findPullRequest: 1,
       openPullRequest: 2, // pull request, labels
     });
-    expect(counts.writes).toBe(7);
+    expect(counts).toMatchObject({ total: 12, writes: 7 });
+    expect(requests.filter((r) => r.method !== "GET")).toHaveLength(7);
   });
 });
