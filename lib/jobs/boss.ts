@@ -35,6 +35,11 @@ export interface BossOptions {
   max?: number;
   /** Job spies (`boss.getSpy(queue).waitForJob`), for tests only. */
   spies?: boolean;
+  /**
+   * Hold a LISTEN connection so workers wake when a job is sent instead of
+   * at their next poll (workers only; senders notify either way).
+   */
+  listen?: boolean;
 }
 
 /** A started PgBoss with Gantry's queues created. Stop it with `boss.stop()`. */
@@ -46,12 +51,13 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
     max: options.max ?? 5,
     supervise: options.supervise ?? false,
     schedule: false,
+    useListenNotify: options.listen ?? false,
     __test__enableSpies: options.spies ?? false,
   });
   // An 'error' event without a listener would crash the process; pg-boss
   // reports connection blips here and keeps going.
   boss.on("error", (error) => log.error("job queue error", { error }));
   await boss.start();
-  await boss.createQueue(QUEUES.openPullRequest, OPEN_PULL_REQUEST_RETRIES);
+  await boss.createQueue(QUEUES.openPullRequest, { ...OPEN_PULL_REQUEST_RETRIES, notify: true });
   return boss;
 }

@@ -1,7 +1,8 @@
-import type { Job, PgBoss } from "pg-boss";
+import type { Job, JobResult, PgBoss } from "pg-boss";
 import { z } from "zod";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
+import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { OPEN_PULL_REQUEST_RETRIES, QUEUES, startBoss } from "@/lib/jobs/boss";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
@@ -53,22 +54,51 @@ export async function runOpenPullRequestJob(
   }
 }
 
-/** Registers the workers on a started PgBoss. */
+/**
+ * Registers the workers on a started PgBoss. Jobs are fetched in batches and
+ * run side by side, each settled on its own (a failed one is retried without
+ * its neighbours); a full batch makes the worker fetch again at once.
+ */
 export async function startPromotionWorkers(params: {
   boss: PgBoss;
   ctx: PromotionContext;
+  /** Jobs in flight at once: workers × batch. */
   concurrency?: number;
   pollingIntervalSeconds?: number;
 }): Promise<void> {
+  const concurrency = params.concurrency ?? 8;
+  const workers = concurrency >= 4 ? 2 : 1;
   await params.boss.work<OpenPullRequestJob>(
     QUEUES.openPullRequest,
     {
-      localConcurrency: params.concurrency ?? 4,
-      pollingIntervalSeconds: params.pollingIntervalSeconds ?? 1,
+      localConcurrency: workers,
+      batchSize: Math.max(1, Math.floor(concurrency / workers)),
+      perJobResults: true,
+      burstWhenBatchFull: true,
+      pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2,
+      notifyPollingIntervalSeconds: 30,
     },
-    async ([job]) => {
-      if (job) await runOpenPullRequestJob(params.ctx, job);
-    },
+    (jobs) =>
+      Promise.all(
+        jobs.map(async (job): Promise<JobResult> => {
+          try {
+            await runOpenPullRequestJob(params.ctx, job);
+            return { id: job.id, status: "completed" };
+          } catch (error) {
+            // Retried by pg-boss. runOpenPullRequestJob logged it already (with an error id
+            // when unexpected); the job keeps only words that are safe to store.
+            return {
+              id: job.id,
+              status: "failed",
+              output: {
+                reason: isGantryError(error)
+                  ? error.message
+                  : "unexpected error; see the server log",
+              },
+            };
+          }
+        }),
+      ),
   );
 }
 
@@ -89,7 +119,7 @@ export async function startJobRunner(params: {
   const db = createDbClient(params.databaseUrl);
   let boss: PgBoss | undefined;
   try {
-    boss = await startBoss(params.databaseUrl, { supervise: true });
+    boss = await startBoss(params.databaseUrl, { supervise: true, listen: true });
     const ctx: PromotionContext = {
       db,
       git: createGitProvider(config, { db }),
