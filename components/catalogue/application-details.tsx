@@ -85,8 +85,11 @@ export function ApplicationDetails({ application: app }: { application: Applicat
               <th scope="col" className="py-1 pr-4">
                 Values file
               </th>
-              <th scope="col" className="py-1">
+              <th scope="col" className="py-1 pr-4">
                 Read at commit
+              </th>
+              <th scope="col" className="py-1">
+                <span className="sr-only">Actions</span>
               </th>
             </tr>
           </thead>
@@ -113,7 +116,18 @@ export function ApplicationDetails({ application: app }: { application: Applicat
                     target.valuesPath
                   )}
                 </td>
-                <td className="py-2 font-mono text-xs">{target.desiredCommit.slice(0, 12)}</td>
+                <td className="py-2 pr-4 font-mono text-xs">{target.desiredCommit.slice(0, 12)}</td>
+                <td className="py-2 text-right">
+                  {app.archivedAt ? null : (
+                    <a
+                      href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
+                      aria-label={`Promote to ${target.environment.name}`}
+                      className="rounded-md px-2 py-1 text-xs font-medium text-blue-800 ring-1 ring-blue-200 hover:bg-blue-50"
+                    >
+                      Promote
+                    </a>
+                  )}
+                </td>
               </tr>
             ))}
             {app.missingEnvironments.map((environment) => (
@@ -122,7 +136,7 @@ export function ApplicationDetails({ application: app }: { application: Applicat
                   {environment.displayName}{" "}
                   <span className="font-mono text-xs text-slate-400">({environment.name})</span>
                 </th>
-                <td colSpan={3} className="py-2 text-slate-500">
+                <td colSpan={4} className="py-2 text-slate-500">
                   Not deployed: no values file for this environment
                 </td>
               </tr>

@@ -4,6 +4,7 @@ import { NavLink } from "@/components/layout/nav-link";
 const NAVIGATION = [
   { href: "/", label: "Overview" },
   { href: "/apps", label: "Applications" },
+  { href: "/promotions", label: "Promotions" },
   { href: "/imports", label: "Imports" },
 ] as const;
 

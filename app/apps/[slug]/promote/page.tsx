@@ -1,0 +1,246 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requestPromotionAction } from "@/app/promotions/actions";
+import { ActionForm } from "@/components/promotion/action-form";
+import { DiffView } from "@/components/promotion/diff-view";
+import { Notice } from "@/components/ui/notice";
+import { getApplication } from "@/lib/catalog/get-application";
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { isGantryError } from "@/lib/errors";
+import { getGitProvider } from "@/lib/git";
+import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Promote" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const first = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+
+/**
+ * The promotion dialog: choose the target environment and version, see the
+ * exact change to the values file, say why, open the pull request. The plan
+ * is computed on every view from the default branch's head, so the diff
+ * shown is the diff the pull request will contain.
+ */
+export default async function PromotePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: SearchParams;
+}) {
+  const { slug } = await params;
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
+  const query = await searchParams;
+  const db = getDb();
+  const git = getGitProvider();
+  let application: Awaited<ReturnType<typeof getApplication>>;
+  try {
+    application = await getApplication({ db, git, slug });
+  } catch (error) {
+    if (isGantryError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const environments = await db.environment.findMany({
+    where: { archivedAt: null },
+    orderBy: { position: "asc" },
+    select: { name: true, displayName: true },
+  });
+  const environment =
+    first(query.env) ?? application.targets.at(-1)?.environment.name ?? environments.at(-1)?.name;
+  const version = first(query.version);
+  const skipOrder = first(query.skipOrder) === "on";
+  const allowNewVersion = first(query.allowNewVersion) === "on";
+
+  let plan: PromotionPlan | null = null;
+  let refusal: string | null = null;
+  if (environment) {
+    try {
+      plan = await planPromotion({
+        db,
+        git,
+        versionPath: getConfig().git.versionPath,
+        application: slug,
+        environment,
+        version,
+        skipOrder,
+        allowNewVersion,
+      });
+    } catch (error) {
+      if (!isGantryError(error)) throw error;
+      refusal = error.message;
+    }
+  }
+
+  const field = "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
+  return (
+    <div className="mx-auto max-w-4xl">
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-600">
+        <Link href="/apps" className="hover:underline">
+          Applications
+        </Link>{" "}
+        <span aria-hidden="true">/</span>{" "}
+        <Link href={`/apps/${slug}`} className="hover:underline">
+          {slug}
+        </Link>{" "}
+        <span aria-hidden="true">/</span> Promote
+      </nav>
+      <section
+        aria-labelledby="promote-heading"
+        className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+      >
+        <h1 id="promote-heading" className="text-xl font-semibold">
+          Promote {application.name}
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Gantry changes the version in the environment's values file on a branch and opens a pull
+          request. Nothing reaches a cluster until the pull request is merged.
+        </p>
+
+        <form
+          method="get"
+          className="mt-5 grid gap-4 sm:grid-cols-[1fr_1fr_auto]"
+          aria-label="Choose what to promote"
+        >
+          <div>
+            <label htmlFor="promote-env" className="mb-1 block text-xs font-medium text-slate-700">
+              Target environment
+            </label>
+            <select id="promote-env" name="env" defaultValue={environment} className={field}>
+              {environments.map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.displayName} ({e.name})
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label
+              htmlFor="promote-version"
+              className="mb-1 block text-xs font-medium text-slate-700"
+            >
+              Version
+            </label>
+            <input
+              id="promote-version"
+              name="version"
+              defaultValue={version ?? ""}
+              placeholder={plan?.version ?? "the previous environment's version"}
+              aria-describedby="promote-version-help"
+              className={`${field} font-mono`}
+              autoComplete="off"
+            />
+            <p id="promote-version-help" className="mt-1 text-xs text-slate-600">
+              {plan
+                ? plan.versionSource.explanation
+                : "Leave empty to promote what the previous environment runs."}
+            </p>
+          </div>
+          <div className="flex items-start pt-5">
+            <button
+              type="submit"
+              className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+            >
+              Show the change
+            </button>
+          </div>
+          <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm text-slate-700 sm:col-span-3">
+            <label className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                name="skipOrder"
+                defaultChecked={skipOrder}
+                className="size-4"
+              />
+              Skip the delivery order (the previous environment does not run this version)
+            </label>
+            <label className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                name="allowNewVersion"
+                defaultChecked={allowNewVersion}
+                className="size-4"
+              />
+              Allow a version Gantry has not seen yet
+            </label>
+          </div>
+        </form>
+
+        {refusal ? (
+          <div className="mt-5">
+            <Notice tone="danger" title="This promotion cannot be planned">
+              {refusal}
+            </Notice>
+          </div>
+        ) : null}
+
+        {plan ? (
+          <div className="mt-6 space-y-4">
+            <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+              <Fact label="From">
+                {plan.fromEnvironment ? plan.fromEnvironment.displayName : "—"}
+              </Fact>
+              <Fact label="To">{plan.environment.displayName}</Fact>
+              <Fact label="Version now">
+                <span className="font-mono">{plan.currentVersion}</span>
+              </Fact>
+              <Fact label="Version after">
+                <span className="font-mono font-semibold">{plan.version}</span>
+              </Fact>
+            </dl>
+            {plan.outOfOrder ? (
+              <Notice tone="warning" title="Out of order">
+                {plan.fromEnvironment?.displayName ?? "The previous environment"} does not run{" "}
+                {plan.version}.
+              </Notice>
+            ) : null}
+            <DiffView
+              diff={plan.diff}
+              label={`${plan.valuesPath} at ${plan.baseCommit.slice(0, 12)}`}
+            />
+            <ActionForm
+              action={requestPromotionAction}
+              submitLabel="Open pull request"
+              pendingLabel="Opening…"
+            >
+              <input type="hidden" name="application" value={slug} />
+              <input type="hidden" name="environment" value={plan.environment.name} />
+              <input type="hidden" name="version" value={plan.version} />
+              {skipOrder ? <input type="hidden" name="skipOrder" value="on" /> : null}
+              {allowNewVersion ? <input type="hidden" name="allowNewVersion" value="on" /> : null}
+              <div>
+                <label
+                  htmlFor="promote-reason"
+                  className="mb-1 block text-xs font-medium text-slate-700"
+                >
+                  Reason (goes into the pull request)
+                </label>
+                <textarea
+                  id="promote-reason"
+                  name="reason"
+                  required
+                  maxLength={2000}
+                  rows={3}
+                  className={field}
+                  placeholder="e.g. Verified in staging: checkout latency back to normal"
+                />
+              </div>
+            </ActionForm>
+          </div>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="rounded-md bg-slate-50 p-2">
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd className="mt-0.5">{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import {
+  closePromotionAction,
+  mergePromotionAction,
+  retryPromotionAction,
+} from "@/app/promotions/actions";
+import { ActionForm } from "@/components/promotion/action-form";
+import { AutoRefresh } from "@/components/promotion/auto-refresh";
+import { DiffView } from "@/components/promotion/diff-view";
+import { PromotionStateBadge } from "@/components/promotion/state-badge";
+import { Badge } from "@/components/ui/badge";
+import { Notice } from "@/components/ui/notice";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { isGantryError } from "@/lib/errors";
+import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Promotion" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const card = "rounded-lg border border-slate-200 bg-white p-4";
+const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
+
+export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  let promotion: PromotionDetail;
+  try {
+    promotion = await getPromotion({ ctx: getPromotionContext(), promotionId: id });
+  } catch (error) {
+    if (isGantryError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const p = promotion;
+  const open = p.state === "pr_open" || p.state === "approved";
+  return (
+    <div className="space-y-6">
+      <AutoRefresh active={p.state === "planned"} />
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+        <Link href="/promotions" className="hover:underline">
+          Promotions
+        </Link>
+      </nav>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">
+            Promote {p.application.name} to {p.toEnvironment.displayName}
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">
+            <span className="font-mono">{p.previousVersion}</span> →{" "}
+            <span className="font-mono font-semibold">{p.version}</span>
+            {p.fromEnvironment ? <> · from {p.fromEnvironment}</> : null} · requested by{" "}
+            {p.requestedBy.name} <RelativeTime value={new Date(p.createdAt)} />
+          </p>
+        </div>
+        <div role="status" aria-live="polite" className="flex items-center gap-2 text-sm">
+          State: <PromotionStateBadge state={p.state} />
+        </div>
+      </div>
+
+      {p.state === "planned" ? (
+        <Notice title="Opening the pull request…">
+          Gantry is creating the branch <span className="font-mono">{p.branch}</span>, the commit
+          and the pull request. This page updates by itself.
+        </Notice>
+      ) : null}
+      {p.state === "failed" ? (
+        <Notice tone="danger" title="Opening the pull request failed">
+          <p>{p.failureReason ?? "No reason was recorded."}</p>
+          <ActionForm
+            action={retryPromotionAction}
+            submitLabel="Retry"
+            pendingLabel="Retrying…"
+            className="mt-3"
+          >
+            <input type="hidden" name="promotionId" value={p.id} />
+          </ActionForm>
+        </Notice>
+      ) : null}
+      {p.state === "superseded" && p.supersededById ? (
+        <Notice tone="warning" title="Superseded">
+          A newer promotion of this application to {p.toEnvironment.name} replaced this one:{" "}
+          <Link href={`/promotions/${p.supersededById}`} className="underline">
+            see it
+          </Link>
+          .
+        </Notice>
+      ) : null}
+      {p.state === "merged" && p.mergeCommit ? (
+        <Notice title="Merged">
+          Merged as <span className="font-mono">{p.mergeCommit.slice(0, 12)}</span>; the catalogue
+          now says {p.toEnvironment.name} should run {p.version}.{" "}
+          <Link href={`/apps/${p.application.slug}`} className="underline">
+            See the application
+          </Link>
+          .
+        </Notice>
+      ) : null}
+
+      <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
+        <div className="space-y-6">
+          <section aria-labelledby="change-heading" className={card}>
+            <h2 id="change-heading" className={heading}>
+              The change
+            </h2>
+            <p className="mb-3 text-sm text-slate-700">
+              <span className="font-medium">Reason:</span> {p.reason}
+            </p>
+            <DiffView
+              diff={p.planDiff}
+              label={`${p.valuesPath} (base ${p.baseCommit.slice(0, 12)})`}
+            />
+          </section>
+
+          <section aria-labelledby="pr-heading" className={card}>
+            <h2 id="pr-heading" className={heading}>
+              Pull request
+            </h2>
+            <PullRequestPanel promotion={p} />
+            {open ? (
+              <div className="mt-4 flex flex-wrap gap-4 border-t border-slate-100 pt-4">
+                <ActionForm
+                  action={mergePromotionAction}
+                  submitLabel="Merge pull request"
+                  pendingLabel="Merging…"
+                >
+                  <input type="hidden" name="promotionId" value={p.id} />
+                </ActionForm>
+                <ActionForm
+                  action={closePromotionAction}
+                  submitLabel="Close without merging"
+                  pendingLabel="Closing…"
+                  tone="danger"
+                >
+                  <input type="hidden" name="promotionId" value={p.id} />
+                </ActionForm>
+              </div>
+            ) : null}
+          </section>
+        </div>
+
+        <section aria-labelledby="timeline-heading" className={card}>
+          <h2 id="timeline-heading" className={heading}>
+            Timeline
+          </h2>
+          <ol className="relative space-y-4 border-l border-slate-200 pl-4">
+            {p.events.map((event) => (
+              <li key={event.id}>
+                <span
+                  aria-hidden="true"
+                  className="absolute -left-1.5 mt-1 size-3 rounded-full bg-blue-600"
+                />
+                <p className="text-sm">
+                  <PromotionStateBadge state={event.toState} />{" "}
+                  <span className="text-slate-700">by {event.actor.name}</span>
+                </p>
+                {event.detail ? (
+                  <p className="mt-0.5 text-xs text-slate-600">{event.detail}</p>
+                ) : null}
+                <p className="text-xs text-slate-500">
+                  <RelativeTime value={new Date(event.at)} />
+                </p>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function PullRequestPanel({ promotion: p }: { promotion: PromotionDetail }) {
+  if (p.prNumber === null) return <p className="text-sm text-slate-600">Not opened yet.</p>;
+  if (p.live && !p.live.ok) {
+    return (
+      <Notice tone="warning" title={`Pull request #${p.prNumber}: the Git host could not be read`}>
+        {p.live.error}
+      </Notice>
+    );
+  }
+  const live = p.live?.value;
+  return (
+    <div className="space-y-3 text-sm">
+      <p>
+        {p.prUrl ? (
+          <a
+            href={p.prUrl}
+            rel="noopener noreferrer"
+            className="font-medium text-blue-800 hover:underline"
+          >
+            #{p.prNumber} {live?.pullRequest.title}
+          </a>
+        ) : (
+          <span className="font-medium">
+            #{p.prNumber} {live?.pullRequest.title}
+          </span>
+        )}{" "}
+        {live ? (
+          <Badge tone={live.pullRequest.state === "open" ? "info" : "neutral"}>
+            {live.pullRequest.state}
+          </Badge>
+        ) : null}
+      </p>
+      <p className="font-mono text-xs text-slate-600">
+        {p.branch} → {live?.pullRequest.base ?? "main"}
+        {live ? ` · head ${live.pullRequest.headSha.slice(0, 12)}` : ""}
+      </p>
+      {live ? (
+        <>
+          <div>
+            <h3 className="text-xs font-semibold text-slate-600">Reviews</h3>
+            {live.reviews.length === 0 ? (
+              <p className="text-slate-600">No reviews yet.</p>
+            ) : (
+              <ul className="mt-1 space-y-1">
+                {live.reviews.map((review) => (
+                  <li key={review.id}>
+                    <span className="font-medium">{review.reviewer}</span>{" "}
+                    <Badge
+                      tone={
+                        review.state === "approved"
+                          ? "success"
+                          : review.state === "changes_requested"
+                            ? "danger"
+                            : "neutral"
+                      }
+                    >
+                      {review.state.replace("_", " ")}
+                    </Badge>
+                    {review.body ? <span className="text-slate-600"> — {review.body}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div>
+            <h3 className="text-xs font-semibold text-slate-600">Checks</h3>
+            {live.checks.state === "none" ? (
+              <p className="text-slate-600">No checks report on this commit.</p>
+            ) : (
+              <ul className="mt-1 space-y-1">
+                {live.checks.checks.map((check) => (
+                  <li key={check.name}>
+                    {check.name}{" "}
+                    <Badge
+                      tone={
+                        check.state === "success"
+                          ? "success"
+                          : check.state === "failure"
+                            ? "danger"
+                            : "info"
+                      }
+                    >
+                      {check.state}
+                    </Badge>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+/**
+ * The heart of Gantry, in a real browser against the real portal: promote a
+ * demo app from staging to prod, read the diff first, open the pull request,
+ * check the commit in the bare repository byte for byte, merge, and see the
+ * catalogue follow.
+ */
+const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
+const bare = path.join(dataDir, "git", "gitops.git");
+const git = (args: string[]) =>
+  execFileSync("git", ["--git-dir", bare, ...args], { encoding: "utf8" });
+
+type CatalogueRow = { slug: string; name: string; versions: Record<string, string | null> };
+
+test("promote staging's version to prod through a pull request", async ({ page, request }) => {
+  // An app whose staging runs something prod does not, yet.
+  const response = await request.get("/api/v1/apps?differs=1&size=100");
+  expect(response.ok()).toBe(true);
+  const { rows } = (await response.json()) as { rows: CatalogueRow[] };
+  const app = rows.find(
+    (r) => r.versions.staging && r.versions.prod && r.versions.staging !== r.versions.prod,
+  );
+  expect(app, "the demo fleet has an app with staging ahead of prod").toBeDefined();
+  if (!app) return;
+  const from = app.versions.prod ?? "";
+  const to = app.versions.staging ?? "";
+  const valuesPath = `apps/${app.slug}/envs/prod/values.yaml`;
+  const before = git(["show", `main:${valuesPath}`]);
+
+  await page.goto(`/apps/${app.slug}`);
+  await page.getByRole("link", { name: "Promote to prod" }).click();
+  await expect(page.getByRole("heading", { name: `Promote ${app.name}` })).toBeVisible();
+  await expect(page.getByText("the version staging runs", { exact: false })).toBeVisible();
+
+  // The exact change, before anything happens.
+  const diff = page.getByRole("figure");
+  await expect(diff).toContainText(valuesPath);
+  await expect(diff.getByRole("row").filter({ hasText: "removed:" })).toHaveCount(1);
+  await expect(diff.getByRole("row").filter({ hasText: "added:" })).toHaveCount(1);
+  await expect(diff.getByRole("row").filter({ hasText: "removed:" })).toContainText(from);
+  await expect(diff.getByRole("row").filter({ hasText: "added:" })).toContainText(to);
+
+  await page
+    .getByLabel("Reason (goes into the pull request)")
+    .fill("Verified in staging for a day");
+  await page.getByRole("button", { name: "Open pull request" }).click();
+
+  await expect(page).toHaveURL(/\/promotions\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("status").filter({ hasText: "State:" })).toContainText("PR open", {
+    timeout: 30_000,
+  });
+  const pr = page.getByRole("region", { name: "Pull request" });
+  await expect(pr).toContainText(`gantry/promote/${app.slug}/prod/${to}`);
+
+  // The branch holds one commit changing exactly one line; every comment and byte else is kept.
+  const branch = `gantry/promote/${app.slug}/prod/${to}`;
+  expect(git(["rev-list", "--count", `main..${branch}`]).trim()).toBe("1");
+  expect(git(["diff", "--numstat", `main...${branch}`]).trim()).toBe(`1\t1\t${valuesPath}`);
+  const after = git(["show", `${branch}:${valuesPath}`]);
+  const beforeLines = before.split("\n");
+  const afterLines = after.split("\n");
+  expect(afterLines).toHaveLength(beforeLines.length);
+  const changed = beforeLines.flatMap((line, i) => (line === afterLines[i] ? [] : [i]));
+  expect(changed).toHaveLength(1);
+  const index = changed[0] ?? -1;
+  expect(afterLines[index]).toBe(beforeLines[index]?.replace(from, to));
+  expect(git(["log", "-1", "--format=%an <%ae>%n%B", branch])).toMatch(/Gantry-Promotion: /);
+
+  await page.getByRole("button", { name: "Merge pull request" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "State:" })).toContainText("merged");
+  await page.getByRole("link", { name: "See the application" }).click();
+  const prodRow = page
+    .getByRole("region", { name: "Environments" })
+    .getByRole("row")
+    .filter({ hasText: "(prod)" });
+  await expect(prodRow).toContainText(to);
+  expect(git(["show", `main:${valuesPath}`])).toBe(after);
+});
+
+test("a promotion that cannot be planned says why", async ({ page }) => {
+  await page.goto("/apps?differs=1");
+  const slug = (await page.getByRole("rowheader").first().locator(".font-mono").innerText()).trim();
+  await page.goto(`/apps/${slug}/promote?env=prod&version=0.0.0-never`);
+  await expect(page.getByRole("alert").filter({ hasText: "cannot be planned" })).toContainText(
+    /0\.0\.0-never/,
+  );
+  await expect(page.getByRole("button", { name: "Open pull request" })).toHaveCount(0);
+});
