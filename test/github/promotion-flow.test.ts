@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importCatalog } from "@/lib/catalog/import-catalog";
+import type { GitHubProvider } from "@/lib/git/github/github-provider";
+import { mergePromotion } from "@/lib/promotion/merge-promotion";
+import {
+  type OpenPullRequestStep,
+  openPromotionPullRequest,
+} from "@/lib/promotion/open-pull-request";
+import { requestPromotion } from "@/lib/promotion/request-promotion";
+import type { PromotionContext } from "@/lib/promotion/types";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
+import { ALICE, BOB, RecordedJobs } from "@/test/promotion/support";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import type { FakeGitHub } from "./fake-github";
+import { providerFor, startFake } from "./support";
+
+/**
+ * The promotion module's real flow (import, request, the PR job with crashes
+ * injected after each step, merge) with the GitHub provider against the
+ * fake GitHub, every answer checked against GitHub's OpenAPI description.
+ */
+
+class InjectedCrash extends Error {}
+
+let fake: FakeGitHub;
+let github: GitHubProvider;
+let database: TestDatabase;
+let ctx: PromotionContext;
+
+beforeAll(async () => {
+  ({ fake } = await startFake());
+  const token = `ghp_flow${Date.now()}`;
+  fake.addToken(token, "gantry-bot");
+  const files: Record<string, string> = {
+    "environments.yaml": ENVIRONMENTS_YAML,
+    "charts/web-service/Chart.yaml": CHART_YAML,
+  };
+  for (let i = 0; i < 6; i++) {
+    Object.assign(
+      files,
+      appFiles(`app-${i}`, "payments", { dev: "1.1.0", staging: "1.1.0", prod: "1.0.0" }),
+    );
+  }
+  fake.push({ files, message: "fleet" });
+  github = providerFor(fake, { type: "token", token });
+  database = await createTestDatabase();
+  await importCatalog({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  ctx = {
+    db: database.db,
+    git: github,
+    jobs: new RecordedJobs(),
+    versionPath: "image.tag",
+    publicUrl: "https://gantry.example.com",
+    mergeMethod: "squash",
+  };
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await database?.drop();
+  expect(fake.problems).toEqual([]);
+});
+
+function request(app: string) {
+  return requestPromotion({
+    ctx,
+    actor: ALICE,
+    application: app,
+    environment: "prod",
+    reason: "Verified in staging",
+  });
+}
+
+/** Branches, commits on them beyond main, and pull requests for a promotion's branch, on the fake. */
+function artefacts(branch: string) {
+  const head = fake.refs.get(`refs/heads/${branch}`);
+  const main = fake.refs.get("refs/heads/main") ?? "";
+  let commits = 0;
+  for (let sha = head; sha && sha !== main; sha = fake.commit(sha).parents[0]) commits++;
+  return {
+    branches: head ? 1 : 0,
+    commits,
+    pullRequests: fake.pulls.filter((p) => p.head === branch).length,
+  };
+}
+
+describe("promotion on GitHub (fake)", () => {
+  it("opens one pull request whose one commit changes exactly the version line", async () => {
+    const { promotion } = await request("app-0");
+    github.resetApiCallCounts();
+    const result = await openPromotionPullRequest({ ctx, promotionId: promotion.id });
+    expect(result.state).toBe("pr_open");
+    expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });
+
+    const head = fake.refs.get(`refs/heads/${promotion.branch}`) ?? "";
+    const commit = fake.commit(head);
+    expect(commit.author).toMatchObject({ name: ALICE.name, email: ALICE.email });
+    const before = fake.files(commit.parents[0] ?? "");
+    const after = fake.files(head);
+    const changed = [...after].filter(([path, content]) => before.get(path) !== content);
+    expect(changed.map(([path]) => path)).toEqual(["apps/app-0/envs/prod/values.yaml"]);
+    const oldLines = (before.get("apps/app-0/envs/prod/values.yaml") ?? "").split("\n");
+    const newLines = (after.get("apps/app-0/envs/prod/values.yaml") ?? "").split("\n");
+    expect(newLines.filter((line, i) => line !== oldLines[i])).toHaveLength(1);
+    expect(fake.pulls.find((p) => p.head === promotion.branch)?.labels.length).toBeGreaterThan(0);
+    // What one promotion's job costs on GitHub (measured: 12 calls, 7 of them writes, which
+    // GitHub's secondary limits budget at 500 an hour): more would be a regression.
+    const counts = github.apiCallCounts();
+    expect(counts.total).toBeLessThanOrEqual(12);
+    expect(counts.writes).toBeLessThanOrEqual(7);
+  });
+
+  it.each<[OpenPullRequestStep, string]>([
+    ["branch", "app-1"],
+    ["commit", "app-2"],
+    ["pull_request", "app-3"],
+    ["recorded", "app-4"],
+  ])("a crash after the %s step and a rerun still make exactly one of each", async (step, app) => {
+    const { promotion } = await request(app);
+    const crash = await openPromotionPullRequest({
+      ctx,
+      promotionId: promotion.id,
+      afterStep: (reached) => {
+        if (reached === step) throw new InjectedCrash(`crash after ${step}`);
+      },
+    }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(crash).toBeInstanceOf(InjectedCrash);
+    const rerun = await openPromotionPullRequest({ ctx, promotionId: promotion.id });
+    expect(rerun.state).toBe("pr_open");
+    expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });
+  });
+
+  it("merges (squash) and the catalogue shows the new desired version", async () => {
+    const { promotion } = await request("app-5");
+    await openPromotionPullRequest({ ctx, promotionId: promotion.id });
+    const result = await mergePromotion({ ctx, promotionId: promotion.id, actor: BOB });
+    expect(result.promotion).toMatchObject({ state: "merged" });
+    expect(fake.refs.get("refs/heads/main")).toBe(result.mergeCommit);
+    expect(fake.commit(result.mergeCommit).parents).toHaveLength(1);
+    const target = await database.db.deploymentTarget.findFirstOrThrow({
+      where: { application: { slug: "app-5" }, environment: { name: "prod" } },
+    });
+    expect(target.desiredVersion).toBe("1.1.0");
+  });
+});
