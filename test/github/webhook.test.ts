@@ -20,7 +20,12 @@ let POST: (request: Request, context: unknown) => Promise<Response>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const env = { DATABASE_URL: database.url, GANTRY_GITHUB_WEBHOOK_SECRET: SECRET };
+  const env = {
+    DATABASE_URL: database.url,
+    GANTRY_GITHUB_WEBHOOK_SECRET: SECRET,
+    GANTRY_GITHUB_OWNER: "acme",
+    GANTRY_GITHUB_REPO: "gitops",
+  };
   for (const [name, value] of Object.entries(env)) {
     saved[name] = process.env[name];
     process.env[name] = value;
@@ -159,6 +164,14 @@ describe("POST /api/webhooks/github", () => {
       {},
     );
     expect(response.status).toBe(202);
+    expect(handled).toEqual([]);
+  });
+
+  it("ignores events about other repositories (an organisation-wide webhook)", async () => {
+    const payload = { ...pullRequestPayload(), repository: { full_name: "acme/website" } };
+    const response = await POST(delivery({ body: JSON.stringify(payload) }), {});
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ status: "ignored" });
     expect(handled).toEqual([]);
   });
 

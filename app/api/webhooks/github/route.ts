@@ -17,7 +17,7 @@ const CODES = { 400: "bad_request", 401: "unauthenticated", 413: "payload_too_la
  * to the promotion module. 202 when handled, 200 for a delivery already seen.
  */
 export const POST = apiRoute(async (request: Request) => {
-  const secret = getConfig().github.webhookSecret;
+  const { webhookSecret: secret, owner, repository } = getConfig().github;
   if (!secret) {
     throw new GantryError(
       "unavailable",
@@ -36,7 +36,12 @@ export const POST = apiRoute(async (request: Request) => {
   if (!(await recordDelivery({ db, id: delivery, event: verdict.eventName }))) {
     return Response.json({ status: "duplicate", delivery }, { status: 200 });
   }
-  if (verdict.event === null) {
+  // An organisation-wide webhook also reports other repositories: only the GitOps one matters.
+  const elsewhere =
+    verdict.event !== null &&
+    owner !== undefined &&
+    verdict.event.repository.toLowerCase() !== `${owner}/${repository}`.toLowerCase();
+  if (verdict.event === null || elsewhere) {
     return Response.json(
       { status: "ignored", delivery, event: verdict.eventName },
       { status: 202 },
