@@ -24,3 +24,11 @@ export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
     },
   };
 }
+
+/** Stops this process's sending PgBoss, if one was started (at shutdown, before the database). */
+export async function stopSendingQueue(): Promise<void> {
+  const queue = globalThis.gantryJobQueue;
+  globalThis.gantryJobQueue = undefined;
+  const boss = await queue?.catch(() => undefined);
+  await boss?.stop({ graceful: false, close: true });
+}

@@ -6,6 +6,7 @@ import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { OPEN_PULL_REQUEST_RETRIES, QUEUES, startBoss } from "@/lib/jobs/boss";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
+import { stopSendingQueue } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/context";
 import {
@@ -140,6 +141,8 @@ export async function startJobRunner(params: {
     async stop() {
       // Graceful: running jobs finish (they are idempotent if they do not).
       await started.stop({ graceful: true, timeout: 20_000 });
+      // The web handlers' sender lives in the same process under `npm start`.
+      await stopSendingQueue();
       await db.$disconnect();
     },
   };
