@@ -122,6 +122,18 @@ describe("reading", () => {
       .slice(before)
       .filter((r) => r.route?.endsWith("/git/blobs/{file_sha}"));
     expect(blobReads).toHaveLength(40);
+
+    // Blobs are immutable: reading again after one file changed fetches only that one.
+    fake.push({ branch: "bulk", files: { "bulk/app-3/app.yaml": "team: changed\n" } });
+    const again = fake.requests.length;
+    const reread = await github.readFiles({ ref: "bulk", paths: Object.keys(many) });
+    expect(reread.get("bulk/app-3/app.yaml")).toBe("team: changed\n");
+    expect(reread.get("bulk/app-7/app.yaml")).toBe("team: t7\n");
+    expect(fake.requests.slice(again).map((r) => r.route)).toEqual([
+      "GET /repos/{owner}/{repo}/commits/{ref}",
+      "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+      "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
+    ]);
   });
 });
 

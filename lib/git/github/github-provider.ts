@@ -44,6 +44,8 @@ const MAX_COMMIT_LIMIT = 1_000;
 /** Parallel blob reads and writes: enough to hide latency, few enough not to look like abuse. */
 const CONCURRENCY = 8;
 const TREE_CACHE_SIZE = 4;
+/** File contents kept by blob SHA (immutable), so a re-import fetches only what changed. */
+const BLOB_CACHE_CHARS = 32 * 1024 * 1024;
 
 export interface GitHubProviderOptions extends GitHubClientOptions {
   owner: string;
@@ -72,6 +74,8 @@ export class GitHubProvider implements GitProvider {
   private readonly webRepoUrl: string;
   /** Trees by SHA: immutable, so caching them is always right. */
   private readonly trees = new Map<string, z.output<typeof treeSchema>>();
+  private readonly blobs = new Map<string, string>();
+  private blobChars = 0;
 
   constructor(options: GitHubProviderOptions) {
     this.owner = options.owner;
@@ -795,13 +799,30 @@ export class GitHubProvider implements GitProvider {
   }
 
   private async blob(sha: string): Promise<string> {
+    const cached = this.blobs.get(sha);
+    if (cached !== undefined) {
+      // Most recently used goes last; the oldest are dropped first.
+      this.blobs.delete(sha);
+      this.blobs.set(sha, cached);
+      return cached;
+    }
     const what = `GET git/blobs/${sha}`;
     const blob = validated(
       blobSchema,
       await this.call(what, () => this.rest.git.getBlob({ ...this.repo, file_sha: sha })),
       what,
     );
-    return decode(blob.content, blob.encoding, what);
+    const content = decode(blob.content, blob.encoding, what);
+    if (content.length <= BLOB_CACHE_CHARS / 16) {
+      this.blobs.set(sha, content);
+      this.blobChars += content.length;
+      for (const [oldest, text] of this.blobs) {
+        if (this.blobChars <= BLOB_CACHE_CHARS) break;
+        this.blobs.delete(oldest);
+        this.blobChars -= text.length;
+      }
+    }
+    return content;
   }
 
   // ---- plumbing ----
