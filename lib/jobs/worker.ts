@@ -63,11 +63,15 @@ export async function runOpenPullRequestJob(
 export async function startPromotionWorkers(params: {
   boss: PgBoss;
   ctx: PromotionContext;
-  /** Jobs in flight at once: workers × batch. */
+  /**
+   * Jobs in flight at once (workers × batch). Each running job holds one
+   * database connection for its advisory lock and borrows another for its
+   * queries: keep this well below the Prisma pool size (pg's default, 10).
+   */
   concurrency?: number;
   pollingIntervalSeconds?: number;
 }): Promise<void> {
-  const concurrency = params.concurrency ?? 8;
+  const concurrency = params.concurrency ?? 6;
   const workers = concurrency >= 4 ? 2 : 1;
   await params.boss.work<OpenPullRequestJob>(
     QUEUES.openPullRequest,
