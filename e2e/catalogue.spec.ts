@@ -144,11 +144,16 @@ test("the README screenshot of the catalogue", async ({ page }) => {
 });
 
 test("the README screenshot of the promotion dialog", async ({ page }) => {
-  test.skip(!process.env.UPDATE_SCREENSHOTS, "set UPDATE_SCREENSHOTS=1 to refresh docs/promotion.png");
+  test.skip(
+    !process.env.UPDATE_SCREENSHOTS,
+    "set UPDATE_SCREENSHOTS=1 to refresh docs/promotion.png",
+  );
   await page.goto("/apps?differs=1");
   const slug = (await page.getByRole("rowheader").nth(1).locator(".font-mono").innerText()).trim();
   await page.goto(`/apps/${slug}/promote?env=prod`);
   await expect(page.getByRole("figure")).toBeVisible();
-  await page.getByLabel("Reason (goes into the pull request)").fill("Verified in staging for a day");
+  await page
+    .getByLabel("Reason (goes into the pull request)")
+    .fill("Verified in staging for a day");
   await page.screenshot({ path: path.resolve("docs/promotion.png"), fullPage: true });
 });
