@@ -16,14 +16,15 @@ import { type Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 /**
  * Fields no query returns unless it asks for them (`omit: { user: { tokenHash: false } }`):
  * password hashes, API and cluster tokens, webhook secrets. Every secret column
- * added to the schema gets a line here. There are none yet.
+ * added to the schema gets a line here.
  *
- * While it is empty it is typed as the general option, so the client's type
- * stays plain `PrismaClient`. With the first entry, write
- * `const omitSecrets = { ... } satisfies Prisma.GlobalOmitConfig` so result
- * types lose the omitted fields too, and type `db` parameters as `Db`.
+ * Typed as the general option so the client's type stays plain
+ * `PrismaClient` (domain functions take that type); the omission is enforced
+ * at run time, and code that needs a hash selects it explicitly.
  */
-const omitSecrets: Prisma.PrismaClientOptions["omit"] = {};
+const omitSecrets: Prisma.PrismaClientOptions["omit"] = {
+  apiToken: { tokenHash: true },
+};
 
 export function createDbClient(url: string) {
   return new PrismaClient({
