@@ -24,6 +24,7 @@ import { type Prisma, PrismaClient } from "@/lib/generated/prisma/client";
  */
 const omitSecrets: Prisma.PrismaClientOptions["omit"] = {
   apiToken: { tokenHash: true },
+  cluster: { tokenHash: true },
 };
 
 export function createDbClient(url: string) {
