@@ -12,7 +12,17 @@ export const JOBS_SCHEMA = "pgboss";
 /** Queue names. */
 export const QUEUES = {
   openPullRequest: "promotion.open-pr",
+  /** Re-imports the catalogue (after a push to the default branch). */
+  catalogImport: "catalog.import",
+  /** Reads open promotions' pull requests, for webhook deliveries that never came. */
+  pollPullRequests: "promotion.poll",
 } as const;
+
+/** The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import. */
+export const CATALOG_IMPORT_KEY = "catalog";
+
+/** How often the poller runs (cron, in the job runner). */
+export const POLL_PULL_REQUESTS_CRON = "* * * * *";
 
 /**
  * Retries with exponential backoff: 2 s, ~4 s, ~8 s … capped at 5 minutes,
@@ -40,6 +50,8 @@ export interface BossOptions {
    * at their next poll (workers only; senders notify either way).
    */
   listen?: boolean;
+  /** Run the cron schedules (the job runner; at most a few processes need it). */
+  schedule?: boolean;
 }
 
 /** A started PgBoss with Gantry's queues created. Stop it with `boss.stop()`. */
@@ -50,7 +62,7 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
     application_name: "gantry-jobs",
     max: options.max ?? 5,
     supervise: options.supervise ?? false,
-    schedule: false,
+    schedule: options.schedule ?? false,
     useListenNotify: options.listen ?? false,
     __test__enableSpies: options.spies ?? false,
   });
@@ -59,5 +71,20 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
   boss.on("error", (error) => log.error("job queue error", { error }));
   await boss.start();
   await boss.createQueue(QUEUES.openPullRequest, { ...OPEN_PULL_REQUEST_RETRIES, notify: true });
+  // `stately`: at most one queued and one running, so a push during an import queues
+  // exactly one more, and overlapping polls never run side by side.
+  await boss.createQueue(QUEUES.catalogImport, {
+    policy: "stately",
+    retryLimit: 3,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 900,
+    notify: true,
+  });
+  await boss.createQueue(QUEUES.pollPullRequests, {
+    policy: "stately",
+    retryLimit: 0,
+    expireInSeconds: 300,
+  });
   return boss;
 }

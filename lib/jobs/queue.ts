@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { startBoss } from "@/lib/jobs/boss";
+import { type CatalogImportQueue, pgBossCatalogImports } from "@/lib/jobs/catalog-jobs";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 
@@ -15,14 +16,28 @@ declare global {
 export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
   return {
     async enqueueOpenPullRequest(params) {
-      globalThis.gantryJobQueue ??= startBoss(databaseUrl, { max: 2 }).catch((error: unknown) => {
-        globalThis.gantryJobQueue = undefined;
-        throw error;
-      });
-      const boss = await globalThis.gantryJobQueue;
+      const boss = await sendingBoss(databaseUrl);
       await pgBossPromotionJobs(boss).enqueueOpenPullRequest(params);
     },
   };
+}
+
+/** The web process's catalogue import requests (the webhook's pushes), on the same sending PgBoss. */
+export function sendingCatalogImports(databaseUrl: string): CatalogImportQueue {
+  return {
+    async requestImport(params) {
+      const boss = await sendingBoss(databaseUrl);
+      await pgBossCatalogImports(boss).requestImport(params);
+    },
+  };
+}
+
+function sendingBoss(databaseUrl: string): Promise<PgBoss> {
+  globalThis.gantryJobQueue ??= startBoss(databaseUrl, { max: 2 }).catch((error: unknown) => {
+    globalThis.gantryJobQueue = undefined;
+    throw error;
+  });
+  return globalThis.gantryJobQueue;
 }
 
 /** Stops this process's sending PgBoss, if one was started (at shutdown, before the database). */

@@ -1,10 +1,17 @@
 import type { Job, JobResult, PgBoss } from "pg-boss";
 import { z } from "zod";
+import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
-import { OPEN_PULL_REQUEST_RETRIES, QUEUES, startBoss } from "@/lib/jobs/boss";
+import {
+  OPEN_PULL_REQUEST_RETRIES,
+  POLL_PULL_REQUESTS_CRON,
+  QUEUES,
+  startBoss,
+} from "@/lib/jobs/boss";
+import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
@@ -15,6 +22,7 @@ import {
   markPromotionFailed,
   openPromotionPullRequest,
 } from "@/lib/promotion/open-pull-request";
+import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 const JobData = z.object({ promotionId: z.uuid() });
@@ -107,6 +115,48 @@ export async function startPromotionWorkers(params: {
   );
 }
 
+/**
+ * The catalogue import worker (pushes to the default branch) and the pull
+ * request poller (every minute, on the GitHub provider only: on the local one
+ * pull requests change only through Gantry).
+ */
+export async function startRepositoryWorkers(params: {
+  boss: PgBoss;
+  ctx: PromotionContext;
+  pollingIntervalSeconds?: number;
+}): Promise<void> {
+  const { boss, ctx } = params;
+  await boss.work<CatalogImportJob>(
+    QUEUES.catalogImport,
+    { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2 },
+    async ([job]) => {
+      if (!job) return;
+      // A failure is recorded on the import run and thrown, so pg-boss retries it.
+      const result = await importCatalog({
+        db: ctx.db,
+        git: ctx.git,
+        versionPath: ctx.versionPath,
+        trigger: "webhook",
+      });
+      log.info("catalogue imported", { reason: job.data.reason, commit: result.commit });
+    },
+  );
+  if (ctx.git.kind !== "github") {
+    await boss.unschedule(QUEUES.pollPullRequests);
+    return;
+  }
+  // One map per process: the poll queue is `stately`, so polls never overlap.
+  const etags: PullRequestEtags = new Map();
+  await boss.work(
+    QUEUES.pollPullRequests,
+    { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 10 },
+    async () => {
+      await pollPullRequests({ ctx, etags });
+    },
+  );
+  await boss.schedule(QUEUES.pollPullRequests, POLL_PULL_REQUESTS_CRON);
+}
+
 export interface JobRunner {
   boss: PgBoss;
   stop(): Promise<void>;
@@ -124,7 +174,7 @@ export async function startJobRunner(params: {
   const db = createDbClient(params.databaseUrl);
   let boss: PgBoss | undefined;
   try {
-    boss = await startBoss(params.databaseUrl, { supervise: true, listen: true });
+    boss = await startBoss(params.databaseUrl, { supervise: true, listen: true, schedule: true });
     const ctx: PromotionContext = {
       db,
       git: createGitProvider(config, { db }),
@@ -134,6 +184,7 @@ export async function startJobRunner(params: {
       mergeMethod: promotionMergeMethod(config),
     };
     await startPromotionWorkers({ boss, ctx });
+    await startRepositoryWorkers({ boss, ctx });
   } catch (error) {
     await boss?.stop({ graceful: false }).catch(() => undefined);
     await db.$disconnect();

@@ -1,7 +1,172 @@
+import { getConfig } from "@/lib/config";
+import { GantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
+import type { GitProvider } from "@/lib/git/provider";
+import type { CatalogImportQueue } from "@/lib/jobs/catalog-jobs";
+import { sendingCatalogImports } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
+import { getPromotionContext } from "@/lib/promotion/context";
+import {
+  type AppliedChange,
+  applyPullRequestChange,
+  type ChangeSource,
+  type PullRequestChange,
+} from "@/lib/promotion/pull-request-sync";
+import { reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 
-// Wired to promotions by the promotion module.
-export async function handleGitHubEvent(event: GitHubEvent): Promise<void> {
-  log.debug("GitHub event received", { type: event.type });
+/** What handling GitHub's events needs: the database, the GitOps repository, and the import queue. */
+export interface GitHubEventContext {
+  db: PrismaClient;
+  git: GitProvider;
+  versionPath: string;
+  catalogImports: CatalogImportQueue;
+}
+
+/** The server process's context for webhook deliveries. */
+export function getGitHubEventContext(): GitHubEventContext {
+  const { db, git, versionPath } = getPromotionContext();
+  const { databaseUrl } = getConfig();
+  if (!databaseUrl) {
+    throw new GantryError("unavailable", "No database: DATABASE_URL is not set", {
+      system: "postgres",
+    });
+  }
+  return { db, git, versionPath, catalogImports: sendingCatalogImports(databaseUrl) };
+}
+
+export interface GitHubEventOutcome {
+  /** Promotions the event concerned, and whether each moved. */
+  promotions: AppliedChange[];
+  /** A catalogue import ran (a merge) or was queued (a push to the default branch). */
+  catalogue: "none" | "imported" | "import_failed" | "queued";
+}
+
+/**
+ * Maps a verified delivery to promotions (by pull request number in the
+ * GitOps repository) and moves them. Idempotent: a redelivered event finds
+ * the promotion where the first one left it and changes nothing; an event
+ * that does not apply is logged, never an error.
+ */
+export async function handleGitHubEvent(
+  event: GitHubEvent,
+  ctx: GitHubEventContext = getGitHubEventContext(),
+): Promise<GitHubEventOutcome> {
+  const none: GitHubEventOutcome = { promotions: [], catalogue: "none" };
+  if (!isGitopsRepository(ctx.git, event.repository)) {
+    log.debug("GitHub event for another repository ignored", { repository: event.repository });
+    return none;
+  }
+  switch (event.type) {
+    case "pull_request": {
+      const change = pullRequestChange(event);
+      if (!change) {
+        log.debug("pull request event ignored", { action: event.action });
+        return none;
+      }
+      return applyToPullRequest({
+        ctx,
+        number: event.pullRequest.number,
+        change,
+        source: "webhook",
+      });
+    }
+    case "pull_request_review": {
+      const change = reviewChange(event);
+      if (!change) {
+        log.debug("pull request review event ignored", {
+          action: event.action,
+          state: event.review.state,
+        });
+        return none;
+      }
+      return applyToPullRequest({
+        ctx,
+        number: event.pullRequestNumber,
+        change,
+        source: "webhook",
+      });
+    }
+    case "push": {
+      if (event.ref !== `refs/heads/${ctx.git.defaultBranch}`) return none;
+      await ctx.catalogImports.requestImport({ reason: `push ${event.after.slice(0, 12)}` });
+      log.info("catalogue import queued after a push", { after: event.after });
+      return { promotions: [], catalogue: "queued" };
+    }
+    case "check_suite":
+    case "status":
+      // The promotion page reads checks live; nothing to record.
+      log.debug("GitHub checks event", { type: event.type });
+      return none;
+  }
+}
+
+/**
+ * Applies a change to the promotions of pull request `number` and, when one
+ * of them merged now (not on a replay), re-imports the catalogue so it shows
+ * the new desired version. Shared by the webhook and the poller.
+ */
+export async function applyToPullRequest(params: {
+  ctx: Pick<GitHubEventContext, "db" | "git" | "versionPath">;
+  number: number;
+  change: PullRequestChange;
+  source: ChangeSource;
+}): Promise<GitHubEventOutcome> {
+  const { ctx, number, change, source } = params;
+  const promotions = await ctx.db.promotion.findMany({
+    where: { prNumber: number },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const applied: AppliedChange[] = [];
+  for (const promotion of promotions) {
+    applied.push(
+      await applyPullRequestChange({ db: ctx.db, promotionId: promotion.id, change, source }),
+    );
+  }
+  if (!applied.some((result) => result.changed && result.state === "merged")) {
+    return { promotions: applied, catalogue: "none" };
+  }
+  const refresh = await reimportAfterMerge({ ctx, trigger: "webhook" });
+  if (!refresh.ok) log.warn("catalogue import after a merge failed", { error: refresh.error });
+  return { promotions: applied, catalogue: refresh.ok ? "imported" : "import_failed" };
+}
+
+function pullRequestChange(
+  event: Extract<GitHubEvent, { type: "pull_request" }>,
+): PullRequestChange | null {
+  const pull = event.pullRequest;
+  if (event.action === "closed" || pull.state === "closed") {
+    return pull.merged
+      ? { kind: "merged", mergeCommit: pull.mergeCommitSha, mergedAt: null }
+      : { kind: "closed" };
+  }
+  if (event.action === "synchronize") return { kind: "head_moved", headSha: pull.headSha };
+  return null;
+}
+
+function reviewChange(
+  event: Extract<GitHubEvent, { type: "pull_request_review" }>,
+): PullRequestChange | null {
+  const state = event.review.state.toLowerCase();
+  const reviewer = event.review.reviewer;
+  if (event.action === "dismissed") {
+    return { kind: "approval_withdrawn", reviewer, why: "dismissed" };
+  }
+  if (event.action !== "submitted") return null;
+  if (state === "approved")
+    return { kind: "approved", commitSha: event.review.commitSha, reviewer };
+  if (state === "changes_requested") {
+    return { kind: "approval_withdrawn", reviewer, why: "changes_requested" };
+  }
+  return null;
+}
+
+/** The GitOps repository's `owner/name` (GitHub) or name; the route filters too, this is the domain's own check. */
+function isGitopsRepository(git: GitProvider, fullName: string): boolean {
+  const expected =
+    git instanceof GitHubProvider ? `${git.owner}/${git.repository}` : git.repository;
+  const actual = git instanceof GitHubProvider ? fullName : (fullName.split("/").pop() ?? "");
+  return actual.toLowerCase() === expected.toLowerCase();
 }

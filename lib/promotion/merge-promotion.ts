@@ -1,8 +1,7 @@
-import { importCatalog } from "@/lib/catalog/import-catalog";
-import { GantryError, isGantryError } from "@/lib/errors";
-import { logUnexpected } from "@/lib/log";
+import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { transition } from "@/lib/promotion/transitions";
 import type { Actor, PromotionContext } from "@/lib/promotion/types";
 
@@ -10,7 +9,7 @@ export interface MergePromotionResult {
   promotion: PromotionSummary;
   mergeCommit: string;
   /** The catalogue re-import after the merge; an error as data (the merge itself stands). */
-  catalogue: { ok: true; commit: string } | { ok: false; error: string };
+  catalogue: CatalogueRefresh;
 }
 
 /**
@@ -77,23 +76,7 @@ export async function mergePromotion(params: {
     });
   });
 
-  let catalogue: MergePromotionResult["catalogue"];
-  try {
-    const result = await importCatalog({
-      db: ctx.db,
-      git: ctx.git,
-      versionPath: ctx.versionPath,
-      trigger: "manual",
-    });
-    catalogue = { ok: true, commit: result.commit };
-  } catch (error) {
-    catalogue = {
-      ok: false,
-      error: isGantryError(error)
-        ? error.message
-        : `the catalogue import failed (error id ${logUnexpected(error, { during: "import after merge" })})`,
-    };
-  }
+  const catalogue = await reimportAfterMerge({ ctx, trigger: "manual" });
   return {
     promotion: await loadPromotionSummary(ctx.db, before.id),
     mergeCommit,

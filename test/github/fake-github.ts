@@ -1,4 +1,10 @@
-import { createPublicKey, createVerify, type KeyObject, randomBytes } from "node:crypto";
+import {
+  createHash,
+  createPublicKey,
+  createVerify,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CommitObject, ObjectStore, type Person } from "./git-objects";
@@ -107,6 +113,8 @@ interface Context {
   query: URLSearchParams;
   body: Record<string, unknown>;
   login: string;
+  /** The request's `If-None-Match`, for conditional reads. */
+  ifNoneMatch: string | undefined;
 }
 
 interface Route {
@@ -386,7 +394,8 @@ export class FakeGitHub {
       }
     }
     this.beforeHandle?.({ method, path });
-    send(route.handle({ params, query: url.searchParams, body, login }), route, false);
+    const ifNoneMatch = request.headers["if-none-match"];
+    send(route.handle({ params, query: url.searchParams, body, login, ifNoneMatch }), route, false);
   }
 
   private match(
@@ -855,9 +864,14 @@ export class FakeGitHub {
       {
         method: "GET",
         template: `${R}/pulls/{pull_number}`,
-        handle: ({ params }) => {
+        handle: ({ params, ifNoneMatch }) => {
           const pull = this.pull(params.pull_number);
-          return pull ? { status: 200, body: this.pullJson(pull, true) } : notFound();
+          if (!pull) return notFound();
+          // GitHub's ETag changes whenever the representation does; a match is a 304 without a body.
+          const body = this.pullJson(pull, true);
+          const etag = `W/"${createHash("sha256").update(JSON.stringify(body)).digest("hex")}"`;
+          if (ifNoneMatch === etag) return { status: 304, headers: { etag } };
+          return { status: 200, body, headers: { etag } };
         },
       },
       {

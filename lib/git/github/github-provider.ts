@@ -515,6 +515,47 @@ export class GitHubProvider implements GitProvider {
     return this.toPullRequest(pull, pull.merged);
   }
 
+  /**
+   * The pull request unless it is unchanged since the answer that carried
+   * `etag` (a conditional GET with `If-None-Match`): GitHub answers 304,
+   * which does not count against the rate limit. For the poller.
+   */
+  getPullRequestIfChanged(
+    number: number,
+    etag: string | null,
+  ): Promise<
+    { notModified: true } | { notModified: false; pullRequest: PullRequest; etag: string | null }
+  > {
+    return this.client.run("getPullRequestIfChanged", async () => {
+      const what = `GET pulls/${number}`;
+      let response: { data: unknown; headers: { etag?: string } };
+      try {
+        response = await this.rest.pulls.get({
+          ...this.repo,
+          pull_number: number,
+          ...(etag ? { headers: { "if-none-match": etag } } : {}),
+        });
+      } catch (error) {
+        const failure = httpFailure(error);
+        if (failure === null) throw error;
+        if (failure.status === 304) return { notModified: true as const };
+        if (failure.status === 404) {
+          throw githubError(
+            "not_found",
+            `pull request #${number} does not exist in ${this.fullName}`,
+          );
+        }
+        throw this.failed(what, failure);
+      }
+      const pull = validated(pullRequestSchema, response.data, what);
+      return {
+        notModified: false as const,
+        pullRequest: this.toPullRequest(pull, pull.merged),
+        etag: response.headers.etag ?? null,
+      };
+    });
+  }
+
   listReviews(number: number): Promise<PullRequestReview[]> {
     return this.client.run("listReviews", async () => {
       const reviews: PullRequestReview[] = [];
