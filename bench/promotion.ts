@@ -1,0 +1,494 @@
+/**
+ * `npm run bench:promotion`: how fast promotions open their pull requests,
+ * and what a fleet-wide release costs on GitHub.
+ *
+ * 1. Local provider: embedded Postgres, the 420-app demo repository, the
+ *    catalogue import, and the real job runner (pg-boss, the workers
+ *    `npm start` runs). N apps whose staging version differs from prod are
+ *    promoted to prod one at a time (each request waits for its pull request,
+ *    like a person clicking), then, once those pull requests are closed, the
+ *    same N apps again all at once (a release train). Each promotion is
+ *    timed from the request call until its row reaches `pr_open`.
+ * 2. GitHub provider: the fake GitHub of test/github (every answer checked
+ *    against GitHub's OpenAPI description) with 400 apps; one version is
+ *    released to all 400 apps' prod, each promotion's PR job is run, and the
+ *    provider's API calls are counted per app. Throttling is off and the write
+ *    budget raised: this counts calls, it does not wait on GitHub's clock.
+ *
+ * Prints a table and writes bench/results/promotion.json. Figures are medians
+ * and percentiles of one run on this machine; compare ratios.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { importCatalog } from "@/lib/catalog/import-catalog";
+import { parseConfig } from "@/lib/config";
+import { createDbClient, type Db } from "@/lib/db";
+import { createGitProvider } from "@/lib/git";
+import { GitHubProvider } from "@/lib/git/github/github-provider";
+import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
+import { sendingPromotionJobs } from "@/lib/jobs/queue";
+import { type JobRunner, runOpenPullRequestJob, startJobRunner } from "@/lib/jobs/worker";
+import { ensureDatabase } from "@/lib/postgres/database";
+import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
+import { applyMigrations } from "@/lib/postgres/migrate";
+import { closePromotion } from "@/lib/promotion/close-promotion";
+import { promotionMergeMethod } from "@/lib/promotion/context";
+import { requestPromotion } from "@/lib/promotion/request-promotion";
+import type { PromotionContext } from "@/lib/promotion/types";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
+import { FakeGitHub } from "@/test/github/fake-github";
+
+// The log threshold is read from the environment at each write: keep the workers' info lines out of the table.
+process.env.GANTRY_LOG_LEVEL ||= "error";
+
+const root = path.resolve(import.meta.dirname, "..");
+const N = Number(process.env.BENCH_PROMOTIONS ?? 100);
+const DEMO_APPS = 420;
+const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
+const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
+const POLL_MS = 10;
+const ACTOR = { name: "Bench Person", email: "bench@example.com" };
+const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHour: 5_000 };
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+function stats(times: number[]) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted.at(-1) ?? Number.NaN,
+  };
+}
+
+/**
+ * Watches promotion rows: one query every POLL_MS for the ones still waiting,
+ * resolving each waiter when its row reaches `pr_open` (or rejecting when it
+ * ends elsewhere).
+ */
+class PrOpenWatcher {
+  private readonly waiting = new Map<
+    string,
+    { resolve: (at: number) => void; reject: (error: Error) => void }
+  >();
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly db: Db) {
+    this.loop = this.run();
+  }
+
+  wait(promotionId: string): Promise<number> {
+    return new Promise((resolve, reject) => this.waiting.set(promotionId, { resolve, reject }));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.waiting.size > 0) {
+        const rows = await this.db.promotion.findMany({
+          where: { id: { in: [...this.waiting.keys()] }, state: { not: "planned" } },
+          select: { id: true, state: true, failureReason: true },
+        });
+        const at = performance.now();
+        for (const row of rows) {
+          const waiter = this.waiting.get(row.id);
+          if (!waiter) continue;
+          this.waiting.delete(row.id);
+          if (row.state === "pr_open") waiter.resolve(at);
+          else
+            waiter.reject(
+              new Error(`promotion ${row.id} ended ${row.state}: ${row.failureReason ?? ""}`),
+            );
+        }
+      }
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+function gitCount(gitDir: string, args: string[]): number {
+  const out = execFileSync("git", ["--git-dir", gitDir, ...args], {
+    encoding: "utf8",
+    maxBuffer: 256 * 2 ** 20,
+  });
+  return out.split("\n").filter(Boolean).length;
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-promotion-"));
+// mkdtemp makes the directory private; as root, Postgres runs as its own user and must reach it.
+fs.chmodSync(dataDir, 0o755);
+
+let postgres: RunningPostgres | undefined;
+let runner: JobRunner | undefined;
+let watcher: PrOpenWatcher | undefined;
+let fake: FakeGitHub | undefined;
+const clients: Db[] = [];
+
+try {
+  const started = performance.now();
+  postgres = await startEmbeddedPostgres({ dataDir, port: PG_PORT, disposable: true });
+  await applyMigrations(postgres.url);
+  const config = parseConfig({
+    DATABASE_URL: postgres.url,
+    GANTRY_DATA_DIR: dataDir,
+    GANTRY_GIT_PROVIDER: "local",
+    GANTRY_GITOPS_REPO: "gitops",
+    GANTRY_GITOPS_BRANCH: "main",
+    GANTRY_LOG_LEVEL: process.env.GANTRY_LOG_LEVEL,
+  });
+  const repo = await ensureLocalRepository({
+    dataDir,
+    repository: "gitops",
+    branch: "main",
+    demo: { apps: DEMO_APPS },
+  });
+  const db = createDbClient(postgres.url);
+  clients.push(db);
+  const git = createGitProvider(config, { db });
+  const imported = await importCatalog({
+    db,
+    git,
+    versionPath: config.git.versionPath,
+    trigger: "bench",
+  });
+  log(
+    `local: ${imported.appsSeen} apps imported; set-up ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  // ---- 1. Local provider: request → pr_open through the real job runner ----
+  runner = await startJobRunner({ config, databaseUrl: postgres.url });
+  const ctx: PromotionContext = {
+    db,
+    git,
+    jobs: sendingPromotionJobs(postgres.url),
+    versionPath: config.git.versionPath,
+    publicUrl: config.publicUrl,
+    mergeMethod: promotionMergeMethod(config),
+  };
+  const candidates = await db.$queryRaw<{ slug: string }[]>`
+    SELECT a.slug FROM "Application" a
+    JOIN "DeploymentTarget" s ON s."applicationId" = a.id
+    JOIN "Environment" se ON se.id = s."environmentId" AND se.name = 'staging'
+    JOIN "DeploymentTarget" p ON p."applicationId" = a.id
+    JOIN "Environment" pe ON pe.id = p."environmentId" AND pe.name = 'prod'
+    WHERE s."desiredVersion" IS DISTINCT FROM p."desiredVersion"
+    ORDER BY a.slug`;
+  if (candidates.length < 2) throw new Error("the demo fleet has no apps to promote to prod");
+  // The release train promotes the same apps again after the first batch's pull requests are
+  // closed (a new promotion needs no open one of the same version): both batches plan the same work.
+  const perBatch = Math.min(N, candidates.length - 1);
+  if (perBatch < N)
+    log(`only ${candidates.length} apps have staging ≠ prod: ${perBatch} per batch`);
+  const apps = candidates.slice(0, perBatch).map((c) => c.slug);
+  const warmApp = candidates[perBatch]?.slug;
+
+  const gitDir = repo.gitDir;
+  const snapshot = async () => ({
+    branches: gitCount(gitDir, ["for-each-ref", "refs/heads"]),
+    objects: gitCount(gitDir, ["rev-list", "--all", "--objects"]),
+    pullRequests: await db.localPullRequest.count(),
+  });
+  const createdSince = async (from: Awaited<ReturnType<typeof snapshot>>, promotions: number) => {
+    const now = await snapshot();
+    return {
+      promotions,
+      branches: now.branches - from.branches,
+      gitObjects: now.objects - from.objects,
+      pullRequests: now.pullRequests - from.pullRequests,
+    };
+  };
+  watcher = new PrOpenWatcher(db);
+  const activeWatcher = watcher;
+
+  const promote = async (application: string) => {
+    const t0 = performance.now();
+    const { promotion } = await requestPromotion({
+      ctx,
+      actor: ACTOR,
+      application,
+      environment: "prod",
+      reason: "Benchmark: verified in staging",
+    });
+    const requested = performance.now();
+    const opened = await activeWatcher.wait(promotion.id);
+    return { id: promotion.id, requestMs: requested - t0, prOpenMs: opened - t0 };
+  };
+
+  // Warm-up outside the figures: one promotion, so first-use costs (connections, pg-boss's sender) are paid.
+  if (warmApp) await promote(warmApp);
+
+  log(`local: ${perBatch} promotions one after another`);
+  const sequential: { id: string; requestMs: number; prOpenMs: number }[] = [];
+  let mark = await snapshot();
+  let t = performance.now();
+  for (const app of apps) sequential.push(await promote(app));
+  const sequentialWallMs = performance.now() - t;
+  const sequentialCreated = await createdSince(mark, sequential.length);
+
+  log(`local: closing the first batch's ${sequential.length} pull requests (not timed)`);
+  for (const { id } of sequential) {
+    await closePromotion({ ctx, promotionId: id, actor: ACTOR, reason: "Benchmark: next batch" });
+  }
+
+  log(`local: ${perBatch} promotions at once (release train)`);
+  mark = await snapshot();
+  t = performance.now();
+  const train = await Promise.all(apps.map(promote));
+  const trainWallMs = performance.now() - t;
+  const trainCreated = await createdSince(mark, train.length);
+
+  const batch = (
+    name: string,
+    rows: { requestMs: number; prOpenMs: number }[],
+    wallMs: number,
+    created: Awaited<ReturnType<typeof createdSince>>,
+  ) => ({
+    batch: name,
+    promotions: rows.length,
+    wallSeconds: wallMs / 1000,
+    promotionsPerSecond: rows.length / (wallMs / 1000),
+    requestMs: stats(rows.map((r) => r.requestMs)),
+    requestToPrOpenMs: stats(rows.map((r) => r.prOpenMs)),
+    created,
+  });
+  const local = {
+    applications: DEMO_APPS,
+    appsWithStagingAheadOfProd: candidates.length,
+    batches: [
+      batch("one at a time", sequential, sequentialWallMs, sequentialCreated),
+      batch("all at once", train, trainWallMs, trainCreated),
+    ],
+  };
+  await watcher.stop();
+  watcher = undefined;
+  await runner.stop();
+  runner = undefined;
+
+  // ---- 2. GitHub provider: API calls per app for one release to 400 apps' prod ----
+  log(`github: seeding the fake GitHub with ${GITHUB_APPS} apps`);
+  const token = `ghp_${randomBytes(16).toString("hex")}`;
+  fake = await FakeGitHub.start({ owner: "acme", repo: "gitops", tokens: { [token]: "gantry" } });
+  const RELEASE = "2.0.0";
+  const files: Record<string, string> = {
+    "environments.yaml": ENVIRONMENTS_YAML,
+    "charts/web-service/Chart.yaml": CHART_YAML,
+  };
+  const githubApps = Array.from({ length: GITHUB_APPS }, (_, i) => `svc-${i}`);
+  for (const slug of githubApps) {
+    Object.assign(
+      files,
+      appFiles(slug, `team-${slug.length % 7}`, { staging: RELEASE, prod: "1.9.0" }),
+    );
+  }
+  fake.push({ files, message: "fleet" });
+  const githubUrl = postgres.urlFor("gantry_github");
+  await ensureDatabase(githubUrl);
+  await applyMigrations(githubUrl);
+  const githubDb = createDbClient(githubUrl);
+  clients.push(githubDb);
+  const github = new GitHubProvider({
+    apiUrl: fake.apiUrl,
+    webUrl: fake.webUrl,
+    auth: { type: "token", token },
+    owner: "acme",
+    repository: "gitops",
+    defaultBranch: "main",
+    // We count calls, not GitHub's clock: no pacing, and a budget no release reaches.
+    throttling: false,
+    writesPerMinute: 1_000_000,
+    writesPerHour: 100_000_000,
+    retryBaseMs: 50,
+    throttleId: "bench",
+  });
+  const importStarted = performance.now();
+  await importCatalog({ db: githubDb, git: github, versionPath: "image.tag", trigger: "bench" });
+  const importCalls = github.apiCallCounts();
+  log(
+    `github: import of ${GITHUB_APPS} apps took ${importCalls.total} calls, ${((performance.now() - importStarted) / 1000).toFixed(1)} s`,
+  );
+  const recorded: string[] = [];
+  const githubCtx: PromotionContext = {
+    db: githubDb,
+    git: github,
+    jobs: {
+      async enqueueOpenPullRequest({ promotionId }) {
+        recorded.push(promotionId);
+      },
+    },
+    versionPath: "image.tag",
+    publicUrl: "https://gantry.example.com",
+    mergeMethod: "squash",
+  };
+  const addCounts = (
+    into: { total: number; writes: number; byOperation: Record<string, number> },
+    from: { total: number; writes: number; byOperation: Record<string, number> },
+  ) => {
+    into.total += from.total;
+    into.writes += from.writes;
+    for (const [name, n] of Object.entries(from.byOperation)) {
+      into.byOperation[name] = (into.byOperation[name] ?? 0) + n;
+    }
+  };
+  const requestCalls = { total: 0, writes: 0, byOperation: {} as Record<string, number> };
+  const jobCalls = { total: 0, writes: 0, byOperation: {} as Record<string, number> };
+  const perAppTotals: number[] = [];
+  const releaseStarted = performance.now();
+  log(`github: releasing ${RELEASE} to ${GITHUB_APPS} apps' prod`);
+  for (const slug of githubApps) {
+    github.resetApiCallCounts();
+    const { promotion } = await requestPromotion({
+      ctx: githubCtx,
+      actor: ACTOR,
+      application: slug,
+      environment: "prod",
+      reason: `Release ${RELEASE} to the fleet`,
+    });
+    const requestCounts = github.apiCallCounts();
+    addCounts(requestCalls, requestCounts);
+    github.resetApiCallCounts();
+    await runOpenPullRequestJob(githubCtx, {
+      id: `bench-${promotion.id}`,
+      data: { promotionId: promotion.id },
+      retryCount: 0,
+    });
+    const jobCounts = github.apiCallCounts();
+    addCounts(jobCalls, jobCounts);
+    perAppTotals.push(requestCounts.total + jobCounts.total);
+  }
+  const releaseSeconds = (performance.now() - releaseStarted) / 1000;
+  const open = await githubDb.promotion.count({ where: { state: "pr_open" } });
+  const releaseTotal = requestCalls.total + jobCalls.total;
+  const releaseWrites = requestCalls.writes + jobCalls.writes;
+  const perApp = (n: number) => n / GITHUB_APPS;
+  const hours = {
+    writesAt80PerMinute: releaseWrites / LIMITS.writesPerMinute / 60,
+    contentCreationAt500PerHour: releaseWrites / LIMITS.contentCreatingPerHour,
+    requestsAt5000PerHour: releaseTotal / LIMITS.requestsPerHour,
+  };
+  const githubReport = {
+    applications: GITHUB_APPS,
+    version: RELEASE,
+    throttling: "off, write budget raised: calls are counted, GitHub's pacing is not waited for",
+    pullRequestsOpened: fake.pulls.length,
+    promotionsPrOpen: open,
+    schemaProblems: fake.problems.length,
+    wallSeconds: releaseSeconds,
+    importCalls: { total: importCalls.total, writes: importCalls.writes },
+    release: {
+      total: releaseTotal,
+      reads: releaseTotal - releaseWrites,
+      writes: releaseWrites,
+    },
+    perApp: {
+      total: perApp(releaseTotal),
+      reads: perApp(releaseTotal - releaseWrites),
+      writes: perApp(releaseWrites),
+      request: {
+        total: perApp(requestCalls.total),
+        reads: perApp(requestCalls.total - requestCalls.writes),
+        writes: perApp(requestCalls.writes),
+      },
+      prJob: {
+        total: perApp(jobCalls.total),
+        reads: perApp(jobCalls.total - jobCalls.writes),
+        writes: perApp(jobCalls.writes),
+      },
+      min: Math.min(...perAppTotals),
+      max: Math.max(...perAppTotals),
+    },
+    byOperation: {
+      request: requestCalls.byOperation,
+      prJob: jobCalls.byOperation,
+    },
+    githubLimits: LIMITS,
+    hoursForTheRelease: {
+      ...hours,
+      bound: Math.max(...Object.values(hours)),
+    },
+  };
+
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    local,
+    github: githubReport,
+  };
+  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, "bench", "results", "promotion.json"),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
+
+  const ms = (n: number) => n.toFixed(0).padStart(7);
+  console.log(
+    `\nPromotions on the local provider (${DEMO_APPS}-app demo fleet, real job runner on pg-boss)\n`,
+  );
+  console.log(
+    "batch            n   wall s  prom/s  request p50  request→pr_open p50     p95     max",
+  );
+  for (const b of local.batches) {
+    console.log(
+      `${b.batch.padEnd(14)} ${String(b.promotions).padStart(4)} ${b.wallSeconds.toFixed(1).padStart(7)} ${b.promotionsPerSecond.toFixed(2).padStart(7)} ${ms(b.requestMs.p50)} ms ${" ".repeat(9)}${ms(b.requestToPrOpenMs.p50)} ${ms(b.requestToPrOpenMs.p95)} ${ms(b.requestToPrOpenMs.max)} ms`,
+    );
+  }
+  for (const b of local.batches) {
+    console.log(
+      `${b.batch}: ${b.created.promotions} promotions made ${b.created.branches} branches, ${b.created.pullRequests} pull requests, ${b.created.gitObjects} new git objects`,
+    );
+  }
+  const g = githubReport;
+  console.log(
+    `\nOne release (${RELEASE}) to ${GITHUB_APPS} apps' prod on the GitHub provider (fake GitHub, OpenAPI-checked)`,
+  );
+  console.log(`throttling ${g.throttling}\n`);
+  console.log("API calls          total   reads  writes");
+  const row = (name: string, c: { total: number; reads: number; writes: number }) =>
+    console.log(
+      `${name.padEnd(16)} ${c.total.toFixed(1).padStart(7)} ${c.reads.toFixed(1).padStart(7)} ${c.writes.toFixed(1).padStart(7)}`,
+    );
+  row("per app", g.perApp);
+  row("  request (plan)", g.perApp.request);
+  row("  PR job", g.perApp.prJob);
+  row("whole release", g.release);
+  console.log(
+    `\n${g.pullRequestsOpened} pull requests opened, ${g.promotionsPrOpen} promotions pr_open, ${g.schemaProblems} schema problems; per app ${g.perApp.min}–${g.perApp.max} calls; ${g.wallSeconds.toFixed(1)} s unthrottled`,
+  );
+  console.log(`GitHub's limits for this release (hours):`);
+  console.log(
+    `  80 writes/min: ${hours.writesAt80PerMinute.toFixed(2)}   500 content-creating/h: ${hours.contentCreationAt500PerHour.toFixed(2)}   5,000 requests/h: ${hours.requestsAt5000PerHour.toFixed(2)}   → at least ${githubReport.hoursForTheRelease.bound.toFixed(1)} h`,
+  );
+  if (fake.problems.length > 0) {
+    console.log(`schema problems:\n${fake.problems.slice(0, 5).join("\n")}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await watcher?.stop().catch(() => undefined);
+  await runner?.stop().catch((error: unknown) => log(`job runner: ${String(error)}`));
+  for (const client of clients) await client.$disconnect().catch(() => undefined);
+  await fake?.close().catch(() => undefined);
+  await postgres?.stop().catch((error: unknown) => log(`postgres: ${String(error)}`));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
