@@ -1,0 +1,247 @@
+import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GitHubEvent } from "@/lib/git/github/webhook";
+import { JOBS_SCHEMA, QUEUES, startBoss } from "@/lib/jobs/boss";
+import { type CatalogImportJob, pgBossCatalogImports } from "@/lib/jobs/catalog-jobs";
+import { startRepositoryWorkers } from "@/lib/jobs/worker";
+import { closePromotion } from "@/lib/promotion/close-promotion";
+import { type GitHubEventContext, handleGitHubEvent } from "@/lib/promotion/github-events";
+import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
+import { requestPromotion } from "@/lib/promotion/request-promotion";
+import { ALICE, BOB, createPromotionWorld, type PromotionWorld } from "./support";
+
+/**
+ * GitHub's deliveries, as the route hands them over, against promotions
+ * whose pull requests live in the local repository (the handler only
+ * needs the database and the repository: which host does not matter).
+ */
+
+const OTHER_SHA = "0123456789abcdef0123456789abcdef01234567";
+
+let w: PromotionWorld;
+let boss: PgBoss;
+let ctx: GitHubEventContext;
+
+beforeAll(async () => {
+  w = await createPromotionWorld({ apps: 6 });
+  boss = await startBoss(w.url, { spies: true });
+  ctx = {
+    db: w.db,
+    git: w.provider,
+    versionPath: "image.tag",
+    catalogImports: pgBossCatalogImports(boss),
+  };
+});
+
+afterAll(async () => {
+  await boss?.stop({ graceful: false, close: true });
+  await w?.close();
+});
+
+/** A promotion of `app` to prod with its pull request open. */
+async function openPromotion(app: string) {
+  const { promotion } = await requestPromotion({
+    ctx: w.ctx,
+    actor: ALICE,
+    application: app,
+    environment: "prod",
+    reason: "webhook test",
+  });
+  await openPromotionPullRequest({ ctx: w.ctx, promotionId: promotion.id });
+  const row = await w.db.promotion.findUniqueOrThrow({ where: { id: promotion.id } });
+  if (row.prNumber === null || row.headCommit === null) throw new Error("no pull request");
+  return { id: row.id, number: row.prNumber, head: row.headCommit, branch: row.branch };
+}
+
+function pullRequestEvent(
+  p: { number: number; head: string; branch: string },
+  action: string,
+  pr: { state: "open" | "closed"; merged?: boolean; mergeCommitSha?: string; headSha?: string },
+): GitHubEvent {
+  return {
+    type: "pull_request",
+    action,
+    repository: "acme/gitops",
+    pullRequest: {
+      number: p.number,
+      state: pr.state,
+      merged: pr.merged ?? false,
+      mergeCommitSha: pr.mergeCommitSha ?? null,
+      head: p.branch,
+      headSha: pr.headSha ?? p.head,
+      base: "main",
+    },
+  };
+}
+
+function reviewEvent(
+  p: { number: number },
+  action: string,
+  state: string,
+  commitSha: string | null,
+): GitHubEvent {
+  return {
+    type: "pull_request_review",
+    action,
+    repository: "acme/gitops",
+    pullRequestNumber: p.number,
+    review: { id: 1, state, reviewer: "bob", commitSha },
+  };
+}
+
+async function stateOf(id: string) {
+  const row = await w.db.promotion.findUniqueOrThrow({
+    where: { id },
+    include: { _count: { select: { events: true } } },
+  });
+  return { state: row.state, events: row._count.events, row };
+}
+
+/** Handles `event` twice: the second time must change nothing. */
+async function deliverTwice(event: GitHubEvent, promotionId: string) {
+  const first = await handleGitHubEvent(event, ctx);
+  const after = await stateOf(promotionId);
+  const second = await handleGitHubEvent(event, ctx);
+  const replayed = await stateOf(promotionId);
+  expect(replayed.state).toBe(after.state);
+  expect(replayed.events).toBe(after.events);
+  expect(second.promotions.every((p) => !p.changed)).toBe(true);
+  expect(second.catalogue).not.toBe("imported");
+  return { first, after };
+}
+
+describe("GitHub events move promotions", () => {
+  it("merged: records the merge and the catalogue shows the new version; a replay changes nothing", async () => {
+    const p = await openPromotion("app-0");
+    // Merged on the host, not through Gantry.
+    const { sha } = await w.provider.mergePullRequest({
+      number: p.number,
+      expectedHeadSha: p.head,
+      method: "merge",
+      message: "merge on the host",
+      mergedBy: BOB,
+    });
+    const event = pullRequestEvent(p, "closed", {
+      state: "closed",
+      merged: true,
+      mergeCommitSha: sha,
+    });
+    const { first, after } = await deliverTwice(event, p.id);
+    expect(first.catalogue).toBe("imported");
+    expect(after.state).toBe("merged");
+    expect(after.row.mergeCommit).toBe(sha);
+    expect(after.row.mergedAt).not.toBeNull();
+    const target = await w.db.deploymentTarget.findFirstOrThrow({
+      where: { application: { slug: "app-0" }, environment: { name: "prod" } },
+    });
+    expect(target.desiredVersion).toBe("1.1.0");
+  });
+
+  it("closed without merge: closed; a replay changes nothing", async () => {
+    const p = await openPromotion("app-1");
+    await w.provider.closePullRequest(p.number);
+    const { after } = await deliverTwice(pullRequestEvent(p, "closed", { state: "closed" }), p.id);
+    expect(after.state).toBe("closed");
+    expect(after.row.endedAt).not.toBeNull();
+  });
+
+  it("approved on the head → approved; new commits → pr_open; changes requested → pr_open", async () => {
+    const p = await openPromotion("app-2");
+
+    // An approval of another commit does not count.
+    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", OTHER_SHA), ctx);
+    expect((await stateOf(p.id)).state).toBe("pr_open");
+
+    const approved = await deliverTwice(reviewEvent(p, "submitted", "approved", p.head), p.id);
+    expect(approved.after.state).toBe("approved");
+    expect(approved.after.row.approvedAt).not.toBeNull();
+
+    const pushed = pullRequestEvent(p, "synchronize", { state: "open", headSha: OTHER_SHA });
+    expect((await deliverTwice(pushed, p.id)).after.state).toBe("pr_open");
+
+    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", p.head), ctx);
+    expect((await stateOf(p.id)).state).toBe("approved");
+    const blocked = reviewEvent(p, "submitted", "changes_requested", p.head);
+    expect((await deliverTwice(blocked, p.id)).after.state).toBe("pr_open");
+
+    // A dismissed approval, and a comment, leave an open promotion open.
+    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", p.head), ctx);
+    await deliverTwice(reviewEvent(p, "dismissed", "dismissed", p.head), p.id);
+    expect((await stateOf(p.id)).state).toBe("pr_open");
+    await deliverTwice(reviewEvent(p, "submitted", "commented", p.head), p.id);
+    expect((await stateOf(p.id)).state).toBe("pr_open");
+  });
+
+  it("a promotion that has left review is not moved by late deliveries, and nothing throws", async () => {
+    const p = await openPromotion("app-3");
+    await closePromotion({ ctx: w.ctx, promotionId: p.id, actor: ALICE, reason: "not needed" });
+    const before = await stateOf(p.id);
+    for (const event of [
+      pullRequestEvent(p, "closed", { state: "closed" }),
+      pullRequestEvent(p, "closed", { state: "closed", merged: true, mergeCommitSha: OTHER_SHA }),
+      pullRequestEvent(p, "synchronize", { state: "open", headSha: OTHER_SHA }),
+      reviewEvent(p, "submitted", "approved", p.head),
+      reviewEvent(p, "submitted", "changes_requested", p.head),
+    ]) {
+      const outcome = await handleGitHubEvent(event, ctx);
+      expect(outcome.promotions).toEqual([{ promotionId: p.id, changed: false, state: "closed" }]);
+    }
+    expect(await stateOf(p.id)).toMatchObject({ state: before.state, events: before.events });
+  });
+
+  it("events for unknown pull requests, other repositories, checks and statuses change nothing", async () => {
+    const unknown = pullRequestEvent({ number: 9999, head: OTHER_SHA, branch: "x" }, "closed", {
+      state: "closed",
+    });
+    expect(await handleGitHubEvent(unknown, ctx)).toEqual({ promotions: [], catalogue: "none" });
+    const elsewhere: GitHubEvent = {
+      type: "push",
+      repository: "acme/other",
+      ref: "refs/heads/main",
+      before: OTHER_SHA,
+      after: OTHER_SHA,
+      changedPaths: [],
+    };
+    expect(await handleGitHubEvent(elsewhere, ctx)).toEqual({ promotions: [], catalogue: "none" });
+    const status: GitHubEvent = {
+      type: "status",
+      repository: "acme/gitops",
+      sha: OTHER_SHA,
+      state: "success",
+      context: "ci",
+      targetUrl: null,
+    };
+    expect(await handleGitHubEvent(status, ctx)).toEqual({ promotions: [], catalogue: "none" });
+  });
+
+  it("pushes to the default branch queue one coalesced import, which the worker runs", async () => {
+    const push = (ref: string): GitHubEvent => ({
+      type: "push",
+      repository: "acme/gitops",
+      ref,
+      before: OTHER_SHA,
+      after: OTHER_SHA,
+      changedPaths: ["apps/app-0/envs/prod/values.yaml"],
+    });
+    expect((await handleGitHubEvent(push("refs/heads/feature"), ctx)).catalogue).toBe("none");
+    for (let i = 0; i < 3; i++) {
+      expect((await handleGitHubEvent(push("refs/heads/main"), ctx)).catalogue).toBe("queued");
+    }
+    const queued = await w.db.$queryRawUnsafe<{ count: bigint }[]>(
+      `SELECT count(*) AS count FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND state = 'created'`,
+      QUEUES.catalogImport,
+    );
+    expect(Number(queued[0]?.count)).toBe(1);
+
+    const importsBefore = await w.db.catalogImport.count({
+      where: { trigger: "webhook", status: "succeeded" },
+    });
+    const spy = boss.getSpy<CatalogImportJob>(QUEUES.catalogImport);
+    await startRepositoryWorkers({ boss, ctx: w.ctx, pollingIntervalSeconds: 0.5 });
+    await spy.waitForJob(() => true, "completed");
+    const runs = await w.db.catalogImport.findMany({
+      where: { trigger: "webhook", status: "succeeded" },
+    });
+    expect(runs.length).toBe(importsBefore + 1);
+  });
+});
