@@ -62,6 +62,12 @@ const EnvSchema = z.object({
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   GANTRY_DEMO_USER_NAME: z.string().trim().min(1).max(200).default("Demo Developer"),
   GANTRY_DEMO_USER_EMAIL: z.email("expected an email address").default("developer@gantry.local"),
+  GANTRY_SYNC_STALE_AFTER_SECONDS: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(10)
+    .max(86_400)
+    .default(300),
   ...githubEnv(),
 });
 
@@ -91,6 +97,8 @@ export type GantryConfig = Readonly<{
   github: GitHubConfig;
   /** Who the web UI acts as until sign-in exists (issue 4). */
   demoUser: Readonly<{ name: string; email: string }>;
+  /** A cluster not heard from for longer than this reads as Unknown (stale). */
+  syncStaleAfterSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -139,6 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),
     demoUser: { name: e.GANTRY_DEMO_USER_NAME, email: e.GANTRY_DEMO_USER_EMAIL },
+    syncStaleAfterSeconds: e.GANTRY_SYNC_STALE_AFTER_SECONDS,
   };
 }
 

@@ -1,0 +1,316 @@
+import { GantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { log } from "@/lib/log";
+import type { ReportingCluster } from "./authenticate-cluster";
+import type { StatusItem, SyncReport } from "./report";
+
+export interface IngestResult {
+  cluster: string;
+  kind: SyncReport["kind"];
+  /** Items in the report (after collapsing repeats of one object to its newest state). */
+  items: number;
+  /** Status rows inserted or updated. */
+  written: number;
+  /** Items older than, or identical to, what is stored: nothing to write. */
+  unchanged: number;
+  /** History rows appended (sync, health or a revision changed). */
+  changes: number;
+  /** Objects a snapshot did not list, now Missing. */
+  missing: number;
+}
+
+export interface RejectedItem {
+  index: number;
+  application: string;
+  environment: string;
+  reason: string;
+}
+
+/** At most this many refused items are listed in the error and its details. */
+const MAX_LISTED = 50;
+const SNAPSHOT_MISSING_MESSAGE = "absent from the cluster's last full snapshot";
+
+/**
+ * Writes an authenticated, validated report into the current status and its
+ * history, in one transaction:
+ *
+ * - every item must name an application of the catalogue and the cluster's
+ *   own environment; otherwise the whole report is refused (422, listing the
+ *   bad items), nothing is written, and the reason is kept on the cluster for
+ *   /clusters;
+ * - newest state wins: an item observed before the stored state of the same
+ *   object is ignored, so reordered retries cannot move a row backwards;
+ * - history rows are appended only when sync, health or a revision changed;
+ * - a snapshot marks the cluster's objects it does not list as Missing;
+ * - the cluster's last-seen time, agent version and sequence are updated.
+ *
+ * Writes are a constant number of set-based statements whatever the size
+ * of the report (unnest arrays, `ON CONFLICT … WHERE … IS DISTINCT FROM`),
+ * and reports of one cluster are serialised by a lock on its row.
+ */
+export async function ingestReport(params: {
+  db: PrismaClient;
+  cluster: ReportingCluster;
+  report: SyncReport;
+  receivedAt?: Date;
+}): Promise<IngestResult> {
+  const { db, cluster, report } = params;
+  const receivedAt = (params.receivedAt ?? new Date()).toISOString();
+
+  const slugs = [...new Set(report.items.map((item) => item.application))];
+  const applications =
+    slugs.length === 0
+      ? []
+      : await db.application.findMany({
+          where: { slug: { in: slugs } },
+          select: { id: true, slug: true },
+        });
+  const applicationIds = new Map(applications.map((app) => [app.slug, app.id]));
+
+  const rejected = rejectedItems(report.items, cluster, applicationIds);
+  if (rejected.length > 0) await refuse(db, cluster, rejected);
+
+  const items = newestPerObject(report.items);
+  const rows = {
+    applicationIds: items.map((item) => applicationIds.get(item.application) ?? ""),
+    kinds: items.map((item) => item.source.kind),
+    namespaces: items.map((item) => item.source.namespace),
+    names: items.map((item) => item.source.name),
+    // A deleted object is Missing whatever its last state was.
+    syncStates: items.map((item) => (item.deleted ? "Unknown" : item.syncState)),
+    healths: items.map((item) => (item.deleted ? "Missing" : item.health)),
+    syncedRevisions: items.map((item) => item.syncedRevision),
+    attemptedRevisions: items.map((item) => item.attemptedRevision ?? null),
+    images: items.map((item) => JSON.stringify(item.images ?? [])),
+    messages: items.map((item) => item.message ?? null),
+    observedAt: items.map((item) => item.observedAt),
+    deleted: items.map((item) => item.deleted === true),
+  };
+
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM "Cluster" WHERE "id" = ${cluster.id}::uuid FOR UPDATE`;
+
+      let written = 0;
+      let changes = 0;
+      if (items.length > 0) {
+        const [counts] = await tx.$queryRaw<{ written: number; changes: number }[]>`
+          WITH input AS (
+            SELECT * FROM unnest(
+              ${rows.applicationIds}::uuid[],
+              ${rows.kinds}::text[],
+              ${rows.namespaces}::text[],
+              ${rows.names}::text[],
+              ${rows.syncStates}::"SyncState"[],
+              ${rows.healths}::"HealthState"[],
+              ${rows.syncedRevisions}::text[],
+              ${rows.attemptedRevisions}::text[],
+              ${rows.images}::text[],
+              ${rows.messages}::text[],
+              ${rows.observedAt}::timestamptz[],
+              ${rows.deleted}::boolean[]
+            ) AS i(application_id, kind, namespace, name, sync_state, health, synced_revision,
+                   attempted_revision, images, message, observed_at, deleted)
+          ),
+          prior AS (
+            SELECT s."id", s."syncState", s."health", s."syncedRevision", s."attemptedRevision"
+            FROM "SyncStatus" s
+            JOIN input i ON s."clusterId" = ${cluster.id}::uuid AND s."sourceKind" = i.kind
+              AND s."namespace" = i.namespace AND s."name" = i.name
+          ),
+          written AS (
+            INSERT INTO "SyncStatus" ("clusterId", "applicationId", "environmentId", "sourceKind",
+              "namespace", "name", "syncState", "health", "syncedRevision", "attemptedRevision",
+              "images", "message", "deletedAt", "observedAt", "receivedAt", "changedAt")
+            SELECT ${cluster.id}::uuid, i.application_id, ${cluster.environmentId}::uuid, i.kind,
+              i.namespace, i.name, i.sync_state, i.health, i.synced_revision, i.attempted_revision,
+              ARRAY(SELECT jsonb_array_elements_text(i.images::jsonb)), i.message,
+              CASE WHEN i.deleted THEN i.observed_at AT TIME ZONE 'UTC' END,
+              i.observed_at AT TIME ZONE 'UTC',
+              ${receivedAt}::timestamptz AT TIME ZONE 'UTC',
+              ${receivedAt}::timestamptz AT TIME ZONE 'UTC'
+            FROM input i
+            ON CONFLICT ("clusterId", "sourceKind", "namespace", "name") DO UPDATE SET
+              "applicationId" = EXCLUDED."applicationId",
+              "environmentId" = EXCLUDED."environmentId",
+              "syncState" = EXCLUDED."syncState",
+              "health" = EXCLUDED."health",
+              "syncedRevision" = EXCLUDED."syncedRevision",
+              "attemptedRevision" = EXCLUDED."attemptedRevision",
+              "images" = EXCLUDED."images",
+              "message" = EXCLUDED."message",
+              "deletedAt" = CASE WHEN EXCLUDED."deletedAt" IS NULL THEN NULL
+                ELSE COALESCE("SyncStatus"."deletedAt", EXCLUDED."deletedAt") END,
+              "observedAt" = EXCLUDED."observedAt",
+              "receivedAt" = EXCLUDED."receivedAt",
+              "changedAt" = CASE
+                WHEN ("SyncStatus"."syncState", "SyncStatus"."health", "SyncStatus"."syncedRevision",
+                      "SyncStatus"."attemptedRevision")
+                  IS DISTINCT FROM (EXCLUDED."syncState", EXCLUDED."health", EXCLUDED."syncedRevision",
+                      EXCLUDED."attemptedRevision")
+                THEN EXCLUDED."receivedAt" ELSE "SyncStatus"."changedAt" END
+            WHERE "SyncStatus"."observedAt" <= EXCLUDED."observedAt"
+              AND ("SyncStatus"."applicationId", "SyncStatus"."environmentId", "SyncStatus"."syncState",
+                   "SyncStatus"."health", "SyncStatus"."syncedRevision", "SyncStatus"."attemptedRevision",
+                   "SyncStatus"."images", "SyncStatus"."message", "SyncStatus"."deletedAt" IS NULL)
+                IS DISTINCT FROM (EXCLUDED."applicationId", EXCLUDED."environmentId", EXCLUDED."syncState",
+                   EXCLUDED."health", EXCLUDED."syncedRevision", EXCLUDED."attemptedRevision",
+                   EXCLUDED."images", EXCLUDED."message", EXCLUDED."deletedAt" IS NULL)
+            RETURNING "id", "applicationId", "syncState", "health", "syncedRevision",
+              "attemptedRevision", "message", "observedAt", "receivedAt"
+          ),
+          changes AS (
+            INSERT INTO "SyncStatusChange" ("syncStatusId", "applicationId", "clusterId", "syncState",
+              "health", "syncedRevision", "attemptedRevision", "message", "observedAt", "receivedAt")
+            SELECT w."id", w."applicationId", ${cluster.id}::uuid, w."syncState", w."health",
+              w."syncedRevision", w."attemptedRevision", w."message", w."observedAt", w."receivedAt"
+            FROM written w
+            LEFT JOIN prior p ON p."id" = w."id"
+            WHERE p."id" IS NULL
+              OR (p."syncState", p."health", p."syncedRevision", p."attemptedRevision")
+                IS DISTINCT FROM (w."syncState", w."health", w."syncedRevision", w."attemptedRevision")
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM written)::int AS written,
+                 (SELECT count(*) FROM changes)::int AS changes`;
+        written = counts?.written ?? 0;
+        changes = counts?.changes ?? 0;
+      }
+
+      let missing = 0;
+      if (report.kind === "snapshot") {
+        const [counts] = await tx.$queryRaw<{ missing: number; changes: number }[]>`
+          WITH present AS (
+            SELECT * FROM unnest(${rows.kinds}::text[], ${rows.namespaces}::text[], ${rows.names}::text[])
+              AS p(kind, namespace, name)
+          ),
+          gone AS (
+            SELECT s."id", s."syncState", s."health" FROM "SyncStatus" s
+            WHERE s."clusterId" = ${cluster.id}::uuid
+              AND s."deletedAt" IS NULL
+              AND s."observedAt" <= (${report.sentAt}::timestamptz AT TIME ZONE 'UTC')
+              AND NOT EXISTS (
+                SELECT 1 FROM present p
+                WHERE p.kind = s."sourceKind" AND p.namespace = s."namespace" AND p.name = s."name"
+              )
+          ),
+          marked AS (
+            UPDATE "SyncStatus" s SET
+              "syncState" = 'Unknown',
+              "health" = 'Missing',
+              "message" = ${SNAPSHOT_MISSING_MESSAGE},
+              "deletedAt" = ${report.sentAt}::timestamptz AT TIME ZONE 'UTC',
+              "observedAt" = ${report.sentAt}::timestamptz AT TIME ZONE 'UTC',
+              "receivedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC',
+              "changedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC'
+            FROM gone g WHERE s."id" = g."id"
+            RETURNING s."id", s."applicationId", s."syncState", s."health", s."syncedRevision",
+              s."attemptedRevision", s."message", s."observedAt", s."receivedAt",
+              g."syncState" AS prior_sync_state, g."health" AS prior_health
+          ),
+          changes AS (
+            INSERT INTO "SyncStatusChange" ("syncStatusId", "applicationId", "clusterId", "syncState",
+              "health", "syncedRevision", "attemptedRevision", "message", "observedAt", "receivedAt")
+            SELECT m."id", m."applicationId", ${cluster.id}::uuid, m."syncState", m."health",
+              m."syncedRevision", m."attemptedRevision", m."message", m."observedAt", m."receivedAt"
+            FROM marked m
+            WHERE (m.prior_sync_state, m.prior_health) IS DISTINCT FROM (m."syncState", m."health")
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM marked)::int AS missing, (SELECT count(*) FROM changes)::int AS changes`;
+        missing = counts?.missing ?? 0;
+        changes += counts?.changes ?? 0;
+      }
+
+      await tx.cluster.update({
+        where: { id: cluster.id },
+        data: {
+          lastSeenAt: new Date(receivedAt),
+          agentVersion: report.agent.version,
+          agentMode: report.agent.mode,
+          lastSequence: BigInt(report.sequence),
+          lastReportError: null,
+          lastReportErrorAt: null,
+        },
+        select: { id: true },
+      });
+
+      return {
+        cluster: cluster.name,
+        kind: report.kind,
+        items: items.length,
+        written,
+        unchanged: items.length - written,
+        changes,
+        missing,
+      };
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+function rejectedItems(
+  items: readonly StatusItem[],
+  cluster: ReportingCluster,
+  applicationIds: ReadonlyMap<string, string>,
+): RejectedItem[] {
+  const rejected: RejectedItem[] = [];
+  items.forEach((item, index) => {
+    const reasons: string[] = [];
+    if (!applicationIds.has(item.application)) {
+      reasons.push(`application ${item.application} is not in the catalogue`);
+    }
+    if (item.environment !== cluster.environment) {
+      reasons.push(
+        `cluster ${cluster.name} is registered for environment ${cluster.environment}, not ${item.environment}`,
+      );
+    }
+    if (reasons.length > 0) {
+      rejected.push({
+        index,
+        application: item.application,
+        environment: item.environment,
+        reason: reasons.join("; "),
+      });
+    }
+  });
+  return rejected;
+}
+
+async function refuse(
+  db: PrismaClient,
+  cluster: ReportingCluster,
+  rejected: readonly RejectedItem[],
+): Promise<never> {
+  const listed = rejected.slice(0, MAX_LISTED);
+  const message =
+    `report refused, nothing written: ${rejected.length} item(s) name applications or environments ` +
+    `cluster ${cluster.name} is not registered for: ` +
+    listed.map((item) => `items[${item.index}]: ${item.reason}`).join("; ") +
+    (rejected.length > listed.length ? `; … and ${rejected.length - listed.length} more` : "");
+  // Kept for /clusters, so a misconfigured agent is visible without reading logs.
+  await db.cluster.update({
+    where: { id: cluster.id },
+    data: { lastReportError: message.slice(0, 2_000), lastReportErrorAt: new Date() },
+    select: { id: true },
+  });
+  log.warn("sync report refused", {
+    cluster: cluster.name,
+    rejectedItems: rejected.length,
+    first: listed.slice(0, 5),
+  });
+  throw new GantryError("unprocessable", message, {
+    details: { rejected: listed, rejectedCount: rejected.length },
+  });
+}
+
+/** One item per object: the newest observation (the later one on a tie). */
+function newestPerObject(items: readonly StatusItem[]): StatusItem[] {
+  const newest = new Map<string, StatusItem>();
+  for (const item of items) {
+    const key = `${item.source.kind}\u0000${item.source.namespace}\u0000${item.source.name}`;
+    const seen = newest.get(key);
+    if (!seen || Date.parse(seen.observedAt) <= Date.parse(item.observedAt)) newest.set(key, item);
+  }
+  return [...newest.values()];
+}

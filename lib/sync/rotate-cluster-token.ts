@@ -1,0 +1,22 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { generateClusterToken, hashClusterToken } from "./cluster-token";
+import { findActiveCluster, type IssuedClusterToken } from "./register-cluster-token";
+
+/**
+ * Replaces a cluster's agent token (or issues the first one): the old token
+ * stops working at once, so the agent's Secret must be updated with the new one.
+ */
+export async function rotateClusterToken(params: {
+  db: PrismaClient;
+  cluster: string;
+}): Promise<IssuedClusterToken> {
+  const { id } = await findActiveCluster(params.db, params.cluster);
+  const token = generateClusterToken();
+  const createdAt = new Date();
+  await params.db.cluster.update({
+    where: { id },
+    data: { tokenHash: hashClusterToken(token), tokenCreatedAt: createdAt },
+    select: { id: true },
+  });
+  return { cluster: params.cluster, token, createdAt };
+}
