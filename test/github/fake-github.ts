@@ -32,6 +32,8 @@ export interface RecordedRequest {
   route: string | null;
   status: number;
   authorization: string | undefined;
+  /** The `If-None-Match` the request carried (conditional reads). */
+  ifNoneMatch: string | undefined;
   /** Milliseconds since the epoch when the request arrived (the fake's clock). */
   at: number;
 }
@@ -309,6 +311,7 @@ export class FakeGitHub {
       route: null,
       status: 0,
       authorization: request.headers.authorization,
+      ifNoneMatch: request.headers["if-none-match"],
       at,
     };
     this.requests.push(record);
@@ -394,8 +397,17 @@ export class FakeGitHub {
       }
     }
     this.beforeHandle?.({ method, path });
-    const ifNoneMatch = request.headers["if-none-match"];
-    send(route.handle({ params, query: url.searchParams, body, login, ifNoneMatch }), route, false);
+    send(
+      route.handle({
+        params,
+        query: url.searchParams,
+        body,
+        login,
+        ifNoneMatch: record.ifNoneMatch,
+      }),
+      route,
+      false,
+    );
   }
 
   private match(
