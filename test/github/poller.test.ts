@@ -99,7 +99,13 @@ describe("pull request poller (fake GitHub)", () => {
     expect(first).toMatchObject({ checked: 2, notModified: 0, moved: [], failed: 0 });
     expect(pullReads(waiting.number, from)).toEqual([{ status: 200, conditional: false }]);
 
-    // Merged on GitHub by someone else; the webhook delivery never arrives.
+    // Approved and merged on GitHub by someone else; the webhook deliveries never arrive.
+    await someone.submitReview({
+      number: waiting.number,
+      reviewer: BOB,
+      decision: "approve",
+      body: "fine",
+    });
     const { sha } = await someone.mergePullRequest({
       number: merging.number,
       expectedHeadSha: merging.head,
@@ -109,10 +115,18 @@ describe("pull request poller (fake GitHub)", () => {
     });
     from = fake.requests.length;
     const second = await pollPullRequests({ ctx, etags });
-    expect(second.moved).toEqual([{ promotionId: merging.id, changed: true, state: "merged" }]);
+    expect(second.moved).toEqual(
+      expect.arrayContaining([
+        { promotionId: merging.id, changed: true, state: "merged" },
+        { promotionId: waiting.id, changed: true, state: "approved" },
+      ]),
+    );
+    expect(second.moved).toHaveLength(2);
     expect(second).toMatchObject({ checked: 2, failed: 0 });
     expect(pullReads(merging.number, from)).toEqual([{ status: 200, conditional: true }]);
-    // The other one's base branch moved with the merge, so it too is read anew (200).
+    // The other one's base branch moved with the merge, so it too is read anew (200), with its
+    // reviews: the approval of its head counts. (Reviews are read only when the pull request
+    // changed: GitHub documents no 304 for the review list.)
     expect(pullReads(waiting.number, from)).toEqual([{ status: 200, conditional: true }]);
     const row = await database.db.promotion.findUniqueOrThrow({ where: { id: merging.id } });
     expect(row.mergeCommit).toBe(sha);
@@ -127,7 +141,7 @@ describe("pull request poller (fake GitHub)", () => {
     expect(third).toMatchObject({ checked: 1, notModified: 1, moved: [] });
     expect(pullReads(waiting.number, from)).toEqual([{ status: 304, conditional: true }]);
     expect(pullReads(merging.number, from)).toEqual([]);
-    expect(await stateOf(waiting.id)).toBe("pr_open");
+    expect(await stateOf(waiting.id)).toBe("approved");
   });
 
   it("a pull request closed on GitHub closes its promotion; polling again changes nothing", async () => {
