@@ -2,7 +2,7 @@ import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
-import { transition } from "@/lib/promotion/transitions";
+import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { Actor, PromotionContext } from "@/lib/promotion/types";
 
 export interface MergePromotionResult {
@@ -65,6 +65,8 @@ export async function mergePromotion(params: {
   }
 
   await ctx.db.$transaction(async (tx) => {
+    // GitHub's webhook for this very merge may have recorded it first.
+    if ((await lockPromotion(tx, before.id)) === "merged") return;
     await transition({
       tx,
       promotionId: before.id,
