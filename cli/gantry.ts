@@ -4,6 +4,7 @@
  *   import [--ref REF]   import the catalogue from the GitOps repository now
  *   token create --name NAME [--scope S]…   create an API token (printed once)
  *   token revoke --id ID                    revoke an API token
+ *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
  *   help                 this text
  *
  * Commands are thin: parse arguments, call the domain, print the result.
@@ -18,6 +19,9 @@ import { createDbClient } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
+import { registerClusterToken } from "@/lib/sync/register-cluster-token";
+import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
+import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
 
 const USAGE = `Usage: npm run gantry -- <command> [options]
 
@@ -26,6 +30,9 @@ Commands:
   token create --name NAME [--scope SCOPE]...
                        Create an API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
   token revoke --id ID Revoke an API token
+  cluster token --cluster NAME [--rotate | --revoke]
+                       Issue a cluster's agent token and print it once; --rotate replaces it,
+                       --revoke removes it (the agent's reports are then refused)
   help                 Show this help
 `;
 
@@ -103,6 +110,52 @@ async function runToken(args: string[]): Promise<number> {
   }
 }
 
+async function runCluster(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      cluster: { type: "string" },
+      rotate: { type: "boolean", default: false },
+      revoke: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (action !== "token") {
+    process.stderr.write(`gantry: cluster needs "token"\n\n${USAGE}`);
+    return 2;
+  }
+  if (!values.cluster) throw new GantryError("bad_request", "cluster token needs --cluster");
+  if (values.rotate && values.revoke) {
+    throw new GantryError("bad_request", "cluster token takes --rotate or --revoke, not both");
+  }
+  const config = getConfig();
+  const database = await openDatabase(config, progress);
+  const db = createDbClient(database.url);
+  try {
+    if (values.revoke) {
+      const { revoked } = await revokeClusterToken({ db, cluster: values.cluster });
+      progress(
+        revoked
+          ? `revoked the agent token of cluster ${values.cluster}`
+          : `cluster ${values.cluster} had no agent token`,
+      );
+      return 0;
+    }
+    const issued = values.rotate
+      ? await rotateClusterToken({ db, cluster: values.cluster })
+      : await registerClusterToken({ db, cluster: values.cluster });
+    progress(
+      `${values.rotate ? "rotated" : "issued"} the agent token of cluster ${issued.cluster}; it is shown only this once:`,
+    );
+    process.stdout.write(`${issued.token}\n`);
+    return 0;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -110,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case "token":
       return runToken(rest);
+    case "cluster":
+      return runCluster(rest);
     case undefined:
     case "help":
     case "--help":
