@@ -5,6 +5,7 @@ const NAVIGATION = [
   { href: "/", label: "Overview" },
   { href: "/apps", label: "Applications" },
   { href: "/promotions", label: "Promotions" },
+  { href: "/clusters", label: "Clusters" },
   { href: "/imports", label: "Imports" },
 ] as const;
 
