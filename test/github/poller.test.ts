@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
+import { POLL_PULL_REQUESTS_CRON, QUEUES, startBoss } from "@/lib/jobs/boss";
+import { startRepositoryWorkers } from "@/lib/jobs/worker";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
@@ -157,5 +159,16 @@ describe("pull request poller (fake GitHub)", () => {
     expect(await database.db.promotionEvent.count({ where: { promotionId: closing.id } })).toBe(
       events,
     );
+  });
+
+  it("the job runner schedules the poll every minute on the GitHub provider", async () => {
+    const boss = await startBoss(database.url);
+    try {
+      await startRepositoryWorkers({ boss, ctx });
+      const schedules = await boss.getSchedules(QUEUES.pollPullRequests);
+      expect(schedules.map((schedule) => schedule.cron)).toEqual([POLL_PULL_REQUESTS_CRON]);
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
   });
 });
