@@ -4,6 +4,7 @@
  *   import [--ref REF]   import the catalogue from the GitOps repository now
  *   token create --name NAME [--scope S]…   create an API token (printed once)
  *   token revoke --id ID                    revoke an API token
+ *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
  *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
  *   help                 this text
  *
@@ -18,6 +19,10 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
+import { AGENT_VERSION, parseAgentOptions } from "@/lib/k8s/agent-options";
+import { createPortalClient } from "@/lib/k8s/portal-client";
+import { loadKubeConfig, startAgent } from "@/lib/k8s/run-agent";
+import { log } from "@/lib/log";
 import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
@@ -30,6 +35,9 @@ Commands:
   token create --name NAME [--scope SCOPE]...
                        Create an API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
   token revoke --id ID Revoke an API token
+  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
+                       Watch Argo CD, Flux and annotated Deployments and report their status to the
+                       portal (token in GANTRY_AGENT_TOKEN; in-cluster credentials unless --kubeconfig)
   cluster token --cluster NAME [--rotate | --revoke]
                        Issue a cluster's agent token and print it once; --rotate replaces it,
                        --revoke removes it (the agent's reports are then refused)
@@ -156,6 +164,44 @@ async function runCluster(args: string[]): Promise<number> {
   }
 }
 
+async function runAgent(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      portal: { type: "string" },
+      cluster: { type: "string" },
+      kubeconfig: { type: "string" },
+      "path-prefix": { type: "string" },
+    },
+    strict: true,
+  });
+  const options = parseAgentOptions({
+    portal: values.portal,
+    cluster: values.cluster,
+    kubeconfig: values.kubeconfig,
+    pathPrefix: values["path-prefix"],
+    token: process.env.GANTRY_AGENT_TOKEN,
+  });
+  const agent = startAgent({
+    kubeConfig: loadKubeConfig(options.kubeconfig),
+    send: createPortalClient({ ...options, userAgent: AGENT_VERSION }),
+    mode: options.kubeconfig ? "watcher" : "agent",
+    version: AGENT_VERSION,
+    mapping: { pathPrefix: options.pathPrefix },
+  });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+    void agent.ready.then(() =>
+      log.info("agent: reporting", { portal: options.portal, cluster: options.cluster }),
+    );
+  });
+  log.info("agent: stopping; sending what is still waiting", { signal });
+  const delivered = await agent.stop();
+  if (!delivered) log.warn("agent: stopped with changes the portal has not received");
+  return delivered ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -163,6 +209,8 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case "token":
       return runToken(rest);
+    case "agent":
+      return runAgent(rest);
     case "cluster":
       return runCluster(rest);
     case undefined:

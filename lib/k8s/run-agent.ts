@@ -1,4 +1,5 @@
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { GantryError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { SyncReport } from "@/lib/sync/report";
 import { DEFAULT_MAPPING, type MappingOptions } from "./mapping";
@@ -60,6 +61,15 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
   else kubeConfig.loadFromCluster();
+  const server = kubeConfig.getCurrentCluster()?.server ?? "";
+  if (!URL.canParse(server)) {
+    throw new GantryError(
+      "bad_request",
+      kubeconfigPath
+        ? `the kubeconfig ${kubeconfigPath} names no usable cluster server`
+        : "not running in a Kubernetes pod (no service account): pass --kubeconfig PATH",
+    );
+  }
   return kubeConfig;
 }
 
@@ -128,6 +138,7 @@ export function startAgent(options: AgentOptions): Agent {
   );
 
   let timeout: NodeJS.Timeout | undefined;
+  let stopped = false;
   const ready = Promise.race([
     Promise.all(watchers.map((watcher) => watcher.synced)),
     new Promise<void>((resolve) => {
@@ -135,7 +146,7 @@ export function startAgent(options: AgentOptions): Agent {
     }),
   ]).then(() => {
     clearTimeout(timeout);
-    reporter.start();
+    if (!stopped) reporter.start();
   });
 
   return {
@@ -147,6 +158,7 @@ export function startAgent(options: AgentOptions): Agent {
       reporter: reporter.stats(),
     }),
     async stop(deadlineMs = 10_000) {
+      stopped = true;
       clearTimeout(timeout);
       await Promise.all(watchers.map((watcher) => watcher.stop()));
       return reporter.stop(deadlineMs);

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { type StatusItem, type SyncReport, SyncReportSchema } from "@/lib/sync/report";
+import type { SendOutcome } from "./portal-client";
+import { StatusReporter } from "./status-reporter";
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+function statusItem(name: string, health: StatusItem["health"], revision = "abc"): StatusItem {
+  return {
+    application: name,
+    environment: "prod",
+    source: { kind: "argocd-application", namespace: "argocd", name },
+    syncState: "Synced",
+    health,
+    syncedRevision: revision,
+    observedAt: new Date().toISOString(),
+  };
+}
+
+/** A portal stand-in: records reports, answers what the test says. */
+function fakePortal() {
+  const received: SyncReport[] = [];
+  let answer: SendOutcome = { kind: "accepted", status: 202 };
+  let attempts = 0;
+  return {
+    received,
+    attempts: () => attempts,
+    answer: (next: SendOutcome) => {
+      answer = next;
+    },
+    send: async (report: SyncReport): Promise<SendOutcome> => {
+      attempts++;
+      SyncReportSchema.parse(report);
+      if (answer.kind === "accepted") received.push(report);
+      return answer;
+    },
+  };
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function reporterFor(portal: ReturnType<typeof fakePortal>, extra: { maxPending?: number } = {}) {
+  return new StatusReporter({
+    send: portal.send,
+    agent: { version: "test", mode: "agent" },
+    flushIntervalMs: 10,
+    backoff: { baseMs: 5, maxMs: 20 },
+    logger: quiet,
+    ...extra,
+  });
+}
+
+const lastStates = (reports: SyncReport[]) =>
+  new Map(
+    reports.flatMap((r) => r.items).map((i) => [i.source.name, i.deleted ? "deleted" : i.health]),
+  );
+
+describe("StatusReporter", () => {
+  it("starts with a snapshot, then sends only changes, in order", async () => {
+    const portal = fakePortal();
+    const reporter = reporterFor(portal);
+    reporter.upsert("a", statusItem("a", "Progressing"));
+    reporter.upsert("b", statusItem("b", "Healthy"));
+    reporter.start();
+    await until("the snapshot", () => portal.received.length === 1);
+    expect(portal.received[0]?.kind).toBe("snapshot");
+    expect(portal.received[0]?.items.map((i) => i.source.name).sort()).toEqual(["a", "b"]);
+
+    reporter.upsert("b", statusItem("b", "Healthy")); // same state: nothing to send
+    reporter.upsert("a", statusItem("a", "Healthy"));
+    reporter.remove("b", new Date().toISOString());
+    await until("the delta", () => portal.received.length === 2);
+    const delta = portal.received[1];
+    expect(delta?.kind).toBe("delta");
+    expect(delta?.items.map((i) => [i.source.name, i.health, i.deleted ?? false])).toEqual([
+      ["a", "Healthy", false],
+      ["b", "Missing", true],
+    ]);
+    expect(delta?.sequence).toBeGreaterThan(portal.received[0]?.sequence ?? Infinity);
+    expect(await reporter.stop()).toBe(true);
+  });
+
+  it("keeps the newest state per object while the portal is down, and delivers it after", async () => {
+    const portal = fakePortal();
+    const reporter = reporterFor(portal);
+    reporter.start();
+    await until("the empty snapshot", () => portal.received.length === 1);
+    portal.answer({ kind: "retry", reason: "503" });
+    for (const health of ["Progressing", "Degraded", "Healthy"] as const) {
+      reporter.upsert("a", statusItem("a", health));
+      reporter.upsert("c", statusItem("c", health));
+      const seen = portal.attempts();
+      await until("a failed attempt", () => portal.attempts() > seen);
+    }
+    expect(reporter.stats().pending).toBe(2);
+    portal.answer({ kind: "accepted", status: 202 });
+    await until("delivery", () => reporter.stats().pending === 0 && portal.received.length > 1);
+    const after = portal.received.slice(1);
+    expect(after.flatMap((r) => r.items).map((i) => [i.source.name, i.health])).toEqual([
+      ["a", "Healthy"],
+      ["c", "Healthy"],
+    ]);
+    expect(reporter.stats().retries).toBeGreaterThanOrEqual(3);
+    await reporter.stop();
+  });
+
+  it("bounds the buffer: on overflow the next report is a snapshot of the current state", async () => {
+    const portal = fakePortal();
+    const reporter = reporterFor(portal, { maxPending: 3 });
+    reporter.start();
+    await until("the first snapshot", () => portal.received.length === 1);
+    portal.answer({ kind: "retry", reason: "down" });
+    for (const name of ["a", "b", "c", "d", "e"])
+      reporter.upsert(name, statusItem(name, "Healthy"));
+    reporter.remove("e", new Date().toISOString());
+    expect(reporter.stats().pending).toBeLessThanOrEqual(3);
+    expect(reporter.stats().overflows).toBe(1);
+    portal.answer({ kind: "accepted", status: 202 });
+    await until("a snapshot", () => portal.received.some((r, i) => i > 0 && r.kind === "snapshot"));
+    const snapshot = portal.received.find((r, i) => i > 0 && r.kind === "snapshot");
+    expect(snapshot?.items.map((i) => i.source.name).sort()).toEqual(["a", "b", "c", "d"]);
+    await reporter.stop();
+  });
+
+  it("drops a report the portal rejects (4xx) instead of retrying it", async () => {
+    const portal = fakePortal();
+    const reporter = reporterFor(portal);
+    portal.answer({ kind: "rejected", status: 400, reason: "bad" });
+    reporter.upsert("a", statusItem("a", "Healthy"));
+    reporter.start();
+    await until("the rejection", () => reporter.stats().rejected === 1);
+    expect(reporter.stats().pending).toBe(0);
+    expect(reporter.stats().retries).toBe(0);
+    await reporter.stop();
+  });
+
+  it("stop() sends what is still waiting", async () => {
+    const portal = fakePortal();
+    const reporter = new StatusReporter({
+      send: portal.send,
+      agent: { version: "test", mode: "watcher" },
+      flushIntervalMs: 60_000,
+      logger: quiet,
+    });
+    reporter.start();
+    await until("the snapshot", () => portal.received.length === 1);
+    reporter.upsert("late", statusItem("late", "Healthy"));
+    expect(await reporter.stop()).toBe(true);
+    expect(lastStates(portal.received).get("late")).toBe("Healthy");
+  });
+});
