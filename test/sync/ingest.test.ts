@@ -352,6 +352,32 @@ describe("POST /api/v1/clusters/{cluster}/reports", () => {
     expect((await statusOf("dev-eu-1", "snap-gone")).deletedAt).toBeNull();
   });
 
+  it("serialises concurrent reports of one cluster: every change recorded once", async () => {
+    const responses = await Promise.all(
+      [1, 2, 3, 4].map((round) =>
+        post(
+          "prod-us-1",
+          report([
+            item("checkout", "race-1", {
+              observedAt: at(100 + round),
+              syncedRevision: String(round).repeat(40),
+            }),
+          ]),
+        ),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const row = await statusOf("prod-us-1", "race-1");
+    expect(row.syncedRevision).toBe("4".repeat(40));
+    const history = await db.syncStatusChange.count({ where: { syncStatusId: row.id } });
+    const written = responses.reduce(
+      (sum, r) => sum + ("changes" in r.body ? Number(r.body.changes) : 0),
+      0,
+    );
+    expect(history).toBe(written);
+    expect(history).toBeGreaterThanOrEqual(1);
+  });
+
   it("reads a cluster not heard from within the bound as Unknown and stale, never Synced", async () => {
     const response = await post(
       "prod-eu-1",
