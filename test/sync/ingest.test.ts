@@ -4,6 +4,7 @@ import * as reports from "@/app/api/v1/clusters/[cluster]/reports/route";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { Db } from "@/lib/db";
 import { listApplicationSyncStatus, listClusterSyncSummaries } from "@/lib/sync/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
 import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync/report";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
@@ -293,6 +294,15 @@ describe("POST /api/v1/clusters/{cluster}/reports", () => {
     expect(history.map((h) => [h.syncState, h.health])).toEqual([
       ["Synced", "Healthy"],
       ["OutOfSync", "Progressing"],
+    ]);
+    const appHistory = await listSyncStatusChanges({ db, application: "checkout" });
+    expect(
+      appHistory
+        .filter((change) => change.object.name === "up-1")
+        .map((change) => [change.cluster, change.environment, change.health]),
+    ).toEqual([
+      ["prod-eu-1", "prod", "Progressing"],
+      ["prod-eu-1", "prod", "Healthy"],
     ]);
   });
 
