@@ -5,7 +5,6 @@
 // status, and wait (with deadlines) for what the portal would receive.
 import {
   AppsV1Api,
-  CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
