@@ -162,8 +162,20 @@ export function watchResource(params: {
     onDelete(object);
   });
 
+  let errors = 0;
+  /** `start()` resolves once the watch request is answered (or failed, which fires `error` first). */
+  const connect = () => {
+    const before = errors;
+    informer.start().then(() => {
+      if (stopped || errors !== before || state.lists === 0) return;
+      state.phase = "synced";
+      delete state.lastError;
+    }, restart);
+  };
+
   const restart = (error: unknown) => {
     if (stopped) return;
+    errors++;
     failures++;
     const notServed = statusCode(error) === 404;
     state.phase = notServed ? "not-served" : "failing";
@@ -177,11 +189,11 @@ export function watchResource(params: {
       timer = undefined;
       if (stopped) return;
       state.restarts++;
-      informer.start().catch(restart);
+      connect();
     }, delay);
   };
   informer.on("error", restart);
-  informer.start().catch(restart);
+  connect();
 
   return {
     synced,
