@@ -87,6 +87,10 @@ test("an application page shows its environments and links", async ({ page }) =>
   await expect(
     page.getByRole("region", { name: "Recent commits" }).getByRole("listitem").first(),
   ).toBeVisible();
+  // No agent has reported yet: every cluster row says so instead of pretending to be in sync.
+  const clusters = page.getByRole("region", { name: "In the clusters" });
+  await expect(clusters.getByRole("rowheader").first()).toBeVisible();
+  await expect(clusters.getByText("Synced", { exact: true })).toHaveCount(0);
 
   // Follow a link: the values file at the commit it was read at.
   const valuesLink = environments.getByRole("link").first();
@@ -123,6 +127,18 @@ test("a malformed filter in a link is explained, not ignored", async ({ page }) 
   const alert = page.getByRole("alert").filter({ hasText: "This link has a filter" });
   await expect(alert).toContainText("tier: expected one of critical");
   await expect(alert).toContainText("page:");
+});
+
+test("the clusters page lists every cluster of the fleet", async ({ page }) => {
+  await page.goto("/");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Clusters" })
+    .click();
+  await expect(page.getByRole("heading", { name: "Clusters", level: 1 })).toBeVisible();
+  await expect(
+    page.getByRole("table").getByRole("row").filter({ hasText: "prod" }).first(),
+  ).toBeVisible();
 });
 
 test("an unknown application is a clear not-found page", async ({ page }) => {

@@ -2,10 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
+import { ApplicationSync } from "@/components/sync/application-sync";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
+import { listApplicationSyncStatus } from "@/lib/sync/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +23,12 @@ export default async function ApplicationPage({ params }: { params: Params }) {
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   try {
-    const application = await getApplication({ db: getDb(), git: getGitProvider(), slug });
+    const db = getDb();
+    const [application, syncRows, syncChanges] = await Promise.all([
+      getApplication({ db, git: getGitProvider(), slug }),
+      listApplicationSyncStatus({ db, application: slug }),
+      listSyncStatusChanges({ db, application: slug, limit: 30 }),
+    ]);
     return (
       <>
         <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-600">
@@ -30,6 +38,9 @@ export default async function ApplicationPage({ params }: { params: Params }) {
           <span aria-hidden="true">/</span> <span>{application.slug}</span>
         </nav>
         <ApplicationDetails application={application} />
+        <div className="mt-6">
+          <ApplicationSync rows={syncRows} changes={syncChanges} />
+        </div>
       </>
     );
   } catch (error) {
