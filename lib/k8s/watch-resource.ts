@@ -178,9 +178,13 @@ export function watchResource(params: {
     errors++;
     failures++;
     const notServed = statusCode(error) === 404;
+    const wasNotServed = state.phase === "not-served";
     state.phase = notServed ? "not-served" : "failing";
-    state.lastError = describeError(error);
-    onError?.(resource, state.lastError);
+    state.lastError = notServed
+      ? `${resource.plural}.${resource.group}/${resource.version} is not served by this cluster`
+      : describeError(error);
+    // A kind that is not installed is normal (a Flux-only cluster): say so once.
+    if (!(notServed && wasNotServed)) onError?.(resource, state.lastError);
     // Nothing to wait for when the resource does not exist in this cluster.
     if (notServed) markSynced();
     const delay = notServed ? backoff.maxMs : backoffDelay(failures, backoff);

@@ -5,6 +5,8 @@
 // status, and wait (with deadlines) for what the portal would receive.
 import {
   AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
@@ -12,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPortalClient } from "@/lib/k8s/portal-client";
 import { type Agent, startAgent } from "@/lib/k8s/run-agent";
 import type { StatusItem } from "@/lib/sync/report";
-import { agentKubeConfig, eventually, quietLogger, ReportRecorder } from "./agent-support.ts";
+import {
+  agentClusterRoleRules,
+  agentKubeConfig,
+  eventually,
+  quietLogger,
+  ReportRecorder,
+} from "./agent-support.ts";
 import {
   apiVersionOf,
   argoApplication,
@@ -36,6 +44,7 @@ describe("gantry agent against a real apiserver", () => {
   let namespace: string;
   let recorder: ReportRecorder;
   let agent: Agent;
+  let agentConfig: KubeConfig;
   /** Status patch → report received, per change, in ms (printed, not asserted). */
   const latencies: number[] = [];
 
@@ -60,9 +69,9 @@ describe("gantry agent against a real apiserver", () => {
     cluster = new ClusterClient(inject("cluster"));
     namespace = await cluster.createNamespace("agent");
     recorder = await ReportRecorder.start("test-cluster", token);
-    const kubeConfig = await agentKubeConfig(cluster, namespace);
+    agentConfig = await agentKubeConfig(cluster, namespace);
     agent = startAgent({
-      kubeConfig,
+      kubeConfig: agentConfig,
       send: createPortalClient({
         portal: recorder.url,
         cluster: "test-cluster",
@@ -106,6 +115,41 @@ describe("gantry agent against a real apiserver", () => {
       ["flux-helmrelease", "synced"],
       ["deployment", "synced"],
     ]);
+  });
+
+  it("runs with deploy/agent's ClusterRole: read-only, on exactly the four kinds", async () => {
+    expect(await agentClusterRoleRules()).toEqual([
+      { apiGroups: ["argoproj.io"], resources: ["applications"], verbs: ["get", "list", "watch"] },
+      {
+        apiGroups: ["kustomize.toolkit.fluxcd.io"],
+        resources: ["kustomizations"],
+        verbs: ["get", "list", "watch"],
+      },
+      {
+        apiGroups: ["helm.toolkit.fluxcd.io"],
+        resources: ["helmreleases"],
+        verbs: ["get", "list", "watch"],
+      },
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
+    ]);
+    await expect(
+      agentConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+        namespace,
+        body: {
+          metadata: { name: "not-allowed" },
+          spec: {
+            selector: { matchLabels: { app: "x" } },
+            template: {
+              metadata: { labels: { app: "x" } },
+              spec: { containers: [{ name: "x", image: "x" }] },
+            },
+          },
+        },
+      }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      agentConfig.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace }),
+    ).rejects.toMatchObject({ code: 403 });
   });
 
   it("reports an Argo CD Application from OutOfSync/Progressing to Synced/Healthy, then deleted", async () => {
