@@ -43,6 +43,12 @@ export interface GitReader {
 
   /** A browser URL for a file at a commit, or null when the host has no web view. */
   fileUrl(params: { ref: string; path: string }): string | null;
+
+  /**
+   * Whether commit `ancestor` is `descendant` or one of its ancestors (both full SHAs).
+   * Throws GantryError("not_found", { system: "git" }) when either commit is unknown.
+   */
+  isAncestor(params: { ancestor: string; descendant: string }): Promise<boolean>;
 }
 
 /**

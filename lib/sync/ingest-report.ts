@@ -1,7 +1,10 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { log } from "@/lib/log";
+import { getGitProvider } from "@/lib/git";
+import type { GitReader } from "@/lib/git/provider";
+import { log, logUnexpected } from "@/lib/log";
 import type { ReportingCluster } from "./authenticate-cluster";
+import { correlatePromotions } from "./correlate-promotions";
 import type { StatusItem, SyncReport } from "./report";
 
 export interface IngestResult {
@@ -47,13 +50,39 @@ const SNAPSHOT_MISSING_MESSAGE = "absent from the cluster's last full snapshot";
  * Writes are a constant number of set-based statements whatever the size
  * of the report (unnest arrays, `ON CONFLICT … WHERE … IS DISTINCT FROM`),
  * and reports of one cluster are serialised by a lock on its row.
+ *
+ * Once written, merged promotions of the reported applications are followed
+ * towards `deployed` (correlatePromotions). That step failing never fails
+ * the report: what the cluster said is stored, and the next report retries.
  */
 export async function ingestReport(params: {
   db: PrismaClient;
   cluster: ReportingCluster;
   report: SyncReport;
   receivedAt?: Date;
+  /** Asked whether a reported revision descends from a merge commit; the process's provider by default. */
+  git?: GitReader;
 }): Promise<IngestResult> {
+  const result = await writeReport(params);
+  try {
+    await correlatePromotions({
+      db: params.db,
+      environmentId: params.cluster.environmentId,
+      applicationIds: result.applicationIds,
+      git: params.git ?? getGitProvider,
+    });
+  } catch (error) {
+    logUnexpected(error, { during: "promotion correlation", cluster: params.cluster.name });
+  }
+  return result.ingest;
+}
+
+async function writeReport(params: {
+  db: PrismaClient;
+  cluster: ReportingCluster;
+  report: SyncReport;
+  receivedAt?: Date;
+}): Promise<{ ingest: IngestResult; applicationIds: string[] }> {
   const { db, cluster, report } = params;
   const receivedAt = (params.receivedAt ?? new Date()).toISOString();
 
@@ -87,8 +116,8 @@ export async function ingestReport(params: {
     deleted: items.map((item) => item.deleted === true),
   };
 
-  return db.$transaction(
-    async (tx) => {
+  const ingest = await db.$transaction(
+    async (tx): Promise<IngestResult> => {
       await tx.$executeRaw`SELECT 1 FROM "Cluster" WHERE "id" = ${cluster.id}::uuid FOR UPDATE`;
 
       let written = 0;
@@ -247,6 +276,7 @@ export async function ingestReport(params: {
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  return { ingest, applicationIds: [...applicationIds.values()] };
 }
 
 function rejectedItems(

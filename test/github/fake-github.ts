@@ -589,6 +589,55 @@ export class FakeGitHub {
       },
       {
         method: "GET",
+        template: `${R}/compare/{basehead}`,
+        greedy: true,
+        handle: ({ params, query }) => {
+          const [baseRef = "", headRef = ""] = (params.basehead ?? "").split("...");
+          const base = this.resolve(baseRef);
+          const head = this.resolve(headRef);
+          if (!base || !head) return notFound();
+          const fromHead = this.ancestors(head);
+          const fromBase = this.ancestors(base);
+          const mergeBase = [...fromHead].find((sha) => fromBase.has(sha));
+          // Unrelated histories: GitHub answers 404.
+          if (!mergeBase) return notFound();
+          const ahead = [...fromHead].filter((sha) => !fromBase.has(sha));
+          const behind = [...fromBase].filter((sha) => !fromHead.has(sha));
+          const status =
+            base === head
+              ? "identical"
+              : behind.length === 0
+                ? "ahead"
+                : ahead.length === 0
+                  ? "behind"
+                  : "diverged";
+          const perPage = Math.min(250, Number(query.get("per_page") ?? 250));
+          const basehead = `${base}...${head}`;
+          return {
+            status: 200,
+            body: {
+              url: `${this.apiRepo}/compare/${basehead}`,
+              html_url: `${this.webRepo}/compare/${basehead}`,
+              permalink_url: `${this.webRepo}/compare/${this.owner}:${base}...${this.owner}:${head}`,
+              diff_url: `${this.webRepo}/compare/${basehead}.diff`,
+              patch_url: `${this.webRepo}/compare/${basehead}.patch`,
+              base_commit: this.commitJson(base),
+              merge_base_commit: this.commitJson(mergeBase),
+              status,
+              ahead_by: ahead.length,
+              behind_by: behind.length,
+              total_commits: ahead.length,
+              // Oldest first, as GitHub lists them.
+              commits: ahead
+                .reverse()
+                .slice(0, perPage)
+                .map((sha) => this.commitJson(sha)),
+            },
+          };
+        },
+      },
+      {
+        method: "GET",
         template: `${R}/contents/{path}`,
         greedy: true,
         handle: ({ params, query }) => {
@@ -1089,6 +1138,18 @@ export class FakeGitHub {
   }
 
   /** First-parent history, newest first. */
+  /** Every commit reachable from `sha` (itself included), nearest first, through all parents. */
+  private ancestors(sha: string): Set<string> {
+    const seen = new Set<string>();
+    const queue = [sha];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(this.store.commits.get(next)?.parents ?? []));
+    }
+    return seen;
+  }
+
   private history(sha: string): string[] {
     const out: string[] = [];
     let current: string | undefined = sha;

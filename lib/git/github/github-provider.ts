@@ -16,6 +16,7 @@ import {
   commentSchema,
   commitListSchema,
   commitSchema,
+  comparisonSchema,
   contentFileSchema,
   createdObjectSchema,
   gitCommitSchema,
@@ -243,6 +244,30 @@ export class GitHubProvider implements GitProvider {
       .map((segment) => encodeURIComponent(segment))
       .join("/");
     return `${this.webRepoUrl}/blob/${encodeURIComponent(params.ref)}/${path}`;
+  }
+
+  isAncestor(params: { ancestor: string; descendant: string }): Promise<boolean> {
+    return this.client.run("isAncestor", async () => {
+      assertRef(params.ancestor);
+      assertRef(params.descendant);
+      const basehead = `${params.ancestor}...${params.descendant}`;
+      const what = `GET compare/${basehead}`;
+      // per_page=1: only the status is needed, not the list of commits between.
+      const attempt = await this.attempt(() =>
+        this.rest.repos.compareCommitsWithBasehead({ ...this.repo, basehead, per_page: 1 }),
+      );
+      if (!attempt.ok) {
+        if (attempt.failure.status === 404 || attempt.failure.status === 422) {
+          throw githubError("not_found", `commit ${basehead} is not known in ${this.fullName}`, {
+            details: { ...params, repository: this.fullName },
+          });
+        }
+        throw this.failed(what, attempt.failure);
+      }
+      const { status } = validated(comparisonSchema, attempt.data, what);
+      // "ahead": descendant has commits the ancestor lacks and none the other way round.
+      return status === "identical" || status === "ahead";
+    });
   }
 
   pullRequestUrl(number: number): string | null {

@@ -20,6 +20,11 @@ export const commitSchema = z.object({
 
 export const commitListSchema = z.array(commitSchema);
 
+/** GET compare/{base}...{head}: how head relates to base. */
+export const comparisonSchema = z.object({
+  status: z.enum(["diverged", "ahead", "behind", "identical"]),
+});
+
 export const treeSchema = z.object({
   sha,
   truncated: z.boolean(),

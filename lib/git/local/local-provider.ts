@@ -365,6 +365,18 @@ export class LocalGitProvider implements GitProvider {
     return `/repos/${encodeURIComponent(this.repository)}/blob/${encodeURIComponent(params.ref)}/${path}`;
   }
 
+  async isAncestor(params: { ancestor: string; descendant: string }): Promise<boolean> {
+    // resolveRef refuses unknown commits with not_found, so exit 1 below means "not an ancestor".
+    const [ancestor, descendant] = await Promise.all([
+      this.resolveRef(params.ancestor),
+      this.resolveRef(params.descendant),
+    ]);
+    const { exitCode } = await this.guard(() =>
+      this.git.run(["merge-base", "--is-ancestor", ancestor, descendant], { okExitCodes: [1] }),
+    );
+    return exitCode === 0;
+  }
+
   /** Turns "this is not a repository" into one clear error instead of git's wording. */
   private async guard<T>(action: () => Promise<T>): Promise<T> {
     try {

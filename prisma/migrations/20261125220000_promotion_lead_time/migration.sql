@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Promotion" ADD COLUMN     "leadTimeSeconds" INTEGER;
+
