@@ -71,6 +71,21 @@ describe("portal client", () => {
     const rejected = await client()(report);
     expect(rejected).toMatchObject({ kind: "rejected", status: 400 });
     expect(JSON.stringify(rejected)).not.toContain("t0ken");
+    answer = (response) =>
+      response.writeHead(422, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          error: {
+            code: "unprocessable",
+            message: "report refused",
+            details: { rejected: [{ index: 0, application: "x", environment: "y", reason: "r" }] },
+          },
+        }),
+      );
+    await expect(client()(report)).resolves.toMatchObject({
+      kind: "rejected",
+      status: 422,
+      refusedItems: [0],
+    });
   });
 
   it("an unreachable or silent portal is worth retrying", async () => {

@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { z } from "zod";
 import type { SyncReport } from "@/lib/sync/report";
 
 const gzipAsync = promisify(gzip);
@@ -16,8 +17,12 @@ export type SendOutcome =
   | { kind: "accepted"; status: number }
   /** The portal is unreachable, timed out, overloaded (429) or failing (5xx): try again later. */
   | { kind: "retry"; reason: string; retryAfterMs?: number }
-  /** The portal refused this report (4xx other than 429): sending it again cannot succeed. */
-  | { kind: "rejected"; status: number; reason: string };
+  /**
+   * The portal refused this report (4xx other than 429): sending it again cannot succeed.
+   * `refusedItems` (indexes into the report's items) are the items the portal named as the
+   * reason, when it did (422: an application or environment this cluster may not report).
+   */
+  | { kind: "rejected"; status: number; reason: string; refusedItems?: number[] };
 
 export type SendReport = (report: SyncReport) => Promise<SendOutcome>;
 
@@ -38,8 +43,25 @@ function retryAfter(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-async function excerpt(response: Response): Promise<string> {
-  const text = await response.text().catch(() => "");
+/** The portal's 422 names the items it refused: `{ error: { details: { rejected: [{ index }] } } }`. */
+const RefusalSchema = z.object({
+  error: z.object({
+    details: z.object({ rejected: z.array(z.object({ index: z.number().int().nonnegative() })) }),
+  }),
+});
+
+function refusedItems(text: string): number[] | undefined {
+  try {
+    const parsed = RefusalSchema.safeParse(JSON.parse(text));
+    return parsed.success
+      ? parsed.data.error.details.rejected.map((item) => item.index)
+      : undefined;
+  } catch {
+    return undefined; // not JSON: no item is named
+  }
+}
+
+function excerpt(text: string): string {
   return text.replace(/\s+/g, " ").slice(0, 300);
 }
 
@@ -75,13 +97,17 @@ export function createPortalClient(options: PortalClientOptions): SendReport {
       await response.body?.cancel();
       return { kind: "accepted", status: response.status };
     }
-    const reason = `portal answered ${response.status}: ${await excerpt(response)}`;
+    const text = await response.text().catch(() => "");
+    const reason = `portal answered ${response.status}: ${excerpt(text)}`;
     if (response.status === 429 || response.status >= 500) {
       const after = retryAfter(response.headers.get("retry-after"));
       return after === undefined
         ? { kind: "retry", reason }
         : { kind: "retry", reason, retryAfterMs: after };
     }
-    return { kind: "rejected", status: response.status, reason };
+    const refused = response.status === 422 ? refusedItems(text) : undefined;
+    return refused?.length
+      ? { kind: "rejected", status: response.status, reason, refusedItems: refused }
+      : { kind: "rejected", status: response.status, reason };
   };
 }

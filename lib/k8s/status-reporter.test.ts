@@ -140,6 +140,43 @@ describe("StatusReporter", () => {
     await reporter.stop();
   });
 
+  it("leaves out the items the portal refuses (422) and delivers the rest", async () => {
+    const received: SyncReport[] = [];
+    const send = async (report: SyncReport): Promise<SendOutcome> => {
+      const refused = report.items.flatMap((item, index) =>
+        item.application === "ghost" ? [index] : [],
+      );
+      if (refused.length > 0) {
+        return {
+          kind: "rejected",
+          status: 422,
+          reason: "not in the catalogue",
+          refusedItems: refused,
+        };
+      }
+      received.push(report);
+      return { kind: "accepted", status: 200 };
+    };
+    const reporter = new StatusReporter({
+      send,
+      agent: { version: "test", mode: "agent" },
+      flushIntervalMs: 10,
+      logger: quiet,
+    });
+    reporter.upsert("a", statusItem("a", "Healthy"));
+    reporter.upsert("ghost", statusItem("ghost", "Healthy"));
+    reporter.start();
+    await until("the snapshot", () => received.length === 1);
+    expect(received[0]?.kind).toBe("snapshot");
+    expect(received[0]?.items.map((i) => i.application)).toEqual(["a"]);
+    reporter.upsert("ghost", statusItem("ghost", "Degraded"));
+    reporter.upsert("a", statusItem("a", "Degraded"));
+    await until("the delta", () => received.length === 2);
+    expect(received[1]?.items.map((i) => i.application)).toEqual(["a"]);
+    expect(reporter.stats()).toMatchObject({ refusedTargets: 1, rejected: 0, pending: 0 });
+    await reporter.stop();
+  });
+
   it("stop() sends what is still waiting", async () => {
     const portal = fakePortal();
     const reporter = new StatusReporter({

@@ -47,6 +47,7 @@ export interface ReporterStats {
   overflows: number;
   pending: number;
   objects: number;
+  refusedTargets: number;
   lastError?: string;
 }
 
@@ -85,6 +86,12 @@ export class StatusReporter {
     overflows: 0,
   };
   private lastError: string | undefined;
+  /**
+   * (application, environment) pairs the portal refused (not in its catalogue, or not this
+   * cluster's environment): left out of reports, so one misconfigured object does not get
+   * every report refused. Forgotten at each periodic snapshot, to pick up catalogue changes.
+   */
+  private readonly refused = new Set<string>();
 
   constructor(options: StatusReporterOptions) {
     this.send = options.send;
@@ -127,6 +134,7 @@ export class StatusReporter {
       ...this.counters,
       pending: this.pending.size,
       objects: this.current.size,
+      refusedTargets: this.refused.size,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -138,6 +146,7 @@ export class StatusReporter {
     this.snapshotDue = true;
     this.flushTimer = setInterval(() => this.pump(), this.flushIntervalMs);
     this.snapshotTimer = setInterval(() => {
+      this.refused.clear();
       this.snapshotDue = true;
       this.pump();
     }, this.snapshotIntervalMs);
@@ -194,7 +203,7 @@ export class StatusReporter {
   private fits(items: StatusItem[]): boolean {
     if (items.length > MAX_ITEMS_PER_REPORT) return false;
     let bytes = 0;
-    for (const item of items) bytes += JSON.stringify(item).length + 1;
+    for (const item of items) bytes += Buffer.byteLength(JSON.stringify(item)) + 1;
     return bytes <= this.maxReportBytes;
   }
 
@@ -202,8 +211,13 @@ export class StatusReporter {
   private takeChunk(): [string, StatusItem][] {
     const taken: [string, StatusItem][] = [];
     let bytes = 0;
+    const dropped: string[] = [];
     for (const [key, item] of this.pending) {
-      const size = JSON.stringify(item).length + 1;
+      if (this.isRefused(item)) {
+        dropped.push(key);
+        continue;
+      }
+      const size = Buffer.byteLength(JSON.stringify(item)) + 1;
       if (
         taken.length > 0 &&
         (taken.length >= this.batchSize || bytes + size > this.maxReportBytes)
@@ -213,8 +227,13 @@ export class StatusReporter {
       taken.push([key, item]);
       bytes += size;
     }
+    for (const key of dropped) this.pending.delete(key);
     for (const [key] of taken) this.pending.delete(key);
     return taken;
+  }
+
+  private isRefused(item: StatusItem): boolean {
+    return this.refused.size > 0 && this.refused.has(`${item.application}|${item.environment}`);
   }
 
   private async sendNext(): Promise<void> {
@@ -222,7 +241,7 @@ export class StatusReporter {
     let taken: [string, StatusItem][];
     let items: StatusItem[];
     if (this.snapshotDue) {
-      const everything = [...this.current.values()];
+      const everything = [...this.current.values()].filter((item) => !this.isRefused(item));
       if (this.fits(everything)) {
         kind = "snapshot";
         this.snapshotDue = false;
@@ -276,6 +295,26 @@ export class StatusReporter {
       return;
     }
     this.lastError = outcome.reason;
+    if (outcome.kind === "rejected" && outcome.refusedItems?.length) {
+      // Leave out what the portal named and send the rest again at once.
+      const named = outcome.refusedItems.flatMap((index) => items[index] ?? []);
+      for (const item of named) this.refused.add(`${item.application}|${item.environment}`);
+      this.logger.warn(
+        "agent: portal refused items for these applications/environments; not reporting them",
+        {
+          status: outcome.status,
+          reason: outcome.reason,
+          targets: [
+            ...new Set(named.map((item) => `${item.application}/${item.environment}`)),
+          ].slice(0, 20),
+        },
+      );
+      for (const [key, item] of taken) {
+        if (!this.pending.has(key) && !this.isRefused(item)) this.pending.set(key, item);
+      }
+      if (kind === "snapshot") this.snapshotDue = true;
+      return;
+    }
     if (outcome.kind === "rejected") {
       // It will never succeed; the next snapshot carries the current state anyway.
       this.counters.rejected++;
