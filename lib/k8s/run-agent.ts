@@ -80,11 +80,14 @@ function objectKey(kind: SourceKind, object: KubernetesObject): string {
 export function startAgent(options: AgentOptions): Agent {
   const logger = options.logger ?? log;
   const mapping = options.mapping ?? DEFAULT_MAPPING;
+  const watchers: ResourceWatcher[] = [];
   const reporter = new StatusReporter({
     ...options.reporter,
     send: options.send,
     agent: { version: options.version, mode: options.mode },
     logger,
+    snapshotReady: () =>
+      watchers.every((watcher) => ["synced", "not-served"].includes(watcher.state().phase)),
   });
   // Which reported item each object currently stands for: its mapping can change.
   const reportedAs = new Map<string, string>();
@@ -122,20 +125,22 @@ export function startAgent(options: AgentOptions): Agent {
     forget(key, new Date().toISOString());
   };
 
-  const watchers: ResourceWatcher[] = (options.resources ?? WATCHED_RESOURCES).map((resource) =>
-    watchResource({
-      kubeConfig: options.kubeConfig,
-      resource,
-      backoff: options.watchBackoff,
-      onUpsert: (object) => upsert(resource.kind, object),
-      onDelete: (object) => remove(resource.kind, object),
-      onError: (failed, message) =>
-        logger.warn("agent: watch failed; retrying", {
-          resource: `${failed.plural}.${failed.group}`,
-          error: message,
-        }),
-    }),
-  );
+  for (const resource of options.resources ?? WATCHED_RESOURCES) {
+    watchers.push(
+      watchResource({
+        kubeConfig: options.kubeConfig,
+        resource,
+        backoff: options.watchBackoff,
+        onUpsert: (object) => upsert(resource.kind, object),
+        onDelete: (object) => remove(resource.kind, object),
+        onError: (failed, message) =>
+          logger.warn("agent: watch failed; retrying", {
+            resource: `${failed.plural}.${failed.group}`,
+            error: message,
+          }),
+      }),
+    );
+  }
 
   let timeout: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -177,6 +177,26 @@ describe("StatusReporter", () => {
     await reporter.stop();
   });
 
+  it("holds snapshots while a watch cannot vouch for the state, but still sends deltas", async () => {
+    const portal = fakePortal();
+    let watching = false;
+    const reporter = new StatusReporter({
+      send: portal.send,
+      agent: { version: "test", mode: "agent" },
+      flushIntervalMs: 10,
+      logger: quiet,
+      snapshotReady: () => watching,
+    });
+    reporter.upsert("a", statusItem("a", "Healthy"));
+    reporter.start();
+    await until("the delta", () => portal.received.length === 1);
+    expect(portal.received[0]?.kind).toBe("delta");
+    watching = true;
+    await until("the snapshot", () => portal.received.length === 2);
+    expect(portal.received[1]?.kind).toBe("snapshot");
+    expect(await reporter.stop()).toBe(true);
+  });
+
   it("stop() sends what is still waiting", async () => {
     const portal = fakePortal();
     const reporter = new StatusReporter({

@@ -36,6 +36,12 @@ export interface StatusReporterOptions {
   /** Reports are cut below the ingest limits; tests lower this. */
   maxReportBytes?: number;
   logger?: ReporterLogger;
+  /**
+   * Whether the current state can be vouched for. While it cannot (a watch is failing),
+   * snapshots wait: re-sending remembered state would refresh the portal's last-seen time
+   * for objects nobody is watching. Deltas still flow.
+   */
+  snapshotReady?: () => boolean;
 }
 
 export interface ReporterStats {
@@ -68,6 +74,7 @@ export class StatusReporter {
   private readonly backoff: Backoff;
   private readonly maxReportBytes: number;
   private readonly logger: ReporterLogger;
+  private readonly snapshotReady: () => boolean;
   private snapshotDue = false;
   private sequence = 0;
   private inFlight: Promise<void> | null = null;
@@ -104,6 +111,7 @@ export class StatusReporter {
     // Headroom under the portal's limit for the envelope and JSON escaping.
     this.maxReportBytes = options.maxReportBytes ?? Math.floor(MAX_REPORT_BYTES * 0.9);
     this.logger = options.logger ?? log;
+    this.snapshotReady = options.snapshotReady ?? (() => true);
   }
 
   /** Records the state of an object (keyed by the caller); a repeat of the last state is not sent again. */
@@ -165,7 +173,7 @@ export class StatusReporter {
     clearTimeout(this.retryTimer);
     const deadline = Date.now() + deadlineMs;
     await this.inFlight;
-    while ((this.pending.size > 0 || this.snapshotDue) && Date.now() < deadline) {
+    while ((this.pending.size > 0 || this.snapshotSendable()) && Date.now() < deadline) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) {
         if (Date.now() + wait > deadline) break;
@@ -173,7 +181,7 @@ export class StatusReporter {
       }
       await this.sendNext();
     }
-    return this.pending.size === 0 && !this.snapshotDue;
+    return this.pending.size === 0 && !this.snapshotSendable();
   }
 
   private queue(key: string, item: StatusItem): void {
@@ -192,11 +200,11 @@ export class StatusReporter {
 
   private pump(): void {
     if (!this.running || this.inFlight || Date.now() < this.retryAt) return;
-    if (!this.snapshotDue && this.pending.size === 0) return;
+    if (!this.snapshotSendable() && this.pending.size === 0) return;
     this.inFlight = this.sendNext().finally(() => {
       this.inFlight = null;
       // More than one report's worth waiting, or a snapshot asked for meanwhile: keep going.
-      if (this.snapshotDue || this.pending.size >= this.batchSize) this.pump();
+      if (this.snapshotSendable() || this.pending.size >= this.batchSize) this.pump();
     });
   }
 
@@ -232,6 +240,11 @@ export class StatusReporter {
     return taken;
   }
 
+  /** A snapshot is due and the watchers can vouch for every object it would list. */
+  private snapshotSendable(): boolean {
+    return this.snapshotDue && this.snapshotReady();
+  }
+
   private isRefused(item: StatusItem): boolean {
     return this.refused.size > 0 && this.refused.has(`${item.application}|${item.environment}`);
   }
@@ -240,7 +253,7 @@ export class StatusReporter {
     let kind: SyncReport["kind"] = "delta";
     let taken: [string, StatusItem][];
     let items: StatusItem[];
-    if (this.snapshotDue) {
+    if (this.snapshotSendable()) {
       const everything = [...this.current.values()].filter((item) => !this.isRefused(item));
       if (this.fits(everything)) {
         kind = "snapshot";
