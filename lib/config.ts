@@ -68,6 +68,7 @@ const EnvSchema = z.object({
     .min(10)
     .max(86_400)
     .default(300),
+  GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
   ...githubEnv(),
 });
 
@@ -91,7 +92,12 @@ export type GantryConfig = Readonly<{
     /** Dotted path of the version inside a values file. */
     versionPath: string;
   }>;
-  demo: Readonly<{ seed: boolean; apps: number }>;
+  demo: Readonly<{
+    seed: boolean;
+    apps: number;
+    /** Demo clusters report status by themselves; see `demoFeedEnabled`. */
+    feed: "auto" | "off";
+  }>;
   importOnStart: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   github: GitHubConfig;
@@ -142,7 +148,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       branch: e.GANTRY_GITOPS_BRANCH,
       versionPath: e.GANTRY_VERSION_PATH,
     },
-    demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS },
+    demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS, feed: e.GANTRY_DEMO_FEED },
     importOnStart: e.GANTRY_IMPORT_ON_START,
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),

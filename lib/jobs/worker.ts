@@ -5,6 +5,7 @@ import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
+import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import {
   OPEN_PULL_REQUEST_RETRIES,
   POLL_PULL_REQUESTS_CRON,
@@ -14,7 +15,7 @@ import {
 import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
-import { log } from "@/lib/log";
+import { log, logUnexpected } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/context";
 import {
   failureReason,
@@ -24,6 +25,7 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import type { PromotionContext } from "@/lib/promotion/types";
+import { type RunningDemoFeed, startDemoFeed } from "@/lib/sync/demo-feed";
 
 const JobData = z.object({ promotionId: z.uuid() });
 
@@ -164,7 +166,8 @@ export interface JobRunner {
 
 /**
  * The job runner `npm start` starts after the import: its own database
- * client, Git provider and PgBoss (with maintenance), until `stop()`.
+ * client, Git provider and PgBoss (with maintenance), and in the embedded
+ * default the demo clusters' status feed, until `stop()`.
  */
 export async function startJobRunner(params: {
   config: GantryConfig;
@@ -173,6 +176,7 @@ export async function startJobRunner(params: {
   const { config } = params;
   const db = createDbClient(params.databaseUrl);
   let boss: PgBoss | undefined;
+  let demoFeed: RunningDemoFeed | null = null;
   try {
     boss = await startBoss(params.databaseUrl, { supervise: true, listen: true, schedule: true });
     const ctx: PromotionContext = {
@@ -185,6 +189,15 @@ export async function startJobRunner(params: {
     };
     await startPromotionWorkers({ boss, ctx });
     await startRepositoryWorkers({ boss, ctx });
+    // The portal works without it: a feed that cannot start is logged, not fatal.
+    demoFeed = await startDemoFeed({
+      config,
+      db,
+      git: ctx.git instanceof LocalGitProvider ? ctx.git : null,
+    }).catch((error: unknown) => {
+      logUnexpected(error, { during: "starting the demo feed" });
+      return null;
+    });
   } catch (error) {
     await boss?.stop({ graceful: false }).catch(() => undefined);
     await db.$disconnect();
@@ -194,6 +207,7 @@ export async function startJobRunner(params: {
   return {
     boss: started,
     async stop() {
+      await demoFeed?.stop();
       // Graceful: running jobs finish (they are idempotent if they do not).
       await started.stop({ graceful: true, timeout: 20_000 });
       // The web handlers' sender lives in the same process under `npm start`.
