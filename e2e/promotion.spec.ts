@@ -70,7 +70,12 @@ test("promote staging's version to prod through a pull request", async ({ page, 
   expect(git(["log", "-1", "--format=%an <%ae>%n%B", branch])).toMatch(/Gantry-Promotion: /);
 
   await page.getByRole("button", { name: "Merge pull request" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "State:" })).toContainText("merged");
+  const state = page.getByRole("status").filter({ hasText: "State:" });
+  await expect(state).toContainText(/merged|syncing|deployed/);
+  // The embedded demo feed plays the clusters: they report the merge commit, and the page
+  // follows the promotion to deployed by itself.
+  await expect(state).toContainText("deployed", { timeout: 60_000 });
+  await expect(page.getByRole("region", { name: "Timeline" })).toContainText("syncing");
   await page.getByRole("link", { name: "See the application" }).click();
   const prodRow = page
     .getByRole("region", { name: "Environments" })

@@ -38,7 +38,10 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
   const open = p.state === "pr_open" || p.state === "approved";
   return (
     <div className="space-y-6">
-      <AutoRefresh active={p.state === "planned"} />
+      {/* Work in flight: the job opening the PR, or clusters converging after the merge. */}
+      <AutoRefresh
+        active={p.state === "planned" || p.state === "merged" || p.state === "syncing"}
+      />
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
         <Link href="/promotions" className="hover:underline">
           Promotions
@@ -89,10 +92,14 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
           .
         </Notice>
       ) : null}
-      {p.state === "merged" && p.mergeCommit ? (
-        <Notice title="Merged">
+      {p.mergeCommit &&
+      (p.state === "merged" || p.state === "syncing" || p.state === "deployed") ? (
+        <Notice title={p.state === "deployed" ? "Deployed" : "Merged"}>
           Merged as <span className="font-mono">{p.mergeCommit.slice(0, 12)}</span>; the catalogue
           now says {p.toEnvironment.name} should run {p.version}.{" "}
+          {p.state === "deployed"
+            ? "Every cluster of the environment reports it synced and healthy."
+            : "Waiting for every cluster of the environment to report it synced and healthy; this page updates by itself."}{" "}
           <Link href={`/apps/${p.application.slug}`} className="underline">
             See the application
           </Link>
