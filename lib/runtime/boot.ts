@@ -93,13 +93,15 @@ export async function importAtStart(
   }
 }
 
-/** Starts the job runner (pg-boss workers: promotion pull requests). Stop it before the database. */
+/** Starts the job runner (pg-boss workers: promotion pull requests, catalogue imports, pull request polling, the demo feed). Stop it before the database. */
 export async function startJobsAtStart(
   config: GantryConfig,
   databaseUrl: string,
   progress: Progress,
 ): Promise<JobRunner> {
   const runner = await startJobRunner({ config, databaseUrl });
-  progress("job runner started (promotion pull requests)");
+  progress(
+    "job runner started (promotion pull requests, catalogue imports, pull request polling, demo clusters when embedded)",
+  );
   return runner;
 }
