@@ -27,6 +27,13 @@ test("the catalogue pages through the fleet with the page in the URL", async ({ 
   await expect(page.getByRole("heading", { name: "Applications", level: 1 })).toBeVisible();
   await expect(appRows(page)).toHaveCount(50);
   await expect(page.getByRole("columnheader", { name: "prod" })).toBeVisible();
+  // The demo clusters report, so cells say what runs beside the version, in words.
+  await expect(
+    appRows(page)
+      .getByRole("cell")
+      .filter({ hasText: /\b(Healthy|Progressing|Degraded|Suspended|Missing|Unknown)\b/ })
+      .first(),
+  ).toBeVisible();
   const firstOnPageOne = await appRows(page).first().getByRole("rowheader").innerText();
 
   await page.getByRole("link", { name: "Next page" }).click();

@@ -1,12 +1,18 @@
 import Form from "next/form";
 import type { CatalogueQuery } from "@/lib/catalog/catalogue-query";
-import { TIERS } from "@/lib/catalog/catalogue-query";
+import { STATUS_FILTERS, type StatusFilter, TIERS } from "@/lib/catalog/catalogue-query";
 import { SubmitOnChange } from "./submit-on-change";
 
 export interface FilterChoices {
   teams: { slug: string; name: string; applications: number }[];
   labels: { key: string; value: string; applications: number }[];
 }
+
+const STATUS_LABELS: Record<StatusFilter, string> = {
+  "out-of-sync": "Out of sync",
+  degraded: "Degraded",
+  stale: "Stale",
+};
 
 const field =
   "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs";
@@ -26,7 +32,7 @@ export function CatalogueFilters({
   return (
     <Form action="/apps" role="search" aria-label="Filter applications" className="mb-4">
       <SubmitOnChange />
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-[2fr_1fr_1fr_1.5fr_auto_auto]">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-[2fr_1fr_1fr_1.5fr_1fr_auto_auto]">
         <div className="col-span-2 md:col-span-3 xl:col-span-1">
           <label htmlFor="filter-q" className="mb-1 block text-xs font-medium text-slate-700">
             Search
@@ -76,6 +82,24 @@ export function CatalogueFilters({
             {choices.labels.map((label) => (
               <option key={`${label.key}=${label.value}`} value={`${label.key}=${label.value}`}>
                 {label.key}={label.value} ({label.applications})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-status" className="mb-1 block text-xs font-medium text-slate-700">
+            Status
+          </label>
+          <select
+            id="filter-status"
+            name="status"
+            defaultValue={query.status ?? ""}
+            className={field}
+          >
+            <option value="">Any status</option>
+            {STATUS_FILTERS.map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
               </option>
             ))}
           </select>

@@ -1,7 +1,12 @@
 import Link from "next/link";
+import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalog/catalogue-query";
-import type { CatalogueEnvironment, CatalogueRow } from "@/lib/catalog/list-applications";
+import type {
+  CatalogueCellStatus,
+  CatalogueEnvironment,
+  CatalogueRow,
+} from "@/lib/catalog/list-applications";
 
 type SortField = CatalogueQuery["sort"];
 
@@ -9,7 +14,8 @@ type SortField = CatalogueQuery["sort"];
  * The catalogue as a version matrix: one row per application, one column
  * per environment in delivery order. A cell whose version differs from the
  * environment before it is highlighted: that is a release on its way (or
- * stuck) between two stages.
+ * stuck) between two stages. Under the version, what the environment's
+ * clusters report: sync and health combined over them, or stale.
  */
 export function VersionMatrix({
   rows,
@@ -24,8 +30,8 @@ export function VersionMatrix({
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[56rem] border-collapse text-sm">
         <caption className="sr-only">
-          Applications and the version each environment should run. Highlighted cells differ from
-          the previous environment.
+          Applications, the version each environment should run and what its clusters report.
+          Highlighted versions differ from the previous environment.
         </caption>
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
           <tr>
@@ -94,21 +100,41 @@ function VersionCell({
   const before =
     previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
   const differs = before !== undefined && before !== version;
+  const status = row.status[environment.name] ?? null;
   if (version === null) {
-    return <td className="px-3 py-2 text-xs italic text-slate-500">no version</td>;
+    return (
+      <td className="px-3 py-2 text-xs">
+        <span className="italic text-slate-500">no version</span>
+        <CellStatus status={status} />
+      </td>
+    );
   }
   return (
     <td
-      className={`px-3 py-2 font-mono text-xs ${differs ? "bg-amber-100 text-amber-950" : "text-slate-800"}`}
+      className={`px-3 py-2 text-xs ${differs ? "bg-amber-100 text-amber-950" : "text-slate-800"}`}
     >
-      {version}
+      <span className="font-mono">{version}</span>
       {differs ? (
         <span className="sr-only">
           {" "}
           (differs from {previous?.name}: {before ?? "none"})
         </span>
       ) : null}
+      <CellStatus status={status} />
     </td>
+  );
+}
+
+/** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
+function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
+  if (!status) {
+    return <div className="mt-1 text-slate-400">no report</div>;
+  }
+  return (
+    <div className="mt-1 flex flex-wrap gap-1">
+      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}
+      <HealthBadge health={status.health} />
+    </div>
   );
 }
 

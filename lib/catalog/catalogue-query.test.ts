@@ -34,6 +34,29 @@ describe("parseCatalogueQuery", () => {
   });
 });
 
+describe("the status filter", () => {
+  it.each(["out-of-sync", "degraded", "stale"])("round-trips status=%s", (status) => {
+    const parsed = parseCatalogueQuery({ status, team: "payments" });
+    if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+    expect(parsed.query.status).toBe(status);
+    const search = catalogueSearch(parsed.query);
+    expect(search).toBe(`?team=payments&status=${status}`);
+    expect(parseCatalogueQuery(Object.fromEntries(new URLSearchParams(search)))).toEqual(parsed);
+  });
+
+  it("rejects an unknown status with a message naming the parameter", () => {
+    const parsed = parseCatalogueQuery({ status: "broken" });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual([expect.stringMatching(/^status: expected one of out-of-sync/)]);
+  });
+
+  it("treats a blank status as no filter", () => {
+    const parsed = parseCatalogueQuery({ status: "" });
+    expect(parsed.ok && parsed.query.status).toBeUndefined();
+  });
+});
+
 describe("catalogueSearch", () => {
   it("round-trips through parse and leaves defaults out", () => {
     const parsed = parseCatalogueQuery({

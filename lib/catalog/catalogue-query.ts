@@ -10,6 +10,9 @@ import { z } from "zod";
 export const SORT_FIELDS = ["name", "team", "tier", "updated"] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
 export const TIERS = ["critical", "high", "medium", "low"] as const;
+/** Sync-status filters: apps with at least one environment in that state. */
+export const STATUS_FILTERS = ["out-of-sync", "degraded", "stale"] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
 const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
 const blankToUndefined = (value: unknown) => {
@@ -38,6 +41,12 @@ export const CatalogueQuerySchema = z.object({
     z
       .string()
       .regex(/^[^=\s]{1,63}=[^=]{1,200}$/, "label: expected key=value")
+      .optional(),
+  ),
+  status: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(STATUS_FILTERS, { error: `status: expected one of ${STATUS_FILTERS.join(", ")}` })
       .optional(),
   ),
   differs: z.preprocess(
@@ -102,6 +111,7 @@ export function catalogueSearch(
   if (merged.team) params.set("team", merged.team);
   if (merged.tier) params.set("tier", merged.tier);
   if (merged.label) params.set("label", merged.label);
+  if (merged.status) params.set("status", merged.status);
   if (merged.differs) params.set("differs", "1");
   if (merged.archived) params.set("archived", "1");
   if (merged.sort !== "name") params.set("sort", merged.sort);
