@@ -94,10 +94,16 @@ test("an application page shows its environments and links", async ({ page }) =>
   await expect(
     page.getByRole("region", { name: "Recent commits" }).getByRole("listitem").first(),
   ).toBeVisible();
-  // No agent has reported yet: every cluster row says so instead of pretending to be in sync.
+  // On the embedded default the clusters are played by the demo feed, and say so.
   const clusters = page.getByRole("region", { name: "In the clusters" });
   await expect(clusters.getByRole("rowheader").first()).toBeVisible();
-  await expect(clusters.getByText("Synced", { exact: true })).toHaveCount(0);
+  // The feed starts reporting a few seconds after the portal: reload until it has.
+  await expect(async () => {
+    await page.reload();
+    await expect(clusters.getByText("embedded demo feed", { exact: false })).toBeVisible({
+      timeout: 1_000,
+    });
+  }).toPass({ timeout: 30_000 });
 
   // Follow a link: the values file at the commit it was read at.
   const valuesLink = environments.getByRole("link").first();

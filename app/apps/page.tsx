@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalog/catalogue-query";
 import { listApplications, listCatalogueFacets } from "@/lib/catalog/list-applications";
 import { getDb } from "@/lib/db";
+import { countDemoClusters } from "@/lib/sync/count-demo-clusters";
 
 export const metadata: Metadata = { title: "Applications" };
 export const dynamic = "force-dynamic";
@@ -38,9 +39,10 @@ export default async function ApplicationsPage({
   }
   const { query } = parsed;
   const db = getDb();
-  const [page, facets] = await Promise.all([
+  const [page, facets, demoClusters] = await Promise.all([
     listApplications({ db, query }),
     listCatalogueFacets({ db }),
+    countDemoClusters({ db }),
   ]);
   const filtered = Boolean(query.q || query.team || query.tier || query.label || query.differs);
   return (
@@ -58,6 +60,13 @@ export default async function ApplicationsPage({
         }
       />
       <CatalogueFilters query={query} choices={facets} />
+      {demoClusters > 0 ? (
+        <p className="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900">
+          Demo: sync and health here come from {demoClusters} demo cluster
+          {demoClusters === 1 ? "" : "s"} played by Gantry's embedded demo feed, not from real
+          agents.
+        </p>
+      ) : null}
       {page.total === 0 ? (
         <Notice
           title={filtered ? "No application matches these filters" : "The catalogue is empty"}

@@ -1,4 +1,5 @@
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
+import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { ApplicationSyncRow } from "@/lib/sync/list-sync-status";
 import type { SyncStatusChangeView } from "@/lib/sync/list-sync-status-changes";
@@ -23,6 +24,11 @@ export function ApplicationSync({
       <h2 id="clusters-heading" className={heading}>
         In the clusters
       </h2>
+      {rows.some((row) => row.cluster.agentMode === "demo") ? (
+        <p className="mb-3 text-xs text-amber-900">
+          Clusters marked demo are played by Gantry's embedded demo feed, not by real agents.
+        </p>
+      ) : null}
       {rows.length === 0 ? (
         <p className="text-sm text-slate-600">
           No cluster of this application's environments is registered.
@@ -59,6 +65,12 @@ export function ApplicationSync({
                   <th scope="row" className="py-2 pr-4 text-left font-normal">
                     <span className="font-medium">{row.cluster.name}</span>{" "}
                     <span className="text-xs text-slate-500">({row.environment.name})</span>
+                    {row.cluster.agentMode === "demo" ? (
+                      <>
+                        {" "}
+                        <Badge tone="warning">demo</Badge>
+                      </>
+                    ) : null}
                     {row.message ? (
                       <p className="mt-0.5 max-w-md text-xs text-slate-600">{row.message}</p>
                     ) : null}

@@ -27,7 +27,8 @@ export interface SyncObjectView {
 
 export interface ApplicationSyncRow {
   environment: { name: string; displayName: string; position: number };
-  cluster: { name: string; region: string | null };
+  /** `agentMode` is how the cluster last reported: agent, watcher, or demo (the embedded demo feed). */
+  cluster: { name: string; region: string | null; agentMode: string | null };
   /** What Git says should run (DeploymentTarget). */
   desiredVersion: string | null;
   desiredCommit: string;
@@ -120,7 +121,7 @@ export async function listApplicationSyncStatus(params: {
               position: true,
               clusters: {
                 where: { archivedAt: null },
-                select: { id: true, name: true, region: true, lastSeenAt: true },
+                select: { id: true, name: true, region: true, lastSeenAt: true, agentMode: true },
                 orderBy: { name: "asc" },
               },
             },
@@ -192,7 +193,7 @@ export async function listApplicationSyncStatus(params: {
           displayName: target.environment.displayName,
           position: target.environment.position,
         },
-        cluster: { name: cluster.name, region: cluster.region },
+        cluster: { name: cluster.name, region: cluster.region, agentMode: cluster.agentMode },
         desiredVersion: target.desiredVersion,
         desiredCommit: target.desiredCommit,
         syncState: stale || !reported ? "Unknown" : reported.syncState,
