@@ -18,6 +18,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { listApplications } from "@/lib/catalog/list-applications";
 import { createDbClient } from "@/lib/db";
+import { log, makeDataDir, percentile } from "./support";
 
 const root = path.resolve(import.meta.dirname, "..");
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
@@ -25,14 +26,8 @@ const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54389);
 const REQUESTS_C1 = Number(process.env.BENCH_REQUESTS_C1 ?? 60);
 const REQUESTS_C16 = Number(process.env.BENCH_REQUESTS_C16 ?? 160);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-"));
-// mkdtemp makes the directory private; as root, Postgres runs as its own user and must reach it.
-fs.chmodSync(dataDir, 0o755);
+const dataDir = makeDataDir("gantry-bench-");
 const base = `http://127.0.0.1:${PORT}`;
-
-function log(message: string) {
-  process.stderr.write(`[bench] ${message}\n`);
-}
 
 const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
   cwd: root,
@@ -105,12 +100,6 @@ function peakRssBytes(pid: number): number {
     }
   }
   return total;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 async function measure(url: string, requests: number, concurrency: number) {

@@ -52,6 +52,7 @@ import {
   crdFiles,
 } from "@/test/cluster/cluster-client";
 import { startCluster, type TestCluster } from "@/test/cluster/harness";
+import { log, makeDataDir, stats } from "./support";
 
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
@@ -62,25 +63,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const DEMO_APPS = 420;
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54393);
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 50);
-
-function log(message: string) {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
-
-function stats(times: number[]) {
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.at(-1) ?? Number.NaN,
-  };
-}
 
 /** The state of every object in round r: sync, health and revision all differ from round r − 1. */
 function stateOf(round: number) {
@@ -130,9 +112,7 @@ function serve(
   });
 }
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-ingest-"));
-// mkdtemp makes the directory private; as root, Postgres runs as its own user and must reach it.
-fs.chmodSync(dataDir, 0o755);
+const dataDir = makeDataDir("gantry-bench-ingest-");
 
 let postgres: RunningPostgres | undefined;
 let server: http.Server | undefined;

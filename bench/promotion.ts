@@ -43,6 +43,7 @@ import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
 import { FakeGitHub } from "@/test/github/fake-github";
+import { log, makeDataDir, stats } from "./support";
 
 // The log threshold is read from the environment at each write: keep the workers' info lines out of the table.
 process.env.GANTRY_LOG_LEVEL ||= "error";
@@ -55,25 +56,6 @@ const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
 const ACTOR = { name: "Bench Person", email: "bench@example.com" };
 const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHour: 5_000 };
-
-function log(message: string) {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
-
-function stats(times: number[]) {
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.at(-1) ?? Number.NaN,
-  };
-}
 
 /**
  * Watches promotion rows: one query every POLL_MS for the ones still waiting,
@@ -133,9 +115,7 @@ function gitCount(gitDir: string, args: string[]): number {
   return out.split("\n").filter(Boolean).length;
 }
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-bench-promotion-"));
-// mkdtemp makes the directory private; as root, Postgres runs as its own user and must reach it.
-fs.chmodSync(dataDir, 0o755);
+const dataDir = makeDataDir("gantry-bench-promotion-");
 
 let postgres: RunningPostgres | undefined;
 let runner: JobRunner | undefined;

@@ -1,0 +1,36 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** What every benchmark shares: progress on stderr, percentiles, and a data directory of its own. */
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** The p-th percentile (nearest rank) of already sorted values; NaN when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+/** p50, p95 and max of unsorted values. */
+export function stats(values: readonly number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted.at(-1) ?? Number.NaN,
+  };
+}
+
+/**
+ * A throwaway data directory. mkdtemp makes it private; as root, the embedded
+ * Postgres runs as its own user and must reach it.
+ */
+export function makeDataDir(prefix: string): string {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dataDir, 0o755);
+  return dataDir;
+}
