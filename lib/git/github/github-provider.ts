@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
 import {
   type ApiCallCounts,
   GitHubClient,
@@ -29,7 +30,6 @@ import {
   reviewSchema,
   treeSchema,
 } from "@/lib/git/github/schemas";
-import { normalizePath } from "@/lib/git/local/local-provider";
 import type {
   CheckSummary,
   CommitSummary,
@@ -40,8 +40,6 @@ import type {
   TreeEntry,
 } from "@/lib/git/provider";
 
-const DEFAULT_COMMIT_LIMIT = 20;
-const MAX_COMMIT_LIMIT = 1_000;
 /** Parallel blob reads and writes: enough to hide latency, few enough not to look like abuse. */
 const CONCURRENCY = 8;
 const TREE_CACHE_SIZE = 4;
@@ -111,7 +109,7 @@ export class GitHubProvider implements GitProvider {
   }
 
   private async commit(ref: string): Promise<z.output<typeof commitSchema>> {
-    assertRef(ref);
+    assertRef(ref, "github");
     const what = `GET commits/${ref}`;
     // per_page bounds the list of changed files the answer carries.
     const attempt = await this.attempt(() =>
@@ -152,7 +150,7 @@ export class GitHubProvider implements GitProvider {
   readFile(params: { ref: string; path: string }): Promise<string | null> {
     return this.client.run("readFile", async () => {
       const path = normalizePath(params.path);
-      assertRef(params.ref);
+      assertRef(params.ref, "github");
       // One call, instead of commit + tree + blob.
       const what = `GET contents/${path}`;
       const attempt = await this.attempt(() =>
@@ -193,11 +191,8 @@ export class GitHubProvider implements GitProvider {
 
   listCommits(params: { ref: string; path?: string; limit?: number }): Promise<CommitSummary[]> {
     return this.client.run("listCommits", async () => {
-      assertRef(params.ref);
-      const limit = Math.min(
-        Math.max(1, Math.floor(params.limit ?? DEFAULT_COMMIT_LIMIT)),
-        MAX_COMMIT_LIMIT,
-      );
+      assertRef(params.ref, "github");
+      const limit = commitLimit(params.limit);
       const path = params.path === undefined ? "" : normalizePath(params.path, { allowRoot: true });
       const commits: CommitSummary[] = [];
       for (let page = 1; commits.length < limit; page++) {
@@ -248,8 +243,8 @@ export class GitHubProvider implements GitProvider {
 
   isAncestor(params: { ancestor: string; descendant: string }): Promise<boolean> {
     return this.client.run("isAncestor", async () => {
-      assertRef(params.ancestor);
-      assertRef(params.descendant);
+      assertRef(params.ancestor, "github");
+      assertRef(params.descendant, "github");
       const basehead = `${params.ancestor}...${params.descendant}`;
       const what = `GET compare/${basehead}`;
       // per_page=1: only the status is needed, not the list of commits between.
@@ -281,7 +276,7 @@ export class GitHubProvider implements GitProvider {
   }
 
   private async branchHead(name: string): Promise<string | null> {
-    assertRef(name);
+    assertRef(name, "github");
     const what = `GET git/ref/heads/${name}`;
     const attempt = await this.attempt(() =>
       this.rest.git.getRef({ ...this.repo, ref: `heads/${name}` }),
@@ -298,7 +293,7 @@ export class GitHubProvider implements GitProvider {
 
   createBranch(params: { name: string; from: string }): Promise<{ sha: string; created: boolean }> {
     return this.client.run("createBranch", async () => {
-      assertRef(params.name);
+      assertRef(params.name, "github");
       assertSha(params.from);
       const what = "POST git/refs";
       const attempt = await this.attempt(() =>
@@ -433,8 +428,8 @@ export class GitHubProvider implements GitProvider {
 
   findPullRequest(params: { head: string; base: string }): Promise<PullRequest | null> {
     return this.client.run("findPullRequest", async () => {
-      assertRef(params.head);
-      assertRef(params.base);
+      assertRef(params.head, "github");
+      assertRef(params.base, "github");
       const what = "GET pulls";
       const data = await this.call(what, () =>
         this.rest.pulls.list({
@@ -464,8 +459,8 @@ export class GitHubProvider implements GitProvider {
     author: GitPerson;
   }): Promise<PullRequest> {
     return this.client.run("openPullRequest", async () => {
-      assertRef(params.head);
-      assertRef(params.base);
+      assertRef(params.head, "github");
+      assertRef(params.base, "github");
       const what = "POST pulls";
       // Not retried blindly: a retry after a lost answer would meet "already exists", handled below.
       const attempt = await this.attempt(() =>
@@ -1044,18 +1039,6 @@ function checkRunState(
   if (conclusion === "success" || conclusion === "neutral" || conclusion === "skipped")
     return "success";
   return "failure";
-}
-
-function assertRef(ref: string): void {
-  if (
-    ref === "" ||
-    ref.length > 255 ||
-    ref.startsWith("-") ||
-    ref.includes("..") ||
-    !/^[A-Za-z0-9._/@+-]+$/.test(ref)
-  ) {
-    throw githubError("bad_request", `"${ref.slice(0, 80)}" is not a valid branch, tag or commit`);
-  }
 }
 
 function assertSha(sha: string): void {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
 import { gitError } from "@/lib/git/errors";
 import { readObjects } from "@/lib/git/local/cat-file";
 import { GitCli } from "@/lib/git/local/git-cli";
@@ -23,9 +24,7 @@ import type {
   TreeEntry,
 } from "@/lib/git/provider";
 
-const DEFAULT_COMMIT_LIMIT = 20;
 const LIST_TREE_THRESHOLD = 200;
-const MAX_COMMIT_LIMIT = 1_000;
 // Field and record separators that cannot occur in a subject, name or date.
 const FIELD = "\x1f";
 const RECORD = "\x1e";
@@ -213,7 +212,7 @@ export class LocalGitProvider implements GitProvider {
   }
 
   async resolveRef(ref: string): Promise<string> {
-    assertRef(ref);
+    assertRef(ref, "git");
     const { stdout, exitCode } = await this.guard(() =>
       this.git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
         okExitCodes: [1],
@@ -324,10 +323,7 @@ export class LocalGitProvider implements GitProvider {
     limit?: number;
   }): Promise<CommitSummary[]> {
     const sha = await this.resolveRef(params.ref);
-    const limit = Math.min(
-      Math.max(1, Math.floor(params.limit ?? DEFAULT_COMMIT_LIMIT)),
-      MAX_COMMIT_LIMIT,
-    );
+    const limit = commitLimit(params.limit);
     const args = [
       "log",
       `--format=%H${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI${RECORD}`,
@@ -399,36 +395,3 @@ export class LocalGitProvider implements GitProvider {
  * characters or revision syntax (`a..b`, `x:path`), which would make one
  * ref mean something else.
  */
-function assertRef(ref: string): void {
-  if (
-    ref === "" ||
-    ref.length > 255 ||
-    ref.startsWith("-") ||
-    ref.includes("..") ||
-    !/^[A-Za-z0-9._/@+-]+$/.test(ref)
-  ) {
-    throw gitError("bad_request", `"${ref.slice(0, 80)}" is not a valid branch, tag or commit`);
-  }
-}
-
-/**
- * Repository paths are POSIX and relative. `..`, `.` and empty segments are
- * refused rather than resolved: nothing outside the tree is reachable anyway,
- * but a path that means something else than it says is a bug upstream.
- */
-export function normalizePath(path: string, options: { allowRoot?: boolean } = {}): string {
-  const trimmed = path.replace(/\/+$/, "");
-  if (trimmed === "") {
-    if (options.allowRoot) return "";
-    throw gitError("bad_request", "a file path is required");
-  }
-  const segments = trimmed.split("/");
-  if (
-    trimmed.startsWith("/") ||
-    /[\0\n\r]/.test(trimmed) ||
-    segments.some((s) => s === "" || s === "." || s === "..")
-  ) {
-    throw gitError("bad_request", `"${trimmed.slice(0, 200)}" is not a valid repository path`);
-  }
-  return trimmed;
-}
