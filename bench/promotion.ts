@@ -18,6 +18,7 @@
  * Prints a table and writes bench/results/promotion.json. Figures are medians
  * and percentiles of one run on this machine; compare ratios.
  */
+
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Actor } from "@/lib/auth/actor";
 
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import { parseConfig } from "@/lib/config";
@@ -54,7 +56,7 @@ const DEMO_APPS = 420;
 const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
-const ACTOR = { name: "Bench Person", email: "bench@example.com" };
+const ACTOR: Actor = { kind: "person", id: null, name: "Bench Person", email: "bench@example.com" };
 const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHour: 5_000 };
 
 /**

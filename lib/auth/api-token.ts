@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { UUID } from "@/lib/promotion/load";
-import type { Actor } from "@/lib/promotion/types";
 
 /**
  * API tokens: `gantry_<43 base64url characters>` (256 random bits), shown
@@ -21,7 +21,7 @@ const TOKEN_PATTERN = /^gantry_[A-Za-z0-9_-]{43}$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface ApiActor extends Actor {
-  kind: "api_token";
+  kind: "token";
   tokenId: string;
   tokenName: string;
   scopes: ApiScope[];
@@ -109,7 +109,8 @@ export async function authenticateRequest(
     await options.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
   return {
-    kind: "api_token",
+    kind: "token",
+    id: row.id,
     tokenId: row.id,
     tokenName: row.name,
     scopes: row.scopes.filter(isApiScope),

@@ -1,9 +1,10 @@
+import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { closeWithComment } from "@/lib/promotion/supersede";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
-import type { Actor, PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 /**
  * Gives up on a promotion that has not merged: closes its pull request (with

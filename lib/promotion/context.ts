@@ -1,9 +1,10 @@
+import type { Actor } from "@/lib/auth/actor";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
 import { sendingPromotionJobs } from "@/lib/jobs/queue";
-import type { Actor, PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 /** The promotion context of the server process: its database, Git provider and job queue. */
 export function getPromotionContext(): PromotionContext {
@@ -25,7 +26,7 @@ export function getPromotionContext(): PromotionContext {
 
 /** Who the web UI acts as until sign-in exists (issue 4): GANTRY_DEMO_USER_NAME/_EMAIL. */
 export function demoActor(): Actor {
-  return { ...getConfig().demoUser };
+  return { kind: "person", id: null, ...getConfig().demoUser };
 }
 
 /** How promotions merge: GitHub's setting (GANTRY_GITHUB_MERGE_METHOD) there, a merge commit on the local provider. */

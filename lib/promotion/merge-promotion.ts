@@ -1,9 +1,10 @@
+import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import type { Actor, PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 export interface MergePromotionResult {
   promotion: PromotionSummary;

@@ -1,3 +1,4 @@
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
@@ -13,7 +14,7 @@ import {
 } from "@/lib/promotion/pull-request-text";
 import { closeSupersededPullRequests, closeWithComment } from "@/lib/promotion/supersede";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import { GANTRY_ACTOR, type PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 /** The steps of opening a promotion's pull request, in order; each is a possible crash point. */
 export type OpenPullRequestStep = "branch" | "commit" | "pull_request" | "recorded";

@@ -1,8 +1,8 @@
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import type { PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
 import type { PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { log } from "@/lib/log";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import { GANTRY_ACTOR } from "@/lib/promotion/types";
 
 /**
  * What the Git host says happened to a promotion's pull request, from a

@@ -1,9 +1,10 @@
+import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
-import type { Actor, PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 export const MAX_REASON_LENGTH = 2_000;
 

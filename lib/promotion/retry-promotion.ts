@@ -1,7 +1,8 @@
+import type { Actor } from "@/lib/auth/actor";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { transition } from "@/lib/promotion/transitions";
-import type { Actor, PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 /**
  * Tries a failed promotion again: back to `planned` and a new job, in one

@@ -1,5 +1,6 @@
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { supersededComment } from "@/lib/promotion/pull-request-text";
-import { GANTRY_ACTOR, type PromotionContext } from "@/lib/promotion/types";
+import type { PromotionContext } from "@/lib/promotion/types";
 
 /**
  * Closes the still-open pull requests of promotions that `newer` superseded,

@@ -1,6 +1,6 @@
+import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
-import type { Actor } from "@/lib/promotion/types";
 
 /**
  * The promotion state machine, and the only code that changes a

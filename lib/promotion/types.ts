@@ -1,15 +1,6 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
 
-/** Who did something: a person (until sessions exist, the configured demo person) or a token's owner. */
-export interface Actor {
-  name: string;
-  email: string;
-}
-
-/** Gantry itself, for what the job and the system do on their own. */
-export const GANTRY_ACTOR: Actor = { name: "Gantry", email: "gantry@localhost" };
-
 /** Enqueues the job that opens a promotion's pull request. */
 export interface PromotionJobs {
   /**

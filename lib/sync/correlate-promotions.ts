@@ -1,9 +1,9 @@
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import { GANTRY_ACTOR } from "@/lib/promotion/types";
 import { isStale } from "./list-sync-status";
 
 /**

@@ -1,3 +1,4 @@
+import type { Actor } from "@/lib/auth/actor";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
@@ -11,8 +12,18 @@ import {
 } from "@/test/catalog/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
-export const ALICE = { name: "Alice Developer", email: "alice@example.com" };
-export const BOB = { name: "Bob Approver", email: "bob@example.com" };
+export const ALICE: Actor = {
+  kind: "person",
+  id: null,
+  name: "Alice Developer",
+  email: "alice@example.com",
+};
+export const BOB: Actor = {
+  kind: "person",
+  id: null,
+  name: "Bob Approver",
+  email: "bob@example.com",
+};
 
 /** Jobs that are only recorded: the test runs the job body itself. */
 export class RecordedJobs implements PromotionJobs {

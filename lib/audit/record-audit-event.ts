@@ -1,0 +1,98 @@
+import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
+import type { Actor } from "@/lib/auth/actor";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { currentRequestContext } from "@/lib/http/request-context";
+
+export type AuditOutcome = "success" | "denied" | "failure";
+
+export type AuditTargetType =
+  | "promotion"
+  | "application"
+  | "environment"
+  | "cluster"
+  | "token"
+  | "user"
+  | "session"
+  | "import"
+  | "policy"
+  | "release_train";
+
+/** One thing that happened, as a caller describes it. */
+export interface AuditEventInput {
+  actor: Actor;
+  /** Dotted, past tense: `promotion.requested`, `approval.given`, `session.sign_in_failed`. */
+  action: string;
+  outcome?: AuditOutcome;
+  target: {
+    type: AuditTargetType;
+    id?: string | null;
+    application?: string | null;
+    team?: string | null;
+    environment?: string | null;
+    promotionId?: string | null;
+    cluster?: string | null;
+  };
+  /** Compact facts; never a secret (tokens, passwords, sessions are refused by name). */
+  detail?: Record<string, unknown>;
+  /** Defaults to the current request's (lib/http/request-context). */
+  requestId?: string | null;
+  sourceAddress?: string | null;
+}
+
+/** Serialises writers of the chain: one transaction at a time appends. */
+const CHAIN_LOCK = 0x6761_6e74; // "gant"
+const SECRET_KEY =
+  /pass(word)?|secret|token(?!Id|Name)|authorization|cookie|session(?!Id)|private.?key|credential/i;
+
+/**
+ * Appends one event to the audit chain inside `tx`, the transaction of the
+ * change it records: when that transaction rolls back, so does the event.
+ * Takes a transaction-scoped advisory lock, so the chain never forks; callers
+ * should record their event last in the transaction to hold it briefly.
+ */
+export async function recordAuditEvent(
+  tx: Prisma.TransactionClient,
+  input: AuditEventInput,
+): Promise<{ sequence: bigint; hash: string }> {
+  const secretKeys = Object.keys(input.detail ?? {}).filter((key) => SECRET_KEY.test(key));
+  if (secretKeys.length > 0) {
+    throw new Error(`audit detail must not carry secrets: ${secretKeys.join(", ")}`);
+  }
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
+  const last = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
+    SELECT sequence, hash FROM "AuditEvent" ORDER BY sequence DESC LIMIT 1`;
+  const request = currentRequestContext();
+  const fields = {
+    sequence: (last[0]?.sequence ?? 0n) + 1n,
+    // Millisecond precision: what the column keeps is what was hashed.
+    at: new Date(),
+    actorKind: input.actor.kind,
+    actorId: input.actor.id,
+    actorName: input.actor.name,
+    action: input.action,
+    targetType: input.target.type,
+    targetId: input.target.id ?? null,
+    application: input.target.application ?? null,
+    team: input.target.team ?? null,
+    environment: input.target.environment ?? null,
+    promotionId: input.target.promotionId ?? null,
+    cluster: input.target.cluster ?? null,
+    outcome: input.outcome ?? "success",
+    requestId: input.requestId !== undefined ? input.requestId : (request?.requestId ?? null),
+    sourceAddress:
+      input.sourceAddress !== undefined ? input.sourceAddress : (request?.sourceAddress ?? null),
+    detail: JSON.parse(JSON.stringify(input.detail ?? {})) as Prisma.InputJsonObject,
+    previousHash: last[0]?.hash ?? GENESIS_HASH,
+  };
+  const hash = auditEventHash(fields);
+  await tx.auditEvent.create({ data: { ...fields, hash } });
+  return { sequence: fields.sequence, hash };
+}
+
+/** For an event that is the whole change (a failed sign-in, a denial): its own transaction. */
+export async function recordAuditEventAlone(
+  db: PrismaClient,
+  input: AuditEventInput,
+): Promise<{ sequence: bigint; hash: string }> {
+  return db.$transaction((tx) => recordAuditEvent(tx, input));
+}
