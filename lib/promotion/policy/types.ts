@@ -1,0 +1,56 @@
+/**
+ * An environment's promotion policy, as written under `policy:` in
+ * environments.yaml (so policy is itself reviewed by pull request) and kept
+ * normalised in Environment.policy by the importer. An environment without a
+ * policy gets DEFAULT_POLICY.
+ */
+export interface EnvironmentPolicy {
+  approvals: {
+    /** How many approvals, from people other than the promotion's author (four eyes). */
+    required: number;
+    /** When set, approvals only count from members of this team (e.g. "prod-approvers"). */
+    team: string | null;
+  };
+  order: {
+    /** The version must already be deployed in the previous environment. */
+    requireDeployedInPrevious: boolean;
+    /** ... and healthy there, by the clusters' reports. */
+    requireHealthy: boolean;
+  };
+  freezes: FreezeWindow[];
+  /** Merge the pull request as soon as the policy is satisfied. */
+  autoMerge: boolean;
+}
+
+export type FreezeWindow =
+  /** A date range, `from` inclusive, `to` exclusive (ISO 8601 with offset). */
+  | { kind: "range"; from: string; to: string; reason: string }
+  /** Recurring: starts at each `cron` time in `timezone` and lasts `durationMinutes`. */
+  | { kind: "recurring"; cron: string; durationMinutes: number; timezone: string; reason: string };
+
+export const DEFAULT_POLICY: EnvironmentPolicy = {
+  approvals: { required: 0, team: null },
+  order: { requireDeployedInPrevious: false, requireHealthy: false },
+  freezes: [],
+  autoMerge: false,
+};
+
+/** A freeze in force: until when, and why (shown as a banner and in the promotion dialog). */
+export interface ActiveFreeze {
+  until: Date;
+  reason: string;
+}
+
+/** Where a promotion stands against its environment's approval policy. */
+export interface ApprovalStanding {
+  required: number;
+  /** Approvals that count: of the current head, not by the author, from the team when one is named, not outweighed by a later request for changes from the same person. */
+  counted: number;
+  /** People whose approval counts, for the UI. */
+  approvers: string[];
+  /** Someone asked for changes on the current head and has not approved since. */
+  changesRequestedBy: string[];
+  satisfied: boolean;
+  /** What is missing, in words: "needs 1 more approval from prod-approvers". Empty when satisfied. */
+  blockers: string[];
+}
