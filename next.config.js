@@ -5,6 +5,9 @@
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
+  // GANTRY_NEXT_DIST_DIR lets several checkouts' e2e runs build side by side
+  // in one working tree (development only); the default is Next's own.
+  distDir: process.env.GANTRY_NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
   poweredByHeader: false,
   // Native binaries and child processes: keep them out of the server bundle.

@@ -129,9 +129,10 @@ server.listen(config.port, config.hostname, () => {
  * `npm start` on a fresh clone or after a pull serves current code.
  */
 async function buildWhenSourcesChanged(): Promise<void> {
-  const stamp = path.join(root, ".next", "gantry-sources");
+  const distDir = path.join(root, process.env.GANTRY_NEXT_DIST_DIR || ".next");
+  const stamp = path.join(distDir, "gantry-sources");
   const fingerprint = sourcesFingerprint();
-  const built = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
+  const built = fs.existsSync(path.join(distDir, "BUILD_ID"));
   if (built && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return;
   progress(
     built
