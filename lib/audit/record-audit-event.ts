@@ -34,6 +34,11 @@ export interface AuditEventInput {
   };
   /** Compact facts; never a secret (tokens, passwords, sessions are refused by name). */
   detail?: Record<string, unknown>;
+  /**
+   * When it happened; defaults to now. Only generated demo history passes a
+   * past time: the chain's order stays the order of recording.
+   */
+  at?: Date;
   /** Defaults to the current request's (lib/http/request-context). */
   requestId?: string | null;
   sourceAddress?: string | null;
@@ -65,7 +70,7 @@ export async function recordAuditEvent(
   const fields = {
     sequence: (last[0]?.sequence ?? 0n) + 1n,
     // Millisecond precision: what the column keeps is what was hashed.
-    at: new Date(),
+    at: input.at ? new Date(input.at.getTime()) : new Date(),
     actorKind: input.actor.kind,
     actorId: input.actor.id,
     actorName: input.actor.name,
