@@ -68,8 +68,7 @@ type StateStamp = Partial<
   >
 >;
 
-function stampFor(state: PromotionState): StateStamp {
-  const now = new Date();
+function stampFor(state: PromotionState, now: Date): StateStamp {
   switch (state) {
     case "pr_open":
       return { prOpenedAt: now };
@@ -118,6 +117,8 @@ export async function transition(params: {
   from?: readonly PromotionState[];
   detail?: string;
   data?: TransitionData;
+  /** When it happened; defaults to now. Only replayed history (the demo history) passes one. */
+  at?: Date;
 }): Promise<Promotion> {
   const { tx, promotionId, to } = params;
   const rows = await tx.$queryRaw<{ state: PromotionState }[]>`
@@ -132,9 +133,10 @@ export async function transition(params: {
     );
   }
   assertTransition(current, to);
+  const at = params.at ?? new Date();
   const updated = await tx.promotion.update({
     where: { id: promotionId },
-    data: { ...params.data, ...stampFor(to), state: to },
+    data: { ...params.data, ...stampFor(to, at), state: to },
   });
   await tx.promotionEvent.create({
     data: {
@@ -144,6 +146,7 @@ export async function transition(params: {
       actorName: params.actor.name,
       actorEmail: params.actor.email,
       detail: params.detail ?? null,
+      ...(params.at ? { at: params.at } : {}),
     },
   });
   return updated;
