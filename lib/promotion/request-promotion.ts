@@ -1,3 +1,4 @@
+import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import { promotionBranch } from "@/lib/promotion/branch-name";
@@ -126,6 +127,13 @@ export async function requestPromotion(
           actorEmail: actor.email,
           detail: `${plan.application.slug} ${plan.currentVersion} → ${plan.version} in ${plan.environment.name}${plan.outOfOrder ? " (out of order)" : ""}`,
         },
+      });
+      await recordPromotionTransition(tx, {
+        promotionId: created.id,
+        from: null,
+        to: "planned",
+        actor,
+        detail: reason,
       });
       for (const older of open) {
         await transition({

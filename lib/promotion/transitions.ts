@@ -1,3 +1,4 @@
+import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
@@ -5,7 +6,8 @@ import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/c
 /**
  * The promotion state machine, and the only code that changes a
  * promotion's state. Every transition is checked against this table and
- * written together with its PromotionEvent in one transaction.
+ * written together with its PromotionEvent and its audit event in one
+ * transaction.
  *
  *   planned → pr_open → approved → merged → syncing → deployed
  *   exits: rejected, closed, failed (retry → planned), superseded, rolled_back
@@ -148,6 +150,15 @@ export async function transition(params: {
       detail: params.detail ?? null,
       ...(params.at ? { at: params.at } : {}),
     },
+  });
+  // Last, since it holds the audit chain's lock until the transaction ends.
+  await recordPromotionTransition(tx, {
+    promotionId,
+    from: current,
+    to,
+    actor: params.actor,
+    detail: params.detail,
+    at: params.at,
   });
   return updated;
 }
