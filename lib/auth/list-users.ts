@@ -1,0 +1,58 @@
+import type { Role } from "@/lib/auth/principal";
+import { type Acting, authorize } from "@/lib/auth/update-user-grants";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+
+/** A person as the admin pages and the command line list them. */
+export interface UserSummary {
+  id: string;
+  name: string;
+  email: string;
+  roles: Role[];
+  teams: string[];
+  approverEnvironments: string[];
+  breakGlass: boolean;
+  gitLogin: string | null;
+  source: string;
+  mustChangePassword: boolean;
+  disabledAt: Date | null;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+}
+
+/** Everyone who may sign in (and who was disabled), by e-mail; admins only. */
+export async function listUsers(params: {
+  db: PrismaClient;
+  acting: Acting;
+  /** Matches e-mail or name, case-insensitively. */
+  search?: string;
+}): Promise<UserSummary[]> {
+  authorize(params.acting, "user:manage");
+  const search = params.search?.trim();
+  return params.db.user.findMany({
+    where: search
+      ? {
+          OR: [
+            { email: { contains: search, mode: "insensitive" } },
+            { name: { contains: search, mode: "insensitive" } },
+          ],
+        }
+      : {},
+    orderBy: { email: "asc" },
+    take: 1000,
+    select: {
+      id: true,
+      name: true,
+      email: true,
+      roles: true,
+      teams: true,
+      approverEnvironments: true,
+      breakGlass: true,
+      gitLogin: true,
+      source: true,
+      mustChangePassword: true,
+      disabledAt: true,
+      lastSignInAt: true,
+      createdAt: true,
+    },
+  });
+}
