@@ -1,6 +1,7 @@
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
+import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
 
 /**
@@ -151,6 +152,7 @@ export async function transition(params: {
       ...(params.at ? { at: params.at } : {}),
     },
   });
+  await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
   // Last, since it holds the audit chain's lock until the transaction ends.
   await recordPromotionTransition(tx, {
     promotionId,

@@ -1,0 +1,103 @@
+import type { ChangeListener } from "./change-listener";
+import { type ChangeEvent, type ChangeFilter, matchesFilter } from "./changes";
+
+/**
+ * A Server-Sent Events stream of the changes matching a filter, for one
+ * browser connection:
+ *
+ * - `event: change` with the change as JSON; a comment every `heartbeatMs`
+ *   (15 s) so proxies keep the connection open and a dead one is noticed;
+ * - at most `bufferSize` messages wait for a slow reader: past that, changes
+ *   are dropped and one `event: resync` is sent when it catches up (the page
+ *   re-reads everything anyway, so nothing is lost but repetition);
+ * - when the request is aborted or the reader cancels, the subscription ends
+ *   and the shared LISTEN connection closes with the last subscriber.
+ */
+export interface EventStreamOptions {
+  listener: ChangeListener;
+  filter: ChangeFilter;
+  signal: AbortSignal;
+  heartbeatMs?: number;
+  bufferSize?: number;
+}
+
+const encoder = new TextEncoder();
+
+function message(event: string, data: unknown): Uint8Array {
+  return encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export function changeEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const bufferSize = options.bufferSize ?? 32;
+  let unsubscribe: (() => void) | null = null;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let closed = false;
+  let missed = false;
+  let onAbort: (() => void) | null = null;
+
+  const cleanup = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe?.();
+    unsubscribe = null;
+    if (onAbort) options.signal.removeEventListener("abort", onAbort);
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async start(controller) {
+        const send = (chunk: Uint8Array): boolean => {
+          if (closed) return false;
+          if ((controller.desiredSize ?? 0) <= 0) {
+            missed = true;
+            return false;
+          }
+          controller.enqueue(chunk);
+          return true;
+        };
+        onAbort = () => {
+          cleanup();
+          try {
+            controller.close();
+          } catch {
+            // already closed by the reader's cancel: nothing left to close
+          }
+        };
+        if (options.signal.aborted) {
+          onAbort();
+          return;
+        }
+        options.signal.addEventListener("abort", onAbort, { once: true });
+        // Browsers reconnect after this long when the connection drops.
+        controller.enqueue(encoder.encode("retry: 3000\n: connected\n\n"));
+        const stop = await options.listener.subscribe({
+          onChange: (event: ChangeEvent) => {
+            if (matchesFilter(event, options.filter)) send(message("change", event));
+          },
+          onReconnect: () => send(message("resync", { reason: "reconnected" })),
+        });
+        if (closed) {
+          stop();
+          return;
+        }
+        unsubscribe = stop;
+        heartbeat = setInterval(() => send(encoder.encode(": heartbeat\n\n")), heartbeatMs);
+        heartbeat.unref();
+      },
+      pull(controller) {
+        if (missed && !closed) {
+          missed = false;
+          controller.enqueue(
+            message("resync", { reason: "changes were dropped for a slow reader" }),
+          );
+        }
+      },
+      cancel() {
+        cleanup();
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: bufferSize }),
+  );
+}
