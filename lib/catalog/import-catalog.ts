@@ -1,3 +1,5 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
@@ -57,15 +59,31 @@ export async function importCatalog(params: {
           where: { id: run.id },
           data: { status: "succeeded", commit, finishedAt: new Date(), ...written },
         });
+        await recordAuditEvent(tx, {
+          actor: GANTRY_ACTOR,
+          action: "import.succeeded",
+          target: { type: "import", id: run.id },
+          detail: { trigger, ref, commit, ...written, problems: snapshot.problems.length },
+        });
         return written;
       },
       { maxWait: 60_000, timeout: 300_000 },
     );
     return { importId: run.id, commit, ...counts, problems: snapshot.problems.length };
   } catch (error) {
-    await db.catalogImport.update({
-      where: { id: run.id },
-      data: { status: "failed", finishedAt: new Date(), error: describeFailure(error) },
+    const reason = describeFailure(error);
+    await db.$transaction(async (tx) => {
+      await tx.catalogImport.update({
+        where: { id: run.id },
+        data: { status: "failed", finishedAt: new Date(), error: reason },
+      });
+      await recordAuditEvent(tx, {
+        actor: GANTRY_ACTOR,
+        action: "import.failed",
+        outcome: "failure",
+        target: { type: "import", id: run.id },
+        detail: { trigger, ref, reason: reason.slice(0, 500) },
+      });
     });
     throw error;
   }

@@ -15,6 +15,7 @@ import {
 import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
+import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { log, logUnexpected } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/context";
 import {
@@ -189,6 +190,7 @@ export async function startJobRunner(params: {
     };
     await startPromotionWorkers({ boss, ctx });
     await startRepositoryWorkers({ boss, ctx });
+    await startStaleClusterWorker({ boss, db, staleAfterSeconds: config.syncStaleAfterSeconds });
     // The portal works without it: a feed that cannot start is logged, not fatal.
     demoFeed = await startDemoFeed({
       config,

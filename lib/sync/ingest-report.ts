@@ -1,3 +1,4 @@
+import { recordClusterRecovery } from "@/lib/audit/record-cluster-staleness";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
@@ -118,7 +119,8 @@ async function writeReport(params: {
 
   const ingest = await db.$transaction(
     async (tx): Promise<IngestResult> => {
-      await tx.$executeRaw`SELECT 1 FROM "Cluster" WHERE "id" = ${cluster.id}::uuid FOR UPDATE`;
+      const [locked] = await tx.$queryRaw<{ lastSeenAt: Date | null }[]>`
+        SELECT "lastSeenAt" FROM "Cluster" WHERE "id" = ${cluster.id}::uuid FOR UPDATE`;
 
       let written = 0;
       let changes = 0;
@@ -251,6 +253,11 @@ async function writeReport(params: {
         changes += counts?.changes ?? 0;
       }
 
+      await recordClusterRecovery(tx, {
+        cluster: cluster.name,
+        previousLastSeenAt: locked?.lastSeenAt ?? null,
+        receivedAt: new Date(receivedAt),
+      });
       await tx.cluster.update({
         where: { id: cluster.id },
         data: {

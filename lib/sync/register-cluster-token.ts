@@ -1,5 +1,7 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { generateClusterToken, hashClusterToken } from "./cluster-token";
 
 export interface IssuedClusterToken {
@@ -17,12 +19,19 @@ export interface IssuedClusterToken {
 export async function registerClusterToken(params: {
   db: PrismaClient;
   cluster: string;
+  /** Who asked (recorded in the audit chain); Gantry itself by default (the CLI, the demo feed). */
+  actor?: Actor;
 }): Promise<IssuedClusterToken> {
   const token = generateClusterToken();
   const createdAt = new Date();
-  const { count } = await params.db.cluster.updateMany({
-    where: { name: params.cluster, archivedAt: null, tokenHash: null },
-    data: { tokenHash: hashClusterToken(token), tokenCreatedAt: createdAt },
+  const count = await params.db.$transaction(async (tx) => {
+    const { count } = await tx.cluster.updateMany({
+      where: { name: params.cluster, archivedAt: null, tokenHash: null },
+      data: { tokenHash: hashClusterToken(token), tokenCreatedAt: createdAt },
+    });
+    if (count > 0)
+      await recordClusterTokenEvent(tx, params.cluster, "cluster.token_registered", params.actor);
+    return count;
   });
   if (count === 0) {
     const cluster = await findActiveCluster(params.db, params.cluster);
@@ -53,4 +62,18 @@ export async function findActiveCluster(
     );
   }
   return { id: cluster.id, hasToken: cluster.tokenHash !== null };
+}
+
+/** One cluster token change in the audit chain, in the change's transaction; never the token. */
+export async function recordClusterTokenEvent(
+  tx: Prisma.TransactionClient,
+  cluster: string,
+  action: "cluster.token_registered" | "cluster.token_rotated" | "cluster.token_revoked",
+  actor: Actor = GANTRY_ACTOR,
+): Promise<void> {
+  await recordAuditEvent(tx, {
+    actor,
+    action,
+    target: { type: "cluster", id: cluster, cluster },
+  });
 }
