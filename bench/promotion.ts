@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Actor } from "@/lib/auth/actor";
+import type { Person } from "@/lib/auth/principal";
 
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import { parseConfig } from "@/lib/config";
@@ -56,7 +56,18 @@ const DEMO_APPS = 420;
 const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
-const ACTOR: Actor = { kind: "person", id: null, name: "Bench Person", email: "bench@example.com" };
+/** An admin; its User row is made in each benchmark database (promotions reference who asked). */
+const ACTOR: Person = {
+  kind: "person",
+  id: "bench-person",
+  name: "Bench Person",
+  email: "bench@example.com",
+  roles: ["admin"],
+  teams: [],
+  approverEnvironments: [],
+  breakGlass: false,
+  gitLogin: null,
+};
 const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHour: 5_000 };
 
 /**
@@ -125,6 +136,14 @@ let watcher: PrOpenWatcher | undefined;
 let fake: FakeGitHub | undefined;
 const clients: Db[] = [];
 
+async function createBenchPerson(db: Db): Promise<void> {
+  await db.user.upsert({
+    where: { id: ACTOR.id },
+    create: { id: ACTOR.id, name: ACTOR.name, email: ACTOR.email, roles: ["admin"] },
+    update: {},
+  });
+}
+
 try {
   const started = performance.now();
   postgres = await startEmbeddedPostgres({ dataDir, port: PG_PORT, disposable: true });
@@ -145,6 +164,7 @@ try {
   });
   const db = createDbClient(postgres.url);
   clients.push(db);
+  await createBenchPerson(db);
   const git = createGitProvider(config, { db });
   const imported = await importCatalog({
     db,
@@ -205,7 +225,7 @@ try {
     const t0 = performance.now();
     const { promotion } = await requestPromotion({
       ctx,
-      actor: ACTOR,
+      principal: ACTOR,
       application,
       environment: "prod",
       reason: "Benchmark: verified in staging",
@@ -228,7 +248,12 @@ try {
 
   log(`local: closing the first batch's ${sequential.length} pull requests (not timed)`);
   for (const { id } of sequential) {
-    await closePromotion({ ctx, promotionId: id, actor: ACTOR, reason: "Benchmark: next batch" });
+    await closePromotion({
+      ctx,
+      promotionId: id,
+      principal: ACTOR,
+      reason: "Benchmark: next batch",
+    });
   }
 
   log(`local: ${perBatch} promotions at once (release train)`);
@@ -287,6 +312,7 @@ try {
   await applyMigrations(githubUrl);
   const githubDb = createDbClient(githubUrl);
   clients.push(githubDb);
+  await createBenchPerson(githubDb);
   const github = new GitHubProvider({
     apiUrl: fake.apiUrl,
     webUrl: fake.webUrl,
@@ -339,7 +365,7 @@ try {
     github.resetApiCallCounts();
     const { promotion } = await requestPromotion({
       ctx: githubCtx,
-      actor: ACTOR,
+      principal: ACTOR,
       application: slug,
       environment: "prod",
       reason: `Release ${RELEASE} to the fleet`,

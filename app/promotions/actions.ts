@@ -2,19 +2,18 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ActionState } from "@/components/promotion/action-form";
-import { isGantryError } from "@/lib/errors";
-import { logUnexpected } from "@/lib/log";
+import { type ActionState, authorizedAction } from "@/lib/auth/authorized-action";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { demoActor, getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/promotion/context";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 
 /**
- * Server actions of the promotion pages: parse the form, call the domain,
- * turn a refusal into a message for the form. Like route handlers, they
- * hold no logic of their own.
+ * Server actions of the promotion pages: parse the form, call the domain as
+ * the signed-in person. authorizedAction checks who may try and turns any
+ * refusal into a message for the form; the domain checks the very
+ * promotion. Like route handlers, they hold no logic of their own.
  */
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a slug");
@@ -40,23 +39,23 @@ function fields(formData: FormData): Record<string, string> {
   return out;
 }
 
-function refusal(error: unknown): ActionState {
-  if (isGantryError(error)) return { error: error.message };
-  const errorId = logUnexpected(error, { during: "promotion action" });
-  return { error: `Something went wrong on our side (error id ${errorId}). Nothing was changed.` };
+function promotionIdOf(formData: FormData): string | null {
+  const parsed = PromotionId.safeParse(fields(formData));
+  return parsed.success ? parsed.data.promotionId : null;
 }
 
-export async function requestPromotionAction(
-  _state: ActionState,
-  formData: FormData,
-): Promise<ActionState> {
-  const parsed = RequestForm.safeParse(fields(formData));
-  if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
-  let id: string;
-  try {
+const MISSING_PROMOTION: ActionState = {
+  error: "This form is missing its promotion; reload the page.",
+};
+
+export const requestPromotionAction = authorizedAction(
+  "promotion:request",
+  async (principal, formData) => {
+    const parsed = RequestForm.safeParse(fields(formData));
+    if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
     const result = await requestPromotion({
       ctx: getPromotionContext(),
-      actor: demoActor(),
+      principal,
       application: parsed.data.application,
       environment: parsed.data.environment,
       version: parsed.data.version,
@@ -64,57 +63,43 @@ export async function requestPromotionAction(
       skipOrder: parsed.data.skipOrder === "on",
       allowNewVersion: parsed.data.allowNewVersion === "on",
     });
-    id = result.promotion.id;
-  } catch (error) {
-    return refusal(error);
-  }
-  redirect(`/promotions/${id}`);
-}
+    redirect(`/promotions/${result.promotion.id}`);
+  },
+);
 
-async function onPromotion(
-  formData: FormData,
-  act: (promotionId: string) => Promise<unknown>,
-): Promise<ActionState> {
-  const parsed = PromotionId.safeParse(fields(formData));
-  if (!parsed.success) return { error: "This form is missing its promotion; reload the page." };
-  try {
-    await act(parsed.data.promotionId);
-  } catch (error) {
-    return refusal(error);
-  }
-  redirect(`/promotions/${parsed.data.promotionId}`);
-}
+export const mergePromotionAction = authorizedAction(
+  "promotion:merge",
+  async (principal, formData) => {
+    const promotionId = promotionIdOf(formData);
+    if (!promotionId) return MISSING_PROMOTION;
+    await mergePromotion({ ctx: getPromotionContext(), promotionId, principal });
+    redirect(`/promotions/${promotionId}`);
+  },
+);
 
-export async function mergePromotionAction(
-  _state: ActionState,
-  formData: FormData,
-): Promise<ActionState> {
-  return onPromotion(formData, (promotionId) =>
-    mergePromotion({ ctx: getPromotionContext(), promotionId, actor: demoActor() }),
-  );
-}
-
-export async function closePromotionAction(
-  _state: ActionState,
-  formData: FormData,
-): Promise<ActionState> {
-  const reason = formData.get("reason");
-  return onPromotion(formData, (promotionId) =>
-    closePromotion({
+export const closePromotionAction = authorizedAction(
+  "promotion:close",
+  async (principal, formData) => {
+    const promotionId = promotionIdOf(formData);
+    if (!promotionId) return MISSING_PROMOTION;
+    const reason = formData.get("reason");
+    await closePromotion({
       ctx: getPromotionContext(),
       promotionId,
-      actor: demoActor(),
+      principal,
       reason:
         typeof reason === "string" && reason.trim() ? reason.trim().slice(0, 2000) : undefined,
-    }),
-  );
-}
+    });
+    redirect(`/promotions/${promotionId}`);
+  },
+);
 
-export async function retryPromotionAction(
-  _state: ActionState,
-  formData: FormData,
-): Promise<ActionState> {
-  return onPromotion(formData, (promotionId) =>
-    retryPromotion({ ctx: getPromotionContext(), promotionId, actor: demoActor() }),
-  );
-}
+export const retryPromotionAction = authorizedAction(
+  "promotion:retry",
+  async (principal, formData) => {
+    const promotionId = promotionIdOf(formData);
+    if (!promotionId) return MISSING_PROMOTION;
+    await retryPromotion({ ctx: getPromotionContext(), promotionId, principal });
+    redirect(`/promotions/${promotionId}`);
+  },
+);

@@ -1,4 +1,10 @@
-import type { Person, Principal, Role } from "@/lib/auth/principal";
+import {
+  actorOf,
+  type CiToken,
+  type Person,
+  type Principal,
+  type Role,
+} from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 
 /**
@@ -14,23 +20,25 @@ import { GantryError } from "@/lib/errors";
  * A CI token acts as itself within its scopes: it reads with promotions:read,
  * proposes with promotions:write, and never approves.
  */
-export type Permission =
-  | "catalogue:read"
-  | "catalogue:import"
-  | "promotion:read"
-  | "promotion:request"
-  | "promotion:approve"
-  | "promotion:merge"
-  | "promotion:close"
-  | "promotion:retry"
-  | "promotion:break_glass"
-  | "audit:read"
-  | "audit:export"
-  | "audit:verify"
-  | "cluster:manage"
-  | "token:manage_own"
-  | "token:manage_ci"
-  | "user:manage";
+export const PERMISSIONS = [
+  "catalogue:read",
+  "catalogue:import",
+  "promotion:read",
+  "promotion:request",
+  "promotion:approve",
+  "promotion:merge",
+  "promotion:close",
+  "promotion:retry",
+  "promotion:break_glass",
+  "audit:read",
+  "audit:export",
+  "audit:verify",
+  "cluster:manage",
+  "token:manage_own",
+  "token:manage_ci",
+  "user:manage",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 /** What a check is about, when it is about something. */
 export interface PermissionResource {
@@ -117,6 +125,16 @@ function personRefusal(
   }
 }
 
+/**
+ * Whether a CI token asked for the promotion concerned. Promotions do not
+ * reference tokens (requestedById is a person), so a token's own promotions
+ * are known by the e-mail it is recorded under.
+ */
+function tokenIsAuthor(token: CiToken, resource: PermissionResource): boolean {
+  if (resource.authorId) return resource.authorId === token.id;
+  return resource.authorEmail !== undefined && resource.authorEmail === actorOf(token).email;
+}
+
 /** Why `principal` may not do `permission`, in words; null when they may. */
 export function refusal(
   principal: Principal | null,
@@ -134,7 +152,7 @@ export function refusal(
   if (
     permission === "promotion:request" ||
     ((permission === "promotion:close" || permission === "promotion:retry") &&
-      resource.authorId === principal.id)
+      tokenIsAuthor(principal, resource))
   ) {
     return scopes.includes("promotions:write")
       ? null
@@ -158,6 +176,48 @@ export function assertCan(
   resource: PermissionResource = {},
 ): asserts principal is Principal {
   const reason = refusal(principal, permission, resource);
+  if (reason === null) return;
+  throw new GantryError(principal === null ? "unauthenticated" : "forbidden", reason, {
+    details: { permission },
+  });
+}
+
+/**
+ * Why `principal` may not do `permission` to anything at all; null when
+ * there is something they may do it to. The coarse check of wrappers
+ * (withPermission, authorizedAction), before the domain checks the very
+ * resource: a developer of some team may try to request a promotion, an
+ * approver of some environment may try to approve, and anyone may try to
+ * close, merge or retry what they asked for themselves.
+ */
+export function coarseRefusal(principal: Principal | null, permission: Permission): string | null {
+  if (principal === null) return refusal(null, permission);
+  if (principal.kind === "ci_token") {
+    return refusal(principal, permission, { authorId: principal.id });
+  }
+  switch (permission) {
+    case "promotion:request":
+      return refusal(principal, permission, { team: principal.teams[0] });
+    case "promotion:approve":
+      return refusal(principal, permission, {
+        environment: principal.approverEnvironments[0],
+        authorId: null,
+      });
+    case "promotion:merge":
+    case "promotion:close":
+    case "promotion:retry":
+      return refusal(principal, permission, { authorId: principal.id });
+    default:
+      return refusal(principal, permission);
+  }
+}
+
+/** assertCan's coarse twin (see coarseRefusal): the domain still checks the resource. */
+export function assertCoarse(
+  principal: Principal | null,
+  permission: Permission,
+): asserts principal is Principal {
+  const reason = coarseRefusal(principal, permission);
   if (reason === null) return;
   throw new GantryError(principal === null ? "unauthenticated" : "forbidden", reason, {
     details: { permission },

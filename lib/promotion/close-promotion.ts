@@ -1,7 +1,9 @@
-import type { Actor } from "@/lib/auth/actor";
+import { assertCan } from "@/lib/auth/permissions";
+import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { closeWithComment } from "@/lib/promotion/supersede";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -14,10 +16,12 @@ import type { PromotionContext } from "@/lib/promotion/types";
 export async function closePromotion(params: {
   ctx: PromotionContext;
   promotionId: string;
-  actor: Actor;
+  principal: Principal;
   reason?: string;
 }): Promise<PromotionSummary> {
-  const { ctx, actor } = params;
+  const { ctx, principal } = params;
+  assertCan(principal, "promotion:close", await promotionResource(ctx.db, params.promotionId));
+  const actor = actorOf(principal);
   const promotion = await loadPromotionSummary(ctx.db, params.promotionId);
   if (!OPEN_STATES.includes(promotion.state)) {
     throw new GantryError(

@@ -1,7 +1,9 @@
-import type { Actor } from "@/lib/auth/actor";
+import { assertCan } from "@/lib/auth/permissions";
+import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -26,9 +28,11 @@ export interface MergePromotionResult {
 export async function mergePromotion(params: {
   ctx: PromotionContext;
   promotionId: string;
-  actor: Actor;
+  principal: Principal;
 }): Promise<MergePromotionResult> {
-  const { ctx, actor } = params;
+  const { ctx, principal } = params;
+  assertCan(principal, "promotion:merge", await promotionResource(ctx.db, params.promotionId));
+  const actor = actorOf(principal);
   const before = await loadPromotionSummary(ctx.db, params.promotionId);
   if (before.state !== "pr_open" && before.state !== "approved") {
     throw new GantryError(

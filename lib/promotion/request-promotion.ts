@@ -1,9 +1,11 @@
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import type { Actor } from "@/lib/auth/actor";
+import { assertCan } from "@/lib/auth/permissions";
+import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
+import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -11,7 +13,8 @@ export const MAX_REASON_LENGTH = 2_000;
 
 export interface RequestPromotionParams {
   ctx: PromotionContext;
-  actor: Actor;
+  /** Who asks: a developer of the application's team, an admin, or a CI token with promotions:write. */
+  principal: Principal;
   application: string;
   environment: string;
   /** Defaults to the version the previous environment runs. */
@@ -38,7 +41,12 @@ export interface RequestPromotionResult {
 export async function requestPromotion(
   params: RequestPromotionParams,
 ): Promise<RequestPromotionResult> {
-  const { ctx, actor } = params;
+  const { ctx, principal } = params;
+  assertCan(principal, "promotion:request", {
+    team: await applicationTeam(ctx.db, params.application),
+    environment: params.environment,
+  });
+  const actor = actorOf(principal);
   const reason = params.reason.trim();
   if (reason === "" || reason.length > MAX_REASON_LENGTH) {
     throw new GantryError(
@@ -106,6 +114,7 @@ export async function requestPromotion(
           reason,
           requestedByName: actor.name,
           requestedByEmail: actor.email,
+          requestedById: principal.kind === "person" ? principal.id : null,
           planDiff: plan.diff,
           valuesPath: plan.valuesPath,
           baseCommit: plan.baseCommit,

@@ -1,6 +1,8 @@
-import type { Actor } from "@/lib/auth/actor";
+import { assertCan } from "@/lib/auth/permissions";
+import { actorOf, type Principal } from "@/lib/auth/principal";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -12,9 +14,11 @@ import type { PromotionContext } from "@/lib/promotion/types";
 export async function retryPromotion(params: {
   ctx: PromotionContext;
   promotionId: string;
-  actor: Actor;
+  principal: Principal;
 }): Promise<PromotionSummary> {
-  const { ctx, actor } = params;
+  const { ctx, principal } = params;
+  assertCan(principal, "promotion:retry", await promotionResource(ctx.db, params.promotionId));
+  const actor = actorOf(principal);
   const promotion = await loadPromotionSummary(ctx.db, params.promotionId);
   await ctx.db.$transaction(async (tx) => {
     await transition({

@@ -8,7 +8,7 @@ import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pu
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
-import { ALICE, BOB, RecordedJobs } from "@/test/promotion/support";
+import { ALICE, BOB, createPeople, RecordedJobs } from "@/test/promotion/support";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import type { FakeGitHub } from "./fake-github";
 import { providerFor, startFake } from "./support";
@@ -47,6 +47,7 @@ beforeAll(async () => {
   github = providerFor(fake, { type: "token", token });
   someone = providerFor(fake, { type: "token", token: other });
   database = await createTestDatabase();
+  await createPeople(database.db);
   await importCatalog({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
   ctx = {
     db: database.db,
@@ -67,7 +68,7 @@ afterAll(async () => {
 async function openPromotion(app: string) {
   const { promotion } = await requestPromotion({
     ctx,
-    actor: ALICE,
+    principal: ALICE,
     application: app,
     environment: "prod",
     reason: "poller test",

@@ -9,7 +9,7 @@ import {
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
-import { ALICE, BOB, RecordedJobs } from "@/test/promotion/support";
+import { ALICE, BOB, createPeople, RecordedJobs } from "@/test/promotion/support";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import type { FakeGitHub } from "./fake-github";
 import { providerFor, startFake } from "./support";
@@ -44,6 +44,7 @@ beforeAll(async () => {
   fake.push({ files, message: "fleet" });
   github = providerFor(fake, { type: "token", token });
   database = await createTestDatabase();
+  await createPeople(database.db);
   await importCatalog({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
   ctx = {
     db: database.db,
@@ -64,7 +65,7 @@ afterAll(async () => {
 function request(app: string) {
   return requestPromotion({
     ctx,
-    actor: ALICE,
+    principal: ALICE,
     application: app,
     environment: "prod",
     reason: "Verified in staging",
@@ -136,7 +137,7 @@ describe("promotion on GitHub (fake)", () => {
   it("merges (squash) and the catalogue shows the new desired version", async () => {
     const { promotion } = await request("app-5");
     await openPromotionPullRequest({ ctx, promotionId: promotion.id });
-    const result = await mergePromotion({ ctx, promotionId: promotion.id, actor: BOB });
+    const result = await mergePromotion({ ctx, promotionId: promotion.id, principal: BOB });
     expect(result.promotion).toMatchObject({ state: "merged" });
     expect(fake.refs.get("refs/heads/main")).toBe(result.mergeCommit);
     expect(fake.commit(result.mergeCommit).parents).toHaveLength(1);

@@ -5,8 +5,9 @@ import * as retry from "@/app/api/v1/promotions/[id]/retry/route";
 import * as one from "@/app/api/v1/promotions/[id]/route";
 import * as collection from "@/app/api/v1/promotions/route";
 import { createApiToken, revokeApiToken } from "@/lib/auth/api-token";
+import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
-import { createPromotionWorld, type PromotionWorld } from "./support";
+import { BOB, createPromotionWorld, type PromotionWorld } from "./support";
 
 /**
  * The REST API through its route handlers, with the server's configuration
@@ -222,9 +223,14 @@ describe("/api/v1/promotions", () => {
     const retried = await json(await call(retry.POST, { method: "POST", id: promotion.id }));
     expect(retried.status).toBe(409);
 
-    const merged = await json(await call(merge.POST, { method: "POST", id: promotion.id }));
-    expect(merged.status).toBe(200);
-    expect(merged.body).toMatchObject({ promotion: { state: "merged" }, catalogue: { ok: true } });
+    // A CI token proposes but never merges: a person must.
+    const refused = await json(await call(merge.POST, { method: "POST", id: promotion.id }));
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.message).toBe(
+      "an API token cannot do this (promotion:merge); a person must",
+    );
+    const merged = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
+    expect(merged).toMatchObject({ promotion: { state: "merged" }, catalogue: { ok: true } });
 
     const closed = await json(
       await call(close.POST, { method: "POST", id: promotion.id, body: { reason: "late" } }),

@@ -42,7 +42,7 @@ afterAll(async () => {
 async function openPromotion(app: string) {
   const { promotion } = await requestPromotion({
     ctx: w.ctx,
-    actor: ALICE,
+    principal: ALICE,
     application: app,
     environment: "prod",
     reason: "webhook test",
@@ -174,7 +174,7 @@ describe("GitHub events move promotions", () => {
 
   it("a promotion that has left review is not moved by late deliveries, and nothing throws", async () => {
     const p = await openPromotion("app-3");
-    await closePromotion({ ctx: w.ctx, promotionId: p.id, actor: ALICE, reason: "not needed" });
+    await closePromotion({ ctx: w.ctx, promotionId: p.id, principal: ALICE, reason: "not needed" });
     const before = await stateOf(p.id);
     for (const event of [
       pullRequestEvent(p, "closed", { state: "closed" }),

@@ -34,7 +34,7 @@ describe("the promotion job through pg-boss", () => {
     const spy = boss.getSpy<OpenPullRequestJob>(QUEUES.openPullRequest);
     const { promotion } = await requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: "app-0",
       environment: "prod",
       reason: "through the queue",
@@ -52,7 +52,7 @@ describe("the promotion job through pg-boss", () => {
         ["staging", "prod"].map((environment) =>
           requestPromotion({
             ctx: w.ctx,
-            actor: ALICE,
+            principal: ALICE,
             application: app,
             environment,
             version: environment === "staging" ? "1.1.0" : undefined,

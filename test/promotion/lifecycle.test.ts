@@ -13,7 +13,7 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
-import { ALICE, BOB, createPromotionWorld, type PromotionWorld } from "./support";
+import { ALICE, BOB, createPromotionWorld, DAN, type PromotionWorld } from "./support";
 
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {
   try {
@@ -40,7 +40,7 @@ describe("promotion lifecycle on the local provider", () => {
   const request = (app: string, environment: string, extra: { version?: string } = {}) =>
     requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: app,
       environment,
       reason: "Verified in staging; fixes the checkout timeout",
@@ -69,7 +69,7 @@ describe("promotion lifecycle on the local provider", () => {
       toEnvironment: { name: "prod", displayName: "Production" },
       version: "1.1.0",
       previousVersion: "1.0.0",
-      requestedBy: ALICE,
+      requestedBy: { name: ALICE.name, email: ALICE.email },
       state: "planned",
       branch: "gantry/promote/app-0/prod/1.1.0",
       prNumber: null,
@@ -86,7 +86,7 @@ describe("promotion lifecycle on the local provider", () => {
     const empty = await rejection(
       requestPromotion({
         ctx: w.ctx,
-        actor: ALICE,
+        principal: ALICE,
         application: "app-1",
         environment: "prod",
         reason: "  ",
@@ -182,7 +182,7 @@ describe("promotion lifecycle on the local provider", () => {
     const { promotion } = await request("app-6", "prod");
     await open(promotion.id);
     const before = await w.git("rev-parse", "main");
-    const result = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, actor: BOB });
+    const result = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
     expect(result.promotion).toMatchObject({ state: "merged", mergeCommit: result.mergeCommit });
     expect(result.catalogue).toEqual({ ok: true, commit: result.mergeCommit });
     expect(await w.git("rev-parse", "main")).toBe(result.mergeCommit);
@@ -196,7 +196,7 @@ describe("promotion lifecycle on the local provider", () => {
     expect(target.desiredCommit).toBe(result.mergeCommit);
 
     const again = await rejection(
-      mergePromotion({ ctx: w.ctx, promotionId: promotion.id, actor: BOB }),
+      mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB }),
     );
     expect(again.code).toBe("conflict");
   });
@@ -213,7 +213,7 @@ describe("promotion lifecycle on the local provider", () => {
       message: "merged elsewhere",
       mergedBy: BOB,
     });
-    const result = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, actor: BOB });
+    const result = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
     expect(result.mergeCommit).toBe(sha);
     expect(await w.git("rev-parse", "main")).toBe(sha);
   });
@@ -221,7 +221,7 @@ describe("promotion lifecycle on the local provider", () => {
   it("supersedes an open promotion: its pull request is closed with a link to the newer one", async () => {
     const older = await requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: "app-0",
       environment: "dev",
       version: "1.2.0",
@@ -231,7 +231,7 @@ describe("promotion lifecycle on the local provider", () => {
     const first = await open(older.promotion.id);
     const newer = await requestPromotion({
       ctx: w.ctx,
-      actor: BOB,
+      principal: DAN,
       application: "app-0",
       environment: "dev",
       version: "1.3.0",
@@ -264,7 +264,7 @@ describe("promotion lifecycle on the local provider", () => {
   it("closes a promotion and its pull request", async () => {
     const { promotion } = await requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: "app-1",
       environment: "dev",
       version: "7.0.0",
@@ -275,13 +275,13 @@ describe("promotion lifecycle on the local provider", () => {
     const closed = await closePromotion({
       ctx: w.ctx,
       promotionId: promotion.id,
-      actor: ALICE,
+      principal: ALICE,
       reason: "wrong build",
     });
     expect(closed.state).toBe("closed");
     expect((await w.provider.getPullRequest(prNumber ?? 0)).state).toBe("closed");
     expect(
-      (await rejection(closePromotion({ ctx: w.ctx, promotionId: promotion.id, actor: ALICE })))
+      (await rejection(closePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: ALICE })))
         .code,
     ).toBe("conflict");
   });
@@ -289,7 +289,7 @@ describe("promotion lifecycle on the local provider", () => {
   it("fails with the reason when the branch holds someone else's commits, and retries once fixed", async () => {
     const { promotion } = await requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: "app-2",
       environment: "dev",
       version: "8.0.0",
@@ -316,7 +316,11 @@ describe("promotion lifecycle on the local provider", () => {
     expect(failed.failureReason).toContain("already exists with commits Gantry did not make");
 
     await w.git("update-ref", "-d", `refs/heads/${promotion.branch}`);
-    const retried = await retryPromotion({ ctx: w.ctx, promotionId: promotion.id, actor: ALICE });
+    const retried = await retryPromotion({
+      ctx: w.ctx,
+      promotionId: promotion.id,
+      principal: ALICE,
+    });
     expect(retried).toMatchObject({ state: "planned", failureReason: null });
     expect(w.jobs.enqueued.filter((id) => id === promotion.id)).toHaveLength(2);
     await runOpenPullRequestJob(w.ctx, {
@@ -333,7 +337,7 @@ describe("promotion lifecycle on the local provider", () => {
       "pr_open",
     ]);
     expect(
-      (await rejection(retryPromotion({ ctx: w.ctx, promotionId: promotion.id, actor: ALICE })))
+      (await rejection(retryPromotion({ ctx: w.ctx, promotionId: promotion.id, principal: ALICE })))
         .code,
     ).toBe("conflict");
   });
@@ -341,7 +345,7 @@ describe("promotion lifecycle on the local provider", () => {
   it("leaves a retryable failure to pg-boss until the last attempt", async () => {
     const { promotion } = await requestPromotion({
       ctx: w.ctx,
-      actor: ALICE,
+      principal: ALICE,
       application: "app-3",
       environment: "dev",
       version: "9.0.0",
@@ -386,9 +390,9 @@ describe("promotion lifecycle on the local provider", () => {
 
     const merged = await listPromotions({ ctx: w.ctx, query: { state: ["merged"] } });
     expect(merged.items.map((p) => p.application.slug).sort()).toEqual(["app-6", "app-7"]);
-    const bob = await listPromotions({ ctx: w.ctx, query: { person: "bob@example.com" } });
-    expect(bob.items.every((p) => p.requestedBy.email === BOB.email)).toBe(true);
-    expect(bob.total).toBe(1);
+    const dan = await listPromotions({ ctx: w.ctx, query: { person: "dan@example.com" } });
+    expect(dan.items.every((p) => p.requestedBy.email === DAN.email)).toBe(true);
+    expect(dan.total).toBe(1);
     const byName = await listPromotions({ ctx: w.ctx, query: { person: "alice" } });
     expect(byName.total).toBe(all.total - 1);
     const devApp0 = await listPromotions({ ctx: w.ctx, query: { app: "app-0", env: "dev" } });

@@ -1,4 +1,4 @@
-import type { Actor } from "@/lib/auth/actor";
+import type { Person } from "@/lib/auth/principal";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
@@ -12,18 +12,65 @@ import {
 } from "@/test/catalog/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
-export const ALICE: Actor = {
-  kind: "person",
-  id: null,
-  name: "Alice Developer",
-  email: "alice@example.com",
-};
-export const BOB: Actor = {
-  kind: "person",
-  id: null,
-  name: "Bob Approver",
-  email: "bob@example.com",
-};
+function person(
+  id: string,
+  name: string,
+  grants: Partial<Pick<Person, "roles" | "teams" | "approverEnvironments" | "breakGlass">>,
+): Person {
+  return {
+    kind: "person",
+    id: `user-${id}`,
+    name,
+    email: `${id}@example.com`,
+    roles: grants.roles ?? ["viewer"],
+    teams: grants.teams ?? [],
+    approverEnvironments: grants.approverEnvironments ?? [],
+    breakGlass: grants.breakGlass ?? false,
+    gitLogin: null,
+  };
+}
+
+/** A developer of team payments, which owns every app of the promotion world. */
+export const ALICE = person("alice", "Alice Developer", {
+  roles: ["developer"],
+  teams: ["payments"],
+});
+/** An approver for staging and prod. */
+export const BOB = person("bob", "Bob Approver", {
+  roles: ["approver"],
+  approverEnvironments: ["staging", "prod"],
+});
+/** An approver for prod. */
+export const CAROL = person("carol", "Carol Approver", {
+  roles: ["approver"],
+  approverEnvironments: ["prod"],
+});
+/** A second developer of team payments. */
+export const DAN = person("dan", "Dan Developer", { roles: ["developer"], teams: ["payments"] });
+/** A developer of another team. */
+export const OSCAR = person("oscar", "Oscar Other", { roles: ["developer"], teams: ["checkout"] });
+/** Reads, nothing more. */
+export const VICKY = person("vicky", "Vicky Viewer", { roles: ["viewer"] });
+/** An admin, who may break a freeze. */
+export const ADA = person("ada", "Ada Admin", { roles: ["admin"], breakGlass: true });
+
+export const PEOPLE: readonly Person[] = [ALICE, BOB, CAROL, DAN, OSCAR, VICKY, ADA];
+
+/** The User rows of PEOPLE, so promotions can reference who asked. */
+export async function createPeople(db: PrismaClient): Promise<void> {
+  await db.user.createMany({
+    data: PEOPLE.map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      roles: [...p.roles],
+      teams: [...p.teams],
+      approverEnvironments: [...p.approverEnvironments],
+      breakGlass: p.breakGlass,
+    })),
+    skipDuplicates: true,
+  });
+}
 
 /** Jobs that are only recorded: the test runs the job body itself. */
 export class RecordedJobs implements PromotionJobs {
@@ -55,6 +102,7 @@ export async function createPromotionWorld(
 ): Promise<PromotionWorld> {
   const repo = createGitopsFixture();
   const { db, url, drop } = await createTestDatabase();
+  await createPeople(db);
   const files: Record<string, string> = {
     "environments.yaml": ENVIRONMENTS_YAML,
     "charts/web-service/Chart.yaml": CHART_YAML,

@@ -14,13 +14,13 @@ export async function mergedPromotion(
 ): Promise<{ id: string; mergeCommit: string; baseCommit: string }> {
   const { promotion } = await requestPromotion({
     ctx,
-    actor: ALICE,
+    principal: ALICE,
     application,
     environment: "prod",
     reason: "Verified in staging",
   });
   await openPromotionPullRequest({ ctx, promotionId: promotion.id });
-  const { mergeCommit } = await mergePromotion({ ctx, promotionId: promotion.id, actor: BOB });
+  const { mergeCommit } = await mergePromotion({ ctx, promotionId: promotion.id, principal: BOB });
   const row = await ctx.db.promotion.findUniqueOrThrow({
     where: { id: promotion.id },
     select: { baseCommit: true },

@@ -11,23 +11,26 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/promotions: plans and requests a promotion; its pull request
  * is opened by a job. 202 with the promotion (state `planned`) and a Location.
  */
-export const POST = withApiToken("promotions:write", async (request, _context: unknown, actor) => {
-  const body = await parseJsonBody(request, CreatePromotionBody);
-  const result = await requestPromotion({
-    ctx: getPromotionContext(),
-    actor,
-    application: body.app,
-    environment: body.environment,
-    version: body.version,
-    reason: body.reason,
-    skipOrder: body.skipOrder,
-    allowNewVersion: body.allowNewVersion,
-  });
-  return Response.json(result, {
-    status: 202,
-    headers: { Location: `/api/v1/promotions/${result.promotion.id}` },
-  });
-});
+export const POST = withApiToken(
+  "promotions:write",
+  async (request, _context: unknown, principal) => {
+    const body = await parseJsonBody(request, CreatePromotionBody);
+    const result = await requestPromotion({
+      ctx: getPromotionContext(),
+      principal,
+      application: body.app,
+      environment: body.environment,
+      version: body.version,
+      reason: body.reason,
+      skipOrder: body.skipOrder,
+      allowNewVersion: body.allowNewVersion,
+    });
+    return Response.json(result, {
+      status: 202,
+      headers: { Location: `/api/v1/promotions/${result.promotion.id}` },
+    });
+  },
+);
 
 /** GET /api/v1/promotions?state=&app=&env=&person=&page=&size=: newest first, paged. */
 export const GET = withApiToken("promotions:read", async (request) => {

@@ -8,15 +8,18 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/close {reason?}: closes the promotion and its pull request. */
-export const POST = withApiToken("promotions:write", async (request, context: Context, actor) => {
-  const { id } = await context.params;
-  const body = await parseJsonBody(request, ClosePromotionBody);
-  return Response.json(
-    await closePromotion({
-      ctx: getPromotionContext(),
-      promotionId: id,
-      actor,
-      reason: body.reason,
-    }),
-  );
-});
+export const POST = withApiToken(
+  "promotions:write",
+  async (request, context: Context, principal) => {
+    const { id } = await context.params;
+    const body = await parseJsonBody(request, ClosePromotionBody);
+    return Response.json(
+      await closePromotion({
+        ctx: getPromotionContext(),
+        promotionId: id,
+        principal,
+        reason: body.reason,
+      }),
+    );
+  },
+);

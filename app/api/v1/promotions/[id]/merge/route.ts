@@ -7,9 +7,12 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/merge: merges the pull request; the catalogue is re-imported. */
-export const POST = withApiToken("promotions:write", async (_request, context: Context, actor) => {
-  const { id } = await context.params;
-  return Response.json(
-    await mergePromotion({ ctx: getPromotionContext(), promotionId: id, actor }),
-  );
-});
+export const POST = withApiToken(
+  "promotions:write",
+  async (_request, context: Context, principal) => {
+    const { id } = await context.params;
+    return Response.json(
+      await mergePromotion({ ctx: getPromotionContext(), promotionId: id, principal }),
+    );
+  },
+);

@@ -7,10 +7,13 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/retry: a failed promotion tries again (202: the job runs). */
-export const POST = withApiToken("promotions:write", async (_request, context: Context, actor) => {
-  const { id } = await context.params;
-  return Response.json(
-    await retryPromotion({ ctx: getPromotionContext(), promotionId: id, actor }),
-    { status: 202 },
-  );
-});
+export const POST = withApiToken(
+  "promotions:write",
+  async (_request, context: Context, principal) => {
+    const { id } = await context.params;
+    return Response.json(
+      await retryPromotion({ ctx: getPromotionContext(), promotionId: id, principal }),
+      { status: 202 },
+    );
+  },
+);

@@ -1,0 +1,48 @@
+import { headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
+import { getCurrentPrincipal } from "@/lib/auth/current-principal";
+import { assertCoarse, type Permission } from "@/lib/auth/permissions";
+import type { Principal } from "@/lib/auth/principal";
+import { isGantryError } from "@/lib/errors";
+import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
+import { logUnexpected } from "@/lib/log";
+
+/** What a form's server action answers: null, or why nothing happened, in words. */
+export interface ActionState {
+  error: string | null;
+}
+
+/**
+ * A server action behind a permission, like withPermission for route
+ * handlers: the signed-in principal (session cookie, or a bearer token) is
+ * resolved and checked coarsely before the handler runs; the domain checks
+ * the very resource. A refusal — signed out, not allowed, or any
+ * GantryError the handler throws — comes back as the form's error in words;
+ * anything unexpected is logged with an id and only the id is shown.
+ * Next's redirect() and notFound() pass through.
+ */
+export function authorizedAction(
+  permission: Permission,
+  handler: (principal: Principal, formData: FormData) => Promise<ActionState>,
+): (state: ActionState, formData: FormData) => Promise<ActionState> {
+  return async (_state, formData) => {
+    const requestHeaders = await headers();
+    return withRequestContext(requestContextFrom(requestHeaders), async () => {
+      try {
+        const principal = await getCurrentPrincipal();
+        assertCoarse(principal, permission);
+        return await handler(principal, formData);
+      } catch (error) {
+        unstable_rethrow(error);
+        return actionRefusal(error);
+      }
+    });
+  };
+}
+
+/** A thrown error as the form shows it. */
+export function actionRefusal(error: unknown): ActionState {
+  if (isGantryError(error)) return { error: error.message };
+  const errorId = logUnexpected(error, { during: "server action" });
+  return { error: `Something went wrong on our side (error id ${errorId}). Nothing was changed.` };
+}
