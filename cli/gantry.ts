@@ -2,10 +2,12 @@
  * The Gantry command line: `npm run gantry -- <command>`.
  *
  *   import [--ref REF]   import the catalogue from the GitOps repository now
- *   token create --name NAME [--scope S]…   create an API token (printed once)
+ *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
  *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
  *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
+ *   audit verify         walk the audit chain; exit 1 at a broken link
+ *   user create|grant|disable|enable|reset-password|list   people and their grants (cli/user-commands.ts)
  *   help                 this text
  *
  * Commands are thin: parse arguments, call the domain, print the result.
@@ -13,7 +15,11 @@
  * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
  */
 import { parseArgs } from "node:util";
-import { API_SCOPES, createApiToken, revokeApiToken } from "@/lib/auth/api-token";
+import { runUser, USER_USAGE } from "@/cli/user-commands";
+import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
+import { API_SCOPES } from "@/lib/auth/api-token";
+import { createApiToken } from "@/lib/auth/create-api-token";
+import { revokeApiToken } from "@/lib/auth/revoke-api-token";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
@@ -32,8 +38,8 @@ const USAGE = `Usage: npm run gantry -- <command> [options]
 
 Commands:
   import [--ref REF]   Import the catalogue from the GitOps repository (default: its default branch)
-  token create --name NAME [--scope SCOPE]...
-                       Create an API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
+  token create --name NAME [--scope SCOPE]... [--expires-in-days N]
+                       Create a CI API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
   token revoke --id ID Revoke an API token
   agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
                        Watch Argo CD, Flux and annotated Deployments and report their status to the
@@ -41,7 +47,10 @@ Commands:
   cluster token --cluster NAME [--rotate | --revoke]
                        Issue a cluster's agent token and print it once; --rotate replaces it,
                        --revoke removes it (the agent's reports are then refused)
-  help                 Show this help
+  audit verify [--json]
+                       Walk the audit chain and recompute every hash; progress on stderr, exit 1
+                       naming the first broken link
+${USER_USAGE}  help                 Show this help
 `;
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
@@ -88,6 +97,7 @@ async function runToken(args: string[]): Promise<number> {
       name: { type: "string" },
       scope: { type: "string", multiple: true },
       id: { type: "string" },
+      "expires-in-days": { type: "string" },
     },
     strict: true,
   });
@@ -101,14 +111,22 @@ async function runToken(args: string[]): Promise<number> {
   try {
     if (action === "create") {
       if (!values.name) throw new GantryError("bad_request", "token create needs --name");
-      const created = await createApiToken({ db, name: values.name, scopes: values.scope });
+      const days = values["expires-in-days"];
+      const created = await createApiToken({
+        db,
+        acting: "system",
+        kind: "ci",
+        name: values.name,
+        scopes: values.scope,
+        expiresInDays: days === undefined ? undefined : Number(days),
+      });
       progress(
         `created API token "${created.name}" (id ${created.id}, scopes ${created.scopes.join(", ")}); it is shown only this once:`,
       );
       process.stdout.write(`${created.token}\n`);
     } else {
       if (!values.id) throw new GantryError("bad_request", "token revoke needs --id");
-      await revokeApiToken({ db, id: values.id });
+      await revokeApiToken({ db, acting: "system", id: values.id });
       progress(`revoked API token ${values.id}`);
     }
     return 0;
@@ -164,6 +182,46 @@ async function runCluster(args: string[]): Promise<number> {
   }
 }
 
+async function runAudit(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  if (action !== "verify") {
+    process.stderr.write(`gantry: audit needs "verify"\n\n${USAGE}`);
+    return 2;
+  }
+  const config = getConfig();
+  const database = await openDatabase(config, progress);
+  const db = createDbClient(database.url);
+  try {
+    const result = await verifyAuditChain({
+      db,
+      principal: OPERATOR,
+      onProgress: ({ checked, lastSequence, total }) =>
+        progress(`checked ${checked} events (up to ${lastSequence} of ${total})`),
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.firstBroken) {
+      const { sequence, id, problem, message } = result.firstBroken;
+      process.stdout.write(
+        `audit chain BROKEN at sequence ${sequence} (event ${id}): ${problem}: ${message}\n` +
+          `${result.brokenLinks} broken link(s) in ${result.checked} events\n`,
+      );
+    } else {
+      process.stdout.write(
+        `audit chain intact: ${result.checked} events, up to sequence ${result.lastSequence}\n`,
+      );
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
 async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -209,10 +267,14 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case "token":
       return runToken(rest);
+    case "user":
+      return runUser(rest, progress);
     case "agent":
       return runAgent(rest);
     case "cluster":
       return runCluster(rest);
+    case "audit":
+      return runAudit(rest);
     case undefined:
     case "help":
     case "--help":
