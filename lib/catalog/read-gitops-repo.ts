@@ -59,6 +59,7 @@ export async function readGitopsRepo(params: {
     displayName: environment.displayName,
     description: environment.description ?? "",
     position,
+    policy: environment.policy,
     clusters: environment.clusters.map((cluster) => ({
       name: cluster.name,
       region: cluster.region ?? null,

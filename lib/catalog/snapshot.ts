@@ -5,6 +5,8 @@
  * bad file never leaves a half-written catalogue.
  */
 
+import type { EnvironmentPolicy } from "@/lib/promotion/policy/types";
+
 export type Tier = "critical" | "high" | "medium" | "low";
 
 export interface SnapshotCluster {
@@ -19,6 +21,8 @@ export interface SnapshotEnvironment {
   description: string;
   /** 0-based order of delivery, as listed in environments.yaml. */
   position: number;
+  /** Normalised from environments.yaml; DEFAULT_POLICY when the environment has none. */
+  policy: EnvironmentPolicy;
   clusters: SnapshotCluster[];
 }
 

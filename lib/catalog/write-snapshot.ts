@@ -1,4 +1,8 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { policyAsJson, readPolicy, samePolicy } from "@/lib/promotion/policy/read-policy";
+import { DEFAULT_POLICY } from "@/lib/promotion/policy/types";
 import type { RepoSnapshot } from "./snapshot";
 
 export interface WriteCounts {
@@ -38,7 +42,17 @@ async function writeEnvironments(
   snapshot: RepoSnapshot,
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
+  const storedPolicies = new Map(
+    (
+      await tx.environment.findMany({
+        where: { name: { in: snapshot.environments.map((e) => e.name) } },
+        select: { name: true, policy: true },
+      })
+    ).map((row) => [row.name, readPolicy(row.policy, { environment: row.name })]),
+  );
+  const policyChanges: { id: string; environment: string; before: unknown; after: unknown }[] = [];
   for (const environment of snapshot.environments) {
+    const policy = policyAsJson(environment.policy);
     const row = await tx.environment.upsert({
       where: { name: environment.name },
       create: {
@@ -46,16 +60,27 @@ async function writeEnvironments(
         displayName: environment.displayName,
         description: environment.description,
         position: environment.position,
+        policy,
       },
       update: {
         displayName: environment.displayName,
         description: environment.description,
         position: environment.position,
+        policy,
         archivedAt: null,
       },
       select: { id: true },
     });
     ids.set(environment.name, row.id);
+    const before = storedPolicies.get(environment.name);
+    if (!samePolicy(before ?? DEFAULT_POLICY, environment.policy)) {
+      policyChanges.push({
+        id: row.id,
+        environment: environment.name,
+        before: before ? policyAsJson(before) : null,
+        after: policy,
+      });
+    }
     for (const cluster of environment.clusters) {
       await tx.cluster.upsert({
         where: { name: cluster.name },
@@ -84,6 +109,15 @@ async function writeEnvironments(
     where: { name: { notIn: clusterNames }, archivedAt: null },
     data: { archivedAt: now },
   });
+  // Policy is reviewed in Git; the audit keeps what it was and what it became, at which commit.
+  for (const change of policyChanges) {
+    await recordAuditEvent(tx, {
+      actor: GANTRY_ACTOR,
+      action: "policy.changed",
+      target: { type: "policy", id: change.id, environment: change.environment },
+      detail: { commit: snapshot.commit, before: change.before, after: change.after },
+    });
+  }
   return ids;
 }
 

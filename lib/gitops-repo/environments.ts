@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ParseResult, parseWithSchema } from "@/lib/gitops-repo/located";
 import { slug } from "@/lib/gitops-repo/schema-parts";
+import { EnvironmentPolicyFromYaml } from "@/lib/promotion/policy/normalise";
 
 const ClusterSchema = z.object({
   name: slug,
@@ -13,9 +14,9 @@ const EnvironmentSchema = z.object({
   displayName: z.string().trim().min(1).max(100),
   description: z.string().max(2000).optional(),
   clusters: z.array(ClusterSchema).min(1),
-  // Promotion policy (approvals, freezes, auto-promotion) is defined by a later
-  // feature; until then its keys are kept as written.
-  policy: z.looseObject({}).optional(),
+  // Approvals, promotion order, freezes and auto-merge, checked strictly and
+  // normalised (an environment without a policy gets DEFAULT_POLICY).
+  policy: EnvironmentPolicyFromYaml,
 });
 
 /**

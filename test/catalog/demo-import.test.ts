@@ -44,6 +44,22 @@ describe("importing the demo fleet", () => {
     });
     expect(environments.map((e) => e.name)).toEqual(["dev", "test", "staging", "prod"]);
     expect(environments.every((e) => e.clusters.length >= 1)).toBe(true);
+    // Policies from environments.yaml, stored normalised; each first one is on the audit chain.
+    expect(environments.find((e) => e.name === "prod")?.policy).toMatchObject({
+      approvals: { required: 2, team: "prod-approvers" },
+      order: { requireDeployedInPrevious: true, requireHealthy: true },
+      freezes: [{ kind: "range", reason: "Year-end freeze" }],
+    });
+    const policyEvents = await db.auditEvent.findMany({
+      where: { action: "policy.changed" },
+      select: { environment: true },
+    });
+    expect(policyEvents.map((e) => e.environment).sort()).toEqual([
+      "dev",
+      "prod",
+      "staging",
+      "test",
+    ]);
     const teams = await db.team.count();
     expect(teams).toBeGreaterThanOrEqual(20);
     expect(teams).toBeLessThanOrEqual(30);

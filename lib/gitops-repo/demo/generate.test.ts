@@ -4,6 +4,7 @@ import { type DemoRepository, generateDemoRepository } from "@/lib/gitops-repo/d
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { describeLayout, isSlug } from "@/lib/gitops-repo/paths";
 import { readVersion } from "@/lib/gitops-repo/version";
+import { DEFAULT_POLICY } from "@/lib/promotion/policy/types";
 
 const END = new Date("2025-11-20T00:00:00Z");
 
@@ -61,6 +62,34 @@ describe("generateDemoRepository", () => {
       }
     }
     expect([...teams].sort()).toEqual([...repo.teams].sort());
+  });
+
+  it("gives the environments policies that need nothing of the day of the week", () => {
+    const parsed = parseEnvironments(files.get("environments.yaml") ?? "", "environments.yaml");
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const policies = Object.fromEntries(parsed.value.environments.map((e) => [e.name, e.policy]));
+    expect(policies).toEqual({
+      dev: { ...DEFAULT_POLICY, autoMerge: true },
+      test: { ...DEFAULT_POLICY, autoMerge: true },
+      staging: {
+        ...DEFAULT_POLICY,
+        approvals: { required: 1, team: null },
+        order: { requireDeployedInPrevious: true, requireHealthy: false },
+      },
+      prod: {
+        approvals: { required: 2, team: "prod-approvers" },
+        order: { requireDeployedInPrevious: true, requireHealthy: true },
+        autoMerge: false,
+        freezes: [
+          {
+            kind: "range",
+            from: "2027-12-24T00:00:00+01:00",
+            to: "2028-01-02T08:00:00+01:00",
+            reason: "Year-end freeze",
+          },
+        ],
+      },
+    });
   });
 
   it("writes the version each commit message announces", () => {

@@ -73,16 +73,14 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
     displayName: "Development",
     description: "Every merged release lands here first; breaks are expected and fixed forward.",
     clusters: [{ name: "dev-eu-west-1", region: "eu-west-1", provider: "aws" }],
-    approvals: 0,
-    autoPromote: true,
+    policy: { approvals: 0, autoMerge: true },
   },
   {
     name: "test",
     displayName: "Test",
     description: "Integration and contract tests run against this environment.",
     clusters: [{ name: "test-eu-west-1", region: "eu-west-1", provider: "aws" }],
-    approvals: 0,
-    autoPromote: false,
+    policy: { approvals: 0, autoMerge: true },
   },
   {
     name: "staging",
@@ -92,8 +90,7 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
       { name: "staging-eu-west-1", region: "eu-west-1", provider: "aws" },
       { name: "staging-us-east-1", region: "us-east-1", provider: "aws" },
     ],
-    approvals: 1,
-    autoPromote: false,
+    policy: { approvals: 1, order: "deployed" },
   },
   {
     name: "prod",
@@ -104,8 +101,19 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
       { name: "prod-us-east-1", region: "us-east-1", provider: "aws" },
       { name: "prod-ap-southeast-1", region: "ap-southeast-1", provider: "aws" },
     ],
-    approvals: 2,
-    autoPromote: false,
+    // Only a date-range freeze far ahead: a recurring (weekly) one would make the
+    // demo, and the tests that use it, behave differently by the day of the week.
+    policy: {
+      approvals: { count: 2, team: "prod-approvers" },
+      order: "healthy",
+      freezes: [
+        {
+          from: "2027-12-24T00:00:00+01:00",
+          to: "2028-01-02T08:00:00+01:00",
+          reason: "Year-end freeze",
+        },
+      ],
+    },
   },
 ];
 const ENVIRONMENT_NAMES = ENVIRONMENTS.map((e) => e.name);

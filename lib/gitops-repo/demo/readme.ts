@@ -54,7 +54,9 @@ environment's approvers review.
 
 Environments in order: a release lands in the first one (dev) and moves one
 environment at a time towards the last (prod). Each environment lists its
-clusters and its promotion policy (approvals needed, automatic promotion).
+clusters and its promotion policy: approvals needed (and from which team),
+what must have happened in the previous environment first, whether a pull
+request merges by itself, and freeze windows.
 
 ## Reading it without Gantry
 

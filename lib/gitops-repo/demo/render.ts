@@ -151,8 +151,48 @@ export interface EnvironmentInput {
   displayName: string;
   description: string;
   clusters: ReadonlyArray<{ name: string; region: string; provider: string }>;
-  approvals: number;
-  autoPromote: boolean;
+  policy: DemoPolicy;
+}
+
+/** An environment's policy as the demo writes it in environments.yaml. */
+export interface DemoPolicy {
+  approvals: number | { count: number; team: string };
+  order?: "deployed" | "healthy";
+  autoMerge?: boolean;
+  freezes?: ReadonlyArray<{ from: string; to: string; reason: string }>;
+}
+
+function renderPolicy(policy: DemoPolicy): string {
+  const approvals =
+    typeof policy.approvals === "number"
+      ? `${policy.approvals}`
+      : `{ count: ${policy.approvals.count}, team: ${policy.approvals.team} }`;
+  let out = `    policy:
+      # Approvals a promotion into this environment needs before it can merge,
+      # never counting the person who asked for it.
+      approvals: ${approvals}
+`;
+  if (policy.order) {
+    out += `      # The version must be ${policy.order === "healthy" ? "deployed and healthy" : "deployed"} in the previous environment first.
+      order: ${policy.order}
+`;
+  }
+  if (policy.autoMerge !== undefined) {
+    out += `      # Merge the pull request as soon as the policy is met.
+      autoMerge: ${policy.autoMerge}
+`;
+  }
+  if (policy.freezes && policy.freezes.length > 0) {
+    out += `      # No promotions during these windows, except break-glass with a reason.
+      freezes:
+${policy.freezes
+  .map(
+    (freeze) =>
+      `        - from: ${freeze.from}\n          to: ${freeze.to}\n          reason: ${yamlString(freeze.reason)}\n`,
+  )
+  .join("")}`;
+  }
+  return out;
 }
 
 export function renderEnvironments(environments: readonly EnvironmentInput[]): string {
@@ -167,11 +207,7 @@ ${environment.clusters
     (cluster) =>
       `      - name: ${cluster.name}\n        region: ${cluster.region}\n        provider: ${cluster.provider}\n`,
   )
-  .join("")}    policy:
-      # Approvals a promotion into this environment needs before it can merge.
-      approvals: ${environment.approvals}
-      autoPromote: ${environment.autoPromote}
-`,
+  .join("")}${renderPolicy(environment.policy)}`,
     )
     .join("\n");
   return `# Environments in delivery order: a release lands in the first one and is
