@@ -70,6 +70,7 @@ const EnvSchema = z.object({
     .default(300),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
   ...githubEnv(),
+  ...authEnv(),
 });
 
 /** Every variable Gantry reads (the README documents each; a test keeps the two in step). */
@@ -105,6 +106,7 @@ export type GantryConfig = Readonly<{
   demoUser: Readonly<{ name: string; email: string }>;
   /** A cluster not heard from for longer than this reads as Unknown (stale). */
   syncStaleAfterSeconds: number;
+  auth: AuthConfig;
 }>;
 
 export class ConfigError extends Error {
@@ -154,8 +156,57 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     github: githubConfig(e),
     demoUser: { name: e.GANTRY_DEMO_USER_NAME, email: e.GANTRY_DEMO_USER_EMAIL },
     syncStaleAfterSeconds: e.GANTRY_SYNC_STALE_AFTER_SECONDS,
+    auth: {
+      secret: e.GANTRY_AUTH_SECRET,
+      sessionMaxHours: e.GANTRY_SESSION_MAX_HOURS,
+      sessionIdleMinutes: e.GANTRY_SESSION_IDLE_MINUTES,
+      adminEmail: e.GANTRY_ADMIN_EMAIL,
+      adminPassword: e.GANTRY_ADMIN_PASSWORD,
+    },
   };
 }
+
+// ---- Sign-in and sessions (lib/auth) ----
+
+function authEnv() {
+  return {
+    GANTRY_AUTH_SECRET: z
+      .string()
+      .min(32, "expected at least 32 characters (e.g. `openssl rand -base64 32`)")
+      .optional(),
+    GANTRY_SESSION_MAX_HOURS: z.coerce
+      .number({ error: "expected a number of hours" })
+      .int("expected a whole number of hours")
+      .min(1, "expected between 1 and 720 hours")
+      .max(720, "expected between 1 and 720 hours")
+      .default(12),
+    GANTRY_SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: "expected a number of minutes" })
+      .int("expected a whole number of minutes")
+      .min(5, "expected between 5 and 1440 minutes")
+      .max(1440, "expected between 5 and 1440 minutes")
+      .default(60),
+    GANTRY_ADMIN_EMAIL: z.email("expected an email address").default("admin@gantry.local"),
+    GANTRY_ADMIN_PASSWORD: z
+      .string()
+      .min(12, "expected at least 12 characters")
+      .max(128, "expected at most 128 characters")
+      .optional(),
+  };
+}
+
+export type AuthConfig = Readonly<{
+  /** Signs session cookies. Unset: the embedded default keeps a generated one under the data directory. */
+  secret: string | undefined;
+  /** A session ends this long after sign-in, however busy. */
+  sessionMaxHours: number;
+  /** A session ends after this long without a request. */
+  sessionIdleMinutes: number;
+  /** The first start's admin. */
+  adminEmail: string;
+  /** The first start's admin password; unset: a random one is printed once. */
+  adminPassword: string | undefined;
+}>;
 
 // ---- GitHub (GANTRY_GIT_PROVIDER=github) ----
 

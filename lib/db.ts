@@ -25,6 +25,8 @@ import { type Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 const omitSecrets: Prisma.PrismaClientOptions["omit"] = {
   apiToken: { tokenHash: true },
   cluster: { tokenHash: true },
+  account: { password: true, accessToken: true, refreshToken: true, idToken: true },
+  session: { token: true },
 };
 
 export function createDbClient(url: string) {
@@ -34,16 +36,49 @@ export function createDbClient(url: string) {
   });
 }
 
+/**
+ * A client that reads password hashes and session tokens: only for
+ * better-auth (lib/auth), which must verify passwords and find sessions by
+ * their token. Nothing outside lib/auth imports it.
+ */
+export function createAuthDbClient(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+}
+
 export type Db = ReturnType<typeof createDbClient>;
 
 declare global {
-  // Survives Next.js' module reloads in development, so each edit does not open a new pool.
+  // Survive Next.js' module reloads in development, so each edit does not open a new pool.
   var gantryDb: Db | undefined;
+  var gantryAuthDb: PrismaClient | undefined;
 }
 
 let productionDb: Db | undefined;
 
 export function getDb(): Db {
+  const url = databaseUrl();
+  if (getConfig().nodeEnv === "production") {
+    productionDb ??= createDbClient(url);
+    return productionDb;
+  }
+  globalThis.gantryDb ??= createDbClient(url);
+  return globalThis.gantryDb;
+}
+
+let productionAuthDb: PrismaClient | undefined;
+
+/** The auth client on DATABASE_URL (see createAuthDbClient): lib/auth only. */
+export function getAuthDb(): PrismaClient {
+  const url = databaseUrl();
+  if (getConfig().nodeEnv === "production") {
+    productionAuthDb ??= createAuthDbClient(url);
+    return productionAuthDb;
+  }
+  globalThis.gantryAuthDb ??= createAuthDbClient(url);
+  return globalThis.gantryAuthDb;
+}
+
+function databaseUrl(): string {
   const config = getConfig();
   if (!config.databaseUrl) {
     throw new GantryError(
@@ -52,10 +87,5 @@ export function getDb(): Db {
       { system: "postgres" },
     );
   }
-  if (config.nodeEnv === "production") {
-    productionDb ??= createDbClient(config.databaseUrl);
-    return productionDb;
-  }
-  globalThis.gantryDb ??= createDbClient(config.databaseUrl);
-  return globalThis.gantryDb;
+  return config.databaseUrl;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Actor } from "@/lib/auth/actor";
+import type { Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { UUID } from "@/lib/promotion/load";
@@ -99,15 +100,22 @@ export async function authenticateRequest(
   }
   const row = await options.db.apiToken.findUnique({
     where: { tokenHash: hashApiToken(token) },
-    select: { id: true, name: true, scopes: true, revokedAt: true, lastUsedAt: true },
+    select: {
+      id: true,
+      name: true,
+      scopes: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      expiresAt: true,
+    },
   });
   if (!row) throw new GantryError("unauthenticated", "the API token is not valid");
   if (row.revokedAt) throw new GantryError("unauthenticated", "the API token was revoked");
-
   const now = new Date();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await options.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  if (row.expiresAt && row.expiresAt <= now) {
+    throw new GantryError("unauthenticated", "the API token has expired");
   }
+  await touchLastUsed(options.db, row, now);
   return {
     kind: "token",
     id: row.id,
@@ -128,4 +136,90 @@ export function requireScope(actor: ApiActor, scope: ApiScope): void {
       `the API token "${actor.tokenName}" lacks the ${scope} scope`,
     );
   }
+}
+
+async function touchLastUsed(
+  db: PrismaClient,
+  row: { id: string; lastUsedAt: Date | null },
+  now: Date,
+): Promise<void> {
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+}
+
+/** The bearer token of an Authorization header, or null when there is no Bearer header. */
+export function bearerToken(headers: Headers): string | null {
+  const header = headers.get("authorization");
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Who an API token acts as: a personal token is its owner (with the owner's
+ * roles as they are now, so never beyond them); a CI token is itself, within
+ * its scopes. Unknown, malformed, revoked or expired tokens, and tokens of a
+ * disabled person, are refused (unauthenticated), without echoing the token.
+ */
+export async function authenticateApiToken(params: {
+  db: PrismaClient;
+  token: string;
+  now?: Date;
+}): Promise<Principal> {
+  if (!TOKEN_PATTERN.test(params.token)) {
+    throw new GantryError("unauthenticated", "the Authorization header is not a Gantry API token");
+  }
+  const row = await params.db.apiToken.findUnique({
+    where: { tokenHash: hashApiToken(params.token) },
+    select: {
+      id: true,
+      name: true,
+      scopes: true,
+      kind: true,
+      revokedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      owner: {
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          roles: true,
+          teams: true,
+          approverEnvironments: true,
+          breakGlass: true,
+          gitLogin: true,
+          disabledAt: true,
+        },
+      },
+    },
+  });
+  if (!row) throw new GantryError("unauthenticated", "the API token is not valid");
+  if (row.revokedAt) throw new GantryError("unauthenticated", "the API token was revoked");
+  const now = params.now ?? new Date();
+  if (row.expiresAt && row.expiresAt <= now) {
+    throw new GantryError("unauthenticated", "the API token has expired");
+  }
+  if (row.kind === "personal") {
+    const owner = row.owner;
+    if (!owner) throw new GantryError("unauthenticated", "the API token is not valid");
+    if (owner.disabledAt) {
+      throw new GantryError("unauthenticated", "the API token's owner is disabled");
+    }
+    await touchLastUsed(params.db, row, now);
+    return {
+      kind: "person",
+      id: owner.id,
+      name: owner.name,
+      email: owner.email,
+      roles: owner.roles,
+      teams: owner.teams,
+      approverEnvironments: owner.approverEnvironments,
+      breakGlass: owner.breakGlass,
+      gitLogin: owner.gitLogin,
+    };
+  }
+  await touchLastUsed(params.db, row, now);
+  return { kind: "ci_token", id: row.id, name: row.name, scopes: row.scopes };
 }
