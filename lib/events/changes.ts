@@ -44,12 +44,12 @@ export async function notifyPromotionChange(
 /** Tells listeners, on commit, that a cluster's report changed the status of these applications. */
 export async function notifySyncChange(
   tx: Prisma.TransactionClient,
-  params: { cluster: string; applications: readonly string[] },
+  params: { cluster: string; applications: readonly string[] | null },
 ): Promise<void> {
   const event: ChangeEvent = {
     kind: "sync",
     cluster: params.cluster,
-    ...(params.applications.length <= MAX_NAMED_APPLICATIONS
+    ...(params.applications !== null && params.applications.length <= MAX_NAMED_APPLICATIONS
       ? { applications: [...params.applications] }
       : {}),
   };

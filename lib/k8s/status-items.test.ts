@@ -56,6 +56,11 @@ describe("Argo CD Application", () => {
       health: "Healthy",
       syncedRevision: sha,
       attemptedRevision: sha,
+      operation: {
+        phase: "Succeeded",
+        message: "successfully synced (all tasks run)",
+        revision: sha,
+      },
       observedAt: options.observedAt,
     });
   });
@@ -106,6 +111,7 @@ describe("Argo CD Application", () => {
       health: "Degraded",
       message: "sync operation Failed: one or more objects failed to apply",
       attemptedRevision: sha,
+      operation: { phase: "Failed", message: "one or more objects failed to apply", revision: sha },
     });
   });
 
@@ -204,6 +210,11 @@ describe("Flux Kustomization", () => {
       syncedRevision: older,
       attemptedRevision: sha,
       message: "kustomize build failed: missing resource",
+      operation: {
+        phase: "Failed",
+        message: "BuildFailed: kustomize build failed: missing resource",
+        revision: sha,
+      },
     });
   });
 
@@ -220,6 +231,17 @@ describe("Flux Kustomization", () => {
       syncState: "Unknown",
       health: "Unknown",
     });
+  });
+
+  it("not ready for a reason that is no failed attempt (a dependency): no failed operation", () => {
+    const waiting = item(
+      "flux-kustomization",
+      kustomization({
+        conditions: [ready("False", "DependencyNotReady", "dependency 'infra' is not ready")],
+        lastAttemptedRevision: `main@sha1:${sha}`,
+      }),
+    );
+    expect(waiting.operation).toBeUndefined();
   });
 
   it("suspended wins; a status older than the spec is Progressing", () => {
@@ -314,6 +336,11 @@ describe("Flux HelmRelease", () => {
       syncedRevision: null,
       attemptedRevision: "1.5.0",
       message: "Helm upgrade failed: timed out waiting",
+      operation: {
+        phase: "Failed",
+        message: "UpgradeFailed: Helm upgrade failed: timed out waiting",
+        revision: "1.5.0",
+      },
     });
   });
 

@@ -1,4 +1,10 @@
-import type { HealthState, StatusItem, SyncState } from "@/lib/sync/report";
+import type {
+  HealthState,
+  OperationPhase,
+  StatusItem,
+  SyncOperation,
+  SyncState,
+} from "@/lib/sync/report";
 import { type MappingOptions, REVISION_ANNOTATION, type Target, targetOf } from "./mapping";
 import {
   type ArgoApplication,
@@ -71,6 +77,59 @@ function base(
   };
 }
 
+const ARGO_OPERATION: Record<string, OperationPhase> = {
+  Running: "Running",
+  Terminating: "Running",
+  Succeeded: "Succeeded",
+  Failed: "Failed",
+  Error: "Error",
+};
+
+/** Argo CD's `status.operationState`, when it has one with a phase the contract knows. */
+function argoOperation(
+  phase: string | undefined,
+  message: string | undefined,
+  tried: string | undefined,
+): { operation?: SyncOperation } {
+  const known = ARGO_OPERATION[phase ?? ""];
+  if (!known) return {};
+  const words = clip(message, MAX_MESSAGE);
+  return {
+    operation: { phase: known, ...(words ? { message: words } : {}), revision: revision(tried) },
+  };
+}
+
+/**
+ * Flux reports a failed reconciliation as Ready=False with a reason: these
+ * are failures of an attempt (not "still progressing" or "dependency not ready").
+ */
+const FLUX_FAILURE_REASONS: ReadonlySet<string> = new Set([
+  "ReconciliationFailed",
+  "BuildFailed",
+  "HealthCheckFailed",
+  "ArtifactFailed",
+  "PruneFailed",
+  "InstallFailed",
+  "UpgradeFailed",
+  "TestFailed",
+  "RollbackFailed",
+  "UninstallFailed",
+  "InitFailed",
+  "GetLastReleaseFailed",
+]);
+
+function fluxOperation(
+  conditions: readonly (Condition | undefined)[],
+  tried: string | null,
+): { operation?: SyncOperation } {
+  const failure = conditions.find(
+    (c) => c?.status === "False" && c.reason !== undefined && FLUX_FAILURE_REASONS.has(c.reason),
+  );
+  if (!failure) return {};
+  const words = clip(`${failure.reason}: ${failure.message ?? "no message"}`, MAX_MESSAGE);
+  return { operation: { phase: "Failed", ...(words ? { message: words } : {}), revision: tried } };
+}
+
 const ARGO_SYNC: Record<string, SyncState> = { Synced: "Synced", OutOfSync: "OutOfSync" };
 const ARGO_HEALTH: Record<string, HealthState> = {
   Healthy: "Healthy",
@@ -105,6 +164,7 @@ export function argoApplicationItem(app: ArgoApplication, options: ConvertOption
       syncedRevision: revision(status?.sync?.revision ?? status?.sync?.revisions?.[0]),
       attemptedRevision: revision(attempted),
       ...(clip(message, MAX_MESSAGE) ? { message: clip(message, MAX_MESSAGE) } : {}),
+      ...argoOperation(operation?.phase, operation?.message, attempted),
     },
   };
 }
@@ -158,6 +218,7 @@ export function fluxKustomizationItem(
       syncedRevision: applied,
       attemptedRevision: attempted,
       ...withMessage(ready?.status === "True" ? undefined : ready?.message),
+      ...fluxOperation([ready], attempted),
     },
   };
 }
@@ -191,6 +252,7 @@ export function fluxHelmReleaseItem(release: FluxHelmRelease, options: ConvertOp
       syncedRevision: revision(deployed),
       attemptedRevision: revision(attempted),
       ...withMessage(problem?.message),
+      ...fluxOperation([ready, released], revision(attempted)),
     },
   };
 }

@@ -211,4 +211,85 @@ describe("StatusReporter", () => {
     expect(await reporter.stop()).toBe(true);
     expect(lastStates(portal.received).get("late")).toBe("Healthy");
   });
+
+  it("sends a snapshot of 12,000 objects as 3 parts of one snapshot id, every object once", async () => {
+    const portal = fakePortal();
+    const reporter = reporterFor(portal);
+    for (let n = 0; n < 12_000; n++) reporter.upsert(`o${n}`, statusItem(`o${n}`, "Healthy"));
+    reporter.start();
+    await until("three parts", () => portal.received.length === 3);
+    const parts = portal.received.map((r) => r.snapshotPart);
+    expect(portal.received.every((r) => r.kind === "snapshot")).toBe(true);
+    expect(parts.map((p) => [p?.part, p?.parts])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(new Set(parts.map((p) => p?.snapshotId)).size).toBe(1);
+    expect(portal.received.map((r) => r.items.length)).toEqual([5_000, 5_000, 2_000]);
+    const names = portal.received.flatMap((r) => r.items.map((i) => i.source.name));
+    expect(new Set(names).size).toBe(12_000);
+    expect(reporter.stats().snapshotsAccepted).toBe(1);
+    await reporter.stop();
+  });
+
+  it("cuts parts by bytes too, and a snapshot that fits in one report has no parts", async () => {
+    const portal = fakePortal();
+    const reporter = new StatusReporter({
+      send: portal.send,
+      agent: { version: "test", mode: "agent" },
+      flushIntervalMs: 10,
+      logger: quiet,
+      maxReportBytes: 1_000,
+    });
+    for (let n = 0; n < 12; n++) reporter.upsert(`o${n}`, statusItem(`o${n}`, "Healthy"));
+    reporter.start();
+    await until("every part", () => {
+      const last = portal.received.at(-1)?.snapshotPart;
+      return last !== undefined && last.part === last.parts;
+    });
+    expect(portal.received.length).toBeGreaterThan(1);
+    for (const report of portal.received) {
+      expect(Buffer.byteLength(JSON.stringify(report.items))).toBeLessThanOrEqual(1_000 + 20);
+    }
+    await reporter.stop();
+
+    const small = fakePortal();
+    const one = reporterFor(small);
+    one.upsert("a", statusItem("a", "Healthy"));
+    one.start();
+    await until("the snapshot", () => small.received.length === 1);
+    expect(small.received[0]?.snapshotPart).toBeUndefined();
+    await one.stop();
+  });
+
+  it("sends the whole snapshot again under a new id when a part fails", async () => {
+    const received: SyncReport[] = [];
+    let failOnce = true;
+    const send = async (report: SyncReport): Promise<SendOutcome> => {
+      if (report.snapshotPart?.part === 2 && failOnce) {
+        failOnce = false;
+        return { kind: "retry", reason: "503" };
+      }
+      received.push(report);
+      return { kind: "accepted", status: 202 };
+    };
+    const reporter = new StatusReporter({
+      send,
+      agent: { version: "test", mode: "agent" },
+      flushIntervalMs: 10,
+      backoff: { baseMs: 5, maxMs: 20 },
+      logger: quiet,
+      maxItemsPerReport: 4,
+    });
+    for (let n = 0; n < 10; n++) reporter.upsert(`o${n}`, statusItem(`o${n}`, "Healthy"));
+    reporter.start();
+    await until("a complete snapshot", () => received.some((r) => r.snapshotPart?.part === 3));
+    const first = received[0]?.snapshotPart?.snapshotId;
+    const complete = received.filter((r) => r.snapshotPart?.snapshotId !== first);
+    expect(complete.map((r) => r.snapshotPart?.part)).toEqual([1, 2, 3]);
+    expect(complete.flatMap((r) => r.items).length).toBe(10);
+    expect(reporter.stats().snapshotsAccepted).toBe(1);
+    await reporter.stop();
+  });
 });

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { log } from "@/lib/log";
 import {
   MAX_ITEMS_PER_REPORT,
   MAX_REPORT_BYTES,
+  MAX_SNAPSHOT_PARTS,
   REPORT_SCHEMA_VERSION,
   type StatusItem,
   type SyncReport,
@@ -13,7 +15,10 @@ import { type Backoff, backoffDelay } from "./watch-resource";
  * Keeps the last state of every watched object and sends the portal what
  * changed: deltas batched every `flushIntervalMs` (sooner once `batchSize`
  * changes wait), and a full snapshot at start and every `snapshotIntervalMs`,
- * so the portal can mark what it no longer hears about as Missing.
+ * so the portal can mark what it no longer hears about as Missing. A
+ * snapshot larger than one report is sent as consecutive parts sharing a
+ * snapshot id; if a part cannot be delivered the whole snapshot is sent
+ * again later under a new id (the portal discards the incomplete one).
  *
  * When the portal is down the changes wait, keyed by object, so a newer state
  * replaces an older one (the buffer never holds more than one entry per
@@ -35,6 +40,8 @@ export interface StatusReporterOptions {
   backoff?: Backoff;
   /** Reports are cut below the ingest limits; tests lower this. */
   maxReportBytes?: number;
+  /** Items per snapshot part (at most MAX_ITEMS_PER_REPORT); tests lower this. */
+  maxItemsPerReport?: number;
   logger?: ReporterLogger;
   /**
    * Whether the current state can be vouched for. While it cannot (a watch is failing),
@@ -73,6 +80,7 @@ export class StatusReporter {
   private readonly maxPending: number;
   private readonly backoff: Backoff;
   private readonly maxReportBytes: number;
+  private readonly maxItems: number;
   private readonly logger: ReporterLogger;
   private readonly snapshotReady: () => boolean;
   private snapshotDue = false;
@@ -110,6 +118,10 @@ export class StatusReporter {
     this.backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
     // Headroom under the portal's limit for the envelope and JSON escaping.
     this.maxReportBytes = options.maxReportBytes ?? Math.floor(MAX_REPORT_BYTES * 0.9);
+    this.maxItems = Math.min(
+      options.maxItemsPerReport ?? MAX_ITEMS_PER_REPORT,
+      MAX_ITEMS_PER_REPORT,
+    );
     this.logger = options.logger ?? log;
     this.snapshotReady = options.snapshotReady ?? (() => true);
   }
@@ -209,10 +221,64 @@ export class StatusReporter {
   }
 
   private fits(items: StatusItem[]): boolean {
-    if (items.length > MAX_ITEMS_PER_REPORT) return false;
+    if (items.length > this.maxItems) return false;
     let bytes = 0;
     for (const item of items) bytes += Buffer.byteLength(JSON.stringify(item)) + 1;
     return bytes <= this.maxReportBytes;
+  }
+
+  /** Cuts a snapshot into parts, each within the item and byte limits of one report. */
+  private split(items: readonly StatusItem[]): StatusItem[][] {
+    const parts: StatusItem[][] = [];
+    let current: StatusItem[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+      if (
+        current.length > 0 &&
+        (current.length >= this.maxItems || bytes + size > this.maxReportBytes)
+      ) {
+        parts.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(item);
+      bytes += size;
+    }
+    if (current.length > 0) parts.push(current);
+    return parts;
+  }
+
+  /**
+   * Sends a snapshot too big for one report as parts, one after the other.
+   * The portal judges what is missing only after the last part, so a part
+   * that fails leaves nothing half-judged: the snapshot is due again.
+   */
+  private async sendSnapshotParts(parts: StatusItem[][]): Promise<void> {
+    this.snapshotDue = false;
+    const superseded: [string, StatusItem][] = [...this.pending];
+    this.pending.clear();
+    const snapshotId = randomUUID();
+    for (const [index, items] of parts.entries()) {
+      const report: SyncReport = {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        agent: this.agent,
+        kind: "snapshot",
+        sequence: this.sequence++,
+        sentAt: new Date().toISOString(),
+        items,
+        snapshotPart: { snapshotId, part: index + 1, parts: parts.length },
+      };
+      const last = index === parts.length - 1;
+      const accepted = await this.deliver(report, last ? superseded : [], last);
+      if (!accepted) {
+        // Changes the snapshot superseded wait again; `deliver` made the snapshot due again
+        // when retrying can help.
+        for (const [key, item] of superseded)
+          if (!this.pending.has(key)) this.pending.set(key, item);
+        return;
+      }
+    }
   }
 
   /** Takes the oldest waiting changes, as many as fit in one report. */
@@ -255,6 +321,11 @@ export class StatusReporter {
     let items: StatusItem[];
     if (this.snapshotSendable()) {
       const everything = [...this.current.values()].filter((item) => !this.isRefused(item));
+      const parts = this.fits(everything) ? [] : this.split(everything);
+      if (parts.length > 1 && parts.length <= MAX_SNAPSHOT_PARTS) {
+        await this.sendSnapshotParts(parts);
+        return;
+      }
       if (this.fits(everything)) {
         kind = "snapshot";
         this.snapshotDue = false;
@@ -263,10 +334,10 @@ export class StatusReporter {
         this.pending.clear();
         items = everything;
       } else {
-        // The contract has no multi-part snapshot, and a partial one would mark the rest
-        // Missing: send the full state as deltas instead.
+        // More objects than MAX_SNAPSHOT_PARTS reports can hold, and a partial snapshot
+        // would mark the rest Missing: send the full state as deltas instead.
         this.logger.warn(
-          "agent: too many objects for one snapshot report; sending them as deltas",
+          "agent: too many objects for a snapshot even in parts; sending them as deltas",
           {
             objects: everything.length,
           },
@@ -290,6 +361,20 @@ export class StatusReporter {
       sentAt: new Date().toISOString(),
       items,
     };
+    await this.deliver(report, taken, kind === "snapshot");
+  }
+
+  /**
+   * Sends one report and acts on the answer: `taken` (the waiting changes it
+   * carries or supersedes) go back to the queue when it fails; a snapshot
+   * (or a snapshot's part) that fails is due again. Returns whether it was accepted.
+   */
+  private async deliver(
+    report: SyncReport,
+    taken: [string, StatusItem][],
+    completesSnapshot: boolean,
+  ): Promise<boolean> {
+    const { kind, items } = report;
     let outcome: SendOutcome;
     try {
       outcome = await this.send(report);
@@ -304,8 +389,8 @@ export class StatusReporter {
       delete this.lastError;
       this.counters.reportsAccepted++;
       this.counters.itemsAccepted += items.length;
-      if (kind === "snapshot") this.counters.snapshotsAccepted++;
-      return;
+      if (kind === "snapshot" && completesSnapshot) this.counters.snapshotsAccepted++;
+      return true;
     }
     this.lastError = outcome.reason;
     if (outcome.kind === "rejected" && outcome.refusedItems?.length) {
@@ -326,7 +411,7 @@ export class StatusReporter {
         if (!this.pending.has(key) && !this.isRefused(item)) this.pending.set(key, item);
       }
       if (kind === "snapshot") this.snapshotDue = true;
-      return;
+      return false;
     }
     if (outcome.kind === "rejected") {
       // It will never succeed; the next snapshot carries the current state anyway.
@@ -337,7 +422,7 @@ export class StatusReporter {
         reportKind: kind,
         items: items.length,
       });
-      return;
+      return false;
     }
     this.counters.retries++;
     this.failures++;
@@ -355,5 +440,6 @@ export class StatusReporter {
     }
     clearTimeout(this.retryTimer);
     if (this.running) this.retryTimer = setTimeout(() => this.pump(), delay);
+    return false;
   }
 }

@@ -18,8 +18,9 @@ export const TRANSITIONS: Readonly<Record<PromotionState, readonly PromotionStat
   pr_open: ["approved", "merged", "rejected", "closed", "superseded"],
   // An approval can be dismissed (new commits): back to pr_open.
   approved: ["merged", "pr_open", "rejected", "closed", "superseded"],
-  merged: ["syncing", "deployed", "rolled_back"],
-  syncing: ["deployed", "rolled_back"],
+  // failed: a cluster reports a failed sync operation at the merge commit or later.
+  merged: ["syncing", "deployed", "failed", "rolled_back"],
+  syncing: ["deployed", "failed", "rolled_back"],
   deployed: ["rolled_back"],
   failed: ["planned", "closed", "superseded"],
   rejected: [],

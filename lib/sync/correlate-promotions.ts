@@ -19,6 +19,11 @@ import { isStale } from "./list-sync-status";
  *   revision carry the merge commit or a descendant of it (asked of the Git
  *   provider, answers cached). The lead time (pull request opened →
  *   deployed) is recorded, and the event lists when each cluster converged.
+ * - `→ failed` when a cluster reports a failed sync operation (Argo CD
+ *   operationState Failed/Error, Flux Ready=False with a failure reason) for
+ *   the merge commit or a descendant of it, with the cluster's message as the
+ *   promotion's failure reason; a failure for an older revision says nothing
+ *   about this promotion;
  * - Degraded at the merge commit (or later) keeps the promotion `syncing`
  *   and records the cluster's message as an event; whether that should fail
  *   the promotion is issue 7's decision.
@@ -32,6 +37,7 @@ export interface CorrelationResult {
   followed: number;
   syncing: number;
   deployed: number;
+  failed: number;
   /** Degraded notes recorded. */
   notes: number;
 }
@@ -40,6 +46,7 @@ export interface CorrelationResult {
 type ClusterVerdict =
   | { kind: "converged"; cluster: string; since: Date }
   | { kind: "degraded"; cluster: string; revision: string; message: string | null }
+  | { kind: "failed"; cluster: string; revision: string; message: string }
   | { kind: "waiting"; cluster: string; reported: boolean };
 
 interface StatusRow {
@@ -49,8 +56,13 @@ interface StatusRow {
   health: HealthState;
   syncedRevision: string | null;
   message: string | null;
+  operationPhase: string | null;
+  operationMessage: string | null;
+  operationRevision: string | null;
   changedAt: Date;
 }
+
+const FAILED_PHASES: ReadonlySet<string> = new Set(["Failed", "Error"]);
 
 export async function correlatePromotions(params: {
   db: PrismaClient;
@@ -62,7 +74,7 @@ export async function correlatePromotions(params: {
   staleAfterSeconds?: number;
 }): Promise<CorrelationResult> {
   const { db, environmentId } = params;
-  const result: CorrelationResult = { followed: 0, syncing: 0, deployed: 0, notes: 0 };
+  const result: CorrelationResult = { followed: 0, syncing: 0, deployed: 0, failed: 0, notes: 0 };
   if (params.applicationIds.length === 0) return result;
 
   // The one query every report pays for; the rest runs only while a promotion is in flight.
@@ -99,6 +111,9 @@ export async function correlatePromotions(params: {
         health: true,
         syncedRevision: true,
         message: true,
+        operationPhase: true,
+        operationMessage: true,
+        operationRevision: true,
         changedAt: true,
       },
     }),
@@ -123,6 +138,7 @@ export async function correlatePromotions(params: {
     const outcome = await settle({ db, promotionId: promotion.id, mergeCommit, verdicts });
     if (outcome === "syncing") result.syncing += 1;
     if (outcome === "deployed") result.deployed += 1;
+    if (outcome === "failed") result.failed += 1;
     if (outcome === "noted") result.notes += 1;
   }
   return result;
@@ -137,6 +153,19 @@ async function clusterVerdict(
   let evidence = 0;
   let done = true;
   let since = new Date(0);
+  for (const row of rows) {
+    if (row.operationPhase !== null && FAILED_PHASES.has(row.operationPhase)) {
+      const tried = commitOf(row.operationRevision);
+      if (tried !== null && (await atOrAfterMerge(tried))) {
+        return {
+          kind: "failed",
+          cluster,
+          revision: tried,
+          message: row.operationMessage ?? row.message ?? `sync operation ${row.operationPhase}`,
+        };
+      }
+    }
+  }
   for (const row of rows) {
     const commit = commitOf(row.syncedRevision);
     const current = commit !== null && (await atOrAfterMerge(commit));
@@ -159,7 +188,7 @@ async function clusterVerdict(
     : { kind: "waiting", cluster, reported: true };
 }
 
-type Outcome = "syncing" | "deployed" | "noted" | "none";
+type Outcome = "syncing" | "deployed" | "failed" | "noted" | "none";
 
 async function settle(params: {
   db: PrismaClient;
@@ -181,9 +210,29 @@ async function settle(params: {
     )
     .join("; ");
 
+  const failed = verdicts.filter((v) => v.kind === "failed");
+
   return db.$transaction(async (tx) => {
     const state = await lockPromotion(tx, promotionId);
     if (state !== "merged" && state !== "syncing") return "none";
+    if (failed.length > 0) {
+      const reason = failed
+        .map(
+          (v) =>
+            `cluster ${v.cluster} failed to sync ${v.revision.slice(0, 12)}: ${v.message.slice(0, 500)}`,
+        )
+        .join("; ");
+      await transition({
+        tx,
+        promotionId,
+        to: "failed",
+        from: ["merged", "syncing"],
+        actor: GANTRY_ACTOR,
+        detail: reason,
+        data: { failureReason: reason.slice(0, 2_000) },
+      });
+      return "failed";
+    }
     if (deployed) {
       const detail = `every cluster reports ${short} (or later) synced and healthy: ${converged
         .map((v) => `${v.cluster} since ${v.since.toISOString()}`)

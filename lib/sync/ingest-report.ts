@@ -1,12 +1,13 @@
 import { recordClusterRecovery } from "@/lib/audit/record-cluster-staleness";
 import { GantryError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { notifySyncChange } from "@/lib/events/changes";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
-import type { StatusItem, SyncReport } from "./report";
+import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "./report";
 
 export interface IngestResult {
   cluster: string;
@@ -21,6 +22,13 @@ export interface IngestResult {
   changes: number;
   /** Objects a snapshot did not list, now Missing. */
   missing: number;
+  /** For one part of a multi-part snapshot: which part, and what became of the snapshot. */
+  snapshotPart?: {
+    part: number;
+    parts: number;
+    /** waiting: more parts to come; complete: every part arrived, absent objects marked; discarded: too late, nothing marked. */
+    outcome: "waiting" | "complete" | "discarded";
+  };
 }
 
 export interface RejectedItem {
@@ -45,7 +53,11 @@ const SNAPSHOT_MISSING_MESSAGE = "absent from the cluster's last full snapshot";
  * - newest state wins: an item observed before the stored state of the same
  *   object is ignored, so reordered retries cannot move a row backwards;
  * - history rows are appended only when sync, health or a revision changed;
- * - a snapshot marks the cluster's objects it does not list as Missing;
+ * - a snapshot marks the cluster's objects it does not list as Missing; a
+ *   snapshot in parts does so once its last part has arrived, over the
+ *   objects of every part, and is discarded (nothing marked) when its parts
+ *   took longer than SNAPSHOT_PARTS_WITHIN_SECONDS or a newer snapshot began;
+ * - open pages are told (`pg_notify`, delivered on commit) when anything changed;
  * - the cluster's last-seen time, agent version and sequence are updated.
  *
  * Writes are a constant number of set-based statements whatever the size
@@ -113,6 +125,9 @@ async function writeReport(params: {
     attemptedRevisions: items.map((item) => item.attemptedRevision ?? null),
     images: items.map((item) => JSON.stringify(item.images ?? [])),
     messages: items.map((item) => item.message ?? null),
+    operationPhases: items.map((item) => item.operation?.phase ?? null),
+    operationMessages: items.map((item) => item.operation?.message ?? null),
+    operationRevisions: items.map((item) => item.operation?.revision ?? null),
     observedAt: items.map((item) => item.observedAt),
     deleted: items.map((item) => item.deleted === true),
   };
@@ -138,13 +153,18 @@ async function writeReport(params: {
               ${rows.attemptedRevisions}::text[],
               ${rows.images}::text[],
               ${rows.messages}::text[],
+              ${rows.operationPhases}::text[],
+              ${rows.operationMessages}::text[],
+              ${rows.operationRevisions}::text[],
               ${rows.observedAt}::timestamptz[],
               ${rows.deleted}::boolean[]
             ) AS i(application_id, kind, namespace, name, sync_state, health, synced_revision,
-                   attempted_revision, images, message, observed_at, deleted)
+                   attempted_revision, images, message, operation_phase, operation_message,
+                   operation_revision, observed_at, deleted)
           ),
           prior AS (
-            SELECT s."id", s."syncState", s."health", s."syncedRevision", s."attemptedRevision"
+            SELECT s."id", s."syncState", s."health", s."syncedRevision", s."attemptedRevision",
+              s."operationPhase"
             FROM "SyncStatus" s
             JOIN input i ON s."clusterId" = ${cluster.id}::uuid AND s."sourceKind" = i.kind
               AND s."namespace" = i.namespace AND s."name" = i.name
@@ -152,10 +172,12 @@ async function writeReport(params: {
           written AS (
             INSERT INTO "SyncStatus" ("clusterId", "applicationId", "environmentId", "sourceKind",
               "namespace", "name", "syncState", "health", "syncedRevision", "attemptedRevision",
-              "images", "message", "deletedAt", "observedAt", "receivedAt", "changedAt")
+              "images", "message", "operationPhase", "operationMessage", "operationRevision",
+              "deletedAt", "observedAt", "receivedAt", "changedAt")
             SELECT ${cluster.id}::uuid, i.application_id, ${cluster.environmentId}::uuid, i.kind,
               i.namespace, i.name, i.sync_state, i.health, i.synced_revision, i.attempted_revision,
               ARRAY(SELECT jsonb_array_elements_text(i.images::jsonb)), i.message,
+              i.operation_phase, i.operation_message, i.operation_revision,
               CASE WHEN i.deleted THEN i.observed_at AT TIME ZONE 'UTC' END,
               i.observed_at AT TIME ZONE 'UTC',
               ${receivedAt}::timestamptz AT TIME ZONE 'UTC',
@@ -170,25 +192,32 @@ async function writeReport(params: {
               "attemptedRevision" = EXCLUDED."attemptedRevision",
               "images" = EXCLUDED."images",
               "message" = EXCLUDED."message",
+              "operationPhase" = EXCLUDED."operationPhase",
+              "operationMessage" = EXCLUDED."operationMessage",
+              "operationRevision" = EXCLUDED."operationRevision",
               "deletedAt" = CASE WHEN EXCLUDED."deletedAt" IS NULL THEN NULL
                 ELSE COALESCE("SyncStatus"."deletedAt", EXCLUDED."deletedAt") END,
               "observedAt" = EXCLUDED."observedAt",
               "receivedAt" = EXCLUDED."receivedAt",
               "changedAt" = CASE
                 WHEN ("SyncStatus"."syncState", "SyncStatus"."health", "SyncStatus"."syncedRevision",
-                      "SyncStatus"."attemptedRevision")
+                      "SyncStatus"."attemptedRevision", "SyncStatus"."operationPhase")
                   IS DISTINCT FROM (EXCLUDED."syncState", EXCLUDED."health", EXCLUDED."syncedRevision",
-                      EXCLUDED."attemptedRevision")
+                      EXCLUDED."attemptedRevision", EXCLUDED."operationPhase")
                 THEN EXCLUDED."receivedAt" ELSE "SyncStatus"."changedAt" END
             WHERE "SyncStatus"."observedAt" <= EXCLUDED."observedAt"
               AND ("SyncStatus"."applicationId", "SyncStatus"."environmentId", "SyncStatus"."syncState",
                    "SyncStatus"."health", "SyncStatus"."syncedRevision", "SyncStatus"."attemptedRevision",
-                   "SyncStatus"."images", "SyncStatus"."message", "SyncStatus"."deletedAt" IS NULL)
+                   "SyncStatus"."images", "SyncStatus"."message", "SyncStatus"."operationPhase",
+                   "SyncStatus"."operationMessage", "SyncStatus"."operationRevision",
+                   "SyncStatus"."deletedAt" IS NULL)
                 IS DISTINCT FROM (EXCLUDED."applicationId", EXCLUDED."environmentId", EXCLUDED."syncState",
                    EXCLUDED."health", EXCLUDED."syncedRevision", EXCLUDED."attemptedRevision",
-                   EXCLUDED."images", EXCLUDED."message", EXCLUDED."deletedAt" IS NULL)
+                   EXCLUDED."images", EXCLUDED."message", EXCLUDED."operationPhase",
+                   EXCLUDED."operationMessage", EXCLUDED."operationRevision",
+                   EXCLUDED."deletedAt" IS NULL)
             RETURNING "id", "applicationId", "syncState", "health", "syncedRevision",
-              "attemptedRevision", "message", "observedAt", "receivedAt"
+              "attemptedRevision", "message", "operationPhase", "observedAt", "receivedAt"
           ),
           changes AS (
             INSERT INTO "SyncStatusChange" ("syncStatusId", "applicationId", "clusterId", "syncState",
@@ -198,8 +227,9 @@ async function writeReport(params: {
             FROM written w
             LEFT JOIN prior p ON p."id" = w."id"
             WHERE p."id" IS NULL
-              OR (p."syncState", p."health", p."syncedRevision", p."attemptedRevision")
-                IS DISTINCT FROM (w."syncState", w."health", w."syncedRevision", w."attemptedRevision")
+              OR (p."syncState", p."health", p."syncedRevision", p."attemptedRevision", p."operationPhase")
+                IS DISTINCT FROM (w."syncState", w."health", w."syncedRevision", w."attemptedRevision",
+                  w."operationPhase")
             RETURNING 1
           )
           SELECT (SELECT count(*) FROM written)::int AS written,
@@ -209,48 +239,53 @@ async function writeReport(params: {
       }
 
       let missing = 0;
-      if (report.kind === "snapshot") {
-        const [counts] = await tx.$queryRaw<{ missing: number; changes: number }[]>`
-          WITH present AS (
+      let snapshotPart: IngestResult["snapshotPart"];
+      const part = report.snapshotPart;
+      if (report.kind === "snapshot" && part && part.parts > 1) {
+        const outcome = await recordSnapshotPart(tx, {
+          clusterId: cluster.id,
+          part,
+          sentAt: report.sentAt,
+          receivedAt,
+          rows,
+        });
+        snapshotPart = { part: part.part, parts: part.parts, outcome: outcome.kind };
+        if (outcome.kind === "complete") {
+          const marked = await markAbsentMissing(tx, {
+            clusterId: cluster.id,
+            present: Prisma.sql`
+              SELECT u.kind, u.namespace, u.name
+              FROM "SyncSnapshotPart" sp,
+                unnest(sp."kinds", sp."namespaces", sp."names") AS u(kind, namespace, name)
+              WHERE sp."clusterId" = ${cluster.id}::uuid AND sp."snapshotId" = ${part.snapshotId}`,
+            takenAt: outcome.takenAt,
+            receivedAt,
+          });
+          await tx.syncSnapshotPart.deleteMany({
+            where: { clusterId: cluster.id, snapshotId: part.snapshotId },
+          });
+          missing = marked.missing;
+          changes += marked.changes;
+        }
+      } else if (report.kind === "snapshot") {
+        const marked = await markAbsentMissing(tx, {
+          clusterId: cluster.id,
+          present: Prisma.sql`
             SELECT * FROM unnest(${rows.kinds}::text[], ${rows.namespaces}::text[], ${rows.names}::text[])
-              AS p(kind, namespace, name)
-          ),
-          gone AS (
-            SELECT s."id", s."syncState", s."health" FROM "SyncStatus" s
-            WHERE s."clusterId" = ${cluster.id}::uuid
-              AND s."deletedAt" IS NULL
-              AND s."observedAt" <= (${report.sentAt}::timestamptz AT TIME ZONE 'UTC')
-              AND NOT EXISTS (
-                SELECT 1 FROM present p
-                WHERE p.kind = s."sourceKind" AND p.namespace = s."namespace" AND p.name = s."name"
-              )
-          ),
-          marked AS (
-            UPDATE "SyncStatus" s SET
-              "syncState" = 'Unknown',
-              "health" = 'Missing',
-              "message" = ${SNAPSHOT_MISSING_MESSAGE},
-              "deletedAt" = ${report.sentAt}::timestamptz AT TIME ZONE 'UTC',
-              "observedAt" = ${report.sentAt}::timestamptz AT TIME ZONE 'UTC',
-              "receivedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC',
-              "changedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC'
-            FROM gone g WHERE s."id" = g."id"
-            RETURNING s."id", s."applicationId", s."syncState", s."health", s."syncedRevision",
-              s."attemptedRevision", s."message", s."observedAt", s."receivedAt",
-              g."syncState" AS prior_sync_state, g."health" AS prior_health
-          ),
-          changes AS (
-            INSERT INTO "SyncStatusChange" ("syncStatusId", "applicationId", "clusterId", "syncState",
-              "health", "syncedRevision", "attemptedRevision", "message", "observedAt", "receivedAt")
-            SELECT m."id", m."applicationId", ${cluster.id}::uuid, m."syncState", m."health",
-              m."syncedRevision", m."attemptedRevision", m."message", m."observedAt", m."receivedAt"
-            FROM marked m
-            WHERE (m.prior_sync_state, m.prior_health) IS DISTINCT FROM (m."syncState", m."health")
-            RETURNING 1
-          )
-          SELECT (SELECT count(*) FROM marked)::int AS missing, (SELECT count(*) FROM changes)::int AS changes`;
-        missing = counts?.missing ?? 0;
-        changes += counts?.changes ?? 0;
+              AS p(kind, namespace, name)`,
+          takenAt: report.sentAt,
+          receivedAt,
+        });
+        missing = marked.missing;
+        changes += marked.changes;
+      }
+
+      if (written > 0 || missing > 0) {
+        // Rows marked Missing may belong to any application: then name none (= any).
+        await notifySyncChange(tx, {
+          cluster: cluster.name,
+          applications: missing > 0 ? null : slugs,
+        });
       }
 
       await recordClusterRecovery(tx, {
@@ -279,11 +314,129 @@ async function writeReport(params: {
         unchanged: items.length - written,
         changes,
         missing,
+        ...(snapshotPart ? { snapshotPart } : {}),
       };
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
   return { ingest, applicationIds: [...applicationIds.values()] };
+}
+
+/**
+ * Marks the cluster's objects not in `present` (a query of kind, namespace,
+ * name) as Missing, when they were last observed before the snapshot was
+ * taken, with a history row each.
+ */
+async function markAbsentMissing(
+  tx: Prisma.TransactionClient,
+  params: { clusterId: string; present: Prisma.Sql; takenAt: string; receivedAt: string },
+): Promise<{ missing: number; changes: number }> {
+  const { clusterId, takenAt, receivedAt } = params;
+  const [counts] = await tx.$queryRaw<{ missing: number; changes: number }[]>`
+    WITH present AS (${params.present}),
+    gone AS (
+      SELECT s."id", s."syncState", s."health" FROM "SyncStatus" s
+      WHERE s."clusterId" = ${clusterId}::uuid
+        AND s."deletedAt" IS NULL
+        AND s."observedAt" <= (${takenAt}::timestamptz AT TIME ZONE 'UTC')
+        AND NOT EXISTS (
+          SELECT 1 FROM present p
+          WHERE p.kind = s."sourceKind" AND p.namespace = s."namespace" AND p.name = s."name"
+        )
+    ),
+    marked AS (
+      UPDATE "SyncStatus" s SET
+        "syncState" = 'Unknown',
+        "health" = 'Missing',
+        "message" = ${SNAPSHOT_MISSING_MESSAGE},
+        "deletedAt" = ${takenAt}::timestamptz AT TIME ZONE 'UTC',
+        "observedAt" = ${takenAt}::timestamptz AT TIME ZONE 'UTC',
+        "receivedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC',
+        "changedAt" = ${receivedAt}::timestamptz AT TIME ZONE 'UTC'
+      FROM gone g WHERE s."id" = g."id"
+      RETURNING s."id", s."applicationId", s."syncState", s."health", s."syncedRevision",
+        s."attemptedRevision", s."message", s."observedAt", s."receivedAt",
+        g."syncState" AS prior_sync_state, g."health" AS prior_health
+    ),
+    changes AS (
+      INSERT INTO "SyncStatusChange" ("syncStatusId", "applicationId", "clusterId", "syncState",
+        "health", "syncedRevision", "attemptedRevision", "message", "observedAt", "receivedAt")
+      SELECT m."id", m."applicationId", ${clusterId}::uuid, m."syncState", m."health",
+        m."syncedRevision", m."attemptedRevision", m."message", m."observedAt", m."receivedAt"
+      FROM marked m
+      WHERE (m.prior_sync_state, m.prior_health) IS DISTINCT FROM (m."syncState", m."health")
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM marked)::int AS missing, (SELECT count(*) FROM changes)::int AS changes`;
+  return { missing: counts?.missing ?? 0, changes: counts?.changes ?? 0 };
+}
+
+type PartOutcome =
+  | { kind: "waiting" }
+  | { kind: "discarded" }
+  /** `takenAt`: when the first part was sent; objects observed since are not judged. */
+  | { kind: "complete"; takenAt: string };
+
+/**
+ * Keeps the object keys of one snapshot part until its siblings arrive.
+ * Parts of older snapshots of the cluster, and parts past the bound, are
+ * dropped first: an agent sends one snapshot at a time, so a new snapshot id
+ * means the old one will never be completed.
+ */
+async function recordSnapshotPart(
+  tx: Prisma.TransactionClient,
+  params: {
+    clusterId: string;
+    part: NonNullable<SyncReport["snapshotPart"]>;
+    sentAt: string;
+    receivedAt: string;
+    rows: { kinds: string[]; namespaces: string[]; names: string[] };
+  },
+): Promise<PartOutcome> {
+  const { clusterId, part, receivedAt, rows } = params;
+  const oldest = new Date(Date.parse(receivedAt) - SNAPSHOT_PARTS_WITHIN_SECONDS * 1000);
+  const dropped = await tx.syncSnapshotPart.deleteMany({
+    where: {
+      clusterId,
+      OR: [{ snapshotId: { not: part.snapshotId } }, { receivedAt: { lt: oldest } }],
+    },
+  });
+  if (dropped.count > 0) {
+    log.warn("sync: discarded an incomplete snapshot", { clusterId, parts: dropped.count });
+  }
+  const data = {
+    parts: part.parts,
+    sentAt: new Date(params.sentAt),
+    receivedAt: new Date(receivedAt),
+    kinds: rows.kinds,
+    namespaces: rows.namespaces,
+    names: rows.names,
+  };
+  await tx.syncSnapshotPart.upsert({
+    where: {
+      clusterId_snapshotId_part: { clusterId, snapshotId: part.snapshotId, part: part.part },
+    },
+    create: { clusterId, snapshotId: part.snapshotId, part: part.part, ...data },
+    update: data,
+    select: { part: true },
+  });
+  const arrived = await tx.syncSnapshotPart.findMany({
+    where: { clusterId, snapshotId: part.snapshotId },
+    select: { part: true, parts: true, sentAt: true },
+  });
+  const complete =
+    arrived.length === part.parts &&
+    arrived.every((p) => p.parts === part.parts && p.part >= 1 && p.part <= part.parts);
+  if (!complete) {
+    if (arrived.some((p) => p.parts !== part.parts)) {
+      // The agent changed its mind about the count: the snapshot cannot be trusted.
+      await tx.syncSnapshotPart.deleteMany({ where: { clusterId, snapshotId: part.snapshotId } });
+      return { kind: "discarded" };
+    }
+    return { kind: "waiting" };
+  }
+  const takenAt = new Date(Math.min(...arrived.map((p) => p.sentAt.getTime()))).toISOString();
+  return { kind: "complete", takenAt };
 }
 
 function rejectedItems(
