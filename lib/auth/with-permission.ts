@@ -1,6 +1,7 @@
 import { getCurrentPrincipal } from "@/lib/auth/current-principal";
 import { assertCoarse, type Permission } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
+import { GantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 import { apiRoute } from "@/lib/http/route";
 
@@ -19,6 +20,13 @@ export function withPermission<Context>(
   return apiRoute((request: Request, context: Context) =>
     withRequestContext(requestContextFrom(request.headers), async () => {
       const principal = await getCurrentPrincipal(request);
+      if (principal === null) {
+        throw new GantryError(
+          "unauthenticated",
+          "sign in, or send an API token as Authorization: Bearer <token>",
+          { details: { permission } },
+        );
+      }
       assertCoarse(principal, permission);
       return handler(request, context, principal);
     }),

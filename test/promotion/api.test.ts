@@ -7,7 +7,7 @@ import * as collection from "@/app/api/v1/promotions/route";
 import { createApiToken, revokeApiToken } from "@/lib/auth/api-token";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
-import { BOB, createPromotionWorld, type PromotionWorld } from "./support";
+import { BOB, createPromotionWorld, type PromotionWorld, serveWorld } from "./support";
 
 /**
  * The REST API through its route handlers, with the server's configuration
@@ -17,7 +17,7 @@ describe("/api/v1/promotions", () => {
   let w: PromotionWorld;
   let token: string;
   let readOnly: string;
-  const saved: Record<string, string | undefined> = {};
+  let unserve: (() => Promise<void>) | undefined;
 
   const call = (
     handler: (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>,
@@ -53,18 +53,7 @@ describe("/api/v1/promotions", () => {
 
   beforeAll(async () => {
     w = await createPromotionWorld({ apps: 3 });
-    const env = {
-      DATABASE_URL: w.url,
-      GANTRY_DATA_DIR: w.repo.dataDir,
-      GANTRY_GITOPS_REPO: "gitops",
-      GANTRY_GITOPS_BRANCH: "main",
-      GANTRY_GIT_PROVIDER: "local",
-      GANTRY_PUBLIC_URL: "https://gantry.example.com",
-    };
-    for (const [name, value] of Object.entries(env)) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
+    unserve = serveWorld(w);
     ({ token } = await createApiToken({ db: w.db, name: "ci" }));
     ({ token: readOnly } = await createApiToken({
       db: w.db,
@@ -73,15 +62,7 @@ describe("/api/v1/promotions", () => {
     }));
   });
   afterAll(async () => {
-    const queue = globalThis.gantryJobQueue;
-    globalThis.gantryJobQueue = undefined;
-    await (await queue)?.stop({ graceful: false, close: true });
-    await globalThis.gantryDb?.$disconnect();
-    globalThis.gantryDb = undefined;
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    await unserve?.();
     await w?.close();
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Person } from "@/lib/auth/principal";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -145,5 +146,42 @@ export async function createPromotionWorld(
       await drop();
       repo.cleanup();
     },
+  };
+}
+
+/**
+ * Points the server's configuration at `world`, for calling route handlers
+ * and server actions as the app would; the returned function undoes it
+ * (stops the job queue, disconnects the app's clients, restores the env).
+ */
+export function serveWorld(world: PromotionWorld): () => Promise<void> {
+  const env: Record<string, string> = {
+    DATABASE_URL: world.url,
+    GANTRY_DATA_DIR: world.repo.dataDir,
+    GANTRY_GITOPS_REPO: "gitops",
+    GANTRY_GITOPS_BRANCH: "main",
+    GANTRY_GIT_PROVIDER: "local",
+    GANTRY_PUBLIC_URL: "https://gantry.example.com",
+    // Signs session cookies; only for this process's tests.
+    GANTRY_AUTH_SECRET: randomBytes(32).toString("base64url"),
+  };
+  const saved: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    saved[name] = process.env[name];
+    process.env[name] = value;
+  }
+  return async () => {
+    const queue = globalThis.gantryJobQueue;
+    globalThis.gantryJobQueue = undefined;
+    await (await queue)?.stop({ graceful: false, close: true });
+    await globalThis.gantryDb?.$disconnect();
+    globalThis.gantryDb = undefined;
+    await globalThis.gantryAuthDb?.$disconnect();
+    globalThis.gantryAuthDb = undefined;
+    globalThis.gantryAuth = undefined;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   };
 }

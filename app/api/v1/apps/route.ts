@@ -1,12 +1,13 @@
+import { withPermission } from "@/lib/auth/with-permission";
 import { parseCatalogueQuery } from "@/lib/catalog/catalogue-query";
 import { listApplications } from "@/lib/catalog/list-applications";
 import { getDb } from "@/lib/db";
-import { apiRoute, badRequest, searchParamsRecord } from "@/lib/http/route";
+import { badRequest, searchParamsRecord } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/v1/apps: the catalogue page for the same parameters as /apps (q, team, tier, label, differs, archived, sort, dir, page, size). */
-export const GET = apiRoute(async (request: Request) => {
+export const GET = withPermission("catalogue:read", async (request: Request) => {
   const parsed = parseCatalogueQuery(searchParamsRecord(request.url));
   if (!parsed.ok) throw badRequest(parsed.errors);
   const page = await listApplications({ db: getDb(), query: parsed.query });

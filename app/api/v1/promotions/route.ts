@@ -1,4 +1,4 @@
-import { withApiToken } from "@/lib/auth/with-api-token";
+import { withPermission } from "@/lib/auth/with-permission";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
 import { CreatePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
 import { getPromotionContext } from "@/lib/promotion/context";
@@ -11,8 +11,8 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/promotions: plans and requests a promotion; its pull request
  * is opened by a job. 202 with the promotion (state `planned`) and a Location.
  */
-export const POST = withApiToken(
-  "promotions:write",
+export const POST = withPermission(
+  "promotion:request",
   async (request, _context: unknown, principal) => {
     const body = await parseJsonBody(request, CreatePromotionBody);
     const result = await requestPromotion({
@@ -33,7 +33,7 @@ export const POST = withApiToken(
 );
 
 /** GET /api/v1/promotions?state=&app=&env=&person=&page=&size=: newest first, paged. */
-export const GET = withApiToken("promotions:read", async (request) => {
+export const GET = withPermission("promotion:read", async (request) => {
   const parsed = PromotionQuerySchema.safeParse(searchParamsRecord(request.url));
   if (!parsed.success) {
     throw badRequest(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));

@@ -1,13 +1,14 @@
+import { withPermission } from "@/lib/auth/with-permission";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { apiRoute } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/v1/apps/{slug}: one application with its per-environment desired versions. */
-export const GET = apiRoute(
+export const GET = withPermission(
+  "catalogue:read",
   async (_request: Request, context: { params: Promise<{ slug: string }> }) => {
     const { slug } = await context.params;
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {

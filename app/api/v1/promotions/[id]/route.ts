@@ -1,4 +1,4 @@
-import { withApiToken } from "@/lib/auth/with-api-token";
+import { withPermission } from "@/lib/auth/with-permission";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { getPromotion } from "@/lib/promotion/get-promotion";
 
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** GET /api/v1/promotions/{id}: the promotion, its events, and its pull request as the host shows it. */
-export const GET = withApiToken("promotions:read", async (_request, context: Context) => {
+export const GET = withPermission("promotion:read", async (_request, context: Context) => {
   const { id } = await context.params;
   return Response.json(await getPromotion({ ctx: getPromotionContext(), promotionId: id }));
 });

@@ -1,4 +1,4 @@
-import { withApiToken } from "@/lib/auth/with-api-token";
+import { withPermission } from "@/lib/auth/with-permission";
 import { ClosePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
 import { closePromotion } from "@/lib/promotion/close-promotion";
 import { getPromotionContext } from "@/lib/promotion/context";
@@ -8,8 +8,8 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/close {reason?}: closes the promotion and its pull request. */
-export const POST = withApiToken(
-  "promotions:write",
+export const POST = withPermission(
+  "promotion:close",
   async (request, context: Context, principal) => {
     const { id } = await context.params;
     const body = await parseJsonBody(request, ClosePromotionBody);

@@ -1,4 +1,4 @@
-import { withApiToken } from "@/lib/auth/with-api-token";
+import { withPermission } from "@/lib/auth/with-permission";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 
@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/merge: merges the pull request; the catalogue is re-imported. */
-export const POST = withApiToken(
-  "promotions:write",
+export const POST = withPermission(
+  "promotion:merge",
   async (_request, context: Context, principal) => {
     const { id } = await context.params;
     return Response.json(

@@ -1,4 +1,4 @@
-import { withApiToken } from "@/lib/auth/with-api-token";
+import { withPermission } from "@/lib/auth/with-permission";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 
@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/v1/promotions/{id}/retry: a failed promotion tries again (202: the job runs). */
-export const POST = withApiToken(
-  "promotions:write",
+export const POST = withPermission(
+  "promotion:retry",
   async (_request, context: Context, principal) => {
     const { id } = await context.params;
     return Response.json(
