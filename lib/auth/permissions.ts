@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   "promotion:close",
   "promotion:retry",
   "promotion:break_glass",
+  /** Promote past the delivery order into an environment whose policy has an order rule. */
+  "promotion:skip_order",
   "audit:read",
   "audit:export",
   "audit:verify",
@@ -116,6 +118,7 @@ function personRefusal(
       return admin || hasRole(person, "approver")
         ? null
         : "only approvers and admins may export the audit log";
+    case "promotion:skip_order":
     case "catalogue:import":
     case "audit:verify":
     case "cluster:manage":
