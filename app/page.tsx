@@ -2,12 +2,14 @@ import Link from "next/link";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { getOverview } from "@/lib/catalog/get-overview";
 import { getDb } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
+  await requirePerson();
   const overview = await getOverview({ db: getDb() });
   const { lastImport } = overview;
   return (

@@ -4,6 +4,7 @@ import { Pagination } from "@/components/catalogue/pagination";
 import { VersionMatrix } from "@/components/catalogue/version-matrix";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalog/catalogue-query";
 import { listApplications, listCatalogueFacets } from "@/lib/catalog/list-applications";
 import { getDb } from "@/lib/db";
@@ -17,6 +18,7 @@ export default async function ApplicationsPage({
 }: {
   searchParams: Promise<SearchParamsRecord>;
 }) {
+  await requirePerson();
   const parsed = parseCatalogueQuery(await searchParams);
   if (!parsed.ok) {
     return (

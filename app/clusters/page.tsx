@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ClusterTable } from "@/components/sync/cluster-table";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { listClusterSyncSummaries } from "@/lib/sync/list-sync-status";
@@ -10,6 +11,7 @@ export const metadata: Metadata = { title: "Clusters" };
 export const dynamic = "force-dynamic";
 
 export default async function ClustersPage() {
+  await requirePerson();
   const now = new Date();
   const staleAfterSeconds = getConfig().syncStaleAfterSeconds;
   const clusters = await listClusterSyncSummaries({ db: getDb(), now, staleAfterSeconds });

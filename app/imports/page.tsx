@@ -4,6 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { listImports } from "@/lib/catalog/list-imports";
 import { getDb } from "@/lib/db";
 
@@ -13,6 +14,7 @@ export const dynamic = "force-dynamic";
 const STATUS_TONE = { succeeded: "success", failed: "danger", running: "info" } as const;
 
 export default async function ImportsPage() {
+  await requirePerson();
   const { runs, currentProblems } = await listImports({ db: getDb() });
   return (
     <>

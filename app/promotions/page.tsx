@@ -4,6 +4,7 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { PromotionState } from "@/lib/generated/prisma/enums";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
@@ -14,6 +15,7 @@ export const dynamic = "force-dynamic";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function PromotionsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requirePerson();
   const raw = Object.fromEntries(
     Object.entries(await searchParams).filter(([, value]) => value !== undefined && value !== ""),
   );

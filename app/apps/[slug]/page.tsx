@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { ApplicationSync } from "@/components/sync/application-sync";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
@@ -20,6 +21,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function ApplicationPage({ params }: { params: Params }) {
+  await requirePerson();
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   try {

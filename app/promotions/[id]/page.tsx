@@ -13,6 +13,7 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { isGantryError } from "@/lib/errors";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
@@ -25,6 +26,7 @@ const card = "rounded-lg border border-slate-200 bg-white p-4";
 const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
 
 export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePerson();
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   let promotion: PromotionDetail;

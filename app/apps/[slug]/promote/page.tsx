@@ -5,6 +5,7 @@ import { requestPromotionAction } from "@/app/promotions/actions";
 import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { Notice } from "@/components/ui/notice";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
@@ -32,6 +33,7 @@ export default async function PromotePage({
   params: Promise<{ slug: string }>;
   searchParams: SearchParams;
 }) {
+  await requirePerson();
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   const query = await searchParams;

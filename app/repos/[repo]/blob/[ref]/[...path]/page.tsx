@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { FileView } from "@/components/repository/file-view";
 import { Notice } from "@/components/ui/notice";
+import { requirePerson } from "@/lib/auth/current-principal";
 import { getRepositoryFile } from "@/lib/catalog/get-repository-file";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
@@ -17,6 +18,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function RepositoryFilePage({ params }: { params: Params }) {
+  await requirePerson();
   const raw = await params;
   try {
     const file = await getRepositoryFile({
