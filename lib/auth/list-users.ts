@@ -1,5 +1,6 @@
 import type { Role } from "@/lib/auth/principal";
 import { type Acting, authorize } from "@/lib/auth/update-user-grants";
+import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** A person as the admin pages and the command line list them. */
@@ -55,4 +56,18 @@ export async function listUsers(params: {
       createdAt: true,
     },
   });
+}
+
+/** The person with this e-mail (case-insensitive), or not_found. */
+export async function findUserByEmail(params: {
+  db: PrismaClient;
+  email: string;
+}): Promise<{ id: string; email: string }> {
+  const email = params.email.trim();
+  const user = await params.db.user.findFirst({
+    where: { email: { equals: email, mode: "insensitive" } },
+    select: { id: true, email: true },
+  });
+  if (!user) throw new GantryError("not_found", `No person with e-mail ${email}`);
+  return user;
 }
