@@ -15,7 +15,8 @@ export type AuditTargetType =
   | "session"
   | "import"
   | "policy"
-  | "release_train";
+  | "release_train"
+  | "audit";
 
 /** One thing that happened, as a caller describes it. */
 export interface AuditEventInput {
