@@ -6,6 +6,7 @@ import { createDbClient } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
+import { startDemoHistory } from "@/lib/insights/demo-history";
 import {
   OPEN_PULL_REQUEST_RETRIES,
   POLL_PULL_REQUESTS_CRON,
@@ -206,9 +207,11 @@ export async function startJobRunner(params: {
     throw error;
   }
   const started = boss;
+  const demoHistory = startDemoHistory({ config, db }); // in the background: the portal does not wait
   return {
     boss: started,
     async stop() {
+      await demoHistory.stop();
       await demoFeed?.stop();
       // Graceful: running jobs finish (they are idempotent if they do not).
       await started.stop({ graceful: true, timeout: 20_000 });
