@@ -1,7 +1,8 @@
 /**
- * Next.js configuration. Security headers are set here for every response;
- * the portal renders only server-side data it validated, so the CSP can stay
- * strict apart from Next's own inline bootstrap script.
+ * Next.js configuration. Security headers that are the same for every
+ * response are set here; the pages' Content-Security-Policy carries a fresh
+ * nonce per request, so proxy.ts sets it (no 'unsafe-inline' scripts).
+ * Responses that are not pages (API JSON, Git) get a policy that allows nothing.
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
@@ -20,21 +21,17 @@ const nextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          {
-            key: "Content-Security-Policy",
-            value: [
-              "default-src 'self'",
-              "script-src 'self' 'unsafe-inline'",
-              "style-src 'self' 'unsafe-inline'",
-              "img-src 'self' data:",
-              "connect-src 'self'",
-              "frame-ancestors 'none'",
-              "base-uri 'self'",
-              "form-action 'self'",
-            ].join("; "),
-          },
         ],
       },
+      ...["/api/:path*", "/git/:path*"].map((source) => ({
+        source,
+        headers: [
+          {
+            key: "Content-Security-Policy",
+            value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+          },
+        ],
+      })),
     ];
   },
 };

@@ -1,6 +1,11 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
+import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
+import { PATH_HEADER } from "@/lib/auth/request-path";
+import { signOutAction } from "./account/actions";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,7 +14,26 @@ export const metadata: Metadata = {
     "GitOps delivery portal: catalogue, promotion by pull request, approvals, sync status and audit.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/** Pages a signed-out person may see. */
+function isPublicPage(path: string): boolean {
+  return path === "/sign-in" || path.startsWith("/sign-in?") || path.startsWith("/sign-in/");
+}
+
+/**
+ * Every page renders per request (the CSP nonce, the signed-in person). A
+ * stale or ended session goes to sign-in here, even when the proxy let the
+ * request through on the cookie's presence; a person who must change their
+ * password sees nothing else until they have.
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const path = (await headers()).get(PATH_HEADER) ?? "/";
+  const signedIn = await getSignedInPerson();
+  if (!signedIn && !isPublicPage(path)) {
+    redirect(`/sign-in?next=${encodeURIComponent(safeNextPath(path))}`);
+  }
+  if (signedIn?.mustChangePassword && !path.startsWith("/account/password")) {
+    redirect("/account/password");
+  }
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
@@ -19,7 +43,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader person={signedIn?.person ?? null} signOutAction={signOutAction} />
         <main id="main" className="mx-auto w-full max-w-screen-2xl px-4 py-6 sm:px-6">
           {children}
         </main>

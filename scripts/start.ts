@@ -19,6 +19,7 @@ import type { JobRunner } from "@/lib/jobs/worker";
 import {
   importAtStart,
   openDatabase,
+  prepareAuth,
   prepareGitopsRepository,
   startJobsAtStart,
 } from "@/lib/runtime/boot";
@@ -65,6 +66,26 @@ const database = await openDatabase(config, progress);
 // Next's server code is bundled separately and reads its own configuration from the
 // environment: point it at the database just opened (embedded or not).
 process.env.DATABASE_URL = database.url;
+
+// Sign-in: the cookie-signing secret for the server, and the first admin on an empty database.
+let firstAdminNotice = "";
+try {
+  const auth = await prepareAuth(config, database, progress);
+  process.env.GANTRY_AUTH_SECRET = auth.secret;
+  if (auth.admin.created && auth.admin.generated) {
+    // Shown once, in plain text (never in the JSON log), and kept in a 0600 file until deleted.
+    const file = path.join(config.dataDir, "admin-password");
+    fs.writeFileSync(file, `${auth.admin.password}\n`, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    firstAdminNotice =
+      `\n  First start: sign in as ${auth.admin.email} with the one-time password\n\n      ${auth.admin.password}\n\n` +
+      `  (also in ${file}, mode 0600; delete it once signed in). You will be asked to change it.\n\n`;
+  }
+} catch (error) {
+  await database.stop();
+  if (error instanceof ConfigError) fail(error.message, 2);
+  fail(`sign-in could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 let jobs: JobRunner | undefined;
 let stopping = false;
@@ -121,6 +142,7 @@ server.listen(config.port, config.hostname, () => {
       `  Postgres: ${database.embedded ? `embedded, data in ${path.join(config.dataDir, "postgres")}` : "DATABASE_URL"}\n` +
       "  Stop with Ctrl+C.\n\n",
   );
+  if (firstAdminNotice) process.stderr.write(firstAdminNotice);
 });
 
 /**
@@ -172,6 +194,7 @@ function sourcesFingerprint(): string {
   for (const dir of ["app", "components", "lib"]) visit(path.join(root, dir));
   for (const file of [
     "next.config.js",
+    "proxy.ts",
     "package-lock.json",
     "postcss.config.mjs",
     "tsconfig.json",

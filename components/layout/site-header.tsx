@@ -1,15 +1,29 @@
 import Link from "next/link";
 import { NavLink } from "@/components/layout/nav-link";
+import { can, type Permission } from "@/lib/auth/permissions";
+import type { Person } from "@/lib/auth/principal";
 
-const NAVIGATION = [
-  { href: "/", label: "Overview" },
-  { href: "/apps", label: "Applications" },
-  { href: "/promotions", label: "Promotions" },
-  { href: "/clusters", label: "Clusters" },
-  { href: "/imports", label: "Imports" },
-] as const;
+/**
+ * The main navigation. An entry shows only to people whose roles allow
+ * what the page is for; hiding it is a courtesy, never the check (the pages
+ * and actions check on the server).
+ */
+const NAVIGATION: readonly { href: string; label: string; permission: Permission }[] = [
+  { href: "/", label: "Overview", permission: "catalogue:read" },
+  { href: "/apps", label: "Applications", permission: "catalogue:read" },
+  { href: "/promotions", label: "Promotions", permission: "promotion:read" },
+  { href: "/clusters", label: "Clusters", permission: "catalogue:read" },
+  { href: "/imports", label: "Imports", permission: "catalogue:read" },
+];
 
-export function SiteHeader() {
+export function SiteHeader({
+  person,
+  signOutAction,
+}: {
+  /** The signed-in person; null on the sign-in page. */
+  person: Person | null;
+  signOutAction: () => Promise<void>;
+}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex h-14 w-full max-w-screen-2xl items-center gap-8 px-4 sm:px-6">
@@ -23,13 +37,34 @@ export function SiteHeader() {
           </svg>
           Gantry
         </Link>
-        <nav aria-label="Main" className="flex gap-1">
-          {NAVIGATION.map((item) => (
-            <NavLink key={item.href} href={item.href}>
-              {item.label}
-            </NavLink>
-          ))}
-        </nav>
+        {person ? (
+          <>
+            <nav aria-label="Main" className="flex gap-1">
+              {NAVIGATION.filter((item) => can(person, item.permission)).map((item) => (
+                <NavLink key={item.href} href={item.href}>
+                  {item.label}
+                </NavLink>
+              ))}
+            </nav>
+            <div className="ml-auto flex items-center gap-3 text-sm">
+              <Link
+                href="/account"
+                className="font-medium text-slate-700 hover:text-slate-900 hover:underline"
+                title={person.email}
+              >
+                {person.name}
+              </Link>
+              <form action={signOutAction}>
+                <button
+                  type="submit"
+                  className="rounded-md px-3 py-1.5 font-medium text-slate-600 ring-1 ring-slate-300 hover:bg-slate-50 hover:text-slate-900"
+                >
+                  Sign out
+                </button>
+              </form>
+            </div>
+          </>
+        ) : null}
       </div>
     </header>
   );

@@ -4,6 +4,7 @@ import { cache } from "react";
 import { authenticateApiToken, bearerToken } from "@/lib/auth/api-token";
 import { type Auth, getAuth } from "@/lib/auth/auth-server";
 import type { Person, Principal } from "@/lib/auth/principal";
+import { PATH_HEADER } from "@/lib/auth/request-path";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -16,9 +17,6 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
  * Null when signed out. A bad bearer token is refused (unauthenticated), not
  * treated as signed out.
  */
-
-/** The path of the page being rendered, set by proxy.ts for requirePerson's `next`. */
-export const PATH_HEADER = "x-gantry-path";
 
 /** The session's last request is written at most this often, not on every request. */
 const ACTIVITY_RESOLUTION_MS = 60_000;

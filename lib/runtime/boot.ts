@@ -1,3 +1,5 @@
+import { resolveAuthSecret } from "@/lib/auth/auth-secret";
+import { type BootstrapResult, bootstrapAdmin } from "@/lib/auth/bootstrap-admin";
 import { importCatalog } from "@/lib/catalog/import-catalog";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
@@ -104,4 +106,26 @@ export async function startJobsAtStart(
     "job runner started (promotion pull requests, catalogue imports, pull request polling, demo clusters when embedded)",
   );
   return runner;
+}
+
+/**
+ * Sign-in at start: the secret that signs session cookies (GANTRY_AUTH_SECRET,
+ * or the embedded default's generated one; an external database without it
+ * stops the start, naming the variable) and, when there are no people yet,
+ * the first admin.
+ */
+export async function prepareAuth(
+  config: GantryConfig,
+  database: OpenDatabase,
+  progress: Progress,
+): Promise<{ secret: string; admin: BootstrapResult }> {
+  const secret = resolveAuthSecret({ config, embedded: database.embedded });
+  const db = createDbClient(database.url);
+  try {
+    const admin = await bootstrapAdmin({ db, config });
+    if (admin.created) progress(`created the first admin, ${admin.email}`);
+    return { secret, admin };
+  } finally {
+    await db.$disconnect();
+  }
 }
