@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { ROLES } from "@/lib/auth/principal";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -71,6 +72,7 @@ const EnvSchema = z.object({
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
   ...githubEnv(),
   ...authEnv(),
+  ...oidcEnv(),
 });
 
 /** Every variable Gantry reads (the README documents each; a test keeps the two in step). */
@@ -107,6 +109,8 @@ export type GantryConfig = Readonly<{
   /** A cluster not heard from for longer than this reads as Unknown (stale). */
   syncStaleAfterSeconds: number;
   auth: AuthConfig;
+  /** Single sign-on; undefined when GANTRY_OIDC_ISSUER is unset. */
+  oidc: OidcConfig | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -163,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       adminEmail: e.GANTRY_ADMIN_EMAIL,
       adminPassword: e.GANTRY_ADMIN_PASSWORD,
     },
+    oidc: oidcConfig(e),
   };
 }
 
@@ -207,6 +212,102 @@ export type AuthConfig = Readonly<{
   /** The first start's admin password; unset: a random one is printed once. */
   adminPassword: string | undefined;
 }>;
+
+// ---- Single sign-on with OpenID Connect (lib/auth/oidc.ts) ----
+
+/** What membership of one group grants; a person gets the union over their groups. */
+export type GroupGrant = Readonly<{
+  roles: readonly (typeof ROLES)[number][];
+  teams: readonly string[];
+  approverEnvironments: readonly string[];
+  breakGlass: boolean;
+}>;
+export type GroupMap = Readonly<Record<string, GroupGrant>>;
+
+// A function, not module constants: EnvSchema (above) is built before they would exist.
+function groupMapSchema() {
+  const slugList = (what: string) =>
+    z.array(z.string().regex(/^(\*|[a-z0-9][a-z0-9-]{0,62})$/, `expected ${what}`)).default([]);
+  const grant = z
+    .object({
+      roles: z.array(z.enum(ROLES, { error: `expected some of ${ROLES.join(", ")}` })).default([]),
+      teams: slugList("team slugs like payments"),
+      approverEnvironments: slugList("environment names or *"),
+      breakGlass: z.boolean({ error: "expected true or false" }).default(false),
+    })
+    .strict();
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            'expected JSON like {"<group>": {"roles": ["developer"], "teams": ["payments"]}}',
+        });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), grant, { error: "expected a JSON object" }));
+}
+
+function oidcEnv() {
+  return {
+    GANTRY_OIDC_ISSUER: httpUrl.optional(),
+    GANTRY_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    GANTRY_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    GANTRY_OIDC_GROUPS_CLAIM: z
+      .string()
+      .regex(/^[A-Za-z0-9_:./-]{1,200}$/, "expected a claim name like groups")
+      .default("groups"),
+    GANTRY_OIDC_GROUP_MAP: groupMapSchema().optional(),
+    GANTRY_OIDC_SCOPES: z
+      .string()
+      .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, "expected scopes separated by spaces")
+      .default("openid email profile"),
+  };
+}
+
+export type OidcConfig = Readonly<{
+  /** The issuer; its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The ID-token claim holding the person's groups. */
+  groupsClaim: string;
+  /** Group → grants; a person in no mapped group is a viewer. */
+  groupMap: GroupMap;
+  /** Scopes asked for at sign-in (some issuers, e.g. Dex, need `groups`). */
+  scopes: readonly string[];
+}>;
+
+function oidcConfig(e: z.output<typeof EnvSchema>): OidcConfig | undefined {
+  const problems: string[] = [];
+  if (!e.GANTRY_OIDC_ISSUER) {
+    for (const name of ["GANTRY_OIDC_CLIENT_ID", "GANTRY_OIDC_CLIENT_SECRET"] as const) {
+      if (e[name]) problems.push(`${name}: set GANTRY_OIDC_ISSUER too, or leave it unset`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return undefined;
+  }
+  if (!e.GANTRY_OIDC_CLIENT_ID)
+    problems.push("GANTRY_OIDC_CLIENT_ID: required with GANTRY_OIDC_ISSUER");
+  if (!e.GANTRY_OIDC_CLIENT_SECRET)
+    problems.push("GANTRY_OIDC_CLIENT_SECRET: required with GANTRY_OIDC_ISSUER");
+  if (problems.length > 0 || !e.GANTRY_OIDC_CLIENT_ID || !e.GANTRY_OIDC_CLIENT_SECRET) {
+    throw new ConfigError(problems);
+  }
+  return {
+    issuer: e.GANTRY_OIDC_ISSUER.replace(/\/+$/, ""),
+    clientId: e.GANTRY_OIDC_CLIENT_ID,
+    clientSecret: e.GANTRY_OIDC_CLIENT_SECRET,
+    groupsClaim: e.GANTRY_OIDC_GROUPS_CLAIM,
+    groupMap: e.GANTRY_OIDC_GROUP_MAP ?? {},
+    scopes: e.GANTRY_OIDC_SCOPES.split(" "),
+  };
+}
 
 // ---- GitHub (GANTRY_GIT_PROVIDER=github) ----
 

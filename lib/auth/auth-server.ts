@@ -5,6 +5,7 @@ import { nextCookies } from "better-auth/next-js";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
 import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { readAuthSecret } from "@/lib/auth/auth-secret";
+import { oidcPlugins } from "@/lib/auth/oidc";
 import {
   clearSignInFailures,
   findLockout,
@@ -233,7 +234,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
     hooks: { before, after },
     // SSO (lib/auth/oidc.ts, engineer A2) adds its plugin here, before nextCookies.
     // nextCookies must stay last: it copies Set-Cookie into server actions' responses.
-    plugins: [nextCookies()],
+    plugins: [...oidcPlugins({ db, oidc: config.oidc }), nextCookies()],
     logger: {
       log: (level, message) => {
         // better-auth's own messages ("Invalid password"): never a secret, but no detail either.
