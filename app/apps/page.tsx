@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { CatalogueFilters } from "@/components/catalogue/catalogue-filters";
 import { Pagination } from "@/components/catalogue/pagination";
 import { VersionMatrix } from "@/components/catalogue/version-matrix";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePerson } from "@/lib/auth/current-principal";
@@ -61,6 +62,7 @@ export default async function ApplicationsPage({
           </a>
         }
       />
+      <LiveRefresh minIntervalMs={5_000} pollMs={15_000} />
       <CatalogueFilters query={query} choices={facets} />
       {demoClusters > 0 ? (
         <p className="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900">

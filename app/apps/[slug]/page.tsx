@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { ApplicationSync } from "@/components/sync/application-sync";
 import { requirePerson } from "@/lib/auth/current-principal";
 import { getApplication } from "@/lib/catalog/get-application";
@@ -39,6 +40,7 @@ export default async function ApplicationPage({ params }: { params: Params }) {
           </Link>{" "}
           <span aria-hidden="true">/</span> <span>{application.slug}</span>
         </nav>
+        <LiveRefresh application={application.slug} />
         <ApplicationDetails application={application} />
         <div className="mt-6">
           <ApplicationSync rows={syncRows} changes={syncChanges} />
