@@ -174,6 +174,9 @@ export function serveWorld(world: PromotionWorld): () => Promise<void> {
     const queue = globalThis.gantryJobQueue;
     globalThis.gantryJobQueue = undefined;
     await (await queue)?.stop({ graceful: false, close: true });
+    const listener = globalThis.gantryChangeListener;
+    globalThis.gantryChangeListener = undefined;
+    await listener?.close();
     await globalThis.gantryDb?.$disconnect();
     globalThis.gantryDb = undefined;
     await globalThis.gantryAuthDb?.$disconnect();

@@ -1,0 +1,497 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ActionState } from "@/lib/auth/authorized-action";
+import { createApiToken } from "@/lib/auth/create-api-token";
+import type { Person } from "@/lib/auth/principal";
+import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
+import { requestPromotion } from "@/lib/promotion/request-promotion";
+import {
+  ADA,
+  ALICE,
+  BOB,
+  createPromotionWorld,
+  OSCAR,
+  type PromotionWorld,
+  serveWorld,
+  VICKY,
+} from "@/test/promotion/support";
+
+/**
+ * The permission matrix: every route handler (app/**\/route.ts) and every
+ * server action (app/**\/actions.ts) must have an entry below, or this test
+ * fails — deny by default holds only if nobody adds an endpoint unnoticed.
+ *
+ * Each checked entry is called as every caller (signed out, viewer,
+ * developer of another team, developer of the app's team, approver of the
+ * environment, admin, CI tokens read / write) and must be refused (401/403,
+ * or an action's unauthenticated/forbidden refusal) exactly for the callers
+ * not in `allowed`. Allowed calls may still fail for other reasons (409,
+ * 404, 400); only "not a permission refusal" (and not a 500: the call
+ * must really have run) is asserted.
+ *
+ * People act through their personal API tokens (a bearer token is their
+ * principal, as a session would be). Server actions read the request's
+ * headers from next/headers, which is replaced here by the caller's
+ * headers: the real authorizedAction and getCurrentPrincipal run, only the
+ * Next request scope is simulated (no portal process to start).
+ */
+
+const callHeaders = vi.hoisted(() => ({ current: new Headers() }));
+vi.mock("next/headers", () => ({
+  headers: async () => callHeaders.current,
+  cookies: async () => ({
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
+}));
+
+const CALLERS = [
+  "signed_out",
+  "viewer",
+  "other_team_developer",
+  "developer",
+  "approver",
+  "admin",
+  "ci_read",
+  "ci_write",
+] as const;
+type Caller = (typeof CALLERS)[number];
+
+const EVERYONE_SIGNED_IN = CALLERS.filter((caller) => caller !== "signed_out");
+const PEOPLE_WHO_READ: Caller[] = EVERYONE_SIGNED_IN;
+
+/** What the entries' requests may refer to, made once in beforeAll. */
+interface Fixture {
+  /** A prod promotion of app-0 (team payments) asked for by ALICE, its pull request open. */
+  promotionId: string;
+  application: string;
+  environment: string;
+  cluster: string;
+}
+
+interface RouteCall {
+  /** Path parameters, as the folder names say ([id] → id, [...path] → path). */
+  params?: Record<string, string | string[]>;
+  /** Query string, without `?`. */
+  query?: string;
+  /** JSON body. */
+  body?: unknown;
+}
+
+type Entry =
+  /** Anyone may call it: say why. */
+  | { public: string }
+  /** Not Gantry's sign-in: its own credential (cluster token, HMAC). Called as an admin, it must refuse. */
+  | { ownAuth: string; request?: (fx: Fixture) => RouteCall }
+  /** Gantry's permission checks: who may, and how to call it (route handlers). */
+  | { allowed: readonly Caller[]; request: (fx: Fixture) => RouteCall }
+  /** Gantry's permission checks: who may, and the form to submit (server actions). */
+  | { allowed: readonly Caller[]; form: (fx: Fixture) => Record<string, string> };
+
+/**
+ * THE TABLE. Keys: `METHOD /route/path` for route handlers (the folder path
+ * under app/, e.g. `POST /api/v1/promotions/[id]/close`), and
+ * `app/<dir>/actions.ts#exportName` for server actions.
+ */
+const MATRIX: Record<string, Entry> = {
+  "GET /api/health": { public: "liveness probes call it without credentials; it says only ok" },
+  "GET /api/auth/[...all]": {
+    public: "better-auth's sign-in endpoints: before anyone is signed in",
+  },
+  "POST /api/auth/[...all]": {
+    public: "better-auth's sign-in endpoints: before anyone is signed in",
+  },
+  "GET /git/[...path]": {
+    public:
+      "read-only Git smart HTTP of the embedded default's repository, for Argo CD / Flux (documented)",
+  },
+  "POST /git/[...path]": {
+    public: "git-upload-pack (fetch) is a POST; still read-only: receive-pack is refused",
+  },
+  "POST /api/webhooks/github": { ownAuth: "GitHub's HMAC signature (X-Hub-Signature-256)" },
+  "POST /api/v1/clusters/[cluster]/reports": {
+    ownAuth: "the cluster's own token, not a person's",
+    request: (fx) => ({ params: { cluster: fx.cluster }, body: {} }),
+  },
+
+  "GET /api/v1/apps": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
+  "GET /api/v1/apps/[slug]": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { slug: fx.application } }),
+  },
+  "GET /api/v1/promotions": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
+  "GET /api/v1/promotions/[id]": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { id: fx.promotionId } }),
+  },
+  "GET /api/v1/events": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ query: `application=${fx.application}` }),
+  },
+  "GET /api/v1/audit/export": {
+    allowed: ["approver", "admin"],
+    request: () => ({ query: "format=jsonl" }),
+  },
+  "POST /api/v1/promotions": {
+    allowed: ["developer", "admin", "ci_write"],
+    request: (fx) => ({
+      body: { app: "app-1", environment: fx.environment, reason: "permission matrix" },
+    }),
+  },
+  "POST /api/v1/promotions/[id]/close": {
+    allowed: ["developer", "admin"],
+    request: (fx) => ({ params: { id: fx.promotionId }, body: { reason: "permission matrix" } }),
+  },
+  "POST /api/v1/promotions/[id]/merge": {
+    allowed: ["developer", "approver", "admin"],
+    request: (fx) => ({ params: { id: fx.promotionId } }),
+  },
+  "POST /api/v1/promotions/[id]/retry": {
+    allowed: ["developer", "admin"],
+    request: (fx) => ({ params: { id: fx.promotionId } }),
+  },
+  "POST /api/v1/promotions/[id]/reviews": {
+    // The developer asked for it: four eyes.
+    allowed: ["approver", "admin"],
+    request: (fx) => ({
+      params: { id: fx.promotionId },
+      body: { decision: "request_changes", comment: "permission matrix" },
+    }),
+  },
+
+  "app/sign-in/actions.ts#signInAction": { public: "signing in: before anyone is signed in" },
+  "app/account/actions.ts#signOutAction": {
+    public: "ends whatever session the cookie names, and nothing else",
+  },
+  "app/account/actions.ts#changePasswordAction": {
+    ownAuth: "the session's own person, who must give their current password",
+  },
+
+  "app/promotions/actions.ts#requestPromotionAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({
+      application: "app-2",
+      environment: fx.environment,
+      version: "1.1.0",
+      reason: "permission matrix",
+    }),
+  },
+  "app/promotions/actions.ts#mergePromotionAction": {
+    allowed: ["developer", "approver", "admin"],
+    form: (fx) => ({ promotionId: fx.promotionId }),
+  },
+  "app/promotions/actions.ts#closePromotionAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({ promotionId: fx.promotionId, reason: "permission matrix" }),
+  },
+  "app/promotions/actions.ts#retryPromotionAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({ promotionId: fx.promotionId }),
+  },
+  "app/promotions/actions.ts#approvePromotionAction": {
+    // The developer asked for it: four eyes.
+    allowed: ["approver", "admin"],
+    form: (fx) => ({ promotionId: fx.promotionId, comment: "permission matrix" }),
+  },
+  "app/promotions/actions.ts#requestChangesAction": {
+    allowed: ["approver", "admin"],
+    form: (fx) => ({ promotionId: fx.promotionId, comment: "permission matrix" }),
+  },
+};
+
+// ---- discovery -------------------------------------------------------------
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const APP = path.join(ROOT, "app");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+function filesNamed(dir: string, name: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return filesNamed(full, name);
+    return entry.name === name ? [full] : [];
+  });
+}
+
+/** Names a module exports: `export const|function|async function X`, `export const { X, Y }`, `export { X, Y as Z }`. */
+function exportedNames(source: string): string[] {
+  const names = new Set<string>();
+  for (const match of source.matchAll(
+    /export\s+(?:const|let|async\s+function|function)\s+(\w+)/g,
+  )) {
+    names.add(match[1] ?? "");
+  }
+  for (const match of source.matchAll(/export\s+(?:const\s+)?\{([^}]*)\}/g)) {
+    for (const item of (match[1] ?? "").split(",")) {
+      const name = item
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
+      if (name) names.add(name);
+    }
+  }
+  names.delete("");
+  return [...names];
+}
+
+interface Endpoint {
+  key: string;
+  file: string;
+  exportName: string;
+  kind: "route" | "action";
+}
+
+function discover(): Endpoint[] {
+  const routes = filesNamed(APP, "route.ts").flatMap((file) => {
+    const dir = path.relative(APP, path.dirname(file)).split(path.sep);
+    // Route groups "(name)" do not appear in the URL.
+    const urlPath = `/${dir.filter((part) => !/^\(.*\)$/.test(part)).join("/")}`;
+    return exportedNames(fs.readFileSync(file, "utf8"))
+      .filter((name): name is (typeof METHODS)[number] =>
+        (METHODS as readonly string[]).includes(name),
+      )
+      .map((method) => ({
+        key: `${method} ${urlPath}`,
+        file,
+        exportName: method,
+        kind: "route" as const,
+      }));
+  });
+  const actions = filesNamed(APP, "actions.ts").flatMap((file) =>
+    exportedNames(fs.readFileSync(file, "utf8")).map((name) => ({
+      key: `${path.relative(ROOT, file).split(path.sep).join("/")}#${name}`,
+      file,
+      exportName: name,
+      kind: "action" as const,
+    })),
+  );
+  return [...routes, ...actions];
+}
+
+// ---- calling ---------------------------------------------------------------
+
+type RouteHandler = (
+  request: Request,
+  context: { params: Promise<Record<string, string | string[]>> },
+) => Promise<Response>;
+type ServerAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+interface Outcome {
+  refused: boolean;
+  /** Status or action outcome, for the failure message. */
+  said: string;
+  /** The call did not really run (500 / unexpected error). */
+  broken: boolean;
+}
+
+const PUBLIC_URL = "https://gantry.example.com";
+
+function headersFor(token: string | null, json: boolean): Headers {
+  const headers = new Headers({ origin: PUBLIC_URL, "x-forwarded-for": "203.0.113.7" });
+  if (json) headers.set("content-type", "application/json");
+  if (token) headers.set("authorization", `Bearer ${token}`);
+  return headers;
+}
+
+async function callRoute(
+  handler: RouteHandler,
+  urlPath: string,
+  method: string,
+  call: RouteCall,
+  token: string | null,
+): Promise<Outcome> {
+  const params = call.params ?? {};
+  const concrete = urlPath.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => {
+    const value = params[name];
+    return Array.isArray(value) ? value.join("/") : (value ?? name);
+  });
+  const request = new Request(`${PUBLIC_URL}${concrete}${call.query ? `?${call.query}` : ""}`, {
+    method,
+    headers: headersFor(token, call.body !== undefined),
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+  });
+  const response = await handler(request, { params: Promise.resolve(params) });
+  let said = String(response.status);
+  if (!response.ok && response.headers.get("content-type")?.includes("json")) {
+    const body = (await response.json()) as { error?: { message?: string } };
+    if (body.error?.message) said += ` ${body.error.message}`;
+  } else {
+    await response.body?.cancel();
+  }
+  return {
+    refused: response.status === 401 || response.status === 403,
+    said,
+    broken: response.status >= 500,
+  };
+}
+
+function isNextRedirect(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    "digest" in error &&
+    typeof error.digest === "string" &&
+    error.digest.startsWith("NEXT_REDIRECT")
+  );
+}
+
+async function callAction(
+  action: ServerAction,
+  form: Record<string, string>,
+  token: string | null,
+): Promise<Outcome> {
+  callHeaders.current = headersFor(token, false);
+  const formData = new FormData();
+  for (const [name, value] of Object.entries(form)) formData.set(name, value);
+  try {
+    const state = await action({ error: null }, formData);
+    return {
+      refused: state.code === "unauthenticated" || state.code === "forbidden",
+      said: `${state.code ?? "ok"} ${state.error ?? ""}`.trim(),
+      broken: state.code === undefined && state.error !== null && /error id/.test(state.error),
+    };
+  } catch (error) {
+    if (isNextRedirect(error)) return { refused: false, said: "redirect", broken: false };
+    throw error;
+  }
+}
+
+// ---- the test --------------------------------------------------------------
+
+describe("permission matrix", () => {
+  const endpoints = discover();
+
+  it("finds the endpoints it checks (the scan itself works)", () => {
+    const keys = endpoints.map((e) => e.key);
+    expect(keys).toContain("POST /api/v1/promotions");
+    expect(keys).toContain("app/promotions/actions.ts#mergePromotionAction");
+    expect(keys).toContain("POST /api/auth/[...all]");
+  });
+
+  it("has an entry for every route handler and server action (deny by default), and none stale", () => {
+    const keys = new Set(endpoints.map((e) => e.key));
+    const missing = [...keys].filter((key) => !(key in MATRIX)).sort();
+    const stale = Object.keys(MATRIX)
+      .filter((key) => !keys.has(key))
+      .sort();
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  });
+
+  describe("against real Postgres and Git", () => {
+    let w: PromotionWorld;
+    let unserve: (() => Promise<void>) | undefined;
+    let fx: Fixture;
+    const tokens = new Map<Caller, string | null>();
+
+    beforeAll(async () => {
+      w = await createPromotionWorld({ apps: 3 });
+      unserve = serveWorld(w);
+      const personal = async (person: Person) =>
+        (
+          await createApiToken({
+            db: w.db,
+            acting: person,
+            kind: "personal",
+            name: `matrix ${person.id}`,
+          })
+        ).token;
+      const ci = async (scopes: string[]) =>
+        (
+          await createApiToken({
+            db: w.db,
+            acting: "system",
+            kind: "ci",
+            name: `matrix ci ${scopes.length}`,
+            scopes,
+          })
+        ).token;
+      tokens.set("signed_out", null);
+      tokens.set("viewer", await personal(VICKY));
+      tokens.set("other_team_developer", await personal(OSCAR));
+      tokens.set("developer", await personal(ALICE));
+      tokens.set("approver", await personal(BOB));
+      tokens.set("admin", await personal(ADA));
+      tokens.set("ci_read", await ci(["promotions:read"]));
+      tokens.set("ci_write", await ci(["promotions:read", "promotions:write"]));
+
+      const { promotion } = await requestPromotion({
+        ctx: w.ctx,
+        principal: ALICE,
+        application: "app-0",
+        environment: "prod",
+        reason: "permission matrix",
+      });
+      await openPromotionPullRequest({ ctx: w.ctx, promotionId: promotion.id });
+      const cluster = await w.db.cluster.findFirstOrThrow({ select: { name: true } });
+      fx = {
+        promotionId: promotion.id,
+        application: "app-0",
+        environment: "prod",
+        cluster: cluster.name,
+      };
+    });
+    afterAll(async () => {
+      await unserve?.();
+      await w?.close();
+    });
+
+    const checked = endpoints.filter((e) => {
+      const entry = MATRIX[e.key];
+      return entry !== undefined && "allowed" in entry;
+    });
+
+    it.each(checked.map((e) => [e.key, e] as const))("%s", async (_key, endpoint) => {
+      const entry = MATRIX[endpoint.key];
+      if (!entry || !("allowed" in entry)) throw new Error(`no checked entry for ${endpoint.key}`);
+      const module = (await import(endpoint.file)) as Record<string, unknown>;
+      const target = module[endpoint.exportName];
+      expect(typeof target, `${endpoint.key} is a function`).toBe("function");
+      const results: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const caller of CALLERS) {
+        const token = tokens.get(caller) ?? null;
+        const outcome =
+          "form" in entry
+            ? await callAction(target as ServerAction, entry.form(fx), token)
+            : await callRoute(
+                target as RouteHandler,
+                endpoint.key.slice(endpoint.key.indexOf(" ") + 1),
+                endpoint.exportName,
+                entry.request(fx),
+                token,
+              );
+        const allowed = entry.allowed.includes(caller);
+        results[caller] = outcome.refused ? "refused" : outcome.broken ? "BROKEN" : "allowed";
+        expected[caller] = allowed ? "allowed" : "refused";
+        if (results[caller] !== expected[caller]) results[caller] += ` (${outcome.said})`;
+      }
+      expect(results).toEqual(expected);
+    });
+
+    const ownAuth = endpoints.filter((e) => {
+      const entry = MATRIX[e.key];
+      return entry !== undefined && "ownAuth" in entry && entry.request !== undefined;
+    });
+
+    it.each(ownAuth.map((e) => [e.key, e] as const))(
+      "%s does not take a Gantry admin's token for its own credential",
+      async (_key, endpoint) => {
+        const entry = MATRIX[endpoint.key];
+        if (!entry || !("ownAuth" in entry) || !entry.request) throw new Error("no request");
+        const module = (await import(endpoint.file)) as Record<string, unknown>;
+        const outcome = await callRoute(
+          module[endpoint.exportName] as RouteHandler,
+          endpoint.key.slice(endpoint.key.indexOf(" ") + 1),
+          endpoint.exportName,
+          entry.request(fx),
+          tokens.get("admin") ?? null,
+        );
+        expect(outcome.refused, outcome.said).toBe(true);
+      },
+    );
+  });
+});
