@@ -93,6 +93,7 @@ async function openUnderLock(params: {
     previousVersion: p.previousVersion,
     valuesPath: p.valuesPath,
     reason: p.reason,
+    breakGlassReason: p.breakGlassReason,
     requestedBy: { name: p.requestedByName, email: p.requestedByEmail },
     publicUrl: ctx.publicUrl,
   };
