@@ -2,6 +2,7 @@ import { isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { CheckSummary, PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
+import { type PromotionApprovals, promotionApprovals } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -33,6 +34,8 @@ export interface PromotionDetail extends PromotionSummary {
    * an error (as data) when the host cannot be read: the page still renders.
    */
   live: { ok: true; value: LivePullRequest } | { ok: false; error: string } | null;
+  /** Its reviews (portal and Git host) and where it stands against the environment's approval policy. */
+  approvals: PromotionApprovals;
 }
 
 /** Everything the promotion page shows. Throws not_found for an unknown id. */
@@ -73,9 +76,17 @@ export async function getPromotion(params: {
     }
   }
 
+  const approvals = await promotionApprovals({
+    db,
+    promotionId: summary.id,
+    liveHead:
+      live?.ok && live.value.pullRequest.state === "open" ? live.value.pullRequest.headSha : null,
+  });
+
   return {
     ...summary,
     ...row,
+    approvals,
     events: events.map((e) => ({
       id: e.id,
       fromState: e.fromState,

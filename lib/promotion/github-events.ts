@@ -8,13 +8,15 @@ import type { CatalogImportQueue } from "@/lib/jobs/catalog-jobs";
 import { sendingCatalogImports } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
 import { getPromotionContext } from "@/lib/promotion/context";
+import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type AppliedChange,
   applyPullRequestChange,
   type ChangeSource,
+  type HostReview,
   type PullRequestChange,
 } from "@/lib/promotion/pull-request-sync";
-import { reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
+import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 
 /** What handling GitHub's events needs: the database, the GitOps repository, and the import queue. */
 export interface GitHubEventContext {
@@ -22,18 +24,26 @@ export interface GitHubEventContext {
   git: GitProvider;
   versionPath: string;
   catalogImports: CatalogImportQueue;
+  /** How an auto-merge merges (GANTRY_GITHUB_MERGE_METHOD); a merge commit when not given. */
+  mergeMethod?: "merge" | "squash";
 }
 
 /** The server process's context for webhook deliveries. */
 export function getGitHubEventContext(): GitHubEventContext {
-  const { db, git, versionPath } = getPromotionContext();
+  const { db, git, versionPath, mergeMethod } = getPromotionContext();
   const { databaseUrl } = getConfig();
   if (!databaseUrl) {
     throw new GantryError("unavailable", "No database: DATABASE_URL is not set", {
       system: "postgres",
     });
   }
-  return { db, git, versionPath, catalogImports: sendingCatalogImports(databaseUrl) };
+  return {
+    db,
+    git,
+    versionPath,
+    mergeMethod,
+    catalogImports: sendingCatalogImports(databaseUrl),
+  };
 }
 
 export interface GitHubEventOutcome {
@@ -105,10 +115,12 @@ export async function handleGitHubEvent(
 /**
  * Applies a change to the promotions of pull request `number` and, when one
  * of them merged now (not on a replay), re-imports the catalogue so it shows
- * the new desired version. Shared by the webhook and the poller.
+ * the new desired version. After reviews, a promotion whose environment
+ * auto-merges is merged once its policy is satisfied. Shared by the webhook
+ * and the poller.
  */
 export async function applyToPullRequest(params: {
-  ctx: Pick<GitHubEventContext, "db" | "git" | "versionPath">;
+  ctx: Pick<GitHubEventContext, "db" | "git" | "versionPath" | "mergeMethod">;
   number: number;
   change: PullRequestChange;
   source: ChangeSource;
@@ -124,6 +136,23 @@ export async function applyToPullRequest(params: {
     applied.push(
       await applyPullRequestChange({ db: ctx.db, promotionId: promotion.id, change, source }),
     );
+  }
+  if (change.kind === "reviews") {
+    let autoMerged: CatalogueRefresh | null = null;
+    for (const result of applied) {
+      if (!result.changed) continue;
+      const outcome = await autoMergeIfSatisfied({
+        ctx: { ...ctx, mergeMethod: ctx.mergeMethod ?? "merge" },
+        promotionId: result.promotionId,
+      });
+      if (outcome.kind === "merged") {
+        result.state = "merged";
+        autoMerged = outcome.catalogue; // the merge re-imported the catalogue
+      }
+    }
+    if (autoMerged) {
+      return { promotions: applied, catalogue: autoMerged.ok ? "imported" : "import_failed" };
+    }
   }
   if (!applied.some((result) => result.changed && result.state === "merged")) {
     return { promotions: applied, catalogue: "none" };
@@ -150,17 +179,22 @@ function reviewChange(
   event: Extract<GitHubEvent, { type: "pull_request_review" }>,
 ): PullRequestChange | null {
   const state = event.review.state.toLowerCase();
-  const reviewer = event.review.reviewer;
-  if (event.action === "dismissed") {
-    return { kind: "approval_withdrawn", reviewer, why: "dismissed" };
-  }
-  if (event.action !== "submitted") return null;
-  if (state === "approved")
-    return { kind: "approved", commitSha: event.review.commitSha, reviewer };
-  if (state === "changes_requested") {
-    return { kind: "approval_withdrawn", reviewer, why: "changes_requested" };
-  }
-  return null;
+  let reviewState: HostReview["state"];
+  if (event.action === "dismissed") reviewState = "dismissed";
+  else if (event.action !== "submitted") return null;
+  else if (state === "approved") reviewState = "approved";
+  else if (state === "changes_requested") reviewState = "changes_requested";
+  else return null; // comments are not verdicts
+  const submitted = Date.parse(event.review.submittedAt ?? "");
+  const review: HostReview = {
+    id: String(event.review.id),
+    reviewer: event.review.reviewer,
+    state: reviewState,
+    body: event.review.body ?? "",
+    commitSha: event.review.commitSha,
+    submittedAt: Number.isFinite(submitted) ? new Date(submitted) : null,
+  };
+  return { kind: "reviews", reviews: [review], headSha: null };
 }
 
 /** The GitOps repository's `owner/name` (GitHub) or name; the route filters too, this is the domain's own check. */

@@ -1,6 +1,9 @@
+import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
 import { assertCan } from "@/lib/auth/permissions";
 import { actorOf, type Principal } from "@/lib/auth/principal";
-import { GantryError } from "@/lib/errors";
+import { GantryError, isGantryError } from "@/lib/errors";
+import { log, logUnexpected } from "@/lib/log";
+import { promotionApprovals } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
@@ -20,8 +23,10 @@ export interface MergePromotionResult {
  * `ctx.mergeMethod`), records `merged`, and re-imports the catalogue so it
  * shows the new desired version.
  *
- * The merge is refused when the branch head is no longer the commit
- * Gantry made (someone pushed to it): what was reviewed is what merges.
+ * The merge is refused unless the environment's approval policy is
+ * satisfied (the message lists what is missing, in words), and when the
+ * branch head is no longer the commit Gantry made (someone pushed to it):
+ * what was reviewed is what merges.
  * A pull request merged already (a retry after a crash, or merged on the
  * host) is recorded, not merged again.
  */
@@ -32,7 +37,22 @@ export async function mergePromotion(params: {
 }): Promise<MergePromotionResult> {
   const { ctx, principal } = params;
   assertCan(principal, "promotion:merge", await promotionResource(ctx.db, params.promotionId));
-  const actor = actorOf(principal);
+  return mergeUnderPolicy({ ctx, promotionId: params.promotionId, actor: actorOf(principal) });
+}
+
+/**
+ * The merge itself, for a caller that has checked permission already (or
+ * is Gantry: auto-merge). The policy gate is here, so no path merges
+ * around it.
+ */
+async function mergeUnderPolicy(params: {
+  ctx: MergeContext;
+  promotionId: string;
+  actor: Actor;
+  /** Why, on the promotion's timeline, before the merge commit. */
+  detail?: string;
+}): Promise<MergePromotionResult> {
+  const { ctx, actor } = params;
   const before = await loadPromotionSummary(ctx.db, params.promotionId);
   if (before.state !== "pr_open" && before.state !== "approved") {
     throw new GantryError(
@@ -53,6 +73,7 @@ export async function mergePromotion(params: {
   const pr = await ctx.git.getPullRequest(row.prNumber);
   let mergeCommit: string;
   if (pr.state === "merged" && pr.mergeCommitSha) {
+    // Merged on the host (its own rules applied there) or by an earlier attempt: record it.
     mergeCommit = pr.mergeCommitSha;
   } else if (pr.state === "closed") {
     throw new GantryError(
@@ -60,6 +81,18 @@ export async function mergePromotion(params: {
       `pull request #${pr.number} was closed without merging; close the promotion or promote again`,
     );
   } else {
+    const { standing } = await promotionApprovals({
+      db: ctx.db,
+      promotionId: before.id,
+      liveHead: pr.headSha,
+    });
+    if (!standing.satisfied) {
+      throw new GantryError(
+        "conflict",
+        `the ${before.toEnvironment.name} policy is not satisfied yet: ${standing.blockers.join("; ")}`,
+        { details: { blockers: standing.blockers } },
+      );
+    }
     ({ sha: mergeCommit } = await ctx.git.mergePullRequest({
       number: pr.number,
       expectedHeadSha: row.headCommit,
@@ -72,13 +105,14 @@ export async function mergePromotion(params: {
   await ctx.db.$transaction(async (tx) => {
     // GitHub's webhook for this very merge may have recorded it first.
     if ((await lockPromotion(tx, before.id)) === "merged") return;
+    const merged = `pull request #${pr.number} merged as ${mergeCommit.slice(0, 12)}`;
     await transition({
       tx,
       promotionId: before.id,
       to: "merged",
       from: ["pr_open", "approved"],
       actor,
-      detail: `pull request #${pr.number} merged as ${mergeCommit.slice(0, 12)}`,
+      detail: params.detail ? `${params.detail}; ${merged}` : merged,
       data: { mergeCommit },
     });
   });
@@ -89,4 +123,64 @@ export async function mergePromotion(params: {
     mergeCommit,
     catalogue,
   };
+}
+
+/** What merging needs: the database, the Git provider, the merge method and the catalogue's version path. */
+export type MergeContext = Pick<PromotionContext, "db" | "git" | "versionPath" | "mergeMethod">;
+
+export const AUTO_MERGE_DETAIL = "auto-merge: policy satisfied";
+
+export type AutoMergeOutcome =
+  /** Not for this promotion: no auto-merge in its environment, not under review, or not satisfied yet. */
+  | { kind: "not_due" }
+  | { kind: "merged"; mergeCommit: string; catalogue: CatalogueRefresh }
+  /** It was due but the merge failed; `retryable` when the Git host may accept it later. */
+  | { kind: "failed"; reason: string; retryable: boolean };
+
+/**
+ * Merges a promotion as Gantry when its environment's policy has autoMerge
+ * and its approval standing is satisfied (with no approvals required, that
+ * is as soon as the pull request is open). Called wherever the standing may
+ * have become satisfied: the pull request opened, a review in the portal,
+ * a review picked up from the Git host. Never throws: the outcome says what
+ * happened, and a failed merge is left to a person (or the next attempt).
+ * Safe to call twice: merging a merged pull request records it once.
+ */
+export async function autoMergeIfSatisfied(params: {
+  ctx: MergeContext;
+  promotionId: string;
+}): Promise<AutoMergeOutcome> {
+  const { ctx, promotionId } = params;
+  try {
+    const row = await ctx.db.promotion.findUnique({
+      where: { id: promotionId },
+      select: { state: true, prNumber: true },
+    });
+    if (!row || row.prNumber === null || (row.state !== "pr_open" && row.state !== "approved")) {
+      return { kind: "not_due" };
+    }
+    // Cheap first look without the Git host; the merge checks again against the live head.
+    const { policy, standing } = await promotionApprovals({ db: ctx.db, promotionId });
+    if (!policy.autoMerge || !standing.satisfied) return { kind: "not_due" };
+    const result = await mergeUnderPolicy({
+      ctx,
+      promotionId,
+      actor: GANTRY_ACTOR,
+      detail: AUTO_MERGE_DETAIL,
+    });
+    log.info("promotion auto-merged", { promotionId, mergeCommit: result.mergeCommit });
+    return { kind: "merged", mergeCommit: result.mergeCommit, catalogue: result.catalogue };
+  } catch (error) {
+    if (isGantryError(error)) {
+      const retryable = error.code === "unavailable" || error.code === "rate_limited";
+      log.warn("auto-merge failed", { promotionId, reason: error.message, retryable });
+      return { kind: "failed", reason: error.message, retryable };
+    }
+    const errorId = logUnexpected(error, { promotionId, during: "auto-merge" });
+    return {
+      kind: "failed",
+      reason: `unexpected error (error id ${errorId} in the server log)`,
+      retryable: true,
+    };
+  }
 }

@@ -4,6 +4,7 @@ import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
 import { setVersion } from "@/lib/gitops-repo/version";
 import { logUnexpected } from "@/lib/log";
+import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type PromotionText,
   promotionBody,
@@ -47,7 +48,7 @@ export async function openPromotionPullRequest(params: {
 }): Promise<OpenPullRequestResult> {
   const { ctx, promotionId } = params;
   const afterStep = params.afterStep ?? (() => undefined);
-  return ctx.db.$transaction(
+  const result = await ctx.db.$transaction(
     async (lock) => {
       const rows = await lock.$queryRaw<{ locked: boolean }[]>`
         SELECT pg_try_advisory_xact_lock(hashtext(${`gantry:promotion-job:${promotionId}`})) AS locked`;
@@ -61,6 +62,17 @@ export async function openPromotionPullRequest(params: {
     },
     { maxWait: 10_000, timeout: 10 * 60_000 },
   );
+  // With autoMerge and no approvals required, the policy is satisfied as soon as the
+  // pull request is open. Also on a rerun: a retry of a failed auto-merge lands here.
+  if (result.state === "pr_open" || result.state === "approved") {
+    const autoMerge = await autoMergeIfSatisfied({ ctx, promotionId });
+    if (autoMerge.kind === "failed" && autoMerge.retryable) {
+      // The job retries; the pull request is open already and is not opened again.
+      throw new GantryError("unavailable", `auto-merge failed: ${autoMerge.reason}`);
+    }
+    if (autoMerge.kind === "merged") return { ...result, state: "merged" };
+  }
+  return result;
 }
 
 async function openUnderLock(params: {

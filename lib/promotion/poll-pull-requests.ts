@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitProvider } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
+import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type AppliedChange,
   applyPullRequestChange,
@@ -42,7 +43,13 @@ const CONCURRENCY = 4;
  * change only through Gantry, which records the change as it makes it.
  */
 export async function pollPullRequests(params: {
-  ctx: { db: PrismaClient; git: GitProvider; versionPath: string };
+  ctx: {
+    db: PrismaClient;
+    git: GitProvider;
+    versionPath: string;
+    /** How an auto-merge merges; a merge commit when not given. */
+    mergeMethod?: "merge" | "squash";
+  };
   etags: PullRequestEtags;
 }): Promise<PollResult> {
   const { ctx, etags } = params;
@@ -57,6 +64,8 @@ export async function pollPullRequests(params: {
   });
   const open = new Set<number>();
   const queue = [...promotions];
+  /** Promotions Gantry merged by policy during this poll. */
+  const autoMerged: string[] = [];
   const worker = async () => {
     for (let promotion = queue.shift(); promotion; promotion = queue.shift()) {
       const number = promotion.prNumber;
@@ -74,6 +83,7 @@ export async function pollPullRequests(params: {
           pullRequest.state === "open" && pullRequest.headSha === promotion.headCommit
             ? await git.listReviews(number)
             : null;
+        let reviewed: AppliedChange | null = null;
         for (const change of changesFromPullRequest(pullRequest, reviews)) {
           const applied = await applyPullRequestChange({
             db: ctx.db,
@@ -82,9 +92,22 @@ export async function pollPullRequests(params: {
             source: "poll",
           });
           if (applied.changed) result.moved.push(applied);
+          if (change.kind === "reviews") reviewed = applied;
+        }
+        // Also when nothing changed: the standing may have been satisfied before an auto-merge failed.
+        let retryAutoMerge = false;
+        if (reviewed && (reviewed.state === "pr_open" || reviewed.state === "approved")) {
+          const outcome = await autoMergeIfSatisfied({
+            ctx: { ...ctx, mergeMethod: ctx.mergeMethod ?? "merge" },
+            promotionId: promotion.id,
+          });
+          // The merge re-imported the catalogue itself.
+          if (outcome.kind === "merged") autoMerged.push(promotion.id);
+          retryAutoMerge = outcome.kind === "failed" && outcome.retryable;
         }
         // Remembered only once applied: a failure above makes the next poll read it again.
-        if (read.etag) etags.set(number, read.etag);
+        // A retryable auto-merge failure too: the next poll reads it anew and tries again.
+        if (read.etag && !retryAutoMerge) etags.set(number, read.etag);
         else etags.delete(number);
       } catch (error) {
         result.failed += 1;
@@ -105,6 +128,10 @@ export async function pollPullRequests(params: {
     const refresh = await reimportAfterMerge({ ctx, trigger: "webhook" });
     if (!refresh.ok)
       log.warn("catalogue import after a polled merge failed", { error: refresh.error });
+  }
+  // Merged by Gantry, which re-imported the catalogue as it merged.
+  for (const promotionId of autoMerged) {
+    result.moved.push({ promotionId, changed: true, state: "merged" });
   }
   if (result.moved.length > 0 || result.failed > 0) {
     log.info("pull requests polled", {

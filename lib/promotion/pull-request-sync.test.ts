@@ -39,27 +39,31 @@ function review(
 }
 
 describe("changesFromPullRequest", () => {
-  it("each reviewer's latest verdict counts; comments are not verdicts", () => {
+  it("an open pull request: its head, and its verdicts as they are (comments are not verdicts)", () => {
     const reviews = [
       review("bob", "changes_requested", HEAD, 1),
       review("bob", "approved", HEAD, 2),
       review("bob", "commented", HEAD, 3),
+      review("carol", "approved", OLD, 4),
+      review("dave", "dismissed", HEAD, 5),
     ];
-    expect(changesFromPullRequest(pull, reviews)).toContainEqual({
-      kind: "approved",
-      commitSha: HEAD,
-      reviewer: "bob",
-    });
+    const changes = changesFromPullRequest(pull, reviews);
+    expect(changes.map((c) => c.kind)).toEqual(["head_moved", "reviews"]);
+    const reviewed = changes[1];
+    if (reviewed?.kind !== "reviews") throw new Error("expected the reviews");
+    expect(reviewed.headSha).toBe(HEAD);
+    // Which of them count is the approval standing's business (policy/approvals.ts), not this one's.
+    expect(reviewed.reviews.map((r) => [r.id, r.state, r.commitSha])).toEqual([
+      ["bob-1", "changes_requested", HEAD],
+      ["bob-2", "approved", HEAD],
+      ["carol-4", "approved", OLD],
+      ["dave-5", "dismissed", HEAD],
+    ]);
+    expect(reviewed.reviews[0]?.submittedAt).toEqual(new Date("2026-01-01T00:01:00.000Z"));
   });
 
-  it("an approval of an older head does not count; changes requested by anyone block", () => {
-    const old = changesFromPullRequest(pull, [review("bob", "approved", OLD, 1)]);
-    expect(old.map((c) => c.kind)).toEqual(["head_moved", "approval_withdrawn"]);
-    const blocked = changesFromPullRequest(pull, [
-      review("bob", "approved", HEAD, 1),
-      review("carol", "changes_requested", HEAD, 2),
-    ]);
-    expect(blocked.at(-1)).toMatchObject({ kind: "approval_withdrawn", why: "changes_requested" });
+  it("without reading the reviews, only the head", () => {
+    expect(changesFromPullRequest(pull, null)).toEqual([{ kind: "head_moved", headSha: HEAD }]);
   });
 
   it("a merged or closed pull request is only that", () => {
@@ -69,7 +73,7 @@ describe("changesFromPullRequest", () => {
       mergeCommitSha: OLD,
       mergedAt: pull.createdAt,
     };
-    expect(changesFromPullRequest(merged, null)).toEqual([
+    expect(changesFromPullRequest(merged, [review("bob", "approved", HEAD, 1)])).toEqual([
       { kind: "merged", mergeCommit: OLD, mergedAt: new Date(pull.createdAt) },
     ]);
     expect(changesFromPullRequest({ ...pull, state: "closed" }, null)).toEqual([
@@ -89,9 +93,6 @@ describe("targetState", () => {
     expect(targetState("superseded", HEAD, { kind: "closed" })).toBe(null);
     expect(targetState("approved", HEAD, { kind: "head_moved", headSha: HEAD })).toBe(null);
     expect(targetState("approved", HEAD, { kind: "head_moved", headSha: OLD })).toBe("pr_open");
-    const approval = { kind: "approved", commitSha: HEAD, reviewer: "bob" } as const;
-    expect(targetState("pr_open", HEAD, approval)).toBe("approved");
-    expect(targetState("pr_open", OLD, approval)).toBe(null);
-    expect(targetState("approved", HEAD, approval)).toBe(null);
+    expect(targetState("pr_open", HEAD, { kind: "head_moved", headSha: OLD })).toBe(null);
   });
 });

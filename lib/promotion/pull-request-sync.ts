@@ -1,8 +1,23 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
-import type { PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
+import type { Prisma, PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
 import type { PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { log } from "@/lib/log";
+import { settleReviewState } from "@/lib/promotion/approval-standing";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
+
+/** A review as the Git host reports it, from a webhook delivery or the list of a pull request's reviews. */
+export interface HostReview {
+  /** The host's id of the review: each is recorded once. */
+  id: string;
+  /** The reviewer's login on the host; null for a deleted account. */
+  reviewer: string | null;
+  state: "approved" | "changes_requested" | "commented" | "dismissed";
+  body: string;
+  /** The commit the review was given on. */
+  commitSha: string | null;
+  submittedAt: Date | null;
+}
 
 /**
  * What the Git host says happened to a promotion's pull request, from a
@@ -14,12 +29,14 @@ export type PullRequestChange =
   | { kind: "closed" }
   /** New commits on the branch: an approval of an older head no longer counts. */
   | { kind: "head_moved"; headSha: string }
-  | { kind: "approved"; commitSha: string | null; reviewer: string | null }
-  | {
-      kind: "approval_withdrawn";
-      reviewer: string | null;
-      why: "changes_requested" | "dismissed" | "no_approval";
-    };
+  /**
+   * Reviews as the host shows them. Each verdict becomes an Approval row
+   * (source git) once, by its review id; a dismissal stops the one it names
+   * from counting; then the state follows the environment's approval
+   * standing over every review, from the portal and from the host alike.
+   * `headSha` is the pull request's head when known (the poller read it).
+   */
+  | { kind: "reviews"; reviews: HostReview[]; headSha: string | null };
 
 export type ChangeSource = "webhook" | "poll";
 
@@ -33,8 +50,9 @@ export interface AppliedChange {
 /**
  * Applies `change` to a promotion, idempotently: a promotion already in the
  * state the change leads to, or in one it cannot lead from (a `closed`
- * delivery for a promotion Gantry superseded), is left as it is. Never a
- * conflict: GitHub redelivers, and deliveries race the poller and each other.
+ * delivery for a promotion Gantry superseded), is left as it is, and a
+ * review already recorded is not recorded again. Never a conflict: GitHub
+ * redelivers, and deliveries race the poller and each other.
  */
 export async function applyPullRequestChange(params: {
   db: PrismaClient;
@@ -49,6 +67,11 @@ export async function applyPullRequestChange(params: {
       where: { id: promotionId },
       select: { prNumber: true, headCommit: true },
     });
+    const via = source === "webhook" ? "GitHub" : "GitHub (poll)";
+    const pr = `pull request #${row.prNumber ?? "?"}`;
+    if (change.kind === "reviews") {
+      return applyReviews({ tx, promotionId, state, change, pr, via });
+    }
     const target = targetState(state, row.headCommit, change);
     if (target === null) {
       log.debug("pull request change does not move the promotion", {
@@ -59,8 +82,6 @@ export async function applyPullRequestChange(params: {
       });
       return { promotionId, changed: false, state };
     }
-    const via = source === "webhook" ? "GitHub" : "GitHub (poll)";
-    const pr = `pull request #${row.prNumber ?? "?"}`;
     await transition({
       tx,
       promotionId,
@@ -86,7 +107,7 @@ export async function applyPullRequestChange(params: {
 export function targetState(
   state: PromotionState,
   headCommit: string | null,
-  change: PullRequestChange,
+  change: Exclude<PullRequestChange, { kind: "reviews" }>,
 ): PromotionState | null {
   switch (change.kind) {
     case "merged":
@@ -101,17 +122,135 @@ export function targetState(
         : null;
     case "head_moved":
       return state === "approved" && change.headSha !== headCommit ? "pr_open" : null;
-    case "approved":
-      // Only an approval of the commit Gantry made counts: what was reviewed is what merges.
-      return state === "pr_open" && headCommit !== null && change.commitSha === headCommit
-        ? "approved"
-        : null;
-    case "approval_withdrawn":
-      return state === "approved" ? "pr_open" : null;
   }
 }
 
-function changeInWords(change: PullRequestChange, pr: string, via: string): string {
+/**
+ * Records the reviews a promotion under review does not have yet, applies
+ * dismissals, and settles pr_open ↔ approved by the approval standing.
+ * Reviews of promotions that left review are history on the host only.
+ */
+async function applyReviews(params: {
+  tx: Prisma.TransactionClient;
+  promotionId: string;
+  state: PromotionState;
+  change: Extract<PullRequestChange, { kind: "reviews" }>;
+  pr: string;
+  via: string;
+}): Promise<AppliedChange> {
+  const { tx, promotionId, state, change, pr, via } = params;
+  if (state !== "pr_open" && state !== "approved") {
+    return { promotionId, changed: false, state };
+  }
+  const target = await tx.promotion.findUniqueOrThrow({
+    where: { id: promotionId },
+    select: {
+      application: { select: { slug: true, team: { select: { slug: true } } } },
+      toEnvironment: { select: { name: true } },
+    },
+  });
+  const audit = {
+    type: "promotion" as const,
+    id: promotionId,
+    promotionId,
+    application: target.application.slug,
+    team: target.application.team.slug,
+    environment: target.toEnvironment.name,
+  };
+  const words: string[] = [];
+  const ordered = [...change.reviews].sort(
+    (a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0),
+  );
+  for (const review of ordered) {
+    // Comments are not verdicts (Gantry's own reviews on GitHub are comments: recorded already).
+    if (review.state === "commented") continue;
+    if (review.state === "dismissed") {
+      const dismissed = await tx.approval.findFirst({
+        where: { promotionId, reviewId: review.id, dismissedAt: null },
+        select: { id: true, reviewerName: true, userId: true, reviewerEmail: true },
+      });
+      if (!dismissed) continue;
+      await tx.approval.update({ where: { id: dismissed.id }, data: { dismissedAt: new Date() } });
+      words.push(`a review by ${dismissed.reviewerName} was dismissed`);
+      await recordAuditEvent(tx, {
+        actor: GANTRY_ACTOR,
+        action: "approval.dismissed",
+        target: audit,
+        detail: { approvalId: dismissed.id, source: "git", reviewId: review.id, via },
+      });
+      continue;
+    }
+    const known = await tx.approval.findUnique({
+      where: { promotionId_reviewId: { promotionId, reviewId: review.id } },
+      select: { id: true },
+    });
+    if (known) continue;
+    const user = review.reviewer
+      ? await tx.user.findFirst({
+          where: { gitLogin: { equals: review.reviewer, mode: "insensitive" } },
+          select: { id: true, name: true, email: true },
+        })
+      : null;
+    const reviewerName = user?.name ?? review.reviewer ?? "a deleted account";
+    const decision = review.state === "approved" ? "approve" : "request_changes";
+    const approval = await tx.approval.create({
+      data: {
+        promotionId,
+        decision,
+        userId: user?.id ?? null,
+        reviewerName,
+        reviewerEmail: user?.email ?? null,
+        reviewerLogin: review.reviewer,
+        comment: review.body.slice(0, 65_536),
+        // A review without a commit never counts: no head is "".
+        headCommit: review.commitSha ?? "",
+        source: "git",
+        reviewId: review.id,
+        ...(review.submittedAt ? { createdAt: review.submittedAt } : {}),
+      },
+      select: { id: true },
+    });
+    words.push(
+      decision === "approve" ? `approved by ${reviewerName}` : `${reviewerName} requested changes`,
+    );
+    const actor: Actor = user
+      ? { kind: "person", id: user.id, name: user.name, email: user.email }
+      : {
+          kind: "person",
+          id: null,
+          name: `${reviewerName} (Git host)`,
+          email: `${review.reviewer ?? "ghost"}@users.noreply.github.com`,
+        };
+    await recordAuditEvent(tx, {
+      actor,
+      action: decision === "approve" ? "approval.given" : "approval.changes_requested",
+      target: audit,
+      detail: {
+        approvalId: approval.id,
+        source: "git",
+        reviewId: review.id,
+        reviewerLogin: review.reviewer,
+        headCommit: review.commitSha,
+        via,
+      },
+    });
+  }
+  const settled = await settleReviewState({
+    tx,
+    promotionId,
+    state,
+    actor: GANTRY_ACTOR,
+    detail: `${words.length > 0 ? words.join("; ") : "reviews read again"} on ${pr} on ${via}`,
+    liveHead: change.headSha,
+  });
+  return { promotionId, changed: words.length > 0 || settled.moved, state: settled.state };
+}
+
+function changeInWords(
+  change: Exclude<PullRequestChange, { kind: "reviews" }>,
+  pr: string,
+  via: string,
+): string {
   switch (change.kind) {
     case "merged":
       return change.mergeCommit
@@ -120,14 +259,20 @@ function changeInWords(change: PullRequestChange, pr: string, via: string): stri
     case "closed":
       return `${pr} closed without merging on ${via}`;
     case "head_moved":
-      return `new commits on ${pr} (head ${change.headSha.slice(0, 12)}) on ${via}: approval no longer counts`;
-    case "approved":
-      return `${pr} approved by ${change.reviewer ?? "someone"} on ${via}`;
-    case "approval_withdrawn":
-      if (change.why === "dismissed") return `an approval of ${pr} was dismissed on ${via}`;
-      if (change.why === "no_approval") return `${pr} has no approval of its head on ${via}`;
-      return `${change.reviewer ?? "someone"} requested changes on ${pr} on ${via}`;
+      return `new commits on ${pr} (head ${change.headSha.slice(0, 12)}) on ${via}: approvals no longer count`;
   }
+}
+
+export function hostReview(review: PullRequestReview): HostReview {
+  const submitted = Date.parse(review.submittedAt);
+  return {
+    id: review.id,
+    reviewer: review.reviewer,
+    state: review.state,
+    body: review.body,
+    commitSha: review.commitSha,
+    submittedAt: Number.isFinite(submitted) && submitted > 0 ? new Date(submitted) : null,
+  };
 }
 
 /**
@@ -150,26 +295,10 @@ export function changesFromPullRequest(
   if (pull.state === "closed") return [{ kind: "closed" }];
   const changes: PullRequestChange[] = [{ kind: "head_moved", headSha: pull.headSha }];
   if (reviews === null) return changes;
-  // Each reviewer's latest verdict counts (comments are not verdicts), as on GitHub.
-  const latest = new Map<string, PullRequestReview>();
-  for (const review of [...reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt))) {
-    if (review.state !== "commented") latest.set(review.reviewer, review);
-  }
-  const verdicts = [...latest.values()];
-  const blocking = verdicts.find((review) => review.state === "changes_requested");
-  const approval = verdicts.find(
-    (review) => review.state === "approved" && review.commitSha === pull.headSha,
-  );
-  if (blocking) {
-    changes.push({
-      kind: "approval_withdrawn",
-      reviewer: blocking.reviewer,
-      why: "changes_requested",
-    });
-  } else if (approval) {
-    changes.push({ kind: "approved", commitSha: approval.commitSha, reviewer: approval.reviewer });
-  } else {
-    changes.push({ kind: "approval_withdrawn", reviewer: null, why: "no_approval" });
-  }
+  changes.push({
+    kind: "reviews",
+    reviews: reviews.filter((review) => review.state !== "commented").map(hostReview),
+    headSha: pull.headSha,
+  });
   return changes;
 }

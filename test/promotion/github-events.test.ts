@@ -74,18 +74,22 @@ function pullRequestEvent(
   };
 }
 
+let lastReviewId = 0;
+
+/** A review event; each submitted review gets an id of its own, as on GitHub (`id` names an earlier one). */
 function reviewEvent(
   p: { number: number },
   action: string,
   state: string,
   commitSha: string | null,
+  id = ++lastReviewId,
 ): GitHubEvent {
   return {
     type: "pull_request_review",
     action,
     repository: "acme/gitops",
     pullRequestNumber: p.number,
-    review: { id: 1, state, reviewer: "bob", commitSha },
+    review: { id, state, reviewer: "bob", commitSha },
   };
 }
 
@@ -166,7 +170,8 @@ describe("GitHub events move promotions", () => {
 
     // A dismissed approval, and a comment, leave an open promotion open.
     await handleGitHubEvent(reviewEvent(p, "submitted", "approved", p.head), ctx);
-    await deliverTwice(reviewEvent(p, "dismissed", "dismissed", p.head), p.id);
+    expect((await stateOf(p.id)).state).toBe("approved");
+    await deliverTwice(reviewEvent(p, "dismissed", "dismissed", p.head, lastReviewId), p.id);
     expect((await stateOf(p.id)).state).toBe("pr_open");
     await deliverTwice(reviewEvent(p, "submitted", "commented", p.head), p.id);
     expect((await stateOf(p.id)).state).toBe("pr_open");

@@ -41,6 +41,8 @@ const pullRequestReviewEvent = z.object({
     state: z.string().max(50),
     user: login,
     commit_id: sha.nullable().optional(),
+    body: z.string().max(65_536).nullable().optional(),
+    submitted_at: z.string().max(100).nullable().optional(),
   }),
 });
 
@@ -99,7 +101,14 @@ export type GitHubEvent =
       action: string;
       repository: string;
       pullRequestNumber: number;
-      review: { id: number; state: string; reviewer: string | null; commitSha: string | null };
+      review: {
+        id: number;
+        state: string;
+        reviewer: string | null;
+        commitSha: string | null;
+        body?: string;
+        submittedAt?: string | null;
+      };
     }
   | {
       type: "push";
@@ -273,6 +282,8 @@ export function parseGitHubEvent(
             state: r.data.review.state,
             reviewer: r.data.review.user?.login ?? null,
             commitSha: r.data.review.commit_id ?? null,
+            body: r.data.review.body ?? "",
+            submittedAt: r.data.review.submitted_at ?? null,
           },
         },
       };
