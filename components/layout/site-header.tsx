@@ -12,6 +12,7 @@ const NAVIGATION: readonly { href: string; label: string; permission: Permission
   { href: "/", label: "Overview", permission: "catalogue:read" },
   { href: "/apps", label: "Applications", permission: "catalogue:read" },
   { href: "/promotions", label: "Promotions", permission: "promotion:read" },
+  { href: "/insights", label: "Insights", permission: "promotion:read" },
   { href: "/clusters", label: "Clusters", permission: "catalogue:read" },
   { href: "/imports", label: "Imports", permission: "catalogue:read" },
 ];
