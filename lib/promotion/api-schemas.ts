@@ -1,5 +1,6 @@
 import { type ZodType, z } from "zod";
 import { GantryError } from "@/lib/errors";
+import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
 import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
 
 /** POST /api/v1/promotions */
@@ -14,6 +15,8 @@ export const CreatePromotionBody = z.strictObject({
     .max(MAX_REASON_LENGTH),
   skipOrder: z.boolean().optional(),
   allowNewVersion: z.boolean().optional(),
+  /** Why a frozen environment must take it anyway: people with break-glass only (10–500 characters). */
+  breakGlassReason: z.string().max(BREAK_GLASS_REASON_MAX).optional(),
 });
 
 /** POST /api/v1/promotions/{id}/close */

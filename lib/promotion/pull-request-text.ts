@@ -9,6 +9,8 @@ export interface PromotionText {
   previousVersion: string;
   valuesPath: string;
   reason: string;
+  /** Why the environment's freeze was broken, when it was (break-glass). */
+  breakGlassReason?: string | null;
   requestedBy: { name: string; email: string };
   publicUrl: string;
 }
@@ -46,6 +48,12 @@ export function promotionBody(p: PromotionText): string {
     "",
     `**Why:** ${oneParagraph(p.reason)}`,
     "",
+    ...(p.breakGlassReason
+      ? [
+          `**Break-glass:** ${p.environment} was frozen; promoted anyway because: ${oneParagraph(p.breakGlassReason)}`,
+          "",
+        ]
+      : []),
     p.fromEnvironment
       ? `**From:** ${p.fromEnvironment}, which runs \`${p.version}\``
       : "**From:** a new release (no earlier environment)",

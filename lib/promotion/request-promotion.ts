@@ -1,3 +1,4 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import { assertCan } from "@/lib/auth/permissions";
 import { actorOf, type Principal } from "@/lib/auth/principal";
@@ -5,6 +6,7 @@ import { GantryError } from "@/lib/errors";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
+import { checkPromotionPolicy, enforcePromotionPolicy } from "@/lib/promotion/policy/check-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -21,8 +23,20 @@ export interface RequestPromotionParams {
   version?: string;
   /** Why: goes into the pull request body and the audit trail. */
   reason: string;
+  /**
+   * Promote although the previous environment runs another version. Into an
+   * environment whose policy has an order rule only admins may, and the
+   * version must still have been deployed there (the policy holds).
+   */
   skipOrder?: boolean;
   allowNewVersion?: boolean;
+  /**
+   * Why a frozen environment must take this promotion anyway (10–500
+   * characters); only for people with break-glass. Kept on the promotion,
+   * written into the pull request and the audit log. Ignored when nothing
+   * is frozen.
+   */
+  breakGlassReason?: string;
 }
 
 export interface RequestPromotionResult {
@@ -42,10 +56,8 @@ export async function requestPromotion(
   params: RequestPromotionParams,
 ): Promise<RequestPromotionResult> {
   const { ctx, principal } = params;
-  assertCan(principal, "promotion:request", {
-    team: await applicationTeam(ctx.db, params.application),
-    environment: params.environment,
-  });
+  const team = await applicationTeam(ctx.db, params.application);
+  assertCan(principal, "promotion:request", { team, environment: params.environment });
   const actor = actorOf(principal);
   const reason = params.reason.trim();
   if (reason === "" || reason.length > MAX_REASON_LENGTH) {
@@ -64,6 +76,20 @@ export async function requestPromotion(
     version: params.version,
     skipOrder: params.skipOrder,
     allowNewVersion: params.allowNewVersion,
+  });
+  const policyCheck = await checkPromotionPolicy({
+    db: ctx.db,
+    application: plan.application.slug,
+    environment: plan.environment.name,
+    previousEnvironment: plan.fromEnvironment,
+    version: plan.version,
+  });
+  const { breakGlassReason } = enforcePromotionPolicy({
+    check: policyCheck,
+    principal,
+    team,
+    skipOrder: params.skipOrder ?? false,
+    breakGlassReason: params.breakGlassReason,
   });
 
   return ctx.db.$transaction(
@@ -112,6 +138,7 @@ export async function requestPromotion(
           version: plan.version,
           previousVersion: plan.currentVersion,
           reason,
+          breakGlassReason,
           requestedByName: actor.name,
           requestedByEmail: actor.email,
           requestedById: principal.kind === "person" ? principal.id : null,
@@ -144,6 +171,26 @@ export async function requestPromotion(
         actor,
         detail: reason,
       });
+      if (breakGlassReason !== null && policyCheck.freeze) {
+        await recordAuditEvent(tx, {
+          actor,
+          action: "promotion.break_glass",
+          target: {
+            type: "promotion",
+            id: created.id,
+            promotionId: created.id,
+            application: plan.application.slug,
+            team,
+            environment: plan.environment.name,
+          },
+          detail: {
+            reason: breakGlassReason,
+            freeze: policyCheck.freeze.reason,
+            frozenUntil: policyCheck.freeze.until.toISOString(),
+            version: plan.version,
+          },
+        });
+      }
       for (const older of open) {
         await transition({
           tx,

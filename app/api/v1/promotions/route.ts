@@ -24,6 +24,7 @@ export const POST = withPermission(
       reason: body.reason,
       skipOrder: body.skipOrder,
       allowNewVersion: body.allowNewVersion,
+      breakGlassReason: body.breakGlassReason,
     });
     return Response.json(result, {
       status: 202,

@@ -2,16 +2,26 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requestPromotionAction } from "@/app/promotions/actions";
+import { PolicyDetails } from "@/components/environments/policy-details";
 import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
+import { PolicyBanner } from "@/components/promotion/policy-banner";
 import { Notice } from "@/components/ui/notice";
 import { requirePerson } from "@/lib/auth/current-principal";
+import { can } from "@/lib/auth/permissions";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
 import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
+import {
+  BREAK_GLASS_REASON_MAX,
+  BREAK_GLASS_REASON_MIN,
+  checkPromotionPolicy,
+  type PromotionPolicyCheck,
+} from "@/lib/promotion/policy/check-promotion";
+import { listEnvironmentPolicies } from "@/lib/promotion/policy/list-environment-policies";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promote" };
@@ -33,7 +43,7 @@ export default async function PromotePage({
   params: Promise<{ slug: string }>;
   searchParams: SearchParams;
 }) {
-  await requirePerson();
+  const person = await requirePerson();
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   const query = await searchParams;
@@ -76,6 +86,20 @@ export default async function PromotePage({
       refusal = error.message;
     }
   }
+  // The target's policy: shown in words, its freeze as a banner, and checked against the plan.
+  const targetPolicy = (await listEnvironmentPolicies({ db })).find((e) => e.name === environment);
+  let policyCheck: PromotionPolicyCheck | null = null;
+  if (plan) {
+    policyCheck = await checkPromotionPolicy({
+      db,
+      application: plan.application.slug,
+      environment: plan.environment.name,
+      previousEnvironment: plan.fromEnvironment,
+      version: plan.version,
+    });
+  }
+  const frozen = policyCheck?.freeze != null;
+  const mayBreakGlass = can(person, "promotion:break_glass", { environment });
 
   const field = "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
   return (
@@ -171,6 +195,20 @@ export default async function PromotePage({
           </div>
         </form>
 
+        {targetPolicy ? (
+          <div className="mt-5 space-y-3">
+            <PolicyBanner summary={targetPolicy.policy} />
+            <details className="rounded-md border border-slate-200 p-3">
+              <summary className="cursor-pointer text-sm font-medium">
+                Policy of {targetPolicy.displayName}
+              </summary>
+              <div className="mt-3">
+                <PolicyDetails summary={targetPolicy.policy} />
+              </div>
+            </details>
+          </div>
+        ) : null}
+
         {refusal ? (
           <div className="mt-5">
             <Notice tone="danger" title="This promotion cannot be planned">
@@ -203,34 +241,71 @@ export default async function PromotePage({
               diff={plan.diff}
               label={`${plan.valuesPath} at ${plan.baseCommit.slice(0, 12)}`}
             />
-            <ActionForm
-              action={requestPromotionAction}
-              submitLabel="Open pull request"
-              pendingLabel="Opening…"
-            >
-              <input type="hidden" name="application" value={slug} />
-              <input type="hidden" name="environment" value={plan.environment.name} />
-              <input type="hidden" name="version" value={plan.version} />
-              {skipOrder ? <input type="hidden" name="skipOrder" value="on" /> : null}
-              {allowNewVersion ? <input type="hidden" name="allowNewVersion" value="on" /> : null}
-              <div>
-                <label
-                  htmlFor="promote-reason"
-                  className="mb-1 block text-xs font-medium text-slate-700"
-                >
-                  Reason (goes into the pull request)
-                </label>
-                <textarea
-                  id="promote-reason"
-                  name="reason"
-                  required
-                  maxLength={2000}
-                  rows={3}
-                  className={field}
-                  placeholder="e.g. Verified in staging: checkout latency back to normal"
-                />
-              </div>
-            </ActionForm>
+            {policyCheck?.orderRefusal ? (
+              <Notice tone="danger" title={`${plan.environment.displayName}'s policy refuses this`}>
+                {policyCheck.orderRefusal}
+              </Notice>
+            ) : null}
+            {!policyCheck?.orderRefusal && frozen && !mayBreakGlass ? (
+              <Notice tone="danger" title="Frozen">
+                {policyCheck?.freezeMessage}. Only people with break-glass may promote during a
+                freeze.
+              </Notice>
+            ) : null}
+            {policyCheck?.orderRefusal || (frozen && !mayBreakGlass) ? null : (
+              <ActionForm
+                action={requestPromotionAction}
+                submitLabel="Open pull request"
+                pendingLabel="Opening…"
+              >
+                <input type="hidden" name="application" value={slug} />
+                <input type="hidden" name="environment" value={plan.environment.name} />
+                <input type="hidden" name="version" value={plan.version} />
+                {skipOrder ? <input type="hidden" name="skipOrder" value="on" /> : null}
+                {allowNewVersion ? <input type="hidden" name="allowNewVersion" value="on" /> : null}
+                <div>
+                  <label
+                    htmlFor="promote-reason"
+                    className="mb-1 block text-xs font-medium text-slate-700"
+                  >
+                    Reason (goes into the pull request)
+                  </label>
+                  <textarea
+                    id="promote-reason"
+                    name="reason"
+                    required
+                    maxLength={2000}
+                    rows={3}
+                    className={field}
+                    placeholder="e.g. Verified in staging: checkout latency back to normal"
+                  />
+                </div>
+                {frozen ? (
+                  <div>
+                    <label
+                      htmlFor="promote-break-glass"
+                      className="mb-1 block text-xs font-medium text-slate-700"
+                    >
+                      Break-glass reason (why this cannot wait for the freeze to end)
+                    </label>
+                    <textarea
+                      id="promote-break-glass"
+                      name="breakGlassReason"
+                      required
+                      minLength={BREAK_GLASS_REASON_MIN}
+                      maxLength={BREAK_GLASS_REASON_MAX}
+                      rows={2}
+                      aria-describedby="promote-break-glass-help"
+                      className={field}
+                    />
+                    <p id="promote-break-glass-help" className="mt-1 text-xs text-slate-600">
+                      {policyCheck?.freezeMessage}. The reason is kept on the promotion, written
+                      into the pull request and the audit log.
+                    </p>
+                  </div>
+                ) : null}
+              </ActionForm>
+            )}
           </div>
         ) : null}
       </section>
