@@ -6,7 +6,14 @@ import type { ApplicationView } from "@/lib/catalog/get-application";
 const card = "rounded-lg border border-slate-200 bg-white p-4";
 const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
 
-export function ApplicationDetails({ application: app }: { application: ApplicationView }) {
+export function ApplicationDetails({
+  application: app,
+  promoteRefusal,
+}: {
+  application: ApplicationView;
+  /** Why the person may not promote this app, in words; null when they may (the server checks again). */
+  promoteRefusal: string | null;
+}) {
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -118,7 +125,7 @@ export function ApplicationDetails({ application: app }: { application: Applicat
                 </td>
                 <td className="py-2 pr-4 font-mono text-xs">{target.desiredCommit.slice(0, 12)}</td>
                 <td className="py-2 text-right">
-                  {app.archivedAt ? null : (
+                  {app.archivedAt || promoteRefusal ? null : (
                     <a
                       href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
                       aria-label={`Promote to ${target.environment.name}`}
@@ -143,6 +150,11 @@ export function ApplicationDetails({ application: app }: { application: Applicat
             ))}
           </tbody>
         </table>
+        {promoteRefusal && !app.archivedAt ? (
+          <p className="mt-3 text-sm text-slate-600">
+            You cannot promote {app.name}: {promoteRefusal}.
+          </p>
+        ) : null}
       </section>
 
       <div className="grid gap-6 lg:grid-cols-2">

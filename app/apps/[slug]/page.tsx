@@ -5,6 +5,7 @@ import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ApplicationSync } from "@/components/sync/application-sync";
 import { requirePerson } from "@/lib/auth/current-principal";
+import { refusal } from "@/lib/auth/permissions";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
@@ -22,7 +23,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function ApplicationPage({ params }: { params: Params }) {
-  await requirePerson();
+  const person = await requirePerson();
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   try {
@@ -41,7 +42,10 @@ export default async function ApplicationPage({ params }: { params: Params }) {
           <span aria-hidden="true">/</span> <span>{application.slug}</span>
         </nav>
         <LiveRefresh application={application.slug} />
-        <ApplicationDetails application={application} />
+        <ApplicationDetails
+          application={application}
+          promoteRefusal={refusal(person, "promotion:request", { team: application.team.slug })}
+        />
         <div className="mt-6">
           <ApplicationSync rows={syncRows} changes={syncChanges} />
         </div>
