@@ -6,7 +6,10 @@ import { GantryError } from "@/lib/errors";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
-import { checkPromotionPolicy, enforcePromotionPolicy } from "@/lib/promotion/policy/check-promotion";
+import {
+  checkPromotionPolicy,
+  enforcePromotionPolicy,
+} from "@/lib/promotion/policy/check-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
