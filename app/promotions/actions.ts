@@ -6,6 +6,7 @@ import { type ActionState, authorizedAction } from "@/lib/auth/authorized-action
 import { closePromotion } from "@/lib/promotion/close-promotion";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
+import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
 import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 
@@ -29,6 +30,10 @@ const RequestForm = z.object({
     .max(MAX_REASON_LENGTH, `reason: at most ${MAX_REASON_LENGTH} characters`),
   skipOrder: z.enum(["on"]).optional(),
   allowNewVersion: z.enum(["on"]).optional(),
+  breakGlassReason: z
+    .string()
+    .max(BREAK_GLASS_REASON_MAX, `break-glass reason: at most ${BREAK_GLASS_REASON_MAX} characters`)
+    .optional(),
 });
 
 const PromotionId = z.object({ promotionId: z.uuid("expected a promotion id") });
@@ -62,6 +67,7 @@ export const requestPromotionAction = authorizedAction(
       reason: parsed.data.reason,
       skipOrder: parsed.data.skipOrder === "on",
       allowNewVersion: parsed.data.allowNewVersion === "on",
+      breakGlassReason: parsed.data.breakGlassReason || undefined,
     });
     redirect(`/promotions/${result.promotion.id}`);
   },
