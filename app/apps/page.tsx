@@ -9,6 +9,7 @@ import { requirePerson } from "@/lib/auth/current-principal";
 import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalog/catalogue-query";
 import { listApplications, listCatalogueFacets } from "@/lib/catalog/list-applications";
 import { getDb } from "@/lib/db";
+import { listEnvironmentPolicies } from "@/lib/promotion/policy/list-environment-policies";
 import { countDemoClusters } from "@/lib/sync/count-demo-clusters";
 
 export const metadata: Metadata = { title: "Applications" };
@@ -42,10 +43,11 @@ export default async function ApplicationsPage({
   }
   const { query } = parsed;
   const db = getDb();
-  const [page, facets, demoClusters] = await Promise.all([
+  const [page, facets, demoClusters, policies] = await Promise.all([
     listApplications({ db, query }),
     listCatalogueFacets({ db }),
     countDemoClusters({ db }),
+    listEnvironmentPolicies({ db }),
   ]);
   const filtered = Boolean(query.q || query.team || query.tier || query.label || query.differs);
   return (
@@ -91,7 +93,14 @@ export default async function ApplicationsPage({
         </Notice>
       ) : (
         <>
-          <VersionMatrix rows={page.rows} environments={page.environments} query={query} />
+          <VersionMatrix
+            rows={page.rows}
+            environments={page.environments}
+            query={query}
+            frozen={Object.fromEntries(
+              policies.flatMap((e) => (e.policy.frozen ? [[e.name, e.policy.frozen.message]] : [])),
+            )}
+          />
           <Pagination
             query={query}
             page={page.page}

@@ -21,10 +21,13 @@ export function VersionMatrix({
   rows,
   environments,
   query,
+  frozen = {},
 }: {
   rows: CatalogueRow[];
   environments: CatalogueEnvironment[];
   query: CatalogueQuery;
+  /** Frozen environments by name, with their freeze message ("prod is frozen until …"), for a badge. */
+  frozen?: Readonly<Record<string, string>>;
 }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -43,6 +46,14 @@ export function VersionMatrix({
                 <abbr title={environment.displayName} className="no-underline">
                   {environment.name}
                 </abbr>
+                {frozen[environment.name] ? (
+                  <span
+                    title={frozen[environment.name]}
+                    className="ml-1.5 rounded bg-amber-100 px-1 py-0.5 text-[10px] font-medium normal-case text-amber-900 ring-1 ring-amber-300"
+                  >
+                    frozen
+                  </span>
+                ) : null}
               </th>
             ))}
           </tr>

@@ -13,6 +13,7 @@ const NAVIGATION: readonly { href: string; label: string; permission: Permission
   { href: "/apps", label: "Applications", permission: "catalogue:read" },
   { href: "/promotions", label: "Promotions", permission: "promotion:read" },
   { href: "/insights", label: "Insights", permission: "promotion:read" },
+  { href: "/environments", label: "Environments", permission: "catalogue:read" },
   { href: "/clusters", label: "Clusters", permission: "catalogue:read" },
   { href: "/imports", label: "Imports", permission: "catalogue:read" },
 ];
