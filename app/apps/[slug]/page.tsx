@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ApplicationAudit } from "@/app/audit/_sections/application-audit";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ApplicationSync } from "@/components/sync/application-sync";
@@ -48,6 +49,9 @@ export default async function ApplicationPage({ params }: { params: Params }) {
         />
         <div className="mt-6">
           <ApplicationSync rows={syncRows} changes={syncChanges} />
+        </div>
+        <div className="mt-6">
+          <ApplicationAudit application={application.slug} />
         </div>
       </>
     );

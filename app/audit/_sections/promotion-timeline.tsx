@@ -1,0 +1,13 @@
+import { PromotionTimeline } from "@/components/audit/promotion-timeline";
+import { getPromotionTimeline } from "@/lib/audit/get-promotion-timeline";
+import { getCurrentPrincipal } from "@/lib/auth/current-principal";
+import { can } from "@/lib/auth/permissions";
+import { getDb } from "@/lib/db";
+
+/** The promotion page's timeline: PR opened → reviews → merged → each cluster synced and healthy. */
+export async function PromotionTimelineSection({ promotionId }: { promotionId: string }) {
+  const principal = await getCurrentPrincipal();
+  if (!can(principal, "promotion:read")) return null;
+  const timeline = await getPromotionTimeline({ db: getDb(), principal, promotionId });
+  return <PromotionTimeline timeline={timeline} />;
+}
