@@ -13,7 +13,16 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
-import { ALICE, BOB, createPromotionWorld, DAN, type PromotionWorld } from "./support";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  createPromotionWorld,
+  DAN,
+  OSCAR,
+  type PromotionWorld,
+  VICKY,
+} from "./support";
 
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {
   try {
@@ -31,7 +40,7 @@ describe("promotion lifecycle on the local provider", () => {
   let w: PromotionWorld;
 
   beforeAll(async () => {
-    w = await createPromotionWorld({ apps: 8 });
+    w = await createPromotionWorld({ apps: 9 });
   });
   afterAll(async () => {
     await w?.close();
@@ -397,6 +406,65 @@ describe("promotion lifecycle on the local provider", () => {
     expect(byName.total).toBe(all.total - 1);
     const devApp0 = await listPromotions({ ctx: w.ctx, query: { app: "app-0", env: "dev" } });
     expect(devApp0.items.map((p) => p.state)).toEqual(["pr_open", "superseded"]);
+  });
+
+  it("checks permission inside: refusals name why and change nothing", async () => {
+    const before = await w.db.promotion.count();
+    const other = await rejection(
+      requestPromotion({
+        ctx: w.ctx,
+        principal: OSCAR,
+        application: "app-8",
+        environment: "prod",
+        reason: "not my team",
+      }),
+    );
+    expect(other).toMatchObject({
+      code: "forbidden",
+      message: "only developers of team payments (or an admin) may do this",
+    });
+    expect(
+      (
+        await rejection(
+          requestPromotion({
+            ctx: w.ctx,
+            principal: BOB,
+            application: "app-8",
+            environment: "prod",
+            reason: "x",
+          }),
+        )
+      ).code,
+    ).toBe("forbidden");
+    expect(await w.db.promotion.count()).toBe(before);
+
+    const { promotion } = await request("app-8", "prod");
+    await open(promotion.id);
+    for (const principal of [VICKY, OSCAR]) {
+      for (const act of [
+        () => mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal }),
+        () => closePromotion({ ctx: w.ctx, promotionId: promotion.id, principal }),
+        () => retryPromotion({ ctx: w.ctx, promotionId: promotion.id, principal }),
+      ]) {
+        expect((await rejection(act())).code).toBe("forbidden");
+      }
+    }
+    // An approver of prod may merge but not close someone else's promotion.
+    expect(
+      (await rejection(closePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: CAROL })))
+        .message,
+    ).toBe("only developers of team payments (or an admin) may do this");
+    expect((await getPromotion({ ctx: w.ctx, promotionId: promotion.id })).state).toBe("pr_open");
+    // The author's id is recorded for persons.
+    const row = await w.db.promotion.findUniqueOrThrow({
+      where: { id: promotion.id },
+      select: { requestedById: true },
+    });
+    expect(row.requestedById).toBe(ALICE.id);
+    // Unknown promotions stay not_found, whoever asks.
+    expect(
+      (await rejection(mergePromotion({ ctx: w.ctx, promotionId: "nope", principal: VICKY }))).code,
+    ).toBe("not_found");
   });
 
   it("answers not_found for unknown and malformed ids", async () => {
