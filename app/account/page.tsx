@@ -73,6 +73,10 @@ export default async function AccountPage({
         <Link href="/account/password" className="text-blue-700 hover:underline">
           Change password
         </Link>
+        {" · "}
+        <Link href="/account/tokens" className="text-blue-700 hover:underline">
+          API tokens
+        </Link>
       </p>
     </div>
   );

@@ -46,6 +46,26 @@ export const ApiTokenInput = z.object({
     .optional(),
 });
 
+/** The token form of /admin/tokens and /account/tokens (name, scopes, expiresInDays) as input. */
+export function tokenFormInput(formData: FormData): {
+  name: string;
+  scopes: string[];
+  expiresInDays: number | undefined;
+} {
+  const days = formData.get("expiresInDays");
+  const text = typeof days === "string" ? days.trim() : "";
+  const expiresInDays = text === "" ? undefined : Number(text);
+  if (expiresInDays !== undefined && !Number.isInteger(expiresInDays)) {
+    throw new GantryError("bad_request", "expiresInDays: expected a whole number of days");
+  }
+  const name = formData.get("name");
+  return {
+    name: typeof name === "string" ? name : "",
+    scopes: formData.getAll("scopes").filter((scope) => typeof scope === "string"),
+    expiresInDays,
+  };
+}
+
 export interface CreatedApiToken {
   id: string;
   name: string;

@@ -20,6 +20,22 @@ export interface UserSummary {
   createdAt: Date;
 }
 
+const USER_SUMMARY = {
+  id: true,
+  name: true,
+  email: true,
+  roles: true,
+  teams: true,
+  approverEnvironments: true,
+  breakGlass: true,
+  gitLogin: true,
+  source: true,
+  mustChangePassword: true,
+  disabledAt: true,
+  lastSignInAt: true,
+  createdAt: true,
+} as const;
+
 /** Everyone who may sign in (and who was disabled), by e-mail; admins only. */
 export async function listUsers(params: {
   db: PrismaClient;
@@ -40,21 +56,7 @@ export async function listUsers(params: {
       : {},
     orderBy: { email: "asc" },
     take: 1000,
-    select: {
-      id: true,
-      name: true,
-      email: true,
-      roles: true,
-      teams: true,
-      approverEnvironments: true,
-      breakGlass: true,
-      gitLogin: true,
-      source: true,
-      mustChangePassword: true,
-      disabledAt: true,
-      lastSignInAt: true,
-      createdAt: true,
-    },
+    select: USER_SUMMARY,
   });
 }
 
@@ -69,5 +71,19 @@ export async function findUserByEmail(params: {
     select: { id: true, email: true },
   });
   if (!user) throw new GantryError("not_found", `No person with e-mail ${email}`);
+  return user;
+}
+
+/** One person, for the admin's page about them; admins only. */
+export async function getUser(params: {
+  db: PrismaClient;
+  acting: Acting;
+  userId: string;
+}): Promise<UserSummary> {
+  authorize(params.acting, "user:manage");
+  const user = /^[A-Za-z0-9_-]{1,100}$/.test(params.userId)
+    ? await params.db.user.findUnique({ where: { id: params.userId }, select: USER_SUMMARY })
+    : null;
+  if (!user) throw new GantryError("not_found", `No person with id ${params.userId}`);
   return user;
 }
