@@ -158,6 +158,14 @@ async function applyReviews(params: {
     environment: target.toEnvironment.name,
   };
   const words: string[] = [];
+  // The host's times have whole seconds: two reviews by one person in the same second must
+  // still be told apart, so each new row is later than every row before it (the latest counts).
+  const latest = await tx.approval.findFirst({
+    where: { promotionId },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+  });
+  let floor = latest?.createdAt.getTime() ?? 0;
   const ordered = [...change.reviews].sort(
     (a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0),
   );
@@ -192,6 +200,7 @@ async function applyReviews(params: {
         })
       : null;
     const reviewerName = user?.name ?? review.reviewer ?? "a deleted account";
+    floor = Math.max((review.submittedAt ?? new Date()).getTime(), floor + 1);
     const decision = review.state === "approved" ? "approve" : "request_changes";
     const approval = await tx.approval.create({
       data: {
@@ -206,7 +215,7 @@ async function applyReviews(params: {
         headCommit: review.commitSha ?? "",
         source: "git",
         reviewId: review.id,
-        ...(review.submittedAt ? { createdAt: review.submittedAt } : {}),
+        createdAt: new Date(floor),
       },
       select: { id: true },
     });
