@@ -11,6 +11,7 @@ import {
   ALICE,
   BOB,
   createPromotionWorld,
+  DAN,
   OSCAR,
   type PromotionWorld,
   serveWorld,
@@ -38,6 +39,8 @@ import {
  */
 
 const callHeaders = vi.hoisted(() => ({ current: new Headers() }));
+// Outside Next there is no cache to revalidate.
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 vi.mock("next/headers", () => ({
   headers: async () => callHeaders.current,
   cookies: async () => ({
@@ -63,6 +66,7 @@ type Caller = (typeof CALLERS)[number];
 
 const EVERYONE_SIGNED_IN = CALLERS.filter((caller) => caller !== "signed_out");
 const PEOPLE_WHO_READ: Caller[] = EVERYONE_SIGNED_IN;
+const PEOPLE: Caller[] = ["viewer", "other_team_developer", "developer", "approver", "admin"];
 
 /** What the entries' requests may refer to, made once in beforeAll. */
 interface Fixture {
@@ -71,6 +75,11 @@ interface Fixture {
   application: string;
   environment: string;
   cluster: string;
+  /** A person who is none of the callers (DAN), for admin actions on people. */
+  spareUserId: string;
+  /** DAN's personal token and a spare CI token, to revoke. */
+  sparePersonalTokenId: string;
+  spareCiTokenId: string;
 }
 
 interface RouteCall {
@@ -90,7 +99,7 @@ type Entry =
   /** Gantry's permission checks: who may, and how to call it (route handlers). */
   | { allowed: readonly Caller[]; request: (fx: Fixture) => RouteCall }
   /** Gantry's permission checks: who may, and the form to submit (server actions). */
-  | { allowed: readonly Caller[]; form: (fx: Fixture) => Record<string, string> };
+  | { allowed: readonly Caller[]; form: (fx: Fixture) => Record<string, string | string[]> };
 
 /**
  * THE TABLE. Keys: `METHOD /route/path` for route handlers (the folder path
@@ -169,6 +178,57 @@ const MATRIX: Record<string, Entry> = {
   },
   "app/account/actions.ts#changePasswordAction": {
     ownAuth: "the session's own person, who must give their current password",
+  },
+
+  "app/account/tokens/actions.ts#createPersonalTokenAction": {
+    allowed: PEOPLE,
+    form: () => ({ name: "matrix personal", scopes: ["promotions:read"] }),
+  },
+  "app/account/tokens/actions.ts#revokePersonalTokenAction": {
+    // Someone else's token reads as not found (404) in the domain: the
+    // coarse gate is what differs between callers here.
+    allowed: PEOPLE,
+    form: (fx) => ({ tokenId: fx.sparePersonalTokenId }),
+  },
+  "app/admin/actions.ts#createCiTokenAction": {
+    allowed: ["admin"],
+    form: () => ({ name: "matrix ci", scopes: ["promotions:read"] }),
+  },
+  "app/admin/actions.ts#revokeCiTokenAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ tokenId: fx.spareCiTokenId }),
+  },
+  "app/admin/actions.ts#createUserAction": {
+    allowed: ["admin"],
+    form: () => ({ email: "matrix-new@example.com", name: "Matrix New", roles: ["viewer"] }),
+  },
+  "app/admin/actions.ts#updateGrantsAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ userId: fx.spareUserId, roles: ["developer"], teams: "payments" }),
+  },
+  "app/admin/actions.ts#disableUserAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ userId: fx.spareUserId }),
+  },
+  "app/admin/actions.ts#enableUserAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ userId: fx.spareUserId }),
+  },
+  "app/admin/actions.ts#resetPasswordAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ userId: fx.spareUserId }),
+  },
+  "app/clusters/actions.ts#registerClusterAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ name: "matrix-cluster", environment: fx.environment }),
+  },
+  "app/clusters/actions.ts#rotateClusterTokenAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ cluster: fx.cluster }),
+  },
+  "app/clusters/actions.ts#revokeClusterTokenAction": {
+    allowed: ["admin"],
+    form: (fx) => ({ cluster: fx.cluster }),
   },
 
   "app/promotions/actions.ts#requestPromotionAction": {
@@ -341,12 +401,14 @@ function isNextRedirect(error: unknown): boolean {
 
 async function callAction(
   action: ServerAction,
-  form: Record<string, string>,
+  form: Record<string, string | string[]>,
   token: string | null,
 ): Promise<Outcome> {
   callHeaders.current = headersFor(token, false);
   const formData = new FormData();
-  for (const [name, value] of Object.entries(form)) formData.set(name, value);
+  for (const [name, value] of Object.entries(form)) {
+    for (const item of Array.isArray(value) ? value : [value]) formData.append(name, item);
+  }
   try {
     const state = await action({ error: null }, formData);
     return {
@@ -427,11 +489,26 @@ describe("permission matrix", () => {
       });
       await openPromotionPullRequest({ ctx: w.ctx, promotionId: promotion.id });
       const cluster = await w.db.cluster.findFirstOrThrow({ select: { name: true } });
+      const spareCi = await createApiToken({
+        db: w.db,
+        acting: "system",
+        kind: "ci",
+        name: "matrix spare",
+      });
+      const sparePersonal = await createApiToken({
+        db: w.db,
+        acting: DAN,
+        kind: "personal",
+        name: "matrix spare",
+      });
       fx = {
         promotionId: promotion.id,
         application: "app-0",
         environment: "prod",
         cluster: cluster.name,
+        spareUserId: DAN.id,
+        sparePersonalTokenId: sparePersonal.id,
+        spareCiTokenId: spareCi.id,
       };
     });
     afterAll(async () => {
