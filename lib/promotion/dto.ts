@@ -9,6 +9,8 @@ export interface PromotionSummary {
   version: string;
   previousVersion: string;
   reason: string;
+  /** Why the environment's freeze was broken for it (break-glass); null when it was not. */
+  breakGlassReason: string | null;
   requestedBy: { name: string; email: string };
   state: PromotionState;
   branch: string;
@@ -35,6 +37,7 @@ export const summarySelect = {
   version: true,
   previousVersion: true,
   reason: true,
+  breakGlassReason: true,
   requestedByName: true,
   requestedByEmail: true,
   state: true,
@@ -67,6 +70,7 @@ export function toSummary(row: PromotionSummaryRow): PromotionSummary {
     version: row.version,
     previousVersion: row.previousVersion,
     reason: row.reason,
+    breakGlassReason: row.breakGlassReason,
     requestedBy: { name: row.requestedByName, email: row.requestedByEmail },
     state: row.state,
     branch: row.branch,

@@ -242,6 +242,7 @@ freezes:
     it("lets a break-glass person through with a reason, kept on the promotion, in the PR and the audit", async () => {
       const reason = "Customer outage INC-4711: the fix cannot wait for the freeze to end";
       const { promotion } = await request(GLEN, "app-0", `  ${reason}  `);
+      expect(promotion.breakGlassReason).toBe(reason);
       const row = await w.db.promotion.findUniqueOrThrow({ where: { id: promotion.id } });
       expect(row.breakGlassReason).toBe(reason);
       const events = await w.db.auditEvent.findMany({
