@@ -118,6 +118,12 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
             <p className="mb-3 text-sm text-slate-700">
               <span className="font-medium">Reason:</span> {p.reason}
             </p>
+            {p.breakGlassReason ? (
+              <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
+                <span className="font-medium">Break-glass:</span> {p.toEnvironment.name} was frozen;
+                promoted anyway because: {p.breakGlassReason}
+              </p>
+            ) : null}
             <DiffView
               diff={p.planDiff}
               label={`${p.valuesPath} (base ${p.baseCommit.slice(0, 12)})`}
