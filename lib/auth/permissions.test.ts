@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   assertCan,
+  assertCoarse,
   can,
+  coarseRefusal,
   PERMISSIONS,
   type Permission,
   type PermissionResource,
@@ -277,6 +279,52 @@ describe("permissions: CI tokens", () => {
       "promotion:break_glass",
     ] as const) {
       expect(can(ciWrite, permission, prodPromotion)).toBe(false);
+    }
+  });
+});
+
+describe("coarse checks (wrappers, before the domain checks the resource)", () => {
+  it("refuses the signed out everything", () => {
+    for (const permission of PERMISSIONS) {
+      expect(coarseRefusal(null, permission)).toBe("sign in first");
+      expect(() => assertCoarse(null, permission)).toThrowError(
+        expect.objectContaining({ code: "unauthenticated" }),
+      );
+    }
+  });
+  it("lets a developer of some team try to request, and a person without a team not", () => {
+    expect(coarseRefusal(developer, "promotion:request")).toBeNull();
+    expect(
+      coarseRefusal(person("teamless", { roles: ["developer"] }), "promotion:request"),
+    ).not.toBeNull();
+    expect(coarseRefusal(viewer, "promotion:request")).not.toBeNull();
+    expect(coarseRefusal(prodApprover, "promotion:request")).not.toBeNull();
+  });
+  it("lets approvers of some environment (and admins) try to approve, nobody else", () => {
+    expect(coarseRefusal(prodApprover, "promotion:approve")).toBeNull();
+    expect(coarseRefusal(anyApprover, "promotion:approve")).toBeNull();
+    expect(coarseRefusal(admin, "promotion:approve")).toBeNull();
+    expect(coarseRefusal(developer, "promotion:approve")).not.toBeNull();
+    expect(coarseRefusal(ciWrite, "promotion:approve")).not.toBeNull();
+  });
+  it("lets any person try to merge, close or retry (their own promotion may be the one)", () => {
+    for (const permission of ["promotion:merge", "promotion:close", "promotion:retry"] as const) {
+      expect(coarseRefusal(viewer, permission)).toBeNull();
+    }
+  });
+  it("lets a CI token with promotions:write try to close or retry (its own), never merge", () => {
+    expect(coarseRefusal(ciWrite, "promotion:close")).toBeNull();
+    expect(coarseRefusal(ciWrite, "promotion:retry")).toBeNull();
+    expect(coarseRefusal(ciRead, "promotion:close")).not.toBeNull();
+    expect(coarseRefusal(ciWrite, "promotion:merge")).not.toBeNull();
+  });
+  it("is the full check for permissions that are not about a resource", () => {
+    for (const permission of ADMIN_ONLY) {
+      expect(coarseRefusal(developer, permission)).toBe("only an admin may do this");
+      expect(coarseRefusal(admin, permission)).toBeNull();
+      expect(() => assertCoarse(developer, permission)).toThrowError(
+        expect.objectContaining({ code: "forbidden", details: { permission } }),
+      );
     }
   });
 });
