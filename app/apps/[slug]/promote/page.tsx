@@ -8,7 +8,7 @@ import { DiffView } from "@/components/promotion/diff-view";
 import { PolicyBanner } from "@/components/promotion/policy-banner";
 import { Notice } from "@/components/ui/notice";
 import { requirePerson } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
+import { can, refusal as permissionRefusal } from "@/lib/auth/permissions";
 import { getApplication } from "@/lib/catalog/get-application";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
@@ -100,6 +100,11 @@ export default async function PromotePage({
   }
   const frozen = policyCheck?.freeze != null;
   const mayBreakGlass = can(person, "promotion:break_glass", { environment });
+  // Only to hide the button and say why; the action checks again on the server.
+  const requestRefusal = permissionRefusal(person, "promotion:request", {
+    team: application.team.slug,
+    environment,
+  });
 
   const field = "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
   return (
@@ -252,7 +257,12 @@ export default async function PromotePage({
                 freeze.
               </Notice>
             ) : null}
-            {policyCheck?.orderRefusal || (frozen && !mayBreakGlass) ? null : (
+            {requestRefusal ? (
+              <Notice tone="warning" title="You cannot promote this application">
+                {requestRefusal}.
+              </Notice>
+            ) : null}
+            {requestRefusal || policyCheck?.orderRefusal || (frozen && !mayBreakGlass) ? null : (
               <ActionForm
                 action={requestPromotionAction}
                 submitLabel="Open pull request"
