@@ -1,38 +1,65 @@
 import type { Metadata } from "next";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { ClusterTable } from "@/components/sync/cluster-table";
+import { RegisterClusterForm } from "@/components/sync/register-cluster-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePerson } from "@/lib/auth/current-principal";
+import { can } from "@/lib/auth/permissions";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { listClusterEnvironments } from "@/lib/sync/cluster-registration";
 import { listClusterSyncSummaries } from "@/lib/sync/list-sync-status";
+import {
+  registerClusterAction,
+  revokeClusterTokenAction,
+  rotateClusterTokenAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "Clusters" };
 export const dynamic = "force-dynamic";
 
 export default async function ClustersPage() {
-  await requirePerson();
+  const person = await requirePerson("/clusters");
+  const manage = can(person, "cluster:manage");
   const now = new Date();
   const staleAfterSeconds = getConfig().syncStaleAfterSeconds;
-  const clusters = await listClusterSyncSummaries({ db: getDb(), now, staleAfterSeconds });
+  const db = getDb();
+  const [clusters, environments] = await Promise.all([
+    listClusterSyncSummaries({ db, now, staleAfterSeconds }),
+    manage ? listClusterEnvironments({ db }) : Promise.resolve([]),
+  ]);
   return (
     <>
+      <LiveRefresh minIntervalMs={5_000} pollMs={15_000} />
       <PageHeader
         title="Clusters"
         description="Each cluster's agent reports what its deploy engine has applied. A cluster not heard from recently is stale: Gantry shows its objects as Unknown, never Synced."
       />
+      {manage ? (
+        <RegisterClusterForm environments={environments} action={registerClusterAction} />
+      ) : null}
       {clusters.length === 0 ? (
         <Notice title="No clusters yet">
-          Clusters come from <code>environments.yaml</code> in the GitOps repository; they appear
-          here after the next import.
+          Clusters come from <code>environments.yaml</code> in the GitOps repository, or an admin
+          registers them here.
         </Notice>
       ) : (
         <>
-          <ClusterTable clusters={clusters} now={now} staleAfterSeconds={staleAfterSeconds} />
+          <ClusterTable
+            clusters={clusters}
+            now={now}
+            staleAfterSeconds={staleAfterSeconds}
+            {...(manage
+              ? { manage: { rotate: rotateClusterTokenAction, revoke: revokeClusterTokenAction } }
+              : {})}
+          />
           <p className="mt-3 text-xs text-slate-600">
-            Connect an agent: <code>npm run gantry -- cluster token --cluster NAME</code> prints the
-            cluster's token once; stale after {Math.round(staleAfterSeconds / 60)} minute(s) without
-            a report.
+            {manage
+              ? "Register a cluster above, or rotate its token here; the token is shown once. From a shell: "
+              : "An admin registers clusters and issues their agent tokens. From a shell: "}
+            <code>npm run gantry -- cluster token --cluster NAME</code>. Stale after{" "}
+            {Math.round(staleAfterSeconds / 60)} minute(s) without a report.
           </p>
         </>
       )}

@@ -71,7 +71,15 @@ export function ApplicationSync({
                         <Badge tone="warning">demo</Badge>
                       </>
                     ) : null}
-                    {row.message ? (
+                    {row.failure ? (
+                      <p className="mt-1 max-w-md text-xs text-red-800">
+                        <Badge tone="danger">sync {row.failure.phase.toLowerCase()}</Badge>{" "}
+                        {row.failure.revision ? (
+                          <span className="font-mono">{row.failure.revision.slice(0, 12)}: </span>
+                        ) : null}
+                        {row.failure.message ?? "no message from the controller"}
+                      </p>
+                    ) : row.message ? (
                       <p className="mt-0.5 max-w-md text-xs text-slate-600">{row.message}</p>
                     ) : null}
                   </th>

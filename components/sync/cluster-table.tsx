@@ -1,17 +1,25 @@
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { ClusterSyncSummary } from "@/lib/sync/list-sync-status";
+import { ClusterTokenActions } from "./cluster-token-actions";
+import type { ClusterTokenAction } from "./cluster-token-state";
 import { HEALTH_DISPLAY_ORDER, HealthBadge, StaleBadge } from "./status-badges";
 
-/** Every cluster with its agent, last report, objects by health and last refused report. */
+/**
+ * Every cluster with its agent, last report, objects by health, failed sync
+ * operations and last refused report; for admins (`manage`), buttons to
+ * rotate or revoke each cluster's agent token.
+ */
 export function ClusterTable({
   clusters,
   now,
   staleAfterSeconds,
+  manage,
 }: {
   clusters: readonly ClusterSyncSummary[];
   now: Date;
   staleAfterSeconds: number;
+  manage?: { rotate: ClusterTokenAction; revoke: ClusterTokenAction };
 }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -41,8 +49,13 @@ export function ClusterTable({
               Out of sync
             </th>
             <th scope="col" className="px-3 py-2">
-              Last error
+              Errors
             </th>
+            {manage ? (
+              <th scope="col" className="px-3 py-2">
+                Agent token
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -105,6 +118,28 @@ export function ClusterTable({
                 {cluster.stale ? "—" : cluster.outOfSync}
               </td>
               <td className="max-w-md px-3 py-2">
+                {cluster.failedOperations > 0 ? (
+                  <div className="mb-1 text-xs text-red-800">
+                    <p>
+                      <Badge tone="danger">sync failed</Badge> {cluster.failedOperations} object
+                      {cluster.failedOperations === 1 ? "" : "s"}
+                    </p>
+                    <ul className="mt-0.5 space-y-0.5">
+                      {cluster.failures.map((failure) => (
+                        <li
+                          key={`${failure.application}/${failure.object}`}
+                          className="break-words"
+                        >
+                          <span className="font-medium">{failure.application}</span>
+                          {failure.revision ? (
+                            <span className="font-mono"> @{failure.revision.slice(0, 12)}</span>
+                          ) : null}
+                          : {failure.message ?? failure.phase}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                ) : null}
                 {cluster.lastReportError ? (
                   <p className="text-xs break-words text-red-800">
                     {cluster.lastReportErrorAt ? (
@@ -114,10 +149,29 @@ export function ClusterTable({
                     ) : null}
                     {cluster.lastReportError}
                   </p>
-                ) : (
+                ) : cluster.failedOperations > 0 ? null : (
                   <span className="text-slate-500">—</span>
                 )}
               </td>
+              {manage ? (
+                <td className="px-3 py-2">
+                  <p className="mb-1 text-xs text-slate-600">
+                    {cluster.tokenCreatedAt ? (
+                      <>
+                        issued <RelativeTime value={cluster.tokenCreatedAt} now={now} />
+                      </>
+                    ) : (
+                      "none"
+                    )}
+                  </p>
+                  <ClusterTokenActions
+                    cluster={cluster.name}
+                    hasToken={cluster.hasToken}
+                    rotate={manage.rotate}
+                    revoke={manage.revoke}
+                  />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

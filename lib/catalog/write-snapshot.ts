@@ -95,6 +95,7 @@ async function writeEnvironments(
           region: cluster.region,
           provider: cluster.provider,
           archivedAt: null,
+          registeredInPortal: false,
         },
       });
     }
@@ -106,7 +107,8 @@ async function writeEnvironments(
   });
   const clusterNames = snapshot.environments.flatMap((e) => e.clusters.map((c) => c.name));
   await tx.cluster.updateMany({
-    where: { name: { notIn: clusterNames }, archivedAt: null },
+    // Clusters an admin registered on /clusters are not Git's to archive.
+    where: { name: { notIn: clusterNames }, archivedAt: null, registeredInPortal: false },
     data: { archivedAt: now },
   });
   // Policy is reviewed in Git; the audit keeps what it was and what it became, at which commit.

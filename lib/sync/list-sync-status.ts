@@ -21,9 +21,22 @@ export interface SyncObjectView {
   attemptedRevision: string | null;
   images: string[];
   message: string | null;
+  /** The controller's last sync operation, when it reports one (Failed/Error: a failure). */
+  operation: { phase: string; message: string | null; revision: string | null } | null;
   observedAt: Date;
   deleted: boolean;
 }
+
+/** A sync operation that failed (Argo CD Failed/Error, Flux Ready=False with a failure reason). */
+export interface SyncFailureView {
+  /** The object it was reported on, `kind namespace/name`. */
+  object: string;
+  phase: string;
+  message: string | null;
+  revision: string | null;
+}
+
+const FAILED_PHASES = ["Failed", "Error"];
 
 export interface ApplicationSyncRow {
   environment: { name: string; displayName: string; position: number };
@@ -42,6 +55,8 @@ export interface ApplicationSyncRow {
   /** The state as last reported, before staleness is applied; null when nothing was reported. */
   reported: { syncState: SyncState; health: HealthState } | null;
   message: string | null;
+  /** A failed sync operation of an object still in the cluster; null when none failed. */
+  failure: SyncFailureView | null;
   objects: SyncObjectView[];
 }
 
@@ -61,6 +76,12 @@ export interface ClusterSyncSummary {
   objects: number;
   lastReportError: string | null;
   lastReportErrorAt: Date | null;
+  /** Registered on /clusters rather than listed in environments.yaml. */
+  registeredInPortal: boolean;
+  tokenCreatedAt: Date | null;
+  /** Objects whose last sync operation failed, and the first few of them with their application. */
+  failedOperations: number;
+  failures: (SyncFailureView & { application: string })[];
 }
 
 /** Argo CD's order, best to worst: an app is as healthy as its least healthy object. */
@@ -152,6 +173,9 @@ export async function listApplicationSyncStatus(params: {
       attemptedRevision: true,
       images: true,
       message: true,
+      operationPhase: true,
+      operationMessage: true,
+      operationRevision: true,
       observedAt: true,
       deletedAt: true,
     },
@@ -173,6 +197,13 @@ export async function listApplicationSyncStatus(params: {
             attemptedRevision: s.attemptedRevision,
             images: s.images,
             message: s.message,
+            operation: s.operationPhase
+              ? {
+                  phase: s.operationPhase,
+                  message: s.operationMessage,
+                  revision: s.operationRevision,
+                }
+              : null,
             observedAt: s.observedAt,
             deleted: s.deletedAt !== null,
           }),
@@ -187,6 +218,9 @@ export async function listApplicationSyncStatus(params: {
             };
       const revisionSource = objects.find((o) => GITOPS_KINDS.has(o.kind)) ?? objects[0];
       const worst = objects.find((o) => o.health === reported?.health && o.message);
+      const failed = objects.find(
+        (o) => !o.deleted && o.operation && FAILED_PHASES.includes(o.operation.phase),
+      );
       return {
         environment: {
           name: target.environment.name,
@@ -203,6 +237,15 @@ export async function listApplicationSyncStatus(params: {
         lastSeenAt: cluster.lastSeenAt,
         reported,
         message: (worst ?? objects.find((o) => o.message))?.message ?? null,
+        failure:
+          failed?.operation != null
+            ? {
+                object: `${failed.kind} ${failed.namespace}/${failed.name}`,
+                phase: failed.operation.phase,
+                message: failed.operation.message,
+                revision: failed.operation.revision,
+              }
+            : null,
         objects,
       };
     }),
@@ -219,7 +262,7 @@ export async function listClusterSyncSummaries(params: {
   const now = params.now ?? new Date();
   const staleAfterSeconds = params.staleAfterSeconds ?? getConfig().syncStaleAfterSeconds;
 
-  const [clusters, counts] = await Promise.all([
+  const [clusters, counts, failedRows] = await Promise.all([
     db.cluster.findMany({
       where: { archivedAt: null },
       select: {
@@ -233,6 +276,8 @@ export async function listClusterSyncSummaries(params: {
         lastSeenAt: true,
         lastReportError: true,
         lastReportErrorAt: true,
+        registeredInPortal: true,
+        tokenCreatedAt: true,
         environment: { select: { name: true, displayName: true, position: true } },
       },
       orderBy: [{ environment: { position: "asc" } }, { name: "asc" }],
@@ -240,6 +285,21 @@ export async function listClusterSyncSummaries(params: {
     db.syncStatus.groupBy({
       by: ["clusterId", "health", "syncState"],
       _count: { _all: true },
+    }),
+    db.syncStatus.findMany({
+      where: { operationPhase: { in: FAILED_PHASES }, deletedAt: null },
+      select: {
+        clusterId: true,
+        sourceKind: true,
+        namespace: true,
+        name: true,
+        operationPhase: true,
+        operationMessage: true,
+        operationRevision: true,
+        application: { select: { slug: true } },
+      },
+      orderBy: { observedAt: "desc" },
+      take: 500,
     }),
   ]);
 
@@ -255,6 +315,7 @@ export async function listClusterSyncSummaries(params: {
     };
     let outOfSync = 0;
     let objects = 0;
+    const ownFailures = failedRows.filter((row) => row.clusterId === cluster.id);
     for (const row of counts) {
       if (row.clusterId !== cluster.id) continue;
       const n = row._count._all;
@@ -280,6 +341,16 @@ export async function listClusterSyncSummaries(params: {
       objects,
       lastReportError: cluster.lastReportError,
       lastReportErrorAt: cluster.lastReportErrorAt,
+      registeredInPortal: cluster.registeredInPortal,
+      tokenCreatedAt: cluster.tokenCreatedAt,
+      failedOperations: ownFailures.length,
+      failures: ownFailures.slice(0, 3).map((row) => ({
+        application: row.application.slug,
+        object: `${row.sourceKind} ${row.namespace}/${row.name}`,
+        phase: row.operationPhase ?? "Failed",
+        message: row.operationMessage,
+        revision: row.operationRevision,
+      })),
     };
   });
 }
