@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
+import { getConfig } from "@/lib/config";
 import { signInAction } from "./actions";
+import { ssoSignInAction } from "./sso-actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -21,7 +23,22 @@ export default async function SignInPage({
         Every change is made by a signed-in person with the right role.
       </p>
       <SignInForm action={signInAction} next={next} />
-      {/* Single sign-on (lib/auth/oidc.ts) adds its button here when GANTRY_OIDC_ISSUER is set. */}
+      {getConfig().oidc ? (
+        <form action={ssoSignInAction} className="mt-4 border-t border-slate-200 pt-4">
+          <input type="hidden" name="next" value={next} />
+          {params.sso === "failed" ? (
+            <p role="alert" className="mb-3 text-sm text-red-900">
+              Single sign-on did not complete. Try again, or ask an admin.
+            </p>
+          ) : null}
+          <button
+            type="submit"
+            className="w-full rounded-md px-3 py-2 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+          >
+            Sign in with single sign-on
+          </button>
+        </form>
+      ) : null}
     </div>
   );
 }
