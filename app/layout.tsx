@@ -5,6 +5,8 @@ import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
 import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
 import { PATH_HEADER } from "@/lib/auth/request-path";
+import { getDb } from "@/lib/db";
+import { approvalsAwaitingCount } from "@/lib/promotion/list-approval-inbox";
 import { signOutAction } from "./account/actions";
 import "./globals.css";
 
@@ -43,7 +45,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to content
         </a>
-        <SiteHeader person={signedIn?.person ?? null} signOutAction={signOutAction} />
+        <SiteHeader
+          person={signedIn?.person ?? null}
+          signOutAction={signOutAction}
+          approvalsAwaiting={
+            signedIn ? await approvalsAwaitingCount({ db: getDb(), person: signedIn.person }) : null
+          }
+        />
         <main id="main" className="mx-auto w-full max-w-screen-2xl px-4 py-6 sm:px-6">
           {children}
         </main>

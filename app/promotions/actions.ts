@@ -9,6 +9,11 @@ import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
 import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
+import {
+  MAX_REVIEW_COMMENT_LENGTH,
+  type ReviewDecision,
+  reviewPromotion,
+} from "@/lib/promotion/review-promotion";
 
 /**
  * Server actions of the promotion pages: parse the form, call the domain as
@@ -109,3 +114,34 @@ export const retryPromotionAction = authorizedAction(
     redirect(`/promotions/${promotionId}`);
   },
 );
+
+const ReviewForm = z.object({
+  promotionId: z.uuid("expected a promotion id"),
+  comment: z
+    .string()
+    .max(MAX_REVIEW_COMMENT_LENGTH, `comment: at most ${MAX_REVIEW_COMMENT_LENGTH} characters`)
+    .optional(),
+});
+
+function reviewAction(decision: ReviewDecision) {
+  return authorizedAction("promotion:approve", async (principal, formData) => {
+    const parsed = ReviewForm.safeParse(fields(formData));
+    if (!parsed.success) {
+      return parsed.error.issues.some((issue) => issue.path[0] === "promotionId")
+        ? MISSING_PROMOTION
+        : { error: parsed.error.issues.map((i) => i.message).join("; ") };
+    }
+    await reviewPromotion({
+      ctx: getPromotionContext(),
+      promotionId: parsed.data.promotionId,
+      principal,
+      decision,
+      comment: parsed.data.comment,
+    });
+    redirect(`/promotions/${parsed.data.promotionId}`);
+  });
+}
+
+export const approvePromotionAction = reviewAction("approve");
+
+export const requestChangesAction = reviewAction("request_changes");

@@ -22,10 +22,13 @@ const NAVIGATION: readonly { href: string; label: string; permission: Permission
 export function SiteHeader({
   person,
   signOutAction,
+  approvalsAwaiting = null,
 }: {
   /** The signed-in person; null on the sign-in page. */
   person: Person | null;
   signOutAction: () => Promise<void>;
+  /** Promotions awaiting the person's review; null when they approve for no environment. */
+  approvalsAwaiting?: number | null;
 }) {
   return (
     <header className="border-b border-slate-200 bg-white">
@@ -48,6 +51,14 @@ export function SiteHeader({
                   {item.label}
                 </NavLink>
               ))}
+              {approvalsAwaiting !== null ? (
+                <NavLink href="/approvals">
+                  Approvals{" "}
+                  <span className="rounded-full bg-blue-700 px-1.5 text-xs text-white">
+                    {approvalsAwaiting}
+                  </span>
+                </NavLink>
+              ) : null}
             </nav>
             <div className="ml-auto flex items-center gap-3 text-sm">
               <Link

@@ -16,6 +16,8 @@ export function ActionForm({
   pendingLabel,
   tone = "primary",
   className,
+  disabled = false,
+  describedBy,
 }: {
   action: Action;
   children?: ReactNode;
@@ -23,6 +25,9 @@ export function ActionForm({
   pendingLabel: string;
   tone?: "primary" | "secondary" | "danger";
   className?: string;
+  /** The button is shown but cannot be pressed (say why next to it, and point `describedBy` there). */
+  disabled?: boolean;
+  describedBy?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, { error: null });
   const button = {
@@ -37,7 +42,9 @@ export function ActionForm({
         <div className="flex items-center gap-3">
           <button
             type="submit"
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${button}`}
+            disabled={disabled}
+            aria-describedby={describedBy}
+            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60 ${button}`}
           >
             {pending ? pendingLabel : submitLabel}
           </button>

@@ -1,5 +1,5 @@
 import { assertCan, can } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
+import type { Person, Principal } from "@/lib/auth/principal";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import {
   approvalsOf,
@@ -104,10 +104,17 @@ export async function listApprovalInbox(params: {
   };
 }
 
-/** Just the count of promotions awaiting the person, for the header. */
-export async function countAwaitingApproval(params: {
+/**
+ * The count beside "Approvals" in the header: promotions awaiting the
+ * person's review; null for someone who approves for no environment (no
+ * inbox to show).
+ */
+export async function approvalsAwaitingCount(params: {
   db: PrismaClient;
-  principal: Principal;
-}): Promise<number> {
-  return (await listApprovalInbox(params)).awaitingYou;
+  person: Person;
+}): Promise<number | null> {
+  const { person } = params;
+  const approver = person.roles.includes("approver") && person.approverEnvironments.length > 0;
+  if (!approver && !person.roles.includes("admin")) return null;
+  return (await listApprovalInbox({ db: params.db, principal: person })).awaitingYou;
 }

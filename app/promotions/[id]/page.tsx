@@ -2,21 +2,26 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import {
+  approvePromotionAction,
   closePromotionAction,
   mergePromotionAction,
+  requestChangesAction,
   retryPromotionAction,
 } from "@/app/promotions/actions";
 import { ActionForm } from "@/components/promotion/action-form";
 import { AutoRefresh } from "@/components/promotion/auto-refresh";
 import { DiffView } from "@/components/promotion/diff-view";
+import { ReviewPanel } from "@/components/promotion/review-panel";
 import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { requirePerson } from "@/lib/auth/current-principal";
+import { can, refusal } from "@/lib/auth/permissions";
 import { isGantryError } from "@/lib/errors";
 import { getPromotionContext } from "@/lib/promotion/context";
 import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
+import { promotionResource } from "@/lib/promotion/promotion-resource";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promotion" };
@@ -26,7 +31,7 @@ const card = "rounded-lg border border-slate-200 bg-white p-4";
 const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
 
 export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePerson();
+  const person = await requirePerson();
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   let promotion: PromotionDetail;
@@ -38,6 +43,13 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
   }
   const p = promotion;
   const open = p.state === "pr_open" || p.state === "approved";
+  // Only to show what the person may do; every action checks again on the server.
+  const resource = await promotionResource(getPromotionContext().db, p.id);
+  const reviewRefusal = refusal(person, "promotion:approve", resource);
+  const canMerge = can(person, "promotion:merge", resource);
+  const canClose = can(person, "promotion:close", resource);
+  const canRetry = can(person, "promotion:retry", resource);
+  const standing = p.approvals.standing;
   return (
     <div className="space-y-6">
       {/* Work in flight: the job opening the PR, or clusters converging after the merge. */}
@@ -75,14 +87,16 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
       {p.state === "failed" ? (
         <Notice tone="danger" title="Opening the pull request failed">
           <p>{p.failureReason ?? "No reason was recorded."}</p>
-          <ActionForm
-            action={retryPromotionAction}
-            submitLabel="Retry"
-            pendingLabel="Retrying…"
-            className="mt-3"
-          >
-            <input type="hidden" name="promotionId" value={p.id} />
-          </ActionForm>
+          {canRetry ? (
+            <ActionForm
+              action={retryPromotionAction}
+              submitLabel="Retry"
+              pendingLabel="Retrying…"
+              className="mt-3"
+            >
+              <input type="hidden" name="promotionId" value={p.id} />
+            </ActionForm>
+          ) : null}
         </Notice>
       ) : null}
       {p.state === "superseded" && p.supersededById ? (
@@ -130,28 +144,57 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
             />
           </section>
 
+          <section aria-labelledby="reviews-heading" className={card}>
+            <h2 id="reviews-heading" className={heading}>
+              Reviews
+            </h2>
+            <ReviewPanel
+              promotionId={p.id}
+              environment={p.toEnvironment.name}
+              approvals={p.approvals}
+              open={open && p.prNumber !== null}
+              canReview={reviewRefusal === null}
+              reviewRefusal={reviewRefusal}
+              approveAction={approvePromotionAction}
+              requestChangesAction={requestChangesAction}
+            />
+          </section>
+
           <section aria-labelledby="pr-heading" className={card}>
             <h2 id="pr-heading" className={heading}>
               Pull request
             </h2>
             <PullRequestPanel promotion={p} />
-            {open ? (
-              <div className="mt-4 flex flex-wrap gap-4 border-t border-slate-100 pt-4">
-                <ActionForm
-                  action={mergePromotionAction}
-                  submitLabel="Merge pull request"
-                  pendingLabel="Merging…"
-                >
-                  <input type="hidden" name="promotionId" value={p.id} />
-                </ActionForm>
-                <ActionForm
-                  action={closePromotionAction}
-                  submitLabel="Close without merging"
-                  pendingLabel="Closing…"
-                  tone="danger"
-                >
-                  <input type="hidden" name="promotionId" value={p.id} />
-                </ActionForm>
+            {open && (canMerge || canClose) ? (
+              <div className="mt-4 flex flex-wrap items-start gap-4 border-t border-slate-100 pt-4">
+                {canMerge ? (
+                  <div className="space-y-1">
+                    <ActionForm
+                      action={mergePromotionAction}
+                      submitLabel="Merge pull request"
+                      pendingLabel="Merging…"
+                      disabled={!standing.satisfied}
+                      describedBy={standing.satisfied ? undefined : "merge-blockers"}
+                    >
+                      <input type="hidden" name="promotionId" value={p.id} />
+                    </ActionForm>
+                    {standing.satisfied ? null : (
+                      <p id="merge-blockers" className="text-xs text-slate-600">
+                        Cannot merge yet: {standing.blockers.join("; ")}.
+                      </p>
+                    )}
+                  </div>
+                ) : null}
+                {canClose ? (
+                  <ActionForm
+                    action={closePromotionAction}
+                    submitLabel="Close without merging"
+                    pendingLabel="Closing…"
+                    tone="danger"
+                  >
+                    <input type="hidden" name="promotionId" value={p.id} />
+                  </ActionForm>
+                ) : null}
               </div>
             ) : null}
           </section>
@@ -224,59 +267,31 @@ function PullRequestPanel({ promotion: p }: { promotion: PromotionDetail }) {
         {live ? ` · head ${live.pullRequest.headSha.slice(0, 12)}` : ""}
       </p>
       {live ? (
-        <>
-          <div>
-            <h3 className="text-xs font-semibold text-slate-600">Reviews</h3>
-            {live.reviews.length === 0 ? (
-              <p className="text-slate-600">No reviews yet.</p>
-            ) : (
-              <ul className="mt-1 space-y-1">
-                {live.reviews.map((review) => (
-                  <li key={review.id}>
-                    <span className="font-medium">{review.reviewer}</span>{" "}
-                    <Badge
-                      tone={
-                        review.state === "approved"
-                          ? "success"
-                          : review.state === "changes_requested"
-                            ? "danger"
-                            : "neutral"
-                      }
-                    >
-                      {review.state.replace("_", " ")}
-                    </Badge>
-                    {review.body ? <span className="text-slate-600"> — {review.body}</span> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-          <div>
-            <h3 className="text-xs font-semibold text-slate-600">Checks</h3>
-            {live.checks.state === "none" ? (
-              <p className="text-slate-600">No checks report on this commit.</p>
-            ) : (
-              <ul className="mt-1 space-y-1">
-                {live.checks.checks.map((check) => (
-                  <li key={check.name}>
-                    {check.name}{" "}
-                    <Badge
-                      tone={
-                        check.state === "success"
-                          ? "success"
-                          : check.state === "failure"
-                            ? "danger"
-                            : "info"
-                      }
-                    >
-                      {check.state}
-                    </Badge>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        </>
+        <div>
+          <h3 className="text-xs font-semibold text-slate-600">Checks</h3>
+          {live.checks.state === "none" ? (
+            <p className="text-slate-600">No checks report on this commit.</p>
+          ) : (
+            <ul className="mt-1 space-y-1">
+              {live.checks.checks.map((check) => (
+                <li key={check.name}>
+                  {check.name}{" "}
+                  <Badge
+                    tone={
+                      check.state === "success"
+                        ? "success"
+                        : check.state === "failure"
+                          ? "danger"
+                          : "info"
+                    }
+                  >
+                    {check.state}
+                  </Badge>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       ) : null}
     </div>
   );

@@ -1,0 +1,154 @@
+import { ActionForm, type ActionState } from "@/components/promotion/action-form";
+import { Badge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
+import type { PromotionApprovals, ReviewView } from "@/lib/promotion/approval-standing";
+
+type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+/**
+ * The reviews of a promotion (given in Gantry or on the Git host), where it
+ * stands against its environment's policy in words, and — for a person who
+ * may review it — Approve and Request changes. Hiding the buttons is a
+ * courtesy; the server checks again.
+ */
+export function ReviewPanel({
+  promotionId,
+  environment,
+  approvals,
+  open,
+  canReview,
+  reviewRefusal,
+  approveAction,
+  requestChangesAction,
+}: {
+  promotionId: string;
+  environment: string;
+  approvals: PromotionApprovals;
+  /** Still under review (pr_open or approved). */
+  open: boolean;
+  canReview: boolean;
+  /** Why the person may not review, when they may not (shown in place of the buttons). */
+  reviewRefusal: string | null;
+  approveAction: Action;
+  requestChangesAction: Action;
+}) {
+  const { standing, policy, reviews } = approvals;
+  return (
+    <div className="space-y-4 text-sm">
+      <p className="text-slate-700">
+        {policy.required === 0
+          ? `${environment} needs no approval`
+          : `${environment} needs ${policy.required} approval${policy.required === 1 ? "" : "s"}${policy.team ? ` from ${policy.team}` : ""}`}
+        , never from the person who asked
+        {policy.autoMerge ? "; Gantry merges by itself once it is satisfied" : ""}.
+      </p>
+      {open ? <StandingLine standing={standing} /> : null}
+
+      {reviews.length === 0 ? (
+        <p className="text-slate-600">No reviews yet.</p>
+      ) : (
+        <ul aria-label="Reviews" className="divide-y divide-slate-100">
+          {reviews.map((review) => (
+            <ReviewItem key={review.id} review={review} />
+          ))}
+        </ul>
+      )}
+
+      {open && canReview ? (
+        <div className="grid gap-4 border-t border-slate-100 pt-4 sm:grid-cols-2">
+          <ActionForm action={approveAction} submitLabel="Approve" pendingLabel="Approving…">
+            <input type="hidden" name="promotionId" value={promotionId} />
+            <label className="block">
+              <span className="text-xs font-medium text-slate-700">Comment (optional)</span>
+              <textarea
+                name="comment"
+                rows={2}
+                maxLength={4000}
+                className="mt-1 block w-full rounded-md border border-slate-300 p-2 text-sm"
+              />
+            </label>
+          </ActionForm>
+          <ActionForm
+            action={requestChangesAction}
+            submitLabel="Request changes"
+            pendingLabel="Sending…"
+            tone="danger"
+          >
+            <input type="hidden" name="promotionId" value={promotionId} />
+            <label className="block">
+              <span className="text-xs font-medium text-slate-700">
+                What should change (required)
+              </span>
+              <textarea
+                name="comment"
+                rows={2}
+                required
+                maxLength={4000}
+                className="mt-1 block w-full rounded-md border border-slate-300 p-2 text-sm"
+              />
+            </label>
+          </ActionForm>
+        </div>
+      ) : null}
+      {open && !canReview && reviewRefusal ? (
+        <p className="border-t border-slate-100 pt-3 text-slate-600">
+          You cannot review this promotion: {reviewRefusal}.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** "Approved: 2 of 2 required" or the blockers, in words. */
+export function StandingLine({ standing }: { standing: PromotionApprovals["standing"] }) {
+  if (standing.satisfied) {
+    return (
+      <p className="flex items-center gap-2">
+        <Badge tone="success">policy satisfied</Badge>
+        <span>
+          {standing.required === 0
+            ? "no approval required"
+            : `approved by ${standing.approvers.join(", ")} (${standing.counted} of ${standing.required} required)`}
+        </span>
+      </p>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <Badge tone="warning">not mergeable yet</Badge>
+      <ul aria-label="What is missing" className="flex flex-wrap gap-x-3">
+        {standing.blockers.map((blocker) => (
+          <li key={blocker}>{blocker}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ReviewItem({ review }: { review: ReviewView }) {
+  const approved = review.decision === "approve";
+  return (
+    <li className="py-2">
+      <p className="flex flex-wrap items-center gap-2">
+        <span className="font-medium">{review.reviewer.name}</span>
+        {review.reviewer.login && review.reviewer.login !== review.reviewer.name ? (
+          <span className="font-mono text-xs text-slate-600">@{review.reviewer.login}</span>
+        ) : null}
+        <Badge tone={approved ? "success" : "danger"}>
+          {approved ? "approved" : "requested changes"}
+        </Badge>
+        <Badge tone="neutral">{review.source === "portal" ? "in Gantry" : "on the Git host"}</Badge>
+        {review.dismissed ? <Badge tone="neutral">dismissed</Badge> : null}
+        {!review.dismissed && !review.current ? (
+          <Badge tone="neutral">of an earlier commit ({review.headCommit.slice(0, 12)})</Badge>
+        ) : null}
+        <span className="text-xs text-slate-500">
+          <RelativeTime value={new Date(review.createdAt)} />
+        </span>
+      </p>
+      {review.comment ? (
+        <p className="mt-1 whitespace-pre-wrap text-slate-700">{review.comment}</p>
+      ) : null}
+    </li>
+  );
+}
