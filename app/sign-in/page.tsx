@@ -3,8 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
 import { getConfig } from "@/lib/config";
-import { signInAction } from "./actions";
-import { ssoSignInAction } from "./sso-actions";
+import { signInAction, ssoSignInAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 

@@ -173,6 +173,9 @@ const MATRIX: Record<string, Entry> = {
   },
 
   "app/sign-in/actions.ts#signInAction": { public: "signing in: before anyone is signed in" },
+  "app/sign-in/actions.ts#ssoSignInAction": {
+    public: "starts single sign-on at the issuer: before anyone is signed in",
+  },
   "app/account/actions.ts#signOutAction": {
     public: "ends whatever session the cookie names, and nothing else",
   },
