@@ -1,4 +1,3 @@
-import type { Actor } from "@/lib/auth/actor";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
@@ -22,11 +21,6 @@ export function getPromotionContext(): PromotionContext {
     publicUrl: config.publicUrl,
     mergeMethod: promotionMergeMethod(config),
   };
-}
-
-/** Who the web UI acts as until sign-in exists (issue 4): GANTRY_DEMO_USER_NAME/_EMAIL. */
-export function demoActor(): Actor {
-  return { kind: "person", id: null, ...getConfig().demoUser };
 }
 
 /** How promotions merge: GitHub's setting (GANTRY_GITHUB_MERGE_METHOD) there, a merge commit on the local provider. */
