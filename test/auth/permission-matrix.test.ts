@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { getAuth } from "@/lib/auth/auth-server";
 import type { ActionState } from "@/lib/auth/authorized-action";
 import { createApiToken } from "@/lib/auth/create-api-token";
+import { createUser } from "@/lib/auth/create-user";
 import type { Person } from "@/lib/auth/principal";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
@@ -32,7 +35,8 @@ import {
  * must really have run) is asserted.
  *
  * People act through their personal API tokens (a bearer token is their
- * principal, as a session would be). Server actions read the request's
+ * principal, as a session would be); one more developer signs in through
+ * better-auth's real endpoint and acts with the session cookie. Server actions read the request's
  * headers from next/headers, which is replaced here by the caller's
  * headers: the real authorizedAction and getCurrentPrincipal run, only the
  * Next request scope is simulated (no portal process to start).
@@ -63,6 +67,13 @@ const CALLERS = [
   "ci_write",
 ] as const;
 type Caller = (typeof CALLERS)[number];
+
+/**
+ * Called too, expected like "developer": a developer of the app's team (not
+ * the author) signed in with a browser session cookie instead of a token.
+ */
+const SESSION_CALLER = "developer_by_session";
+type AnyCaller = Caller | typeof SESSION_CALLER;
 
 const EVERYONE_SIGNED_IN = CALLERS.filter((caller) => caller !== "signed_out");
 const PEOPLE_WHO_READ: Caller[] = EVERYONE_SIGNED_IN;
@@ -354,10 +365,16 @@ interface Outcome {
 
 const PUBLIC_URL = "https://gantry.example.com";
 
-function headersFor(token: string | null, json: boolean): Headers {
+/** How a caller proves who they are: a bearer token, a session cookie, or nothing. */
+type Credential = { bearer: string } | { cookie: string } | null;
+
+function headersFor(credential: Credential, json: boolean): Headers {
   const headers = new Headers({ origin: PUBLIC_URL, "x-forwarded-for": "203.0.113.7" });
   if (json) headers.set("content-type", "application/json");
-  if (token) headers.set("authorization", `Bearer ${token}`);
+  if (credential && "bearer" in credential) {
+    headers.set("authorization", `Bearer ${credential.bearer}`);
+  }
+  if (credential && "cookie" in credential) headers.set("cookie", credential.cookie);
   return headers;
 }
 
@@ -366,7 +383,7 @@ async function callRoute(
   urlPath: string,
   method: string,
   call: RouteCall,
-  token: string | null,
+  credential: Credential,
 ): Promise<Outcome> {
   const params = call.params ?? {};
   const concrete = urlPath.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => {
@@ -375,7 +392,7 @@ async function callRoute(
   });
   const request = new Request(`${PUBLIC_URL}${concrete}${call.query ? `?${call.query}` : ""}`, {
     method,
-    headers: headersFor(token, call.body !== undefined),
+    headers: headersFor(credential, call.body !== undefined),
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
   });
   const response = await handler(request, { params: Promise.resolve(params) });
@@ -405,9 +422,9 @@ function isNextRedirect(error: unknown): boolean {
 async function callAction(
   action: ServerAction,
   form: Record<string, string | string[]>,
-  token: string | null,
+  credential: Credential,
 ): Promise<Outcome> {
-  callHeaders.current = headersFor(token, false);
+  callHeaders.current = headersFor(credential, false);
   const formData = new FormData();
   for (const [name, value] of Object.entries(form)) {
     for (const item of Array.isArray(value) ? value : [value]) formData.append(name, item);
@@ -423,6 +440,36 @@ async function callAction(
     if (isNextRedirect(error)) return { refused: false, said: "redirect", broken: false };
     throw error;
   }
+}
+
+/**
+ * A developer of team payments with a password, signed in through
+ * better-auth's real endpoint: the session cookie it sets.
+ */
+async function signedInDeveloper(world: PromotionWorld): Promise<string> {
+  const password = `matrix-${randomBytes(12).toString("hex")}`;
+  await createUser({
+    db: world.db,
+    acting: "system",
+    email: "sam@example.com",
+    name: "Sam Session",
+    password,
+    roles: ["developer"],
+    teams: ["payments"],
+  });
+  const response = await getAuth().handler(
+    new Request(`${PUBLIC_URL}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: headersFor(null, true),
+      body: JSON.stringify({ email: "sam@example.com", password }),
+    }),
+  );
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => /^(__Host-)?gantry\.session=/.test(c))
+    ?.split(";")[0];
+  if (!cookie) throw new Error(`signing in failed: ${response.status} ${await response.text()}`);
+  return cookie;
 }
 
 // ---- the test --------------------------------------------------------------
@@ -450,7 +497,7 @@ describe("permission matrix", () => {
     let w: PromotionWorld;
     let unserve: (() => Promise<void>) | undefined;
     let fx: Fixture;
-    const tokens = new Map<Caller, string | null>();
+    const credentials = new Map<AnyCaller, Credential>();
 
     beforeAll(async () => {
       w = await createPromotionWorld({ apps: 3 });
@@ -474,14 +521,16 @@ describe("permission matrix", () => {
             scopes,
           })
         ).token;
-      tokens.set("signed_out", null);
-      tokens.set("viewer", await personal(VICKY));
-      tokens.set("other_team_developer", await personal(OSCAR));
-      tokens.set("developer", await personal(ALICE));
-      tokens.set("approver", await personal(BOB));
-      tokens.set("admin", await personal(ADA));
-      tokens.set("ci_read", await ci(["promotions:read"]));
-      tokens.set("ci_write", await ci(["promotions:read", "promotions:write"]));
+      const bearer = (token: string): Credential => ({ bearer: token });
+      credentials.set("signed_out", null);
+      credentials.set("viewer", bearer(await personal(VICKY)));
+      credentials.set("other_team_developer", bearer(await personal(OSCAR)));
+      credentials.set("developer", bearer(await personal(ALICE)));
+      credentials.set("approver", bearer(await personal(BOB)));
+      credentials.set("admin", bearer(await personal(ADA)));
+      credentials.set("ci_read", bearer(await ci(["promotions:read"])));
+      credentials.set("ci_write", bearer(await ci(["promotions:read", "promotions:write"])));
+      credentials.set(SESSION_CALLER, { cookie: await signedInDeveloper(w) });
 
       const { promotion } = await requestPromotion({
         ctx: w.ctx,
@@ -532,19 +581,19 @@ describe("permission matrix", () => {
       expect(typeof target, `${endpoint.key} is a function`).toBe("function");
       const results: Record<string, string> = {};
       const expected: Record<string, string> = {};
-      for (const caller of CALLERS) {
-        const token = tokens.get(caller) ?? null;
+      for (const caller of [...CALLERS, SESSION_CALLER] as const) {
+        const credential = credentials.get(caller) ?? null;
         const outcome =
           "form" in entry
-            ? await callAction(target as ServerAction, entry.form(fx), token)
+            ? await callAction(target as ServerAction, entry.form(fx), credential)
             : await callRoute(
                 target as RouteHandler,
                 endpoint.key.slice(endpoint.key.indexOf(" ") + 1),
                 endpoint.exportName,
                 entry.request(fx),
-                token,
+                credential,
               );
-        const allowed = entry.allowed.includes(caller);
+        const allowed = entry.allowed.includes(caller === SESSION_CALLER ? "developer" : caller);
         results[caller] = outcome.refused ? "refused" : outcome.broken ? "BROKEN" : "allowed";
         expected[caller] = allowed ? "allowed" : "refused";
         if (results[caller] !== expected[caller]) results[caller] += ` (${outcome.said})`;
@@ -568,7 +617,7 @@ describe("permission matrix", () => {
           endpoint.key.slice(endpoint.key.indexOf(" ") + 1),
           endpoint.exportName,
           entry.request(fx),
-          tokens.get("admin") ?? null,
+          credentials.get("admin") ?? null,
         );
         expect(outcome.refused, outcome.said).toBe(true);
       },
