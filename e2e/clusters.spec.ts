@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { createPerson, signIn } from "./support/auth";
+
+/**
+ * Cluster registration in a real browser: an admin registers a cluster and
+ * sees its agent token once; the token works against the report endpoint;
+ * after revoking it the endpoint refuses it (401). Someone who is not an
+ * admin sees the clusters but no Register button.
+ */
+
+function report(sequence: number) {
+  return {
+    schemaVersion: 1,
+    agent: { version: "e2e-agent-1.2.3", mode: "agent" },
+    kind: "delta",
+    sequence,
+    sentAt: new Date().toISOString(),
+    items: [],
+  };
+}
+
+test("an admin registers a cluster, its token works once copied, and revoking it refuses the agent", async ({
+  page,
+}) => {
+  const admin = createPerson({ roles: ["admin"] });
+  await signIn(page, admin);
+  await page.goto("/clusters");
+  await expect(page.getByRole("heading", { name: "Clusters", level: 1 })).toBeVisible();
+
+  const name = `e2e-${randomBytes(3).toString("hex")}`;
+  const form = page.getByRole("region", { name: "Register a cluster" });
+  await form.getByLabel("Cluster name").fill(name);
+  await form.getByLabel("Environment").selectOption("staging");
+  await form.getByRole("button", { name: "Register" }).click();
+
+  const shown = form.getByRole("region", { name: `Agent token for ${name}` });
+  await expect(shown).toContainText("will not show it again");
+  const token = await shown.getByLabel(`Agent token for ${name}`).inputValue();
+  expect(token).toMatch(/^gantry_cluster_[A-Za-z0-9_-]{43}$/);
+  await expect(shown).toContainText(`--cluster=${name}`);
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name }) });
+  await expect(row).toContainText("token issued, no report yet");
+
+  // The agent's call, with the token as the agent would send it.
+  const url = `/api/v1/clusters/${name}/reports`;
+  const accepted = await page.request.post(url, {
+    headers: { authorization: `Bearer ${token}` },
+    data: report(1),
+  });
+  expect(accepted.status()).toBe(200);
+
+  // Shown once: a fresh page has the cluster and its agent, not the token.
+  await page.reload();
+  await expect(row).toContainText("e2e-agent-1.2.3");
+  await expect(page.getByRole("region", { name: `Agent token for ${name}` })).toHaveCount(0);
+  expect(await page.content()).not.toContain(token);
+
+  await row.getByRole("button", { name: `Revoke the agent token of ${name}` }).click();
+  await expect(row.getByRole("status")).toContainText("revoked");
+  const refused = await page.request.post(url, {
+    headers: { authorization: `Bearer ${token}` },
+    data: report(2),
+  });
+  expect(refused.status()).toBe(401);
+  await expect(row.getByRole("button", { name: `Issue the agent token of ${name}` })).toBeVisible();
+});
+
+test("someone who is not an admin sees the clusters but cannot register one", async ({ page }) => {
+  const viewer = createPerson({ roles: ["viewer"] });
+  await signIn(page, viewer);
+  await page.goto("/clusters");
+  await expect(page.getByRole("heading", { name: "Clusters", level: 1 })).toBeVisible();
+  await expect(page.getByRole("table")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Register" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Register a cluster" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /Revoke the agent token/ })).toHaveCount(0);
+});
