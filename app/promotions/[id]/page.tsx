@@ -8,8 +8,8 @@ import {
   requestChangesAction,
   retryPromotionAction,
 } from "@/app/promotions/actions";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { ActionForm } from "@/components/promotion/action-form";
-import { AutoRefresh } from "@/components/promotion/auto-refresh";
 import { DiffView } from "@/components/promotion/diff-view";
 import { ReviewPanel } from "@/components/promotion/review-panel";
 import { PromotionStateBadge } from "@/components/promotion/state-badge";
@@ -53,9 +53,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
   return (
     <div className="space-y-6">
       {/* Work in flight: the job opening the PR, or clusters converging after the merge. */}
-      <AutoRefresh
-        active={p.state === "planned" || p.state === "merged" || p.state === "syncing"}
-      />
+      <LiveRefresh promotion={p.id} pollWhile={p.state === "planned"} pollMs={1_500} />
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
         <Link href="/promotions" className="hover:underline">
           Promotions
