@@ -25,18 +25,18 @@ export function PromotionTimeline({ timeline }: { timeline: Timeline }) {
   const longest = Math.max(1, ...timeline.steps.map((step) => step.sincePreviousSeconds ?? 0));
   return (
     <section
-      aria-labelledby="promotion-timeline"
+      aria-labelledby="promotion-delivery-timeline"
       className="rounded-lg border border-slate-200 bg-white p-4"
     >
-      <h2 id="promotion-timeline" className="text-base font-semibold">
-        Timeline
+      <h2 id="promotion-delivery-timeline" className="text-base font-semibold">
+        Delivery timeline
       </h2>
       {timeline.leadTimeSeconds !== null ? (
         <p className="mt-1 text-sm text-slate-600">
           Lead time (pull request opened → deployed): {formatDuration(timeline.leadTimeSeconds)}
         </p>
       ) : null}
-      <ol className="mt-3 space-y-2" aria-label="Promotion timeline">
+      <ol className="mt-3 space-y-2" aria-label="Steps from request to deployed">
         {timeline.steps.map((step) => (
           <li
             key={`${step.kind}:${step.label}:${step.at}`}

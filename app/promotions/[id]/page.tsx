@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { PromotionTimelineSection } from "@/app/audit/_sections/promotion-timeline";
 import {
   approvePromotionAction,
   closePromotionAction,
@@ -196,6 +197,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               </div>
             ) : null}
           </section>
+          <PromotionTimelineSection promotionId={p.id} />
         </div>
 
         <section aria-labelledby="timeline-heading" className={card}>
