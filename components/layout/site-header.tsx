@@ -16,6 +16,7 @@ const NAVIGATION: readonly { href: string; label: string; permission: Permission
   { href: "/environments", label: "Environments", permission: "catalogue:read" },
   { href: "/clusters", label: "Clusters", permission: "catalogue:read" },
   { href: "/imports", label: "Imports", permission: "catalogue:read" },
+  { href: "/audit", label: "Audit", permission: "audit:read" },
   { href: "/admin/users", label: "People", permission: "user:manage" },
 ];
 
