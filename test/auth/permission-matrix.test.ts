@@ -493,6 +493,18 @@ describe("permission matrix", () => {
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
   });
 
+  it("has every page behind requirePerson(), except the pages listed as public", () => {
+    const PUBLIC_PAGES: Record<string, string> = {
+      "app/sign-in/page.tsx": "signing in: before anyone is signed in",
+    };
+    const unguarded = filesNamed(APP, "page.tsx")
+      .map((file) => path.relative(ROOT, file).split(path.sep).join("/"))
+      .filter((file) => !(file in PUBLIC_PAGES))
+      .filter((file) => !/\brequirePerson\(/.test(fs.readFileSync(path.join(ROOT, file), "utf8")))
+      .sort();
+    expect(unguarded).toEqual([]);
+  });
+
   describe("against real Postgres and Git", () => {
     let w: PromotionWorld;
     let unserve: (() => Promise<void>) | undefined;
