@@ -27,7 +27,7 @@ import { demoFeedEnabled } from "@/lib/sync/demo-feed";
  * so a second start adds nothing and an interrupted one resumes.
  */
 
-export const DEMO_HISTORY_APPLICATIONS = 60;
+export const DEMO_HISTORY_APPLICATIONS = 40;
 export const DEMO_HISTORY_WEEKS = 6;
 const DEMO_HISTORY_SEED = 0x6869_7374; // "hist"
 const DAY_MS = 86_400_000;
@@ -54,15 +54,16 @@ async function writePromotions(
     promotions: readonly HistoryPromotion[];
   },
 ): Promise<void> {
-  await db.$transaction(
-    async (tx) => {
-      const attempts = new Map<string, number>();
-      for (const p of params.promotions) {
-        const target = params.environments.get(p.environment);
-        if (!target) continue;
-        const attemptKey = `${p.environment}/${p.version}`;
-        const attempt = (attempts.get(attemptKey) ?? 0) + 1;
-        attempts.set(attemptKey, attempt);
+  const attempts = new Map<string, number>();
+  for (const p of params.promotions) {
+    const target = params.environments.get(p.environment);
+    if (!target) continue;
+    const attemptKey = `${p.environment}/${p.version}`;
+    const attempt = (attempts.get(attemptKey) ?? 0) + 1;
+    attempts.set(attemptKey, attempt);
+    // One transaction per promotion, like a real one: the audit chain's lock is held briefly.
+    await db.$transaction(
+      async (tx) => {
         const created = await tx.promotion.create({
           data: {
             applicationId: params.applicationId,
@@ -123,10 +124,10 @@ async function writePromotions(
             select: { id: true },
           });
         }
-      }
-    },
-    { maxWait: 30_000, timeout: 120_000 },
-  );
+      },
+      { maxWait: 30_000, timeout: 60_000 },
+    );
+  }
 }
 
 /**
@@ -252,6 +253,8 @@ export async function generateDemoHistory(params: {
     });
     promotions += planned.length;
     applications += 1;
+    // Let the portal's own work (requests, the demo feed) go first between applications.
+    await new Promise((resolve) => setImmediate(resolve));
     params.onProgress?.(applications, missing.length, promotions);
   }
   return { skipped: null, applications, promotions, milliseconds: elapsed() };

@@ -49,17 +49,19 @@ describe("demo history", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("writes weeks of marked promotions through the state machine, with events and audit events", async () => {
+  it("writes weeks of marked promotions through the state machine, with events and audit events", {
+    timeout: 240_000,
+  }, async () => {
     const progress: number[] = [];
     const result = await generateDemoHistory({
       db,
       now: NOW,
-      applications: 12,
+      applications: 6,
       onProgress: (done) => progress.push(done),
     });
     expect(result.skipped).toBeNull();
-    expect(result.applications).toBe(12);
-    expect(progress.at(-1)).toBe(12);
+    expect(result.applications).toBe(6);
+    expect(progress.at(-1)).toBe(6);
     const promotions = await db.promotion.findMany({
       select: {
         reason: true,
@@ -71,7 +73,7 @@ describe("demo history", () => {
       },
     });
     expect(promotions.length).toBe(result.promotions);
-    expect(promotions.length).toBeGreaterThan(12 * 4 * 4);
+    expect(promotions.length).toBeGreaterThan(6 * 4 * 4);
     for (const p of promotions) {
       expect(p.reason).toBe(DEMO_HISTORY_REASON);
       expect(p.requestedByName.endsWith(DEMO_HISTORY_NAME_SUFFIX)).toBe(true);
@@ -116,7 +118,7 @@ describe("demo history", () => {
 
   it("adds nothing on a second run, and nothing once real promotions are older than a day", async () => {
     const before = await db.promotion.count();
-    const again = await generateDemoHistory({ db, now: NOW, applications: 12 });
+    const again = await generateDemoHistory({ db, now: NOW, applications: 6 });
     expect(again).toMatchObject({ skipped: "already generated", promotions: 0 });
     expect(await db.promotion.count()).toBe(before);
     // A real promotion from two days ago: a database in use gets no history at all.
