@@ -60,6 +60,7 @@ describe("policy in words", () => {
     expect(summary).toEqual({
       approvals: "2 approvals from prod-approvers, not by the person who asked",
       order: "The version must be deployed and healthy in staging first",
+      ordered: true,
       autoMerge: "Someone merges once the policy is met",
       freezes: [
         "Year-end freeze: from Wed, 23 Dec 2026, 23:00 UTC to Sat, 2 Jan 2027, 07:00 UTC",
@@ -96,6 +97,7 @@ describe("policy in words", () => {
     ).toMatchObject({
       approvals: "No approval needed",
       order: "Any version may be promoted",
+      ordered: false,
       autoMerge: "Merges by itself once the policy is met",
       freezes: [],
       frozen: null,

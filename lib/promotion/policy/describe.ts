@@ -16,6 +16,8 @@ export function frozenMessage(params: {
 export interface PolicySummary {
   approvals: string;
   order: string;
+  /** The environment has an order rule (deployed, or healthy, in the previous one first). */
+  ordered: boolean;
   autoMerge: string;
   freezes: string[];
   /** In force now: the banner's text, e.g. "prod is frozen until Monday 08:00 UTC (Year-end freeze)". */
@@ -121,6 +123,7 @@ export function summarisePolicy(params: {
   return {
     approvals,
     order,
+    ordered: policy.order.requireDeployedInPrevious,
     autoMerge,
     freezes: policy.freezes.map(describeFreeze),
     frozen: active

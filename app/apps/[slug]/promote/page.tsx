@@ -187,6 +187,12 @@ export default async function PromotePage({
                 className="size-4"
               />
               Skip the delivery order (the previous environment does not run this version)
+              {targetPolicy?.policy.ordered ? (
+                <span className="text-xs text-slate-500">
+                  — admins only here; the version must still have been deployed in{" "}
+                  {targetPolicy.previous ?? "the previous environment"}
+                </span>
+              ) : null}
             </label>
             <label className="flex items-center gap-2">
               <input
