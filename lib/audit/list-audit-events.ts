@@ -58,9 +58,10 @@ function likePrefix(value: string): string {
 
 /**
  * The WHERE conditions of a filter. Each condition is an equality or range
- * on an indexed column (app, team, env, actor, action and outcome each have
- * an index ending in sequence, and app + action a composite one), so the
- * newest-first scan by sequence stays short at any depth.
+ * on an indexed column (app, team, env, actor name and id, action and
+ * outcome each have an index ending in sequence, app + action a composite
+ * one, and the details a trigram index for `q`), so the newest-first scan
+ * by sequence stays short at any depth (bench/audit.ts).
  */
 export function auditConditions(filter: AuditFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
