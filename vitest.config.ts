@@ -36,7 +36,8 @@ export default defineConfig({
         test: {
           name: "cluster",
           include: ["test/cluster/**/*.test.ts"],
-          globalSetup: ["test/cluster/global-setup.ts"],
+          // Postgres too: some cluster tests follow a promotion through a real portal.
+          globalSetup: ["test/support/global-setup.ts", "test/cluster/global-setup.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 600_000,
