@@ -61,8 +61,6 @@ const EnvSchema = z.object({
     .default("image.tag"),
   GANTRY_IMPORT_ON_START: booleanString.default(true),
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  GANTRY_DEMO_USER_NAME: z.string().trim().min(1).max(200).default("Demo Developer"),
-  GANTRY_DEMO_USER_EMAIL: z.email("expected an email address").default("developer@gantry.local"),
   GANTRY_SYNC_STALE_AFTER_SECONDS: z.coerce
     .number({ error: "expected a number of seconds" })
     .int("expected a whole number of seconds")
@@ -104,8 +102,6 @@ export type GantryConfig = Readonly<{
   importOnStart: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   github: GitHubConfig;
-  /** Who the web UI acts as until sign-in exists (issue 4). */
-  demoUser: Readonly<{ name: string; email: string }>;
   /** A cluster not heard from for longer than this reads as Unknown (stale). */
   syncStaleAfterSeconds: number;
   auth: AuthConfig;
@@ -158,7 +154,6 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     importOnStart: e.GANTRY_IMPORT_ON_START,
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),
-    demoUser: { name: e.GANTRY_DEMO_USER_NAME, email: e.GANTRY_DEMO_USER_EMAIL },
     syncStaleAfterSeconds: e.GANTRY_SYNC_STALE_AFTER_SECONDS,
     auth: {
       secret: e.GANTRY_AUTH_SECRET,

@@ -2,8 +2,8 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
-import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
 import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { auditAlone } from "@/lib/auth/audit-alone";
 import { readAuthSecret } from "@/lib/auth/auth-secret";
 import { oidcPlugins } from "@/lib/auth/oidc";
 import {
@@ -79,7 +79,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
           where: { email },
           select: { id: true, name: true, email: true },
         });
-        await recordAuditEventAlone(db, {
+        await auditAlone(db, {
           actor: user ? personActor(user) : GANTRY_ACTOR,
           action: "session.sign_in_failed",
           outcome: "denied",
@@ -100,7 +100,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       );
       const found = token ? await ctx.context.internalAdapter.findSession(token) : null;
       if (found) {
-        await recordAuditEventAlone(db, {
+        await auditAlone(db, {
           actor: personActor(found.user),
           action: "session.signed_out",
           target: { type: "session", id: found.user.id },
@@ -127,7 +127,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
           where: { email },
           select: { id: true, name: true, email: true },
         });
-        await recordAuditEventAlone(db, {
+        await auditAlone(db, {
           actor: user ? personActor(user) : GANTRY_ACTOR,
           action: "session.sign_in_failed",
           outcome: "failure",
@@ -149,7 +149,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       }
       await clearSignInFailures({ db, email });
       await db.user.update({ where: { id: created.user.id }, data: { lastSignInAt: new Date() } });
-      await recordAuditEventAlone(db, {
+      await auditAlone(db, {
         actor: personActor(created.user),
         action: "session.signed_in",
         target: { type: "session", id: created.user.id },
@@ -161,7 +161,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
     if (ctx.path === "/change-password" && !failed && ctx.context.session) {
       const user = ctx.context.session.user;
       await db.user.update({ where: { id: user.id }, data: { mustChangePassword: false } });
-      await recordAuditEventAlone(db, {
+      await auditAlone(db, {
         actor: personActor(user),
         action: "user.password_changed",
         target: { type: "user", id: user.id },

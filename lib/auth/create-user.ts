@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import {
   type Acting,
   authorize,
@@ -101,5 +102,5 @@ export async function createUser(params: {
       detail: { email, roles: grants.data.roles, teams: grants.data.teams, source: "local" },
     });
     return user;
-  });
+  }, AUDIT_TRANSACTION);
 }
