@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { API_SCOPES, type ApiScope, hashApiToken, isApiScope } from "@/lib/auth/api-token";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { assertCan } from "@/lib/auth/permissions";
 import { actorOf } from "@/lib/auth/principal";
 import { type Acting, authorize, issuesOf } from "@/lib/auth/update-user-grants";
@@ -140,6 +141,6 @@ export async function createApiToken(params: {
       },
     });
     return created;
-  });
+  }, AUDIT_TRANSACTION);
   return { ...row, kind: params.kind, scopes, token };
 }

@@ -1,4 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { type Acting, assertAnotherActiveAdmin, authorize } from "@/lib/auth/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -33,7 +34,7 @@ export async function disableUser(params: {
       detail: { email: user.email, signedOut: sessions.count },
     });
     return { disabledAt };
-  });
+  }, AUDIT_TRANSACTION);
 }
 
 /** Lets a disabled person sign in again (`user.enabled`); their grants are as they were. */
@@ -57,5 +58,5 @@ export async function enableUser(params: {
       target: { type: "user", id: user.id },
       detail: { email: user.email },
     });
-  });
+  }, AUDIT_TRANSACTION);
 }

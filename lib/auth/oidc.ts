@@ -4,6 +4,7 @@ import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { decodeJwt } from "jose";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { ROLES, type Role } from "@/lib/auth/principal";
 import type { GroupMap, OidcConfig } from "@/lib/config";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -171,7 +172,7 @@ export async function applySsoSignIn(params: {
       });
     }
     return after;
-  });
+  }, AUDIT_TRANSACTION);
 }
 
 /**

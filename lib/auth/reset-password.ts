@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { type Acting, authorize } from "@/lib/auth/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -50,5 +51,5 @@ export async function resetPassword(params: {
       detail: { email: user.email, signedOut: sessions.count },
     });
     return { email: user.email, password };
-  });
+  }, AUDIT_TRANSACTION);
 }

@@ -1,4 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { can } from "@/lib/auth/permissions";
 import { actorOf } from "@/lib/auth/principal";
 import { type Acting, authorize } from "@/lib/auth/update-user-grants";
@@ -58,5 +59,5 @@ export async function revokeApiToken(params: {
       detail: { tokenName: token.name, kind: token.kind },
     });
     return { revokedAt };
-  });
+  }, AUDIT_TRANSACTION);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
+import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { assertCan, type Permission } from "@/lib/auth/permissions";
 import { actorOf, type Principal, ROLES, type Role } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
@@ -182,5 +183,5 @@ export async function updateUserGrants(params: {
       },
     });
     return after;
-  });
+  }, AUDIT_TRANSACTION);
 }
