@@ -95,10 +95,17 @@ export async function recordAuditEvent(
   return { sequence: fields.sequence, hash };
 }
 
-/** For an event that is the whole change (a failed sign-in, a denial): its own transaction. */
+/**
+ * How long a transaction whose change is only its audit event waits for the
+ * chain: another writer (a long import, generated history) may hold the
+ * lock for seconds, and the event should wait rather than fail.
+ */
+export const AUDIT_ALONE_TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
+
+/** For an event that is the whole change (a failed sign-in, a denial, an export): its own transaction. */
 export async function recordAuditEventAlone(
   db: PrismaClient,
   input: AuditEventInput,
 ): Promise<{ sequence: bigint; hash: string }> {
-  return db.$transaction((tx) => recordAuditEvent(tx, input));
+  return db.$transaction((tx) => recordAuditEvent(tx, input), AUDIT_ALONE_TRANSACTION);
 }
