@@ -1,22 +1,20 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Actor } from "@/lib/auth/actor";
 import type { Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { UUID } from "@/lib/promotion/load";
 
 /**
  * API tokens: `gantry_<43 base64url characters>` (256 random bits), shown
- * once when created. Only their SHA-256 is stored — a fast hash is enough
- * for a secret this long, and it lets a request find its token with one
- * indexed lookup. Roles arrive with the auth issue; until then a token
- * carries scopes.
+ * once when created (lib/auth/create-api-token.ts; revoked with
+ * revoke-api-token.ts). Only their SHA-256 is stored — a fast hash is
+ * enough for a secret this long, and it lets a request find its token with
+ * one indexed lookup.
  */
 
 export const API_SCOPES = ["promotions:read", "promotions:write"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
-const TOKEN_PREFIX = "gantry_";
 const TOKEN_PATTERN = /^gantry_[A-Za-z0-9_-]{43}$/;
 /** lastUsedAt is written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -34,47 +32,6 @@ export function hashApiToken(token: string): string {
 
 export function isApiScope(value: string): value is ApiScope {
   return (API_SCOPES as readonly string[]).includes(value);
-}
-
-/** Creates a token; the plain token is in the result and nowhere else, ever. */
-export async function createApiToken(params: {
-  db: PrismaClient;
-  name: string;
-  scopes?: readonly string[];
-}): Promise<{ id: string; name: string; scopes: ApiScope[]; token: string; createdAt: Date }> {
-  const name = params.name.trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name)) {
-    throw new GantryError(
-      "bad_request",
-      "name: 1–100 letters, digits, spaces, dots, dashes or underscores",
-    );
-  }
-  const scopes = [...new Set(params.scopes ?? API_SCOPES)];
-  const unknown = scopes.filter((scope) => !isApiScope(scope));
-  if (unknown.length > 0 || scopes.length === 0) {
-    throw new GantryError(
-      "bad_request",
-      `scopes: expected some of ${API_SCOPES.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
-    );
-  }
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
-  const row = await params.db.apiToken.create({
-    data: { name, tokenHash: hashApiToken(token), scopes },
-    select: { id: true, name: true, scopes: true, createdAt: true },
-  });
-  return { ...row, scopes: row.scopes.filter(isApiScope), token };
-}
-
-/** Revokes a token by id; revoking a revoked token keeps its first revocation time. */
-export async function revokeApiToken(params: { db: PrismaClient; id: string }): Promise<void> {
-  const token = UUID.test(params.id)
-    ? await params.db.apiToken.findUnique({ where: { id: params.id }, select: { id: true } })
-    : null;
-  if (!token) throw new GantryError("not_found", `No API token with id ${params.id}`);
-  await params.db.apiToken.updateMany({
-    where: { id: params.id, revokedAt: null },
-    data: { revokedAt: new Date() },
-  });
 }
 
 /**

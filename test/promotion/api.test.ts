@@ -4,7 +4,8 @@ import * as merge from "@/app/api/v1/promotions/[id]/merge/route";
 import * as retry from "@/app/api/v1/promotions/[id]/retry/route";
 import * as one from "@/app/api/v1/promotions/[id]/route";
 import * as collection from "@/app/api/v1/promotions/route";
-import { createApiToken, revokeApiToken } from "@/lib/auth/api-token";
+import { createApiToken } from "@/lib/auth/create-api-token";
+import { revokeApiToken } from "@/lib/auth/revoke-api-token";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { BOB, createPromotionWorld, type PromotionWorld, serveWorld } from "./support";
@@ -54,9 +55,11 @@ describe("/api/v1/promotions", () => {
   beforeAll(async () => {
     w = await createPromotionWorld({ apps: 3 });
     unserve = serveWorld(w);
-    ({ token } = await createApiToken({ db: w.db, name: "ci" }));
+    ({ token } = await createApiToken({ db: w.db, acting: "system", kind: "ci", name: "ci" }));
     ({ token: readOnly } = await createApiToken({
       db: w.db,
+      acting: "system",
+      kind: "ci",
       name: "dashboard",
       scopes: ["promotions:read"],
     }));
@@ -89,9 +92,9 @@ describe("/api/v1/promotions", () => {
     });
 
     it("refuses a revoked token", async () => {
-      const created = await createApiToken({ db: w.db, name: "old" });
+      const created = await createApiToken({ db: w.db, acting: "system", kind: "ci", name: "old" });
       expect((await call(collection.GET, { auth: `Bearer ${created.token}` })).status).toBe(200);
-      await revokeApiToken({ db: w.db, id: created.id });
+      await revokeApiToken({ db: w.db, acting: "system", id: created.id });
       const { status, body } = await json(
         await call(collection.GET, { auth: `Bearer ${created.token}` }),
       );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
-import { createApiToken } from "@/lib/auth/api-token";
+import { createApiToken } from "@/lib/auth/create-api-token";
 import { ChangeListener } from "@/lib/events/change-listener";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
@@ -29,7 +29,13 @@ describe("GET /api/v1/events", () => {
   beforeAll(async () => {
     w = await createPromotionWorld({ apps: 3 });
     unserve = serveWorld(w);
-    ({ token } = await createApiToken({ db: w.db, name: "reader", scopes: ["promotions:read"] }));
+    ({ token } = await createApiToken({
+      db: w.db,
+      acting: "system",
+      kind: "ci",
+      name: "reader",
+      scopes: ["promotions:read"],
+    }));
     listener = new ChangeListener({ connectionString: w.url });
     globalThis.gantryChangeListener = listener;
   });
