@@ -22,13 +22,23 @@ export async function writeSnapshot(
   tx: Prisma.TransactionClient,
   snapshot: RepoSnapshot,
 ): Promise<WriteCounts> {
-  const environmentIds = await writeEnvironments(tx, snapshot);
+  const { ids: environmentIds, policyChanges } = await writeEnvironments(tx, snapshot);
   const teamIds = await writeTeams(tx, snapshot);
   const { appIds, created, updated } = await writeApplications(tx, snapshot, teamIds);
   await writeLabels(tx, snapshot, appIds);
   await writeTargets(tx, snapshot, appIds, environmentIds);
   await writeReleases(tx, snapshot, appIds);
   const archived = await archiveMissingApplications(tx, snapshot);
+  // Last, to hold the audit chain's lock briefly. Policy is reviewed in Git; the
+  // audit keeps what it was and what it became, at which commit.
+  for (const change of policyChanges) {
+    await recordAuditEvent(tx, {
+      actor: GANTRY_ACTOR,
+      action: "policy.changed",
+      target: { type: "policy", id: change.id, environment: change.environment },
+      detail: { commit: snapshot.commit, before: change.before, after: change.after },
+    });
+  }
   return {
     appsSeen: snapshot.applications.length,
     appsCreated: created,
@@ -37,10 +47,17 @@ export async function writeSnapshot(
   };
 }
 
+interface PolicyChange {
+  id: string;
+  environment: string;
+  before: unknown;
+  after: unknown;
+}
+
 async function writeEnvironments(
   tx: Prisma.TransactionClient,
   snapshot: RepoSnapshot,
-): Promise<Map<string, string>> {
+): Promise<{ ids: Map<string, string>; policyChanges: PolicyChange[] }> {
   const ids = new Map<string, string>();
   const storedPolicies = new Map(
     (
@@ -50,7 +67,7 @@ async function writeEnvironments(
       })
     ).map((row) => [row.name, readPolicy(row.policy, { environment: row.name })]),
   );
-  const policyChanges: { id: string; environment: string; before: unknown; after: unknown }[] = [];
+  const policyChanges: PolicyChange[] = [];
   for (const environment of snapshot.environments) {
     const policy = policyAsJson(environment.policy);
     const row = await tx.environment.upsert({
@@ -111,16 +128,7 @@ async function writeEnvironments(
     where: { name: { notIn: clusterNames }, archivedAt: null, registeredInPortal: false },
     data: { archivedAt: now },
   });
-  // Policy is reviewed in Git; the audit keeps what it was and what it became, at which commit.
-  for (const change of policyChanges) {
-    await recordAuditEvent(tx, {
-      actor: GANTRY_ACTOR,
-      action: "policy.changed",
-      target: { type: "policy", id: change.id, environment: change.environment },
-      detail: { commit: snapshot.commit, before: change.before, after: change.after },
-    });
-  }
-  return ids;
+  return { ids, policyChanges };
 }
 
 async function writeTeams(
