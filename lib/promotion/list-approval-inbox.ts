@@ -57,9 +57,11 @@ export async function listApprovalInbox(params: {
   const where: Prisma.PromotionWhereInput = {
     state: { in: ["pr_open", "approved"] },
     ...(everywhere ? {} : { toEnvironment: { name: { in: [...principal.approverEnvironments] } } }),
-    NOT: [
-      { requestedById: principal.id },
-      { requestedByEmail: { equals: principal.email, mode: "insensitive" } },
+    // Not their own. (A bare NOT would also drop rows whose requestedById is null: a CI
+    // token's promotions, which people must be able to approve.)
+    AND: [
+      { OR: [{ requestedById: null }, { NOT: { requestedById: principal.id } }] },
+      { NOT: { requestedByEmail: { equals: principal.email, mode: "insensitive" } } },
     ],
   };
   const rows = await db.promotion.findMany({

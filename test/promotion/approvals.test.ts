@@ -5,6 +5,11 @@ import { createApiToken } from "@/lib/auth/create-api-token";
 import type { CiToken, Person } from "@/lib/auth/principal";
 import { isGantryError } from "@/lib/errors";
 import { promotionApprovals } from "@/lib/promotion/approval-standing";
+import {
+  type ApprovalInbox,
+  approvalsAwaitingCount,
+  listApprovalInbox,
+} from "@/lib/promotion/list-approval-inbox";
 import { AUTO_MERGE_DETAIL, mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
@@ -381,6 +386,59 @@ describe("approving in the portal (local provider)", () => {
     expect(again.reviewId).not.toBe(posted.id);
     expect(await w.provider.listReviews(p.number)).toHaveLength(2);
     expect(again.approvals.standing.counted).toBe(1);
+  });
+});
+
+describe("the approvals inbox", () => {
+  it("lists what the person may approve, oldest first, never their own, with what they did", async () => {
+    const byAlice = await openPromotion("prod");
+    const byAda = await openPromotion("prod", ADA);
+    // A CI pipeline's promotion (no person asked for it) needs approvers too.
+    const pipeline: CiToken = {
+      kind: "ci_token",
+      id: "ci-pipeline",
+      name: "pipeline",
+      scopes: ["promotions:write"],
+    };
+    const { promotion: byPipeline } = await requestPromotion({
+      ctx: w.ctx,
+      principal: pipeline,
+      application: `svc-${appCount++}`,
+      environment: "prod",
+      reason: "from CI",
+    });
+    await openPromotionPullRequest({ ctx: w.ctx, promotionId: byPipeline.id });
+    const staging = await openPromotion("staging");
+    await approve(byAlice.id, BOB);
+
+    const ids = (inbox: ApprovalInbox) => inbox.items.map((item) => item.promotion.id);
+    const bob = await listApprovalInbox({ db: w.db, principal: BOB });
+    expect(ids(bob)).toEqual(
+      expect.arrayContaining([byAlice.id, byAda.id, byPipeline.id, staging.id]),
+    );
+    const order = ids(bob);
+    expect(order.indexOf(byAlice.id)).toBeLessThan(order.indexOf(byAda.id));
+    expect(order.indexOf(byAda.id)).toBeLessThan(order.indexOf(byPipeline.id));
+    const mine = bob.items.find((item) => item.promotion.id === byAlice.id);
+    expect(mine).toMatchObject({ yourReview: "approve", awaitingYou: false });
+    expect(mine?.approvals.standing.blockers).toEqual(["needs 1 more approval"]);
+    expect(mine?.planDiff).toContain("+");
+    expect(bob.items.find((item) => item.promotion.id === byAda.id)).toMatchObject({
+      yourReview: null,
+      awaitingYou: true,
+    });
+    // Carol approves for prod only; Ada never sees her own; Alice approves nothing.
+    expect(ids(await listApprovalInbox({ db: w.db, principal: CAROL }))).not.toContain(staging.id);
+    const ada = await listApprovalInbox({ db: w.db, principal: ADA });
+    expect(ids(ada)).toContain(byAlice.id);
+    expect(ids(ada)).not.toContain(byAda.id);
+    expect(await listApprovalInbox({ db: w.db, principal: ALICE })).toEqual({
+      items: [],
+      awaitingYou: 0,
+      truncated: false,
+    });
+    expect(await approvalsAwaitingCount({ db: w.db, person: ALICE })).toBeNull();
+    expect(await approvalsAwaitingCount({ db: w.db, person: BOB })).toBe(bob.awaitingYou);
   });
 });
 
