@@ -4,20 +4,32 @@ import { createPerson, signIn } from "./support/auth";
 
 /**
  * Cluster registration in a real browser: an admin registers a cluster and
- * sees its agent token once; the token works against the report endpoint;
- * after revoking it the endpoint refuses it (401). Someone who is not an
- * admin sees the clusters but no Register button.
+ * sees its agent token once; the token works against the report endpoint,
+ * and what it reports appears on an open application page by itself (live
+ * updates); after revoking it the endpoint refuses it (401). Someone who is
+ * not an admin sees the clusters but no Register button.
  */
 
-function report(sequence: number) {
+type CatalogueRow = { slug: string; versions: Record<string, string | null> };
+
+function report(sequence: number, items: unknown[] = []) {
   return {
     schemaVersion: 1,
     agent: { version: "e2e-agent-1.2.3", mode: "agent" },
     kind: "delta",
     sequence,
     sentAt: new Date().toISOString(),
-    items: [],
+    items,
   };
+}
+
+/** The agent's call: no browser, no cookie, only the cluster's token. */
+function postReport(origin: string, cluster: string, token: string, body: unknown) {
+  return fetch(`${origin}/api/v1/clusters/${cluster}/reports`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 test("an admin registers a cluster, its token works once copied, and revoking it refuses the agent", async ({
@@ -42,13 +54,9 @@ test("an admin registers a cluster, its token works once copied, and revoking it
   const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name }) });
   await expect(row).toContainText("token issued, no report yet");
 
-  // The agent's call, with the token as the agent would send it.
-  const url = `/api/v1/clusters/${name}/reports`;
-  const accepted = await page.request.post(url, {
-    headers: { authorization: `Bearer ${token}` },
-    data: report(1),
-  });
-  expect(accepted.status()).toBe(200);
+  const origin = new URL(page.url()).origin;
+  const accepted = await postReport(origin, name, token, report(1));
+  expect(accepted.status).toBe(200);
 
   // Shown once: a fresh page has the cluster and its agent, not the token.
   await page.reload();
@@ -56,13 +64,45 @@ test("an admin registers a cluster, its token works once copied, and revoking it
   await expect(page.getByRole("region", { name: `Agent token for ${name}` })).toHaveCount(0);
   expect(await page.content()).not.toContain(token);
 
+  // An open application page shows what the new cluster reports, without a reload.
+  const apps = await page.request.get("/api/v1/apps?size=50");
+  expect(apps.ok()).toBe(true);
+  const app = ((await apps.json()) as { rows: CatalogueRow[] }).rows.find(
+    (r) => r.versions.staging,
+  );
+  expect(app, "the demo fleet has an app in staging").toBeDefined();
+  if (!app) return;
+  await page.goto(`/apps/${app.slug}`);
+  const clusterRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name }) });
+  await expect(clusterRow).toBeVisible();
+  const failure = `e2e ${name}: image registry.example.com/${app.slug} not found`;
+  const live = await postReport(
+    origin,
+    name,
+    token,
+    report(2, [
+      {
+        application: app.slug,
+        environment: "staging",
+        source: { kind: "argocd-application", namespace: "argocd", name: `${app.slug}-${name}` },
+        syncState: "OutOfSync",
+        health: "Degraded",
+        syncedRevision: null,
+        message: "sync operation Failed",
+        operation: { phase: "Failed", message: failure, revision: null },
+        observedAt: new Date().toISOString(),
+      },
+    ]),
+  );
+  expect(live.status).toBe(200);
+  await expect(clusterRow).toContainText(failure);
+  await expect(clusterRow).toContainText("sync failed");
+
+  await page.goto("/clusters");
   await row.getByRole("button", { name: `Revoke the agent token of ${name}` }).click();
   await expect(row.getByRole("status")).toContainText("revoked");
-  const refused = await page.request.post(url, {
-    headers: { authorization: `Bearer ${token}` },
-    data: report(2),
-  });
-  expect(refused.status()).toBe(401);
+  const refused = await postReport(origin, name, token, report(3));
+  expect(refused.status).toBe(401);
   await expect(row.getByRole("button", { name: `Issue the agent token of ${name}` })).toBeVisible();
 });
 
