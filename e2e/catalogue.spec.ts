@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import { powerUser, signIn } from "./support/auth";
 
 /** The application rows of the version matrix (each row's header cell is the app). */
 function appRows(page: Page) {
@@ -9,6 +10,10 @@ function appRows(page: Page) {
     .getByRole("row")
     .filter({ has: page.getByRole("rowheader") });
 }
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, powerUser());
+});
 
 test("the overview counts the demo fleet and its environments", async ({ page }) => {
   await page.goto("/");

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { powerUser, signIn } from "./support/auth";
 
 /**
  * A person breaks one app.yaml in the GitOps repository; after the next
@@ -25,6 +26,10 @@ function git(cwd: string, args: string[]): string {
     },
   }).trim();
 }
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, powerUser());
+});
 
 test("a malformed app.yaml is reported with its location and the rest of the fleet stays", async ({
   page,

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { powerUser, signIn } from "./support/auth";
 
 /**
  * The heart of Gantry, in a real browser against the real portal: promote a
@@ -15,9 +16,13 @@ const git = (args: string[]) =>
 
 type CatalogueRow = { slug: string; name: string; versions: Record<string, string | null> };
 
-test("promote staging's version to prod through a pull request", async ({ page, request }) => {
+test.beforeEach(async ({ page }) => {
+  await signIn(page, powerUser());
+});
+
+test("promote staging's version to prod through a pull request", async ({ page }) => {
   // An app whose staging runs something prod does not, yet.
-  const response = await request.get("/api/v1/apps?differs=1&size=100");
+  const response = await page.request.get("/api/v1/apps?differs=1&size=100");
   expect(response.ok()).toBe(true);
   const { rows } = (await response.json()) as { rows: CatalogueRow[] };
   const app = rows.find(

@@ -16,14 +16,22 @@ export type SignInState = { error: string | null; email: string };
 export async function signInAction(_state: SignInState, formData: FormData): Promise<SignInState> {
   const email = String(formData.get("email") ?? "").trim();
   const password = String(formData.get("password") ?? "");
+  let mustChangePassword: boolean;
   try {
-    await signInWithPassword({ headers: await headers(), email, password });
+    ({ mustChangePassword } = await signInWithPassword({
+      headers: await headers(),
+      email,
+      password,
+    }));
   } catch (error) {
     if (isGantryError(error)) return { error: error.message, email };
     const errorId = logUnexpected(error, { action: "sign-in" });
     return { error: `Signing in failed on our side (error ${errorId}).`, email };
   }
-  redirect(safeNextPath(String(formData.get("next") ?? "/")));
+  // A password set for them (first start, admin reset) is changed before anything else.
+  redirect(
+    mustChangePassword ? "/account/password" : safeNextPath(String(formData.get("next") ?? "/")),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getAuth } from "@/lib/auth/auth-server";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/create-user";
 import { issuesOf } from "@/lib/auth/update-user-grants";
+import { getAuthDb } from "@/lib/db";
 import { type ErrorCode, GantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 
@@ -63,14 +64,15 @@ function run<T>(headers: Headers, action: () => Promise<T>): Promise<T> {
   return withRequestContext(requestContextFrom(headers), action);
 }
 
+/** Signs in; says whether the person must change their password before anything else. */
 export async function signInWithPassword(params: {
   headers: Headers;
   email: string;
   password: string;
-}): Promise<void> {
+}): Promise<{ mustChangePassword: boolean }> {
   const input = SignInInput.safeParse(params);
   if (!input.success) throw new GantryError("bad_request", issuesOf(input.error));
-  await run(params.headers, () =>
+  const signedIn = await run(params.headers, () =>
     getAuth()
       .api.signInEmail({ body: input.data, headers: params.headers })
       .catch((error: unknown) => {
@@ -78,6 +80,11 @@ export async function signInWithPassword(params: {
         throw asGantryError(error, { 401: "Wrong e-mail or password." });
       }),
   );
+  const user = await getAuthDb().user.findUnique({
+    where: { id: signedIn.user.id },
+    select: { mustChangePassword: true },
+  });
+  return { mustChangePassword: user?.mustChangePassword ?? false };
 }
 
 export async function signOut(params: { headers: Headers }): Promise<void> {
