@@ -14,7 +14,7 @@ import { type ChangeEvent, type ChangeFilter, matchesFilter } from "./changes";
  *   and the shared LISTEN connection closes with the last subscriber.
  */
 export interface EventStreamOptions {
-  listener: ChangeListener;
+  listener: Pick<ChangeListener, "subscribe">;
   filter: ChangeFilter;
   signal: AbortSignal;
   heartbeatMs?: number;
