@@ -64,7 +64,7 @@ test("the four DORA charts render from the demo history; the period is in the UR
   // A shorter period: the URL says so, and the tiles change with it.
   const frequency = tiles.filter({ hasText: "Deployment frequency" });
   const before = await frequency.textContent();
-  await page.getByLabel("Period").selectOption("7");
+  await page.getByLabel("Period", { exact: true }).selectOption("7");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/[?&]period=7(&|$)/);
   await expect(page.getByText(/over the last 7 days/)).toBeVisible();
@@ -97,7 +97,7 @@ test("the four DORA charts render from the demo history; the period is in the UR
 test("a parameter the page does not understand is explained by name", async ({ page }) => {
   await signIn(page, createPerson({ roles: ["viewer"] }));
   await page.goto("/insights?period=14&group=cluster");
-  const alert = page.getByRole("alert");
+  const alert = page.getByRole("alert").filter({ hasText: "Gantry does not understand" });
   await expect(alert).toContainText("period: choose 7, 28 or 90");
   await expect(alert).toContainText("group: group by team, app or environment");
 });

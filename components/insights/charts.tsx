@@ -67,7 +67,7 @@ export function WeeklyHoursChart({ data, label }: { data: WeeklyHoursPoint[]; la
     <LineChart responsive style={STYLE} data={data} margin={MARGIN} title={label}>
       <CartesianGrid strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="week" tickFormatter={(week) => `wk ${shortDay(String(week))}`} tick={AXIS} />
-      <YAxis tick={AXIS} width={48} unit=" h" />
+      <YAxis tick={AXIS} width={48} tickFormatter={(value) => `${Number(value).toFixed(1)} h`} />
       <Tooltip
         labelFormatter={(week) => `Week of ${shortDay(String(week))}`}
         formatter={(value) => (typeof value === "number" ? `${value.toFixed(1)} h` : "—")}
@@ -111,7 +111,12 @@ export function ChangeFailureChart({ data, label }: { data: WeeklyRatePoint[]; l
     <BarChart responsive style={STYLE} data={data} margin={MARGIN} title={label}>
       <CartesianGrid strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="week" tickFormatter={(week) => `wk ${shortDay(String(week))}`} tick={AXIS} />
-      <YAxis tick={AXIS} width={48} unit=" %" domain={[0, "auto"]} />
+      <YAxis
+        tick={AXIS}
+        width={48}
+        domain={[0, "auto"]}
+        tickFormatter={(value) => `${Number(value).toFixed(0)} %`}
+      />
       <Tooltip
         labelFormatter={(week) => `Week of ${shortDay(String(week))}`}
         formatter={(value) => (typeof value === "number" ? `${value.toFixed(1)} %` : "—")}
