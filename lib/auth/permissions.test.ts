@@ -64,12 +64,34 @@ const PROMOTION_CHANGES: Permission[] = [
   "promotion:retry",
 ];
 const ADMIN_ONLY: Permission[] = [
+  "promotion:skip_order",
   "catalogue:import",
   "audit:verify",
   "cluster:manage",
   "token:manage_ci",
   "user:manage",
 ];
+
+const EVERY_PERSON: Permission[] = [
+  "catalogue:read",
+  "promotion:read",
+  "audit:read",
+  "token:manage_own",
+];
+
+describe("permissions: the table", () => {
+  it("has every permission tested here in one group (a new permission needs its tests)", () => {
+    const grouped = [
+      ...EVERY_PERSON,
+      ...PROMOTION_CHANGES,
+      ...ADMIN_ONLY,
+      "promotion:approve",
+      "promotion:break_glass",
+      "audit:export",
+    ].sort();
+    expect(grouped).toEqual([...PERMISSIONS].sort());
+  });
+});
 
 describe("permissions: signed out", () => {
   it("refuses every permission with 'sign in first', and assertCan throws unauthenticated", () => {
