@@ -24,7 +24,9 @@ describe("promotion transitions", () => {
     for (const terminal of ["rejected", "closed", "superseded", "rolled_back"] as const) {
       for (const to of ALL) expect(canTransition(terminal, to)).toBe(false);
     }
-    for (const to of OPEN_STATES) expect(canTransition("merged", to)).toBe(false);
+    // The one way out of merged that is not forward: the clusters failed to apply it.
+    for (const to of OPEN_STATES) expect(canTransition("merged", to)).toBe(to === "failed");
+    expect(canTransition("syncing", "failed")).toBe(true);
   });
 
   it("retries a failed promotion by planning it again", () => {

@@ -125,10 +125,17 @@ export async function transition(params: {
   at?: Date;
 }): Promise<Promotion> {
   const { tx, promotionId, to } = params;
-  const rows = await tx.$queryRaw<{ state: PromotionState }[]>`
-    SELECT state FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<{ state: PromotionState; mergedAt: Date | null }[]>`
+    SELECT state, "mergedAt" FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
   const current = rows[0]?.state;
   if (!current) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  if (current === "failed" && to === "planned" && rows[0]?.mergedAt) {
+    // Failed in the clusters after its merge: planning it again would change nothing in Git.
+    throw new GantryError(
+      "conflict",
+      "this promotion is already merged and failed to sync in the clusters; fix it with a new promotion (or a rollback), not a retry",
+    );
+  }
   if (params.from && !params.from.includes(current)) {
     throw new GantryError(
       "conflict",

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { retryPromotion } from "@/lib/promotion/retry-promotion";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import {
   SNAPSHOT_PARTS_WITHIN_SECONDS,
@@ -6,7 +7,7 @@ import {
   type SyncOperation,
   type SyncReport,
 } from "@/lib/sync/report";
-import { createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
+import { ALICE, createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
 import { argoItem, mergedPromotion, reportingCluster } from "./support";
 
 /**
@@ -110,6 +111,19 @@ describe("failed sync operations and multi-part snapshots", () => {
         orderBy: { at: "desc" },
       });
       expect(last).toMatchObject({ toState: "failed", actorName: "Gantry" });
+      // Already in Git: a retry cannot help, and is refused.
+      const retried = await retryPromotion({
+        ctx: w.ctx,
+        promotionId: merged.id,
+        principal: ALICE,
+      }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(retried).toMatchObject({ code: "conflict" });
+      expect((await w.db.promotion.findUniqueOrThrow({ where: { id: merged.id } })).state).toBe(
+        "failed",
+      );
       // A history row records the failure.
       const history = await w.db.syncStatusChange.count({ where: { syncStatusId: row.id } });
       expect(history).toBeGreaterThanOrEqual(1);
