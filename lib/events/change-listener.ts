@@ -32,7 +32,8 @@ export class ChangeListener {
   private connecting: Promise<void> | null = null;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private everConnected = false;
+  /** The connection dropped (not closed by us): subscribers may have missed changes. */
+  private lost = false;
 
   constructor(options: ChangeListenerOptions) {
     this.connectionString = options.connectionString;
@@ -104,12 +105,12 @@ export class ChangeListener {
       return;
     }
     this.client = client;
-    if (this.failures > 0 || this.everConnected) {
+    if (this.failures > 0 || this.lost) {
       log.info("events: listening again", { failures: this.failures });
       for (const subscriber of this.subscribers) subscriber.onReconnect?.();
     }
     this.failures = 0;
-    this.everConnected = true;
+    this.lost = false;
   }
 
   private dispatch(payload: string): void {
@@ -134,6 +135,7 @@ export class ChangeListener {
   private dropped(client: pg.Client, error: Error | null): void {
     if (this.client !== client) return;
     this.client = null;
+    this.lost = true;
     client.removeAllListeners("end");
     client.end().catch(() => undefined);
     if (this.subscribers.size > 0) this.scheduleRetry(error);
@@ -161,6 +163,8 @@ export class ChangeListener {
   private async disconnect(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.lost = false;
+    this.failures = 0;
     await this.connecting;
     const client = this.client;
     this.client = null;

@@ -36,7 +36,10 @@ describe("GET /api/v1/events", () => {
       name: "reader",
       scopes: ["promotions:read"],
     }));
-    listener = new ChangeListener({ connectionString: w.url });
+    listener = new ChangeListener({
+      connectionString: w.url,
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
     globalThis.gantryChangeListener = listener;
   });
   afterAll(async () => {
@@ -204,6 +207,25 @@ describe("GET /api/v1/events", () => {
     await until("one subscriber left", () => listener.subscriberCount === 1);
     expect(await listeningConnections()).toBe(1);
     await readerB.cancel();
+    await until("no subscriber", () => listener.subscriberCount === 0);
+    await until("the LISTEN connection to close", async () => (await listeningConnections()) === 0);
+  });
+
+  it("re-opens a dropped LISTEN connection, says resync, and keeps delivering", async () => {
+    const { abort, response } = open("?application=app-1");
+    const reader = ((await response).body as ReadableStream<Uint8Array>).getReader();
+    await until("the subscription", () => listener.subscriberCount === 1 && listener.connected);
+
+    // Postgres restarts, a proxy drops the connection: here, the server ends the session.
+    await w.db.$executeRaw`
+      SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gantry-events'`;
+    await next(reader, (event) => event === "resync");
+    await until("listening again", () => listener.connected);
+
+    await report("prod-eu-1", "app-1");
+    const sync = await next(reader, (event, data) => event === "change" && data.kind === "sync");
+    expect(sync).toMatchObject({ applications: ["app-1"] });
+    abort.abort();
     await until("no subscriber", () => listener.subscriberCount === 0);
     await until("the LISTEN connection to close", async () => (await listeningConnections()) === 0);
   });
