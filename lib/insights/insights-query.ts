@@ -50,16 +50,8 @@ export const InsightsQuerySchema = z
     dir: z.enum(["asc", "desc"], { error: "sort asc or desc" }).default("desc"),
   })
   .superRefine((query, issues) => {
-    const custom = query.period === "custom" || query.from !== undefined || query.to !== undefined;
-    if (!custom) return;
-    if (query.period !== undefined && query.period !== "custom") {
-      issues.addIssue({
-        code: "custom",
-        path: ["period"],
-        message: "give either a period of days or from and to, not both",
-      });
-      return;
-    }
+    // A preset wins over dates the form also sent; without one, dates make the period custom.
+    if (!isCustom(query)) return;
     if (query.from === undefined) {
       issues.addIssue({ code: "custom", path: ["from"], message: "a custom period needs from" });
     }
@@ -79,6 +71,13 @@ export const InsightsQuerySchema = z
     }
   });
 
+function isCustom(query: { period?: string; from?: string; to?: string }): boolean {
+  return (
+    query.period === "custom" ||
+    (query.period === undefined && (query.from !== undefined || query.to !== undefined))
+  );
+}
+
 export type InsightsQuery = z.output<typeof InsightsQuerySchema>;
 
 /** A period of whole UTC days: `from` inclusive, `until` exclusive (midnight after the last day). */
@@ -92,7 +91,7 @@ export interface InsightsPeriod {
 
 /** The period a query names, at `now` for presets (today included). */
 export function resolvePeriod(query: InsightsQuery, now: Date = new Date()): InsightsPeriod {
-  if (query.from !== undefined && query.to !== undefined) {
+  if (isCustom(query) && query.from !== undefined && query.to !== undefined) {
     const from = new Date(`${query.from}T00:00:00Z`);
     const until = new Date(Date.parse(`${query.to}T00:00:00Z`) + DAY_MS);
     const days = Math.round((until.getTime() - from.getTime()) / DAY_MS);
@@ -105,7 +104,10 @@ export function resolvePeriod(query: InsightsQuery, now: Date = new Date()): Ins
     }
     return { from, until, days, preset: null };
   }
-  const days = query.period === undefined ? DEFAULT_PERIOD_DAYS : Number(query.period);
+  const days =
+    query.period === undefined || query.period === "custom"
+      ? DEFAULT_PERIOD_DAYS
+      : Number(query.period);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const until = new Date(today + DAY_MS);
   return { from: new Date(until.getTime() - days * DAY_MS), until, days, preset: days };
