@@ -51,7 +51,8 @@ export default defineConfig({
   webServer: {
     command: `node_modules/.bin/tsx scripts/start.ts --fresh`,
     url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 300_000,
+    // A cold build on a busy 2-core machine can take several minutes.
+    timeout: 900_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",

@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
-import { powerUser, signIn } from "./support/auth";
+import { type Browser, expect, test } from "@playwright/test";
+import { createPerson, powerUser, signIn } from "./support/auth";
 
 /**
  * The heart of Gantry, in a real browser against the real portal: promote a
  * demo app from staging to prod, read the diff first, open the pull request,
- * check the commit in the bare repository byte for byte, merge, and see the
- * catalogue follow.
+ * check the commit in the bare repository byte for byte, have two
+ * prod-approvers approve it (the demo prod policy), merge, and see the
+ * catalogue follow. e2e/approvals.spec.ts drives the approvals through the UI.
  */
 const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
 const bare = path.join(dataDir, "git", "gitops.git");
@@ -16,11 +17,35 @@ const git = (args: string[]) =>
 
 type CatalogueRow = { slug: string; name: string; versions: Record<string, string | null> };
 
+/** A prod-approver, signed in in a browser context of their own, approves through the API. */
+async function approveAsNewApprover(browser: Browser, promotionId: string, name: string) {
+  const approver = createPerson({
+    roles: ["approver"],
+    teams: ["prod-approvers"],
+    approverEnvironments: ["prod"],
+    name,
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, approver);
+  const status = await page.evaluate(async (id) => {
+    const answer = await fetch(`/api/v1/promotions/${id}/reviews`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ decision: "approve", comment: "Checked the diff" }),
+    });
+    return answer.status;
+  }, promotionId);
+  expect(status).toBeLessThan(300);
+  await context.close();
+}
+
 test.beforeEach(async ({ page }) => {
   await signIn(page, powerUser());
 });
 
-test("promote staging's version to prod through a pull request", async ({ page }) => {
+test("promote staging's version to prod through a pull request", async ({ page, browser }) => {
+  test.setTimeout(180_000);
   // An app whose staging runs something prod does not, yet.
   const response = await page.request.get("/api/v1/apps?differs=1&size=100");
   expect(response.ok()).toBe(true);
@@ -74,6 +99,12 @@ test("promote staging's version to prod through a pull request", async ({ page }
   expect(afterLines[index]).toBe(beforeLines[index]?.replace(from, to));
   expect(git(["log", "-1", "--format=%an <%ae>%n%B", branch])).toMatch(/Gantry-Promotion: /);
 
+  // The demo prod policy: two approvals from prod-approvers, neither of them the author.
+  const promotionId = new URL(page.url()).pathname.split("/").pop() ?? "";
+  await expect(page.getByRole("button", { name: "Merge pull request" })).toBeDisabled();
+  await approveAsNewApprover(browser, promotionId, "E2E Promotion Approver One");
+  await approveAsNewApprover(browser, promotionId, "E2E Promotion Approver Two");
+  await page.reload();
   await page.getByRole("button", { name: "Merge pull request" }).click();
   const state = page.getByRole("status").filter({ hasText: "State:" });
   await expect(state).toContainText(/merged|syncing|deployed/);

@@ -9,8 +9,6 @@
  * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
  * empty data directory; refused for the default one, used by the e2e suite).
  */
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -23,6 +21,7 @@ import {
   prepareGitopsRepository,
   startJobsAtStart,
 } from "@/lib/runtime/boot";
+import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -117,7 +116,11 @@ try {
   fail(`the job runner could not start: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-if (!dev) await buildWhenSourcesChanged();
+if (!dev) {
+  await buildWhenSourcesChanged(progress).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
+}
 
 progress(dev ? "starting Next.js (development)" : "starting Next.js");
 const { default: next } = await import("next");
@@ -144,63 +147,3 @@ server.listen(config.port, config.hostname, () => {
   );
   if (firstAdminNotice) process.stderr.write(firstAdminNotice);
 });
-
-/**
- * Builds the production bundle when there is none or the sources changed
- * since the last build (a fingerprint of file sizes and times), so
- * `npm start` on a fresh clone or after a pull serves current code.
- */
-async function buildWhenSourcesChanged(): Promise<void> {
-  const distDir = path.join(root, process.env.GANTRY_NEXT_DIST_DIR || ".next");
-  const stamp = path.join(distDir, "gantry-sources");
-  const fingerprint = sourcesFingerprint();
-  const built = fs.existsSync(path.join(distDir, "BUILD_ID"));
-  if (built && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return;
-  progress(
-    built
-      ? "sources changed: rebuilding (about a minute)"
-      : "first start: building the portal (about a minute)",
-  );
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(path.join(root, "node_modules", ".bin", "next"), ["build"], {
-      cwd: root,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, NODE_ENV: "production" },
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`)),
-    );
-  }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
-  fs.writeFileSync(stamp, fingerprint);
-}
-
-function sourcesFingerprint(): string {
-  const hash = createHash("sha256");
-  const visit = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs
-      .readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && entry.name !== "generated") visit(full);
-      } else {
-        const stat = fs.statSync(full);
-        hash.update(`${path.relative(root, full)}:${stat.size}:${stat.mtimeMs}\n`);
-      }
-    }
-  };
-  for (const dir of ["app", "components", "lib"]) visit(path.join(root, dir));
-  for (const file of [
-    "next.config.js",
-    "proxy.ts",
-    "package-lock.json",
-    "postcss.config.mjs",
-    "tsconfig.json",
-  ]) {
-    const full = path.join(root, file);
-    if (fs.existsSync(full)) hash.update(`${file}:${fs.statSync(full).mtimeMs}\n`);
-  }
-  return hash.digest("hex");
-}
