@@ -51,7 +51,7 @@ describe("docker-compose.yml", () => {
         name,
         value.replace(
           /\$\{(\w+)(?::?-([^}]*))?(?::\?[^}]*)?\}/g,
-          (_m, _v, fallback?: string) => fallback ?? "example",
+          (_m, _v, fallback?: string) => fallback ?? "example-secret-0123456789abcdefghijklmnop",
         ),
       ]),
     );
