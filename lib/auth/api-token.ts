@@ -175,6 +175,7 @@ export async function authenticateApiToken(params: {
       approverEnvironments: owner.approverEnvironments,
       breakGlass: owner.breakGlass,
       gitLogin: owner.gitLogin,
+      tokenScopes: row.scopes,
     };
   }
   await touchLastUsed(params.db, row, now);

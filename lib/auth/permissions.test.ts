@@ -350,3 +350,36 @@ describe("coarse checks (wrappers, before the domain checks the resource)", () =
     }
   });
 });
+
+describe("permissions: a person through a personal API token", () => {
+  const readToken = { ...admin, tokenScopes: ["promotions:read"] };
+  const writeToken = { ...developer, tokenScopes: ["promotions:write"] };
+
+  it("reads (and exports the audit log) within promotions:read, changes nothing", () => {
+    expect(can(readToken, "catalogue:read")).toBe(true);
+    expect(can(readToken, "audit:export")).toBe(true);
+    expect(refusal(readToken, "promotion:request", { team: "payments" })).toBe(
+      "this personal API token lacks the promotions:write scope",
+    );
+  });
+
+  it("acts on promotions with promotions:write, never beyond the owner's own grants", () => {
+    expect(can(writeToken, "promotion:request", { team: "payments" })).toBe(true);
+    expect(can(writeToken, "promotion:request", { team: "checkout" })).toBe(false);
+    expect(can(writeToken, "promotion:approve", { environment: "prod" })).toBe(false);
+  });
+
+  it("does no administration, even for an admin with a write token", () => {
+    const adminWrite = { ...admin, tokenScopes: ["promotions:read", "promotions:write"] };
+    for (const permission of [
+      "user:manage",
+      "token:manage_own",
+      "token:manage_ci",
+      "cluster:manage",
+      "catalogue:import",
+      "audit:verify",
+    ] as const) {
+      expect(refusal(adminWrite, permission)).toMatch(/personal API token cannot do this/);
+    }
+  });
+});

@@ -138,6 +138,35 @@ function tokenIsAuthor(token: CiToken, resource: PermissionResource): boolean {
   return resource.authorEmail !== undefined && resource.authorEmail === actorOf(token).email;
 }
 
+/** What a person's personal API token adds as a limit: its scopes, and no administration. */
+const PROMOTION_WRITES: readonly Permission[] = [
+  "promotion:request",
+  "promotion:approve",
+  "promotion:merge",
+  "promotion:close",
+  "promotion:retry",
+  "promotion:break_glass",
+  "promotion:skip_order",
+];
+
+function personalTokenRefusal(
+  scopes: readonly string[] | undefined,
+  permission: Permission,
+): string | null {
+  if (scopes === undefined) return null;
+  if (READ.includes(permission) || permission === "audit:export") {
+    return scopes.includes("promotions:read") || scopes.includes("promotions:write")
+      ? null
+      : "this personal API token lacks the promotions:read scope";
+  }
+  if (PROMOTION_WRITES.includes(permission)) {
+    return scopes.includes("promotions:write")
+      ? null
+      : "this personal API token lacks the promotions:write scope";
+  }
+  return `a personal API token cannot do this (${permission}); sign in to the portal`;
+}
+
 /** Why `principal` may not do `permission`, in words; null when they may. */
 export function refusal(
   principal: Principal | null,
@@ -145,7 +174,12 @@ export function refusal(
   resource: PermissionResource = {},
 ): string | null {
   if (principal === null) return "sign in first";
-  if (principal.kind === "person") return personRefusal(principal, permission, resource);
+  if (principal.kind === "person") {
+    return (
+      personalTokenRefusal(principal.tokenScopes, permission) ??
+      personRefusal(principal, permission, resource)
+    );
+  }
   const scopes = principal.scopes;
   if (READ.includes(permission)) {
     return scopes.includes("promotions:read") || scopes.includes("promotions:write")

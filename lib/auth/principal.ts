@@ -21,6 +21,11 @@ export interface Person {
   approverEnvironments: readonly string[];
   breakGlass: boolean;
   gitLogin: string | null;
+  /**
+   * Set when the person acts through one of their personal API tokens: the
+   * token's scopes, which narrow what the person may do (never widen it).
+   */
+  tokenScopes?: readonly string[];
 }
 
 /**
