@@ -118,6 +118,14 @@ export async function requestPromotion(
         },
         select: { id: true, version: true, state: true },
       });
+      // Row locks before the audit chain's lock, as every transition takes them: locking
+      // the promotions superseded below only after the first audit event could deadlock
+      // with a job holding one of them and waiting for the chain.
+      if (open.length > 0) {
+        await tx.$queryRaw`
+          SELECT id FROM "Promotion" WHERE id = ANY(${open.map((p) => p.id)}::uuid[])
+          ORDER BY id FOR UPDATE`;
+      }
       const same = open.find((p) => p.version === plan.version && p.state !== "failed");
       if (same) {
         throw new GantryError(
