@@ -9,11 +9,31 @@ import { openSchemaEngine } from "./schema-engine.ts";
  * order (empty when the schema was up to date).
  *
  * Safe to run from several processes at once: the engine holds a Postgres
- * advisory lock while it migrates.
+ * advisory lock while it migrates. Within one process, calls take turns: the
+ * WebAssembly engine panics when two instances run at the same time (vitest
+ * runs the integration and cluster projects' global set-ups concurrently).
  */
-export async function applyMigrations(
+export function applyMigrations(
   databaseUrl: string,
   options: { migrationsDir?: string } = {},
+): Promise<string[]> {
+  // On globalThis, not in this module: a test runner may load the module twice.
+  const shared = globalThis as typeof globalThis & { [IN_TURN]?: Promise<void> };
+  const run = (shared[IN_TURN] ?? Promise.resolve()).then(() =>
+    applyMigrationsNow(databaseUrl, options),
+  );
+  shared[IN_TURN] = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+const IN_TURN = Symbol.for("gantry.applyMigrations.inTurn");
+
+async function applyMigrationsNow(
+  databaseUrl: string,
+  options: { migrationsDir?: string },
 ): Promise<string[]> {
   const migrationsList = await readMigrationsList(options.migrationsDir);
   const opened = await openSchemaEngine({ datasource: { url: databaseUrl } });

@@ -104,11 +104,15 @@ const panics: { last: string | undefined; set_message(message: string): void } =
   },
 };
 
-let loaded: Promise<typeof wasmBindings.SchemaEngine> | undefined;
+const LOADED = Symbol.for("gantry.schemaEngine.wasm");
+type Loaded = Promise<typeof wasmBindings.SchemaEngine>;
 
-function loadWasm(): Promise<typeof wasmBindings.SchemaEngine> {
-  // One instance per process: wasm-bindgen keeps global state and breaks when loaded twice.
-  loaded ??= (async () => {
+function loadWasm(): Loaded {
+  // One instance per process: wasm-bindgen keeps global state in its (shared) bindings
+  // module and breaks when instantiated twice. Kept on globalThis, because a test runner
+  // may load this file once per project while Node loads the bindings only once.
+  const shared = globalThis as typeof globalThis & { [LOADED]?: Loaded };
+  shared[LOADED] ??= (async () => {
     Object.assign(globalThis, { PRISMA_WASM_PANIC_REGISTRY: panics });
     const require = createRequire(import.meta.url);
     const bindingsFile = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -125,7 +129,7 @@ function loadWasm(): Promise<typeof wasmBindings.SchemaEngine> {
     start();
     return wasmBindings.SchemaEngine;
   })();
-  return loaded;
+  return shared[LOADED];
 }
 
 /**
