@@ -6,6 +6,9 @@ import { log, logUnexpected } from "@/lib/log";
 import { promotionApprovals } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { frozenMessage } from "@/lib/promotion/policy/describe";
+import { activeFreeze } from "@/lib/promotion/policy/freeze";
+import { readPolicy } from "@/lib/promotion/policy/read-policy";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
@@ -93,6 +96,7 @@ async function mergeUnderPolicy(params: {
         { details: { blockers: standing.blockers } },
       );
     }
+    await assertNotFrozen(ctx, before.id);
     ({ sha: mergeCommit } = await ctx.git.mergePullRequest({
       number: pr.number,
       expectedHeadSha: row.headCommit,
@@ -123,6 +127,28 @@ async function mergeUnderPolicy(params: {
     mergeCommit,
     catalogue,
   };
+}
+
+/**
+ * A freeze that began after a promotion was approved still holds it back:
+ * only a promotion that broke the freeze with a reason when it was
+ * requested (break-glass) merges into a frozen environment.
+ */
+async function assertNotFrozen(ctx: MergeContext, promotionId: string): Promise<void> {
+  const row = await ctx.db.promotion.findUniqueOrThrow({
+    where: { id: promotionId },
+    select: { breakGlassReason: true, toEnvironment: { select: { name: true, policy: true } } },
+  });
+  if (row.breakGlassReason !== null) return;
+  const environment = row.toEnvironment.name;
+  const now = new Date();
+  const freeze = activeFreeze(readPolicy(row.toEnvironment.policy, { environment }), now);
+  if (freeze === null) return;
+  throw new GantryError(
+    "conflict",
+    `${frozenMessage({ environment, until: freeze.until, reason: freeze.reason, now })}; merge after the freeze, or promote again with break-glass and a reason`,
+    { details: { frozenUntil: freeze.until.toISOString() } },
+  );
 }
 
 /** What merging needs: the database, the Git provider, the merge method and the catalogue's version path. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Person } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
+import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { readPolicy } from "@/lib/promotion/policy/read-policy";
 import { DEFAULT_POLICY } from "@/lib/promotion/policy/types";
@@ -408,5 +409,74 @@ freezes:
       });
       expect(promotion.version).toBe("0.9.0");
     });
+  });
+});
+
+describe("a freeze holds back merges too", () => {
+  let w: PromotionWorld;
+  beforeAll(async () => {
+    w = await createPromotionWorld({ apps: 6 });
+    await w.db.user.create({
+      data: {
+        id: GLEN.id,
+        name: GLEN.name,
+        email: GLEN.email,
+        roles: [...GLEN.roles],
+        teams: [...GLEN.teams],
+        breakGlass: true,
+      },
+    });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  async function freezeStaging(): Promise<void> {
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    const from = iso(new Date(second - 3_600_000));
+    const to = iso(new Date(second + 2 * 24 * 3_600_000));
+    w.repo.commit(
+      {
+        "environments.yaml": environmentsYaml({
+          staging: `freezes:\n  - from: ${from}\n    to: ${to}\n    reason: Test freeze`,
+        }),
+      },
+      "freeze staging",
+    );
+    await w.importNow();
+  }
+
+  async function openToStaging(principal: Person, app: string, breakGlassReason?: string) {
+    const { promotion } = await requestPromotion({
+      ctx: w.ctx,
+      principal,
+      application: app,
+      environment: "staging",
+      version: "9.9.0",
+      allowNewVersion: true,
+      skipOrder: true,
+      reason: "New build",
+      breakGlassReason,
+    });
+    await openPromotionPullRequest({ ctx: w.ctx, promotionId: promotion.id });
+    return promotion.id;
+  }
+
+  it("refuses to merge a promotion opened before the freeze began, saying until when", async () => {
+    const promotionId = await openToStaging(ALICE, "app-1");
+    await freezeStaging();
+    const error = await rejection(mergePromotion({ ctx: w.ctx, promotionId, principal: ALICE }));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toMatch(
+      /^staging is frozen until .+ UTC \(Test freeze\); merge after the freeze, or promote again with break-glass and a reason$/,
+    );
+    const row = await w.db.promotion.findUniqueOrThrow({ where: { id: promotionId } });
+    expect(row.state).toBe("pr_open");
+  });
+
+  it("merges a promotion that broke the freeze with a reason", async () => {
+    const promotionId = await openToStaging(GLEN, "app-2", "Customer outage: the fix cannot wait");
+    const merged = await mergePromotion({ ctx: w.ctx, promotionId, principal: GLEN });
+    expect(merged.promotion.state).toBe("merged");
   });
 });
