@@ -7,6 +7,7 @@ import type { Person, Principal } from "@/lib/auth/principal";
 import { PATH_HEADER } from "@/lib/auth/request-path";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
+import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /**
@@ -50,6 +51,15 @@ export async function principalFromHeaders(params: {
   const token = bearerToken(params.headers);
   if (token !== null) return authenticateApiToken({ db: params.db, token, now: params.now });
   const signedIn = await personFromSession(params);
+  if (signedIn?.mustChangePassword) {
+    // Pages send them to /account/password (requirePerson); the API and forms refuse
+    // until then, so a one-time password cannot be used for anything else.
+    throw new GantryError(
+      "forbidden",
+      "change your one-time password first, at /account/password",
+      { details: { mustChangePassword: true } },
+    );
+  }
   return signedIn?.person ?? null;
 }
 

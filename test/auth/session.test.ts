@@ -301,6 +301,10 @@ describe("forced password change", () => {
     const headers = new Headers({ cookie: cookie ?? "", origin: ORIGIN });
     const before = await personFromSession({ auth, db: authDb, config, headers });
     expect(before?.mustChangePassword).toBe(true);
+    // The API and forms refuse a one-time password for anything but changing it.
+    await expect(principalFromHeaders({ auth, db: authDb, config, headers })).rejects.toThrow(
+      /change your one-time password first/,
+    );
     await expect(
       auth.api.changePassword({
         body: { currentPassword: PASSWORD, newPassword: "short" },
@@ -327,6 +331,13 @@ describe("forced password change", () => {
       headers: new Headers({ cookie: fresh ?? "" }),
     });
     expect(after?.mustChangePassword).toBe(false);
+    const acting = await principalFromHeaders({
+      auth,
+      db: authDb,
+      config,
+      headers: new Headers({ cookie: fresh ?? "" }),
+    });
+    expect(acting).toMatchObject({ kind: "person", id: person.id });
     expect((await signIn(person.email, "a brand new passphrase")).status).toBe(200);
     expect((await signIn(person.email, PASSWORD)).status).toBe(401);
   });
