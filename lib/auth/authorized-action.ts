@@ -3,6 +3,7 @@ import { unstable_rethrow } from "next/navigation";
 import { getCurrentPrincipal } from "@/lib/auth/current-principal";
 import { assertCoarse, type Permission } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
+import { recordRefusal } from "@/lib/auth/with-permission";
 import { type ErrorCode, GantryError, isGantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 import { logUnexpected } from "@/lib/log";
@@ -45,8 +46,14 @@ export function authorizedAction(
             },
           );
         }
-        assertCoarse(principal, permission);
-        return await handler(principal, formData);
+        if (principal === null) assertCoarse(principal, permission);
+        try {
+          assertCoarse(principal, permission);
+          return await handler(principal, formData);
+        } catch (error) {
+          await recordRefusal({ error, principal, permission, request: `action ${permission}` });
+          throw error;
+        }
       } catch (error) {
         unstable_rethrow(error);
         return actionRefusal(error);

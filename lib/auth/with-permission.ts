@@ -1,9 +1,12 @@
+import { recordDenial } from "@/lib/audit/record-denial";
 import { getCurrentPrincipal } from "@/lib/auth/current-principal";
 import { assertCoarse, type Permission } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { GantryError } from "@/lib/errors";
+import { getDb } from "@/lib/db";
+import { GantryError, isGantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 import { apiRoute } from "@/lib/http/route";
+import { log } from "@/lib/log";
 
 /**
  * A route handler behind a permission: the request's principal (bearer
@@ -27,8 +30,49 @@ export function withPermission<Context>(
           { details: { permission } },
         );
       }
-      assertCoarse(principal, permission);
-      return handler(request, context, principal);
+      try {
+        assertCoarse(principal, permission);
+        return await handler(request, context, principal);
+      } catch (error) {
+        await recordRefusal({
+          error,
+          principal,
+          permission,
+          request: `${request.method} ${new URL(request.url).pathname}`,
+        });
+        throw error;
+      }
     }),
   );
+}
+
+/**
+ * A permission refusal (forbidden) of a signed-in principal, from the coarse
+ * check or the domain's own, goes into the audit chain as `permission.denied`.
+ * Failing to record it is logged and does not change the answer.
+ */
+export async function recordRefusal(params: {
+  error: unknown;
+  principal: Principal;
+  permission: Permission;
+  request: string;
+}): Promise<void> {
+  if (!isGantryError(params.error) || params.error.code !== "forbidden") return;
+  try {
+    await recordDenial({
+      db: getDb(),
+      principal: params.principal,
+      permission:
+        typeof params.error.details?.permission === "string"
+          ? params.error.details.permission
+          : params.permission,
+      reason: params.error.message,
+      resource: { request: params.request },
+    });
+  } catch (failure) {
+    log.warn("could not record a permission denial in the audit log", {
+      permission: params.permission,
+      error: failure instanceof Error ? failure.message : String(failure),
+    });
+  }
 }
