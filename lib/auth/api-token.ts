@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { Actor } from "@/lib/auth/actor";
 import type { Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -19,80 +18,12 @@ const TOKEN_PATTERN = /^gantry_[A-Za-z0-9_-]{43}$/;
 /** lastUsedAt is written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export interface ApiActor extends Actor {
-  kind: "token";
-  tokenId: string;
-  tokenName: string;
-  scopes: ApiScope[];
-}
-
 export function hashApiToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 export function isApiScope(value: string): value is ApiScope {
   return (API_SCOPES as readonly string[]).includes(value);
-}
-
-/**
- * The actor behind `Authorization: Bearer <token>`, or GantryError
- * "unauthenticated". The reasons differ in the message (missing, malformed,
- * unknown or revoked) and never echo the token.
- */
-export async function authenticateRequest(
-  request: Request,
-  options: { db: PrismaClient },
-): Promise<ApiActor> {
-  const header = request.headers.get("authorization");
-  if (!header) {
-    throw new GantryError(
-      "unauthenticated",
-      "an API token is required: send Authorization: Bearer <token> (create one with `npm run gantry -- token create --name <name>`)",
-    );
-  }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const token = match?.[1];
-  if (!token || !TOKEN_PATTERN.test(token)) {
-    throw new GantryError("unauthenticated", "the Authorization header is not a Gantry API token");
-  }
-  const row = await options.db.apiToken.findUnique({
-    where: { tokenHash: hashApiToken(token) },
-    select: {
-      id: true,
-      name: true,
-      scopes: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      expiresAt: true,
-    },
-  });
-  if (!row) throw new GantryError("unauthenticated", "the API token is not valid");
-  if (row.revokedAt) throw new GantryError("unauthenticated", "the API token was revoked");
-  const now = new Date();
-  if (row.expiresAt && row.expiresAt <= now) {
-    throw new GantryError("unauthenticated", "the API token has expired");
-  }
-  await touchLastUsed(options.db, row, now);
-  return {
-    kind: "token",
-    id: row.id,
-    tokenId: row.id,
-    tokenName: row.name,
-    scopes: row.scopes.filter(isApiScope),
-    // Until tokens belong to people (issue 4), the token is the actor.
-    name: `API token ${row.name}`,
-    email: `api-token+${row.id.slice(0, 8)}@gantry.local`,
-  };
-}
-
-/** Refuses (403) an actor whose token lacks `scope`. */
-export function requireScope(actor: ApiActor, scope: ApiScope): void {
-  if (!actor.scopes.includes(scope)) {
-    throw new GantryError(
-      "forbidden",
-      `the API token "${actor.tokenName}" lacks the ${scope} scope`,
-    );
-  }
 }
 
 async function touchLastUsed(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticateRequest, hashApiToken } from "@/lib/auth/api-token";
+import { authenticateApiToken, hashApiToken } from "@/lib/auth/api-token";
 import { createApiToken } from "@/lib/auth/create-api-token";
 import { listApiTokens } from "@/lib/auth/list-api-tokens";
 import type { CiToken, Person, Role } from "@/lib/auth/principal";
@@ -33,10 +33,6 @@ async function makePerson(roles: Role[]): Promise<Person> {
   };
 }
 
-const bearer = (token: string) =>
-  new Request("http://gantry.test/api/v1/promotions", {
-    headers: { authorization: `Bearer ${token}` },
-  });
 
 describe("API tokens", () => {
   it("a personal token belongs to its maker, is shown once and stored only as a hash", async () => {
@@ -163,9 +159,10 @@ describe("API tokens", () => {
       name: "mine",
     });
     const ci = await createApiToken({ db: t.db, acting: admin, kind: "ci", name: "deploys" });
-    expect((await authenticateRequest(bearer(personal.token), { db: t.db })).tokenId).toBe(
-      personal.id,
-    );
+    expect(await authenticateApiToken({ db: t.db, token: personal.token })).toMatchObject({
+      kind: "person",
+      id: owner.id,
+    });
 
     await expect(
       revokeApiToken({ db: t.db, acting: stranger, id: personal.id }),
@@ -180,12 +177,12 @@ describe("API tokens", () => {
     const { revokedAt } = await revokeApiToken({ db: t.db, acting: owner, id: personal.id });
     const again = await revokeApiToken({ db: t.db, acting: owner, id: personal.id });
     expect(again.revokedAt.getTime()).toBe(revokedAt.getTime());
-    await expect(authenticateRequest(bearer(personal.token), { db: t.db })).rejects.toMatchObject({
+    await expect(authenticateApiToken({ db: t.db, token: personal.token })).rejects.toMatchObject({
       code: "unauthenticated",
       message: "the API token was revoked",
     });
     await revokeApiToken({ db: t.db, acting: admin, id: ci.id });
-    await expect(authenticateRequest(bearer(ci.token), { db: t.db })).rejects.toMatchObject({
+    await expect(authenticateApiToken({ db: t.db, token: ci.token })).rejects.toMatchObject({
       code: "unauthenticated",
     });
 
