@@ -33,4 +33,36 @@ describe("the Prisma client's secret defaults", () => {
     });
     expect(explicit?.tokenHash).toBe(tokenHash);
   });
+
+  it("omits password hashes, identity-provider tokens and session tokens", async () => {
+    const userId = randomBytes(8).toString("hex");
+    await db.user.create({ data: { id: userId, name: "Pat", email: `${userId}@example.com` } });
+    const password = `scrypt:${randomBytes(16).toString("hex")}`;
+    const token = randomBytes(16).toString("hex");
+    await db.account.create({
+      data: {
+        id: `a-${userId}`,
+        accountId: userId,
+        providerId: "credential",
+        userId,
+        password,
+        accessToken: "at",
+        refreshToken: "rt",
+        idToken: "it",
+      },
+    });
+    await db.session.create({
+      data: { id: `s-${userId}`, token, userId, expiresAt: new Date(Date.now() + 60_000) },
+    });
+    const account = await db.account.findFirstOrThrow({ where: { userId } });
+    for (const secret of ["password", "accessToken", "refreshToken", "idToken"]) {
+      expect(account).not.toHaveProperty(secret);
+    }
+    const withSessions = await db.user.findUniqueOrThrow({
+      where: { id: userId },
+      include: { sessions: true, accounts: true },
+    });
+    expect(JSON.stringify(withSessions)).not.toContain(token);
+    expect(JSON.stringify(withSessions)).not.toContain(password);
+  });
 });
