@@ -96,7 +96,8 @@ beforeAll(async () => {
     },
   });
   const files: Record<string, string> = { "environments.yaml": ENVIRONMENTS };
-  for (let i = 0; i < 12; i++) {
+  // Each test takes fresh apps (openPromotion): enough for all of them.
+  for (let i = 0; i < 24; i++) {
     Object.assign(
       files,
       appFiles(`svc-${i}`, "payments", {
