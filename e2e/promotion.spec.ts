@@ -111,7 +111,9 @@ test("promote staging's version to prod through a pull request", async ({ page, 
   // The embedded demo feed plays the clusters: they report the merge commit, and the page
   // follows the promotion to deployed by itself.
   await expect(state).toContainText("deployed", { timeout: 60_000 });
-  await expect(page.getByRole("region", { name: "Timeline" })).toContainText("syncing");
+  await expect(page.getByRole("region", { name: "Timeline", exact: true })).toContainText(
+    "syncing",
+  );
   await page.getByRole("link", { name: "See the application" }).click();
   const prodRow = page
     .getByRole("region", { name: "Environments" })
