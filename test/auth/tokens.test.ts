@@ -33,7 +33,6 @@ async function makePerson(roles: Role[]): Promise<Person> {
   };
 }
 
-
 describe("API tokens", () => {
   it("a personal token belongs to its maker, is shown once and stored only as a hash", async () => {
     const developer = await makePerson(["developer"]);
