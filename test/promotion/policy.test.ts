@@ -59,23 +59,29 @@ ${policy(policies.staging)}  - name: prod
 ${policy(policies.prod)}`;
 }
 
+/** A promotion world with Glen's User row (break-glass permission checks read it). */
+async function createPolicyWorld(): Promise<PromotionWorld> {
+  const world = await createPromotionWorld({ apps: 6 });
+  await world.db.user.create({
+    data: {
+      id: GLEN.id,
+      name: GLEN.name,
+      email: GLEN.email,
+      roles: [...GLEN.roles],
+      teams: [...GLEN.teams],
+      breakGlass: true,
+    },
+  });
+  return world;
+}
+
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 describe("environment policy, from Git to the promotion request", () => {
   let w: PromotionWorld;
 
   beforeAll(async () => {
-    w = await createPromotionWorld({ apps: 6 });
-    await w.db.user.create({
-      data: {
-        id: GLEN.id,
-        name: GLEN.name,
-        email: GLEN.email,
-        roles: [...GLEN.roles],
-        teams: [...GLEN.teams],
-        breakGlass: true,
-      },
-    });
+    w = await createPolicyWorld();
   });
   afterAll(async () => {
     await w?.close();
@@ -415,17 +421,7 @@ freezes:
 describe("a freeze holds back merges too", () => {
   let w: PromotionWorld;
   beforeAll(async () => {
-    w = await createPromotionWorld({ apps: 6 });
-    await w.db.user.create({
-      data: {
-        id: GLEN.id,
-        name: GLEN.name,
-        email: GLEN.email,
-        roles: [...GLEN.roles],
-        teams: [...GLEN.teams],
-        breakGlass: true,
-      },
-    });
+    w = await createPolicyWorld();
   });
   afterAll(async () => {
     await w?.close();
