@@ -65,7 +65,7 @@ describe("changeEventStream", () => {
     const stream = changeEventStream({
       listener: fake.listener,
       filter: { application: "a" },
-      signal: abort.signal,
+      request: { signal: abort.signal },
       bufferSize: 3,
     });
     const reader = stream.getReader();
@@ -96,7 +96,7 @@ describe("changeEventStream", () => {
     const stream = changeEventStream({
       listener: fake.listener,
       filter: {},
-      signal: new AbortController().signal,
+      request: { signal: new AbortController().signal },
     });
     const reader = stream.getReader();
     await readText(reader);

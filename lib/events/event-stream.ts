@@ -12,11 +12,18 @@ import { type ChangeEvent, type ChangeFilter, matchesFilter } from "./changes";
  *   re-reads everything anyway, so nothing is lost but repetition);
  * - when the request is aborted or the reader cancels, the subscription ends
  *   and the shared LISTEN connection closes with the last subscriber.
+ *
+ * The stream holds the request itself, not only its signal: a `Request`'s
+ * signal follows the caller's abort through a weak reference that the
+ * request owns, so once nothing holds the request a garbage collection
+ * silently detaches it and the abort never arrives (the subscriber and the
+ * LISTEN connection would then outlive the browser's connection).
  */
 export interface EventStreamOptions {
   listener: Pick<ChangeListener, "subscribe">;
   filter: ChangeFilter;
-  signal: AbortSignal;
+  /** The browser's request: its abort ends the stream. Held until the stream ends. */
+  request: Pick<Request, "signal">;
   heartbeatMs?: number;
   bufferSize?: number;
 }
@@ -35,6 +42,9 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
   let closed = false;
   let missed = false;
   let onAbort: (() => void) | null = null;
+  // Strong until cleanup: see the note on EventStreamOptions.
+  let request: Pick<Request, "signal"> | null = options.request;
+  const signal = request.signal;
 
   const cleanup = () => {
     if (closed) return;
@@ -42,7 +52,8 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
     clearInterval(heartbeat);
     unsubscribe?.();
     unsubscribe = null;
-    if (onAbort) options.signal.removeEventListener("abort", onAbort);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    request = null;
   };
 
   return new ReadableStream<Uint8Array>(
@@ -65,11 +76,11 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
             // already closed by the reader's cancel: nothing left to close
           }
         };
-        if (options.signal.aborted) {
+        if (signal.aborted || !request) {
           onAbort();
           return;
         }
-        options.signal.addEventListener("abort", onAbort, { once: true });
+        signal.addEventListener("abort", onAbort, { once: true });
         // Browsers reconnect after this long when the connection drops.
         controller.enqueue(encoder.encode("retry: 3000\n: connected\n\n"));
         const stop = await options.listener.subscribe({

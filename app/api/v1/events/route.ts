@@ -56,7 +56,7 @@ export const GET = withPermission("catalogue:read", async (request: Request) => 
   const stream = changeEventStream({
     listener: getChangeListener(),
     filter,
-    signal: request.signal,
+    request,
   });
   return new Response(stream, {
     headers: {
