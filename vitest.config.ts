@@ -17,6 +17,9 @@ export default defineConfig({
           name: "unit",
           include: ["lib/**/*.test.ts", "components/**/*.test.ts"],
           environment: "node",
+          // Some unit tests do real work (the demo generator's 420-app fleet, parsed whole):
+          // a few seconds on a quiet machine, more while the other projects share both cores.
+          testTimeout: 30_000,
         },
       },
       {

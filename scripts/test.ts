@@ -13,8 +13,9 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
-type Counts = { passed: number; failed: number; skipped: number };
+type Counts = { passed: number; failed: number; skipped: number; failures?: string[] };
 type Step = {
   name: string;
   command: string[];
@@ -85,27 +86,87 @@ function readVitest(file: string): Counts {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
+    testResults?: {
+      name: string;
+      status: string;
+      message?: string;
+      assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+    }[];
   };
+  const failures: string[] = [];
+  for (const file of report.testResults ?? []) {
+    const where = path.relative(root, file.name);
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+    for (const test of failed) {
+      failures.push(`${where} › ${test.fullName}${firstLine(test.failureMessages?.[0])}`);
+    }
+    // A file that failed outside any test (an import, a hook) has no failed assertion to name.
+    if (file.status === "failed" && failed.length === 0) {
+      failures.push(`${where} (the file itself)${firstLine(file.message)}`);
+    }
+  }
   return {
     passed: report.numPassedTests,
     failed: report.numFailedTests,
     skipped: report.numPendingTests + report.numTodoTests,
+    failures,
   };
+}
+
+type PlaywrightSuite = {
+  title: string;
+  file?: string;
+  suites?: PlaywrightSuite[];
+  specs?: {
+    title: string;
+    file: string;
+    line: number;
+    tests: { status: string; results: { error?: { message?: string } }[] }[];
+  }[];
+};
+
+function playwrightFailures(suites: PlaywrightSuite[] | undefined, titles: string[]): string[] {
+  const failures: string[] = [];
+  for (const suite of suites ?? []) {
+    const inner = suite.file === suite.title ? titles : [...titles, suite.title];
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        if (test.status !== "unexpected") continue;
+        const error = test.results.at(-1)?.error?.message;
+        failures.push(
+          `e2e/${spec.file}:${spec.line} › ${[...inner, spec.title].join(" › ")}${firstLine(error)}`,
+        );
+      }
+    }
+    failures.push(...playwrightFailures(suite.suites, inner));
+  }
+  return failures;
+}
+
+/** The first line of an error, without colour codes, to name why a test failed. */
+function firstLine(message: string | undefined): string {
+  const line = stripVTControlCharacters(message ?? "")
+    .split("\n")
+    .find((part) => part.trim());
+  return line ? ` — ${line.trim().slice(0, 200)}` : "";
 }
 
 function readPlaywright(file: string): Counts {
   const report = JSON.parse(fs.readFileSync(file, "utf8")) as {
     stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+    suites?: PlaywrightSuite[];
   };
   return {
     passed: report.stats.expected + report.stats.flaky,
     failed: report.stats.unexpected,
     skipped: report.stats.skipped,
+    failures: playwrightFailures(report.suites, []),
   };
 }
 
 const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
 const summary: string[] = [];
+const failedTests: string[] = [];
 for (const step of steps) {
   console.log(
     `\n━━ ${step.name} ━━ ${step.command.map((part) => path.relative(root, part) || part).join(" ")}`,
@@ -125,6 +186,11 @@ for (const step of steps) {
       console.error(`${step.name}: the runner wrote no report (exit code ${code})`);
     }
   }
+  if (code !== 0) {
+    failedTests.push(
+      ...(counts.failures?.length ? counts.failures : [`${step.name} (exit code ${code})`]),
+    );
+  }
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
@@ -135,5 +201,10 @@ for (const step of steps) {
 
 fs.rmSync(reports, { recursive: true, force: true });
 console.log(`\n${summary.join("\n")}`);
+if (failedTests.length > 0) {
+  console.log(
+    `\nFailed (${failedTests.length}):\n${failedTests.map((name) => `  ✘ ${name}`).join("\n")}`,
+  );
+}
 console.log(`\nTotal: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed === 0 ? 0 : 1);
