@@ -95,7 +95,9 @@ log "compiling etcd"
 go build -trimpath -ldflags "-s -w" -o "${tmp}/etcd" ./etcd
 
 "${tmp}/kube-apiserver" --version
-"${tmp}/etcd" --version | head -n 1
+# sed reads to the end: `head` would close the pipe early, and etcd's SIGPIPE
+# fails the script under pipefail after a many-minute build.
+"${tmp}/etcd" --version | sed -n 1p
 
 mv -f "${tmp}/kube-apiserver" "${bin_dir}/kube-apiserver"
 mv -f "${tmp}/etcd" "${bin_dir}/etcd"
