@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { ReverseSequencer } from "./test/support/reverse-sequencer.ts";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
@@ -10,6 +11,10 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 export default defineConfig({
   resolve: { alias },
   test: {
+    // GANTRY_TEST_ORDER=reverse runs the files in the mirror order, to find order-dependent tests.
+    ...(process.env.GANTRY_TEST_ORDER === "reverse"
+      ? { sequence: { sequencer: ReverseSequencer } }
+      : {}),
     projects: [
       {
         resolve: { alias },
