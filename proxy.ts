@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from "next/server";
-import { PATH_HEADER } from "@/lib/auth/request-path";
+import { PATH_HEADER } from "@/lib/identity/request-path";
 import { getConfig } from "@/lib/config";
 import { csrfRefusal, hasSessionCookie } from "@/lib/http/csrf";
 

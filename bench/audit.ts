@@ -33,7 +33,7 @@ import { exportAuditEvents } from "@/lib/audit/export-audit-events";
 import { listAuditEvents } from "@/lib/audit/list-audit-events";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
-import type { Person } from "@/lib/auth/principal";
+import type { Person } from "@/lib/identity/principal";
 import { createDbClient, type Db } from "@/lib/db";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";

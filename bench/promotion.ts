@@ -26,9 +26,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Person } from "@/lib/auth/principal";
+import type { Person } from "@/lib/identity/principal";
 
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db } from "@/lib/db";
 import { createGitProvider } from "@/lib/git";
@@ -40,10 +40,10 @@ import { ensureDatabase } from "@/lib/postgres/database";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { promotionMergeMethod } from "@/lib/promotion/context";
+import { promotionMergeMethod } from "@/lib/runtime/promotion-context";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalogue/gitops-fixture";
 import { FakeGitHub } from "@/test/github/fake-github";
 import { log, makeDataDir, stats } from "./support";
 
@@ -166,7 +166,7 @@ try {
   clients.push(db);
   await createBenchPerson(db);
   const git = createGitProvider(config, { db });
-  const imported = await importCatalog({
+  const imported = await importCatalogue({
     db,
     git,
     versionPath: config.git.versionPath,
@@ -328,7 +328,7 @@ try {
     throttleId: "bench",
   });
   const importStarted = performance.now();
-  await importCatalog({ db: githubDb, git: github, versionPath: "image.tag", trigger: "bench" });
+  await importCatalogue({ db: githubDb, git: github, versionPath: "image.tag", trigger: "bench" });
   const importCalls = github.apiCallCounts();
   log(
     `github: import of ${GITHUB_APPS} apps took ${importCalls.total} calls, ${((performance.now() - importStarted) / 1000).toFixed(1)} s`,

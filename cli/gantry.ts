@@ -17,10 +17,10 @@
 import { parseArgs } from "node:util";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
-import { API_SCOPES } from "@/lib/auth/api-token";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { API_SCOPES } from "@/lib/identity/api-token";
+import { createApiToken } from "@/lib/people/create-api-token";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
@@ -62,7 +62,7 @@ async function runImport(args: string[]): Promise<number> {
   const db = createDbClient(database.url);
   try {
     await prepareGitopsRepository(config, progress);
-    const result = await importCatalog({
+    const result = await importCatalogue({
       db,
       git: createGitProvider(config),
       ref: values.ref,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/principal";
+import { ROLES } from "@/lib/identity/principal";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -166,7 +166,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
   };
 }
 
-// ---- Sign-in and sessions (lib/auth) ----
+// ---- Sign-in and sessions (lib/people) ----
 
 function authEnv() {
   return {
@@ -208,7 +208,7 @@ export type AuthConfig = Readonly<{
   adminPassword: string | undefined;
 }>;
 
-// ---- Single sign-on with OpenID Connect (lib/auth/oidc.ts) ----
+// ---- Single sign-on with OpenID Connect (lib/people/oidc.ts) ----
 
 /** What membership of one group grants; a person gets the union over their groups. */
 export type GroupGrant = Readonly<{

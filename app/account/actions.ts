@@ -2,7 +2,7 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { changePassword, signOut } from "@/lib/auth/password-session";
+import { changePassword, signOut } from "@/lib/people/password-session";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 

@@ -6,8 +6,8 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { requirePerson } from "@/lib/people/current-principal";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { type ApprovalInboxItem, listApprovalInbox } from "@/lib/promotion/list-approval-inbox";
 
 export const dynamic = "force-dynamic";

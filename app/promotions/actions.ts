@@ -2,11 +2,11 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { type ActionState, authorizedAction } from "@/lib/auth/authorized-action";
+import { type ActionState, authorizedAction } from "@/lib/people/authorized-action";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
-import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
+import { BREAK_GLASS_REASON_MAX } from "@/lib/policy/check-promotion";
 import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 import {

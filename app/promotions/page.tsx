@@ -4,9 +4,9 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
+import { requirePerson } from "@/lib/people/current-principal";
 import { PromotionState } from "@/lib/generated/prisma/enums";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
 
 export const metadata: Metadata = { title: "Promotions" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
+import { getSignedInPerson, safeNextPath } from "@/lib/people/current-principal";
 import { getConfig } from "@/lib/config";
 import { signInAction, ssoSignInAction } from "./actions";
 

@@ -1,8 +1,8 @@
 import { type AuditFilter, auditFilterJson } from "@/lib/audit/audit-filter";
 import { type AuditEventRow, readAuditEvents } from "@/lib/audit/list-audit-events";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logUnexpected } from "@/lib/log";
 

@@ -1,5 +1,5 @@
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/identity/actor";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { currentRequestContext } from "@/lib/http/request-context";
 

@@ -1,5 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { getConfig } from "@/lib/config";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 

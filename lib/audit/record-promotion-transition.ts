@@ -1,5 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/identity/actor";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
 
 /**

@@ -1,6 +1,6 @@
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import { assertCan } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** The CLI: whoever runs it holds the database's credentials, which outrank any permission. */

@@ -1,24 +1,24 @@
 import type { Job, JobResult, PgBoss } from "pg-boss";
 import { z } from "zod";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
-import { startDemoHistory } from "@/lib/insights/demo-history";
+import { startDemoHistory } from "@/lib/demo/demo-history";
 import {
   OPEN_PULL_REQUEST_RETRIES,
   POLL_PULL_REQUESTS_CRON,
   QUEUES,
   startBoss,
 } from "@/lib/jobs/boss";
-import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
+import type { CatalogueImportJob } from "@/lib/jobs/catalogue-jobs";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { log, logUnexpected } from "@/lib/log";
-import { promotionMergeMethod } from "@/lib/promotion/context";
+import { promotionMergeMethod } from "@/lib/runtime/promotion-context";
 import {
   failureReason,
   isPermanentFailure,
@@ -27,7 +27,7 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { type RunningDemoFeed, startDemoFeed } from "@/lib/sync/demo-feed";
+import { type RunningDemoFeed, startDemoFeed } from "@/lib/demo/demo-feed";
 
 const JobData = z.object({ promotionId: z.uuid() });
 
@@ -130,13 +130,13 @@ export async function startRepositoryWorkers(params: {
   pollingIntervalSeconds?: number;
 }): Promise<void> {
   const { boss, ctx } = params;
-  await boss.work<CatalogImportJob>(
-    QUEUES.catalogImport,
+  await boss.work<CatalogueImportJob>(
+    QUEUES.catalogueImport,
     { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2 },
     async ([job]) => {
       if (!job) return;
       // A failure is recorded on the import run and thrown, so pg-boss retries it.
-      const result = await importCatalog({
+      const result = await importCatalogue({
         db: ctx.db,
         git: ctx.git,
         versionPath: ctx.versionPath,

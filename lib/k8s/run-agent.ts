@@ -1,7 +1,7 @@
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { GantryError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { SyncReport } from "@/lib/sync/report";
+import type { SyncReport } from "@/lib/sync-status/report";
 import { DEFAULT_MAPPING, type MappingOptions } from "./mapping";
 import { type SourceKind, WATCHED_RESOURCES, type WatchedResource } from "./objects";
 import type { SendReport } from "./portal-client";

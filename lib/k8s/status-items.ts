@@ -4,7 +4,7 @@ import type {
   StatusItem,
   SyncOperation,
   SyncState,
-} from "@/lib/sync/report";
+} from "@/lib/sync-status/report";
 import { type MappingOptions, REVISION_ANNOTATION, type Target, targetOf } from "./mapping";
 import {
   type ArgoApplication,

@@ -4,10 +4,10 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import type { GitProvider } from "@/lib/git/provider";
-import type { CatalogImportQueue } from "@/lib/jobs/catalog-jobs";
-import { sendingCatalogImports } from "@/lib/jobs/queue";
+import type { CatalogueImportQueue } from "@/lib/jobs/catalogue-jobs";
+import { sendingCatalogueImports } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type AppliedChange,
@@ -23,7 +23,7 @@ export interface GitHubEventContext {
   db: PrismaClient;
   git: GitProvider;
   versionPath: string;
-  catalogImports: CatalogImportQueue;
+  catalogueImports: CatalogueImportQueue;
   /** How an auto-merge merges (GANTRY_GITHUB_MERGE_METHOD); a merge commit when not given. */
   mergeMethod?: "merge" | "squash";
 }
@@ -42,7 +42,7 @@ export function getGitHubEventContext(): GitHubEventContext {
     git,
     versionPath,
     mergeMethod,
-    catalogImports: sendingCatalogImports(databaseUrl),
+    catalogueImports: sendingCatalogueImports(databaseUrl),
   };
 }
 
@@ -100,7 +100,7 @@ export async function handleGitHubEvent(
     }
     case "push": {
       if (event.ref !== `refs/heads/${ctx.git.defaultBranch}`) return none;
-      await ctx.catalogImports.requestImport({ reason: `push ${event.after.slice(0, 12)}` });
+      await ctx.catalogueImports.requestImport({ reason: `push ${event.after.slice(0, 12)}` });
       log.info("catalogue import queued after a push", { after: event.after });
       return { promotions: [], catalogue: "queued" };
     }

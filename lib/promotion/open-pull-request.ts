@@ -1,4 +1,4 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";

@@ -1,4 +1,4 @@
-import type { PermissionResource } from "@/lib/auth/permissions";
+import type { PermissionResource } from "@/lib/identity/permissions";
 import { GantryError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { UUID } from "@/lib/promotion/load";

@@ -1,5 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
+import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import type { Prisma, PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
 import type { PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { log } from "@/lib/log";

@@ -1,5 +1,5 @@
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/identity/actor";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";

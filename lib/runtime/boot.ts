@@ -1,6 +1,6 @@
-import { resolveAuthSecret } from "@/lib/auth/auth-secret";
-import { type BootstrapResult, bootstrapAdmin } from "@/lib/auth/bootstrap-admin";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { resolveAuthSecret } from "@/lib/people/auth-secret";
+import { type BootstrapResult, bootstrapAdmin } from "@/lib/people/bootstrap-admin";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { createGitProvider } from "@/lib/git";
@@ -80,7 +80,7 @@ export async function importAtStart(
 ): Promise<void> {
   const db = createDbClient(databaseUrl);
   try {
-    const result = await importCatalog({
+    const result = await importCatalogue({
       db,
       git: createGitProvider(config),
       versionPath: config.git.versionPath,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { type IssuedClusterToken, registerClusterToken } from "./register-cluster-token";

@@ -1,10 +1,10 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import { isStale } from "./list-sync-status";
+import { isStale } from "@/lib/sync-status/list-sync-status";
 
 /**
  * Follows merged promotions to `deployed` from what the clusters report.

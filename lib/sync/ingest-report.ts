@@ -7,7 +7,7 @@ import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
-import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "./report";
+import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 
 export interface IngestResult {
   cluster: string;

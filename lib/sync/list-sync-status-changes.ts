@@ -1,6 +1,6 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { HealthState, SyncState } from "./report";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 
 export interface SyncStatusChangeView {
   cluster: string;

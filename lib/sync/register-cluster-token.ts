@@ -1,5 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
+import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { GantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { generateClusterToken, hashClusterToken } from "./cluster-token";

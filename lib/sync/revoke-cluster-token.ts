@@ -1,4 +1,4 @@
-import type { Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/identity/actor";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { findActiveCluster, recordClusterTokenEvent } from "./register-cluster-token";
 

@@ -1,5 +1,5 @@
 import { auditEventHash, GENESIS_HASH, type HashedAuditFields } from "@/lib/audit/canonical";
-import type { Person } from "@/lib/auth/principal";
+import type { Person } from "@/lib/identity/principal";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 
 export const AUDITOR: Person = {

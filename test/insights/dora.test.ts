@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Person } from "@/lib/auth/principal";
+import type { Person } from "@/lib/identity/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { PromotionState } from "@/lib/generated/prisma/enums";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";

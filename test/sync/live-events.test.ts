@@ -2,7 +2,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
-import { createApiToken } from "@/lib/auth/create-api-token";
+import { createApiToken } from "@/lib/people/create-api-token";
 import { ChangeListener } from "@/lib/events/change-listener";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";

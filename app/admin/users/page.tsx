@@ -6,9 +6,9 @@ import { SecretForm } from "@/components/admin/secret-form";
 import { UserTable } from "@/components/admin/user-table";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { listUsers } from "@/lib/auth/list-users";
-import { can } from "@/lib/auth/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listUsers } from "@/lib/people/list-users";
+import { can } from "@/lib/identity/permissions";
 import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "People" };

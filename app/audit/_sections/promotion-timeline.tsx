@@ -1,7 +1,7 @@
 import { PromotionTimeline } from "@/components/audit/promotion-timeline";
 import { getPromotionTimeline } from "@/lib/audit/get-promotion-timeline";
-import { getCurrentPrincipal } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
+import { can } from "@/lib/identity/permissions";
 import { getDb } from "@/lib/db";
 
 /** The promotion page's timeline: PR opened → reviews → merged → each cluster synced and healthy. */

@@ -3,8 +3,8 @@ import Link from "next/link";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { refusal } from "@/lib/auth/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { refusal } from "@/lib/identity/permissions";
 import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Verify the audit chain" };

@@ -5,7 +5,7 @@ import { gitError } from "@/lib/git/errors";
 import { writeCommits } from "@/lib/git/local/fast-import";
 import { GitCli, runGit } from "@/lib/git/local/git-cli";
 import { bareRepositoryPath, gitRoot } from "@/lib/git/local/repository-path";
-import { generateDemoRepository } from "@/lib/gitops-repo/demo/generate";
+import { generateDemoRepository } from "@/lib/demo/generate-repository";
 
 export interface EnsureRepositoryOptions {
   dataDir: string;

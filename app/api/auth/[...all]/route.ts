@@ -1,5 +1,5 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth } from "@/lib/auth/auth-server";
+import { getAuth } from "@/lib/people/auth-server";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 
 /**

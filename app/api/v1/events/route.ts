@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withPermission } from "@/lib/auth/with-permission";
+import { withPermission } from "@/lib/people/with-permission";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getChangeListener } from "@/lib/events/change-listener";

@@ -1,7 +1,7 @@
-import { withPermission } from "@/lib/auth/with-permission";
+import { withPermission } from "@/lib/people/with-permission";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
 import { CreatePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 

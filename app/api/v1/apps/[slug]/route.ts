@@ -1,5 +1,5 @@
-import { withPermission } from "@/lib/auth/with-permission";
-import { getApplication } from "@/lib/catalog/get-application";
+import { withPermission } from "@/lib/people/with-permission";
+import { getApplication } from "@/lib/catalogue/get-application";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";

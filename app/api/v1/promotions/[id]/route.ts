@@ -1,5 +1,5 @@
-import { withPermission } from "@/lib/auth/with-permission";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { withPermission } from "@/lib/people/with-permission";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { getPromotion } from "@/lib/promotion/get-promotion";
 
 export const dynamic = "force-dynamic";

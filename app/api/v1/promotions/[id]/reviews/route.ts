@@ -1,6 +1,6 @@
-import { withPermission } from "@/lib/auth/with-permission";
+import { withPermission } from "@/lib/people/with-permission";
 import { parseJsonBody } from "@/lib/promotion/api-schemas";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { ReviewPromotionBody, reviewPromotion } from "@/lib/promotion/review-promotion";
 
 export const dynamic = "force-dynamic";
