@@ -36,6 +36,7 @@ import pg from "pg";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db } from "@/lib/db";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { createPortalClient } from "@/lib/k8s/portal-client";
@@ -140,7 +141,7 @@ try {
     dataDir,
     repository: "gitops",
     branch: "main",
-    demo: { apps: DEMO_APPS },
+    seed: demoRepositorySeed({ apps: DEMO_APPS }),
   });
   const db = createDbClient(postgres.url);
   clients.push(db);

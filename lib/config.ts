@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ROLES } from "@/lib/identity/principal";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -10,6 +9,12 @@ import { ROLES } from "@/lib/identity/principal";
  * name and what was expected. Defaults are the embedded ones: no variable is
  * needed to run Gantry on a laptop.
  */
+
+/**
+ * The roles a person can hold, weakest first; a person may hold several.
+ * Here, at the ground, because GANTRY_OIDC_GROUP_MAP names them.
+ */
+export const ROLES = ["viewer", "developer", "approver", "admin"] as const;
 
 const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no"], {

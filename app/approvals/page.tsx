@@ -7,8 +7,8 @@ import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { requirePerson } from "@/lib/people/current-principal";
-import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { type ApprovalInboxItem, listApprovalInbox } from "@/lib/promotion/list-approval-inbox";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Approvals" };

@@ -5,10 +5,10 @@ import { VersionMatrix } from "@/components/catalogue/version-matrix";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/people/current-principal";
 import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
 import { listApplications, listCatalogueFacets } from "@/lib/catalogue/list-applications";
 import { getDb } from "@/lib/db";
+import { requirePerson } from "@/lib/people/current-principal";
 import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
 import { countDemoClusters } from "@/lib/sync/count-demo-clusters";
 

@@ -4,10 +4,10 @@ import { ClusterTable } from "@/components/sync/cluster-table";
 import { RegisterClusterForm } from "@/components/sync/register-cluster-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/people/current-principal";
-import { can } from "@/lib/identity/permissions";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 import { listClusterEnvironments } from "@/lib/sync/cluster-registration";
 import { listClusterSyncSummaries } from "@/lib/sync-status/list-sync-status";
 import {

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { EnvironmentList } from "@/components/environments/environment-list";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/people/current-principal";
 import { getDb } from "@/lib/db";
+import { requirePerson } from "@/lib/people/current-principal";
 import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
 
 export const metadata: Metadata = { title: "Environments" };

@@ -1,9 +1,9 @@
 import { type AuditFilter, auditFilterJson } from "@/lib/audit/audit-filter";
 import { type AuditEventRow, readAuditEvents } from "@/lib/audit/list-audit-events";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logUnexpected } from "@/lib/log";
 
 export const EXPORT_FORMATS = ["csv", "jsonl"] as const;

@@ -1,7 +1,7 @@
-import { assertCan } from "@/lib/identity/permissions";
-import type { Principal } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 
 export type TimelineStepKind =
   | "requested"

@@ -1,7 +1,7 @@
 import type { AuditFilter, AuditPage } from "@/lib/audit/audit-filter";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
-import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 
 /** One event as the timeline and the export show it: plain JSON, no bigint, no Date. */
 export interface AuditEventRow {

@@ -1,7 +1,7 @@
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import type { Actor } from "@/lib/identity/actor";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { currentRequestContext } from "@/lib/http/request-context";
+import type { Actor } from "@/lib/identity/actor";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 

@@ -1,7 +1,7 @@
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { PermissionResource } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /**
  * Records a refused request (`permission.denied`, outcome denied) in a

@@ -1,7 +1,7 @@
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** The CLI: whoever runs it holds the database's credentials, which outrank any permission. */
 export const OPERATOR = "operator" as const;

@@ -1,8 +1,8 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { readGitopsRepo } from "./read-gitops-repo";
 import { writeSnapshot } from "./write-snapshot";
@@ -94,4 +94,12 @@ function describeFailure(error: unknown): string {
   if (isGantryError(error)) return error.message;
   const errorId = logUnexpected(error, { during: "catalogue import" });
   return `unexpected error during import (error id ${errorId} in the server log)`;
+}
+
+/**
+ * Asks for a catalogue re-import; requests made while one is already queued
+ * coalesce into it. The job queue (lib/jobs) implements it.
+ */
+export interface CatalogueImportQueue {
+  requestImport(params: { reason: string }): Promise<void>;
 }

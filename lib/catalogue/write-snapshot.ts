@@ -1,8 +1,8 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { policyAsJson, readPolicy, samePolicy } from "@/lib/policy/read-policy";
 import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
+import { policyAsJson, readPolicy, samePolicy } from "@/lib/policy/read-policy";
 import type { RepoSnapshot } from "./snapshot";
 
 export interface WriteCounts {

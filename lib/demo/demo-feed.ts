@@ -6,13 +6,13 @@ import { log, logUnexpected } from "@/lib/log";
 import { authenticateCluster } from "@/lib/sync/authenticate-cluster";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
+import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
 import {
   MAX_ITEMS_PER_REPORT,
   REPORT_SCHEMA_VERSION,
   type StatusItem,
   type SyncReport,
 } from "@/lib/sync-status/report";
-import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
 
 /**
  * The embedded default's stand-in for in-cluster agents: the clusters of

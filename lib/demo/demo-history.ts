@@ -1,18 +1,18 @@
 import { z } from "zod";
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import type { GantryConfig } from "@/lib/config";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { Random } from "@/lib/demo/random";
-import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
+import { demoFeedEnabled } from "@/lib/demo/demo-feed";
 import {
   type DemoApplication,
   type HistoryPromotion,
   planApplicationHistory,
 } from "@/lib/demo/plan-demo-history";
+import { Random } from "@/lib/demo/random";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import { log, logUnexpected } from "@/lib/log";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { transition } from "@/lib/promotion/transitions";
-import { demoFeedEnabled } from "@/lib/demo/demo-feed";
 
 /**
  * Demo history for the embedded default: a few weeks of promotions of part

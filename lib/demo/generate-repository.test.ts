@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
 import { type DemoRepository, generateDemoRepository } from "@/lib/demo/generate-repository";
+import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { describeLayout, isSlug } from "@/lib/gitops-repo/paths";
-import { readVersion } from "@/lib/gitops-repo/version";
 import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
+import { readVersion } from "@/lib/gitops-repo/version";
 
 const END = new Date("2025-11-20T00:00:00Z");
 

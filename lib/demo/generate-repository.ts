@@ -21,6 +21,7 @@ import {
   RELEASE_MANAGERS,
   TEAMS,
 } from "@/lib/demo/vocabulary";
+import type { RepositorySeed } from "@/lib/git/local/ensure-repository";
 import { appManifestPath, ENVIRONMENTS_FILE, environmentValuesPath } from "@/lib/gitops-repo/paths";
 
 /**
@@ -64,6 +65,21 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_DEMO_APPS = 420;
+
+/** The demo fleet as the seed of a new local repository (lib/git/local/ensure-repository.ts). */
+export function demoRepositorySeed(options: {
+  apps: number;
+  seed?: number;
+  endDate?: Date;
+}): RepositorySeed {
+  return {
+    description: `the demo GitOps repository (${options.apps} apps)`,
+    generate() {
+      const demo = generateDemoRepository(options);
+      return { commits: demo.commits, summary: `${demo.apps.length} apps` };
+    },
+  };
+}
 const DEFAULT_SEED = 20_241_105;
 const HISTORY_DAYS = 42;
 

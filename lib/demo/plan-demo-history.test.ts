@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Random } from "@/lib/demo/random";
 import {
   earlierVersion,
   type HistoryPromotion,
   planApplicationHistory,
 } from "@/lib/demo/plan-demo-history";
+import { Random } from "@/lib/demo/random";
 import { canTransition } from "@/lib/promotion/transitions";
 
 const ENVIRONMENTS = ["dev", "test", "staging", "prod"];

@@ -1,6 +1,6 @@
-import type { Actor } from "@/lib/identity/actor";
-import type { PromotionState } from "@/lib/generated/prisma/enums";
 import { Random } from "@/lib/demo/random";
+import type { PromotionState } from "@/lib/generated/prisma/enums";
+import type { Actor } from "@/lib/identity/actor";
 import { DEMO_HISTORY_NAME_SUFFIX } from "@/lib/insights/demo-marker";
 import type { TransitionData } from "@/lib/promotion/transitions";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type ParseResult, parseWithSchema } from "@/lib/gitops-repo/located";
-import { slug } from "@/lib/gitops-repo/schema-parts";
 import { EnvironmentPolicyFromYaml } from "@/lib/gitops-repo/policy/normalise";
+import { slug } from "@/lib/gitops-repo/schema-parts";
 
 const ClusterSchema = z.object({
   name: slug,

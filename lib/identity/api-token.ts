@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Principal } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Principal } from "@/lib/identity/principal";
 
 /**
  * API tokens: `gantry_<43 base64url characters>` (256 random bits), shown

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GantryError } from "@/lib/errors";
 import {
   assertCan,
   assertCoarse,
@@ -10,7 +11,6 @@ import {
   refusal,
 } from "@/lib/identity/permissions";
 import type { CiToken, Person } from "@/lib/identity/principal";
-import { GantryError } from "@/lib/errors";
 
 function person(id: string, grants: Partial<Person> = {}): Person {
   return {

@@ -1,3 +1,4 @@
+import { GantryError } from "@/lib/errors";
 import {
   actorOf,
   type CiToken,
@@ -5,7 +6,6 @@ import {
   type Principal,
   type Role,
 } from "@/lib/identity/principal";
-import { GantryError } from "@/lib/errors";
 
 /**
  * Who may do what, in one table, deny by default. Route handlers, server

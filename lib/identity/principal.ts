@@ -1,7 +1,6 @@
+import type { ROLES } from "@/lib/config";
 import type { Actor } from "@/lib/identity/actor";
 
-/** The roles of issue 4, weakest first. A person may hold several. */
-export const ROLES = ["viewer", "developer", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

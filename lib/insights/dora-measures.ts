@@ -1,6 +1,6 @@
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
-import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import {
   changeFailureRateBand,

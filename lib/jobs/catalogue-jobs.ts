@@ -1,10 +1,6 @@
 import type { PgBoss } from "pg-boss";
+import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import { CATALOGUE_IMPORT_KEY, QUEUES } from "@/lib/jobs/boss";
-
-/** Asks for a catalogue re-import; requests made while one is already queued coalesce into it. */
-export interface CatalogueImportQueue {
-  requestImport(params: { reason: string }): Promise<void>;
-}
 
 export interface CatalogueImportJob {
   reason: string;

@@ -1,6 +1,7 @@
 import type { PgBoss } from "pg-boss";
+import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import { startBoss } from "@/lib/jobs/boss";
-import { type CatalogueImportQueue, pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
+import { pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 

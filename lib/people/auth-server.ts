@@ -2,7 +2,12 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
+import { type GantryConfig, getConfig } from "@/lib/config";
+import { getAuthDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { requestContextFrom } from "@/lib/http/request-context";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
+import { log } from "@/lib/log";
 import { auditAlone } from "@/lib/people/audit-alone";
 import { readAuthSecret } from "@/lib/people/auth-secret";
 import { oidcPlugins } from "@/lib/people/oidc";
@@ -14,11 +19,6 @@ import {
   recordSignInFailure,
   UNKNOWN_ADDRESS,
 } from "@/lib/people/sign-in-lockout";
-import { type GantryConfig, getConfig } from "@/lib/config";
-import { getAuthDb } from "@/lib/db";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { requestContextFrom } from "@/lib/http/request-context";
-import { log } from "@/lib/log";
 
 /**
  * Sign-in and sessions, by better-auth on Gantry's Postgres (Session,

@@ -1,12 +1,12 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
-import { getCurrentPrincipal } from "@/lib/people/current-principal";
-import { assertCoarse, type Permission } from "@/lib/identity/permissions";
-import type { Principal } from "@/lib/identity/principal";
-import { recordRefusal } from "@/lib/people/with-permission";
 import { type ErrorCode, GantryError, isGantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
+import { assertCoarse, type Permission } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 import { logUnexpected } from "@/lib/log";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
+import { recordRefusal } from "@/lib/people/with-permission";
 
 /**
  * What a form's server action answers: null, or why nothing happened, in

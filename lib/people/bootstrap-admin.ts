@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createUser } from "@/lib/people/create-user";
 import type { GantryConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createUser } from "@/lib/people/create-user";
 
 export type BootstrapResult =
   | { created: false }

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { API_SCOPES, type ApiScope, hashApiToken, isApiScope } from "@/lib/identity/api-token";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { assertCan } from "@/lib/identity/permissions";
-import { actorOf } from "@/lib/identity/principal";
-import { type Acting, authorize, issuesOf } from "@/lib/people/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { API_SCOPES, type ApiScope, hashApiToken, isApiScope } from "@/lib/identity/api-token";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf } from "@/lib/identity/principal";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { type Acting, authorize, issuesOf } from "@/lib/people/update-user-grants";
 
 /**
  * Personal tokens act as their owner (never beyond the owner's role); CI

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { GantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
 import {
   type Acting,
@@ -10,8 +12,6 @@ import {
   GrantsSchema,
   issuesOf,
 } from "@/lib/people/update-user-grants";
-import { GantryError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;

@@ -1,14 +1,14 @@
 import { headers as nextHeaders } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { authenticateApiToken, bearerToken } from "@/lib/identity/api-token";
-import { type Auth, getAuth } from "@/lib/people/auth-server";
-import type { Person, Principal } from "@/lib/identity/principal";
-import { PATH_HEADER } from "@/lib/identity/request-path";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { authenticateApiToken, bearerToken } from "@/lib/identity/api-token";
+import type { Person, Principal } from "@/lib/identity/principal";
+import { PATH_HEADER } from "@/lib/identity/request-path";
+import { type Auth, getAuth } from "@/lib/people/auth-server";
 
 /**
  * Who a request acts as. `Authorization: Bearer gantry_…` → the API token

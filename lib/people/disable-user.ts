@@ -1,8 +1,8 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { type Acting, assertAnotherActiveAdmin, authorize } from "@/lib/people/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { type Acting, assertAnotherActiveAdmin, authorize } from "@/lib/people/update-user-grants";
 
 /**
  * Disables a person: they cannot sign in, and every session they hold ends

@@ -1,10 +1,10 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ApiScope } from "@/lib/identity/api-token";
 import { isApiScope } from "@/lib/identity/api-token";
-import type { ApiTokenKind } from "@/lib/people/create-api-token";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
+import type { ApiTokenKind } from "@/lib/people/create-api-token";
 import { type Acting, authorize } from "@/lib/people/update-user-grants";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** A token as lists show it: everything but the secret (only its hash is stored). */
 export interface ApiTokenSummary {

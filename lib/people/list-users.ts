@@ -1,7 +1,7 @@
-import type { Role } from "@/lib/identity/principal";
-import { type Acting, authorize } from "@/lib/people/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Role } from "@/lib/identity/principal";
+import { type Acting, authorize } from "@/lib/people/update-user-grants";
 
 /** A person as the admin pages and the command line list them. */
 export interface UserSummary {

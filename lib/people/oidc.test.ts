@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { grantsFromGroups, groupsFromClaims } from "@/lib/people/oidc";
 import { ConfigError, type GroupMap, parseConfig } from "@/lib/config";
+import { grantsFromGroups, groupsFromClaims } from "@/lib/people/oidc";
 
 const map: GroupMap = {
   "payments-devs": {

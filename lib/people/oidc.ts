@@ -3,12 +3,12 @@ import { createAuthMiddleware } from "better-auth/api";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { decodeJwt } from "jose";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { GANTRY_ACTOR } from "@/lib/identity/actor";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { ROLES, type Role } from "@/lib/identity/principal";
-import type { GroupMap, OidcConfig } from "@/lib/config";
+import { type GroupMap, type OidcConfig, ROLES } from "@/lib/config";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
+import type { Role } from "@/lib/identity/principal";
 import { log } from "@/lib/log";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
 
 /**
  * Single sign-on with any OpenID Connect issuer (Keycloak, Dex, Okta, …),

@@ -1,11 +1,11 @@
 import { APIError } from "better-auth/api";
 import { z } from "zod";
-import { getAuth } from "@/lib/people/auth-server";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/people/create-user";
-import { issuesOf } from "@/lib/people/update-user-grants";
 import { getAuthDb } from "@/lib/db";
 import { type ErrorCode, GantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
+import { getAuth } from "@/lib/people/auth-server";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/people/create-user";
+import { issuesOf } from "@/lib/people/update-user-grants";
 
 /**
  * The password form's actions, for server actions: sign in, sign out,

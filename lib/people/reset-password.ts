@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { type Acting, authorize } from "@/lib/people/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { type Acting, authorize } from "@/lib/people/update-user-grants";
 
 /** A password to hand over once: 120 random bits, 20 URL-safe characters. */
 export function oneTimePassword(): string {

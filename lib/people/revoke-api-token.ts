@@ -1,11 +1,13 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { can } from "@/lib/identity/permissions";
-import { actorOf } from "@/lib/identity/principal";
-import { type Acting, authorize } from "@/lib/people/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { UUID } from "@/lib/promotion/load";
+import { can } from "@/lib/identity/permissions";
+import { actorOf } from "@/lib/identity/principal";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { type Acting, authorize } from "@/lib/people/update-user-grants";
+
+/** A token id: anything else is not found without asking the database (which would refuse it). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Revokes a token: requests with it are refused from now on. A person may

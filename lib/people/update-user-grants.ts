@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
-import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
-import { assertCan, type Permission } from "@/lib/identity/permissions";
-import { actorOf, type Principal, ROLES, type Role } from "@/lib/identity/principal";
+import { ROLES } from "@/lib/config";
 import { GantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
+import { assertCan, type Permission } from "@/lib/identity/permissions";
+import { actorOf, type Principal, type Role } from "@/lib/identity/principal";
+import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
 
 /**
  * Who may do what, as an admin grants it: roles, teams, the environments a

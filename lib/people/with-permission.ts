@@ -1,12 +1,12 @@
 import { recordDenial } from "@/lib/audit/record-denial";
-import { getCurrentPrincipal } from "@/lib/people/current-principal";
-import { assertCoarse, type Permission } from "@/lib/identity/permissions";
-import type { Principal } from "@/lib/identity/principal";
 import { getDb } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
 import { apiRoute } from "@/lib/http/route";
+import { assertCoarse, type Permission } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 import { log } from "@/lib/log";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
 
 /**
  * A route handler behind a permission: the request's principal (bearer

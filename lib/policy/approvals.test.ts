@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { approvalStanding, type PolicyReview } from "@/lib/policy/approvals";
 import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import { approvalStanding, type PolicyReview } from "@/lib/policy/approvals";
 
 const HEAD = "a".repeat(40);
 const OLD_HEAD = "b".repeat(40);

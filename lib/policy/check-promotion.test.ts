@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Person } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
-import {
-  enforcePromotionPolicy,
-  type PromotionPolicyCheck,
-} from "@/lib/policy/check-promotion";
 import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
+import type { Person } from "@/lib/identity/principal";
+import { enforcePromotionPolicy, type PromotionPolicyCheck } from "@/lib/policy/check-promotion";
 
 function person(overrides: Partial<Person> = {}): Person {
   return {

@@ -1,11 +1,11 @@
-import { refusal } from "@/lib/identity/permissions";
-import type { Principal } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { ActiveFreeze, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import { refusal } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 import { frozenMessage } from "@/lib/policy/describe";
 import { activeFreeze } from "@/lib/policy/freeze";
 import { readPolicy } from "@/lib/policy/read-policy";
-import type { ActiveFreeze, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
 
 export const BREAK_GLASS_REASON_MIN = 10;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeCron, frozenMessage, summarisePolicy } from "@/lib/policy/describe";
 import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import { describeCron, frozenMessage, summarisePolicy } from "@/lib/policy/describe";
 
 const prod: EnvironmentPolicy = {
   approvals: { required: 2, team: "prod-approvers" },

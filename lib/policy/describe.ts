@@ -1,6 +1,6 @@
-import { activeFreeze, nextFreeze } from "@/lib/policy/freeze";
 import { describeInstant, formatDurationMinutes } from "@/lib/gitops-repo/policy/time";
 import type { EnvironmentPolicy, FreezeWindow } from "@/lib/gitops-repo/policy/types";
+import { activeFreeze, nextFreeze } from "@/lib/policy/freeze";
 
 /** "prod is frozen until Monday 08:00 UTC (Year-end freeze)" */
 export function frozenMessage(params: {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { activeFreeze, nextFreeze } from "@/lib/policy/freeze";
 import {
   DEFAULT_POLICY,
   type EnvironmentPolicy,
   type FreezeWindow,
 } from "@/lib/gitops-repo/policy/types";
+import { activeFreeze, nextFreeze } from "@/lib/policy/freeze";
 
 function policy(...freezes: FreezeWindow[]): EnvironmentPolicy {
   return { ...DEFAULT_POLICY, freezes };

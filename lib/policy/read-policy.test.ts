@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readPolicy } from "@/lib/policy/read-policy";
 import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import { readPolicy } from "@/lib/policy/read-policy";
 
 const stored: EnvironmentPolicy = {
   approvals: { required: 2, team: "prod-approvers" },

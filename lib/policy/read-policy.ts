@@ -1,7 +1,7 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { log } from "@/lib/log";
 import { StoredPolicySchema } from "@/lib/gitops-repo/policy/normalise";
 import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import { log } from "@/lib/log";
 
 /**
  * An environment's policy as stored in Environment.policy, checked by the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { reviewStateFor, standingInWords } from "@/lib/promotion/approval-standing";
 import type { ApprovalStanding } from "@/lib/gitops-repo/policy/types";
+import { reviewStateFor, standingInWords } from "@/lib/promotion/approval-standing";
 
 function standing(counted: number, required: number, blockers: string[] = []): ApprovalStanding {
   return {

@@ -1,8 +1,8 @@
-import type { Actor } from "@/lib/identity/actor";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
+import type { ApprovalStanding, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import type { Actor } from "@/lib/identity/actor";
 import { approvalStanding, type PolicyReview } from "@/lib/policy/approvals";
 import { readPolicy } from "@/lib/policy/read-policy";
-import type { ApprovalStanding, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 import { transition } from "@/lib/promotion/transitions";
 
 type Reader = Pick<Prisma.TransactionClient, "promotion">;

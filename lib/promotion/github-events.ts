@@ -1,13 +1,9 @@
-import { getConfig } from "@/lib/config";
-import { GantryError } from "@/lib/errors";
+import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import type { GitProvider } from "@/lib/git/provider";
-import type { CatalogueImportQueue } from "@/lib/jobs/catalogue-jobs";
-import { sendingCatalogueImports } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
-import { getPromotionContext } from "@/lib/runtime/promotion-context";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type AppliedChange,
@@ -28,24 +24,6 @@ export interface GitHubEventContext {
   mergeMethod?: "merge" | "squash";
 }
 
-/** The server process's context for webhook deliveries. */
-export function getGitHubEventContext(): GitHubEventContext {
-  const { db, git, versionPath, mergeMethod } = getPromotionContext();
-  const { databaseUrl } = getConfig();
-  if (!databaseUrl) {
-    throw new GantryError("unavailable", "No database: DATABASE_URL is not set", {
-      system: "postgres",
-    });
-  }
-  return {
-    db,
-    git,
-    versionPath,
-    mergeMethod,
-    catalogueImports: sendingCatalogueImports(databaseUrl),
-  };
-}
-
 export interface GitHubEventOutcome {
   /** Promotions the event concerned, and whether each moved. */
   promotions: AppliedChange[];
@@ -61,7 +39,7 @@ export interface GitHubEventOutcome {
  */
 export async function handleGitHubEvent(
   event: GitHubEvent,
-  ctx: GitHubEventContext = getGitHubEventContext(),
+  ctx: GitHubEventContext,
 ): Promise<GitHubEventOutcome> {
   const none: GitHubEventOutcome = { promotions: [], catalogue: "none" };
   if (!isGitopsRepository(ctx.git, event.repository)) {

@@ -1,14 +1,14 @@
+import { GantryError, isGantryError } from "@/lib/errors";
 import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
-import { GantryError, isGantryError } from "@/lib/errors";
 import { log, logUnexpected } from "@/lib/log";
-import { promotionApprovals } from "@/lib/promotion/approval-standing";
-import type { PromotionSummary } from "@/lib/promotion/dto";
-import { loadPromotionSummary } from "@/lib/promotion/load";
 import { frozenMessage } from "@/lib/policy/describe";
 import { activeFreeze } from "@/lib/policy/freeze";
 import { readPolicy } from "@/lib/policy/read-policy";
+import { promotionApprovals } from "@/lib/promotion/approval-standing";
+import type { PromotionSummary } from "@/lib/promotion/dto";
+import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";

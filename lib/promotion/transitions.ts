@@ -1,8 +1,8 @@
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import type { Actor } from "@/lib/identity/actor";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/identity/actor";
 
 /**
  * The promotion state machine, and the only code that changes a

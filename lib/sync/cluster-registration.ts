@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { assertCan } from "@/lib/identity/permissions";
-import { actorOf, type Principal } from "@/lib/identity/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import { type IssuedClusterToken, registerClusterToken } from "./register-cluster-token";
 import { revokeClusterToken } from "./revoke-cluster-token";
 import { rotateClusterToken } from "./rotate-cluster-token";

@@ -1,8 +1,8 @@
-import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import { isStale } from "@/lib/sync-status/list-sync-status";
 

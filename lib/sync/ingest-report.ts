@@ -5,9 +5,13 @@ import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
+import {
+  SNAPSHOT_PARTS_WITHIN_SECONDS,
+  type StatusItem,
+  type SyncReport,
+} from "@/lib/sync-status/report";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
-import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 
 export interface IngestResult {
   cluster: string;

@@ -5,9 +5,9 @@ import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import type { HealthState, SyncState } from "@/lib/sync-status/report";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 import {
   ADA,
   ALICE,

@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "@/lib/config";
+import { createAuthDbClient } from "@/lib/db";
+import { isGantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Person } from "@/lib/identity/principal";
 import { type Auth, createAuth } from "@/lib/people/auth-server";
 import { createApiToken } from "@/lib/people/create-api-token";
 import { createUser } from "@/lib/people/create-user";
@@ -8,12 +13,7 @@ import {
   principalFromHeaders,
   safeNextPath,
 } from "@/lib/people/current-principal";
-import type { Person } from "@/lib/identity/principal";
 import { revokeApiToken } from "@/lib/people/revoke-api-token";
-import { parseConfig } from "@/lib/config";
-import { createAuthDbClient } from "@/lib/db";
-import { isGantryError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Person, Role } from "@/lib/identity/principal";
 import { disableUser, enableUser } from "@/lib/people/disable-user";
 import { listUsers } from "@/lib/people/list-users";
-import type { Person, Role } from "@/lib/identity/principal";
 import { resetPassword } from "@/lib/people/reset-password";
 import { updateUserGrants } from "@/lib/people/update-user-grants";
 import { createTestDatabase, type TestDatabase } from "../support/db";

@@ -6,6 +6,7 @@ import { parseCatalogueQuery } from "@/lib/catalogue/catalogue-query";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { listApplications } from "@/lib/catalogue/list-applications";
 import type { Db } from "@/lib/db";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import { createTestDatabase } from "@/test/support/db";
@@ -25,7 +26,7 @@ describe("importing the demo fleet", () => {
       dataDir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 420 },
+      seed: demoRepositorySeed({ apps: 420 }),
     });
     provider = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
     ({ db, drop } = await createTestDatabase());

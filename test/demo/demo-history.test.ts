@@ -2,12 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Person } from "@/lib/identity/principal";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
+import { generateDemoHistory } from "@/lib/demo/demo-history";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
-import { generateDemoHistory } from "@/lib/demo/demo-history";
+import type { Person } from "@/lib/identity/principal";
 import { DEMO_HISTORY_NAME_SUFFIX, DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import { getDoraMeasures } from "@/lib/insights/dora-measures";
 import { InsightsQuerySchema } from "@/lib/insights/insights-query";
@@ -38,7 +39,7 @@ describe("demo history", () => {
       dataDir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 120 },
+      seed: demoRepositorySeed({ apps: 120 }),
     });
     const git = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
     ({ db, drop } = await createTestDatabase());

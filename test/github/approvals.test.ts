@@ -68,7 +68,12 @@ beforeAll(async () => {
   // Carol and Alice have linked their GitHub logins; dave-gh is nobody Gantry knows.
   await database.db.user.update({ where: { id: CAROL.id }, data: { gitLogin: "carol-gh" } });
   await database.db.user.update({ where: { id: ALICE.id }, data: { gitLogin: "alice-gh" } });
-  await importCatalogue({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  await importCatalogue({
+    db: database.db,
+    git: github,
+    versionPath: "image.tag",
+    trigger: "test",
+  });
   ctx = {
     db: database.db,
     git: github,

@@ -48,7 +48,12 @@ beforeAll(async () => {
   someone = providerFor(fake, { type: "token", token: other });
   database = await createTestDatabase();
   await createPeople(database.db);
-  await importCatalogue({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  await importCatalogue({
+    db: database.db,
+    git: github,
+    versionPath: "image.tag",
+    trigger: "test",
+  });
   ctx = {
     db: database.db,
     git: github,

@@ -45,7 +45,12 @@ beforeAll(async () => {
   github = providerFor(fake, { type: "token", token });
   database = await createTestDatabase();
   await createPeople(database.db);
-  await importCatalogue({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  await importCatalogue({
+    db: database.db,
+    git: github,
+    versionPath: "image.tag",
+    trigger: "test",
+  });
   ctx = {
     db: database.db,
     git: github,

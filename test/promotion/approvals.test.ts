@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as reviews from "@/app/api/v1/promotions/[id]/reviews/route";
 import * as one from "@/app/api/v1/promotions/[id]/route";
-import { createApiToken } from "@/lib/people/create-api-token";
-import type { CiToken, Person } from "@/lib/identity/principal";
 import { isGantryError } from "@/lib/errors";
+import type { CiToken, Person } from "@/lib/identity/principal";
+import { createApiToken } from "@/lib/people/create-api-token";
 import { promotionApprovals } from "@/lib/promotion/approval-standing";
 import {
   type ApprovalInbox,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Person } from "@/lib/identity/principal";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
+import type { Person } from "@/lib/identity/principal";
 import type { PromotionContext, PromotionJobs } from "@/lib/promotion/types";
 import {
   appFiles,

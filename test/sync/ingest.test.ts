@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as reports from "@/app/api/v1/clusters/[cluster]/reports/route";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
-import { listApplicationSyncStatus, listClusterSyncSummaries } from "@/lib/sync-status/list-sync-status";
 import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
+import {
+  listApplicationSyncStatus,
+  listClusterSyncSummaries,
+} from "@/lib/sync-status/list-sync-status";
+import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 import {
   appFiles,
   CHART_YAML,

@@ -1,12 +1,12 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import { slug } from "@/lib/gitops-repo/schema-parts";
 import { isTimeZone, parseDurationMinutes } from "@/lib/gitops-repo/policy/time";
 import {
   DEFAULT_POLICY,
   type EnvironmentPolicy,
   type FreezeWindow,
 } from "@/lib/gitops-repo/policy/types";
+import { slug } from "@/lib/gitops-repo/schema-parts";
 
 /**
  * The `policy:` of an environment in environments.yaml, as people write it,

@@ -7,14 +7,13 @@ import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { PolicyBanner } from "@/components/promotion/policy-banner";
 import { Notice } from "@/components/ui/notice";
-import { requirePerson } from "@/lib/people/current-principal";
-import { can, refusal as permissionRefusal } from "@/lib/identity/permissions";
 import { getApplication } from "@/lib/catalogue/get-application";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
+import { can, refusal as permissionRefusal } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 import {
   BREAK_GLASS_REASON_MAX,
   BREAK_GLASS_REASON_MIN,
@@ -22,6 +21,7 @@ import {
   type PromotionPolicyCheck,
 } from "@/lib/policy/check-promotion";
 import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
+import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promote" };
