@@ -200,7 +200,7 @@ function authEnv() {
   };
 }
 
-export type AuthConfig = Readonly<{
+type AuthConfig = Readonly<{
   /** Signs session cookies. Unset: the embedded default keeps a generated one under the data directory. */
   secret: string | undefined;
   /** A session ends this long after sign-in, however busy. */
@@ -216,7 +216,7 @@ export type AuthConfig = Readonly<{
 // ---- Single sign-on with OpenID Connect (lib/people/oidc.ts) ----
 
 /** What membership of one group grants; a person gets the union over their groups. */
-export type GroupGrant = Readonly<{
+type GroupGrant = Readonly<{
   roles: readonly (typeof ROLES)[number][];
   teams: readonly string[];
   approverEnvironments: readonly string[];
@@ -335,11 +335,11 @@ function githubEnv() {
   };
 }
 
-export type GitHubAuthConfig =
+type GitHubAuthConfig =
   | Readonly<{ type: "token"; token: string }>
   | Readonly<{ type: "app"; appId: string; privateKey: string; installationId: number }>;
 
-export type GitHubConfig = Readonly<{
+type GitHubConfig = Readonly<{
   /** Owner (user or organisation) of the GitOps repository; required for the github provider. */
   owner: string | undefined;
   repository: string;

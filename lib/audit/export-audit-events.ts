@@ -45,18 +45,18 @@ export function csvField(value: string | null | undefined): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-export function csvHeader(): string {
+function csvHeader(): string {
   return `${EXPORT_COLUMNS.join(",")}\r\n`;
 }
 
-export function csvLine(event: AuditEventRow): string {
+function csvLine(event: AuditEventRow): string {
   return `${EXPORT_COLUMNS.map((column) => {
     const value = event[column];
     return csvField(typeof value === "object" && value !== null ? JSON.stringify(value) : value);
   }).join(",")}\r\n`;
 }
 
-export function jsonLine(event: AuditEventRow): string {
+function jsonLine(event: AuditEventRow): string {
   const ordered: Record<string, unknown> = {};
   for (const column of EXPORT_COLUMNS) ordered[column] = event[column] ?? null;
   return `${JSON.stringify(ordered)}\n`;

@@ -14,7 +14,7 @@ export type TimelineStepKind =
   | "failed"
   | "ended";
 
-export interface TimelineStep {
+interface TimelineStep {
   kind: TimelineStepKind;
   /** What happened, in words: "Pull request #12 opened", "Synced on prod-eu-1". */
   label: string;

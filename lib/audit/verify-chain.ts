@@ -6,9 +6,9 @@ import type { Principal } from "@/lib/identity/principal";
 /** The CLI: whoever runs it holds the database's credentials, which outrank any permission. */
 export const OPERATOR = "operator" as const;
 
-export type ChainProblem = "hash_mismatch" | "previous_hash_mismatch" | "sequence_gap";
+type ChainProblem = "hash_mismatch" | "previous_hash_mismatch" | "sequence_gap";
 
-export interface BrokenLink {
+interface BrokenLink {
   sequence: string;
   id: string;
   problem: ChainProblem;

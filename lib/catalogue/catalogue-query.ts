@@ -7,8 +7,8 @@ import { z } from "zod";
  * never silently shows something other than what it says.
  */
 
-export const SORT_FIELDS = ["name", "team", "tier", "updated"] as const;
-export const PAGE_SIZES = [25, 50, 100] as const;
+const SORT_FIELDS = ["name", "team", "tier", "updated"] as const;
+const PAGE_SIZES = [25, 50, 100] as const;
 export const TIERS = ["critical", "high", "medium", "low"] as const;
 /** Sync-status filters: apps with at least one environment in that state. */
 export const STATUS_FILTERS = ["out-of-sync", "degraded", "stale"] as const;
@@ -20,7 +20,7 @@ const blankToUndefined = (value: unknown) => {
   return typeof first === "string" && first.trim() === "" ? undefined : first;
 };
 
-export const CatalogueQuerySchema = z.object({
+const CatalogueQuerySchema = z.object({
   q: z.preprocess(
     blankToUndefined,
     z.string().trim().max(100, "q: at most 100 characters").optional(),

@@ -4,7 +4,7 @@ import type { CommitSummary, GitReader } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
 import { safeLinks } from "./safe-link";
 
-export interface ApplicationTargetView {
+interface ApplicationTargetView {
   environment: { name: string; displayName: string; position: number };
   desiredVersion: string | null;
   valuesPath: string;

@@ -7,15 +7,15 @@
 
 import type { EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 
-export type Tier = "critical" | "high" | "medium" | "low";
+type Tier = "critical" | "high" | "medium" | "low";
 
-export interface SnapshotCluster {
+interface SnapshotCluster {
   name: string;
   region: string | null;
   provider: string | null;
 }
 
-export interface SnapshotEnvironment {
+interface SnapshotEnvironment {
   name: string;
   displayName: string;
   description: string;
@@ -26,12 +26,12 @@ export interface SnapshotEnvironment {
   clusters: SnapshotCluster[];
 }
 
-export interface SnapshotLink {
+interface SnapshotLink {
   title: string;
   url: string;
 }
 
-export interface SnapshotTarget {
+interface SnapshotTarget {
   environment: string;
   valuesPath: string;
   /** null when the values file has no version at the configured path. */

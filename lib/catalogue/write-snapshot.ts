@@ -148,7 +148,7 @@ async function writeTeams(
 }
 
 /** "payments-core" → "Payments Core": teams have no file of their own in the repo convention. */
-export function teamDisplayName(slug: string): string {
+function teamDisplayName(slug: string): string {
   return slug
     .split(/[-_]/)
     .filter(Boolean)

@@ -41,7 +41,7 @@ export function demoFeedEnabled(
   );
 }
 
-export const DEMO_AGENT_VERSION = "gantry-demo-feed/1";
+const DEMO_AGENT_VERSION = "gantry-demo-feed/1";
 const DEMO_MESSAGE = "reported by Gantry's demo feed, not by a cluster";
 
 interface DemoCluster {

@@ -27,8 +27,8 @@ import { transition } from "@/lib/promotion/transitions";
  * so a second start adds nothing and an interrupted one resumes.
  */
 
-export const DEMO_HISTORY_APPLICATIONS = 40;
-export const DEMO_HISTORY_WEEKS = 6;
+const DEMO_HISTORY_APPLICATIONS = 40;
+const DEMO_HISTORY_WEEKS = 6;
 const DEMO_HISTORY_SEED = 0x6869_7374; // "hist"
 const DAY_MS = 86_400_000;
 const ApprovalPolicy = z.object({ approvals: z.object({ required: z.number().int().min(1) }) });

@@ -37,7 +37,7 @@ import { appManifestPath, ENVIRONMENTS_FILE, environmentValuesPath } from "@/lib
  * a commit that put it there.
  */
 
-export interface DemoCommit {
+interface DemoCommit {
   /** Subject line, a blank line and a body when there is one. */
   message: string;
   author: DemoPerson;
@@ -64,7 +64,7 @@ export interface DemoOptions {
   historyCommits?: number;
 }
 
-export const DEFAULT_DEMO_APPS = 420;
+const DEFAULT_DEMO_APPS = 420;
 
 /** The demo fleet as the seed of a new local repository (lib/git/local/ensure-repository.ts). */
 export function demoRepositorySeed(options: {

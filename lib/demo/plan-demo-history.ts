@@ -27,7 +27,7 @@ export interface DemoApplication {
   versions: Readonly<Record<string, string | null>>;
 }
 
-export interface HistoryStep {
+interface HistoryStep {
   to: PromotionState;
   at: Date;
   actor: Actor;
@@ -101,7 +101,7 @@ const FIRST_NAMES = ["Ana", "Ben", "Chloé", "Dev", "Emeka", "Farah", "Goran", "
 const LAST_NAMES = ["Okafor", "Silva", "Novak", "Tanaka", "Müller", "Haddad", "Kowalski", "Reyes"];
 
 /** Gantry itself, acting in the demo history (deployments seen, failed jobs). */
-export const DEMO_HISTORY_SYSTEM: Actor = {
+const DEMO_HISTORY_SYSTEM: Actor = {
   kind: "system",
   id: null,
   name: `Gantry${DEMO_HISTORY_NAME_SUFFIX}`,
@@ -127,11 +127,6 @@ function person(random: Random): Actor {
     name: `${first} ${last}${DEMO_HISTORY_NAME_SUFFIX}`,
     email: `${local}@demo-history.gantry.local`,
   };
-}
-
-/** The profile of a team: the same team is always fast, steady or slow. */
-export function teamProfile(team: string): string {
-  return PROFILES[hash(team) % PROFILES.length]?.name ?? "steady";
 }
 
 /** A plausible version released before `version`, or null when there is none. */

@@ -139,7 +139,7 @@ env:
  * number (a git SHA such as 1234567, or 3e45678, which is a float) are
  * double-quoted whatever the style.
  */
-export function quoteVersion(version: string, style: QuoteStyle): string {
+function quoteVersion(version: string, style: QuoteStyle): string {
   const numberLike = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(version);
   if (style === "double" || (style === "plain" && numberLike)) return `"${version}"`;
   if (style === "single") return `'${version}'`;
@@ -155,7 +155,7 @@ export interface EnvironmentInput {
 }
 
 /** An environment's policy as the demo writes it in environments.yaml. */
-export interface DemoPolicy {
+interface DemoPolicy {
   approvals: number | { count: number; team: string };
   order?: "deployed" | "healthy";
   autoMerge?: boolean;

@@ -6,7 +6,7 @@ import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { GitProvider } from "@/lib/git/provider";
 
-export type { CommitSummary, GitProvider, GitReader, TreeEntry } from "@/lib/git/provider";
+export type { GitProvider } from "@/lib/git/provider";
 
 /**
  * The provider a configuration asks for. Exported for tests and tools that pass their own config.

@@ -18,7 +18,7 @@ export function apiRoute<Context>(
   };
 }
 
-export function errorResponse(error: unknown): Response {
+function errorResponse(error: unknown): Response {
   if (isGantryError(error)) {
     return Response.json(
       {

@@ -39,12 +39,12 @@ import {
  * environment shows every environment.
  */
 
-export interface DailyDeployments {
+interface DailyDeployments {
   day: string;
   deployments: number;
 }
 
-export interface WeeklyLeadTime {
+interface WeeklyLeadTime {
   /** Monday of the ISO week, YYYY-MM-DD. */
   week: string;
   deployments: number;
@@ -52,14 +52,14 @@ export interface WeeklyLeadTime {
   p90Seconds: number | null;
 }
 
-export interface WeeklyChangeFailure {
+interface WeeklyChangeFailure {
   week: string;
   changes: number;
   failures: number;
   rate: number | null;
 }
 
-export interface WeeklyRestore {
+interface WeeklyRestore {
   week: string;
   failures: number;
   restored: number;

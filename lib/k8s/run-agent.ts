@@ -39,7 +39,7 @@ export interface AgentOptions {
   logger?: ReporterLogger;
 }
 
-export interface AgentState {
+interface AgentState {
   watchers: WatcherState[];
   /** Objects seen that map to no (application, environment). */
   ignored: number;

@@ -11,7 +11,7 @@ import { ConfigError, type GantryConfig } from "@/lib/config";
  * safe place to invent one: several replicas would each make their own.
  */
 
-export function authSecretFile(dataDir: string): string {
+function authSecretFile(dataDir: string): string {
   return path.join(dataDir, "auth-secret");
 }
 

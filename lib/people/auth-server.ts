@@ -37,17 +37,13 @@ import {
  * - Sign-ins, failures and sign-outs are audit events.
  */
 
-export const AUTH_BASE_PATH = "/api/auth";
+const AUTH_BASE_PATH = "/api/auth";
 
 /** Cookies go without Secure only on a plain-http localhost, where browsers would drop them. */
-export function cookiesAreSecure(publicUrl: string): boolean {
+function cookiesAreSecure(publicUrl: string): boolean {
   const url = new URL(publicUrl);
   if (url.protocol === "https:") return true;
   return !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-}
-
-export function sessionCookieName(publicUrl: string): string {
-  return cookiesAreSecure(publicUrl) ? "__Host-gantry.session" : "gantry.session";
 }
 
 function addressOf(headers: Headers | undefined): string {

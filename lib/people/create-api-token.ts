@@ -16,9 +16,9 @@ import { type Acting, authorize, issuesOf } from "@/lib/people/update-user-grant
  */
 export type ApiTokenKind = "personal" | "ci";
 
-export const MAX_TOKEN_DAYS = 366;
+const MAX_TOKEN_DAYS = 366;
 
-export const ApiTokenInput = z.object({
+const ApiTokenInput = z.object({
   name: z
     .string({ error: "name: required" })
     .trim()

@@ -82,7 +82,7 @@ function sameGrants(a: SsoGrants, b: SsoGrants): boolean {
  * so a misconfigured group map cannot lock everyone out. The issuer's
  * tokens are not kept: Gantry has no use for them.
  */
-export async function applySsoSignIn(params: {
+async function applySsoSignIn(params: {
   db: PrismaClient;
   userId: string;
   groups: readonly string[];

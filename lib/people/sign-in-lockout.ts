@@ -6,9 +6,9 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
  * 15 minutes. It sits on top of better-auth's request rate limiter, which
  * counts requests, not failures, and forgets a quiet attacker.
  */
-export const LOCKOUT_WINDOW_MS = 15 * 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_ADDRESS = 20;
+const LOCKOUT_WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES_PER_ACCOUNT = 5;
+const MAX_FAILURES_PER_ADDRESS = 20;
 
 /** Stands for "no address known" (a call without a request), so such failures still count. */
 export const UNKNOWN_ADDRESS = "unknown";

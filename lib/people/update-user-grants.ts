@@ -91,7 +91,7 @@ const GRANT_FIELDS = {
   gitLogin: true,
 } as const;
 
-export function grantsOf(user: {
+function grantsOf(user: {
   roles: Role[];
   teams: string[];
   approverEnvironments: string[];

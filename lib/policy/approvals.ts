@@ -76,7 +76,7 @@ function groupByPerson(reviews: readonly PolicyReview[]): PolicyReview[][] {
 }
 
 /** "Carol", "Carol and Dave", "Carol, Dave and Erin". */
-export function listInWords(names: readonly string[]): string {
+function listInWords(names: readonly string[]): string {
   if (names.length <= 1) return names.join("");
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

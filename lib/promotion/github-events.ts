@@ -97,7 +97,7 @@ export async function handleGitHubEvent(
  * auto-merges is merged once its policy is satisfied. Shared by the webhook
  * and the poller.
  */
-export async function applyToPullRequest(params: {
+async function applyToPullRequest(params: {
   ctx: Pick<GitHubEventContext, "db" | "git" | "versionPath" | "mergeMethod">;
   number: number;
   change: PullRequestChange;

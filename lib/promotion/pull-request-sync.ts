@@ -272,7 +272,7 @@ function changeInWords(
   }
 }
 
-export function hostReview(review: PullRequestReview): HostReview {
+function hostReview(review: PullRequestReview): HostReview {
   const submitted = Date.parse(review.submittedAt);
   return {
     id: review.id,

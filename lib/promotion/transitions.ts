@@ -60,7 +60,7 @@ const STATE_WORDS: Record<PromotionState, string> = {
   rolled_back: "rolled back",
 };
 
-export function stateInWords(state: PromotionState): string {
+function stateInWords(state: PromotionState): string {
   return STATE_WORDS[state];
 }
 

@@ -11,7 +11,7 @@ import type { HealthState, SyncState } from "./report";
  * nothing reads as Synced without a recent report.
  */
 
-export interface SyncObjectView {
+interface SyncObjectView {
   kind: string;
   namespace: string;
   name: string;
@@ -28,7 +28,7 @@ export interface SyncObjectView {
 }
 
 /** A sync operation that failed (Argo CD Failed/Error, Flux Ready=False with a failure reason). */
-export interface SyncFailureView {
+interface SyncFailureView {
   /** The object it was reported on, `kind namespace/name`. */
   object: string;
   phase: string;

@@ -28,8 +28,8 @@ export const SNAPSHOT_PARTS_WITHIN_SECONDS = 300;
 const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a lowercase slug");
 const kubeName = z.string().min(1).max(253);
 
-export const SYNC_STATES = ["Synced", "OutOfSync", "Unknown"] as const;
-export const HEALTH_STATES = [
+const SYNC_STATES = ["Synced", "OutOfSync", "Unknown"] as const;
+const HEALTH_STATES = [
   "Healthy",
   "Progressing",
   "Degraded",
@@ -37,7 +37,7 @@ export const HEALTH_STATES = [
   "Missing",
   "Unknown",
 ] as const;
-export const SOURCE_KINDS = [
+const SOURCE_KINDS = [
   "argocd-application",
   "flux-kustomization",
   "flux-helmrelease",
@@ -45,14 +45,14 @@ export const SOURCE_KINDS = [
 ] as const;
 
 /** Phases of a sync operation; Failed and Error are failures a person must read. */
-export const OPERATION_PHASES = ["Running", "Succeeded", "Failed", "Error"] as const;
+const OPERATION_PHASES = ["Running", "Succeeded", "Failed", "Error"] as const;
 
 /**
  * The controller's last sync operation: Argo CD `status.operationState`, or for
  * Flux a Ready=False condition with a failure reason (ReconciliationFailed,
  * InstallFailed, UpgradeFailed, …), reported as Failed with `reason: message`.
  */
-export const OperationSchema = z.strictObject({
+const OperationSchema = z.strictObject({
   phase: z.enum(OPERATION_PHASES),
   message: z.string().max(2_000).optional(),
   /** The revision the operation tried to apply. */
@@ -87,7 +87,7 @@ export const StatusItemSchema = z.strictObject({
 });
 
 /** One part of a snapshot sent in several reports (`part` counts from 1). */
-export const SnapshotPartSchema = z
+const SnapshotPartSchema = z
   .strictObject({
     snapshotId: z
       .string()
@@ -124,7 +124,6 @@ export const SyncReportSchema = z
 
 export type StatusItem = z.infer<typeof StatusItemSchema>;
 export type SyncReport = z.infer<typeof SyncReportSchema>;
-export type SnapshotPart = z.infer<typeof SnapshotPartSchema>;
 export type SyncOperation = z.infer<typeof OperationSchema>;
 export type OperationPhase = (typeof OPERATION_PHASES)[number];
 export type SyncState = (typeof SYNC_STATES)[number];

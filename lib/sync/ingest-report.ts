@@ -35,7 +35,7 @@ export interface IngestResult {
   };
 }
 
-export interface RejectedItem {
+interface RejectedItem {
   index: number;
   application: string;
   environment: string;

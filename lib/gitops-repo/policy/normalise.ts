@@ -42,7 +42,7 @@ const timeZone = z
 const reason = z.string().trim().min(1).max(200);
 
 /** Why croner refuses `pattern`, or why it never fires; null when it is fine. */
-export function cronProblem(pattern: string, zone: string): string | null {
+function cronProblem(pattern: string, zone: string): string | null {
   try {
     const cron = new Cron(pattern, { timezone: zone, mode: "5-part" });
     if (cron.nextRun(new Date(0)) === null) return "never matches a date";
@@ -137,7 +137,7 @@ const FreezeYamlSchema = z
   });
 
 /** `policy:` in environments.yaml. Every key is optional; unknown keys are mistakes. */
-export const PolicyYamlSchema = z.strictObject({
+const PolicyYamlSchema = z.strictObject({
   approvals: z
     .union([
       approvalCount,
@@ -152,10 +152,10 @@ export const PolicyYamlSchema = z.strictObject({
   freezes: z.array(FreezeYamlSchema).max(50).optional(),
 });
 
-export type PolicyYaml = z.output<typeof PolicyYamlSchema>;
+type PolicyYaml = z.output<typeof PolicyYamlSchema>;
 
 /** The written policy in its normal form; what is not written takes DEFAULT_POLICY's value. */
-export function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPolicy {
+function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPolicy {
   if (!written) return DEFAULT_POLICY;
   const approvals =
     written.approvals === undefined
