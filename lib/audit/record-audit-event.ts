@@ -1,3 +1,8 @@
+/*
+ * lib/audit owns the append-only, hash-chained audit log: recording each event in its change's
+ * transaction, reading, exporting and verifying the chain.
+ */
+
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { currentRequestContext } from "@/lib/http/request-context";

@@ -1,3 +1,8 @@
+/*
+ * lib/catalogue owns the catalogue: applications, environments and teams imported from the GitOps
+ * repository, and the queries pages read them with.
+ */
+
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";

@@ -1,3 +1,8 @@
+/*
+ * lib/demo owns everything demo (the seeded GitOps repository, the demo clusters' status feed, the
+ * demo history), which the product imports only at boot, through lib/runtime.
+ */
+
 import { CHART_NAMES, chartFiles } from "@/lib/demo/charts";
 import { Random } from "@/lib/demo/random";
 import { renderReadme } from "@/lib/demo/readme";

@@ -1,3 +1,8 @@
+/*
+ * lib/git wraps the Git host behind one GitProvider interface: local bare repositories driven by
+ * real git, or GitHub through Octokit.
+ */
+
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";

@@ -1,3 +1,8 @@
+/*
+ * lib/gitops-repo owns the GitOps repository's format: its paths, app.yaml and environments.yaml
+ * (with each environment's policy block), and YAML reads and edits that keep every other byte.
+ */
+
 /**
  * The GitOps repository convention (DESIGN.md):
  *

@@ -1,3 +1,8 @@
+/*
+ * lib/identity owns who is acting and what they may do: principals, actors, the permission table
+ * and API token authentication.
+ */
+
 import type { ROLES } from "@/lib/config";
 import type { Actor } from "@/lib/identity/actor";
 

@@ -1,3 +1,7 @@
+/*
+ * lib/insights owns the DORA measures of deployments, computed in SQL from the promotions.
+ */
+
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";

@@ -1,3 +1,8 @@
+/*
+ * lib/jobs owns the pg-boss queue: its queues, the senders the web process uses, and the workers
+ * that run promotion steps, catalogue imports and the pull request poller.
+ */
+
 import { PgBoss } from "pg-boss";
 import { log } from "@/lib/log";
 

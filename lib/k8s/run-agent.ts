@@ -1,3 +1,8 @@
+/*
+ * lib/k8s owns the in-cluster agent: it watches Argo CD, Flux and annotated Deployments and sends
+ * their status to the portal.
+ */
+
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { GantryError } from "@/lib/errors";
 import { log } from "@/lib/log";

@@ -1,3 +1,9 @@
+/*
+ * lib/people owns people and how they get in: users, API tokens, sign-in and sessions (better-
+ * auth, single sign-on), the first admin, and the wrappers that put a route or a form behind a
+ * permission.
+ */
+
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
@@ -228,7 +234,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       },
     },
     hooks: { before, after },
-    // SSO (lib/people/oidc.ts, engineer A2) adds its plugin here, before nextCookies.
+    // Single sign-on (lib/people/oidc.ts) adds its plugins here, before nextCookies.
     // nextCookies must stay last: it copies Set-Cookie into server actions' responses.
     plugins: [...oidcPlugins({ db, oidc: config.oidc }), nextCookies()],
     logger: {

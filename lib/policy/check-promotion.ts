@@ -1,3 +1,8 @@
+/*
+ * lib/policy owns environment policy: approvals, order and freezes, and whether a promotion may go
+ * ahead.
+ */
+
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ActiveFreeze, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";

@@ -1,3 +1,8 @@
+/*
+ * lib/promotion owns promotions: plan, request, pull request, review, merge, close and retry, with
+ * every state change going through this file.
+ */
+
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";

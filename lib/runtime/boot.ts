@@ -1,3 +1,8 @@
+/*
+ * lib/runtime owns the wiring: database, repository, import, sign-in and job runner at boot, and
+ * the contexts the web process hands to the domain.
+ */
+
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";

@@ -1,3 +1,8 @@
+/*
+ * lib/sync-status owns the status model: the report the agent sends (its wire format) and how a
+ * status reads, with staleness and worst health.
+ */
+
 import { z } from "zod";
 
 /**

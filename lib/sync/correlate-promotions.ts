@@ -25,8 +25,8 @@ import { isStale } from "@/lib/sync-status/list-sync-status";
  *   promotion's failure reason; a failure for an older revision says nothing
  *   about this promotion;
  * - Degraded at the merge commit (or later) keeps the promotion `syncing`
- *   and records the cluster's message as an event; whether that should fail
- *   the promotion is issue 7's decision.
+ *   and records the cluster's message as an event: Degraded is often passing
+ *   (a rollout still replacing pods), so it alone never fails a promotion.
  *
  * Every change re-reads the promotion's state under its row lock, so
  * concurrent reports and replays change nothing twice.

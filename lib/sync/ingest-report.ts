@@ -1,3 +1,8 @@
+/*
+ * lib/sync owns what the portal does with cluster reports: cluster tokens, ingestion, staleness
+ * and correlating status with promotions.
+ */
+
 import { recordClusterRecovery } from "@/lib/audit/record-cluster-staleness";
 import { GantryError } from "@/lib/errors";
 import { notifySyncChange } from "@/lib/events/changes";
