@@ -10,7 +10,7 @@ import { listApplications, listCatalogueFacets } from "@/lib/catalogue/list-appl
 import { getDb } from "@/lib/db";
 import { requirePerson } from "@/lib/people/current-principal";
 import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
-import { countDemoClusters } from "@/lib/sync/count-demo-clusters";
+import { countDemoClusters } from "@/lib/sync-status/count-demo-clusters";
 
 export const metadata: Metadata = { title: "Applications" };
 export const dynamic = "force-dynamic";

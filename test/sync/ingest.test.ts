@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as reports from "@/app/api/v1/clusters/[cluster]/reports/route";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
-import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
@@ -11,6 +10,7 @@ import {
   listApplicationSyncStatus,
   listClusterSyncSummaries,
 } from "@/lib/sync-status/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync-status/list-sync-status-changes";
 import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 import {
   appFiles,

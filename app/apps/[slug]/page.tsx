@@ -11,8 +11,8 @@ import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
 import { refusal } from "@/lib/identity/permissions";
 import { requirePerson } from "@/lib/people/current-principal";
-import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync-status/list-sync-status-changes";
 
 export const dynamic = "force-dynamic";
 
