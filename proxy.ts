@@ -1,7 +1,7 @@
 import { type NextRequest, NextResponse } from "next/server";
-import { PATH_HEADER } from "@/lib/auth/request-path";
 import { getConfig } from "@/lib/config";
 import { csrfRefusal, hasSessionCookie } from "@/lib/http/csrf";
+import { PATH_HEADER } from "@/lib/identity/request-path";
 
 /**
  * In front of every request (Next 16's proxy, formerly middleware):

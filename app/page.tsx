@@ -2,9 +2,9 @@ import Link from "next/link";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { getOverview } from "@/lib/catalog/get-overview";
+import { getOverview } from "@/lib/catalogue/get-overview";
 import { getDb } from "@/lib/db";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const dynamic = "force-dynamic";
 

@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { listApplications } from "@/lib/catalog/list-applications";
+import { listApplications } from "@/lib/catalogue/list-applications";
 import { createDbClient } from "@/lib/db";
 import { log, makeDataDir, percentile } from "./support";
 

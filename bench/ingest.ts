@@ -33,9 +33,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db } from "@/lib/db";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { createPortalClient } from "@/lib/k8s/portal-client";
@@ -43,7 +44,7 @@ import { type Agent, startAgent } from "@/lib/k8s/run-agent";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import type { StatusItem, SyncReport } from "@/lib/sync/report";
+import type { StatusItem, SyncReport } from "@/lib/sync-status/report";
 import { agentKubeConfig, quietLogger } from "@/test/cluster/agent-support";
 import {
   apiVersionOf,
@@ -140,13 +141,13 @@ try {
     dataDir,
     repository: "gitops",
     branch: "main",
-    demo: { apps: DEMO_APPS },
+    seed: demoRepositorySeed({ apps: DEMO_APPS }),
   });
   const db = createDbClient(postgres.url);
   clients.push(db);
   globalThis.gantryDb = db;
   const git = createGitProvider(config, { db });
-  const imported = await importCatalog({
+  const imported = await importCatalogue({
     db,
     git,
     versionPath: config.git.versionPath,

@@ -26,24 +26,25 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Person } from "@/lib/auth/principal";
-
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db } from "@/lib/db";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
+import type { Person } from "@/lib/identity/principal";
 import { sendingPromotionJobs } from "@/lib/jobs/queue";
-import { type JobRunner, runOpenPullRequestJob, startJobRunner } from "@/lib/jobs/worker";
+import { runOpenPullRequestJob } from "@/lib/jobs/worker";
 import { ensureDatabase } from "@/lib/postgres/database";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { promotionMergeMethod } from "@/lib/promotion/context";
+import { promotionMergeMethod } from "@/lib/promotion/merge-method";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
+import { type JobRunner, startJobRunner } from "@/lib/runtime/job-runner";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalogue/gitops-fixture";
 import { FakeGitHub } from "@/test/github/fake-github";
 import { log, makeDataDir, stats } from "./support";
 
@@ -160,13 +161,13 @@ try {
     dataDir,
     repository: "gitops",
     branch: "main",
-    demo: { apps: DEMO_APPS },
+    seed: demoRepositorySeed({ apps: DEMO_APPS }),
   });
   const db = createDbClient(postgres.url);
   clients.push(db);
   await createBenchPerson(db);
   const git = createGitProvider(config, { db });
-  const imported = await importCatalog({
+  const imported = await importCatalogue({
     db,
     git,
     versionPath: config.git.versionPath,
@@ -328,7 +329,7 @@ try {
     throttleId: "bench",
   });
   const importStarted = performance.now();
-  await importCatalog({ db: githubDb, git: github, versionPath: "image.tag", trigger: "bench" });
+  await importCatalogue({ db: githubDb, git: github, versionPath: "image.tag", trigger: "bench" });
   const importCalls = github.apiCallCounts();
   log(
     `github: import of ${GITHUB_APPS} apps took ${importCalls.total} calls, ${((performance.now() - importStarted) / 1000).toFixed(1)} s`,

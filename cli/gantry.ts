@@ -17,18 +17,18 @@
 import { parseArgs } from "node:util";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
-import { API_SCOPES } from "@/lib/auth/api-token";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
 import { createGitProvider } from "@/lib/git";
+import { API_SCOPES } from "@/lib/identity/api-token";
 import { AGENT_VERSION, parseAgentOptions } from "@/lib/k8s/agent-options";
 import { createPortalClient } from "@/lib/k8s/portal-client";
 import { loadKubeConfig, startAgent } from "@/lib/k8s/run-agent";
 import { log } from "@/lib/log";
+import { createApiToken } from "@/lib/people/create-api-token";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
 import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
@@ -62,7 +62,7 @@ async function runImport(args: string[]): Promise<number> {
   const db = createDbClient(database.url);
   try {
     await prepareGitopsRepository(config, progress);
-    const result = await importCatalog({
+    const result = await importCatalogue({
       db,
       git: createGitProvider(config),
       ref: values.ref,

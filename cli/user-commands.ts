@@ -1,20 +1,20 @@
 /**
  * `npm run gantry -- user …`: people and their grants from the command line,
- * acting as Gantry itself (the system actor). Thin: parse, call lib/auth,
+ * acting as Gantry itself (the system actor). Thin: parse, call lib/people,
  * print. `--json` prints one JSON object on stdout for scripts and test
  * fixtures; progress goes to stderr.
  */
 import { parseArgs } from "node:util";
-import { createUser } from "@/lib/auth/create-user";
-import { disableUser, enableUser } from "@/lib/auth/disable-user";
-import { findUserByEmail, listUsers } from "@/lib/auth/list-users";
-import type { Role } from "@/lib/auth/principal";
-import { oneTimePassword, resetPassword } from "@/lib/auth/reset-password";
-import { type Grants, updateUserGrants } from "@/lib/auth/update-user-grants";
 import { getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Role } from "@/lib/identity/principal";
+import { createUser } from "@/lib/people/create-user";
+import { disableUser, enableUser } from "@/lib/people/disable-user";
+import { findUserByEmail, listUsers } from "@/lib/people/list-users";
+import { oneTimePassword, resetPassword } from "@/lib/people/reset-password";
+import { type Grants, updateUserGrants } from "@/lib/people/update-user-grants";
 import { openDatabase } from "@/lib/runtime/boot";
 
 export const USER_USAGE = `  user create --email EMAIL --name NAME [--role ROLE]... [--team TEAM]... [--approver-env ENV]...

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/principal";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -10,6 +9,12 @@ import { ROLES } from "@/lib/auth/principal";
  * name and what was expected. Defaults are the embedded ones: no variable is
  * needed to run Gantry on a laptop.
  */
+
+/**
+ * The roles a person can hold, weakest first; a person may hold several.
+ * Here, at the ground, because GANTRY_OIDC_GROUP_MAP names them.
+ */
+export const ROLES = ["viewer", "developer", "approver", "admin"] as const;
 
 const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no"], {
@@ -166,7 +171,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
   };
 }
 
-// ---- Sign-in and sessions (lib/auth) ----
+// ---- Sign-in and sessions (lib/people) ----
 
 function authEnv() {
   return {
@@ -195,7 +200,7 @@ function authEnv() {
   };
 }
 
-export type AuthConfig = Readonly<{
+type AuthConfig = Readonly<{
   /** Signs session cookies. Unset: the embedded default keeps a generated one under the data directory. */
   secret: string | undefined;
   /** A session ends this long after sign-in, however busy. */
@@ -208,10 +213,10 @@ export type AuthConfig = Readonly<{
   adminPassword: string | undefined;
 }>;
 
-// ---- Single sign-on with OpenID Connect (lib/auth/oidc.ts) ----
+// ---- Single sign-on with OpenID Connect (lib/people/oidc.ts) ----
 
 /** What membership of one group grants; a person gets the union over their groups. */
-export type GroupGrant = Readonly<{
+type GroupGrant = Readonly<{
   roles: readonly (typeof ROLES)[number][];
   teams: readonly string[];
   approverEnvironments: readonly string[];
@@ -330,11 +335,11 @@ function githubEnv() {
   };
 }
 
-export type GitHubAuthConfig =
+type GitHubAuthConfig =
   | Readonly<{ type: "token"; token: string }>
   | Readonly<{ type: "app"; appId: string; privateKey: string; installationId: number }>;
 
-export type GitHubConfig = Readonly<{
+type GitHubConfig = Readonly<{
   /** Owner (user or organisation) of the GitOps repository; required for the github provider. */
   owner: string | undefined;
   repository: string;

@@ -38,8 +38,8 @@ export function createDbClient(url: string) {
 
 /**
  * A client that reads password hashes and session tokens: only for
- * better-auth (lib/auth), which must verify passwords and find sessions by
- * their token. Nothing outside lib/auth imports it.
+ * better-auth (lib/people), which must verify passwords and find sessions by
+ * their token. Nothing outside lib/people imports it.
  */
 export function createAuthDbClient(url: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
@@ -67,7 +67,7 @@ export function getDb(): Db {
 
 let productionAuthDb: PrismaClient | undefined;
 
-/** The auth client on DATABASE_URL (see createAuthDbClient): lib/auth only. */
+/** The auth client on DATABASE_URL (see createAuthDbClient): lib/people only. */
 export function getAuthDb(): PrismaClient {
   const url = databaseUrl();
   if (getConfig().nodeEnv === "production") {

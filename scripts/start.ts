@@ -13,7 +13,6 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
-import type { JobRunner } from "@/lib/jobs/worker";
 import {
   importAtStart,
   openDatabase,
@@ -21,6 +20,7 @@ import {
   prepareGitopsRepository,
   startJobsAtStart,
 } from "@/lib/runtime/boot";
+import type { JobRunner } from "@/lib/runtime/job-runner";
 import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");

@@ -3,7 +3,7 @@
  * one closing line with the totals. Each step runs even when an earlier one
  * failed, so one run shows everything that is wrong.
  *
- *   lint (Biome) → types (tsc) → migrations match the schema → Vitest
+ *   lint (Biome, layers, dead code) → types (tsc) → migrations match the schema → Vitest
  *   (unit, integration with real Postgres and git, cluster with a real
  *   kube-apiserver) → production build → Playwright in Debian's Chromium
  *
@@ -38,7 +38,8 @@ const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const vitestProjects = ["unit", "integration", "cluster"].filter((p) => !skip.has(p));
 
 const steps: Step[] = [
-  { name: "lint", command: [bin("biome"), "check", "."] },
+  // The same as `npm run lint`: Biome, then the layers (dependency-cruiser), then dead code (knip).
+  { name: "lint", command: ["npm", "run", "--silent", "lint"] },
   { name: "prisma generate", command: [bin("node"), "scripts/prisma.ts", "generate"] },
   { name: "types", command: [bin("tsc"), "--noEmit"] },
   { name: "migrations", command: [bin("node"), "scripts/check-migrations.ts"] },

@@ -2,9 +2,9 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { changePassword, signOut } from "@/lib/auth/password-session";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
+import { changePassword, signOut } from "@/lib/people/password-session";
 
 export type PasswordState = { error: string | null };
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Your account" };
 

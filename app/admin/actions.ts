@@ -3,16 +3,16 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { SecretActionState } from "@/components/admin/secret-form";
-import { authorizedAction } from "@/lib/auth/authorized-action";
-import { createApiToken, tokenFormInput } from "@/lib/auth/create-api-token";
-import { createUser } from "@/lib/auth/create-user";
-import { disableUser, enableUser } from "@/lib/auth/disable-user";
-import { ROLES } from "@/lib/auth/principal";
-import { oneTimePassword, resetPassword } from "@/lib/auth/reset-password";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
-import { issuesOf, updateUserGrants } from "@/lib/auth/update-user-grants";
+import { ROLES } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
+import { authorizedAction } from "@/lib/people/authorized-action";
+import { createApiToken, tokenFormInput } from "@/lib/people/create-api-token";
+import { createUser } from "@/lib/people/create-user";
+import { disableUser, enableUser } from "@/lib/people/disable-user";
+import { oneTimePassword, resetPassword } from "@/lib/people/reset-password";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
+import { issuesOf, updateUserGrants } from "@/lib/people/update-user-grants";
 
 /**
  * Server actions of /admin/users and /admin/tokens: parse the form (zod),

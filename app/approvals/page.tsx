@@ -6,9 +6,9 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { requirePerson } from "@/lib/people/current-principal";
 import { type ApprovalInboxItem, listApprovalInbox } from "@/lib/promotion/list-approval-inbox";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Approvals" };

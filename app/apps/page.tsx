@@ -5,12 +5,12 @@ import { VersionMatrix } from "@/components/catalogue/version-matrix";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalog/catalogue-query";
-import { listApplications, listCatalogueFacets } from "@/lib/catalog/list-applications";
+import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
+import { listApplications, listCatalogueFacets } from "@/lib/catalogue/list-applications";
 import { getDb } from "@/lib/db";
-import { listEnvironmentPolicies } from "@/lib/promotion/policy/list-environment-policies";
-import { countDemoClusters } from "@/lib/sync/count-demo-clusters";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
+import { countDemoClusters } from "@/lib/sync-status/count-demo-clusters";
 
 export const metadata: Metadata = { title: "Applications" };
 export const dynamic = "force-dynamic";

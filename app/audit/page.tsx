@@ -8,9 +8,9 @@ import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { auditFilterParams, parseAuditQuery } from "@/lib/audit/audit-filter";
 import { listAuditEvents } from "@/lib/audit/list-audit-events";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Audit" };
 export const dynamic = "force-dynamic";

@@ -4,13 +4,13 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { ClusterTokenState } from "@/components/sync/cluster-token-state";
-import { actionRefusal } from "@/lib/auth/authorized-action";
-import { getCurrentPrincipal } from "@/lib/auth/current-principal";
-import { assertCoarse } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
+import { assertCoarse } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
+import { actionRefusal } from "@/lib/people/authorized-action";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
 import {
   registerCluster,
   revokeClusterAgentToken,

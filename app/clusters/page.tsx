@@ -4,12 +4,12 @@ import { ClusterTable } from "@/components/sync/cluster-table";
 import { RegisterClusterForm } from "@/components/sync/register-cluster-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 import { listClusterEnvironments } from "@/lib/sync/cluster-registration";
-import { listClusterSyncSummaries } from "@/lib/sync/list-sync-status";
+import { listClusterSyncSummaries } from "@/lib/sync-status/list-sync-status";
 import {
   registerClusterAction,
   revokeClusterTokenAction,

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { EnvironmentList } from "@/components/environments/environment-list";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
 import { getDb } from "@/lib/db";
-import { listEnvironmentPolicies } from "@/lib/promotion/policy/list-environment-policies";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
 
 export const metadata: Metadata = { title: "Environments" };
 export const dynamic = "force-dynamic";

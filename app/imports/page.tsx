@@ -4,9 +4,9 @@ import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { listImports } from "@/lib/catalog/list-imports";
+import { listImports } from "@/lib/catalogue/list-imports";
 import { getDb } from "@/lib/db";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Imports" };
 export const dynamic = "force-dynamic";

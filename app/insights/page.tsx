@@ -12,11 +12,11 @@ import { MeasureTiles } from "@/components/insights/measure-tiles";
 import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
 import { getDb } from "@/lib/db";
 import { durationInWords } from "@/lib/insights/dora-bands";
 import { getDoraMeasures } from "@/lib/insights/dora-measures";
 import { InsightsQuerySchema } from "@/lib/insights/insights-query";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Insights" };
 export const dynamic = "force-dynamic";

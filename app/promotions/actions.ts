@@ -2,11 +2,10 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { type ActionState, authorizedAction } from "@/lib/auth/authorized-action";
+import { type ActionState, authorizedAction } from "@/lib/people/authorized-action";
+import { BREAK_GLASS_REASON_MAX } from "@/lib/policy/check-promotion";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { getPromotionContext } from "@/lib/promotion/context";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
-import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
 import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 import {
@@ -14,6 +13,7 @@ import {
   type ReviewDecision,
   reviewPromotion,
 } from "@/lib/promotion/review-promotion";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 /**
  * Server actions of the promotion pages: parse the form, call the domain as

@@ -4,10 +4,10 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
 import { PromotionState } from "@/lib/generated/prisma/enums";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { requirePerson } from "@/lib/people/current-principal";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const metadata: Metadata = { title: "Promotions" };
 export const dynamic = "force-dynamic";

@@ -2,13 +2,13 @@
 
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getAuth } from "@/lib/auth/auth-server";
-import { safeNextPath } from "@/lib/auth/current-principal";
-import { OIDC_PROVIDER_ID } from "@/lib/auth/oidc";
-import { signInWithPassword } from "@/lib/auth/password-session";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
+import { getAuth } from "@/lib/people/auth-server";
+import { safeNextPath } from "@/lib/people/current-principal";
+import { OIDC_PROVIDER_ID } from "@/lib/people/oidc";
+import { signInWithPassword } from "@/lib/people/password-session";
 
 export type SignInState = { error: string | null; email: string };
 

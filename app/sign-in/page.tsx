@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
 import { getConfig } from "@/lib/config";
+import { getSignedInPerson, safeNextPath } from "@/lib/people/current-principal";
 import { signInAction, ssoSignInAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };

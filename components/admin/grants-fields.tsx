@@ -1,4 +1,4 @@
-import type { Role } from "@/lib/auth/principal";
+import type { Role } from "@/lib/identity/principal";
 
 const ROLE_CHOICES: readonly { role: Role; hint: string }[] = [
   { role: "viewer", hint: "reads everything" },

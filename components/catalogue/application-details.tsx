@@ -1,7 +1,7 @@
 import { Badge, TierBadge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { ApplicationView } from "@/lib/catalog/get-application";
+import type { ApplicationView } from "@/lib/catalogue/get-application";
 
 const card = "rounded-lg border border-slate-200 bg-white p-4";
 const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";

@@ -1,6 +1,6 @@
 import Form from "next/form";
-import type { CatalogueQuery } from "@/lib/catalog/catalogue-query";
-import { STATUS_FILTERS, type StatusFilter, TIERS } from "@/lib/catalog/catalogue-query";
+import type { CatalogueQuery } from "@/lib/catalogue/catalogue-query";
+import { STATUS_FILTERS, type StatusFilter, TIERS } from "@/lib/catalogue/catalogue-query";
 import { SubmitOnChange } from "./submit-on-change";
 
 export interface FilterChoices {

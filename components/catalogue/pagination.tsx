@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { type CatalogueQuery, catalogueSearch } from "@/lib/catalog/catalogue-query";
+import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
 
 /** Page links for the catalogue; the page lives in the URL like every other part of the view. */
 export function Pagination({

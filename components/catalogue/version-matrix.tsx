@@ -1,12 +1,12 @@
 import Link from "next/link";
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
-import { type CatalogueQuery, catalogueSearch } from "@/lib/catalog/catalogue-query";
+import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
 import type {
   CatalogueCellStatus,
   CatalogueEnvironment,
   CatalogueRow,
-} from "@/lib/catalog/list-applications";
+} from "@/lib/catalogue/list-applications";
 
 type SortField = CatalogueQuery["sort"];
 

@@ -1,6 +1,6 @@
 import { PolicyDetails } from "@/components/environments/policy-details";
 import { Badge } from "@/components/ui/badge";
-import type { EnvironmentPolicyView } from "@/lib/promotion/policy/list-environment-policies";
+import type { EnvironmentPolicyView } from "@/lib/policy/list-environment-policies";
 
 /** Environments in delivery order, each with its clusters and its policy. */
 export function EnvironmentList({ environments }: { environments: EnvironmentPolicyView[] }) {

@@ -1,4 +1,4 @@
-import type { PolicySummary } from "@/lib/promotion/policy/describe";
+import type { PolicySummary } from "@/lib/policy/describe";
 
 /** An environment's promotion policy in words, as a definition list. */
 export function PolicyDetails({ summary }: { summary: PolicySummary }) {

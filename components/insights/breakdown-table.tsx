@@ -19,7 +19,7 @@ const SORT_VALUE: Record<BreakdownSort, (row: MeasuresRow) => number | string | 
 };
 
 /** Rows sorted by a measure; rows without a value for it go last either way. */
-export function sortBreakdown(
+function sortBreakdown(
   rows: readonly MeasuresRow[],
   sort: BreakdownSort,
   dir: "asc" | "desc",

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { NavLink } from "@/components/layout/nav-link";
-import { can, type Permission } from "@/lib/auth/permissions";
-import type { Person } from "@/lib/auth/principal";
+import { can, type Permission } from "@/lib/identity/permissions";
+import type { Person } from "@/lib/identity/principal";
 
 /**
  * The main navigation. An entry shows only to people whose roles allow

@@ -1,5 +1,5 @@
 import { Notice } from "@/components/ui/notice";
-import type { PolicySummary } from "@/lib/promotion/policy/describe";
+import type { PolicySummary } from "@/lib/policy/describe";
 
 /**
  * The freeze banner of an environment: in force now, or starting within a

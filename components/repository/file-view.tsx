@@ -1,4 +1,4 @@
-import type { RepositoryFileView } from "@/lib/catalog/get-repository-file";
+import type { RepositoryFileView } from "@/lib/catalogue/get-repository-file";
 
 /** A read-only file of the GitOps repository with line numbers (line anchors #L12 for sharing). */
 export function FileView({ file }: { file: RepositoryFileView }) {

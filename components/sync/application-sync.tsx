@@ -1,8 +1,8 @@
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { ApplicationSyncRow } from "@/lib/sync/list-sync-status";
-import type { SyncStatusChangeView } from "@/lib/sync/list-sync-status-changes";
+import type { ApplicationSyncRow } from "@/lib/sync-status/list-sync-status";
+import type { SyncStatusChangeView } from "@/lib/sync-status/list-sync-status-changes";
 
 const card = "rounded-lg border border-slate-200 bg-white p-4";
 const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";

@@ -1,6 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { ClusterSyncSummary } from "@/lib/sync/list-sync-status";
+import type { ClusterSyncSummary } from "@/lib/sync-status/list-sync-status";
 import { ClusterTokenActions } from "./cluster-token-actions";
 import type { ClusterTokenAction } from "./cluster-token-state";
 import { HEALTH_DISPLAY_ORDER, HealthBadge, StaleBadge } from "./status-badges";

@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import type { HealthState, SyncState } from "@/lib/sync/report";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 
 /** Icons are decoration: the state is always written out, so colour is never the only signal. */
 const HEALTH: Record<HealthState, { tone: BadgeTone; icon: string }> = {

@@ -7,7 +7,7 @@ export function RelativeTime({ value, now = new Date() }: { value: Date; now?: D
   );
 }
 
-export function formatRelative(value: Date, now: Date): string {
+function formatRelative(value: Date, now: Date): string {
   const seconds = Math.round((now.getTime() - value.getTime()) / 1000);
   const future = seconds < 0;
   const abs = Math.abs(seconds);

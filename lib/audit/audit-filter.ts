@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const AUDIT_OUTCOMES = ["success", "denied", "failure"] as const;
+const AUDIT_OUTCOMES = ["success", "denied", "failure"] as const;
 
 const name = (what: string) =>
   z
@@ -39,7 +39,7 @@ const cursor = (what: string) =>
  *   from, to         time range (from inclusive, to exclusive)
  *   q                free text searched in the events' details
  */
-export const AuditFilterSchema = z
+const AuditFilterSchema = z
   .object({
     app: name("app"),
     team: name("team"),
@@ -69,7 +69,7 @@ export const AuditFilterSchema = z
 export type AuditFilter = z.output<typeof AuditFilterSchema>;
 
 /** The timeline's page: the filters and where to start. */
-export const AuditPageSchema = z
+const AuditPageSchema = z
   .object({
     before: cursor("before"),
     after: cursor("after"),

@@ -8,7 +8,7 @@ export const GENESIS_HASH = "0".repeat(64);
  * value always gives the same text, whatever order Postgres' jsonb returns
  * its keys in.
  */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>)

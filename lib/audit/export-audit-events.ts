@@ -1,9 +1,9 @@
 import { type AuditFilter, auditFilterJson } from "@/lib/audit/audit-filter";
 import { type AuditEventRow, readAuditEvents } from "@/lib/audit/list-audit-events";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import { logUnexpected } from "@/lib/log";
 
 export const EXPORT_FORMATS = ["csv", "jsonl"] as const;
@@ -45,18 +45,18 @@ export function csvField(value: string | null | undefined): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-export function csvHeader(): string {
+function csvHeader(): string {
   return `${EXPORT_COLUMNS.join(",")}\r\n`;
 }
 
-export function csvLine(event: AuditEventRow): string {
+function csvLine(event: AuditEventRow): string {
   return `${EXPORT_COLUMNS.map((column) => {
     const value = event[column];
     return csvField(typeof value === "object" && value !== null ? JSON.stringify(value) : value);
   }).join(",")}\r\n`;
 }
 
-export function jsonLine(event: AuditEventRow): string {
+function jsonLine(event: AuditEventRow): string {
   const ordered: Record<string, unknown> = {};
   for (const column of EXPORT_COLUMNS) ordered[column] = event[column] ?? null;
   return `${JSON.stringify(ordered)}\n`;

@@ -1,7 +1,7 @@
-import { assertCan } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 
 export type TimelineStepKind =
   | "requested"
@@ -14,7 +14,7 @@ export type TimelineStepKind =
   | "failed"
   | "ended";
 
-export interface TimelineStep {
+interface TimelineStep {
   kind: TimelineStepKind;
   /** What happened, in words: "Pull request #12 opened", "Synced on prod-eu-1". */
   label: string;

@@ -1,7 +1,7 @@
 import type { AuditFilter, AuditPage } from "@/lib/audit/audit-filter";
-import { assertCan } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 
 /** One event as the timeline and the export show it: plain JSON, no bigint, no Date. */
 export interface AuditEventRow {
@@ -37,7 +37,7 @@ export interface AuditEventPage {
   newerCursor: string | null;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -63,7 +63,7 @@ function likePrefix(value: string): string {
  * one, and the details a trigram index for `q`), so the newest-first scan
  * by sequence stays short at any depth (bench/audit.ts).
  */
-export function auditConditions(filter: AuditFilter): Prisma.Sql[] {
+function auditConditions(filter: AuditFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (filter.app) where.push(Prisma.sql`application = ${filter.app}`);
   if (filter.team) where.push(Prisma.sql`team = ${filter.team}`);

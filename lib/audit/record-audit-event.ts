@@ -1,11 +1,16 @@
+/*
+ * lib/audit owns the append-only, hash-chained audit log: recording each event in its change's
+ * transaction, reading, exporting and verifying the chain.
+ */
+
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import type { Actor } from "@/lib/auth/actor";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { currentRequestContext } from "@/lib/http/request-context";
+import type { Actor } from "@/lib/identity/actor";
 
-export type AuditOutcome = "success" | "denied" | "failure";
+type AuditOutcome = "success" | "denied" | "failure";
 
-export type AuditTargetType =
+type AuditTargetType =
   | "promotion"
   | "application"
   | "environment"
@@ -100,7 +105,7 @@ export async function recordAuditEvent(
  * chain: another writer (a long import, generated history) may hold the
  * lock for seconds, and the event should wait rather than fail.
  */
-export const AUDIT_ALONE_TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
+const AUDIT_ALONE_TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
 
 /** For an event that is the whole change (a failed sign-in, a denial, an export): its own transaction. */
 export async function recordAuditEventAlone(

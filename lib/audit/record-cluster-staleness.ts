@@ -1,7 +1,7 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 
 /**
  * Records `cluster.stale` for every cluster whose last report is older than

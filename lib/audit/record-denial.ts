@@ -1,12 +1,12 @@
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
-import type { PermissionResource } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { PermissionResource } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 
 /**
  * Records a refused request (`permission.denied`, outcome denied) in a
  * transaction of its own: the refusal is the whole change. Called by the
- * permission wrapper (lib/auth/with-permission.ts) when a signed-in
+ * permission wrapper (lib/people/with-permission.ts) when a signed-in
  * principal is refused; a signed-out request (401) is not recorded here.
  */
 export async function recordDenial(params: {

@@ -1,6 +1,6 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Actor } from "@/lib/auth/actor";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/identity/actor";
 
 /**
  * Records one promotion state change (`promotion.<to>`) in `tx`, the

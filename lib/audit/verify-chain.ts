@@ -1,14 +1,14 @@
 import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import { assertCan } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 
 /** The CLI: whoever runs it holds the database's credentials, which outrank any permission. */
 export const OPERATOR = "operator" as const;
 
-export type ChainProblem = "hash_mismatch" | "previous_hash_mismatch" | "sequence_gap";
+type ChainProblem = "hash_mismatch" | "previous_hash_mismatch" | "sequence_gap";
 
-export interface BrokenLink {
+interface BrokenLink {
   sequence: string;
   id: string;
   problem: ChainProblem;

@@ -1,3 +1,8 @@
+/*
+ * lib/events owns live updates: Postgres LISTEN/NOTIFY of promotion and status changes, turned
+ * into Server-Sent Events.
+ */
+
 import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 

@@ -1,3 +1,8 @@
+/*
+ * lib/git wraps the Git host behind one GitProvider interface: local bare repositories driven by
+ * real git, or GitHub through Octokit.
+ */
+
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -6,7 +11,7 @@ import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { GitProvider } from "@/lib/git/provider";
 
-export type { CommitSummary, GitProvider, GitReader, TreeEntry } from "@/lib/git/provider";
+export type { GitProvider } from "@/lib/git/provider";
 
 /**
  * The provider a configuration asks for. Exported for tests and tools that pass their own config.

@@ -56,7 +56,7 @@ export interface GitReader {
  * promotion jobs may crash between any two calls and run again, so each
  * operation first looks for what it would create.
  */
-export interface GitWriter {
+interface GitWriter {
   /** The SHA a branch points at, or null when there is no such branch. */
   getBranch(name: string): Promise<string | null>;
 
@@ -135,7 +135,7 @@ export interface GitPerson {
   login?: string;
 }
 
-export type PullRequestState = "open" | "closed" | "merged";
+type PullRequestState = "open" | "closed" | "merged";
 
 export interface PullRequest {
   number: number;

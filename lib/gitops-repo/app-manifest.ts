@@ -2,8 +2,7 @@ import { z } from "zod";
 import { type ParseResult, parseWithSchema } from "@/lib/gitops-repo/located";
 import { httpUrl, slug } from "@/lib/gitops-repo/schema-parts";
 
-export const TIERS = ["critical", "high", "medium", "low"] as const;
-export type Tier = (typeof TIERS)[number];
+const TIERS = ["critical", "high", "medium", "low"] as const;
 
 const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
 
@@ -13,7 +12,7 @@ const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
  * Unknown keys are ignored rather than refused: teams keep their own
  * metadata here and a newer portal may read more than this one does.
  */
-export const AppManifestSchema = z.object({
+const AppManifestSchema = z.object({
   name: z.string().trim().min(1).max(200),
   team: slug,
   description: z.string().max(2000).default(""),

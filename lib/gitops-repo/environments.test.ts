@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
-import { DEFAULT_POLICY } from "@/lib/promotion/policy/types";
+import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
 
 const FILE = "environments.yaml";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type ParseResult, parseWithSchema } from "@/lib/gitops-repo/located";
+import { EnvironmentPolicyFromYaml } from "@/lib/gitops-repo/policy/normalise";
 import { slug } from "@/lib/gitops-repo/schema-parts";
-import { EnvironmentPolicyFromYaml } from "@/lib/promotion/policy/normalise";
 
 const ClusterSchema = z.object({
   name: slug,
@@ -24,7 +24,7 @@ const EnvironmentSchema = z.object({
  * releases land, the last is production), each with the clusters it runs on.
  * Names are unique; a cluster belongs to one environment.
  */
-export const EnvironmentsFileSchema = z.object({
+const EnvironmentsFileSchema = z.object({
   environments: z
     .array(EnvironmentSchema)
     .min(1)
@@ -56,8 +56,6 @@ export const EnvironmentsFileSchema = z.object({
 });
 
 export type EnvironmentsFile = z.output<typeof EnvironmentsFileSchema>;
-export type EnvironmentDefinition = EnvironmentsFile["environments"][number];
-export type ClusterDefinition = EnvironmentDefinition["clusters"][number];
 
 /** Parses environments.yaml; every mistake comes back located, nothing is thrown. */
 export function parseEnvironments(text: string, filePath: string): ParseResult<EnvironmentsFile> {

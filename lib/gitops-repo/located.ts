@@ -66,7 +66,7 @@ export function positionOf(
  * does not exist (so "name is required" points at the mapping that lacks it).
  * For a key whose value is empty (`name:`), the key itself.
  */
-export function nodeAtPath(doc: Document.Parsed, path: readonly PropertyKey[]): Node | null {
+function nodeAtPath(doc: Document.Parsed, path: readonly PropertyKey[]): Node | null {
   let node: unknown = doc.contents;
   let deepest: Node | null = isNode(node) ? node : null;
   for (const key of path) {
@@ -131,7 +131,7 @@ export function parseWithSchema<S extends z.ZodType>(
 }
 
 /** `["links", 1, "url"]` → `links[1].url` */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;

@@ -1,3 +1,8 @@
+/*
+ * lib/gitops-repo owns the GitOps repository's format: its paths, app.yaml and environments.yaml
+ * (with each environment's policy block), and YAML reads and edits that keep every other byte.
+ */
+
 /**
  * The GitOps repository convention (DESIGN.md):
  *
@@ -15,18 +20,14 @@ export const SLUG_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const SLUG_RULE = "lowercase letters, digits and dashes, 1–63 characters, e.g. payments-api";
 
 export const ENVIRONMENTS_FILE = "environments.yaml";
-export const APPS_DIR = "apps";
-export const CHARTS_DIR = "charts";
-export const APP_MANIFEST_FILE = "app.yaml";
-export const VALUES_FILE = "values.yaml";
+const APPS_DIR = "apps";
+const CHARTS_DIR = "charts";
+const APP_MANIFEST_FILE = "app.yaml";
+const VALUES_FILE = "values.yaml";
 export const DEFAULT_VERSION_PATH = "image.tag";
 
 export function isSlug(value: string): boolean {
   return SLUG_PATTERN.test(value);
-}
-
-export function appDirectory(app: string): string {
-  return `${APPS_DIR}/${app}`;
 }
 
 export function appManifestPath(app: string): string {
@@ -35,10 +36,6 @@ export function appManifestPath(app: string): string {
 
 export function environmentValuesPath(app: string, environment: string): string {
   return `${APPS_DIR}/${app}/envs/${environment}/${VALUES_FILE}`;
-}
-
-export function chartDirectory(chart: string): string {
-  return `${CHARTS_DIR}/${chart}`;
 }
 
 export type ConventionPath =
@@ -69,7 +66,7 @@ export function classifyPath(path: string): ConventionPath {
   return { kind: "other" };
 }
 
-export interface AppLayout {
+interface AppLayout {
   slug: string;
   /** Path of app.yaml, or null when the directory has none. */
   manifestPath: string | null;
@@ -78,7 +75,7 @@ export interface AppLayout {
 }
 
 /** A path that breaks the convention; it has no line, the path itself is the problem. */
-export interface LayoutProblem {
+interface LayoutProblem {
   file: string;
   /** The app directory the file belongs to, when there is one. */
   app: string | null;

@@ -13,7 +13,7 @@
  *   GitHub's webhooks (signed with HMAC).
  */
 
-export const SESSION_COOKIE_NAMES = ["gantry.session", "__Host-gantry.session"] as const;
+const SESSION_COOKIE_NAMES = ["gantry.session", "__Host-gantry.session"] as const;
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 

@@ -1,3 +1,8 @@
+/*
+ * lib/http owns the request plumbing every route shares: errors mapped to HTTP in one place, the
+ * request context (id, address) and the same-origin check.
+ */
+
 import { GantryError, httpStatusFor, isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 
@@ -18,7 +23,7 @@ export function apiRoute<Context>(
   };
 }
 
-export function errorResponse(error: unknown): Response {
+function errorResponse(error: unknown): Response {
   if (isGantryError(error)) {
     return Response.json(
       {

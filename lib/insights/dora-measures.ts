@@ -1,6 +1,10 @@
-import { assertCan } from "@/lib/auth/permissions";
-import type { Principal } from "@/lib/auth/principal";
+/*
+ * lib/insights owns the DORA measures of deployments, computed in SQL from the promotions.
+ */
+
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import type { Principal } from "@/lib/identity/principal";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import {
   changeFailureRateBand,
@@ -39,12 +43,12 @@ import {
  * environment shows every environment.
  */
 
-export interface DailyDeployments {
+interface DailyDeployments {
   day: string;
   deployments: number;
 }
 
-export interface WeeklyLeadTime {
+interface WeeklyLeadTime {
   /** Monday of the ISO week, YYYY-MM-DD. */
   week: string;
   deployments: number;
@@ -52,14 +56,14 @@ export interface WeeklyLeadTime {
   p90Seconds: number | null;
 }
 
-export interface WeeklyChangeFailure {
+interface WeeklyChangeFailure {
   week: string;
   changes: number;
   failures: number;
   rate: number | null;
 }
 
-export interface WeeklyRestore {
+interface WeeklyRestore {
   week: string;
   failures: number;
   restored: number;

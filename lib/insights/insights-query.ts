@@ -2,12 +2,11 @@ import { z } from "zod";
 import { GantryError } from "@/lib/errors";
 
 /** The longest period the insights cover at once. */
-export const MAX_PERIOD_DAYS = 366;
-export const PERIOD_PRESETS = [7, 28, 90] as const;
-export const DEFAULT_PERIOD_DAYS = 28;
-export const GROUPS = ["team", "app", "environment"] as const;
+const MAX_PERIOD_DAYS = 366;
+const DEFAULT_PERIOD_DAYS = 28;
+const GROUPS = ["team", "app", "environment"] as const;
 export type InsightsGroup = (typeof GROUPS)[number];
-export const BREAKDOWN_SORTS = [
+const BREAKDOWN_SORTS = [
   "name",
   "deployments",
   "leadTime",

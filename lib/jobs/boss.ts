@@ -1,3 +1,8 @@
+/*
+ * lib/jobs owns the pg-boss queue: its queues, the senders the web process uses, and the workers
+ * that run promotion steps, catalogue imports and the pull request poller.
+ */
+
 import { PgBoss } from "pg-boss";
 import { log } from "@/lib/log";
 
@@ -9,17 +14,20 @@ import { log } from "@/lib/log";
  */
 export const JOBS_SCHEMA = "pgboss";
 
-/** Queue names. */
+/** Queue names. They are stored in pg-boss' tables, so they keep their first spelling. */
 export const QUEUES = {
   openPullRequest: "promotion.open-pr",
   /** Re-imports the catalogue (after a push to the default branch). */
-  catalogImport: "catalog.import",
+  catalogueImport: "catalog.import",
   /** Reads open promotions' pull requests, for webhook deliveries that never came. */
   pollPullRequests: "promotion.poll",
 } as const;
 
-/** The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import. */
-export const CATALOG_IMPORT_KEY = "catalog";
+/**
+ * The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import.
+ * Stored with queued jobs, so it keeps its first spelling.
+ */
+export const CATALOGUE_IMPORT_KEY = "catalog";
 
 /** How often the poller runs (cron, in the job runner). */
 export const POLL_PULL_REQUESTS_CRON = "* * * * *";
@@ -73,7 +81,7 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
   await boss.createQueue(QUEUES.openPullRequest, { ...OPEN_PULL_REQUEST_RETRIES, notify: true });
   // `stately`: at most one queued and one running, so a push during an import queues
   // exactly one more, and overlapping polls never run side by side.
-  await boss.createQueue(QUEUES.catalogImport, {
+  await boss.createQueue(QUEUES.catalogueImport, {
     policy: "stately",
     retryLimit: 3,
     retryDelay: 10,

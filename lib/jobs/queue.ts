@@ -1,6 +1,7 @@
 import type { PgBoss } from "pg-boss";
+import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import { startBoss } from "@/lib/jobs/boss";
-import { type CatalogImportQueue, pgBossCatalogImports } from "@/lib/jobs/catalog-jobs";
+import { pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 
@@ -23,11 +24,11 @@ export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
 }
 
 /** The web process's catalogue import requests (the webhook's pushes), on the same sending PgBoss. */
-export function sendingCatalogImports(databaseUrl: string): CatalogImportQueue {
+export function sendingCatalogueImports(databaseUrl: string): CatalogueImportQueue {
   return {
     async requestImport(params) {
       const boss = await sendingBoss(databaseUrl);
-      await pgBossCatalogImports(boss).requestImport(params);
+      await pgBossCatalogueImports(boss).requestImport(params);
     },
   };
 }

@@ -4,8 +4,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 
 /** Looks for clusters past the staleness bound and records `cluster.stale` once per silence. */
-export const STALE_CLUSTER_QUEUE = "cluster.stale-check";
-export const STALE_CLUSTER_CRON = "* * * * *";
+const STALE_CLUSTER_QUEUE = "cluster.stale-check";
+const STALE_CLUSTER_CRON = "* * * * *";
 
 /**
  * The stale-cluster check: a cron job (every minute, `stately` so checks

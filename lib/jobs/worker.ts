@@ -1,24 +1,11 @@
 import type { Job, JobResult, PgBoss } from "pg-boss";
 import { z } from "zod";
-import { importCatalog } from "@/lib/catalog/import-catalog";
-import type { GantryConfig } from "@/lib/config";
-import { createDbClient } from "@/lib/db";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { isGantryError } from "@/lib/errors";
-import { createGitProvider } from "@/lib/git";
-import { LocalGitProvider } from "@/lib/git/local/local-provider";
-import { startDemoHistory } from "@/lib/insights/demo-history";
-import {
-  OPEN_PULL_REQUEST_RETRIES,
-  POLL_PULL_REQUESTS_CRON,
-  QUEUES,
-  startBoss,
-} from "@/lib/jobs/boss";
-import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
-import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
-import { stopSendingQueue } from "@/lib/jobs/queue";
-import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
-import { log, logUnexpected } from "@/lib/log";
-import { promotionMergeMethod } from "@/lib/promotion/context";
+import { OPEN_PULL_REQUEST_RETRIES, POLL_PULL_REQUESTS_CRON, QUEUES } from "@/lib/jobs/boss";
+import type { CatalogueImportJob } from "@/lib/jobs/catalogue-jobs";
+import type { OpenPullRequestJob } from "@/lib/jobs/promotion-jobs";
+import { log } from "@/lib/log";
 import {
   failureReason,
   isPermanentFailure,
@@ -27,7 +14,6 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { type RunningDemoFeed, startDemoFeed } from "@/lib/sync/demo-feed";
 
 const JobData = z.object({ promotionId: z.uuid() });
 
@@ -130,13 +116,13 @@ export async function startRepositoryWorkers(params: {
   pollingIntervalSeconds?: number;
 }): Promise<void> {
   const { boss, ctx } = params;
-  await boss.work<CatalogImportJob>(
-    QUEUES.catalogImport,
+  await boss.work<CatalogueImportJob>(
+    QUEUES.catalogueImport,
     { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2 },
     async ([job]) => {
       if (!job) return;
       // A failure is recorded on the import run and thrown, so pg-boss retries it.
-      const result = await importCatalog({
+      const result = await importCatalogue({
         db: ctx.db,
         git: ctx.git,
         versionPath: ctx.versionPath,
@@ -159,65 +145,4 @@ export async function startRepositoryWorkers(params: {
     },
   );
   await boss.schedule(QUEUES.pollPullRequests, POLL_PULL_REQUESTS_CRON);
-}
-
-export interface JobRunner {
-  boss: PgBoss;
-  stop(): Promise<void>;
-}
-
-/**
- * The job runner `npm start` starts after the import: its own database
- * client, Git provider and PgBoss (with maintenance), and in the embedded
- * default the demo clusters' status feed, until `stop()`.
- */
-export async function startJobRunner(params: {
-  config: GantryConfig;
-  databaseUrl: string;
-}): Promise<JobRunner> {
-  const { config } = params;
-  const db = createDbClient(params.databaseUrl);
-  let boss: PgBoss | undefined;
-  let demoFeed: RunningDemoFeed | null = null;
-  try {
-    boss = await startBoss(params.databaseUrl, { supervise: true, listen: true, schedule: true });
-    const ctx: PromotionContext = {
-      db,
-      git: createGitProvider(config, { db }),
-      jobs: pgBossPromotionJobs(boss),
-      versionPath: config.git.versionPath,
-      publicUrl: config.publicUrl,
-      mergeMethod: promotionMergeMethod(config),
-    };
-    await startPromotionWorkers({ boss, ctx });
-    await startRepositoryWorkers({ boss, ctx });
-    await startStaleClusterWorker({ boss, db, staleAfterSeconds: config.syncStaleAfterSeconds });
-    // The portal works without it: a feed that cannot start is logged, not fatal.
-    demoFeed = await startDemoFeed({
-      config,
-      db,
-      git: ctx.git instanceof LocalGitProvider ? ctx.git : null,
-    }).catch((error: unknown) => {
-      logUnexpected(error, { during: "starting the demo feed" });
-      return null;
-    });
-  } catch (error) {
-    await boss?.stop({ graceful: false }).catch(() => undefined);
-    await db.$disconnect();
-    throw error;
-  }
-  const started = boss;
-  const demoHistory = startDemoHistory({ config, db }); // in the background: the portal does not wait
-  return {
-    boss: started,
-    async stop() {
-      await demoHistory.stop();
-      await demoFeed?.stop();
-      // Graceful: running jobs finish (they are idempotent if they do not).
-      await started.stop({ graceful: true, timeout: 20_000 });
-      // The web handlers' sender lives in the same process under `npm start`.
-      await stopSendingQueue();
-      await db.$disconnect();
-    },
-  };
 }

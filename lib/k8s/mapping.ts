@@ -7,8 +7,8 @@
  * ignored by the agent.
  */
 
-export const APPLICATION_KEY = "gantry.dev/application";
-export const ENVIRONMENT_KEY = "gantry.dev/environment";
+const APPLICATION_KEY = "gantry.dev/application";
+const ENVIRONMENT_KEY = "gantry.dev/environment";
 export const REVISION_ANNOTATION = "gantry.dev/revision";
 
 export interface MappingOptions {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { StatusItem } from "@/lib/sync/report";
+import type { StatusItem } from "@/lib/sync-status/report";
 
 /**
  * The fields Gantry reads from the objects it watches, parsed leniently: a

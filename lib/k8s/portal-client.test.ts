@@ -1,7 +1,7 @@
 import http from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SyncReport, SyncReportSchema } from "@/lib/sync/report";
+import { type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 import { createPortalClient, reportsUrl } from "./portal-client";
 
 const report: SyncReport = {

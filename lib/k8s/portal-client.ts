@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { z } from "zod";
-import type { SyncReport } from "@/lib/sync/report";
+import type { SyncReport } from "@/lib/sync-status/report";
 
 const gzipAsync = promisify(gzip);
 

@@ -1,7 +1,12 @@
+/*
+ * lib/k8s owns the in-cluster agent: it watches Argo CD, Flux and annotated Deployments and sends
+ * their status to the portal.
+ */
+
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { GantryError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { SyncReport } from "@/lib/sync/report";
+import type { SyncReport } from "@/lib/sync-status/report";
 import { DEFAULT_MAPPING, type MappingOptions } from "./mapping";
 import { type SourceKind, WATCHED_RESOURCES, type WatchedResource } from "./objects";
 import type { SendReport } from "./portal-client";
@@ -39,7 +44,7 @@ export interface AgentOptions {
   logger?: ReporterLogger;
 }
 
-export interface AgentState {
+interface AgentState {
   watchers: WatcherState[];
   /** Objects seen that map to no (application, environment). */
   ignored: number;

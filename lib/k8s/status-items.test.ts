@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StatusItemSchema } from "@/lib/sync/report";
+import { StatusItemSchema } from "@/lib/sync-status/report";
 import { DEFAULT_MAPPING } from "./mapping";
 import { fluxRevision, toStatusItem } from "./status-items";
 

@@ -4,7 +4,7 @@ import type {
   StatusItem,
   SyncOperation,
   SyncState,
-} from "@/lib/sync/report";
+} from "@/lib/sync-status/report";
 import { type MappingOptions, REVISION_ANNOTATION, type Target, targetOf } from "./mapping";
 import {
   type ArgoApplication,
@@ -139,7 +139,7 @@ const ARGO_HEALTH: Record<string, HealthState> = {
   Missing: "Missing",
 };
 
-export function argoApplicationItem(app: ArgoApplication, options: ConvertOptions): Conversion {
+function argoApplicationItem(app: ArgoApplication, options: ConvertOptions): Conversion {
   const spec = app.spec;
   const target = targetOf(
     app.metadata,
@@ -190,7 +190,7 @@ function withMessage(message: string | undefined): { message?: string } {
   return clipped ? { message: clipped } : {};
 }
 
-export function fluxKustomizationItem(
+function fluxKustomizationItem(
   kustomization: FluxKustomization,
   options: ConvertOptions,
 ): Conversion {
@@ -223,7 +223,7 @@ export function fluxKustomizationItem(
   };
 }
 
-export function fluxHelmReleaseItem(release: FluxHelmRelease, options: ConvertOptions): Conversion {
+function fluxHelmReleaseItem(release: FluxHelmRelease, options: ConvertOptions): Conversion {
   const target = targetOf(release.metadata, [], options.mapping);
   if (!target) return { ok: false, reason: "unmapped" };
   const status = release.status;
@@ -262,7 +262,7 @@ export function fluxHelmReleaseItem(release: FluxHelmRelease, options: ConvertOp
  * It has no Git revision of its own: `gantry.dev/revision` supplies one, and
  * without it the sync state is Unknown (the agent cannot tell what Git wants).
  */
-export function deploymentItem(deployment: Deployment, options: ConvertOptions): Conversion {
+function deploymentItem(deployment: Deployment, options: ConvertOptions): Conversion {
   const target = targetOf(deployment.metadata, [], options.mapping);
   if (!target) return { ok: false, reason: "unmapped" };
   const { spec, status, metadata } = deployment;

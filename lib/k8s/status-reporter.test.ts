@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type StatusItem, type SyncReport, SyncReportSchema } from "@/lib/sync/report";
+import { type StatusItem, type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 import type { SendOutcome } from "./portal-client";
 import { StatusReporter } from "./status-reporter";
 

@@ -7,7 +7,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type StatusItem,
   type SyncReport,
-} from "@/lib/sync/report";
+} from "@/lib/sync-status/report";
 import type { SendOutcome, SendReport } from "./portal-client";
 import { type Backoff, backoffDelay } from "./watch-resource";
 

@@ -33,7 +33,7 @@ export interface Backoff {
   maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 60_000 };
+const DEFAULT_BACKOFF: Backoff = { baseMs: 1_000, maxMs: 60_000 };
 
 /** Full jitter: a random delay up to base·2^(attempt-1), capped. */
 export function backoffDelay(attempt: number, backoff: Backoff, random = Math.random): number {
@@ -41,7 +41,7 @@ export function backoffDelay(attempt: number, backoff: Backoff, random = Math.ra
   return Math.round(backoff.baseMs / 2 + random() * (ceiling - backoff.baseMs / 2));
 }
 
-export type WatcherPhase = "starting" | "synced" | "not-served" | "failing" | "stopped";
+type WatcherPhase = "starting" | "synced" | "not-served" | "failing" | "stopped";
 
 export interface WatcherState {
   kind: WatchedResource["kind"];
@@ -84,7 +84,7 @@ function statusCode(error: unknown): number | undefined {
 }
 
 /** Short, secret-free: the status code and the error's message (never request headers). */
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   const code = statusCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n")[0]?.slice(0, 300) ?? "";

@@ -1,3 +1,8 @@
+/*
+ * lib/postgres owns Postgres itself: the embedded server, local-only database URLs, and migrations
+ * applied through the offline schema engine.
+ */
+
 import pg from "pg";
 
 /**

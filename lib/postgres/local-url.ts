@@ -17,7 +17,7 @@ export class NonLocalDatabaseError extends Error {
 }
 
 /** The host a postgres:// URL connects to; a `host` query parameter (unix socket) wins, as in libpq. */
-export function databaseHost(url: string): string {
+function databaseHost(url: string): string {
   let parsed: URL;
   try {
     // libpq allows an empty host (the default unix socket), e.g. postgresql://user@/db;
@@ -35,7 +35,7 @@ export function databaseHost(url: string): string {
   return decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, "$1");
 }
 
-export function isLocalHost(host: string): boolean {
+function isLocalHost(host: string): boolean {
   if (host === "" || host.startsWith("/")) return true; // unix socket
   const lower = host.toLowerCase();
   if (lower === "localhost" || lower.endsWith(".localhost")) return true;

@@ -34,7 +34,7 @@ import pg from "pg";
  * `WITH (FORCE)` after that pool is closed.
  */
 
-export type SchemaEngine = wasmBindings.SchemaEngine;
+type SchemaEngine = wasmBindings.SchemaEngine;
 
 export type EngineDatasource = {
   url: string;

@@ -1,6 +1,6 @@
 import { type ZodType, z } from "zod";
 import { GantryError } from "@/lib/errors";
-import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
+import { BREAK_GLASS_REASON_MAX } from "@/lib/policy/check-promotion";
 import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
 
 /** POST /api/v1/promotions */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { ApprovalStanding } from "@/lib/gitops-repo/policy/types";
 import { reviewStateFor, standingInWords } from "@/lib/promotion/approval-standing";
-import type { ApprovalStanding } from "@/lib/promotion/policy/types";
 
 function standing(counted: number, required: number, blockers: string[] = []): ApprovalStanding {
   return {

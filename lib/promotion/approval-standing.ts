@@ -1,8 +1,8 @@
-import type { Actor } from "@/lib/auth/actor";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
-import { approvalStanding, type PolicyReview } from "@/lib/promotion/policy/approvals";
-import { readPolicy } from "@/lib/promotion/policy/read-policy";
-import type { ApprovalStanding, EnvironmentPolicy } from "@/lib/promotion/policy/types";
+import type { ApprovalStanding, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
+import type { Actor } from "@/lib/identity/actor";
+import { approvalStanding, type PolicyReview } from "@/lib/policy/approvals";
+import { readPolicy } from "@/lib/policy/read-policy";
 import { transition } from "@/lib/promotion/transitions";
 
 type Reader = Pick<Prisma.TransactionClient, "promotion">;

@@ -7,7 +7,7 @@ import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import type { PromotionContext } from "@/lib/promotion/types";
 
-export interface PromotionEventView {
+interface PromotionEventView {
   id: string;
   fromState: PromotionState | null;
   toState: PromotionState;
@@ -16,7 +16,7 @@ export interface PromotionEventView {
   at: string;
 }
 
-export interface LivePullRequest {
+interface LivePullRequest {
   pullRequest: PullRequest;
   reviews: PullRequestReview[];
   checks: CheckSummary;

@@ -1,13 +1,9 @@
-import { getConfig } from "@/lib/config";
-import { GantryError } from "@/lib/errors";
+import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import type { GitProvider } from "@/lib/git/provider";
-import type { CatalogImportQueue } from "@/lib/jobs/catalog-jobs";
-import { sendingCatalogImports } from "@/lib/jobs/queue";
 import { log } from "@/lib/log";
-import { getPromotionContext } from "@/lib/promotion/context";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {
   type AppliedChange,
@@ -23,27 +19,9 @@ export interface GitHubEventContext {
   db: PrismaClient;
   git: GitProvider;
   versionPath: string;
-  catalogImports: CatalogImportQueue;
+  catalogueImports: CatalogueImportQueue;
   /** How an auto-merge merges (GANTRY_GITHUB_MERGE_METHOD); a merge commit when not given. */
   mergeMethod?: "merge" | "squash";
-}
-
-/** The server process's context for webhook deliveries. */
-export function getGitHubEventContext(): GitHubEventContext {
-  const { db, git, versionPath, mergeMethod } = getPromotionContext();
-  const { databaseUrl } = getConfig();
-  if (!databaseUrl) {
-    throw new GantryError("unavailable", "No database: DATABASE_URL is not set", {
-      system: "postgres",
-    });
-  }
-  return {
-    db,
-    git,
-    versionPath,
-    mergeMethod,
-    catalogImports: sendingCatalogImports(databaseUrl),
-  };
 }
 
 export interface GitHubEventOutcome {
@@ -61,7 +39,7 @@ export interface GitHubEventOutcome {
  */
 export async function handleGitHubEvent(
   event: GitHubEvent,
-  ctx: GitHubEventContext = getGitHubEventContext(),
+  ctx: GitHubEventContext,
 ): Promise<GitHubEventOutcome> {
   const none: GitHubEventOutcome = { promotions: [], catalogue: "none" };
   if (!isGitopsRepository(ctx.git, event.repository)) {
@@ -100,7 +78,7 @@ export async function handleGitHubEvent(
     }
     case "push": {
       if (event.ref !== `refs/heads/${ctx.git.defaultBranch}`) return none;
-      await ctx.catalogImports.requestImport({ reason: `push ${event.after.slice(0, 12)}` });
+      await ctx.catalogueImports.requestImport({ reason: `push ${event.after.slice(0, 12)}` });
       log.info("catalogue import queued after a push", { after: event.after });
       return { promotions: [], catalogue: "queued" };
     }
@@ -119,7 +97,7 @@ export async function handleGitHubEvent(
  * auto-merges is merged once its policy is satisfied. Shared by the webhook
  * and the poller.
  */
-export async function applyToPullRequest(params: {
+async function applyToPullRequest(params: {
   ctx: Pick<GitHubEventContext, "db" | "git" | "versionPath" | "mergeMethod">;
   number: number;
   change: PullRequestChange;

@@ -1,6 +1,6 @@
-import { assertCan, can } from "@/lib/auth/permissions";
-import type { Person, Principal } from "@/lib/auth/principal";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan, can } from "@/lib/identity/permissions";
+import type { Person, Principal } from "@/lib/identity/principal";
 import {
   approvalsOf,
   approvalsSelect,

@@ -4,7 +4,7 @@ import { PromotionState } from "@/lib/generated/prisma/enums";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import type { PromotionContext } from "@/lib/promotion/types";
 
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /** Filters and paging of GET /api/v1/promotions and /promotions (query strings, validated). */
 export const PromotionQuerySchema = z.object({

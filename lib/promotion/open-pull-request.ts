@@ -1,8 +1,8 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
 import { setVersion } from "@/lib/gitops-repo/version";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import {

@@ -199,7 +199,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
 }
 
 /** A git-style unified diff of one file (`a/…`, `b/…`), without the `Index:` preamble. */
-export function unifiedDiff(path: string, before: string, after: string): string {
+function unifiedDiff(path: string, before: string, after: string): string {
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
     context: 3,
   })

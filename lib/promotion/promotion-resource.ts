@@ -1,6 +1,6 @@
-import type { PermissionResource } from "@/lib/auth/permissions";
 import { GantryError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { PermissionResource } from "@/lib/identity/permissions";
 import { UUID } from "@/lib/promotion/load";
 
 type Reader = Pick<Prisma.TransactionClient, "promotion" | "application">;

@@ -1,7 +1,7 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
 import type { Prisma, PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
 import type { PullRequest, PullRequestReview } from "@/lib/git/provider";
+import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { log } from "@/lib/log";
 import { settleReviewState } from "@/lib/promotion/approval-standing";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
@@ -272,7 +272,7 @@ function changeInWords(
   }
 }
 
-export function hostReview(review: PullRequestReview): HostReview {
+function hostReview(review: PullRequestReview): HostReview {
   const submitted = Date.parse(review.submittedAt);
   return {
     id: review.id,

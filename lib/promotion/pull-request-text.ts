@@ -16,8 +16,8 @@ export interface PromotionText {
 }
 
 /** The trailer that ties a commit to its promotion. */
-export const PROMOTION_TRAILER = "Gantry-Promotion";
-export const GANTRY_CO_AUTHOR = "Co-authored-by: Gantry <gantry@localhost>";
+const PROMOTION_TRAILER = "Gantry-Promotion";
+const GANTRY_CO_AUTHOR = "Co-authored-by: Gantry <gantry@localhost>";
 
 export function promotionUrl(publicUrl: string, id: string): string {
   return `${publicUrl}/promotions/${id}`;

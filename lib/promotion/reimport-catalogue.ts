@@ -1,4 +1,4 @@
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -6,7 +6,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 /** The catalogue re-import after a merge, as data: the merge stands whether or not it worked. */
 export type CatalogueRefresh = { ok: true; commit: string } | { ok: false; error: string };
 
-export type ImportTrigger = Parameters<typeof importCatalog>[0]["trigger"];
+export type ImportTrigger = Parameters<typeof importCatalogue>[0]["trigger"];
 
 /**
  * Re-imports the catalogue after a promotion merged, so it shows the new
@@ -19,7 +19,7 @@ export async function reimportAfterMerge(params: {
 }): Promise<CatalogueRefresh> {
   const { ctx, trigger } = params;
   try {
-    const result = await importCatalog({
+    const result = await importCatalogue({
       db: ctx.db,
       git: ctx.git,
       versionPath: ctx.versionPath,

@@ -1,15 +1,12 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
+import { checkPromotionPolicy, enforcePromotionPolicy } from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
-import {
-  checkPromotionPolicy,
-  enforcePromotionPolicy,
-} from "@/lib/promotion/policy/check-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";

@@ -1,5 +1,5 @@
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Person, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { GitProvider, PullRequestReview } from "@/lib/git/provider";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Person, type Principal } from "@/lib/identity/principal";
 import { type PromotionApprovals, settleReviewState } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";

@@ -1,4 +1,4 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { supersededComment } from "@/lib/promotion/pull-request-text";
 import type { PromotionContext } from "@/lib/promotion/types";
 

@@ -1,8 +1,13 @@
+/*
+ * lib/promotion owns promotions: plan, request, pull request, review, merge, close and retry, with
+ * every state change going through this file.
+ */
+
 import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import type { Actor } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/identity/actor";
 
 /**
  * The promotion state machine, and the only code that changes a
@@ -60,7 +65,7 @@ const STATE_WORDS: Record<PromotionState, string> = {
   rolled_back: "rolled back",
 };
 
-export function stateInWords(state: PromotionState): string {
+function stateInWords(state: PromotionState): string {
   return STATE_WORDS[state];
 }
 

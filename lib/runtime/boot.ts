@@ -1,13 +1,19 @@
-import { resolveAuthSecret } from "@/lib/auth/auth-secret";
-import { type BootstrapResult, bootstrapAdmin } from "@/lib/auth/bootstrap-admin";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+/*
+ * lib/runtime owns the wiring: database, repository, import, sign-in and job runner at boot, and
+ * the contexts the web process hands to the domain.
+ */
+
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
-import { type JobRunner, startJobRunner } from "@/lib/jobs/worker";
+import { resolveAuthSecret } from "@/lib/people/auth-secret";
+import { type BootstrapResult, bootstrapAdmin } from "@/lib/people/bootstrap-admin";
 import { startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
+import { type JobRunner, startJobRunner } from "@/lib/runtime/job-runner";
 
 export type Progress = (message: string) => void;
 
@@ -66,7 +72,7 @@ export async function prepareGitopsRepository(
     dataDir: config.dataDir,
     repository: config.git.repository,
     branch: config.git.branch,
-    demo: config.demo.seed ? { apps: config.demo.apps } : null,
+    seed: config.demo.seed ? demoRepositorySeed({ apps: config.demo.apps }) : null,
     onProgress: progress,
   });
   if (result.created) progress(`created the local GitOps repository "${config.git.repository}"`);
@@ -80,7 +86,7 @@ export async function importAtStart(
 ): Promise<void> {
   const db = createDbClient(databaseUrl);
   try {
-    const result = await importCatalog({
+    const result = await importCatalogue({
       db,
       git: createGitProvider(config),
       versionPath: config.git.versionPath,

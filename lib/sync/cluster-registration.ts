@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { assertCan } from "@/lib/auth/permissions";
-import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { assertCan } from "@/lib/identity/permissions";
+import { actorOf, type Principal } from "@/lib/identity/principal";
 import { type IssuedClusterToken, registerClusterToken } from "./register-cluster-token";
 import { revokeClusterToken } from "./revoke-cluster-token";
 import { rotateClusterToken } from "./rotate-cluster-token";
@@ -16,7 +16,7 @@ import { rotateClusterToken } from "./rotate-cluster-token";
  * in the audit chain by the token functions.
  */
 
-export const ClusterNameSchema = z
+const ClusterNameSchema = z
   .string({ error: "name: expected a cluster name" })
   .trim()
   .regex(
@@ -24,7 +24,7 @@ export const ClusterNameSchema = z
     "name: 1–63 lowercase letters, digits or dashes, starting and ending with a letter or digit",
   );
 
-export const RegisterClusterSchema = z.object({
+const RegisterClusterSchema = z.object({
   name: ClusterNameSchema,
   environment: z
     .string({ error: "environment: choose an environment" })

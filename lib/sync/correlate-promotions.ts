@@ -1,10 +1,10 @@
-import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
-import { isStale } from "./list-sync-status";
+import { isStale } from "@/lib/sync-status/list-sync-status";
 
 /**
  * Follows merged promotions to `deployed` from what the clusters report.
@@ -25,8 +25,8 @@ import { isStale } from "./list-sync-status";
  *   promotion's failure reason; a failure for an older revision says nothing
  *   about this promotion;
  * - Degraded at the merge commit (or later) keeps the promotion `syncing`
- *   and records the cluster's message as an event; whether that should fail
- *   the promotion is issue 7's decision.
+ *   and records the cluster's message as an event: Degraded is often passing
+ *   (a rollout still replacing pods), so it alone never fails a promotion.
  *
  * Every change re-reads the promotion's state under its row lock, so
  * concurrent reports and replays change nothing twice.

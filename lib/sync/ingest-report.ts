@@ -1,3 +1,8 @@
+/*
+ * lib/sync owns what the portal does with cluster reports: cluster tokens, ingestion, staleness
+ * and correlating status with promotions.
+ */
+
 import { recordClusterRecovery } from "@/lib/audit/record-cluster-staleness";
 import { GantryError } from "@/lib/errors";
 import { notifySyncChange } from "@/lib/events/changes";
@@ -5,9 +10,13 @@ import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
+import {
+  SNAPSHOT_PARTS_WITHIN_SECONDS,
+  type StatusItem,
+  type SyncReport,
+} from "@/lib/sync-status/report";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
-import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "./report";
 
 export interface IngestResult {
   cluster: string;
@@ -31,7 +40,7 @@ export interface IngestResult {
   };
 }
 
-export interface RejectedItem {
+interface RejectedItem {
   index: number;
   application: string;
   environment: string;

@@ -1,6 +1,6 @@
 import { GantryError } from "@/lib/errors";
 import { badRequest } from "@/lib/http/route";
-import { type SyncReport, SyncReportSchema } from "./report";
+import { type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 
 /** At most this many problems are listed; a broken agent can send thousands. */
 const MAX_LISTED = 20;

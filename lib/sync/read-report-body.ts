@@ -1,5 +1,5 @@
 import { GantryError } from "@/lib/errors";
-import { MAX_REPORT_BYTES } from "./report";
+import { MAX_REPORT_BYTES } from "@/lib/sync-status/report";
 
 /**
  * The request body as text, read from the stream with a bound on its size:

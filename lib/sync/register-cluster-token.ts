@@ -1,7 +1,7 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { type Actor, GANTRY_ACTOR } from "@/lib/auth/actor";
 import { GantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { generateClusterToken, hashClusterToken } from "./cluster-token";
 
 export interface IssuedClusterToken {

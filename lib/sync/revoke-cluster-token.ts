@@ -1,5 +1,5 @@
-import type { Actor } from "@/lib/auth/actor";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/identity/actor";
 import { findActiveCluster, recordClusterTokenEvent } from "./register-cluster-token";
 
 /** Removes a cluster's agent token: its reports are refused (401) until a new one is issued. */

@@ -1,5 +1,5 @@
-import type { Actor } from "@/lib/auth/actor";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/identity/actor";
 import { generateClusterToken, hashClusterToken } from "./cluster-token";
 import {
   findActiveCluster,

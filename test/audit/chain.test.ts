@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventHash } from "@/lib/audit/canonical";
 import { recordAuditEventAlone } from "@/lib/audit/record-audit-event";
 import { OPERATOR, type VerifyProgress, verifyAuditChain } from "@/lib/audit/verify-chain";
-import type { Actor } from "@/lib/auth/actor";
-import type { Person } from "@/lib/auth/principal";
+import type { Actor } from "@/lib/identity/actor";
+import type { Person } from "@/lib/identity/principal";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 
 const root = path.resolve(import.meta.dirname, "..", "..");

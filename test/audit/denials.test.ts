@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as requestPromotionRoute } from "@/app/api/v1/promotions/route";
-import { createApiToken } from "@/lib/auth/create-api-token";
+import { createApiToken } from "@/lib/people/create-api-token";
 import {
   ALICE,
   createPromotionWorld,

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPromotionTimeline } from "@/lib/audit/get-promotion-timeline";
 import { recordStaleClusters } from "@/lib/audit/record-cluster-staleness";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import type { HealthState, SyncState } from "@/lib/sync/report";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 import {
   ADA,
   ALICE,
@@ -81,7 +81,7 @@ describe("what the audit chain records beyond promotions", () => {
   });
 
   it("records catalogue imports that succeed, with counts, and that fail, with the reason", async () => {
-    const ok = await importCatalog({
+    const ok = await importCatalogue({
       db: w.db,
       git: w.provider,
       versionPath: "image.tag",
@@ -97,7 +97,7 @@ describe("what the audit chain records beyond promotions", () => {
       problems: 0,
     });
     await expect(
-      importCatalog({
+      importCatalogue({
         db: w.db,
         git: w.provider,
         versionPath: "image.tag",

@@ -1,6 +1,6 @@
 import { auditEventHash, GENESIS_HASH, type HashedAuditFields } from "@/lib/audit/canonical";
-import type { Person } from "@/lib/auth/principal";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import type { Person } from "@/lib/identity/principal";
 
 export const AUDITOR: Person = {
   kind: "person",

@@ -11,7 +11,7 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { transition } from "@/lib/promotion/transitions";
-import { appFiles } from "@/test/catalog/gitops-fixture";
+import { appFiles } from "@/test/catalogue/gitops-fixture";
 import {
   ALICE,
   BOB,

@@ -3,11 +3,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Auth, createAuth } from "@/lib/auth/auth-server";
-import { createUser } from "@/lib/auth/create-user";
 import { parseConfig } from "@/lib/config";
 import { createAuthDbClient } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { type Auth, createAuth } from "@/lib/people/auth-server";
+import { createUser } from "@/lib/people/create-user";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**

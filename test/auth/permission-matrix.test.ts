@@ -3,11 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { hashPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { getAuth } from "@/lib/auth/auth-server";
-import type { ActionState } from "@/lib/auth/authorized-action";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import { createUser } from "@/lib/auth/create-user";
-import type { Person } from "@/lib/auth/principal";
+import type { Person } from "@/lib/identity/principal";
+import { getAuth } from "@/lib/people/auth-server";
+import type { ActionState } from "@/lib/people/authorized-action";
+import { createApiToken } from "@/lib/people/create-api-token";
+import { createUser } from "@/lib/people/create-user";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import {

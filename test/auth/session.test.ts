@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Auth, createAuth } from "@/lib/auth/auth-server";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import { createUser } from "@/lib/auth/create-user";
-import {
-  personFromSession,
-  principalFromHeaders,
-  safeNextPath,
-} from "@/lib/auth/current-principal";
-import type { Person } from "@/lib/auth/principal";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
 import { parseConfig } from "@/lib/config";
 import { createAuthDbClient } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Person } from "@/lib/identity/principal";
+import { type Auth, createAuth } from "@/lib/people/auth-server";
+import { createApiToken } from "@/lib/people/create-api-token";
+import { createUser } from "@/lib/people/create-user";
+import {
+  personFromSession,
+  principalFromHeaders,
+  safeNextPath,
+} from "@/lib/people/current-principal";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**

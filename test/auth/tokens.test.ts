@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticateApiToken, hashApiToken } from "@/lib/auth/api-token";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import { listApiTokens } from "@/lib/auth/list-api-tokens";
-import type { CiToken, Person, Role } from "@/lib/auth/principal";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
+import { authenticateApiToken, hashApiToken } from "@/lib/identity/api-token";
+import type { CiToken, Person, Role } from "@/lib/identity/principal";
+import { createApiToken } from "@/lib/people/create-api-token";
+import { listApiTokens } from "@/lib/people/list-api-tokens";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disableUser, enableUser } from "@/lib/auth/disable-user";
-import { listUsers } from "@/lib/auth/list-users";
-import type { Person, Role } from "@/lib/auth/principal";
-import { resetPassword } from "@/lib/auth/reset-password";
-import { updateUserGrants } from "@/lib/auth/update-user-grants";
+import type { Person, Role } from "@/lib/identity/principal";
+import { disableUser, enableUser } from "@/lib/people/disable-user";
+import { listUsers } from "@/lib/people/list-users";
+import { resetPassword } from "@/lib/people/reset-password";
+import { updateUserGrants } from "@/lib/people/update-user-grants";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;

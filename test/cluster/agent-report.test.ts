@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPortalClient } from "@/lib/k8s/portal-client";
 import { type Agent, startAgent } from "@/lib/k8s/run-agent";
-import type { StatusItem } from "@/lib/sync/report";
+import type { StatusItem } from "@/lib/sync-status/report";
 import {
   agentClusterRoleRules,
   agentKubeConfig,

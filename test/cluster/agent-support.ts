@@ -9,7 +9,7 @@ import { gunzip } from "node:zlib";
 import { KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
-import { type StatusItem, type SyncReport, SyncReportSchema } from "@/lib/sync/report";
+import { type StatusItem, type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 import type { ClusterClient } from "./cluster-client.ts";
 
 const gunzipAsync = promisify(gunzip);

@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { GantryError } from "@/lib/errors";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
@@ -41,7 +42,7 @@ describe("ensureLocalRepository", () => {
       dataDir: dir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 120, endDate: END },
+      seed: demoRepositorySeed({ apps: 120, endDate: END }),
     });
     expect(result.created).toBe(true);
     expect(result.gitDir).toBe(path.join(dir, "git", "gitops.git"));
@@ -122,7 +123,11 @@ describe("ensureLocalRepository", () => {
 
   it("produces the same repository, commit for commit, every time", async () => {
     const [one, two] = await Promise.all([dataDir(), dataDir()]);
-    const options = { repository: "gitops", branch: "main", demo: { apps: 60, endDate: END } };
+    const options = {
+      repository: "gitops",
+      branch: "main",
+      seed: demoRepositorySeed({ apps: 60, endDate: END }),
+    };
     const a = await ensureLocalRepository({ ...options, dataDir: one });
     const b = await ensureLocalRepository({ ...options, dataDir: two });
     expect(a.head).toBe(b.head);
@@ -130,10 +135,18 @@ describe("ensureLocalRepository", () => {
 
   it("leaves an existing repository alone", async () => {
     const dir = await dataDir();
-    const options = { dataDir: dir, repository: "gitops", branch: "main", demo: { apps: 30 } };
+    const options = {
+      dataDir: dir,
+      repository: "gitops",
+      branch: "main",
+      seed: demoRepositorySeed({ apps: 30 }),
+    };
     const first = await ensureLocalRepository(options);
     const before = await snapshot(first.gitDir);
-    const again = await ensureLocalRepository({ ...options, demo: { apps: 50 } });
+    const again = await ensureLocalRepository({
+      ...options,
+      seed: demoRepositorySeed({ apps: 50 }),
+    });
     expect(again).toEqual({ created: false, gitDir: first.gitDir, head: first.head });
     expect(await snapshot(first.gitDir)).toEqual(before);
   });
@@ -144,7 +157,7 @@ describe("ensureLocalRepository", () => {
       dataDir: dir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 30, endDate: END },
+      seed: demoRepositorySeed({ apps: 30, endDate: END }),
     };
     const results = await Promise.all([
       ensureLocalRepository(options),
@@ -162,7 +175,7 @@ describe("ensureLocalRepository", () => {
       dataDir: dir,
       repository: "empty",
       branch: "trunk",
-      demo: null,
+      seed: null,
     });
     expect(result).toMatchObject({ created: true, head: null });
     const headRef = await git(["--git-dir", result.gitDir, "symbolic-ref", "HEAD"]);
@@ -177,7 +190,7 @@ describe("ensureLocalRepository", () => {
       dataDir: dir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 5 },
+      seed: demoRepositorySeed({ apps: 5 }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GantryError);
     expect(String(error)).toMatch(/not a bare Git repository/);
@@ -194,7 +207,7 @@ describe("ensureLocalRepository", () => {
         dataDir: dir,
         repository,
         branch,
-        demo: null,
+        seed: null,
       }).catch((e: unknown) => e);
       expect(error, `${repository} ${branch}`).toBeInstanceOf(GantryError);
     }

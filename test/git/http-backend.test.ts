@@ -4,6 +4,7 @@ import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { git, startGitServer, tempDir } from "./support";
 
@@ -55,7 +56,7 @@ describe("read-only smart HTTP", () => {
       dataDir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 40 },
+      seed: demoRepositorySeed({ apps: 40 }),
     });
     head = seeded.head ?? "";
     server = await startGitServer(dataDir);
@@ -193,7 +194,7 @@ describe("read-only smart HTTP", () => {
         dataDir: elsewhere.dir,
         repository: "secret",
         branch: "main",
-        demo: null,
+        seed: null,
       });
       await symlink(
         path.join(elsewhere.dir, "git", "secret.git"),

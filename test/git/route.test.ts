@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
 import { tempDir } from "./support";
 
@@ -16,7 +17,7 @@ describe("app/git/[...path] route", () => {
       dataDir: temp.dir,
       repository: "gitops",
       branch: "main",
-      demo: { apps: 5 },
+      seed: demoRepositorySeed({ apps: 5 }),
     });
     previous = process.env.GANTRY_DATA_DIR;
     process.env.GANTRY_DATA_DIR = temp.dir;

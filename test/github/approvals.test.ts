@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { type GitHubEventContext, handleGitHubEvent } from "@/lib/promotion/github-events";
@@ -8,7 +8,7 @@ import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pu
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { reviewBody, reviewPromotion } from "@/lib/promotion/review-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { appFiles, CHART_YAML } from "@/test/catalog/gitops-fixture";
+import { appFiles, CHART_YAML } from "@/test/catalogue/gitops-fixture";
 import { ALICE, BOB, CAROL, createPeople, RecordedJobs } from "@/test/promotion/support";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import type { FakeGitHub } from "./fake-github";
@@ -68,7 +68,12 @@ beforeAll(async () => {
   // Carol and Alice have linked their GitHub logins; dave-gh is nobody Gantry knows.
   await database.db.user.update({ where: { id: CAROL.id }, data: { gitLogin: "carol-gh" } });
   await database.db.user.update({ where: { id: ALICE.id }, data: { gitLogin: "alice-gh" } });
-  await importCatalog({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  await importCatalogue({
+    db: database.db,
+    git: github,
+    versionPath: "image.tag",
+    trigger: "test",
+  });
   ctx = {
     db: database.db,
     git: github,
@@ -81,7 +86,7 @@ beforeAll(async () => {
     db: database.db,
     git: github,
     versionPath: "image.tag",
-    catalogImports: { requestImport: async () => undefined },
+    catalogueImports: { requestImport: async () => undefined },
   };
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import {
@@ -8,7 +8,7 @@ import {
 } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
-import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalog/gitops-fixture";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalogue/gitops-fixture";
 import { ALICE, BOB, createPeople, RecordedJobs } from "@/test/promotion/support";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import type { FakeGitHub } from "./fake-github";
@@ -45,7 +45,12 @@ beforeAll(async () => {
   github = providerFor(fake, { type: "token", token });
   database = await createTestDatabase();
   await createPeople(database.db);
-  await importCatalog({ db: database.db, git: github, versionPath: "image.tag", trigger: "test" });
+  await importCatalogue({
+    db: database.db,
+    git: github,
+    versionPath: "image.tag",
+    trigger: "test",
+  });
   ctx = {
     db: database.db,
     git: github,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Person } from "@/lib/auth/principal";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { PromotionState } from "@/lib/generated/prisma/enums";
+import type { Person } from "@/lib/identity/principal";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import { getDoraMeasures } from "@/lib/insights/dora-measures";
 import { InsightsQuerySchema } from "@/lib/insights/insights-query";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as reviews from "@/app/api/v1/promotions/[id]/reviews/route";
 import * as one from "@/app/api/v1/promotions/[id]/route";
-import { createApiToken } from "@/lib/auth/create-api-token";
-import type { CiToken, Person } from "@/lib/auth/principal";
 import { isGantryError } from "@/lib/errors";
+import type { CiToken, Person } from "@/lib/identity/principal";
+import { createApiToken } from "@/lib/people/create-api-token";
 import { promotionApprovals } from "@/lib/promotion/approval-standing";
 import {
   type ApprovalInbox,
@@ -14,7 +14,7 @@ import { AUTO_MERGE_DETAIL, mergePromotion } from "@/lib/promotion/merge-promoti
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { reviewBody, reviewPromotion } from "@/lib/promotion/review-promotion";
-import { appFiles } from "@/test/catalog/gitops-fixture";
+import { appFiles } from "@/test/catalogue/gitops-fixture";
 import {
   ADA,
   ALICE,

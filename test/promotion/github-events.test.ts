@@ -2,7 +2,7 @@ import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { JOBS_SCHEMA, QUEUES, startBoss } from "@/lib/jobs/boss";
-import { type CatalogImportJob, pgBossCatalogImports } from "@/lib/jobs/catalog-jobs";
+import { type CatalogueImportJob, pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
 import { startRepositoryWorkers } from "@/lib/jobs/worker";
 import { closePromotion } from "@/lib/promotion/close-promotion";
 import { type GitHubEventContext, handleGitHubEvent } from "@/lib/promotion/github-events";
@@ -29,7 +29,7 @@ beforeAll(async () => {
     db: w.db,
     git: w.provider,
     versionPath: "image.tag",
-    catalogImports: pgBossCatalogImports(boss),
+    catalogueImports: pgBossCatalogueImports(boss),
   };
 });
 
@@ -234,14 +234,14 @@ describe("GitHub events move promotions", () => {
     }
     const queued = await w.db.$queryRawUnsafe<{ count: bigint }[]>(
       `SELECT count(*) AS count FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND state = 'created'`,
-      QUEUES.catalogImport,
+      QUEUES.catalogueImport,
     );
     expect(Number(queued[0]?.count)).toBe(1);
 
     const importsBefore = await w.db.catalogImport.count({
       where: { trigger: "webhook", status: "succeeded" },
     });
-    const spy = boss.getSpy<CatalogImportJob>(QUEUES.catalogImport);
+    const spy = boss.getSpy<CatalogueImportJob>(QUEUES.catalogueImport);
     await startRepositoryWorkers({ boss, ctx: w.ctx, pollingIntervalSeconds: 0.5 });
     await spy.waitForJob(() => true, "completed");
     const runs = await w.db.catalogImport.findMany({

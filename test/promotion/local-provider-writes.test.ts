@@ -8,7 +8,7 @@ import {
   ENVIRONMENTS_YAML,
   type GitopsFixture,
   valuesYaml,
-} from "@/test/catalog/gitops-fixture";
+} from "@/test/catalogue/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
 const ALICE = { name: "Alice Example", email: "alice@example.com" };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { type PlanPromotionParams, planPromotion } from "@/lib/promotion/plan-promotion";
@@ -8,7 +8,7 @@ import {
   createGitopsFixture,
   ENVIRONMENTS_YAML,
   type GitopsFixture,
-} from "@/test/catalog/gitops-fixture";
+} from "@/test/catalogue/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
 /** A values file as people write them: comments everywhere, odd spacing, quoting, anchors. */
@@ -45,7 +45,7 @@ describe("planPromotion", () => {
   const plan = (params: Omit<PlanPromotionParams, "db" | "git" | "versionPath">) =>
     planPromotion({ db, git: repo.provider, versionPath: "image.tag", ...params });
   const runImport = () =>
-    importCatalog({ db, git: repo.provider, versionPath: "image.tag", trigger: "test" });
+    importCatalogue({ db, git: repo.provider, versionPath: "image.tag", trigger: "test" });
 
   beforeAll(async () => {
     repo = createGitopsFixture();

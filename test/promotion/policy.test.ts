@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Person } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
+import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
+import type { Person } from "@/lib/identity/principal";
+import { readPolicy } from "@/lib/policy/read-policy";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
-import { readPolicy } from "@/lib/promotion/policy/read-policy";
-import { DEFAULT_POLICY } from "@/lib/promotion/policy/types";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
-import { appFiles } from "@/test/catalog/gitops-fixture";
+import { appFiles } from "@/test/catalogue/gitops-fixture";
 import { ADA, ALICE, createPromotionWorld, type PromotionWorld } from "./support";
 
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Person } from "@/lib/auth/principal";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
+import type { Person } from "@/lib/identity/principal";
 import type { PromotionContext, PromotionJobs } from "@/lib/promotion/types";
 import {
   appFiles,
@@ -10,7 +10,7 @@ import {
   createGitopsFixture,
   ENVIRONMENTS_YAML,
   type GitopsFixture,
-} from "@/test/catalog/gitops-fixture";
+} from "@/test/catalogue/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
 function person(
@@ -123,7 +123,7 @@ export async function createPromotionWorld(
   });
   const jobs = new RecordedJobs();
   const importNow = async () => {
-    await importCatalog({ db, git: provider, versionPath: "image.tag", trigger: "test" });
+    await importCatalogue({ db, git: provider, versionPath: "image.tag", trigger: "test" });
   };
   await importNow();
   return {

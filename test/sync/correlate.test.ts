@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import { commitOf } from "@/lib/sync/correlate-promotions";
 import { ingestReport } from "@/lib/sync/ingest-report";
-import type { HealthState, SyncState } from "@/lib/sync/report";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 import { createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
 import { argoItem, mergedPromotion, reportingCluster } from "./support";
 

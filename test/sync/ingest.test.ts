@@ -1,21 +1,24 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as reports from "@/app/api/v1/clusters/[cluster]/reports/route";
-import { importCatalog } from "@/lib/catalog/import-catalog";
+import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
-import { listApplicationSyncStatus, listClusterSyncSummaries } from "@/lib/sync/list-sync-status";
-import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync/report";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
+import {
+  listApplicationSyncStatus,
+  listClusterSyncSummaries,
+} from "@/lib/sync-status/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync-status/list-sync-status-changes";
+import { MAX_REPORT_BYTES, type StatusItem, type SyncReport } from "@/lib/sync-status/report";
 import {
   appFiles,
   CHART_YAML,
   createGitopsFixture,
   ENVIRONMENTS_YAML,
   type GitopsFixture,
-} from "@/test/catalog/gitops-fixture";
+} from "@/test/catalogue/gitops-fixture";
 import { createTestDatabase } from "@/test/support/db";
 
 const APPS = ["checkout", "search", "ledger"] as const;
@@ -51,7 +54,7 @@ describe("POST /api/v1/clusters/{cluster}/reports", () => {
     repo.commit(files, "fleet");
     let url: string;
     ({ db, drop, url } = await createTestDatabase());
-    await importCatalog({ db, git: repo.provider, versionPath: "image.tag", trigger: "test" });
+    await importCatalogue({ db, git: repo.provider, versionPath: "image.tag", trigger: "test" });
     for (const name of ["DATABASE_URL"]) saved[name] = process.env[name];
     process.env.DATABASE_URL = url;
     globalThis.gantryDb = db;

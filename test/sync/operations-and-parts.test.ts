@@ -6,7 +6,7 @@ import {
   type StatusItem,
   type SyncOperation,
   type SyncReport,
-} from "@/lib/sync/report";
+} from "@/lib/sync-status/report";
 import { ALICE, createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
 import { argoItem, mergedPromotion, reportingCluster } from "./support";
 

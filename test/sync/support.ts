@@ -4,7 +4,7 @@ import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import type { ReportingCluster } from "@/lib/sync/authenticate-cluster";
-import type { HealthState, StatusItem, SyncState } from "@/lib/sync/report";
+import type { HealthState, StatusItem, SyncState } from "@/lib/sync-status/report";
 import { ALICE, BOB } from "@/test/promotion/support";
 
 /** A promotion of `application` to prod, requested, opened and merged on the local provider. */

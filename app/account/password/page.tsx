@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/create-user";
-import { getSignedInPerson, requirePerson } from "@/lib/auth/current-principal";
+import { PASSWORD_MIN_LENGTH } from "@/lib/people/create-user";
+import { getSignedInPerson, requirePerson } from "@/lib/people/current-principal";
 import { changePasswordAction } from "../actions";
 
 export const metadata: Metadata = { title: "Change password" };

@@ -3,12 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { SecretActionState } from "@/components/admin/secret-form";
-import { authorizedAction } from "@/lib/auth/authorized-action";
-import { createApiToken, tokenFormInput } from "@/lib/auth/create-api-token";
-import { revokeApiToken } from "@/lib/auth/revoke-api-token";
-import { issuesOf } from "@/lib/auth/update-user-grants";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
+import { authorizedAction } from "@/lib/people/authorized-action";
+import { createApiToken, tokenFormInput } from "@/lib/people/create-api-token";
+import { revokeApiToken } from "@/lib/people/revoke-api-token";
+import { issuesOf } from "@/lib/people/update-user-grants";
 
 /**
  * A person's own API tokens (/account/tokens): they act as their owner,

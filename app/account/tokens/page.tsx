@@ -6,10 +6,10 @@ import { TokenTable } from "@/components/admin/token-table";
 import { ActionForm } from "@/components/promotion/action-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { API_SCOPES } from "@/lib/auth/api-token";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { listApiTokens } from "@/lib/auth/list-api-tokens";
 import { getDb } from "@/lib/db";
+import { API_SCOPES } from "@/lib/identity/api-token";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listApiTokens } from "@/lib/people/list-api-tokens";
 import { createPersonalTokenAction, revokePersonalTokenAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your API tokens" };

@@ -7,11 +7,11 @@ import { TokenTable } from "@/components/admin/token-table";
 import { ActionForm } from "@/components/promotion/action-form";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { API_SCOPES } from "@/lib/auth/api-token";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { listApiTokens } from "@/lib/auth/list-api-tokens";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { API_SCOPES } from "@/lib/identity/api-token";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listApiTokens } from "@/lib/people/list-api-tokens";
 
 export const metadata: Metadata = { title: "CI tokens" };
 export const dynamic = "force-dynamic";

@@ -6,10 +6,10 @@ import { SecretForm } from "@/components/admin/secret-form";
 import { UserTable } from "@/components/admin/user-table";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { listUsers } from "@/lib/auth/list-users";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listUsers } from "@/lib/people/list-users";
 
 export const metadata: Metadata = { title: "People" };
 export const dynamic = "force-dynamic";

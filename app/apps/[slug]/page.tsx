@@ -5,14 +5,14 @@ import { ApplicationAudit } from "@/app/audit/_sections/application-audit";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ApplicationSync } from "@/components/sync/application-sync";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { refusal } from "@/lib/auth/permissions";
-import { getApplication } from "@/lib/catalog/get-application";
+import { getApplication } from "@/lib/catalogue/get-application";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { listApplicationSyncStatus } from "@/lib/sync/list-sync-status";
-import { listSyncStatusChanges } from "@/lib/sync/list-sync-status-changes";
+import { refusal } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
+import { listSyncStatusChanges } from "@/lib/sync-status/list-sync-status-changes";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { AuditEventList } from "@/components/audit/audit-event-list";
 import { listAuditEvents } from "@/lib/audit/list-audit-events";
-import { getCurrentPrincipal } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
 
 /** The application page's audit section: its latest events, linking to /audit?app=…. */
 export async function ApplicationAudit({ application }: { application: string }) {

@@ -1,8 +1,8 @@
 import { PromotionTimeline } from "@/components/audit/promotion-timeline";
 import { getPromotionTimeline } from "@/lib/audit/get-promotion-timeline";
-import { getCurrentPrincipal } from "@/lib/auth/current-principal";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { can } from "@/lib/identity/permissions";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
 
 /** The promotion page's timeline: PR opened → reviews → merged → each cluster synced and healthy. */
 export async function PromotionTimelineSection({ promotionId }: { promotionId: string }) {

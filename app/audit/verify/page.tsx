@@ -3,9 +3,9 @@ import Link from "next/link";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { refusal } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
+import { refusal } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Verify the audit chain" };
 export const dynamic = "force-dynamic";

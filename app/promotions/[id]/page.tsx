@@ -17,12 +17,12 @@ import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { can, refusal } from "@/lib/auth/permissions";
 import { isGantryError } from "@/lib/errors";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { can, refusal } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promotion" };

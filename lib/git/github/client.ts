@@ -9,7 +9,7 @@ import { errorBodySchema } from "@/lib/git/github/schemas";
 import { WriteBudget } from "@/lib/git/github/write-budget";
 import { log } from "@/lib/log";
 
-export type GitHubAuth =
+type GitHubAuth =
   | { type: "token"; token: string }
   | {
       type: "app";

@@ -136,22 +136,11 @@ export type GitHubEvent =
       targetUrl: string | null;
     };
 
-export const HANDLED_EVENTS = [
-  "pull_request",
-  "pull_request_review",
-  "push",
-  "check_suite",
-  "status",
-] as const;
-
 /**
  * Reads at most `maxBytes` of a request body from the stream itself
  * (Content-Length is a claim, not a limit); null when there is more.
  */
-export async function readBodyWithLimit(
-  request: Request,
-  maxBytes: number,
-): Promise<Buffer | null> {
+async function readBodyWithLimit(request: Request, maxBytes: number): Promise<Buffer | null> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => undefined);
@@ -175,7 +164,7 @@ export async function readBodyWithLimit(
 }
 
 /** Is `header` GitHub's `sha256=<hex>` HMAC of `body` under `secret`? Constant time in the digest. */
-export function verifySignature(secret: string, body: Buffer, header: string | null): boolean {
+function verifySignature(secret: string, body: Buffer, header: string | null): boolean {
   const match = SIGNATURE.exec(header ?? "");
   if (!match?.[1]) return false;
   const expected = createHmac("sha256", secret).update(body).digest();
@@ -233,7 +222,7 @@ export async function verifyWebhook(request: Request, secret: string): Promise<W
 }
 
 /** The typed event for a payload, null for events Gantry ignores, or what is wrong with it. */
-export function parseGitHubEvent(
+function parseGitHubEvent(
   eventName: string,
   payload: unknown,
 ): { ok: true; event: GitHubEvent | null } | { ok: false; message: string } {

@@ -2,17 +2,27 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { gitError } from "@/lib/git/errors";
-import { writeCommits } from "@/lib/git/local/fast-import";
+import { type CommitToWrite, writeCommits } from "@/lib/git/local/fast-import";
 import { GitCli, runGit } from "@/lib/git/local/git-cli";
 import { bareRepositoryPath, gitRoot } from "@/lib/git/local/repository-path";
-import { generateDemoRepository } from "@/lib/gitops-repo/demo/generate";
+
+/**
+ * The content a new repository starts with (the demo fleet, from lib/demo,
+ * passed in by whoever boots: the Git wrapper knows nothing of the demo).
+ * Generated only when the repository is created.
+ */
+export interface RepositorySeed {
+  /** What is generated, for the progress message: "the demo GitOps repository (420 apps)". */
+  description: string;
+  generate(): { commits: CommitToWrite[]; summary: string };
+}
 
 export interface EnsureRepositoryOptions {
   dataDir: string;
   repository: string;
   branch: string;
-  /** Seed a new repository with the demo GitOps content; null creates it empty. */
-  demo: { apps: number; seed?: number; endDate?: Date } | null;
+  /** Seeds a new repository; null creates it empty. */
+  seed: RepositorySeed | null;
   onProgress?: (message: string) => void;
 }
 
@@ -54,17 +64,13 @@ export async function ensureLocalRepository(
     await git.run(["config", "uploadpack.allowFilter", "true"]);
 
     let head: string | null = null;
-    if (options.demo) {
+    if (options.seed) {
       const started = performance.now();
-      progress(`generating the demo GitOps repository (${options.demo.apps} apps)`);
-      const demo = generateDemoRepository({
-        apps: options.demo.apps,
-        seed: options.demo.seed,
-        endDate: options.demo.endDate,
-      });
-      head = await writeCommits(git, { branch: options.branch, commits: demo.commits });
+      progress(`generating ${options.seed.description}`);
+      const seed = options.seed.generate();
+      head = await writeCommits(git, { branch: options.branch, commits: seed.commits });
       progress(
-        `seeded ${options.repository} with ${demo.apps.length} apps in ${demo.commits.length} commits (${Math.round(performance.now() - started)} ms)`,
+        `seeded ${options.repository} with ${seed.summary} in ${seed.commits.length} commits (${Math.round(performance.now() - started)} ms)`,
       );
     }
 

@@ -32,7 +32,7 @@ export interface GitRunResult {
   exitCode: number;
 }
 
-export type GitChild = ChildProcessByStdio<Writable, Readable, Readable>;
+type GitChild = ChildProcessByStdio<Writable, Readable, Readable>;
 
 export interface GitProcess {
   child: GitChild;
@@ -50,7 +50,7 @@ export interface GitProcess {
  * every command. System and user config are ignored so that a developer's
  * ~/.gitconfig cannot change what the portal reads or writes.
  */
-export function gitEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+function gitEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   return {
     // Only here because Next.js's typings make it a required variable; git ignores it.
     NODE_ENV: process.env.NODE_ENV,

@@ -88,10 +88,7 @@ export async function isAncestor(
 }
 
 /** Git's identity variables for a person; `<`, `>` and line breaks would corrupt the header. */
-export function identityEnv(
-  author: GitPerson,
-  committer: GitPerson = author,
-): Record<string, string> {
+function identityEnv(author: GitPerson, committer: GitPerson = author): Record<string, string> {
   const clean = (value: string) => value.replace(/[<>\n\r\0]/g, "").trim() || "unknown";
   return {
     GIT_AUTHOR_NAME: clean(author.name),
@@ -192,18 +189,4 @@ export async function findCommitWithTrailer(
   ]);
   const sha = out.split("\n")[0]?.trim() ?? "";
   return OID.test(sha) ? sha : null;
-}
-
-/** Parents and full message of a commit. */
-export async function readCommit(
-  git: GitCli,
-  sha: string,
-): Promise<{ parents: string[]; tree: string; message: string }> {
-  const out = await git.text(["show", "-s", "--format=%T%x00%P%x00%B", sha]);
-  const [tree = "", parents = "", ...message] = out.split("\0");
-  return {
-    tree,
-    parents: parents.split(" ").filter((p) => p !== ""),
-    message: message.join("\0"),
-  };
 }

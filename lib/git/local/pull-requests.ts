@@ -17,7 +17,7 @@ import {
 import type { GitPerson, PullRequest, PullRequestReview } from "@/lib/git/provider";
 
 /** The trailer every local merge commit carries, so a merge that landed can always be found again. */
-export const MERGED_PULL_REQUEST_TRAILER = "Gantry-Pull-Request";
+const MERGED_PULL_REQUEST_TRAILER = "Gantry-Pull-Request";
 
 const MAX_TITLE = 256;
 const MAX_BODY = 65_536;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { gitError } from "@/lib/git/errors";
 
 /** A repository name is one path segment: it becomes a directory name and part of a URL. */
-export const REPOSITORY_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const REPOSITORY_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export function isRepositoryName(name: string): boolean {
   return REPOSITORY_NAME.test(name) && !name.endsWith(".git");

@@ -14,11 +14,11 @@ import { Badge } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { getUser, type UserSummary } from "@/lib/auth/list-users";
-import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
+import { can } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
+import { getUser, type UserSummary } from "@/lib/people/list-users";
 
 export const metadata: Metadata = { title: "Person" };
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth } from "@/lib/auth/auth-server";
 import { requestContextFrom, withRequestContext } from "@/lib/http/request-context";
+import { getAuth } from "@/lib/people/auth-server";
 
 /**
  * better-auth's endpoints (sign-in, sign-out, change password, single

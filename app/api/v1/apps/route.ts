@@ -1,8 +1,8 @@
-import { withPermission } from "@/lib/auth/with-permission";
-import { parseCatalogueQuery } from "@/lib/catalog/catalogue-query";
-import { listApplications } from "@/lib/catalog/list-applications";
+import { parseCatalogueQuery } from "@/lib/catalogue/catalogue-query";
+import { listApplications } from "@/lib/catalogue/list-applications";
 import { getDb } from "@/lib/db";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { withPermission } from "@/lib/people/with-permission";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { withPermission } from "@/lib/auth/with-permission";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getChangeListener } from "@/lib/events/change-listener";
 import { changeEventStream } from "@/lib/events/event-stream";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { withPermission } from "@/lib/people/with-permission";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

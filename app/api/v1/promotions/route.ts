@@ -1,9 +1,9 @@
-import { withPermission } from "@/lib/auth/with-permission";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { withPermission } from "@/lib/people/with-permission";
 import { CreatePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
-import { getPromotionContext } from "@/lib/promotion/context";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 

@@ -5,6 +5,7 @@ import { verifyWebhook } from "@/lib/git/github/webhook";
 import { forgetDelivery, recordDelivery } from "@/lib/git/github/webhook-deliveries";
 import { apiRoute } from "@/lib/http/route";
 import { handleGitHubEvent } from "@/lib/promotion/github-events";
+import { getGitHubEventContext } from "@/lib/runtime/promotion-context";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -48,7 +49,7 @@ export const POST = apiRoute(async (request: Request) => {
     );
   }
   try {
-    await handleGitHubEvent(verdict.event);
+    await handleGitHubEvent(verdict.event, getGitHubEventContext());
   } catch (error) {
     await forgetDelivery({ db, id: delivery });
     throw error;

@@ -7,21 +7,21 @@ import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { PolicyBanner } from "@/components/promotion/policy-banner";
 import { Notice } from "@/components/ui/notice";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { can, refusal as permissionRefusal } from "@/lib/auth/permissions";
-import { getApplication } from "@/lib/catalog/get-application";
+import { getApplication } from "@/lib/catalogue/get-application";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
+import { can, refusal as permissionRefusal } from "@/lib/identity/permissions";
+import { requirePerson } from "@/lib/people/current-principal";
 import {
   BREAK_GLASS_REASON_MAX,
   BREAK_GLASS_REASON_MIN,
   checkPromotionPolicy,
   type PromotionPolicyCheck,
-} from "@/lib/promotion/policy/check-promotion";
-import { listEnvironmentPolicies } from "@/lib/promotion/policy/list-environment-policies";
+} from "@/lib/policy/check-promotion";
+import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
+import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promote" };

@@ -1,8 +1,8 @@
-import { withPermission } from "@/lib/auth/with-permission";
-import { getApplication } from "@/lib/catalog/get-application";
+import { getApplication } from "@/lib/catalogue/get-application";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
+import { withPermission } from "@/lib/people/with-permission";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { parseAuditQuery } from "@/lib/audit/audit-filter";
 import { EXPORT_FORMATS, exportAuditEvents } from "@/lib/audit/export-audit-events";
-import { withPermission } from "@/lib/auth/with-permission";
 import { getDb } from "@/lib/db";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { withPermission } from "@/lib/people/with-permission";
 
 export const dynamic = "force-dynamic";
 

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * POST /api/v1/clusters/{cluster}/reports: a status report from the
- * cluster's agent (body: `SyncReportSchema` in lib/sync/report.ts, JSON,
+ * cluster's agent (body: `SyncReportSchema` in lib/sync-status/report.ts, JSON,
  * optionally `Content-Encoding: gzip`).
  *
  * - 200 `{ cluster, kind, items, written, unchanged, changes, missing }`

@@ -1,7 +1,7 @@
-import { withPermission } from "@/lib/auth/with-permission";
+import { withPermission } from "@/lib/people/with-permission";
 import { ClosePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 

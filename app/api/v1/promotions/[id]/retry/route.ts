@@ -1,6 +1,6 @@
-import { withPermission } from "@/lib/auth/with-permission";
-import { getPromotionContext } from "@/lib/promotion/context";
+import { withPermission } from "@/lib/people/with-permission";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 

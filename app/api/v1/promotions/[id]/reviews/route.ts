@@ -1,7 +1,7 @@
-import { withPermission } from "@/lib/auth/with-permission";
+import { withPermission } from "@/lib/people/with-permission";
 import { parseJsonBody } from "@/lib/promotion/api-schemas";
-import { getPromotionContext } from "@/lib/promotion/context";
 import { ReviewPromotionBody, reviewPromotion } from "@/lib/promotion/review-promotion";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 

@@ -3,10 +3,10 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { FileView } from "@/components/repository/file-view";
 import { Notice } from "@/components/ui/notice";
-import { requirePerson } from "@/lib/auth/current-principal";
-import { getRepositoryFile } from "@/lib/catalog/get-repository-file";
+import { getRepositoryFile } from "@/lib/catalogue/get-repository-file";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
+import { requirePerson } from "@/lib/people/current-principal";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,110 @@
+/*
+ * lib/catalogue owns the catalogue: applications, environments and teams imported from the GitOps
+ * repository, and the queries pages read them with.
+ */
+
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { isGantryError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { GitReader } from "@/lib/git/provider";
+import { GANTRY_ACTOR } from "@/lib/identity/actor";
+import { logUnexpected } from "@/lib/log";
+import { readGitopsRepo } from "./read-gitops-repo";
+import { writeSnapshot } from "./write-snapshot";
+
+export interface ImportResult {
+  importId: string;
+  commit: string;
+  appsSeen: number;
+  appsCreated: number;
+  appsUpdated: number;
+  appsArchived: number;
+  problems: number;
+}
+
+/**
+ * Imports the GitOps repository at `ref` into the catalogue.
+ *
+ * The import run is recorded first, so a crash leaves a visible "running"
+ * row rather than nothing; the catalogue itself is written in one
+ * transaction, so it is either the old catalogue or the new one, never half
+ * of each. Files that cannot be read become located problems and do not
+ * stop the rest of the import. Concurrent imports queue on an advisory lock.
+ */
+export async function importCatalogue(params: {
+  db: PrismaClient;
+  git: GitReader;
+  ref?: string;
+  versionPath: string;
+  trigger: "start" | "cli" | "manual" | "webhook" | "test" | "bench";
+  onProgress?: (message: string) => void;
+}): Promise<ImportResult> {
+  const { db, git, versionPath, trigger } = params;
+  const ref = params.ref ?? git.defaultBranch;
+  const progress = params.onProgress ?? (() => {});
+  const run = await db.catalogImport.create({
+    data: { repository: git.repository, ref, trigger },
+    select: { id: true },
+  });
+  try {
+    const commit = await git.resolveRef(ref);
+    progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
+    const snapshot = await readGitopsRepo({ git, commit, versionPath, onProgress: progress });
+    progress(
+      `writing ${snapshot.applications.length} applications, ${snapshot.environments.length} environments`,
+    );
+    const counts = await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('gantry:catalog-import'))`;
+        const written = await writeSnapshot(tx, snapshot);
+        await tx.importProblem.createMany({
+          data: snapshot.problems.map((problem) => ({ ...problem, importId: run.id })),
+        });
+        await tx.catalogImport.update({
+          where: { id: run.id },
+          data: { status: "succeeded", commit, finishedAt: new Date(), ...written },
+        });
+        await recordAuditEvent(tx, {
+          actor: GANTRY_ACTOR,
+          action: "import.succeeded",
+          target: { type: "import", id: run.id },
+          detail: { trigger, ref, commit, ...written, problems: snapshot.problems.length },
+        });
+        return written;
+      },
+      { maxWait: 60_000, timeout: 300_000 },
+    );
+    return { importId: run.id, commit, ...counts, problems: snapshot.problems.length };
+  } catch (error) {
+    const reason = describeFailure(error);
+    await db.$transaction(async (tx) => {
+      await tx.catalogImport.update({
+        where: { id: run.id },
+        data: { status: "failed", finishedAt: new Date(), error: reason },
+      });
+      await recordAuditEvent(tx, {
+        actor: GANTRY_ACTOR,
+        action: "import.failed",
+        outcome: "failure",
+        target: { type: "import", id: run.id },
+        detail: { trigger, ref, reason: reason.slice(0, 500) },
+      });
+    });
+    throw error;
+  }
+}
+
+/** The stored reason of a failed import: our own messages are safe to keep; anything else only by its log id. */
+function describeFailure(error: unknown): string {
+  if (isGantryError(error)) return error.message;
+  const errorId = logUnexpected(error, { during: "catalogue import" });
+  return `unexpected error during import (error id ${errorId} in the server log)`;
+}
+
+/**
+ * Asks for a catalogue re-import; requests made while one is already queued
+ * coalesce into it. The job queue (lib/jobs) implements it.
+ */
+export interface CatalogueImportQueue {
+  requestImport(params: { reason: string }): Promise<void>;
+}

@@ -1,0 +1,325 @@
+import { getConfig } from "@/lib/config";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { combinedSyncState, isStale, worstHealth } from "@/lib/sync-status/list-sync-status";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
+import type { CatalogueQuery } from "./catalogue-query";
+
+export interface CatalogueEnvironment {
+  id: string;
+  name: string;
+  displayName: string;
+}
+
+export interface CatalogueRow {
+  slug: string;
+  name: string;
+  team: { slug: string; name: string };
+  tier: string;
+  archived: boolean;
+  versionsDiffer: boolean;
+  /** Desired version per environment name; absent when the app is not deployed there. */
+  versions: Record<string, string | null>;
+  /**
+   * What the clusters of each environment say runs, combined over them; null
+   * when no cluster of the environment has reported anything for the app.
+   */
+  status: Record<string, CatalogueCellStatus | null>;
+}
+
+/** One matrix cell's sync status: the worst over the environment's clusters. */
+export interface CatalogueCellStatus {
+  sync: SyncState;
+  health: HealthState;
+  /** Some cluster of the environment is past the staleness bound, or never reported this app. */
+  stale: boolean;
+}
+
+export interface CataloguePage {
+  environments: CatalogueEnvironment[];
+  rows: CatalogueRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+}
+
+/**
+ * One page of the catalogue: the version matrix rows for the filter in
+ * `query`. Two sequential round trips whatever the size of the fleet: the
+ * page of applications with the filtered total (a window count), then the
+ * desired versions and the cluster-reported status of just those
+ * applications, side by side. Hand-written SQL because this is the hottest
+ * query of the portal; every value is a bound parameter.
+ */
+export async function listApplications(params: {
+  db: PrismaClient;
+  query: CatalogueQuery;
+  now?: Date;
+  staleAfterSeconds?: number;
+}): Promise<CataloguePage> {
+  const { db, query } = params;
+  const now = params.now ?? new Date();
+  const staleAfterSeconds = params.staleAfterSeconds ?? getConfig().syncStaleAfterSeconds;
+  // A cluster last seen before this instant is stale (the same bound as isStale).
+  const freshSince = new Date(now.getTime() - staleAfterSeconds * 1000);
+  const where = catalogueWhere(query, freshSince);
+  const environments = await db.environment.findMany({
+    where: { archivedAt: null },
+    orderBy: { position: "asc" },
+    select: { id: true, name: true, displayName: true },
+  });
+  let page = query.page;
+  let rows = await selectPage(db, where, query, page);
+  let total = rows[0] ? Number(rows[0].total) : 0;
+  if (rows.length === 0 && page > 1) {
+    // Past the end (a stale link): show the last page rather than nothing.
+    const [counted] = await db.$queryRaw<{ total: bigint }[]>`
+      SELECT count(*) AS total FROM "Application" a JOIN "Team" t ON t."id" = a."teamId" WHERE ${where}`;
+    total = Number(counted?.total ?? 0);
+    page = Math.max(1, Math.ceil(total / query.size));
+    rows = total > 0 ? await selectPage(db, where, query, page) : [];
+  }
+  const ids = rows.map((row) => row.id);
+  const [targets, clusterStatuses] =
+    ids.length === 0
+      ? [[], []]
+      : await Promise.all([
+          db.$queryRaw<{ applicationId: string; environment: string; version: string | null }[]>`
+            SELECT dt."applicationId", e."name" AS environment, dt."desiredVersion" AS version
+            FROM "DeploymentTarget" dt JOIN "Environment" e ON e."id" = dt."environmentId"
+            WHERE dt."applicationId" = ANY(${ids}::uuid[]) AND dt."archivedAt" IS NULL`,
+          selectClusterStatuses(db, ids),
+        ]);
+  const versions = new Map<string, Record<string, string | null>>();
+  for (const target of targets) {
+    const forApp = versions.get(target.applicationId) ?? {};
+    forApp[target.environment] = target.version;
+    versions.set(target.applicationId, forApp);
+  }
+  return {
+    environments,
+    rows: rows.map((row) => ({
+      slug: row.slug,
+      name: row.name,
+      team: { slug: row.teamSlug, name: row.teamName },
+      tier: row.tier,
+      archived: row.archived,
+      versionsDiffer: row.versionsDiffer,
+      versions: versions.get(row.id) ?? {},
+      status: cellStatuses(
+        environments,
+        clusterStatuses.filter((c) => c.applicationId === row.id),
+        now,
+        staleAfterSeconds,
+      ),
+    })),
+    total,
+    page,
+    pageSize: query.size,
+    pageCount: Math.max(1, Math.ceil(total / query.size)),
+  };
+}
+
+/** One app × active cluster: the states its objects for the app report (empty: none). */
+interface ClusterStatusRow {
+  applicationId: string;
+  environment: string;
+  lastSeenAt: Date | null;
+  syncStates: SyncState[];
+  healths: HealthState[];
+}
+
+function selectClusterStatuses(db: PrismaClient, ids: string[]): Promise<ClusterStatusRow[]> {
+  // Every active cluster for every app of the page, reported or not, so a
+  // cluster that never reported an app its neighbours report can mark the cell stale.
+  return db.$queryRaw<ClusterStatusRow[]>`
+    SELECT app."id" AS "applicationId", e."name" AS environment, c."lastSeenAt",
+           COALESCE(array_agg(s."syncState"::text) FILTER (WHERE s."id" IS NOT NULL), '{}') AS "syncStates",
+           COALESCE(array_agg(s."health"::text) FILTER (WHERE s."id" IS NOT NULL), '{}') AS "healths"
+    FROM unnest(${ids}::uuid[]) AS app("id")
+    CROSS JOIN "Cluster" c
+    JOIN "Environment" e ON e."id" = c."environmentId" AND e."archivedAt" IS NULL
+    LEFT JOIN "SyncStatus" s
+      ON s."applicationId" = app."id" AND s."clusterId" = c."id" AND s."environmentId" = c."environmentId"
+    WHERE c."archivedAt" IS NULL
+    GROUP BY app."id", e."name", c."id"`;
+}
+
+/**
+ * Mirrors listApplicationSyncStatus: per cluster, objects combine by
+ * combinedSyncState/worstHealth, and a cluster past the bound (isStale) reads
+ * as Unknown/Unknown. Across the environment's clusters the cell takes the
+ * same combination again; a cluster that never reported this app while others
+ * of the environment did is stale too (the per-cluster page shows it as
+ * Unknown with no objects), so the cell never reads Synced on half a picture.
+ */
+function cellStatuses(
+  environments: CatalogueEnvironment[],
+  clusters: ClusterStatusRow[],
+  now: Date,
+  staleAfterSeconds: number,
+): Record<string, CatalogueCellStatus | null> {
+  const status: Record<string, CatalogueCellStatus | null> = {};
+  for (const environment of environments) {
+    const inEnvironment = clusters.filter((c) => c.environment === environment.name);
+    if (!inEnvironment.some((c) => c.syncStates.length > 0)) {
+      status[environment.name] = null;
+      continue;
+    }
+    const perCluster = inEnvironment.map((c) =>
+      c.syncStates.length === 0 || isStale(c.lastSeenAt, now, staleAfterSeconds)
+        ? { sync: "Unknown" as const, health: "Unknown" as const, stale: true }
+        : { sync: combinedSyncState(c.syncStates), health: worstHealth(c.healths), stale: false },
+    );
+    status[environment.name] = {
+      sync: combinedSyncState(perCluster.map((c) => c.sync)),
+      health: worstHealth(perCluster.map((c) => c.health)),
+      stale: perCluster.some((c) => c.stale),
+    };
+  }
+  return status;
+}
+
+interface PageRow {
+  id: string;
+  slug: string;
+  name: string;
+  tier: string;
+  archived: boolean;
+  versionsDiffer: boolean;
+  teamSlug: string;
+  teamName: string;
+  total: bigint;
+}
+
+function selectPage(
+  db: PrismaClient,
+  where: Prisma.Sql,
+  query: CatalogueQuery,
+  page: number,
+): Promise<PageRow[]> {
+  return db.$queryRaw<PageRow[]>`
+    SELECT a."id", a."slug", a."name", a."tier"::text AS tier, a."archivedAt" IS NOT NULL AS archived,
+           a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName", count(*) OVER () AS total
+    FROM "Application" a JOIN "Team" t ON t."id" = a."teamId"
+    WHERE ${where}
+    ORDER BY ${catalogueOrder(query)}
+    LIMIT ${query.size} OFFSET ${(page - 1) * query.size}`;
+}
+
+function catalogueWhere(query: CatalogueQuery, freshSince: Date): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [
+    query.archived ? Prisma.sql`a."archivedAt" IS NOT NULL` : Prisma.sql`a."archivedAt" IS NULL`,
+  ];
+  if (query.q) {
+    // LIKE's wildcards in the search text are meant literally.
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(
+      Prisma.sql`(a."slug" ILIKE ${pattern} OR a."name" ILIKE ${pattern} OR a."description" ILIKE ${pattern})`,
+    );
+  }
+  if (query.team) conditions.push(Prisma.sql`t."slug" = ${query.team}`);
+  if (query.tier) conditions.push(Prisma.sql`a."tier" = ${query.tier}::"Tier"`);
+  if (query.differs) conditions.push(Prisma.sql`a."versionsDiffer"`);
+  if (query.label) {
+    const [key, ...rest] = query.label.split("=");
+    conditions.push(Prisma.sql`EXISTS (
+      SELECT 1 FROM "ApplicationLabel" l
+      WHERE l."applicationId" = a."id" AND l."key" = ${key ?? ""} AND l."value" = ${rest.join("=")})`);
+  }
+  if (query.status) conditions.push(statusCondition(query.status, freshSince));
+  return Prisma.join(conditions, " AND ");
+}
+
+/**
+ * The status filter, matching what the cells show: a status row counts when
+ * its cluster is active, in its environment, and the app is deployed there.
+ * Out of sync and degraded count only fresh clusters (a stale one reads
+ * Unknown); stale is a stale cluster with rows for the app, or an active
+ * cluster without any while another cluster of the same environment has some.
+ */
+function statusCondition(status: NonNullable<CatalogueQuery["status"]>, freshSince: Date) {
+  const reported = Prisma.sql`
+    FROM "SyncStatus" s
+    JOIN "Cluster" c ON c."id" = s."clusterId" AND c."environmentId" = s."environmentId" AND c."archivedAt" IS NULL
+    JOIN "Environment" e ON e."id" = s."environmentId" AND e."archivedAt" IS NULL
+    JOIN "DeploymentTarget" dt
+      ON dt."applicationId" = s."applicationId" AND dt."environmentId" = s."environmentId" AND dt."archivedAt" IS NULL
+    WHERE s."applicationId" = a."id"`;
+  switch (status) {
+    case "out-of-sync":
+      return Prisma.sql`EXISTS (SELECT 1 ${reported}
+        AND c."lastSeenAt" >= ${freshSince} AND s."syncState" = 'OutOfSync')`;
+    case "degraded":
+      return Prisma.sql`EXISTS (SELECT 1 ${reported}
+        AND c."lastSeenAt" >= ${freshSince} AND s."health" = 'Degraded')`;
+    case "stale":
+      return Prisma.sql`EXISTS (SELECT 1 ${reported}
+        AND (c."lastSeenAt" IS NULL OR c."lastSeenAt" < ${freshSince}
+          OR EXISTS (
+            SELECT 1 FROM "Cluster" other
+            WHERE other."environmentId" = s."environmentId" AND other."archivedAt" IS NULL
+              AND NOT EXISTS (
+                SELECT 1 FROM "SyncStatus" mine
+                WHERE mine."applicationId" = a."id" AND mine."clusterId" = other."id"
+                  AND mine."environmentId" = s."environmentId"))))`;
+  }
+}
+
+function catalogueOrder(query: CatalogueQuery): Prisma.Sql {
+  const dir = query.dir === "desc" ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  // The slug is the final key in every order, so pages never overlap or skip a row.
+  switch (query.sort) {
+    case "team":
+      return Prisma.sql`t."slug" ${dir}, a."slug" ASC`;
+    case "tier":
+      return Prisma.sql`a."tier" ${dir}, a."slug" ASC`;
+    case "updated":
+      return Prisma.sql`a."updatedAt" ${dir}, a."slug" ASC`;
+    default:
+      return Prisma.sql`a."slug" ${dir}`;
+  }
+}
+
+export interface CatalogueFacets {
+  teams: { slug: string; name: string; applications: number }[];
+  labels: { key: string; value: string; applications: number }[];
+}
+
+/**
+ * Teams and labels only change when the catalogue is imported, so their
+ * counts are computed once per import rather than on every page view (at
+ * 10,000 apps the label aggregate is most of a page's database time).
+ */
+let facetsCache: { importId: string; facets: CatalogueFacets } | undefined;
+
+/** The choices offered by the catalogue's filters, with counts of active apps. */
+export async function listCatalogueFacets(params: { db: PrismaClient }): Promise<CatalogueFacets> {
+  const { db } = params;
+  const latest = await db.catalogImport.findFirst({
+    where: { status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+    select: { id: true },
+  });
+  if (latest && facetsCache?.importId === latest.id) return facetsCache.facets;
+  const facets = await computeFacets(db);
+  if (latest) facetsCache = { importId: latest.id, facets };
+  return facets;
+}
+
+async function computeFacets(db: PrismaClient): Promise<CatalogueFacets> {
+  const [teams, labels] = await Promise.all([
+    db.$queryRaw<{ slug: string; name: string; applications: bigint }[]>`
+      SELECT t."slug", t."name", count(a."id") AS applications
+      FROM "Team" t JOIN "Application" a ON a."teamId" = t."id" AND a."archivedAt" IS NULL
+      GROUP BY t."id" ORDER BY t."slug"`,
+    db.$queryRaw<{ key: string; value: string; applications: bigint }[]>`
+      SELECT l."key", l."value", count(*) AS applications
+      FROM "ApplicationLabel" l JOIN "Application" a ON a."id" = l."applicationId" AND a."archivedAt" IS NULL
+      GROUP BY l."key", l."value" ORDER BY l."key", l."value" LIMIT 500`,
+  ]);
+  return {
+    teams: teams.map((t) => ({ ...t, applications: Number(t.applications) })),
+    labels: labels.map((l) => ({ ...l, applications: Number(l.applications) })),
+  };
+}

@@ -1,0 +1,228 @@
+import { Cron } from "croner";
+import { z } from "zod";
+import { isTimeZone, parseDurationMinutes } from "@/lib/gitops-repo/policy/time";
+import {
+  DEFAULT_POLICY,
+  type EnvironmentPolicy,
+  type FreezeWindow,
+} from "@/lib/gitops-repo/policy/types";
+import { slug } from "@/lib/gitops-repo/schema-parts";
+
+/**
+ * The `policy:` of an environment in environments.yaml, as people write it,
+ * and its normal form (EnvironmentPolicy), which is what Environment.policy
+ * stores. Both are checked by the same rules: a cron expression croner
+ * accepts and that ever fires, an IANA time zone, a positive duration, a
+ * date range whose end is after its start.
+ */
+
+const MAX_APPROVALS = 20;
+const MAX_FREEZE_MINUTES = 366 * 1440;
+/** An instant with its offset: 2026-12-24T00:00:00+01:00 or 2026-12-23T23:00:00Z. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const approvalCount = z
+  .number({ error: `must be a whole number of approvals (0 to ${MAX_APPROVALS})` })
+  .int(`must be a whole number of approvals (0 to ${MAX_APPROVALS})`)
+  .min(0, `must be a whole number of approvals (0 to ${MAX_APPROVALS})`)
+  .max(MAX_APPROVALS, `must be at most ${MAX_APPROVALS}`);
+
+const instant = z
+  .string({ error: "must be a date and time with an offset, e.g. 2026-12-24T00:00:00+01:00" })
+  .regex(
+    ISO_WITH_OFFSET,
+    "must be a date and time with an offset, e.g. 2026-12-24T00:00:00+01:00 (or Z for UTC)",
+  )
+  .refine((value) => !Number.isNaN(Date.parse(value)), "is not a real date and time");
+
+const timeZone = z
+  .string()
+  .refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin, America/New_York or UTC");
+
+const reason = z.string().trim().min(1).max(200);
+
+/** Why croner refuses `pattern`, or why it never fires; null when it is fine. */
+function cronProblem(pattern: string, zone: string): string | null {
+  try {
+    const cron = new Cron(pattern, { timezone: zone, mode: "5-part" });
+    if (cron.nextRun(new Date(0)) === null) return "never matches a date";
+    return null;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.replace(/^CronPattern:\s*/, "");
+  }
+}
+
+const FreezeYamlSchema = z
+  .strictObject({
+    from: instant.optional(),
+    to: instant.optional(),
+    cron: z.string().trim().min(1).optional(),
+    duration: z
+      .string({ error: "must be a duration such as 90m, 62h or 2d (put it in quotes)" })
+      .optional(),
+    timezone: timeZone.optional(),
+    reason,
+  })
+  .superRefine((freeze, ctx) => {
+    const isRange = freeze.from !== undefined || freeze.to !== undefined;
+    const isRecurring =
+      freeze.cron !== undefined || freeze.duration !== undefined || freeze.timezone !== undefined;
+    if (isRange && isRecurring) {
+      ctx.addIssue({
+        code: "custom",
+        path: [freeze.from !== undefined ? "from" : "to"],
+        message:
+          "a freeze is either a date range (from, to) or recurring (cron, duration, timezone), not both",
+      });
+      return;
+    }
+    if (!isRange && !isRecurring) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: "a freeze needs from and to (a date range), or cron and duration (recurring)",
+      });
+      return;
+    }
+    if (isRange) {
+      for (const key of ["from", "to"] as const) {
+        if (freeze[key] === undefined) {
+          ctx.addIssue({ code: "custom", path: [key], message: "is required" });
+        }
+      }
+      if (freeze.from && freeze.to && Date.parse(freeze.from) >= Date.parse(freeze.to)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["to"],
+          message: `must be after from (${freeze.from})`,
+        });
+      }
+      return;
+    }
+    if (freeze.duration === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["duration"],
+        message: "is required: how long each freeze lasts, such as 62h",
+      });
+    } else {
+      const minutes = parseDurationMinutes(freeze.duration);
+      if (minutes === null || minutes <= 0 || minutes > MAX_FREEZE_MINUTES) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["duration"],
+          message: `must be a duration such as 90m, 62h or 2d (at most 366d); found "${freeze.duration}"`,
+        });
+      }
+    }
+    if (freeze.cron === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cron"],
+        message: 'is required: when each freeze starts, such as "0 18 * * FRI"',
+      });
+    } else {
+      const zone =
+        freeze.timezone !== undefined && isTimeZone(freeze.timezone) ? freeze.timezone : "UTC";
+      const problem = cronProblem(freeze.cron, zone);
+      if (problem) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["cron"],
+          message: `is not a valid cron expression (minute hour day month weekday): ${problem}`,
+        });
+      }
+    }
+  });
+
+/** `policy:` in environments.yaml. Every key is optional; unknown keys are mistakes. */
+const PolicyYamlSchema = z.strictObject({
+  approvals: z
+    .union([
+      approvalCount,
+      z.strictObject(
+        { count: approvalCount, team: slug.optional() },
+        { error: "must be a number of approvals, or a mapping with count (and team)" },
+      ),
+    ])
+    .optional(),
+  order: z.enum(["deployed", "healthy", "none"]).optional(),
+  autoMerge: z.boolean().optional(),
+  freezes: z.array(FreezeYamlSchema).max(50).optional(),
+});
+
+type PolicyYaml = z.output<typeof PolicyYamlSchema>;
+
+/** The written policy in its normal form; what is not written takes DEFAULT_POLICY's value. */
+function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPolicy {
+  if (!written) return DEFAULT_POLICY;
+  const approvals =
+    written.approvals === undefined
+      ? DEFAULT_POLICY.approvals
+      : typeof written.approvals === "number"
+        ? { required: written.approvals, team: null }
+        : { required: written.approvals.count, team: written.approvals.team ?? null };
+  const order = written.order ?? "none";
+  return {
+    approvals,
+    order: {
+      requireDeployedInPrevious: order !== "none",
+      requireHealthy: order === "healthy",
+    },
+    freezes: (written.freezes ?? []).map(normaliseFreeze),
+    autoMerge: written.autoMerge ?? DEFAULT_POLICY.autoMerge,
+  };
+}
+
+function normaliseFreeze(freeze: z.output<typeof FreezeYamlSchema>): FreezeWindow {
+  if (freeze.from !== undefined && freeze.to !== undefined) {
+    return { kind: "range", from: freeze.from, to: freeze.to, reason: freeze.reason };
+  }
+  return {
+    kind: "recurring",
+    cron: freeze.cron ?? "",
+    durationMinutes: parseDurationMinutes(freeze.duration ?? "") ?? 0,
+    timezone: freeze.timezone ?? "UTC",
+    reason: freeze.reason,
+  };
+}
+
+/** `policy:` parsed and normalised in one step; an absent or empty policy is DEFAULT_POLICY. */
+export const EnvironmentPolicyFromYaml = PolicyYamlSchema.nullable()
+  .optional()
+  .transform((written) => normalisePolicy(written));
+
+/** Environment.policy as stored: the normal form, held to the same rules as the YAML. */
+export const StoredPolicySchema: z.ZodType<EnvironmentPolicy> = z.strictObject({
+  approvals: z.strictObject({ required: approvalCount, team: slug.nullable() }),
+  order: z.strictObject({ requireDeployedInPrevious: z.boolean(), requireHealthy: z.boolean() }),
+  freezes: z
+    .array(
+      z.discriminatedUnion("kind", [
+        z
+          .strictObject({ kind: z.literal("range"), from: instant, to: instant, reason })
+          .refine((range) => Date.parse(range.from) < Date.parse(range.to), {
+            path: ["to"],
+            message: "must be after from",
+          }),
+        z
+          .strictObject({
+            kind: z.literal("recurring"),
+            cron: z.string(),
+            durationMinutes: z.number().int().min(1).max(MAX_FREEZE_MINUTES),
+            timezone: timeZone,
+            reason,
+          })
+          .superRefine((freeze, ctx) => {
+            const problem = cronProblem(
+              freeze.cron,
+              isTimeZone(freeze.timezone) ? freeze.timezone : "UTC",
+            );
+            if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
+          }),
+      ]),
+    )
+    .max(50),
+  autoMerge: z.boolean(),
+});

@@ -1,0 +1,49 @@
+import { getConfig } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { GantryError } from "@/lib/errors";
+import { getGitProvider } from "@/lib/git";
+import { sendingCatalogueImports, sendingPromotionJobs } from "@/lib/jobs/queue";
+import type { GitHubEventContext } from "@/lib/promotion/github-events";
+import { promotionMergeMethod } from "@/lib/promotion/merge-method";
+import type { PromotionContext } from "@/lib/promotion/types";
+
+/**
+ * The contexts the web process hands to the promotion verbs: its database,
+ * Git provider and job queue. Built here, at the top, because the queue
+ * (lib/jobs) sits above the promotion verbs that use it.
+ */
+
+function databaseUrl(): string {
+  const { databaseUrl } = getConfig();
+  if (!databaseUrl) {
+    throw new GantryError("unavailable", "No database: DATABASE_URL is not set", {
+      system: "postgres",
+    });
+  }
+  return databaseUrl;
+}
+
+/** The promotion context of the server process: its database, Git provider and job queue. */
+export function getPromotionContext(): PromotionContext {
+  const config = getConfig();
+  return {
+    db: getDb(),
+    git: getGitProvider(),
+    jobs: sendingPromotionJobs(databaseUrl()),
+    versionPath: config.git.versionPath,
+    publicUrl: config.publicUrl,
+    mergeMethod: promotionMergeMethod(config),
+  };
+}
+
+/** The server process's context for webhook deliveries. */
+export function getGitHubEventContext(): GitHubEventContext {
+  const { db, git, versionPath, mergeMethod } = getPromotionContext();
+  return {
+    db,
+    git,
+    versionPath,
+    mergeMethod,
+    catalogueImports: sendingCatalogueImports(databaseUrl()),
+  };
+}
