@@ -1,5 +1,4 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import { assertCan } from "@/lib/auth/permissions";
 import { actorOf, type Principal } from "@/lib/auth/principal";
 import { GantryError } from "@/lib/errors";
@@ -11,7 +10,7 @@ import {
   enforcePromotionPolicy,
 } from "@/lib/promotion/policy/check-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
-import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import { createPromotion, OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 export const MAX_REASON_LENGTH = 2_000;
@@ -141,8 +140,11 @@ export async function requestPromotion(
           version: plan.version,
         },
       });
-      const created = await tx.promotion.create({
-        data: {
+      const created = await createPromotion({
+        tx,
+        actor,
+        detail: reason,
+        promotion: {
           applicationId: application.id,
           toEnvironmentId: environment.id,
           fromEnvironment: plan.fromEnvironment?.name ?? null,
@@ -163,24 +165,6 @@ export async function requestPromotion(
             attempt: earlier + 1,
           }),
         },
-        select: { id: true },
-      });
-      await tx.promotionEvent.create({
-        data: {
-          promotionId: created.id,
-          fromState: null,
-          toState: "planned",
-          actorName: actor.name,
-          actorEmail: actor.email,
-          detail: `${plan.application.slug} ${plan.currentVersion} → ${plan.version} in ${plan.environment.name}${plan.outOfOrder ? " (out of order)" : ""}`,
-        },
-      });
-      await recordPromotionTransition(tx, {
-        promotionId: created.id,
-        from: null,
-        to: "planned",
-        actor,
-        detail: reason,
       });
       if (breakGlassReason !== null && policyCheck.freeze) {
         await recordAuditEvent(tx, {
