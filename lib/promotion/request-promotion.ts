@@ -61,20 +61,21 @@ export function requestPromotionParams(
   return { ...rest, application: app };
 }
 
-/** The refusal of a request whose plan changed, with the new plan for the person to look at. */
-export interface ChangedPlan {
-  baseCommit: string;
-  blobId: string;
-  version: string;
-  currentVersion: string;
-  diff: string;
-}
+/** The new plan a request whose file changed since it was planned is refused with, for the person to look at. */
+const ChangedPlan = z.object({
+  baseCommit: z.string(),
+  blobId: z.string(),
+  version: z.string(),
+  currentVersion: z.string(),
+  diff: z.string(),
+});
+export type ChangedPlan = z.infer<typeof ChangedPlan>;
 
 /** The new plan of a request refused because the file changed since it was planned; null for any other error. */
 export function changedPlanOf(error: unknown): ChangedPlan | null {
   if (!isGantryError(error) || error.code !== "conflict") return null;
-  const plan = error.details?.changedPlan;
-  return typeof plan === "object" && plan !== null ? (plan as ChangedPlan) : null;
+  const plan = ChangedPlan.safeParse(error.details?.changedPlan);
+  return plan.success ? plan.data : null;
 }
 
 export interface RequestPromotionParams {
