@@ -123,6 +123,72 @@ test("promote staging's version to prod through a pull request", async ({ page, 
   expect(git(["show", `main:${valuesPath}`])).toBe(after);
 });
 
+/** Commits `content` as `file` on main in the bare repository, as someone else would push it. */
+function pushToMain(file: string, content: string, message: string): string {
+  const head = git(["rev-parse", "refs/heads/main"]).trim();
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: path.join(dataDir, `e2e-index-${process.pid}`),
+    GIT_AUTHOR_NAME: "Someone Else",
+    GIT_AUTHOR_EMAIL: "someone@example.com",
+    GIT_COMMITTER_NAME: "Someone Else",
+    GIT_COMMITTER_EMAIL: "someone@example.com",
+  };
+  const run = (args: string[], input?: string) =>
+    execFileSync("git", ["--git-dir", bare, ...args], { encoding: "utf8", env, input }).trim();
+  const blob = run(["hash-object", "-w", "--stdin"], content);
+  run(["read-tree", head]);
+  run(["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`]);
+  const tree = run(["write-tree"]);
+  const commit = run(["commit-tree", tree, "-p", head, "-m", message]);
+  run(["update-ref", "refs/heads/main", commit, head]);
+  return commit;
+}
+
+test("a values file that changed after the diff was shown is shown again, not committed", async ({
+  page,
+}) => {
+  const response = await page.request.get("/api/v1/apps?differs=1&size=100");
+  const { rows } = (await response.json()) as { rows: CatalogueRow[] };
+  // Not the app the first test promotes.
+  const app = rows.findLast(
+    (r) => r.versions.staging && r.versions.prod && r.versions.staging !== r.versions.prod,
+  );
+  expect(app, "the demo fleet has apps with staging ahead of prod").toBeDefined();
+  if (!app) return;
+  const valuesPath = `apps/${app.slug}/envs/prod/values.yaml`;
+
+  await page.goto(`/apps/${app.slug}/promote?env=prod`);
+  await expect(page.getByRole("figure")).toContainText(valuesPath);
+  // Someone changes the same file while the person reads the diff.
+  const current = git(["show", `main:${valuesPath}`]);
+  expect(current).toContain("pullPolicy: IfNotPresent");
+  const moved = pushToMain(
+    valuesPath,
+    current.replace("pullPolicy: IfNotPresent", "pullPolicy: Always"),
+    "prod values: always pull",
+  );
+  await page.getByLabel("Reason (goes into the pull request)").fill("Verified in staging");
+  await page.getByRole("button", { name: "Open pull request" }).click();
+
+  await expect(page).toHaveURL(/\/promote\?.*changedSince=/);
+  await expect(page.getByText("The file changed since you looked")).toBeVisible();
+  await expect(page.getByRole("figure")).toContainText(`${valuesPath} at ${moved.slice(0, 12)}`);
+  await expect(page.getByRole("figure")).toContainText("pullPolicy: Always");
+  const promotions = await page.request.get(`/api/v1/promotions?app=${app.slug}&state=planned`);
+  expect(((await promotions.json()) as { total: number }).total).toBe(0);
+
+  // Asked again with the new diff in view: requested.
+  await page.getByLabel("Reason (goes into the pull request)").fill("Verified in staging");
+  await page.getByRole("button", { name: "Open pull request" }).click();
+  await expect(page).toHaveURL(/\/promotions\/[0-9a-f-]{36}$/);
+  const promotionId = new URL(page.url()).pathname.split("/").pop() ?? "";
+  const closed = await page.request.post(`/api/v1/promotions/${promotionId}/close`, {
+    data: { reason: "e2e: done" },
+  });
+  expect(closed.ok()).toBe(true);
+});
+
 test("a promotion that cannot be planned says why", async ({ page }) => {
   await page.goto("/apps?differs=1");
   const slug = (await page.getByRole("rowheader").first().locator(".font-mono").innerText()).trim();

@@ -2,44 +2,31 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { inputErrorsInWords } from "@/lib/http/route";
 import { type ActionState, authorizedAction } from "@/lib/people/authorized-action";
-import { BREAK_GLASS_REASON_MAX } from "@/lib/policy/check-promotion";
-import { closePromotion } from "@/lib/promotion/close-promotion";
+import { ClosePromotionInput, closePromotion } from "@/lib/promotion/close-promotion";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
-import { MAX_REASON_LENGTH, requestPromotion } from "@/lib/promotion/request-promotion";
+import {
+  changedPlanOf,
+  RequestPromotionInput,
+  requestPromotion,
+  requestPromotionParams,
+} from "@/lib/promotion/request-promotion";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 import {
-  MAX_REVIEW_COMMENT_LENGTH,
   type ReviewDecision,
+  ReviewPromotionInput,
   reviewPromotion,
 } from "@/lib/promotion/review-promotion";
 import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 /**
- * Server actions of the promotion pages: parse the form, call the domain as
- * the signed-in person. authorizedAction checks who may try and turns any
+ * Server actions of the promotion pages: parse the form with the use case's
+ * input schema (the one its API route uses), call the domain as the
+ * signed-in person. authorizedAction checks who may try and turns any
  * refusal into a message for the form; the domain checks the very
  * promotion. Like route handlers, they hold no logic of their own.
  */
-
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a slug");
-
-const RequestForm = z.object({
-  application: slug,
-  environment: slug,
-  version: z.string().trim().min(1, "version: required").max(200),
-  reason: z
-    .string()
-    .trim()
-    .min(1, "reason: say why, it goes into the pull request")
-    .max(MAX_REASON_LENGTH, `reason: at most ${MAX_REASON_LENGTH} characters`),
-  skipOrder: z.enum(["on"]).optional(),
-  allowNewVersion: z.enum(["on"]).optional(),
-  breakGlassReason: z
-    .string()
-    .max(BREAK_GLASS_REASON_MAX, `break-glass reason: at most ${BREAK_GLASS_REASON_MAX} characters`)
-    .optional(),
-});
 
 const PromotionId = z.object({ promotionId: z.uuid("expected a promotion id") });
 
@@ -61,20 +48,43 @@ const MISSING_PROMOTION: ActionState = {
 export const requestPromotionAction = authorizedAction(
   "promotion:request",
   async (principal, formData) => {
-    const parsed = RequestForm.safeParse(fields(formData));
-    if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
-    const result = await requestPromotion({
-      ctx: getPromotionContext(),
-      principal,
-      application: parsed.data.application,
-      environment: parsed.data.environment,
-      version: parsed.data.version,
-      reason: parsed.data.reason,
-      skipOrder: parsed.data.skipOrder === "on",
-      allowNewVersion: parsed.data.allowNewVersion === "on",
-      breakGlassReason: parsed.data.breakGlassReason || undefined,
+    const form = fields(formData);
+    const parsed = RequestPromotionInput.safeParse({
+      app: form.application,
+      environment: form.environment,
+      version: form.version || undefined,
+      reason: form.reason,
+      skipOrder: form.skipOrder === "on" || undefined,
+      allowNewVersion: form.allowNewVersion === "on" || undefined,
+      breakGlassReason: form.breakGlassReason || undefined,
+      plannedAt:
+        form.baseCommit || form.blobId
+          ? { baseCommit: form.baseCommit, blobId: form.blobId }
+          : undefined,
     });
-    redirect(`/promotions/${result.promotion.id}`);
+    if (!parsed.success) return { error: inputErrorsInWords(parsed.error) };
+    const input = parsed.data;
+    let promotionId: string;
+    try {
+      const result = await requestPromotion({
+        ctx: getPromotionContext(),
+        principal,
+        ...requestPromotionParams(input),
+      });
+      promotionId = result.promotion.id;
+    } catch (error) {
+      if (!changedPlanOf(error) || !input.plannedAt) throw error;
+      // The file changed after the person saw its diff: back to the page, which shows the new one.
+      const back = new URLSearchParams({
+        env: input.environment,
+        version: input.version ?? "",
+        changedSince: input.plannedAt.baseCommit,
+      });
+      if (input.skipOrder) back.set("skipOrder", "on");
+      if (input.allowNewVersion) back.set("allowNewVersion", "on");
+      redirect(`/apps/${encodeURIComponent(input.app)}/promote?${back}`);
+    }
+    redirect(`/promotions/${promotionId}`);
   },
 );
 
@@ -93,13 +103,15 @@ export const closePromotionAction = authorizedAction(
   async (principal, formData) => {
     const promotionId = promotionIdOf(formData);
     if (!promotionId) return MISSING_PROMOTION;
-    const reason = formData.get("reason");
+    const parsed = ClosePromotionInput.safeParse({
+      reason: formData.get("reason")?.toString().trim() || undefined,
+    });
+    if (!parsed.success) return { error: inputErrorsInWords(parsed.error) };
     await closePromotion({
       ctx: getPromotionContext(),
       promotionId,
       principal,
-      reason:
-        typeof reason === "string" && reason.trim() ? reason.trim().slice(0, 2000) : undefined,
+      reason: parsed.data.reason,
     });
     redirect(`/promotions/${promotionId}`);
   },
@@ -115,30 +127,23 @@ export const retryPromotionAction = authorizedAction(
   },
 );
 
-const ReviewForm = z.object({
-  promotionId: z.uuid("expected a promotion id"),
-  comment: z
-    .string()
-    .max(MAX_REVIEW_COMMENT_LENGTH, `comment: at most ${MAX_REVIEW_COMMENT_LENGTH} characters`)
-    .optional(),
-});
-
 function reviewAction(decision: ReviewDecision) {
   return authorizedAction("promotion:approve", async (principal, formData) => {
-    const parsed = ReviewForm.safeParse(fields(formData));
-    if (!parsed.success) {
-      return parsed.error.issues.some((issue) => issue.path[0] === "promotionId")
-        ? MISSING_PROMOTION
-        : { error: parsed.error.issues.map((i) => i.message).join("; ") };
-    }
+    const promotionId = promotionIdOf(formData);
+    if (!promotionId) return MISSING_PROMOTION;
+    const parsed = ReviewPromotionInput.safeParse({
+      decision,
+      comment: formData.get("comment")?.toString(),
+    });
+    if (!parsed.success) return { error: inputErrorsInWords(parsed.error) };
     await reviewPromotion({
       ctx: getPromotionContext(),
-      promotionId: parsed.data.promotionId,
+      promotionId,
       principal,
-      decision,
+      decision: parsed.data.decision,
       comment: parsed.data.comment,
     });
-    redirect(`/promotions/${parsed.data.promotionId}`);
+    redirect(`/promotions/${promotionId}`);
   });
 }
 

@@ -76,18 +76,26 @@ export async function getPromotionTimeline(params: {
         select: { decision: true, reviewerName: true, createdAt: true, dismissedAt: true },
         orderBy: { createdAt: "asc" },
       },
-      events: {
-        where: { toState: { in: ["merged", "rejected", "closed", "superseded", "rolled_back"] } },
-        select: { toState: true, actorName: true, at: true },
-        orderBy: { at: "asc" },
-      },
     },
   });
   if (!promotion) {
     throw new GantryError("not_found", `no promotion with id ${params.promotionId}`);
   }
+  // Who merged or ended it: the first audit event of that state change.
+  const enders = await db.auditEvent.findMany({
+    where: {
+      promotionId: promotion.id,
+      action: {
+        in: ["merged", "rejected", "closed", "superseded", "rolled_back"].map(
+          (s) => `promotion.${s}`,
+        ),
+      },
+    },
+    select: { action: true, actorName: true },
+    orderBy: { sequence: "asc" },
+  });
+  const byState = (state: string) => enders.find((event) => event.action === `promotion.${state}`);
   const steps: Omit<TimelineStep, "sincePreviousSeconds">[] = [];
-  const byState = (state: string) => promotion.events.find((event) => event.toState === state);
 
   steps.push({
     kind: "requested",

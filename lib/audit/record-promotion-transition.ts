@@ -2,6 +2,12 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 
+/** The most of a transition's words the audit event keeps. */
+export const MAX_EVENT_DETAIL = 1_000;
+
+/** A note on a promotion that does not change its state (a cluster reporting trouble while it syncs). */
+export const NOTE_ACTION = "promotion.noted";
+
 /**
  * Records one promotion state change (`promotion.<to>`) in `tx`, the
  * transaction that changes the state: both commit, or neither does.
@@ -15,6 +21,8 @@ export async function recordPromotionTransition(
     from: PromotionState | null;
     to: PromotionState;
     actor: Actor;
+    /** `promotion.<to>` unless given (a note: `promotion.noted`). */
+    action?: string;
     detail?: string | null;
     /** When it happened, for replayed (demo) history; now by default. */
     at?: Date;
@@ -35,7 +43,7 @@ export async function recordPromotionTransition(
   await recordAuditEvent(tx, {
     actor: params.actor,
     at: params.at,
-    action: `promotion.${params.to}`,
+    action: params.action ?? `promotion.${params.to}`,
     outcome: params.to === "failed" ? "failure" : "success",
     target: {
       type: "promotion",
@@ -55,7 +63,7 @@ export async function recordPromotionTransition(
       ...(params.to === "failed" && promotion.failureReason
         ? { failureReason: promotion.failureReason.slice(0, 500) }
         : {}),
-      detail: params.detail?.slice(0, 1_000) ?? null,
+      detail: params.detail?.slice(0, MAX_EVENT_DETAIL) ?? null,
     },
   });
 }

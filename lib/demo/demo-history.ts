@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
 import type { GantryConfig } from "@/lib/config";
 import { demoFeedEnabled } from "@/lib/demo/demo-feed";
 import {
@@ -12,7 +11,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import { log, logUnexpected } from "@/lib/log";
 import { promotionBranch } from "@/lib/promotion/branch-name";
-import { transition } from "@/lib/promotion/transitions";
+import { createPromotion, transition } from "@/lib/promotion/transitions";
 
 /**
  * Demo history for the embedded default: a few weeks of promotions of part
@@ -64,8 +63,12 @@ async function writePromotions(
     // One transaction per promotion, like a real one: the audit chain's lock is held briefly.
     await db.$transaction(
       async (tx) => {
-        const created = await tx.promotion.create({
-          data: {
+        const created = await createPromotion({
+          tx,
+          actor: p.requester,
+          detail: DEMO_HISTORY_REASON,
+          at: p.createdAt,
+          promotion: {
             applicationId: params.applicationId,
             toEnvironmentId: target.id,
             fromEnvironment: p.fromEnvironment,
@@ -83,28 +86,7 @@ async function writePromotions(
               version: p.version,
               attempt,
             }),
-            createdAt: p.createdAt,
           },
-          select: { id: true },
-        });
-        await tx.promotionEvent.create({
-          data: {
-            promotionId: created.id,
-            fromState: null,
-            toState: "planned",
-            actorName: p.requester.name,
-            actorEmail: p.requester.email,
-            detail: `Demo history: ${p.application} ${p.previousVersion} → ${p.version} in ${p.environment}`,
-            at: p.createdAt,
-          },
-        });
-        await recordPromotionTransition(tx, {
-          promotionId: created.id,
-          from: null,
-          to: "planned",
-          actor: p.requester,
-          detail: DEMO_HISTORY_REASON,
-          at: p.createdAt,
         });
         for (const step of p.steps) {
           await transition({
@@ -113,15 +95,12 @@ async function writePromotions(
             to: step.to,
             actor: step.actor,
             detail: step.detail,
-            data: step.data,
+            // The lead time the plan drew, recorded with the step that ends it.
+            data:
+              step.to === "deployed" && p.leadTimeSeconds !== null
+                ? { ...step.data, leadTimeSeconds: p.leadTimeSeconds }
+                : step.data,
             at: step.at,
-          });
-        }
-        if (p.leadTimeSeconds !== null && p.steps.some((step) => step.to === "deployed")) {
-          await tx.promotion.update({
-            where: { id: created.id },
-            data: { leadTimeSeconds: p.leadTimeSeconds },
-            select: { id: true },
           });
         }
       },

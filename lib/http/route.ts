@@ -3,6 +3,7 @@
  * request context (id, address) and the same-origin check.
  */
 
+import type { ZodError, ZodType } from "zod";
 import { GantryError, httpStatusFor, isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 
@@ -56,4 +57,44 @@ export function searchParamsRecord(url: string): Record<string, string | string[
 
 export function badRequest(errors: string[]): GantryError {
   return new GantryError("bad_request", errors.join("; "), { details: { errors } });
+}
+
+/** Each wrong field of a parse, named: `{ field, message }` (an unknown key: "unknown field"). */
+function inputErrors(error: ZodError): { field: string; message: string }[] {
+  return error.issues.map((issue) => {
+    const field =
+      issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "body";
+    const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
+    return { field, message };
+  });
+}
+
+/** The wrong fields of a parse in one line of words, as forms show them. */
+export function inputErrorsInWords(error: ZodError): string {
+  return inputErrors(error)
+    .map((e) => `${e.field}: ${e.message}`)
+    .join("; ");
+}
+
+/**
+ * Parses a JSON body with a use case's input schema: 400 naming each wrong
+ * field (`details.errors: [{ field, message }]`), or that the body is not
+ * JSON. An empty body parses as `{}`.
+ */
+export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Promise<T> {
+  const text = await request.text();
+  if (text.length > 64 * 1024) throw new GantryError("bad_request", "the body is too large");
+  let json: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new GantryError("bad_request", "the body must be a JSON object");
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new GantryError("bad_request", inputErrorsInWords(parsed.error), {
+    details: { errors: inputErrors(parsed.error) },
+  });
 }

@@ -3,7 +3,7 @@
  * a signed-in person, an API token (a CI pipeline, or a person's own token),
  * a cluster's agent, or Gantry itself.
  */
-type ActorKind = "person" | "token" | "agent" | "system";
+export type ActorKind = "person" | "token" | "agent" | "system";
 
 export interface Actor {
   kind: ActorKind;

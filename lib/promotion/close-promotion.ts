@@ -1,12 +1,24 @@
+import { z } from "zod";
 import { GantryError } from "@/lib/errors";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
+import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
 import { closeWithComment } from "@/lib/promotion/supersede";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
+
+/** What closing a promotion takes besides the promotion: why (optional), for the comment and the audit. */
+export const ClosePromotionInput = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`)
+    .optional(),
+});
+export type ClosePromotionInput = z.infer<typeof ClosePromotionInput>;
 
 /**
  * Gives up on a promotion that has not merged: closes its pull request (with

@@ -1,20 +1,11 @@
+import { listPromotionEvents, type PromotionEventView } from "@/lib/audit/list-promotion-events";
 import { isGantryError } from "@/lib/errors";
-import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { CheckSummary, PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
 import { type PromotionApprovals, promotionApprovals } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import type { PromotionContext } from "@/lib/promotion/types";
-
-interface PromotionEventView {
-  id: string;
-  fromState: PromotionState | null;
-  toState: PromotionState;
-  actor: { name: string; email: string };
-  detail: string | null;
-  at: string;
-}
 
 interface LivePullRequest {
   pullRequest: PullRequest;
@@ -50,10 +41,7 @@ export async function getPromotion(params: {
       where: { id: summary.id },
       select: { planDiff: true, valuesPath: true, baseCommit: true, headCommit: true },
     }),
-    db.promotionEvent.findMany({
-      where: { promotionId: summary.id },
-      orderBy: [{ at: "asc" }, { id: "asc" }],
-    }),
+    listPromotionEvents({ db, promotionId: summary.id }),
   ]);
 
   let live: PromotionDetail["live"] = null;
@@ -87,14 +75,7 @@ export async function getPromotion(params: {
     ...summary,
     ...row,
     approvals,
-    events: events.map((e) => ({
-      id: e.id,
-      fromState: e.fromState,
-      toState: e.toState,
-      actor: { name: e.actorName, email: e.actorEmail },
-      detail: e.detail,
-      at: e.at.toISOString(),
-    })),
+    events,
     live,
   };
 }

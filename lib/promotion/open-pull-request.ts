@@ -5,6 +5,7 @@ import { setVersion } from "@/lib/gitops-repo/version";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
+import { unifiedDiff } from "@/lib/promotion/plan-promotion";
 import {
   type PromotionText,
   promotionBody,
@@ -193,10 +194,14 @@ async function openUnderLock(params: {
   return { state: recorded, prNumber: opened.number };
 }
 
-/** The values file at the base commit with the version set: the same bytes the plan showed. */
+/**
+ * The values file at the base commit with the version set: the same bytes
+ * the plan showed. Checked against the planned diff, so what is committed
+ * is what the person saw, or nothing is.
+ */
 async function promotedContent(
   ctx: PromotionContext,
-  p: { baseCommit: string; valuesPath: string; version: string },
+  p: { baseCommit: string; valuesPath: string; version: string; planDiff: string },
 ): Promise<string> {
   const current = await ctx.git.readFile({ ref: p.baseCommit, path: p.valuesPath });
   if (current === null) {
@@ -209,6 +214,12 @@ async function promotedContent(
   if (!edited.ok) {
     const e = edited.error;
     throw new GantryError("unprocessable", `${e.file}:${e.line}:${e.column}: ${e.message}`);
+  }
+  if (unifiedDiff(p.valuesPath, current, edited.text) !== p.planDiff) {
+    throw new GantryError(
+      "conflict",
+      `the change to ${p.valuesPath} at ${p.baseCommit.slice(0, 12)} is not the planned diff; close this promotion and request it again`,
+    );
   }
   return edited.text;
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -32,6 +33,12 @@ export interface PromotionPlan {
   valuesPath: string;
   /** The default branch's commit the files were read at. */
   baseCommit: string;
+  /**
+   * Git's blob id of the values file as read at baseCommit. The same blob
+   * and version give the same diff at any commit: a request whose branch
+   * moved on is still exact while the blob is the one the person saw.
+   */
+  blobId: string;
   currentContent: string;
   newContent: string;
   /** Unified diff of the values file (a/ and b/ prefixes, 3 lines of context). */
@@ -190,6 +197,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     currentVersion: current.value,
     valuesPath,
     baseCommit,
+    blobId: gitBlobId(currentContent),
     currentContent,
     newContent: edited.text,
     diff: unifiedDiff(valuesPath, currentContent, edited.text),
@@ -198,8 +206,14 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   };
 }
 
+/** The id Git gives a file with these contents: SHA-1 of `blob <bytes>\0<bytes>`. */
+function gitBlobId(content: string): string {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
 /** A git-style unified diff of one file (`a/…`, `b/…`), without the `Index:` preamble. */
-function unifiedDiff(path: string, before: string, after: string): string {
+export function unifiedDiff(path: string, before: string, after: string): string {
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
     context: 3,
   })

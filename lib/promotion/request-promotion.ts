@@ -1,17 +1,82 @@
+import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
-import { GantryError } from "@/lib/errors";
+import { GantryError, isGantryError } from "@/lib/errors";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
-import { checkPromotionPolicy, enforcePromotionPolicy } from "@/lib/policy/check-promotion";
+import {
+  BREAK_GLASS_REASON_MAX,
+  checkPromotionPolicy,
+  enforcePromotionPolicy,
+} from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
-import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import { createPromotion, OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 export const MAX_REASON_LENGTH = 2_000;
+
+const commitId = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "expected a full commit or blob id");
+
+/**
+ * What a request for a promotion carries, from the portal's form, the API
+ * (POST /api/v1/promotions) and any other way in: one schema, so each
+ * refuses the same input with the same words.
+ */
+export const RequestPromotionInput = z
+  .strictObject({
+    app: z.string({ error: "the application slug is required" }).trim().min(1).max(63),
+    environment: z.string({ error: "the target environment is required" }).trim().min(1).max(63),
+    /** Defaults to the version the previous environment runs. */
+    version: z.string().trim().min(1).max(200).optional(),
+    reason: z
+      .string({ error: "say why: the reason goes into the pull request" })
+      .trim()
+      .min(1, "say why: the reason goes into the pull request")
+      .max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`),
+    skipOrder: z.boolean().optional(),
+    allowNewVersion: z.boolean().optional(),
+    /** Why a frozen environment must take it anyway: people with break-glass only (10–500 characters). */
+    breakGlassReason: z
+      .string()
+      .max(BREAK_GLASS_REASON_MAX, `at most ${BREAK_GLASS_REASON_MAX} characters`)
+      .optional(),
+    /** The plan the requester saw; the request is refused when the file changed since. */
+    plannedAt: z.strictObject({ baseCommit: commitId, blobId: commitId }).optional(),
+  })
+  .refine((input) => input.plannedAt === undefined || input.version !== undefined, {
+    message: "say which version the plan was for",
+    path: ["version"],
+  });
+export type RequestPromotionInput = z.infer<typeof RequestPromotionInput>;
+
+/** The domain's parameters for a parsed input. */
+export function requestPromotionParams(
+  input: RequestPromotionInput,
+): Omit<RequestPromotionParams, "ctx" | "principal"> {
+  const { app, ...rest } = input;
+  return { ...rest, application: app };
+}
+
+/** The new plan a request whose file changed since it was planned is refused with, for the person to look at. */
+const ChangedPlan = z.object({
+  baseCommit: z.string(),
+  blobId: z.string(),
+  version: z.string(),
+  currentVersion: z.string(),
+  diff: z.string(),
+});
+export type ChangedPlan = z.infer<typeof ChangedPlan>;
+
+/** The new plan of a request refused because the file changed since it was planned; null for any other error. */
+export function changedPlanOf(error: unknown): ChangedPlan | null {
+  if (!isGantryError(error) || error.code !== "conflict") return null;
+  const plan = ChangedPlan.safeParse(error.details?.changedPlan);
+  return plan.success ? plan.data : null;
+}
 
 export interface RequestPromotionParams {
   ctx: PromotionContext;
@@ -37,6 +102,13 @@ export interface RequestPromotionParams {
    * is frozen.
    */
   breakGlassReason?: string;
+  /**
+   * The plan the requester saw (its base commit and the values file's blob).
+   * When the file has changed since, nothing is requested: the refusal
+   * (a conflict, see changedPlanOf) carries the new plan to show instead.
+   * The branch may have moved on for other files: the plan is still exact.
+   */
+  plannedAt?: { baseCommit: string; blobId: string };
 }
 
 export interface RequestPromotionResult {
@@ -77,6 +149,20 @@ export async function requestPromotion(
     skipOrder: params.skipOrder,
     allowNewVersion: params.allowNewVersion,
   });
+  if (params.plannedAt && plan.blobId !== params.plannedAt.blobId) {
+    const changedPlan: ChangedPlan = {
+      baseCommit: plan.baseCommit,
+      blobId: plan.blobId,
+      version: plan.version,
+      currentVersion: plan.currentVersion,
+      diff: plan.diff,
+    };
+    throw new GantryError(
+      "conflict",
+      `${plan.valuesPath} changed since you looked (planned at ${params.plannedAt.baseCommit.slice(0, 12)}, now ${plan.baseCommit.slice(0, 12)}); nothing was requested: check the new change and ask again`,
+      { details: { field: "plannedAt", changedPlan } },
+    );
+  }
   const policyCheck = await checkPromotionPolicy({
     db: ctx.db,
     application: plan.application.slug,
@@ -138,8 +224,11 @@ export async function requestPromotion(
           version: plan.version,
         },
       });
-      const created = await tx.promotion.create({
-        data: {
+      const created = await createPromotion({
+        tx,
+        actor,
+        detail: reason,
+        promotion: {
           applicationId: application.id,
           toEnvironmentId: environment.id,
           fromEnvironment: plan.fromEnvironment?.name ?? null,
@@ -160,24 +249,6 @@ export async function requestPromotion(
             attempt: earlier + 1,
           }),
         },
-        select: { id: true },
-      });
-      await tx.promotionEvent.create({
-        data: {
-          promotionId: created.id,
-          fromState: null,
-          toState: "planned",
-          actorName: actor.name,
-          actorEmail: actor.email,
-          detail: `${plan.application.slug} ${plan.currentVersion} → ${plan.version} in ${plan.environment.name}${plan.outOfOrder ? " (out of order)" : ""}`,
-        },
-      });
-      await recordPromotionTransition(tx, {
-        promotionId: created.id,
-        from: null,
-        to: "planned",
-        actor,
-        detail: reason,
       });
       if (breakGlassReason !== null && policyCheck.freeze) {
         await recordAuditEvent(tx, {

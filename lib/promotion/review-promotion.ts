@@ -14,10 +14,10 @@ import type { PromotionContext } from "@/lib/promotion/types";
 
 export type ReviewDecision = "approve" | "request_changes";
 
-export const MAX_REVIEW_COMMENT_LENGTH = 4000;
+const MAX_REVIEW_COMMENT_LENGTH = 4000;
 
-/** POST /api/v1/promotions/{id}/reviews */
-export const ReviewPromotionBody = z.strictObject({
+/** What a review takes besides the promotion, from the portal's buttons and POST /api/v1/promotions/{id}/reviews. */
+export const ReviewPromotionInput = z.strictObject({
   decision: z.enum(["approve", "request_changes"], {
     error: 'expected "approve" or "request_changes"',
   }),
@@ -26,6 +26,7 @@ export const ReviewPromotionBody = z.strictObject({
     .max(MAX_REVIEW_COMMENT_LENGTH, `at most ${MAX_REVIEW_COMMENT_LENGTH} characters`)
     .optional(),
 });
+export type ReviewPromotionInput = z.infer<typeof ReviewPromotionInput>;
 
 export interface ReviewPromotionResult {
   promotion: PromotionSummary;

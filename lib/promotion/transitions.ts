@@ -3,17 +3,22 @@
  * every state change going through this file.
  */
 
-import { recordPromotionTransition } from "@/lib/audit/record-promotion-transition";
+import {
+  MAX_EVENT_DETAIL,
+  NOTE_ACTION,
+  recordPromotionTransition,
+} from "@/lib/audit/record-promotion-transition";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 
 /**
- * The promotion state machine, and the only code that changes a
- * promotion's state. Every transition is checked against this table and
- * written together with its PromotionEvent and its audit event in one
- * transaction.
+ * The promotion state machine, and the only code that creates a promotion
+ * or changes its state. Every transition is checked against this table and
+ * written together with its audit event in one transaction: the audit chain
+ * is the promotion's one history (lib/audit/list-promotion-events reads it
+ * back for the promotion page).
  *
  *   planned → pr_open → approved → merged → syncing → deployed
  *   exits: rejected, closed, failed (retry → planned), superseded, rolled_back
@@ -109,6 +114,8 @@ export interface TransitionData {
   headCommit?: string;
   mergeCommit?: string;
   supersededById?: string;
+  /** Only replayed history passes one; on `deployed` it is otherwise PR opened → deployed. */
+  leadTimeSeconds?: number;
 }
 
 /**
@@ -130,8 +137,10 @@ export async function transition(params: {
   at?: Date;
 }): Promise<Promotion> {
   const { tx, promotionId, to } = params;
-  const rows = await tx.$queryRaw<{ state: PromotionState; mergedAt: Date | null }[]>`
-    SELECT state, "mergedAt" FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { state: PromotionState; mergedAt: Date | null; prOpenedAt: Date | null }[]
+  >`
+    SELECT state, "mergedAt", "prOpenedAt" FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
   const current = rows[0]?.state;
   if (!current) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
   if (current === "failed" && to === "planned" && rows[0]?.mergedAt) {
@@ -150,20 +159,15 @@ export async function transition(params: {
   }
   assertTransition(current, to);
   const at = params.at ?? new Date();
+  const prOpenedAt = rows[0]?.prOpenedAt;
+  // The lead time the insights measure: from the pull request opening to every cluster running it.
+  const leadTime =
+    to === "deployed" && params.data?.leadTimeSeconds === undefined && prOpenedAt
+      ? { leadTimeSeconds: Math.max(0, Math.round((at.getTime() - prOpenedAt.getTime()) / 1000)) }
+      : {};
   const updated = await tx.promotion.update({
     where: { id: promotionId },
-    data: { ...params.data, ...stampFor(to, at), state: to },
-  });
-  await tx.promotionEvent.create({
-    data: {
-      promotionId,
-      fromState: current,
-      toState: to,
-      actorName: params.actor.name,
-      actorEmail: params.actor.email,
-      detail: params.detail ?? null,
-      ...(params.at ? { at: params.at } : {}),
-    },
+    data: { ...params.data, ...leadTime, ...stampFor(to, at), state: to },
   });
   await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
   // Last, since it holds the audit chain's lock until the transaction ends.
@@ -176,6 +180,81 @@ export async function transition(params: {
     at: params.at,
   });
   return updated;
+}
+
+/** What a new promotion holds; its state is `planned`, set here and nowhere else. */
+export type NewPromotion = Omit<
+  Prisma.PromotionUncheckedCreateInput,
+  "id" | "state" | "events" | "approvals" | "supersedes"
+>;
+
+/**
+ * Records a new promotion as `planned` inside `tx`, with its audit event
+ * (`promotion.planned`, from nothing). The caller holds whatever lock
+ * serialises requests for the same app and environment, and takes every
+ * row lock it needs before this, since the audit chain's lock is taken here.
+ */
+export async function createPromotion(params: {
+  tx: Prisma.TransactionClient;
+  promotion: NewPromotion;
+  actor: Actor;
+  detail?: string;
+  /** When it happened; only replayed history (the demo history) passes one. */
+  at?: Date;
+}): Promise<{ id: string }> {
+  const created = await params.tx.promotion.create({
+    data: {
+      ...params.promotion,
+      ...(params.at ? { createdAt: params.at } : {}),
+      state: "planned",
+    },
+    select: { id: true },
+  });
+  await notifyPromotionChange(params.tx, created.id);
+  await recordPromotionTransition(params.tx, {
+    promotionId: created.id,
+    from: null,
+    to: "planned",
+    actor: params.actor,
+    detail: params.detail,
+    at: params.at,
+  });
+  return created;
+}
+
+/**
+ * Notes something about a promotion without changing its state (a cluster
+ * reports trouble while it syncs): an audit event `promotion.noted` in the
+ * promotion's history. With `once`, a note worded exactly like an earlier
+ * one is not written again; returns whether it was written.
+ */
+export async function notePromotion(params: {
+  tx: Prisma.TransactionClient;
+  promotionId: string;
+  actor: Actor;
+  detail: string;
+  once?: boolean;
+}): Promise<boolean> {
+  const { tx, promotionId } = params;
+  const state = await lockPromotion(tx, promotionId);
+  const detail = params.detail.slice(0, MAX_EVENT_DETAIL);
+  if (params.once) {
+    const seen = await tx.auditEvent.findFirst({
+      where: { promotionId, action: NOTE_ACTION, detail: { path: ["detail"], equals: detail } },
+      select: { sequence: true },
+    });
+    if (seen) return false;
+  }
+  await notifyPromotionChange(tx, promotionId);
+  await recordPromotionTransition(tx, {
+    promotionId,
+    from: state,
+    to: state,
+    action: NOTE_ACTION,
+    actor: params.actor,
+    detail,
+  });
+  return true;
 }
 
 /** Records data on a promotion without changing its state (the job's progress), under the same lock. */

@@ -3,7 +3,7 @@ import { isGantryError } from "@/lib/errors";
 import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
-import { lockPromotion, transition } from "@/lib/promotion/transitions";
+import { lockPromotion, notePromotion, transition } from "@/lib/promotion/transitions";
 import { isStale } from "@/lib/sync-status/list-sync-status";
 
 /**
@@ -237,7 +237,7 @@ async function settle(params: {
       const detail = `every cluster reports ${short} (or later) synced and healthy: ${converged
         .map((v) => `${v.cluster} since ${v.since.toISOString()}`)
         .join(", ")}`;
-      const promotion = await transition({
+      await transition({
         tx,
         promotionId,
         to: "deployed",
@@ -245,14 +245,6 @@ async function settle(params: {
         actor: GANTRY_ACTOR,
         detail,
       });
-      if (promotion.prOpenedAt && promotion.deployedAt) {
-        const seconds = (promotion.deployedAt.getTime() - promotion.prOpenedAt.getTime()) / 1000;
-        await tx.promotion.update({
-          where: { id: promotionId },
-          data: { leadTimeSeconds: Math.max(0, Math.round(seconds)) },
-          select: { id: true },
-        });
-      }
       return "deployed";
     }
     if (state === "merged" && reported) {
@@ -271,21 +263,14 @@ async function settle(params: {
     }
     if (state === "syncing" && degradedWords) {
       // Recorded once per wording: a cluster that keeps reporting the same trouble adds nothing.
-      const seen = await tx.promotionEvent.findFirst({
-        where: { promotionId, detail: degradedWords },
-        select: { id: true },
+      const noted = await notePromotion({
+        tx,
+        promotionId,
+        actor: GANTRY_ACTOR,
+        detail: degradedWords,
+        once: true,
       });
-      if (seen) return "none";
-      await tx.promotionEvent.create({
-        data: {
-          promotionId,
-          fromState: "syncing",
-          toState: "syncing",
-          actorName: GANTRY_ACTOR.name,
-          actorEmail: GANTRY_ACTOR.email,
-          detail: degradedWords,
-        },
-      });
+      if (!noted) return "none";
       return "noted";
     }
     return "none";

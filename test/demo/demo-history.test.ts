@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
 import { generateDemoHistory } from "@/lib/demo/demo-history";
@@ -65,12 +66,12 @@ describe("demo history", () => {
     expect(progress.at(-1)).toBe(6);
     const promotions = await db.promotion.findMany({
       select: {
+        id: true,
         reason: true,
         requestedByName: true,
         createdAt: true,
         state: true,
         prNumber: true,
-        events: { select: { toState: true, at: true }, orderBy: { at: "asc" } },
       },
     });
     expect(promotions.length).toBe(result.promotions);
@@ -80,19 +81,22 @@ describe("demo history", () => {
       expect(p.requestedByName.endsWith(DEMO_HISTORY_NAME_SUFFIX)).toBe(true);
       expect(p.prNumber).toBeNull();
       expect(p.createdAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - 6 * 7 * 86_400_000);
-      expect(p.events[0]?.toState).toBe("planned");
-      expect(p.events[0]?.at.getTime()).toBe(p.createdAt.getTime());
-      for (const event of p.events) expect(event.at.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    }
+    // Each promotion's history (its audit events) starts with its request, at the time it happened.
+    for (const p of promotions.slice(0, 10)) {
+      const events = await listPromotionEvents({ db, promotionId: p.id });
+      expect(events[0]?.toState).toBe("planned");
+      expect(Date.parse(events[0]?.at ?? "")).toBe(p.createdAt.getTime());
+      for (const event of events) expect(Date.parse(event.at)).toBeLessThanOrEqual(NOW.getTime());
     }
     const states = new Set(promotions.map((p) => p.state));
     expect([...states].sort()).toEqual(["closed", "deployed", "rolled_back"]);
-    // One audit event per state entered, at the time it happened.
-    const events = await db.promotionEvent.count();
+    // One audit event per state entered, at the time it happened: at least the request and an end.
     const audit = await db.auditEvent.findMany({
       where: { action: { startsWith: "promotion." } },
       select: { at: true, actorName: true },
     });
-    expect(audit.length).toBe(events);
+    expect(audit.length).toBeGreaterThanOrEqual(2 * promotions.length);
     expect(audit.every((e) => e.actorName.endsWith(DEMO_HISTORY_NAME_SUFFIX))).toBe(true);
     expect(Math.min(...audit.map((e) => e.at.getTime()))).toBeLessThan(
       NOW.getTime() - 30 * 86_400_000,

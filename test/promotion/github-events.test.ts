@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { JOBS_SCHEMA, QUEUES, startBoss } from "@/lib/jobs/boss";
 import { type CatalogueImportJob, pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
@@ -94,11 +95,9 @@ function reviewEvent(
 }
 
 async function stateOf(id: string) {
-  const row = await w.db.promotion.findUniqueOrThrow({
-    where: { id },
-    include: { _count: { select: { events: true } } },
-  });
-  return { state: row.state, events: row._count.events, row };
+  const row = await w.db.promotion.findUniqueOrThrow({ where: { id } });
+  const events = await listPromotionEvents({ db: w.db, promotionId: id });
+  return { state: row.state, events: events.length, row };
 }
 
 /** Handles `event` twice: the second time must change nothing. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import { GantryError } from "@/lib/errors";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import { OPEN_PULL_REQUEST_RETRIES } from "@/lib/jobs/boss";
@@ -85,9 +86,13 @@ describe("promotion lifecycle on the local provider", () => {
       attempts: 0,
     });
     expect(w.jobs.enqueued).toContain(promotion.id);
-    const events = await w.db.promotionEvent.findMany({ where: { promotionId: promotion.id } });
+    const events = await listPromotionEvents({ db: w.db, promotionId: promotion.id });
     expect(events).toEqual([
-      expect.objectContaining({ fromState: null, toState: "planned", actorEmail: ALICE.email }),
+      expect.objectContaining({
+        fromState: null,
+        toState: "planned",
+        actor: { kind: "person", id: ALICE.id, name: ALICE.name },
+      }),
     ]);
   });
 
@@ -180,10 +185,10 @@ describe("promotion lifecycle on the local provider", () => {
         commits: 1,
         pullRequests: 1,
       });
-      const opened = await w.db.promotionEvent.count({
-        where: { promotionId: promotion.id, toState: "pr_open" },
-      });
-      expect(opened).toBe(1);
+      const opened = (await listPromotionEvents({ db: w.db, promotionId: promotion.id })).filter(
+        (e) => e.toState === "pr_open",
+      );
+      expect(opened).toHaveLength(1);
     },
   );
 

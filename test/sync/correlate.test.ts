@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import { commitOf } from "@/lib/sync/correlate-promotions";
 import { ingestReport } from "@/lib/sync/ingest-report";
@@ -46,8 +47,7 @@ describe("correlating status reports with merged promotions", () => {
   }
 
   const promotion = (id: string) => w.db.promotion.findUniqueOrThrow({ where: { id } });
-  const events = (id: string) =>
-    w.db.promotionEvent.findMany({ where: { promotionId: id }, orderBy: { at: "asc" } });
+  const events = (id: string) => listPromotionEvents({ db: w.db, promotionId: id });
   const state = async (id: string): Promise<PromotionState> => (await promotion(id)).state;
 
   it("goes merged → syncing → deployed as the clusters converge, with the lead time", async () => {
@@ -65,7 +65,7 @@ describe("correlating status reports with merged promotions", () => {
     expect((await events(merged.id)).at(-1)).toMatchObject({
       fromState: "merged",
       toState: "syncing",
-      actorName: "Gantry",
+      actor: { kind: "system", id: null, name: "Gantry" },
     });
 
     await report("prod-eu-1", "app-0", {

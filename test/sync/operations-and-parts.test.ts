@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import { retryPromotion } from "@/lib/promotion/retry-promotion";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import {
@@ -106,11 +107,8 @@ describe("failed sync operations and multi-part snapshots", () => {
       expect(failed.failedAt).toBeInstanceOf(Date);
       expect(failed.failureReason).toContain("cluster prod-eu-1 failed to sync");
       expect(failed.failureReason).toContain(message);
-      const last = await w.db.promotionEvent.findFirstOrThrow({
-        where: { promotionId: merged.id },
-        orderBy: { at: "desc" },
-      });
-      expect(last).toMatchObject({ toState: "failed", actorName: "Gantry" });
+      const last = (await listPromotionEvents({ db: w.db, promotionId: merged.id })).at(-1);
+      expect(last).toMatchObject({ toState: "failed", actor: { name: "Gantry" } });
       // Already in Git: a retry cannot help, and is refused.
       const retried = await retryPromotion({
         ctx: w.ctx,

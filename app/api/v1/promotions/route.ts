@@ -1,8 +1,11 @@
-import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { badRequest, parseJsonBody, searchParamsRecord } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
-import { CreatePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
 import { listPromotions, PromotionQuerySchema } from "@/lib/promotion/list-promotions";
-import { requestPromotion } from "@/lib/promotion/request-promotion";
+import {
+  RequestPromotionInput,
+  requestPromotion,
+  requestPromotionParams,
+} from "@/lib/promotion/request-promotion";
 import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
@@ -10,21 +13,18 @@ export const dynamic = "force-dynamic";
 /**
  * POST /api/v1/promotions: plans and requests a promotion; its pull request
  * is opened by a job. 202 with the promotion (state `planned`) and a Location.
+ * With `plannedAt` (the base commit and blob of a plan the caller showed),
+ * 409 when the values file changed since, with the new plan in
+ * `details.changedPlan`.
  */
 export const POST = withPermission(
   "promotion:request",
   async (request, _context: unknown, principal) => {
-    const body = await parseJsonBody(request, CreatePromotionBody);
+    const input = await parseJsonBody(request, RequestPromotionInput);
     const result = await requestPromotion({
       ctx: getPromotionContext(),
       principal,
-      application: body.app,
-      environment: body.environment,
-      version: body.version,
-      reason: body.reason,
-      skipOrder: body.skipOrder,
-      allowNewVersion: body.allowNewVersion,
-      breakGlassReason: body.breakGlassReason,
+      ...requestPromotionParams(input),
     });
     return Response.json(result, {
       status: 202,

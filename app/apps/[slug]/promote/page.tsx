@@ -7,21 +7,12 @@ import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { PolicyBanner } from "@/components/promotion/policy-banner";
 import { Notice } from "@/components/ui/notice";
-import { getApplication } from "@/lib/catalogue/get-application";
-import { getConfig } from "@/lib/config";
-import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
-import { getGitProvider } from "@/lib/git";
-import { can, refusal as permissionRefusal } from "@/lib/identity/permissions";
 import { requirePerson } from "@/lib/people/current-principal";
-import {
-  BREAK_GLASS_REASON_MAX,
-  BREAK_GLASS_REASON_MIN,
-  checkPromotionPolicy,
-  type PromotionPolicyCheck,
-} from "@/lib/policy/check-promotion";
-import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
-import { type PromotionPlan, planPromotion } from "@/lib/promotion/plan-promotion";
+import { BREAK_GLASS_REASON_MAX, BREAK_GLASS_REASON_MIN } from "@/lib/policy/check-promotion";
+import { type PromotionPreview, previewPromotion } from "@/lib/promotion/preview-promotion";
+import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
+import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promote" };
@@ -32,9 +23,10 @@ const first = (value: string | string[] | undefined) =>
 
 /**
  * The promotion dialog: choose the target environment and version, see the
- * exact change to the values file, say why, open the pull request. The plan
- * is computed on every view from the default branch's head, so the diff
- * shown is the diff the pull request will contain.
+ * exact change to the values file, say why, open the pull request. The
+ * view (lib/promotion/preview-promotion) plans on every view from the
+ * default branch's head; the form sends the plan's base commit and blob,
+ * so a request whose file changed since comes back here with the new diff.
  */
 export default async function PromotePage({
   params,
@@ -47,64 +39,29 @@ export default async function PromotePage({
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   const query = await searchParams;
-  const db = getDb();
-  const git = getGitProvider();
-  let application: Awaited<ReturnType<typeof getApplication>>;
+  let preview: PromotionPreview;
   try {
-    application = await getApplication({ db, git, slug });
+    preview = await previewPromotion({
+      ctx: getPromotionContext(),
+      person,
+      application: slug,
+      choice: {
+        environment: first(query.env),
+        version: first(query.version),
+        skipOrder: first(query.skipOrder) === "on",
+        allowNewVersion: first(query.allowNewVersion) === "on",
+      },
+    });
   } catch (error) {
     if (isGantryError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  const environments = await db.environment.findMany({
-    where: { archivedAt: null },
-    orderBy: { position: "asc" },
-    select: { name: true, displayName: true },
-  });
-  const environment =
-    first(query.env) ?? application.targets.at(-1)?.environment.name ?? environments.at(-1)?.name;
-  const version = first(query.version);
-  const skipOrder = first(query.skipOrder) === "on";
-  const allowNewVersion = first(query.allowNewVersion) === "on";
-
-  let plan: PromotionPlan | null = null;
-  let refusal: string | null = null;
-  if (environment) {
-    try {
-      plan = await planPromotion({
-        db,
-        git,
-        versionPath: getConfig().git.versionPath,
-        application: slug,
-        environment,
-        version,
-        skipOrder,
-        allowNewVersion,
-      });
-    } catch (error) {
-      if (!isGantryError(error)) throw error;
-      refusal = error.message;
-    }
-  }
-  // The target's policy: shown in words, its freeze as a banner, and checked against the plan.
-  const targetPolicy = (await listEnvironmentPolicies({ db })).find((e) => e.name === environment);
-  let policyCheck: PromotionPolicyCheck | null = null;
-  if (plan) {
-    policyCheck = await checkPromotionPolicy({
-      db,
-      application: plan.application.slug,
-      environment: plan.environment.name,
-      previousEnvironment: plan.fromEnvironment,
-      version: plan.version,
-    });
-  }
-  const frozen = policyCheck?.freeze != null;
-  const mayBreakGlass = can(person, "promotion:break_glass", { environment });
-  // Only to hide the button and say why; the action checks again on the server.
-  const requestRefusal = permissionRefusal(person, "promotion:request", {
-    team: application.team.slug,
-    environment,
-  });
+  const { application, environments, environment, plan, refusal, targetPolicy, policyCheck } =
+    preview;
+  const { version, skipOrder, allowNewVersion } = preview.choice;
+  const { frozen, mayBreakGlass, requestRefusal } = preview;
+  // The request came back: the values file changed after the person looked at the diff.
+  const changedSince = first(query.changedSince);
 
   const field = "block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm";
   return (
@@ -114,7 +71,7 @@ export default async function PromotePage({
           Applications
         </Link>{" "}
         <span aria-hidden="true">/</span>{" "}
-        <Link href={`/apps/${slug}`} className="hover:underline">
+        <Link href={`/apps/${application.slug}`} className="hover:underline">
           {slug}
         </Link>{" "}
         <span aria-hidden="true">/</span> Promote
@@ -228,6 +185,14 @@ export default async function PromotePage({
           </div>
         ) : null}
 
+        {changedSince && plan ? (
+          <div className="mt-5">
+            <Notice tone="warning" title="The file changed since you looked">
+              {`${plan.valuesPath} changed after you saw its diff at ${changedSince.slice(0, 12)}; nothing was requested. Below is the new diff, at ${plan.baseCommit.slice(0, 12)}: check it and open the pull request again.`}
+            </Notice>
+          </div>
+        ) : null}
+
         {plan ? (
           <div className="mt-6 space-y-4">
             <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
@@ -274,9 +239,11 @@ export default async function PromotePage({
                 submitLabel="Open pull request"
                 pendingLabel="Opening…"
               >
-                <input type="hidden" name="application" value={slug} />
+                <input type="hidden" name="application" value={application.slug} />
                 <input type="hidden" name="environment" value={plan.environment.name} />
                 <input type="hidden" name="version" value={plan.version} />
+                <input type="hidden" name="baseCommit" value={plan.baseCommit} />
+                <input type="hidden" name="blobId" value={plan.blobId} />
                 {skipOrder ? <input type="hidden" name="skipOrder" value="on" /> : null}
                 {allowNewVersion ? <input type="hidden" name="allowNewVersion" value="on" /> : null}
                 <div>
@@ -290,7 +257,7 @@ export default async function PromotePage({
                     id="promote-reason"
                     name="reason"
                     required
-                    maxLength={2000}
+                    maxLength={MAX_REASON_LENGTH}
                     rows={3}
                     className={field}
                     placeholder="e.g. Verified in staging: checkout latency back to normal"

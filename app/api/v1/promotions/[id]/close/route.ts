@@ -1,6 +1,6 @@
+import { parseJsonBody } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
-import { ClosePromotionBody, parseJsonBody } from "@/lib/promotion/api-schemas";
-import { closePromotion } from "@/lib/promotion/close-promotion";
+import { ClosePromotionInput, closePromotion } from "@/lib/promotion/close-promotion";
 import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +12,7 @@ export const POST = withPermission(
   "promotion:close",
   async (request, context: Context, principal) => {
     const { id } = await context.params;
-    const body = await parseJsonBody(request, ClosePromotionBody);
+    const body = await parseJsonBody(request, ClosePromotionInput);
     return Response.json(
       await closePromotion({
         ctx: getPromotionContext(),

@@ -1,6 +1,6 @@
+import { parseJsonBody } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
-import { parseJsonBody } from "@/lib/promotion/api-schemas";
-import { ReviewPromotionBody, reviewPromotion } from "@/lib/promotion/review-promotion";
+import { ReviewPromotionInput, reviewPromotion } from "@/lib/promotion/review-promotion";
 import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
@@ -17,7 +17,7 @@ export const POST = withPermission(
   "promotion:approve",
   async (request, context: Context, principal) => {
     const { id } = await context.params;
-    const body = await parseJsonBody(request, ReviewPromotionBody);
+    const body = await parseJsonBody(request, ReviewPromotionInput);
     const result = await reviewPromotion({
       ctx: getPromotionContext(),
       promotionId: id,

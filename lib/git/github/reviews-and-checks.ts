@@ -1,0 +1,150 @@
+import type { z } from "zod";
+import { githubError, githubMessage, validated } from "@/lib/git/github/client";
+import { GitHubPullRequests } from "@/lib/git/github/pull-requests";
+import { assertSha, isoDate, onBehalfOf } from "@/lib/git/github/repository-api";
+import {
+  checkRunListSchema,
+  combinedStatusSchema,
+  reviewListSchema,
+  reviewSchema,
+} from "@/lib/git/github/schemas";
+import type { CheckSummary, GitPerson, PullRequestReview } from "@/lib/git/provider";
+
+/** Reviews and checks: a pull request's reviews, a review posted, a commit's statuses and check runs. */
+export abstract class GitHubReviewsAndChecks extends GitHubPullRequests {
+  listReviews(number: number): Promise<PullRequestReview[]> {
+    return this.client.run("listReviews", async () => {
+      const reviews: PullRequestReview[] = [];
+      for (let page = 1; page <= 10; page++) {
+        const what = `GET pulls/${number}/reviews`;
+        const attempt = await this.attempt(() =>
+          this.rest.pulls.listReviews({ ...this.repo, pull_number: number, per_page: 100, page }),
+        );
+        if (!attempt.ok) {
+          if (attempt.failure.status === 404) {
+            throw githubError(
+              "not_found",
+              `pull request #${number} does not exist in ${this.fullName}`,
+            );
+          }
+          throw this.failed(what, attempt.failure);
+        }
+        const batch = validated(reviewListSchema, attempt.data, what);
+        for (const review of batch) {
+          const converted = toReview(review);
+          if (converted) reviews.push(converted);
+        }
+        if (batch.length < 100) break;
+      }
+      return reviews;
+    });
+  }
+
+  submitReview(params: {
+    number: number;
+    reviewer: GitPerson;
+    decision: "approve" | "request_changes" | "comment";
+    body: string;
+  }): Promise<PullRequestReview> {
+    return this.client.run("submitReview", async () => {
+      const what = `POST pulls/${params.number}/reviews`;
+      const event = (
+        { approve: "APPROVE", request_changes: "REQUEST_CHANGES", comment: "COMMENT" } as const
+      )[params.decision];
+      const attempt = await this.attempt(() =>
+        this.rest.pulls.createReview({
+          ...this.repo,
+          pull_number: params.number,
+          event,
+          body: onBehalfOf(params.body, params.reviewer),
+          request: { retries: 0 },
+        }),
+      );
+      if (!attempt.ok) {
+        if (attempt.failure.status === 422) {
+          // e.g. "Can not approve your own pull request": the App opened it and cannot approve it.
+          throw githubError(
+            "unprocessable",
+            `GitHub refused the review: ${githubMessage(attempt.failure)}`,
+            {
+              details: { pullRequest: params.number },
+            },
+          );
+        }
+        throw this.failed(what, attempt.failure);
+      }
+      const review = toReview(validated(reviewSchema, attempt.data, what));
+      if (!review)
+        throw githubError("unavailable", `GitHub left the review on #${params.number} pending`);
+      return review;
+    });
+  }
+
+  getChecks(sha: string): Promise<CheckSummary> {
+    return this.client.run("getChecks", async () => {
+      assertSha(sha);
+      const [statusData, runsData] = await Promise.all([
+        this.call(`GET commits/${sha}/status`, () =>
+          this.rest.repos.getCombinedStatusForRef({ ...this.repo, ref: sha, per_page: 100 }),
+        ),
+        this.call(`GET commits/${sha}/check-runs`, () =>
+          this.rest.checks.listForRef({ ...this.repo, ref: sha, per_page: 100 }),
+        ),
+      ]);
+      const status = validated(combinedStatusSchema, statusData, "GET commits/{sha}/status");
+      const runs = validated(checkRunListSchema, runsData, "GET commits/{sha}/check-runs");
+      const checks: CheckSummary["checks"] = [
+        ...status.statuses.map((s) => ({
+          name: s.context,
+          state: statusState(s.state),
+          url: s.target_url,
+        })),
+        ...runs.check_runs.map((run) => ({
+          name: run.name,
+          state: checkRunState(run.status, run.conclusion),
+          url: run.html_url ?? run.details_url,
+        })),
+      ];
+      let state: CheckSummary["state"] = "none";
+      if (checks.some((c) => c.state === "failure")) state = "failure";
+      else if (checks.some((c) => c.state === "pending")) state = "pending";
+      else if (checks.length > 0) state = "success";
+      return { state, checks };
+    });
+  }
+}
+
+function toReview(review: z.output<typeof reviewSchema>): PullRequestReview | null {
+  const states: Record<string, PullRequestReview["state"]> = {
+    APPROVED: "approved",
+    CHANGES_REQUESTED: "changes_requested",
+    COMMENTED: "commented",
+    DISMISSED: "dismissed",
+  };
+  const state = states[review.state];
+  if (!state) return null; // PENDING: not submitted yet
+  return {
+    id: String(review.id),
+    reviewer: review.user?.login ?? "ghost",
+    state,
+    body: review.body,
+    commitSha: review.commit_id,
+    submittedAt: isoDate(review.submitted_at),
+  };
+}
+
+function statusState(state: string): "success" | "pending" | "failure" {
+  if (state === "success") return "success";
+  if (state === "pending") return "pending";
+  return "failure"; // failure, error
+}
+
+function checkRunState(
+  status: string,
+  conclusion: string | null,
+): "success" | "pending" | "failure" {
+  if (status !== "completed") return "pending";
+  if (conclusion === "success" || conclusion === "neutral" || conclusion === "skipped")
+    return "success";
+  return "failure";
+}
