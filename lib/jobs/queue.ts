@@ -1,6 +1,5 @@
 import type { PgBoss } from "pg-boss";
 import { startBoss } from "@/lib/jobs/boss";
-import { type CatalogImportQueue, pgBossCatalogImports } from "@/lib/jobs/catalog-jobs";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 
@@ -14,20 +13,16 @@ declare global {
  * job runner `npm start` starts). Started on first use.
  */
 export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
+  const jobs = async () => pgBossPromotionJobs(await sendingBoss(databaseUrl));
   return {
     async enqueueOpenPullRequest(params) {
-      const boss = await sendingBoss(databaseUrl);
-      await pgBossPromotionJobs(boss).enqueueOpenPullRequest(params);
+      await (await jobs()).enqueueOpenPullRequest(params);
     },
-  };
-}
-
-/** The web process's catalogue import requests (the webhook's pushes), on the same sending PgBoss. */
-export function sendingCatalogImports(databaseUrl: string): CatalogImportQueue {
-  return {
-    async requestImport(params) {
-      const boss = await sendingBoss(databaseUrl);
-      await pgBossCatalogImports(boss).requestImport(params);
+    async enqueueHostChange(params) {
+      await (await jobs()).enqueueHostChange(params);
+    },
+    async requestCatalogueImport(params) {
+      await (await jobs()).requestCatalogueImport(params);
     },
   };
 }
