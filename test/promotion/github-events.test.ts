@@ -1,5 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChangeListener } from "@/lib/events/change-listener";
+import type { ChangeEvent } from "@/lib/events/changes";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { JOBS_SCHEMA, QUEUES, startBoss } from "@/lib/jobs/boss";
 import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
@@ -214,6 +216,42 @@ describe("GitHub events move promotions", () => {
       targetUrl: null,
     };
     expect(await applyGitHubEvent(ctx, status)).toEqual(nothing);
+  });
+
+  it("a check that changed on a promotion's head tells the pages showing it to read it again", async () => {
+    const p = await openPromotion("app-4");
+    const other = await openPromotion("app-5");
+    const listener = new ChangeListener({ connectionString: w.url });
+    const heard: ChangeEvent[] = [];
+    let done: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await listener.subscribe({
+      onChange: (event) => {
+        heard.push(event);
+        if (event.kind === "promotion" && event.promotionId === p.id) done();
+      },
+    });
+    try {
+      const checkSuite: GitHubEvent = {
+        type: "check_suite",
+        action: "completed",
+        repository: "acme/gitops",
+        headSha: p.head,
+        status: "completed",
+        conclusion: "success",
+      };
+      expect(await applyGitHubEvent(ctx, checkSuite)).toMatchObject({ promotions: [] });
+      await arrived;
+      expect(heard).toContainEqual(
+        expect.objectContaining({ kind: "promotion", promotionId: p.id }),
+      );
+      // Only the promotion whose head it was.
+      expect(heard.some((e) => e.kind === "promotion" && e.promotionId === other.id)).toBe(false);
+    } finally {
+      await listener.close();
+    }
   });
 
   it("pushes to the default branch queue one coalesced import, which the worker runs", async () => {
