@@ -141,7 +141,7 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
  * queue's first options otherwise, and an installation made with longer
  * expiries (or none of the heartbeats) would keep them.
  */
-export async function ensureQueue(
+async function ensureQueue(
   boss: PgBoss,
   name: string,
   options: Omit<Queue, "name">,

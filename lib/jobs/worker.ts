@@ -82,7 +82,7 @@ export async function runOpenPullRequestJob(
  * the same way the poller applies what it reads. Idempotent, so a failure is
  * thrown and pg-boss retries it whole.
  */
-export async function runHostChangeJob(
+async function runHostChangeJob(
   ctx: PromotionContext,
   job: Pick<Job<HostChangeJob>, "id" | "data">,
 ): Promise<void> {
