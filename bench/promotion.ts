@@ -342,6 +342,8 @@ try {
       async enqueueOpenPullRequest({ promotionId }) {
         recorded.push(promotionId);
       },
+      async enqueueHostChange() {},
+      async requestCatalogueImport() {},
     },
     versionPath: "image.tag",
     publicUrl: "https://gantry.example.com",

@@ -101,10 +101,3 @@ function describeFailure(error: unknown): string {
   return `unexpected error during import (error id ${errorId} in the server log)`;
 }
 
-/**
- * Asks for a catalogue re-import; requests made while one is already queued
- * coalesce into it. The job queue (lib/jobs) implements it.
- */
-export interface CatalogueImportQueue {
-  requestImport(params: { reason: string }): Promise<void>;
-}

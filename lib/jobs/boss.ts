@@ -3,7 +3,7 @@
  * that run promotion steps, catalogue imports and the pull request poller.
  */
 
-import { PgBoss } from "pg-boss";
+import { PgBoss, type Queue } from "pg-boss";
 import { log } from "@/lib/log";
 
 /**
@@ -14,36 +14,53 @@ import { log } from "@/lib/log";
  */
 export const JOBS_SCHEMA = "pgboss";
 
-/** Queue names. They are stored in pg-boss' tables, so they keep their first spelling. */
+/** Queue names. */
 export const QUEUES = {
   openPullRequest: "promotion.open-pr",
   /** Re-imports the catalogue (after a push to the default branch). */
   catalogueImport: "catalog.import",
   /** Reads open promotions' pull requests, for webhook deliveries that never came. */
   pollPullRequests: "promotion.poll",
+  /** Applies a change a webhook delivery reported (the delivery is answered before it runs). */
+  hostChange: "promotion.host-change",
 } as const;
 
-/**
- * The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import.
- * Stored with queued jobs, so it keeps its first spelling.
- */
+/** The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import. */
 export const CATALOGUE_IMPORT_KEY = "catalog";
 
 /** How often the poller runs (cron, in the job runner). */
 export const POLL_PULL_REQUESTS_CRON = "* * * * *";
 
 /**
+ * A running job's worker refreshes its heartbeat every half of this; a job
+ * whose heartbeat is older (its worker was killed, or lost the database) is
+ * failed by the supervisor and retried. pg-boss's minimum is 10 seconds.
+ */
+export const JOB_HEARTBEAT_SECONDS = 20;
+
+/**
+ * How often the supervising process (the job runner) looks for jobs whose
+ * heartbeat stopped or whose time ran out. With the heartbeat above, a job
+ * whose worker died is retried within about 20 + 10 seconds and the first
+ * retry's delay: well inside a minute.
+ */
+export const SUPERVISE_INTERVAL_SECONDS = 10;
+
+/**
  * Retries with exponential backoff: 2 s, ~4 s, ~8 s … capped at 5 minutes,
  * six attempts in all; long enough to ride out a Git host's outage or
  * rate limit, short enough that a person waiting sees the failure the
- * same hour.
+ * same hour. A crashed attempt is noticed by its heartbeat; the expiry only
+ * bounds an attempt that hangs while its worker lives (a few Git host
+ * calls, paced by the host's rate limits).
  */
 export const OPEN_PULL_REQUEST_RETRIES = {
   retryLimit: 5,
   retryDelay: 2,
   retryBackoff: true,
   retryDelayMax: 300,
-  expireInSeconds: 300,
+  expireInSeconds: 180,
+  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
 } as const;
 
 export interface BossOptions {
@@ -60,16 +77,26 @@ export interface BossOptions {
   listen?: boolean;
   /** Run the cron schedules (the job runner; at most a few processes need it). */
   schedule?: boolean;
+  /**
+   * Shorter heartbeat and supervision, for tests that kill a worker and
+   * must not wait the production intervals for its job to be retried.
+   */
+  timing?: { heartbeatSeconds: number; superviseIntervalSeconds: number };
 }
 
 /** A started PgBoss with Gantry's queues created. Stop it with `boss.stop()`. */
 export async function startBoss(databaseUrl: string, options: BossOptions = {}): Promise<PgBoss> {
+  const heartbeatSeconds = options.timing?.heartbeatSeconds ?? JOB_HEARTBEAT_SECONDS;
+  const superviseIntervalSeconds =
+    options.timing?.superviseIntervalSeconds ?? SUPERVISE_INTERVAL_SECONDS;
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: JOBS_SCHEMA,
     application_name: "gantry-jobs",
     max: options.max ?? 5,
     supervise: options.supervise ?? false,
+    superviseIntervalSeconds,
+    monitorIntervalSeconds: superviseIntervalSeconds,
     schedule: options.schedule ?? false,
     useListenNotify: options.listen ?? false,
     __test__enableSpies: options.spies ?? false,
@@ -78,21 +105,53 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
   // reports connection blips here and keeps going.
   boss.on("error", (error) => log.error("job queue error", { error }));
   await boss.start();
-  await boss.createQueue(QUEUES.openPullRequest, { ...OPEN_PULL_REQUEST_RETRIES, notify: true });
+  await ensureQueue(boss, QUEUES.openPullRequest, {
+    ...OPEN_PULL_REQUEST_RETRIES,
+    heartbeatSeconds,
+    notify: true,
+  });
+  // Idempotent work (a replay changes nothing), so retried freely; a merge it sees re-imports
+  // the catalogue, which the expiry leaves time for.
+  await ensureQueue(boss, QUEUES.hostChange, {
+    retryLimit: 5,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 600,
+    heartbeatSeconds,
+    notify: true,
+  });
   // `stately`: at most one queued and one running, so a push during an import queues
   // exactly one more, and overlapping polls never run side by side.
-  await boss.createQueue(QUEUES.catalogueImport, {
+  await ensureQueue(boss, QUEUES.catalogueImport, {
     policy: "stately",
     retryLimit: 3,
     retryDelay: 10,
     retryBackoff: true,
     expireInSeconds: 900,
+    heartbeatSeconds,
     notify: true,
   });
-  await boss.createQueue(QUEUES.pollPullRequests, {
+  await ensureQueue(boss, QUEUES.pollPullRequests, {
     policy: "stately",
     retryLimit: 0,
     expireInSeconds: 300,
+    heartbeatSeconds,
   });
   return boss;
+}
+
+/**
+ * Creates a queue, or brings an existing one to `options`: pg-boss keeps a
+ * queue's first options otherwise, and an installation made with longer
+ * expiries (or none of the heartbeats) would keep them.
+ */
+async function ensureQueue(
+  boss: PgBoss,
+  name: string,
+  options: Omit<Queue, "name">,
+): Promise<void> {
+  await boss.createQueue(name, options);
+  const { policy: _policy, partition: _partition, ...changeable } = options;
+  await boss.updateQueue(name, changeable);
 }

@@ -1,7 +1,5 @@
 import type { PgBoss } from "pg-boss";
-import type { CatalogueImportQueue } from "@/lib/catalogue/import-catalogue";
 import { startBoss } from "@/lib/jobs/boss";
-import { pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 
@@ -15,20 +13,16 @@ declare global {
  * job runner `npm start` starts). Started on first use.
  */
 export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
+  const jobs = async () => pgBossPromotionJobs(await sendingBoss(databaseUrl));
   return {
     async enqueueOpenPullRequest(params) {
-      const boss = await sendingBoss(databaseUrl);
-      await pgBossPromotionJobs(boss).enqueueOpenPullRequest(params);
+      await (await jobs()).enqueueOpenPullRequest(params);
     },
-  };
-}
-
-/** The web process's catalogue import requests (the webhook's pushes), on the same sending PgBoss. */
-export function sendingCatalogueImports(databaseUrl: string): CatalogueImportQueue {
-  return {
-    async requestImport(params) {
-      const boss = await sendingBoss(databaseUrl);
-      await pgBossCatalogueImports(boss).requestImport(params);
+    async enqueueHostChange(params) {
+      await (await jobs()).enqueueHostChange(params);
+    },
+    async requestCatalogueImport(params) {
+      await (await jobs()).requestCatalogueImport(params);
     },
   };
 }

@@ -4,8 +4,10 @@ import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { isGantryError } from "@/lib/errors";
 import { OPEN_PULL_REQUEST_RETRIES, POLL_PULL_REQUESTS_CRON, QUEUES } from "@/lib/jobs/boss";
 import type { CatalogueImportJob } from "@/lib/jobs/catalogue-jobs";
-import type { OpenPullRequestJob } from "@/lib/jobs/promotion-jobs";
+import type { HostChangeJob, OpenPullRequestJob } from "@/lib/jobs/promotion-jobs";
 import { log } from "@/lib/log";
+import { applyHostChange } from "@/lib/promotion/apply-host-change";
+import { HostChangeSchema } from "@/lib/promotion/host-change";
 import {
   failureReason,
   isPermanentFailure,
@@ -16,6 +18,10 @@ import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pu
 import type { PromotionContext } from "@/lib/promotion/types";
 
 const JobData = z.object({ promotionId: z.uuid() });
+const HostChangeJobData = z.object({
+  deliveryId: z.string().max(100),
+  change: HostChangeSchema,
+});
 
 /**
  * One run of the open-pull-request job. A failure a retry may fix (the Git
@@ -51,6 +57,30 @@ export async function runOpenPullRequestJob(
     });
     throw error;
   }
+}
+
+/**
+ * One run of the host-change job: what a webhook delivery reported, applied
+ * the same way the poller applies what it reads. Idempotent, so a failure is
+ * thrown and pg-boss retries it whole.
+ */
+async function runHostChangeJob(
+  ctx: PromotionContext,
+  job: Pick<Job<HostChangeJob>, "id" | "data">,
+): Promise<void> {
+  const data = HostChangeJobData.safeParse(job.data);
+  if (!data.success) {
+    log.error("host-change job with malformed data dropped", { jobId: job.id });
+    return;
+  }
+  const { deliveryId, change } = data.data;
+  const outcome = await applyHostChange({ ctx, change, source: "webhook" });
+  log.info("webhook delivery applied", {
+    delivery: deliveryId,
+    change: change.kind,
+    moved: outcome.promotions.filter((p) => p.changed).length,
+    catalogue: outcome.catalogue,
+  });
 }
 
 /**
@@ -106,9 +136,10 @@ export async function startPromotionWorkers(params: {
 }
 
 /**
- * The catalogue import worker (pushes to the default branch) and the pull
- * request poller (every minute, on the GitHub provider only: on the local one
- * pull requests change only through Gantry).
+ * The workers that follow the Git host: webhook deliveries' changes (one at
+ * a time, in the order they arrived), the catalogue import (pushes to the
+ * default branch), and the pull request poller (every minute, on the GitHub
+ * provider only: on the local one pull requests change only through Gantry).
  */
 export async function startRepositoryWorkers(params: {
   boss: PgBoss;
@@ -116,6 +147,13 @@ export async function startRepositoryWorkers(params: {
   pollingIntervalSeconds?: number;
 }): Promise<void> {
   const { boss, ctx } = params;
+  await boss.work<HostChangeJob>(
+    QUEUES.hostChange,
+    { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2 },
+    async ([job]) => {
+      if (job) await runHostChangeJob(ctx, job);
+    },
+  );
   await boss.work<CatalogueImportJob>(
     QUEUES.catalogueImport,
     { pollingIntervalSeconds: params.pollingIntervalSeconds ?? 2 },

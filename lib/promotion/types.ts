@@ -1,16 +1,26 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
+import type { HostChange } from "@/lib/promotion/host-change";
 
-/** Enqueues the job that opens a promotion's pull request. */
+/** The background work promotion verbs hand to the job queue. */
 export interface PromotionJobs {
   /**
-   * Inside `tx` when given, so the job exists exactly when the promotion
-   * row that needs it does (no lost jobs, no jobs for rolled-back rows).
+   * The job that opens a promotion's pull request. Inside `tx` when given,
+   * so the job exists exactly when the promotion row that needs it does (no
+   * lost jobs, no jobs for rolled-back rows).
    */
   enqueueOpenPullRequest(params: {
     promotionId: string;
     tx?: Prisma.TransactionClient;
   }): Promise<void>;
+  /** The job that applies a change the Git host reported; inside `tx` with the delivery's record. */
+  enqueueHostChange(params: {
+    deliveryId: string;
+    change: HostChange;
+    tx?: Prisma.TransactionClient;
+  }): Promise<void>;
+  /** A catalogue re-import; requests made while one is already queued coalesce into it. */
+  requestCatalogueImport(params: { reason: string }): Promise<void>;
 }
 
 /** What the promotion verbs work with; `getPromotionContext()` builds the app's. */

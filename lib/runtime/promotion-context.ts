@@ -2,8 +2,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { sendingCatalogueImports, sendingPromotionJobs } from "@/lib/jobs/queue";
-import type { GitHubEventContext } from "@/lib/promotion/github-events";
+import { sendingPromotionJobs } from "@/lib/jobs/queue";
 import { promotionMergeMethod } from "@/lib/promotion/merge-method";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -33,17 +32,5 @@ export function getPromotionContext(): PromotionContext {
     versionPath: config.git.versionPath,
     publicUrl: config.publicUrl,
     mergeMethod: promotionMergeMethod(config),
-  };
-}
-
-/** The server process's context for webhook deliveries. */
-export function getGitHubEventContext(): GitHubEventContext {
-  const { db, git, versionPath, mergeMethod } = getPromotionContext();
-  return {
-    db,
-    git,
-    versionPath,
-    mergeMethod,
-    catalogueImports: sendingCatalogueImports(databaseUrl()),
   };
 }

@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
-import { type GitHubEventContext, handleGitHubEvent } from "@/lib/promotion/github-events";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { reviewBody, reviewPromotion } from "@/lib/promotion/review-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { appFiles, CHART_YAML } from "@/test/catalogue/gitops-fixture";
-import { ALICE, BOB, CAROL, createPeople, RecordedJobs } from "@/test/promotion/support";
+import {
+  ALICE,
+  applyGitHubEvent,
+  BOB,
+  CAROL,
+  createPeople,
+  RecordedJobs,
+} from "@/test/promotion/support";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import type { FakeGitHub } from "./fake-github";
 import { OWNER, providerFor, REPO, startFake } from "./support";
@@ -39,7 +45,6 @@ let fake: FakeGitHub;
 let github: GitHubProvider;
 let database: TestDatabase;
 let ctx: PromotionContext;
-let events: GitHubEventContext;
 /** People reviewing on GitHub itself, by login. */
 const onGitHub = new Map<string, GitHubProvider>();
 let appCount = 0;
@@ -81,12 +86,6 @@ beforeAll(async () => {
     versionPath: "image.tag",
     publicUrl: "https://gantry.example.com",
     mergeMethod: "merge",
-  };
-  events = {
-    db: database.db,
-    git: github,
-    versionPath: "image.tag",
-    catalogueImports: { requestImport: async () => undefined },
   };
 });
 
@@ -179,7 +178,7 @@ describe("approvals on GitHub (fake)", () => {
         commitSha: p.head,
       },
     };
-    expect((await handleGitHubEvent(own, events)).promotions).toEqual([]);
+    expect((await applyGitHubEvent(ctx, own)).promotions).toEqual([]);
     expect(await database.db.approval.count({ where: { promotionId: p.id } })).toBe(1);
   });
 
@@ -187,7 +186,7 @@ describe("approvals on GitHub (fake)", () => {
     const p = await openPromotion();
     await reviewPromotion({ ctx, promotionId: p.id, principal: BOB, decision: "approve" });
     const { review, event } = await reviewOnGitHub(p, "carol-gh", "approve", "LGTM from GitHub");
-    const outcome = await handleGitHubEvent(event, events);
+    const outcome = await applyGitHubEvent(ctx, event);
     expect(outcome.promotions).toEqual([{ promotionId: p.id, changed: true, state: "approved" }]);
     const row = await database.db.approval.findUniqueOrThrow({
       where: { promotionId_reviewId: { promotionId: p.id, reviewId: review.id } },
@@ -209,7 +208,7 @@ describe("approvals on GitHub (fake)", () => {
     expect(audit.detail).toMatchObject({ source: "git", reviewId: review.id });
 
     // Redelivered: nothing new.
-    const again = await handleGitHubEvent(event, events);
+    const again = await applyGitHubEvent(ctx, event);
     expect(again.promotions).toEqual([{ promotionId: p.id, changed: false, state: "approved" }]);
     expect(await database.db.approval.count({ where: { promotionId: p.id } })).toBe(2);
 
@@ -219,7 +218,7 @@ describe("approvals on GitHub (fake)", () => {
       action: "dismissed",
       review: { ...event.review, state: "dismissed" },
     };
-    const after = await handleGitHubEvent(dismissed, events);
+    const after = await applyGitHubEvent(ctx, dismissed);
     expect(after.promotions).toEqual([{ promotionId: p.id, changed: true, state: "pr_open" }]);
     expect(
       (

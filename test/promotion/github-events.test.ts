@@ -1,37 +1,36 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
+import { ChangeListener } from "@/lib/events/change-listener";
+import type { ChangeEvent } from "@/lib/events/changes";
 import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { JOBS_SCHEMA, QUEUES, startBoss } from "@/lib/jobs/boss";
-import { type CatalogueImportJob, pgBossCatalogueImports } from "@/lib/jobs/catalogue-jobs";
+import type { CatalogueImportJob } from "@/lib/jobs/catalogue-jobs";
+import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { startRepositoryWorkers } from "@/lib/jobs/worker";
+import type { HostChangeContext } from "@/lib/promotion/apply-host-change";
 import { closePromotion } from "@/lib/promotion/close-promotion";
-import { type GitHubEventContext, handleGitHubEvent } from "@/lib/promotion/github-events";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
-import { ALICE, BOB, createPromotionWorld, type PromotionWorld } from "./support";
+import { ALICE, applyGitHubEvent, BOB, createPromotionWorld, type PromotionWorld } from "./support";
 
 /**
- * GitHub's deliveries, as the route hands them over, against promotions
- * whose pull requests live in the local repository (the handler only
- * needs the database and the repository: which host does not matter).
+ * GitHub's deliveries, as a delivery's job applies them (`applyHostChange`),
+ * against promotions whose pull requests live in the local repository
+ * (applying needs only the database and the repository: which host does
+ * not matter).
  */
 
 const OTHER_SHA = "0123456789abcdef0123456789abcdef01234567";
 
 let w: PromotionWorld;
 let boss: PgBoss;
-let ctx: GitHubEventContext;
+let ctx: HostChangeContext;
 
 beforeAll(async () => {
   w = await createPromotionWorld({ apps: 6 });
   boss = await startBoss(w.url, { spies: true });
-  ctx = {
-    db: w.db,
-    git: w.provider,
-    versionPath: "image.tag",
-    catalogueImports: pgBossCatalogueImports(boss),
-  };
+  ctx = { ...w.ctx, jobs: pgBossPromotionJobs(boss) };
 });
 
 afterAll(async () => {
@@ -102,9 +101,9 @@ async function stateOf(id: string) {
 
 /** Handles `event` twice: the second time must change nothing. */
 async function deliverTwice(event: GitHubEvent, promotionId: string) {
-  const first = await handleGitHubEvent(event, ctx);
+  const first = await applyGitHubEvent(ctx, event);
   const after = await stateOf(promotionId);
-  const second = await handleGitHubEvent(event, ctx);
+  const second = await applyGitHubEvent(ctx, event);
   const replayed = await stateOf(promotionId);
   expect(replayed.state).toBe(after.state);
   expect(replayed.events).toBe(after.events);
@@ -152,7 +151,7 @@ describe("GitHub events move promotions", () => {
     const p = await openPromotion("app-2");
 
     // An approval of another commit does not count.
-    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", OTHER_SHA), ctx);
+    await applyGitHubEvent(ctx, reviewEvent(p, "submitted", "approved", OTHER_SHA));
     expect((await stateOf(p.id)).state).toBe("pr_open");
 
     const approved = await deliverTwice(reviewEvent(p, "submitted", "approved", p.head), p.id);
@@ -162,13 +161,13 @@ describe("GitHub events move promotions", () => {
     const pushed = pullRequestEvent(p, "synchronize", { state: "open", headSha: OTHER_SHA });
     expect((await deliverTwice(pushed, p.id)).after.state).toBe("pr_open");
 
-    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", p.head), ctx);
+    await applyGitHubEvent(ctx, reviewEvent(p, "submitted", "approved", p.head));
     expect((await stateOf(p.id)).state).toBe("approved");
     const blocked = reviewEvent(p, "submitted", "changes_requested", p.head);
     expect((await deliverTwice(blocked, p.id)).after.state).toBe("pr_open");
 
     // A dismissed approval, and a comment, leave an open promotion open.
-    await handleGitHubEvent(reviewEvent(p, "submitted", "approved", p.head), ctx);
+    await applyGitHubEvent(ctx, reviewEvent(p, "submitted", "approved", p.head));
     expect((await stateOf(p.id)).state).toBe("approved");
     await deliverTwice(reviewEvent(p, "dismissed", "dismissed", p.head, lastReviewId), p.id);
     expect((await stateOf(p.id)).state).toBe("pr_open");
@@ -187,7 +186,7 @@ describe("GitHub events move promotions", () => {
       reviewEvent(p, "submitted", "approved", p.head),
       reviewEvent(p, "submitted", "changes_requested", p.head),
     ]) {
-      const outcome = await handleGitHubEvent(event, ctx);
+      const outcome = await applyGitHubEvent(ctx, event);
       expect(outcome.promotions).toEqual([{ promotionId: p.id, changed: false, state: "closed" }]);
     }
     expect(await stateOf(p.id)).toMatchObject({ state: before.state, events: before.events });
@@ -197,16 +196,16 @@ describe("GitHub events move promotions", () => {
     const unknown = pullRequestEvent({ number: 9999, head: OTHER_SHA, branch: "x" }, "closed", {
       state: "closed",
     });
-    expect(await handleGitHubEvent(unknown, ctx)).toEqual({ promotions: [], catalogue: "none" });
+    const nothing = { promotions: [], catalogue: "none", retryLater: false };
+    expect(await applyGitHubEvent(ctx, unknown)).toEqual(nothing);
     const elsewhere: GitHubEvent = {
       type: "push",
       repository: "acme/other",
       ref: "refs/heads/main",
       before: OTHER_SHA,
       after: OTHER_SHA,
-      changedPaths: [],
     };
-    expect(await handleGitHubEvent(elsewhere, ctx)).toEqual({ promotions: [], catalogue: "none" });
+    expect(await applyGitHubEvent(ctx, elsewhere)).toEqual(nothing);
     const status: GitHubEvent = {
       type: "status",
       repository: "acme/gitops",
@@ -215,7 +214,43 @@ describe("GitHub events move promotions", () => {
       context: "ci",
       targetUrl: null,
     };
-    expect(await handleGitHubEvent(status, ctx)).toEqual({ promotions: [], catalogue: "none" });
+    expect(await applyGitHubEvent(ctx, status)).toEqual(nothing);
+  });
+
+  it("a check that changed on a promotion's head tells the pages showing it to read it again", async () => {
+    const p = await openPromotion("app-4");
+    const other = await openPromotion("app-5");
+    const listener = new ChangeListener({ connectionString: w.url });
+    const heard: ChangeEvent[] = [];
+    let done: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await listener.subscribe({
+      onChange: (event) => {
+        heard.push(event);
+        if (event.kind === "promotion" && event.promotionId === p.id) done();
+      },
+    });
+    try {
+      const checkSuite: GitHubEvent = {
+        type: "check_suite",
+        action: "completed",
+        repository: "acme/gitops",
+        headSha: p.head,
+        status: "completed",
+        conclusion: "success",
+      };
+      expect(await applyGitHubEvent(ctx, checkSuite)).toMatchObject({ promotions: [] });
+      await arrived;
+      expect(heard).toContainEqual(
+        expect.objectContaining({ kind: "promotion", promotionId: p.id }),
+      );
+      // Only the promotion whose head it was.
+      expect(heard.some((e) => e.kind === "promotion" && e.promotionId === other.id)).toBe(false);
+    } finally {
+      await listener.close();
+    }
   });
 
   it("pushes to the default branch queue one coalesced import, which the worker runs", async () => {
@@ -225,11 +260,10 @@ describe("GitHub events move promotions", () => {
       ref,
       before: OTHER_SHA,
       after: OTHER_SHA,
-      changedPaths: ["apps/app-0/envs/prod/values.yaml"],
     });
-    expect((await handleGitHubEvent(push("refs/heads/feature"), ctx)).catalogue).toBe("none");
+    expect((await applyGitHubEvent(ctx, push("refs/heads/feature"))).catalogue).toBe("none");
     for (let i = 0; i < 3; i++) {
-      expect((await handleGitHubEvent(push("refs/heads/main"), ctx)).catalogue).toBe("queued");
+      expect((await applyGitHubEvent(ctx, push("refs/heads/main"))).catalogue).toBe("queued");
     }
     const queued = await w.db.$queryRawUnsafe<{ count: bigint }[]>(
       `SELECT count(*) AS count FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND state = 'created'`,

@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { GitHubEvent } from "@/lib/git/github/webhook";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { Person } from "@/lib/identity/principal";
+import {
+  applyHostChange,
+  type HostChangeContext,
+  type HostChangeOutcome,
+} from "@/lib/promotion/apply-host-change";
+import { type GitopsRepository, meaningOfGitHubEvent } from "@/lib/promotion/github-events";
+import type { HostChange } from "@/lib/promotion/host-change";
 import type { PromotionContext, PromotionJobs } from "@/lib/promotion/types";
 import {
   appFiles,
@@ -76,9 +84,39 @@ export async function createPeople(db: PrismaClient): Promise<void> {
 /** Jobs that are only recorded: the test runs the job body itself. */
 export class RecordedJobs implements PromotionJobs {
   readonly enqueued: string[] = [];
+  readonly hostChanges: HostChange[] = [];
+  readonly catalogueImports: string[] = [];
   async enqueueOpenPullRequest(params: { promotionId: string }): Promise<void> {
     this.enqueued.push(params.promotionId);
   }
+  async enqueueHostChange(params: { change: HostChange }): Promise<void> {
+    this.hostChanges.push(params.change);
+  }
+  async requestCatalogueImport(params: { reason: string }): Promise<void> {
+    this.catalogueImports.push(params.reason);
+  }
+}
+
+/** The GitOps repository the tests' GitHub events are about. */
+export const GITHUB_GITOPS: GitopsRepository = {
+  provider: "github",
+  owner: "acme",
+  repository: "gitops",
+  defaultBranch: "main",
+};
+
+/**
+ * A GitHub event as a delivery's job applies it: what it means for the
+ * GitOps repository, then `applyHostChange`; an ignored event changes nothing.
+ */
+export async function applyGitHubEvent(
+  ctx: HostChangeContext,
+  event: GitHubEvent,
+  gitops: GitopsRepository = GITHUB_GITOPS,
+): Promise<HostChangeOutcome> {
+  const meaning = meaningOfGitHubEvent({ eventName: event.type, event, gitops });
+  if ("ignored" in meaning) return { promotions: [], catalogue: "none", retryLater: false };
+  return applyHostChange({ ctx, change: meaning.change, source: "webhook" });
 }
 
 export interface PromotionWorld {

@@ -8,10 +8,16 @@ import { z } from "zod";
  * a payload before the signature over the exact bytes has been checked.
  */
 
-/** GitHub caps payloads at 25 MB; the events Gantry reads are far smaller. */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+/** GitHub caps payloads at 25 MB (a large push comes close); anything larger is not GitHub's. */
+export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+/**
+ * GitHub's event names are lower-case words joined by underscores, some with
+ * digits (`projects_v2_item`); new ones appear without notice, so any name
+ * of that shape is accepted and the ones Gantry does not use are ignored.
+ */
+const EVENT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
@@ -46,21 +52,12 @@ const pullRequestReviewEvent = z.object({
   }),
 });
 
+// The pushed commits' file lists are not read: the import reads the branch itself.
 const pushEvent = z.object({
   ref: z.string().max(500),
   before: sha,
   after: sha,
   repository,
-  commits: z
-    .array(
-      z.object({
-        id: sha,
-        added: z.array(z.string()).default([]),
-        modified: z.array(z.string()).default([]),
-        removed: z.array(z.string()).default([]),
-      }),
-    )
-    .default([]),
 });
 
 const checkSuiteEvent = z.object({
@@ -116,8 +113,6 @@ export type GitHubEvent =
       ref: string;
       before: string;
       after: string;
-      /** Every path added, modified or removed by the pushed commits. */
-      changedPaths: string[];
     }
   | {
       type: "check_suite";
@@ -178,13 +173,21 @@ export function signBody(secret: string, body: string | Buffer): string {
 }
 
 export type WebhookVerdict =
-  | { ok: true; deliveryId: string; eventName: string; event: GitHubEvent | null }
-  | { ok: false; status: 400 | 401 | 413; message: string };
+  | {
+      ok: true;
+      deliveryId: string;
+      eventName: string;
+      /** Null for an event Gantry does not act on (e.g. `ping`, `projects_v2_item`). */
+      event: GitHubEvent | null;
+    }
+  | { ok: false; status: 400 | 401 | 413 | 415; message: string };
 
 /**
  * Everything about a delivery that can be judged without the database:
  * size, signature, headers, and the payload of the events Gantry handles.
- * `event` is null for an event Gantry does not act on (e.g. `ping`).
+ * The body is JSON or, GitHub's default content type, a form whose
+ * `payload` field holds the JSON; the signature covers the bytes as sent
+ * either way, so it is checked before the body is decoded.
  */
 export async function verifyWebhook(request: Request, secret: string): Promise<WebhookVerdict> {
   const body = await readBodyWithLimit(request, MAX_WEBHOOK_BODY_BYTES);
@@ -192,7 +195,7 @@ export async function verifyWebhook(request: Request, secret: string): Promise<W
     return {
       ok: false,
       status: 413,
-      message: `the payload is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes`,
+      message: `the payload is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes (GitHub's limit is 25 MB)`,
     };
   }
   if (!verifySignature(secret, body, request.headers.get("x-hub-signature-256"))) {
@@ -207,18 +210,58 @@ export async function verifyWebhook(request: Request, secret: string): Promise<W
     return { ok: false, status: 400, message: "X-GitHub-Delivery is missing or not a delivery id" };
   }
   const eventName = request.headers.get("x-github-event") ?? "";
-  if (!/^[a-z_]{1,50}$/.test(eventName)) {
-    return { ok: false, status: 400, message: "X-GitHub-Event is missing or not an event name" };
+  if (!EVENT_NAME.test(eventName)) {
+    return {
+      ok: false,
+      status: 400,
+      message:
+        "X-GitHub-Event is missing or not an event name (letters, digits, '_', '.', '-'; at most 100)",
+    };
   }
+  const json = payloadText(request.headers.get("content-type"), body);
+  if (!json.ok) return json;
   let payload: unknown;
   try {
-    payload = JSON.parse(body.toString("utf8"));
+    payload = JSON.parse(json.text);
   } catch {
     return { ok: false, status: 400, message: "the payload is not JSON" };
   }
   const parsed = parseGitHubEvent(eventName, payload);
   if (!parsed.ok) return { ok: false, status: 400, message: parsed.message };
   return { ok: true, deliveryId, eventName, event: parsed.event };
+}
+
+/** The JSON text of a delivery, by the content type its webhook was set up with. */
+function payloadText(
+  contentType: string | null,
+  body: Buffer,
+): { ok: true; text: string } | { ok: false; status: 400 | 415; message: string } {
+  const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (mediaType === "application/json") return { ok: true, text: body.toString("utf8") };
+  if (mediaType === "application/x-www-form-urlencoded") {
+    const payloads = new URLSearchParams(body.toString("utf8")).getAll("payload");
+    if (payloads.length !== 1 || payloads[0] === undefined) {
+      return {
+        ok: false,
+        status: 400,
+        message: "the form has no single payload field (GitHub sends payload=<JSON>)",
+      };
+    }
+    return { ok: true, text: payloads[0] };
+  }
+  return {
+    ok: false,
+    status: 415,
+    message: "the content type must be application/json or application/x-www-form-urlencoded",
+  };
+}
+
+/** Is the event about the GitOps repository `owner/repository`? GitHub's names ignore case. */
+export function isAboutRepository(
+  event: GitHubEvent,
+  target: { owner: string; repository: string },
+): boolean {
+  return event.repository.toLowerCase() === `${target.owner}/${target.repository}`.toLowerCase();
 }
 
 /** The typed event for a payload, null for events Gantry ignores, or what is wrong with it. */
@@ -280,11 +323,6 @@ function parseGitHubEvent(
     case "push": {
       const r = pushEvent.safeParse(payload);
       if (!r.success) return problem(r.error);
-      const paths = new Set<string>();
-      for (const commit of r.data.commits) {
-        for (const path of [...commit.added, ...commit.modified, ...commit.removed])
-          paths.add(path);
-      }
       return {
         ok: true,
         event: {
@@ -293,7 +331,6 @@ function parseGitHubEvent(
           ref: r.data.ref,
           before: r.data.before,
           after: r.data.after,
-          changedPaths: [...paths],
         },
       };
     }
