@@ -73,6 +73,16 @@ module.exports = {
     },
     ...upward,
     {
+      name: "lib-folder-has-a-layer",
+      comment: "a new lib/ folder takes its place in LAYERS above, so the order stays whole",
+      severity: "error",
+      from: {
+        path: "^lib/",
+        pathNot: LAYERS.map((layer) => `(${layer.path})`).join("|"),
+      },
+      to: {},
+    },
+    {
       name: "ui-never-reaches-systems",
       comment:
         "components/ is UI: no Git, Kubernetes, Postgres or Prisma client (types from lib/ are fine)",
