@@ -2,9 +2,9 @@
  * Gantry's layers, lowest first. An import only points down this list (or
  * stays inside its own layer); `npm run lint` fails on an upward import, on
  * a cycle, on UI code that reaches for a system wrapper or the database, and
- * on product code that imports the demo. When a lower layer must trigger an
- * upper one, the upper one is passed in (or registered) at boot by
- * lib/runtime; the lower one never imports it.
+ * on product code that imports the demo. When a lower layer needs something
+ * from an upper one, lib/runtime passes it in at boot; the lower one never
+ * imports it.
  */
 const LAYERS = [
   {
@@ -72,6 +72,16 @@ module.exports = {
       to: { circular: true },
     },
     ...upward,
+    {
+      name: "lib-folder-has-a-layer",
+      comment: "a new lib/ folder takes its place in LAYERS above, so the order stays whole",
+      severity: "error",
+      from: {
+        path: "^lib/",
+        pathNot: LAYERS.map((layer) => `(${layer.path})`).join("|"),
+      },
+      to: {},
+    },
     {
       name: "ui-never-reaches-systems",
       comment:
