@@ -100,4 +100,3 @@ function describeFailure(error: unknown): string {
   const errorId = logUnexpected(error, { during: "catalogue import" });
   return `unexpected error during import (error id ${errorId} in the server log)`;
 }
-
