@@ -34,6 +34,8 @@ test.beforeEach(async ({ page }) => {
 test("a malformed app.yaml is reported with its location and the rest of the fleet stays", async ({
   page,
 }) => {
+  // A clone, a push and a whole CLI process importing the fleet: three times the usual budget.
+  test.slow();
   await page.goto("/apps?sort=name&dir=desc");
   const victim = (
     await page.getByRole("rowheader").first().locator(".font-mono").innerText()
