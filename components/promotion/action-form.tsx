@@ -1,6 +1,8 @@
 "use client";
 
 import { type ReactNode, useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/field";
 
 export type ActionState = { error: string | null };
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -30,34 +32,21 @@ export function ActionForm({
   describedBy?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, { error: null });
-  const button = {
-    primary: "bg-blue-700 text-white hover:bg-blue-800",
-    secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50",
-    danger: "bg-white text-red-800 ring-1 ring-red-300 hover:bg-red-50",
-  }[tone];
   return (
     <form action={formAction} className={className} aria-busy={pending}>
       <fieldset disabled={pending} className="space-y-3">
         {children}
-        <div className="flex items-center gap-3">
-          <button
-            type="submit"
-            disabled={disabled}
-            aria-describedby={describedBy}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60 ${button}`}
-          >
-            {pending ? pendingLabel : submitLabel}
-          </button>
-        </div>
-      </fieldset>
-      {state.error ? (
-        <p
-          role="alert"
-          className="mt-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900"
+        <Button
+          type="submit"
+          variant={tone}
+          disabled={disabled}
+          aria-describedby={describedBy}
+          className="disabled:cursor-not-allowed disabled:pointer-events-auto"
         >
-          {state.error}
-        </p>
-      ) : null}
+          {pending ? pendingLabel : submitLabel}
+        </Button>
+      </fieldset>
+      <FormError error={state.error} />
     </form>
   );
 }

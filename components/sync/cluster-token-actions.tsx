@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/field";
 import { type ClusterTokenAction, NO_CLUSTER_TOKEN_STATE } from "./cluster-token-state";
 import { IssuedToken } from "./issued-token";
 
@@ -19,41 +21,37 @@ export function ClusterTokenActions({
   const [rotated, rotateAction, rotating] = useActionState(rotate, NO_CLUSTER_TOKEN_STATE);
   const [revoked, revokeAction, revoking] = useActionState(revoke, NO_CLUSTER_TOKEN_STATE);
   const error = rotated.error ?? revoked.error;
-  const button =
-    "rounded-md px-2 py-1 text-xs ring-1 ring-inset disabled:opacity-60 hover:bg-slate-100";
   return (
     <div>
       <div className="flex flex-wrap gap-2">
         <form action={rotateAction}>
           <input type="hidden" name="cluster" value={cluster} />
-          <button
+          <Button
             type="submit"
+            size="sm"
+            variant="secondary"
             disabled={rotating}
             aria-label={`${hasToken ? "Rotate" : "Issue"} the agent token of ${cluster}`}
-            className={`${button} text-slate-800 ring-slate-300`}
           >
             {hasToken ? "Rotate token" : "Issue token"}
-          </button>
+          </Button>
         </form>
         {hasToken ? (
           <form action={revokeAction}>
             <input type="hidden" name="cluster" value={cluster} />
-            <button
+            <Button
               type="submit"
+              size="sm"
+              variant="danger"
               disabled={revoking}
               aria-label={`Revoke the agent token of ${cluster}`}
-              className={`${button} text-red-800 ring-red-300`}
             >
               Revoke token
-            </button>
+            </Button>
           </form>
         ) : null}
       </div>
-      {error ? (
-        <p role="alert" className="mt-1 text-xs text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} className="mt-1 p-1 text-xs" />
       {revoked.notice && !rotated.issued ? (
         <p role="status" className="mt-1 text-xs text-slate-700">
           {revoked.notice}

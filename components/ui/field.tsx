@@ -134,3 +134,19 @@ export function Fieldset({
     </fieldset>
   );
 }
+
+/** A form's refusal, in words, where the person looks after pressing its button. */
+export function FormError({ error, className }: { error: string | null; className?: string }) {
+  if (!error) return null;
+  return (
+    <p
+      role="alert"
+      className={cn(
+        "mt-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100",
+        className,
+      )}
+    >
+      {error}
+    </p>
+  );
+}
