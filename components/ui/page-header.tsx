@@ -21,3 +21,23 @@ export function PageHeader({
     </div>
   );
 }
+
+/** A part of a page under its own heading (h2), found by that name as a region. */
+export function PageSection({
+  id,
+  title,
+  children,
+}: {
+  id: string;
+  title: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="mb-8 last:mb-0">
+      <h2 id={`${id}-heading`} className="mb-3 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
