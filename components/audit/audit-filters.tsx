@@ -1,18 +1,6 @@
 import { Field, Select } from "@/components/ui/field";
 import { FilterForm, TextFilter } from "@/components/ui/filter-form";
-
-/** The timeline's filters as a plain GET form: they live in the URL, so a filtered view is a link. */
-export interface AuditFilterValues {
-  app?: string;
-  team?: string;
-  env?: string;
-  actor?: string;
-  action?: string;
-  outcome?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-}
+import type { AuditFilterValues } from "@/lib/audit/get-audit-page";
 
 const TEXT_FILTERS: readonly {
   name: Exclude<keyof AuditFilterValues, "outcome">;
@@ -32,6 +20,7 @@ const TIME_FILTERS: typeof TEXT_FILTERS = [
   { name: "q", label: "Search details", placeholder: "free text" },
 ];
 
+/** The timeline's filters as a plain GET form: they live in the URL, so a filtered view is a link. */
 export function AuditFilters({
   values,
   action = "/audit",
