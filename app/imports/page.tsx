@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { ProblemList } from "@/components/catalogue/problem-list";
 import { ImportRunTable } from "@/components/imports/import-run-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
@@ -30,28 +31,22 @@ export default async function ImportsPage() {
             tone="warning"
             title={`${currentProblems.length} file(s) could not be read; every other application imported`}
           >
-            <ul className="mt-2 space-y-1">
-              {currentProblems.map((problem) => (
-                <li key={`${problem.file}:${problem.line}:${problem.column}:${problem.message}`}>
-                  <span className="font-mono">
-                    {problem.file}
-                    {problem.line ? `:${problem.line}` : ""}
-                    {problem.column ? `:${problem.column}` : ""}
-                  </span>{" "}
-                  — {problem.message}
-                  {problem.applicationSlug ? (
-                    <>
-                      {" "}
-                      (
-                      <Link href={`/apps/${problem.applicationSlug}`} className="underline">
-                        {problem.applicationSlug}
-                      </Link>
-                      )
-                    </>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
+            <ProblemList
+              problems={currentProblems}
+              className="mt-2 space-y-1"
+              extra={(problem) =>
+                problem.applicationSlug ? (
+                  <>
+                    {" "}
+                    (
+                    <Link href={`/apps/${problem.applicationSlug}`} className="underline">
+                      {problem.applicationSlug}
+                    </Link>
+                    )
+                  </>
+                ) : null
+              }
+            />
           </Notice>
         )}
       </PageSection>

@@ -1,8 +1,7 @@
 "use client";
 
-import { type ReactNode, useActionState } from "react";
-import { Button } from "@/components/ui/button";
-import { FormError } from "@/components/ui/field";
+import type { ReactNode } from "react";
+import { ActionForm } from "@/components/promotion/action-form";
 
 /**
  * What a form whose action makes a secret answers: the refusal in words, or
@@ -16,35 +15,40 @@ export type SecretActionState = {
   /** What happened, when it is worth saying ("Grants saved"). */
   notice?: string;
 };
-type Action = (state: SecretActionState, formData: FormData) => Promise<SecretActionState>;
 
 export function SecretForm({
   action,
+  hidden,
   children,
   submitLabel,
   pendingLabel,
   tone = "primary",
-  className,
 }: {
-  action: Action;
+  action: (state: SecretActionState, formData: FormData) => Promise<SecretActionState>;
+  hidden?: Readonly<Record<string, string>>;
   children?: ReactNode;
   submitLabel: string;
   pendingLabel: string;
   tone?: "primary" | "secondary";
-  className?: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, { error: null });
   return (
-    <div className={className}>
-      <form action={formAction} aria-busy={pending}>
-        <fieldset disabled={pending} className="space-y-3">
-          {children}
-          <Button type="submit" variant={tone}>
-            {pending ? pendingLabel : submitLabel}
-          </Button>
-        </fieldset>
-      </form>
-      <FormError error={state.error} />
+    <ActionForm
+      action={action}
+      initialState={{ error: null }}
+      hidden={hidden}
+      submitLabel={submitLabel}
+      pendingLabel={pendingLabel}
+      tone={tone}
+      after={(state) => <SecretAnswer state={state} />}
+    >
+      {children}
+    </ActionForm>
+  );
+}
+
+function SecretAnswer({ state }: { state: SecretActionState }) {
+  return (
+    <>
       {state.notice && !state.error ? (
         <p role="status" className="mt-2 text-sm text-emerald-800 dark:text-emerald-300">
           {state.notice}
@@ -62,6 +66,6 @@ export function SecretForm({
           </output>
         </section>
       ) : null}
-    </div>
+    </>
   );
 }

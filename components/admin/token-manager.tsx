@@ -53,9 +53,8 @@ export function TokenManager({
                 submitLabel={`Revoke ${token.name}`}
                 pendingLabel="Revoking…"
                 tone="danger"
-              >
-                <input type="hidden" name="tokenId" value={token.id} />
-              </ActionForm>
+                hidden={{ tokenId: token.id }}
+              ></ActionForm>
             )}
           />
         )

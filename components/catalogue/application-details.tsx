@@ -1,17 +1,11 @@
+import type { ReactNode } from "react";
+import { ProblemList } from "@/components/catalogue/problem-list";
 import { Badge, TierBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { type DataColumn, DataTable } from "@/components/ui/data-table";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-  TableRowHeader,
-} from "@/components/ui/table";
 import type { ApplicationView } from "@/lib/catalog/get-application";
 
 const linkClass = "text-blue-800 hover:underline dark:text-blue-300";
@@ -68,83 +62,21 @@ export function ApplicationDetails({
           tone="danger"
           title="The last import could not read some of this application's files"
         >
-          <ul className="list-disc pl-5">
-            {app.problems.map((problem) => (
-              <li key={`${problem.file}:${problem.line}:${problem.message}`}>
-                <span className="font-mono">
-                  {problem.file}
-                  {problem.line ? `:${problem.line}` : ""}
-                  {problem.column ? `:${problem.column}` : ""}
-                </span>{" "}
-                — {problem.message}
-              </li>
-            ))}
-          </ul>
+          <ProblemList problems={app.problems} className="list-disc pl-5" />
         </Notice>
       ) : null}
 
       <Card id="environments" title="Environments">
-        <Table caption={`Environments of ${app.name}`} framed={false}>
-          <TableHeader>
-            <tr>
-              <TableHead>Environment</TableHead>
-              <TableHead>Desired version</TableHead>
-              <TableHead>Values file</TableHead>
-              <TableHead>Read at commit</TableHead>
-              <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </tr>
-          </TableHeader>
-          <TableBody>
-            {app.targets.map((target) => (
-              <TableRow key={target.environment.name}>
-                <TableRowHeader className="font-medium">
-                  <EnvironmentName environment={target.environment} />
-                </TableRowHeader>
-                <TableCell className="font-mono">
-                  {target.desiredVersion ?? (
-                    <span className="italic text-slate-500">no version</span>
-                  )}
-                </TableCell>
-                <TableCell className="font-mono text-xs">
-                  {target.fileUrl ? (
-                    <a href={target.fileUrl} className={linkClass}>
-                      {target.valuesPath}
-                    </a>
-                  ) : (
-                    target.valuesPath
-                  )}
-                </TableCell>
-                <TableCell className="font-mono text-xs">
-                  {target.desiredCommit.slice(0, 12)}
-                </TableCell>
-                <TableCell className="text-right">
-                  {app.archivedAt || promoteRefusal ? null : (
-                    <Button asChild size="sm" variant="secondary">
-                      <a
-                        href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
-                        aria-label={`Promote to ${target.environment.name}`}
-                      >
-                        Promote
-                      </a>
-                    </Button>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-            {app.missingEnvironments.map((environment) => (
-              <TableRow key={environment.name}>
-                <TableRowHeader className="font-medium text-slate-500">
-                  <EnvironmentName environment={environment} />
-                </TableRowHeader>
-                <TableCell colSpan={4} className="text-slate-500">
-                  Not deployed: no values file for this environment
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable
+          caption={`Environments of ${app.name}`}
+          framed={false}
+          columns={environmentColumns(app, promoteRefusal)}
+          rows={[
+            ...app.targets.map((target) => ({ environment: target.environment, target })),
+            ...app.missingEnvironments.map((environment) => ({ environment, target: null })),
+          ]}
+          rowKey={(row) => row.environment.name}
+        />
         {promoteRefusal && !app.archivedAt ? (
           <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
             You cannot promote {app.name}: {promoteRefusal}.
@@ -242,11 +174,79 @@ export function ApplicationDetails({
   );
 }
 
-function EnvironmentName({ environment }: { environment: { name: string; displayName: string } }) {
-  return (
-    <>
-      {environment.displayName}{" "}
-      <span className="font-mono text-xs text-slate-500">({environment.name})</span>
-    </>
-  );
+type Target = ApplicationView["targets"][number];
+type EnvironmentRow = { environment: { name: string; displayName: string }; target: Target | null };
+
+/** An environment the app is deployed to has its version, file and commit; one it is not says so. */
+function environmentColumns(
+  app: ApplicationView,
+  promoteRefusal: string | null,
+): DataColumn<EnvironmentRow>[] {
+  const present = (cell: (target: Target) => ReactNode) => (row: EnvironmentRow) =>
+    row.target ? cell(row.target) : null;
+  return [
+    {
+      id: "environment",
+      header: "Environment",
+      rowHeader: true,
+      className: "font-medium",
+      cell: ({ environment, target }) => (
+        <span className={target ? undefined : "text-slate-500"}>
+          {environment.displayName}{" "}
+          <span className="font-mono text-xs text-slate-500">({environment.name})</span>
+        </span>
+      ),
+    },
+    {
+      id: "version",
+      header: "Desired version",
+      className: "font-mono",
+      cell: (row) =>
+        row.target ? (
+          (row.target.desiredVersion ?? <span className="italic text-slate-500">no version</span>)
+        ) : (
+          <span className="font-sans text-slate-500">
+            Not deployed: no values file for this environment
+          </span>
+        ),
+    },
+    {
+      id: "file",
+      header: "Values file",
+      className: "font-mono text-xs",
+      cell: present((target) =>
+        target.fileUrl ? (
+          <a href={target.fileUrl} className={linkClass}>
+            {target.valuesPath}
+          </a>
+        ) : (
+          target.valuesPath
+        ),
+      ),
+    },
+    {
+      id: "commit",
+      header: "Read at commit",
+      className: "font-mono text-xs",
+      cell: present((target) => target.desiredCommit.slice(0, 12)),
+    },
+    {
+      id: "actions",
+      header: "Actions",
+      headerHidden: true,
+      className: "text-right",
+      cell: present((target) =>
+        app.archivedAt || promoteRefusal ? null : (
+          <Button asChild size="sm" variant="secondary">
+            <a
+              href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
+              aria-label={`Promote to ${target.environment.name}`}
+            >
+              Promote
+            </a>
+          </Button>
+        ),
+      ),
+    },
+  ];
 }

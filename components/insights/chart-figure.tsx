@@ -1,15 +1,7 @@
 import type { ReactNode } from "react";
 import { cardClass } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-  TableRowHeader,
-} from "@/components/ui/table";
+import { DataTable } from "@/components/ui/data-table";
 
 /**
  * A chart with its numbers: a figure named by its heading, the chart, and a
@@ -43,30 +35,21 @@ export function ChartFigure(props: {
         <summary className="cursor-pointer rounded text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
           Show numbers
         </summary>
-        <Table caption={props.title} framed={false} className="mt-2 max-h-72 overflow-y-auto">
-          <TableHeader>
-            <tr>
-              {props.columns.map((column) => (
-                <TableHead key={column}>{column}</TableHead>
-              ))}
-            </tr>
-          </TableHeader>
-          <TableBody>
-            {props.rows.map((row) => (
-              <TableRow key={row[0]}>
-                {row.map((cell, index) =>
-                  index === 0 ? (
-                    <TableRowHeader key={props.columns[index]}>{cell}</TableRowHeader>
-                  ) : (
-                    <TableCell key={props.columns[index]} className="tabular-nums">
-                      {cell}
-                    </TableCell>
-                  ),
-                )}
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <div className="mt-2 max-h-72 overflow-y-auto">
+          <DataTable
+            caption={props.title}
+            framed={false}
+            columns={props.columns.map((column, index) => ({
+              id: column,
+              header: column,
+              rowHeader: index === 0,
+              ...(index === 0 ? {} : { className: "tabular-nums" }),
+              cell: (row: readonly string[]) => row[index],
+            }))}
+            rows={props.rows}
+            rowKey={(row) => row[0] ?? ""}
+          />
+        </div>
       </details>
     </figure>
   );

@@ -5,14 +5,17 @@ import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 
 export type ActionState = { error: string | null };
-type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
 /**
  * A form bound to a server action: disables itself while the action runs
- * and shows the action's refusal, in words, next to the button.
+ * and shows the action's refusal, in words, next to the button. `hidden`
+ * names what the action acts on (a promotion's id); `after` shows the rest
+ * of the action's answer (for client callers, such as SecretForm).
  */
-export function ActionForm({
+export function ActionForm<S extends ActionState = ActionState>({
   action,
+  initialState,
+  hidden = {},
   children,
   submitLabel,
   pendingLabel,
@@ -20,8 +23,11 @@ export function ActionForm({
   className,
   disabled = false,
   describedBy,
+  after,
 }: {
-  action: Action;
+  action: (state: Awaited<S>, formData: FormData) => Promise<S>;
+  initialState?: Awaited<S>;
+  hidden?: Readonly<Record<string, string>>;
   children?: ReactNode;
   submitLabel: string;
   pendingLabel: string;
@@ -30,23 +36,31 @@ export function ActionForm({
   /** The button is shown but cannot be pressed (say why next to it, and point `describedBy` there). */
   disabled?: boolean;
   describedBy?: string;
+  after?: (state: Awaited<S>) => ReactNode;
 }) {
-  const [state, formAction, pending] = useActionState(action, { error: null });
+  const [state, formAction, pending] = useActionState<S, FormData>(
+    action,
+    initialState ?? ({ error: null } as Awaited<S>),
+  );
   return (
     <form action={formAction} className={className} aria-busy={pending}>
       <fieldset disabled={pending} className="space-y-3">
+        {Object.entries(hidden).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
         {children}
         <Button
           type="submit"
           variant={tone}
           disabled={disabled}
           aria-describedby={describedBy}
-          className="disabled:cursor-not-allowed disabled:pointer-events-auto"
+          className="disabled:pointer-events-auto disabled:cursor-not-allowed"
         >
           {pending ? pendingLabel : submitLabel}
         </Button>
       </fieldset>
       <FormError error={state.error} />
+      {after?.(state)}
     </form>
   );
 }

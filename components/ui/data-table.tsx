@@ -1,16 +1,7 @@
 import type { ReactNode } from "react";
 import type { SortValue } from "./sort-value";
 import { SortableTable } from "./sortable-table";
-import {
-  ColumnHeader,
-  type ColumnLook,
-  RowCells,
-  Table,
-  TableBody,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "./table";
+import { ColumnHeader, type ColumnLook, ColumnTable, TableHead } from "./table";
 
 /** A column of a DataTable: its look, how a row's cell reads, and (to be sortable) what it sorts by. */
 export type DataColumn<Row> = ColumnLook & {
@@ -64,23 +55,19 @@ export function DataTable<Row>({
     );
   }
   return (
-    <Table caption={caption} framed={framed}>
-      <TableHeader>
-        <tr>
-          {columns.map((column) => (
-            <TableHead key={column.id} numeric={column.numeric}>
-              <ColumnHeader column={column} />
-            </TableHead>
-          ))}
-        </tr>
-      </TableHeader>
-      <TableBody>
-        {rows.map((row) => (
-          <TableRow key={rowKey(row)}>
-            <RowCells columns={columns} cells={columns.map((column) => column.cell(row))} />
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <ColumnTable
+      caption={caption}
+      framed={framed}
+      columns={columns}
+      head={(column) => (
+        <TableHead key={column.id} numeric={column.numeric}>
+          <ColumnHeader column={column} />
+        </TableHead>
+      )}
+      rows={rows.map((row) => ({
+        key: rowKey(row),
+        cells: columns.map((column) => column.cell(row)),
+      }))}
+    />
   );
 }

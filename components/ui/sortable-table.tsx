@@ -14,14 +14,10 @@ import {
   ariaSort,
   ColumnHeader,
   type ColumnLook,
-  RowCells,
+  ColumnTable,
   SortLabel,
   sortControlClass,
-  Table,
-  TableBody,
   TableHead,
-  TableHeader,
-  TableRow,
 } from "./table";
 
 export type SortableColumn = ColumnLook & { sortable: boolean };
@@ -75,45 +71,40 @@ export function SortableTable({
     onSortingChange: setSorting,
     getRowId: (row) => row.key,
   });
+  const sortedBy = new Map(
+    table.getHeaderGroups()[0]?.headers.map((header) => [header.column.id, header.column]) ?? [],
+  );
   return (
-    <Table caption={caption} framed={framed}>
-      <TableHeader>
-        {table.getHeaderGroups().map((group) => (
-          <tr key={group.id}>
-            {group.headers.map((header, index) => {
-              const column = columns[index];
-              if (!column) return null;
-              const sorted = header.column.getIsSorted();
-              return (
-                <TableHead
-                  key={header.id}
-                  numeric={column.numeric}
-                  aria-sort={column.sortable ? ariaSort(sorted) : undefined}
-                >
-                  {column.sortable ? (
-                    <button
-                      type="button"
-                      onClick={header.column.getToggleSortingHandler()}
-                      className={sortControlClass}
-                    >
-                      <SortLabel label={column.header} sorted={sorted} />
-                    </button>
-                  ) : (
-                    <ColumnHeader column={column} />
-                  )}
-                </TableHead>
-              );
-            })}
-          </tr>
-        ))}
-      </TableHeader>
-      <TableBody>
-        {table.getRowModel().rows.map((row) => (
-          <TableRow key={row.id}>
-            <RowCells columns={columns} cells={row.original.cells} />
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <ColumnTable
+      caption={caption}
+      framed={framed}
+      columns={columns}
+      head={(_look, index) => {
+        const column = columns[index];
+        const sortColumn = column ? sortedBy.get(column.id) : undefined;
+        if (!column) return null;
+        const sorted = sortColumn?.getIsSorted() ?? false;
+        return (
+          <TableHead
+            key={column.id}
+            numeric={column.numeric}
+            aria-sort={column.sortable ? ariaSort(sorted) : undefined}
+          >
+            {column.sortable && sortColumn ? (
+              <button
+                type="button"
+                onClick={sortColumn.getToggleSortingHandler()}
+                className={sortControlClass}
+              >
+                <SortLabel label={column.header} sorted={sorted} />
+              </button>
+            ) : (
+              <ColumnHeader column={column} />
+            )}
+          </TableHead>
+        );
+      }}
+      rows={table.getRowModel().rows.map((row) => ({ key: row.id, cells: row.original.cells }))}
+    />
   );
 }

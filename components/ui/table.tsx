@@ -189,3 +189,36 @@ export function RowCells({
     ),
   );
 }
+
+/**
+ * A table laid out from its columns: one header row (each header as `head`
+ * renders it) and one body row per entry, its cells already rendered.
+ */
+export function ColumnTable({
+  caption,
+  framed,
+  columns,
+  head,
+  rows,
+}: {
+  caption: string;
+  framed?: boolean;
+  columns: readonly ColumnLook[];
+  head: (column: ColumnLook, index: number) => ReactNode;
+  rows: readonly { key: string; cells: ReactNode[] }[];
+}) {
+  return (
+    <Table caption={caption} framed={framed}>
+      <TableHeader>
+        <tr>{columns.map(head)}</tr>
+      </TableHeader>
+      <TableBody>
+        {rows.map((row) => (
+          <TableRow key={row.key}>
+            <RowCells columns={columns} cells={row.cells} />
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

@@ -89,9 +89,8 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               submitLabel="Retry"
               pendingLabel="Retrying…"
               className="mt-3"
-            >
-              <input type="hidden" name="promotionId" value={p.id} />
-            </ActionForm>
+              hidden={{ promotionId: p.id }}
+            ></ActionForm>
           ) : null}
         </Notice>
       ) : null}
@@ -162,9 +161,8 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
                       pendingLabel="Merging…"
                       disabled={!standing.satisfied}
                       describedBy={standing.satisfied ? undefined : "merge-blockers"}
-                    >
-                      <input type="hidden" name="promotionId" value={p.id} />
-                    </ActionForm>
+                      hidden={{ promotionId: p.id }}
+                    ></ActionForm>
                     {standing.satisfied ? null : (
                       <p id="merge-blockers" className="text-xs text-slate-600">
                         Cannot merge yet: {standing.blockers.join("; ")}.
@@ -178,9 +176,8 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
                     submitLabel="Close without merging"
                     pendingLabel="Closing…"
                     tone="danger"
-                  >
-                    <input type="hidden" name="promotionId" value={p.id} />
-                  </ActionForm>
+                    hidden={{ promotionId: p.id }}
+                  ></ActionForm>
                 ) : null}
               </div>
             ) : null}

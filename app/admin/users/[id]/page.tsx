@@ -56,8 +56,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </Notice>
       ) : null}
       <Card id="grants" title="Grants" className="mb-6">
-        <SecretForm action={updateGrantsAction} submitLabel="Save grants" pendingLabel="Saving…">
-          <input type="hidden" name="userId" value={user.id} />
+        <SecretForm
+          action={updateGrantsAction}
+          submitLabel="Save grants"
+          pendingLabel="Saving…"
+          hidden={{ userId: user.id }}
+        >
           <GrantsFields idPrefix="edit" value={user} />
         </SecretForm>
       </Card>
@@ -68,8 +72,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             submitLabel="Reset password"
             pendingLabel="Resetting…"
             tone="secondary"
+            hidden={{ userId: user.id }}
           >
-            <input type="hidden" name="userId" value={user.id} />
             <p className="text-sm text-slate-600">
               Gives a new one-time password, shown once, and signs them out everywhere.
             </p>
@@ -81,8 +85,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             submitLabel="Enable account"
             pendingLabel="Enabling…"
             tone="secondary"
+            hidden={{ userId: user.id }}
           >
-            <input type="hidden" name="userId" value={user.id} />
             <p className="text-sm text-slate-600">
               Disabled <RelativeTime value={user.disabledAt} />. Enabling lets them sign in again
               with the grants above.
@@ -94,8 +98,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             submitLabel="Disable account"
             pendingLabel="Disabling…"
             tone="danger"
+            hidden={{ userId: user.id }}
           >
-            <input type="hidden" name="userId" value={user.id} />
             <p className="text-sm text-slate-600">
               They cannot sign in, and every session they hold ends now. Their API tokens stop
               working with them.
