@@ -5,7 +5,7 @@ import { VersionMatrix } from "@/components/catalogue/version-matrix";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { ErrorState } from "@/components/ui/error-state";
+import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePerson } from "@/lib/auth/current-principal";
@@ -24,16 +24,7 @@ export default async function ApplicationsPage({
   await requirePerson();
   const view = await getCataloguePage({ db: getDb(), searchParams: await searchParams });
   if (!view.ok) {
-    return (
-      <>
-        <PageHeader title="Applications" />
-        <ErrorState
-          title="This link has a filter Gantry does not understand"
-          problems={view.errors}
-          action={<a href="/apps">Show all applications</a>}
-        />
-      </>
-    );
+    return <InvalidLinkPage heading="Applications" problems={view.errors} resetHref="/apps" />;
   }
   const { query, page } = view;
   return (

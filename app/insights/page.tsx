@@ -10,7 +10,7 @@ import { InsightsFilters } from "@/components/insights/insights-filters";
 import { MeasureTiles } from "@/components/insights/measure-tiles";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
-import { ErrorState } from "@/components/ui/error-state";
+import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePerson } from "@/lib/auth/current-principal";
@@ -24,6 +24,20 @@ export const dynamic = "force-dynamic";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const hours = (seconds: number | null) => (seconds === null ? null : seconds / 3600);
+/** Weeks' medians and 90th percentiles, drawn in hours. */
+const weeklyHoursChart = (
+  label: string,
+  weeks: readonly { week: string; medianSeconds: number | null; p90Seconds: number | null }[],
+) => (
+  <WeeklyHoursChart
+    label={label}
+    data={weeks.map((w) => ({
+      week: w.week,
+      median: hours(w.medianSeconds),
+      p90: hours(w.p90Seconds),
+    }))}
+  />
+);
 const shown = (seconds: number | null) => (seconds === null ? "—" : durationInWords(seconds));
 
 export default async function InsightsPage({ searchParams }: { searchParams: SearchParams }) {
@@ -35,14 +49,13 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
   });
   if (!view.ok) {
     return (
-      <>
-        <PageHeader title="Insights" />
-        <ErrorState
-          title="This link has a parameter Gantry does not understand"
-          problems={view.errors}
-          action={<a href="/insights">Show the last 28 days</a>}
-        />
-      </>
+      <InvalidLinkPage
+        heading="Insights"
+        title="This link has a parameter Gantry does not understand"
+        problems={view.errors}
+        resetHref="/insights"
+        resetLabel="Show the last 28 days"
+      />
     );
   }
   const { query, measures: m, environment, link } = view;
@@ -95,16 +108,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           id="chart-lead-time"
           title="Lead time for changes per week"
           description="Pull request opened → deployed, in hours: median and 90th percentile of the week's deployments."
-          chart={
-            <WeeklyHoursChart
-              label="Lead time for changes per week"
-              data={m.leadTimeWeekly.map((w) => ({
-                week: w.week,
-                median: hours(w.medianSeconds),
-                p90: hours(w.p90Seconds),
-              }))}
-            />
-          }
+          chart={weeklyHoursChart("Lead time for changes per week", m.leadTimeWeekly)}
           columns={["Week of", "Deployments", "Median", "90th percentile"]}
           rows={m.leadTimeWeekly.map((w) => [
             w.week,
@@ -138,16 +142,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           id="chart-restore"
           title="Time to restore per week"
           description="From a failure (failed, or deployed and rolled back) to the next deployment of the same application and environment, in hours."
-          chart={
-            <WeeklyHoursChart
-              label="Time to restore per week"
-              data={m.restoreWeekly.map((w) => ({
-                week: w.week,
-                median: hours(w.medianSeconds),
-                p90: hours(w.p90Seconds),
-              }))}
-            />
-          }
+          chart={weeklyHoursChart("Time to restore per week", m.restoreWeekly)}
           columns={["Week of", "Failures", "Restored", "Median", "90th percentile"]}
           rows={m.restoreWeekly.map((w) => [
             w.week,

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PromotionTable } from "@/components/promotion/promotion-table";
 import { EmptyState } from "@/components/ui/empty-state";
-import { ErrorState } from "@/components/ui/error-state";
+import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Field, Select } from "@/components/ui/field";
 import { FilterForm, TextFilter } from "@/components/ui/filter-form";
 import { PageHeader } from "@/components/ui/page-header";
@@ -24,16 +24,7 @@ export default async function PromotionsPage({ searchParams }: { searchParams: S
     searchParams: await searchParams,
   });
   if (!view.ok) {
-    return (
-      <>
-        <PageHeader title="Promotions" />
-        <ErrorState
-          title="This link has a filter Gantry does not understand"
-          problems={view.errors}
-          action={<a href="/promotions">Show every promotion</a>}
-        />
-      </>
-    );
+    return <InvalidLinkPage heading="Promotions" problems={view.errors} resetHref="/promotions" />;
   }
   const { query, page } = view;
   return (

@@ -70,47 +70,47 @@ export function CatalogueFilters({
             autoComplete="off"
           />
         </Field>
-        <SelectFilter
-          id="filter-team"
-          name="team"
-          label="Team"
-          value={query.team}
-          any="All teams"
-          options={choices.teams.map((team) => ({
-            value: team.slug,
-            label: `${team.name} (${team.applications})`,
-          }))}
-        />
-        <SelectFilter
-          id="filter-tier"
-          name="tier"
-          label="Tier"
-          value={query.tier}
-          any="All tiers"
-          options={TIERS.map((tier) => ({ value: tier, label: tier }))}
-        />
-        <SelectFilter
-          id="filter-label"
-          name="label"
-          label="Label"
-          value={query.label}
-          any="Any label"
-          options={choices.labels.map((label) => ({
-            value: `${label.key}=${label.value}`,
-            label: `${label.key}=${label.value} (${label.applications})`,
-          }))}
-        />
-        <SelectFilter
-          id="filter-status"
-          name="status"
-          label="Status"
-          value={query.status}
-          any="Any status"
-          options={STATUS_FILTERS.map((status) => ({
-            value: status,
-            label: STATUS_LABELS[status],
-          }))}
-        />
+        {[
+          {
+            name: "team",
+            label: "Team",
+            value: query.team,
+            any: "All teams",
+            options: choices.teams.map((team) => ({
+              value: team.slug,
+              label: `${team.name} (${team.applications})`,
+            })),
+          },
+          {
+            name: "tier",
+            label: "Tier",
+            value: query.tier,
+            any: "All tiers",
+            options: TIERS.map((tier) => ({ value: tier, label: tier })),
+          },
+          {
+            name: "label",
+            label: "Label",
+            value: query.label,
+            any: "Any label",
+            options: choices.labels.map((label) => ({
+              value: `${label.key}=${label.value}`,
+              label: `${label.key}=${label.value} (${label.applications})`,
+            })),
+          },
+          {
+            name: "status",
+            label: "Status",
+            value: query.status,
+            any: "Any status",
+            options: STATUS_FILTERS.map((status) => ({
+              value: status,
+              label: STATUS_LABELS[status],
+            })),
+          },
+        ].map((filter) => (
+          <SelectFilter key={filter.name} id={`filter-${filter.name}`} {...filter} />
+        ))}
         <div className="flex items-end pb-1.5">
           <CheckboxField
             name="differs"

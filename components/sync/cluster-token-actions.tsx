@@ -24,31 +24,21 @@ export function ClusterTokenActions({
   return (
     <div>
       <div className="flex flex-wrap gap-2">
-        <form action={rotateAction}>
-          <input type="hidden" name="cluster" value={cluster} />
-          <Button
-            type="submit"
-            size="sm"
-            variant="secondary"
-            disabled={rotating}
-            aria-label={`${hasToken ? "Rotate" : "Issue"} the agent token of ${cluster}`}
-          >
-            {hasToken ? "Rotate token" : "Issue token"}
-          </Button>
-        </form>
+        <TokenButton
+          action={rotateAction}
+          cluster={cluster}
+          pending={rotating}
+          verb={hasToken ? "Rotate" : "Issue"}
+          variant="secondary"
+        />
         {hasToken ? (
-          <form action={revokeAction}>
-            <input type="hidden" name="cluster" value={cluster} />
-            <Button
-              type="submit"
-              size="sm"
-              variant="danger"
-              disabled={revoking}
-              aria-label={`Revoke the agent token of ${cluster}`}
-            >
-              Revoke token
-            </Button>
-          </form>
+          <TokenButton
+            action={revokeAction}
+            cluster={cluster}
+            pending={revoking}
+            verb="Revoke"
+            variant="danger"
+          />
         ) : null}
       </div>
       <FormError error={error} className="mt-1 p-1 text-xs" />
@@ -59,5 +49,35 @@ export function ClusterTokenActions({
       ) : null}
       {rotated.issued ? <IssuedToken {...rotated.issued} /> : null}
     </div>
+  );
+}
+
+/** One form and button acting on a cluster's token, named for screen readers with the cluster. */
+function TokenButton({
+  action,
+  cluster,
+  pending,
+  verb,
+  variant,
+}: {
+  action: (formData: FormData) => void;
+  cluster: string;
+  pending: boolean;
+  verb: "Rotate" | "Issue" | "Revoke";
+  variant: "secondary" | "danger";
+}) {
+  return (
+    <form action={action}>
+      <input type="hidden" name="cluster" value={cluster} />
+      <Button
+        type="submit"
+        size="sm"
+        variant={variant}
+        disabled={pending}
+        aria-label={`${verb} the agent token of ${cluster}`}
+      >
+        {verb} token
+      </Button>
+    </form>
   );
 }

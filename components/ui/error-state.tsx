@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { cn } from "./cn";
+import { PageHeader } from "./page-header";
 
 /**
  * What a page shows instead of its content when it cannot show it: the
@@ -38,5 +39,27 @@ export function ErrorState({
       {children ? <div className="mt-1">{children}</div> : null}
       {action ? <p className="mt-2 font-medium [&_a]:underline">{action}</p> : null}
     </div>
+  );
+}
+
+/** A list page whose link it cannot read: its heading, what was wrong, and the way back to the whole list. */
+export function InvalidLinkPage({
+  heading,
+  title = "This link has a filter Gantry does not understand",
+  problems,
+  resetHref,
+  resetLabel = `Show all ${heading.toLowerCase()}`,
+}: {
+  heading: string;
+  title?: string;
+  problems: readonly string[];
+  resetHref: string;
+  resetLabel?: string;
+}) {
+  return (
+    <>
+      <PageHeader title={heading} />
+      <ErrorState title={title} problems={problems} action={<a href={resetHref}>{resetLabel}</a>} />
+    </>
   );
 }

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { TokenManager } from "@/components/admin/token-manager";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
-import { PageHeader } from "@/components/ui/page-header";
 import { API_SCOPES } from "@/lib/auth/api-token";
 import { requirePerson } from "@/lib/auth/current-principal";
 import { listApiTokens } from "@/lib/auth/list-api-tokens";
@@ -17,10 +16,6 @@ export default async function PersonalTokensPage() {
   return (
     <div className="max-w-5xl">
       <Breadcrumb trail={[{ href: "/account", label: "Your account" }]} />
-      <PageHeader
-        title="Your API tokens"
-        description="For scripts that act as you: a token can do what you can, within its scopes, and no more. Stored only as a hash."
-      />
       <TokenManager
         kind="personal"
         tokens={tokens}

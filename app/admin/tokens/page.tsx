@@ -4,7 +4,6 @@ import { createCiTokenAction, revokeCiTokenAction } from "@/app/admin/actions";
 import { TokenManager } from "@/components/admin/token-manager";
 import { Button } from "@/components/ui/button";
 import { ErrorState } from "@/components/ui/error-state";
-import { PageHeader } from "@/components/ui/page-header";
 import { API_SCOPES } from "@/lib/auth/api-token";
 import { requirePerson } from "@/lib/auth/current-principal";
 import { listApiTokens } from "@/lib/auth/list-api-tokens";
@@ -27,16 +26,12 @@ export default async function CiTokensPage() {
   const tokens = await listApiTokens({ db: getDb(), acting: person, kind: "ci" });
   return (
     <>
-      <PageHeader
-        title="CI tokens"
-        description="Tokens for pipelines: each acts as itself within its scopes, never approves, and is stored only as a hash."
+      <TokenManager
         actions={
           <Button asChild variant="secondary">
             <Link href="/admin/users">People</Link>
           </Button>
         }
-      />
-      <TokenManager
         kind="ci"
         tokens={tokens}
         scopes={API_SCOPES}

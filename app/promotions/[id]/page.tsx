@@ -28,6 +28,13 @@ import { getPromotionPage, type PromotionPageView } from "@/lib/promotion/get-pr
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promotion" };
 
+const RETRY = { submitLabel: "Retry", pendingLabel: "Retrying…" } as const;
+const CLOSE = {
+  submitLabel: "Close without merging",
+  pendingLabel: "Closing…",
+  tone: "danger",
+} as const;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
@@ -84,13 +91,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
         <Notice tone="danger" title="Opening the pull request failed">
           <p>{p.failureReason ?? "No reason was recorded."}</p>
           {canRetry ? (
-            <ActionForm
-              action={retryPromotionAction}
-              submitLabel="Retry"
-              pendingLabel="Retrying…"
-              className="mt-3"
-              hidden={{ promotionId: p.id }}
-            ></ActionForm>
+            <div className="mt-3">
+              <ActionForm action={retryPromotionAction} hidden={{ promotionId: p.id }} {...RETRY} />
+            </div>
           ) : null}
         </Notice>
       ) : null}
@@ -173,11 +176,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
                 {canClose ? (
                   <ActionForm
                     action={closePromotionAction}
-                    submitLabel="Close without merging"
-                    pendingLabel="Closing…"
-                    tone="danger"
                     hidden={{ promotionId: p.id }}
-                  ></ActionForm>
+                    {...CLOSE}
+                  />
                 ) : null}
               </div>
             ) : null}

@@ -79,34 +79,38 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             </p>
           </SecretForm>
         )}
-        {user.disabledAt ? (
-          <ActionForm
-            action={enableUserAction}
-            submitLabel="Enable account"
-            pendingLabel="Enabling…"
-            tone="secondary"
-            hidden={{ userId: user.id }}
-          >
-            <p className="text-sm text-slate-600">
-              Disabled <RelativeTime value={user.disabledAt} />. Enabling lets them sign in again
-              with the grants above.
-            </p>
-          </ActionForm>
-        ) : (
-          <ActionForm
-            action={disableUserAction}
-            submitLabel="Disable account"
-            pendingLabel="Disabling…"
-            tone="danger"
-            hidden={{ userId: user.id }}
-          >
-            <p className="text-sm text-slate-600">
-              They cannot sign in, and every session they hold ends now. Their API tokens stop
-              working with them.
-            </p>
-          </ActionForm>
-        )}
+        <ActionForm {...accessToggle(user)} hidden={{ userId: user.id }} />
       </Card>
     </div>
   );
+}
+
+/** Enable a disabled account, or disable an enabled one, with what that does in words. */
+function accessToggle(user: UserSummary) {
+  if (user.disabledAt) {
+    return {
+      action: enableUserAction,
+      submitLabel: "Enable account",
+      pendingLabel: "Enabling…",
+      tone: "secondary",
+      children: (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Disabled <RelativeTime value={user.disabledAt} />. Enabling lets them sign in again with
+          the grants above.
+        </p>
+      ),
+    } as const;
+  }
+  return {
+    action: disableUserAction,
+    submitLabel: "Disable account",
+    pendingLabel: "Disabling…",
+    tone: "danger",
+    children: (
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        They cannot sign in, and every session they hold ends now. Their API tokens stop working
+        with them.
+      </p>
+    ),
+  } as const;
 }
