@@ -1,5 +1,7 @@
 "use client";
 
+import { Button } from "@/components/ui/button";
+
 /**
  * Shown when a page fails unexpectedly. Next.js strips the message of
  * server errors in production and gives a digest instead: that digest is the
@@ -24,13 +26,9 @@ export default function ErrorPage({
           <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{error.digest}</code>
         </p>
       ) : null}
-      <button
-        type="button"
-        onClick={reset}
-        className="mt-6 rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800"
-      >
+      <Button onClick={reset} className="mt-6">
         Try again
-      </button>
+      </Button>
     </div>
   );
 }

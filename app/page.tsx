@@ -1,4 +1,7 @@
 import Link from "next/link";
+import { Card, cardClass } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -17,35 +20,32 @@ export default async function OverviewPage() {
       <PageHeader title="Overview" description="The fleet as the GitOps repository describes it." />
 
       {overview.applications === 0 ? (
-        <div className="mb-6">
-          <Notice title="No applications yet">
-            Gantry imports applications from the GitOps repository (
-            <code>apps/&lt;app&gt;/app.yaml</code>). Run <code>npm run gantry -- import</code> or
-            see the{" "}
-            <Link href="/imports" className="underline">
-              imports
-            </Link>
-            .
-          </Notice>
-        </div>
+        <EmptyState title="No applications yet" className="mb-6">
+          Gantry imports applications from the GitOps repository (
+          <code>apps/&lt;app&gt;/app.yaml</code>). Run <code>npm run gantry -- import</code> or see
+          the{" "}
+          <Link href="/imports" className="underline">
+            imports
+          </Link>
+          .
+        </EmptyState>
       ) : null}
 
       {lastImport && (lastImport.status === "failed" || lastImport.problems > 0) ? (
-        <div className="mb-6">
-          <Notice
-            tone={lastImport.status === "failed" ? "danger" : "warning"}
-            title={
-              lastImport.status === "failed"
-                ? "The last import failed"
-                : `The last import found ${lastImport.problems} file${lastImport.problems === 1 ? "" : "s"} it could not read`
-            }
-          >
-            {lastImport.error ? <p>{lastImport.error}</p> : null}
-            <Link href="/imports" className="font-medium underline">
-              See the details
-            </Link>
-          </Notice>
-        </div>
+        <Notice
+          className="mb-6"
+          tone={lastImport.status === "failed" ? "danger" : "warning"}
+          title={
+            lastImport.status === "failed"
+              ? "The last import failed"
+              : `The last import found ${lastImport.problems} file${lastImport.problems === 1 ? "" : "s"} it could not read`
+          }
+        >
+          {lastImport.error ? <p>{lastImport.error}</p> : null}
+          <Link href="/imports" className="font-medium underline">
+            See the details
+          </Link>
+        </Notice>
       ) : null}
 
       <dl className="mb-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
@@ -60,13 +60,7 @@ export default async function OverviewPage() {
       </dl>
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <section
-          aria-labelledby="environments-heading"
-          className="rounded-lg border border-slate-200 bg-white p-4"
-        >
-          <h2 id="environments-heading" className="mb-3 font-semibold">
-            Environments, in delivery order
-          </h2>
+        <Card id="environments" title="Environments, in delivery order">
           <ol className="space-y-3">
             {overview.environments.map((environment, index) => (
               <li key={environment.name} className="flex items-start gap-3">
@@ -91,15 +85,9 @@ export default async function OverviewPage() {
               </li>
             ))}
           </ol>
-        </section>
+        </Card>
 
-        <section
-          aria-labelledby="teams-heading"
-          className="rounded-lg border border-slate-200 bg-white p-4"
-        >
-          <h2 id="teams-heading" className="mb-3 font-semibold">
-            Teams
-          </h2>
+        <Card id="teams" title="Teams">
           <ul className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
             {overview.teams.map((team) => (
               <li key={team.slug} className="flex justify-between gap-2">
@@ -113,7 +101,7 @@ export default async function OverviewPage() {
               </li>
             ))}
           </ul>
-        </section>
+        </Card>
       </div>
 
       {lastImport ? (
@@ -145,13 +133,10 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
     </>
   );
   return href ? (
-    <Link
-      href={href}
-      className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-blue-300"
-    >
+    <Link href={href} className={cn(cardClass, "block p-4 hover:border-blue-300")}>
       {content}
     </Link>
   ) : (
-    <div className="rounded-lg border border-slate-200 bg-white p-4">{content}</div>
+    <div className={cn(cardClass, "p-4")}>{content}</div>
   );
 }

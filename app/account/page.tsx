@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cardClass } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePerson } from "@/lib/people/current-principal";
@@ -13,7 +15,7 @@ function List({ items, empty }: { items: readonly string[]; empty: string }) {
       {items.map((item) => (
         <li
           key={item}
-          className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-800"
+          className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-800 dark:bg-slate-800 dark:text-slate-200"
         >
           {item === "*" ? "every environment" : item}
         </li>
@@ -33,48 +35,39 @@ export default async function AccountPage({
     <div className="max-w-2xl">
       <PageHeader title="Your account" description={`${person.name} · ${person.email}`} />
       {password === "changed" ? (
-        <div className="mb-6">
-          <Notice title="Password changed">Other browsers signed in as you were signed out.</Notice>
-        </div>
+        <Notice title="Password changed" className="mb-6">
+          Other browsers signed in as you were signed out.
+        </Notice>
       ) : null}
-      <dl className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
-        <div className="grid grid-cols-3 gap-4 px-4 py-3">
-          <dt className="font-medium text-slate-600">Roles</dt>
-          <dd className="col-span-2">
-            <List items={person.roles} empty="none" />
-          </dd>
-        </div>
-        <div className="grid grid-cols-3 gap-4 px-4 py-3">
-          <dt className="font-medium text-slate-600">Teams</dt>
-          <dd className="col-span-2">
-            <List items={person.teams} empty="none" />
-          </dd>
-        </div>
-        <div className="grid grid-cols-3 gap-4 px-4 py-3">
-          <dt className="font-medium text-slate-600">Approves for</dt>
-          <dd className="col-span-2">
-            <List items={person.approverEnvironments} empty="no environment" />
-          </dd>
-        </div>
-        <div className="grid grid-cols-3 gap-4 px-4 py-3">
-          <dt className="font-medium text-slate-600">Break-glass</dt>
-          <dd className="col-span-2">
-            {person.breakGlass ? "may promote during a freeze, giving a reason" : "no"}
-          </dd>
-        </div>
-        <div className="grid grid-cols-3 gap-4 px-4 py-3">
-          <dt className="font-medium text-slate-600">Git host login</dt>
-          <dd className="col-span-2">
-            {person.gitLogin ?? <span className="text-slate-500">not linked</span>}
-          </dd>
-        </div>
+      <dl className={cn(cardClass, "divide-y divide-slate-200 text-sm dark:divide-slate-700")}>
+        {[
+          { term: "Roles", value: <List items={person.roles} empty="none" /> },
+          { term: "Teams", value: <List items={person.teams} empty="none" /> },
+          {
+            term: "Approves for",
+            value: <List items={person.approverEnvironments} empty="no environment" />,
+          },
+          {
+            term: "Break-glass",
+            value: person.breakGlass ? "may promote during a freeze, giving a reason" : "no",
+          },
+          {
+            term: "Git host login",
+            value: person.gitLogin ?? <span className="text-slate-500">not linked</span>,
+          },
+        ].map(({ term, value }) => (
+          <div key={term} className="grid grid-cols-3 gap-4 px-4 py-3">
+            <dt className="font-medium text-slate-600 dark:text-slate-400">{term}</dt>
+            <dd className="col-span-2">{value}</dd>
+          </div>
+        ))}
       </dl>
       <p className="mt-6 text-sm">
-        <Link href="/account/password" className="text-blue-700 hover:underline">
+        <Link href="/account/password" className="text-blue-700 hover:underline dark:text-blue-300">
           Change password
         </Link>
         {" · "}
-        <Link href="/account/tokens" className="text-blue-700 hover:underline">
+        <Link href="/account/tokens" className="text-blue-700 hover:underline dark:text-blue-300">
           API tokens
         </Link>
       </p>

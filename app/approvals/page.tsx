@@ -4,6 +4,9 @@ import { DiffView } from "@/components/promotion/diff-view";
 import { StandingLine } from "@/components/promotion/review-panel";
 import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
+import { cardClass } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { requirePerson } from "@/lib/people/current-principal";
@@ -32,11 +35,11 @@ export default async function ApprovalsPage() {
         }
       />
       {inbox.items.length === 0 ? (
-        <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+        <EmptyState title="Nothing waits for your review">
           {person.roles.includes("approver") || person.roles.includes("admin")
             ? "No promotion into the environments you approve for is waiting for a review."
             : "You approve for no environment; an admin can name you an approver."}
-        </p>
+        </EmptyState>
       ) : (
         <ol aria-label="Promotions awaiting approval" className="space-y-4">
           {inbox.items.map((item) => (
@@ -62,10 +65,7 @@ function InboxItem({ item }: { item: ApprovalInboxItem }) {
   const title = `${p.application.name} to ${p.toEnvironment.displayName} (${p.version})`;
   return (
     <li>
-      <article
-        aria-label={title}
-        className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
-      >
+      <article aria-label={title} className={cn(cardClass, "space-y-3 p-4")}>
         <header className="flex flex-wrap items-start justify-between gap-3">
           <div>
             <h2 className="text-base font-semibold">

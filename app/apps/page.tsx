@@ -3,14 +3,15 @@ import { CatalogueFilters } from "@/components/catalogue/catalogue-filters";
 import { Pagination } from "@/components/catalogue/pagination";
 import { VersionMatrix } from "@/components/catalogue/version-matrix";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { parseCatalogueQuery, type SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
-import { listApplications, listCatalogueFacets } from "@/lib/catalogue/list-applications";
+import type { SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
 import { getDb } from "@/lib/db";
 import { requirePerson } from "@/lib/people/current-principal";
-import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
-import { countDemoClusters } from "@/lib/sync-status/count-demo-clusters";
+import { getCataloguePage } from "@/lib/sync/get-catalogue-page";
 
 export const metadata: Metadata = { title: "Applications" };
 export const dynamic = "force-dynamic";
@@ -21,85 +22,59 @@ export default async function ApplicationsPage({
   searchParams: Promise<SearchParamsRecord>;
 }) {
   await requirePerson();
-  const parsed = parseCatalogueQuery(await searchParams);
-  if (!parsed.ok) {
-    return (
-      <>
-        <PageHeader title="Applications" />
-        <Notice tone="danger" title="This link has a filter Gantry does not understand">
-          <ul className="list-disc pl-5">
-            {parsed.errors.map((error) => (
-              <li key={error}>{error}</li>
-            ))}
-          </ul>
-          <p className="mt-2">
-            <a href="/apps" className="font-medium underline">
-              Show all applications
-            </a>
-          </p>
-        </Notice>
-      </>
-    );
+  const view = await getCataloguePage({ db: getDb(), searchParams: await searchParams });
+  if (!view.ok) {
+    return <InvalidLinkPage heading="Applications" problems={view.errors} resetHref="/apps" />;
   }
-  const { query } = parsed;
-  const db = getDb();
-  const [page, facets, demoClusters, policies] = await Promise.all([
-    listApplications({ db, query }),
-    listCatalogueFacets({ db }),
-    countDemoClusters({ db }),
-    listEnvironmentPolicies({ db }),
-  ]);
-  const filtered = Boolean(query.q || query.team || query.tier || query.label || query.differs);
+  const { query, page } = view;
   return (
     <>
       <PageHeader
         title={query.archived ? "Archived applications" : "Applications"}
         description="What each environment should run, as the GitOps repository says."
         actions={
-          <a
-            href={query.archived ? "/apps" : "/apps?archived=1"}
-            className="rounded-md px-3 py-1.5 text-sm text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100"
-          >
-            {query.archived ? "Show active" : "Show archived"}
-          </a>
+          <Button asChild variant="secondary">
+            <a href={query.archived ? "/apps" : "/apps?archived=1"}>
+              {query.archived ? "Show active" : "Show archived"}
+            </a>
+          </Button>
         }
       />
       <LiveRefresh minIntervalMs={5_000} pollMs={15_000} />
-      <CatalogueFilters query={query} choices={facets} />
-      {demoClusters > 0 ? (
-        <p className="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900">
-          Demo: sync and health here come from {demoClusters} demo cluster
-          {demoClusters === 1 ? "" : "s"} played by Gantry's embedded demo feed, not from real
+      <CatalogueFilters query={query} choices={view.facets} />
+      {view.demoClusters > 0 ? (
+        <Notice tone="warning" title="Demo clusters" className="mb-3 px-3 py-2 text-xs">
+          Sync and health here come from {view.demoClusters} demo cluster
+          {view.demoClusters === 1 ? "" : "s"} played by Gantry's embedded demo feed, not from real
           agents.
-        </p>
+        </Notice>
       ) : null}
       {page.total === 0 ? (
-        <Notice
-          title={filtered ? "No application matches these filters" : "The catalogue is empty"}
-        >
-          {filtered ? (
-            <a href={query.archived ? "/apps?archived=1" : "/apps"} className="underline">
-              Clear the filters
-            </a>
-          ) : (
-            <>
-              Import the GitOps repository with <code>npm run gantry -- import</code>, or check the{" "}
-              <a href="/imports" className="underline">
-                imports
-              </a>{" "}
-              for problems.
-            </>
-          )}
-        </Notice>
+        view.filtered ? (
+          <EmptyState
+            title="No application matches these filters"
+            action={
+              <a href={query.archived ? "/apps?archived=1" : "/apps"} className="underline">
+                Clear the filters
+              </a>
+            }
+          />
+        ) : (
+          <EmptyState title="The catalogue is empty">
+            Import the GitOps repository with <code>npm run gantry -- import</code>, or check the{" "}
+            <a href="/imports" className="underline">
+              imports
+            </a>{" "}
+            for problems.
+          </EmptyState>
+        )
       ) : (
         <>
           <VersionMatrix
             rows={page.rows}
             environments={page.environments}
             query={query}
-            frozen={Object.fromEntries(
-              policies.flatMap((e) => (e.policy.frozen ? [[e.name, e.policy.frozen.message]] : [])),
-            )}
+            frozen={view.frozen}
           />
           <Pagination
             query={query}

@@ -2,14 +2,12 @@ import type { Metadata } from "next";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ClusterTable } from "@/components/sync/cluster-table";
 import { RegisterClusterForm } from "@/components/sync/register-cluster-form";
-import { Notice } from "@/components/ui/notice";
+import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { can } from "@/lib/identity/permissions";
 import { requirePerson } from "@/lib/people/current-principal";
-import { listClusterEnvironments } from "@/lib/sync/cluster-registration";
-import { listClusterSyncSummaries } from "@/lib/sync-status/list-sync-status";
+import { getClustersPage } from "@/lib/sync/get-clusters-page";
 import {
   registerClusterAction,
   revokeClusterTokenAction,
@@ -21,14 +19,11 @@ export const dynamic = "force-dynamic";
 
 export default async function ClustersPage() {
   const person = await requirePerson("/clusters");
-  const manage = can(person, "cluster:manage");
-  const now = new Date();
-  const staleAfterSeconds = getConfig().syncStaleAfterSeconds;
-  const db = getDb();
-  const [clusters, environments] = await Promise.all([
-    listClusterSyncSummaries({ db, now, staleAfterSeconds }),
-    manage ? listClusterEnvironments({ db }) : Promise.resolve([]),
-  ]);
+  const { clusters, environments, manage, now, staleAfterSeconds } = await getClustersPage({
+    db: getDb(),
+    principal: person,
+    staleAfterSeconds: getConfig().syncStaleAfterSeconds,
+  });
   return (
     <>
       <LiveRefresh minIntervalMs={5_000} pollMs={15_000} />
@@ -40,10 +35,10 @@ export default async function ClustersPage() {
         <RegisterClusterForm environments={environments} action={registerClusterAction} />
       ) : null}
       {clusters.length === 0 ? (
-        <Notice title="No clusters yet">
+        <EmptyState title="No clusters yet">
           Clusters come from <code>environments.yaml</code> in the GitOps repository, or an admin
           registers them here.
-        </Notice>
+        </EmptyState>
       ) : (
         <>
           <ClusterTable
@@ -54,7 +49,7 @@ export default async function ClustersPage() {
               ? { manage: { rotate: rotateClusterTokenAction, revoke: revokeClusterTokenAction } }
               : {})}
           />
-          <p className="mt-3 text-xs text-slate-600">
+          <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">
             {manage
               ? "Register a cluster above, or rotate its token here; the token is shown once. From a shell: "
               : "An admin registers clusters and issues their agent tokens. From a shell: "}

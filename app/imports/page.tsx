@@ -1,17 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge } from "@/components/ui/badge";
+import { ProblemList } from "@/components/catalogue/problem-list";
+import { ImportRunTable } from "@/components/imports/import-run-table";
+import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
-import { PageHeader } from "@/components/ui/page-header";
-import { RelativeTime } from "@/components/ui/relative-time";
+import { PageHeader, PageSection } from "@/components/ui/page-header";
 import { listImports } from "@/lib/catalogue/list-imports";
 import { getDb } from "@/lib/db";
 import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Imports" };
 export const dynamic = "force-dynamic";
-
-const STATUS_TONE = { succeeded: "success", failed: "danger", running: "info" } as const;
 
 export default async function ImportsPage() {
   await requirePerson();
@@ -22,104 +21,44 @@ export default async function ImportsPage() {
         title="Imports"
         description="Each run reads the GitOps repository at a commit and brings the catalogue in line with it."
       />
-      <section aria-labelledby="problems-heading" className="mb-8">
-        <h2 id="problems-heading" className="mb-3 text-lg font-semibold">
-          Problems in the repository
-        </h2>
+      <PageSection id="problems" title="Problems in the repository">
         {currentProblems.length === 0 ? (
-          <p className="text-sm text-slate-600">The last successful import read every file.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            The last successful import read every file.
+          </p>
         ) : (
           <Notice
             tone="warning"
             title={`${currentProblems.length} file(s) could not be read; every other application imported`}
           >
-            <ul className="mt-2 space-y-1">
-              {currentProblems.map((problem) => (
-                <li key={`${problem.file}:${problem.line}:${problem.column}:${problem.message}`}>
-                  <span className="font-mono">
-                    {problem.file}
-                    {problem.line ? `:${problem.line}` : ""}
-                    {problem.column ? `:${problem.column}` : ""}
-                  </span>{" "}
-                  — {problem.message}
-                  {problem.applicationSlug ? (
-                    <>
-                      {" "}
-                      (
-                      <Link href={`/apps/${problem.applicationSlug}`} className="underline">
-                        {problem.applicationSlug}
-                      </Link>
-                      )
-                    </>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
+            <ProblemList
+              problems={currentProblems}
+              className="mt-2 space-y-1"
+              extra={(problem) =>
+                problem.applicationSlug ? (
+                  <>
+                    {" "}
+                    (
+                    <Link href={`/apps/${problem.applicationSlug}`} className="underline">
+                      {problem.applicationSlug}
+                    </Link>
+                    )
+                  </>
+                ) : null
+              }
+            />
           </Notice>
         )}
-      </section>
-      <section aria-labelledby="runs-heading">
-        <h2 id="runs-heading" className="mb-3 text-lg font-semibold">
-          Recent runs
-        </h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  Started
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Status
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Trigger
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Commit
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Seen
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Created
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Updated
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Archived
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Problems
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {runs.map((run) => (
-                <tr key={run.id}>
-                  <td className="px-3 py-2">
-                    <RelativeTime value={run.startedAt} />
-                  </td>
-                  <td className="px-3 py-2">
-                    <Badge tone={STATUS_TONE[run.status as keyof typeof STATUS_TONE] ?? "neutral"}>
-                      {run.status}
-                    </Badge>
-                    {run.error ? <p className="mt-1 text-xs text-red-800">{run.error}</p> : null}
-                  </td>
-                  <td className="px-3 py-2">{run.trigger}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{run.commit?.slice(0, 12) ?? "—"}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{run.appsSeen}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{run.appsCreated}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{run.appsUpdated}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{run.appsArchived}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{run.problemCount}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      </PageSection>
+      <PageSection id="runs" title="Recent runs">
+        {runs.length === 0 ? (
+          <EmptyState title="No import has run yet">
+            Run <code>npm run gantry -- import</code>; Gantry also imports at start.
+          </EmptyState>
+        ) : (
+          <ImportRunTable runs={runs} />
+        )}
+      </PageSection>
     </>
   );
 }

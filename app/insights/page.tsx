@@ -7,15 +7,15 @@ import {
   WeeklyHoursChart,
 } from "@/components/insights/charts";
 import { InsightsFilters } from "@/components/insights/insights-filters";
-import type { InsightsLinkState } from "@/components/insights/links";
 import { MeasureTiles } from "@/components/insights/measure-tiles";
 import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/lib/db";
 import { durationInWords } from "@/lib/insights/dora-bands";
-import { getDoraMeasures } from "@/lib/insights/dora-measures";
-import { InsightsQuerySchema } from "@/lib/insights/insights-query";
+import { getInsightsPage } from "@/lib/insights/get-insights-page";
 import { requirePerson } from "@/lib/people/current-principal";
 
 export const metadata: Metadata = { title: "Insights" };
@@ -24,62 +24,41 @@ export const dynamic = "force-dynamic";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const hours = (seconds: number | null) => (seconds === null ? null : seconds / 3600);
+/** Weeks' medians and 90th percentiles, drawn in hours. */
+const weeklyHoursChart = (
+  label: string,
+  weeks: readonly { week: string; medianSeconds: number | null; p90Seconds: number | null }[],
+) => (
+  <WeeklyHoursChart
+    label={label}
+    data={weeks.map((w) => ({
+      week: w.week,
+      median: hours(w.medianSeconds),
+      p90: hours(w.p90Seconds),
+    }))}
+  />
+);
 const shown = (seconds: number | null) => (seconds === null ? "—" : durationInWords(seconds));
 
 export default async function InsightsPage({ searchParams }: { searchParams: SearchParams }) {
   const person = await requirePerson("/insights");
-  const raw = Object.fromEntries(
-    Object.entries(await searchParams).filter(
-      (entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "",
-    ),
-  );
-  const parsed = InsightsQuerySchema.safeParse(raw);
-  if (!parsed.success) {
+  const view = await getInsightsPage({
+    db: getDb(),
+    principal: person,
+    searchParams: await searchParams,
+  });
+  if (!view.ok) {
     return (
-      <>
-        <PageHeader title="Insights" />
-        <Notice tone="danger" title="This link has a parameter Gantry does not understand">
-          <ul className="list-disc pl-5">
-            {parsed.error.issues.map((issue) => (
-              <li key={`${issue.path.join(".")}:${issue.message}`}>
-                {issue.path.join(".")}: {issue.message}
-              </li>
-            ))}
-          </ul>
-          <p className="mt-2">
-            <a href="/insights" className="underline">
-              Show the last 28 days
-            </a>
-          </p>
-        </Notice>
-      </>
+      <InvalidLinkPage
+        heading="Insights"
+        title="This link has a parameter Gantry does not understand"
+        problems={view.errors}
+        resetHref="/insights"
+        resetLabel="Show the last 28 days"
+      />
     );
   }
-  const query = parsed.data;
-  const m = await getDoraMeasures({ db: getDb(), principal: person, query });
-  const link: InsightsLinkState = {
-    period: raw.period,
-    from: raw.from,
-    to: raw.to,
-    group: query.group,
-    team: query.team,
-    app: query.app,
-    env: query.env,
-    sort: query.sort,
-    dir: query.dir,
-  };
-  const environment = m.measuredEnvironment ?? "production";
-  const periodWords =
-    m.period.preset === null
-      ? `${m.period.from} to ${m.period.to} (${m.period.days} days, UTC)`
-      : `the last ${m.period.days} days (${m.period.from} to ${m.period.to}, UTC)`;
-  const scope = [
-    m.filters.team ? `team ${m.filters.team}` : null,
-    m.filters.app ? `application ${m.filters.app}` : null,
-  ]
-    .filter(Boolean)
-    .join(", ");
-
+  const { query, measures: m, environment, link } = view;
   return (
     <>
       <PageHeader
@@ -89,7 +68,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
             {m.demoPromotions > 0 ? <Badge tone="warning">Demo history</Badge> : null}
           </span>
         }
-        description={`The four DORA measures of deployments to ${environment} over ${periodWords}${scope ? `, ${scope}` : ""}.`}
+        description={`The four DORA measures of deployments to ${environment} over ${view.scopeWords}.`}
       />
       <InsightsFilters
         period={m.period.preset === null ? "custom" : String(m.period.preset)}
@@ -103,23 +82,17 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
         dir={query.dir}
       />
       {m.demoPromotions > 0 ? (
-        <div className="mb-4">
-          <Notice tone="warning" title="Demo history">
-            {m.demoPromotions === m.promotions
-              ? "All"
-              : `${m.demoPromotions} of the ${m.promotions}`}{" "}
-            promotions measured here were generated by Gantry's demo history for the demo fleet, not
-            made by people: they show what these measures look like.
-          </Notice>
-        </div>
+        <Notice tone="warning" title="Demo history" className="mb-4">
+          {m.demoPromotions === m.promotions ? "All" : `${m.demoPromotions} of the ${m.promotions}`}{" "}
+          promotions measured here were generated by Gantry's demo history for the demo fleet, not
+          made by people: they show what these measures look like.
+        </Notice>
       ) : null}
       {m.promotions === 0 ? (
-        <div className="mb-4">
-          <Notice title="Nothing to measure in this period">
-            No promotion to {environment} was merged, deployed or failed between {m.period.from} and{" "}
-            {m.period.to}. Choose a longer period, or another environment.
-          </Notice>
-        </div>
+        <EmptyState title="Nothing to measure in this period" className="mb-4">
+          No promotion to {environment} was merged, deployed or failed between {m.period.from} and{" "}
+          {m.period.to}. Choose a longer period, or another environment.
+        </EmptyState>
       ) : null}
       <MeasureTiles measures={m} />
       <div className="mt-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
@@ -135,16 +108,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           id="chart-lead-time"
           title="Lead time for changes per week"
           description="Pull request opened → deployed, in hours: median and 90th percentile of the week's deployments."
-          chart={
-            <WeeklyHoursChart
-              label="Lead time for changes per week"
-              data={m.leadTimeWeekly.map((w) => ({
-                week: w.week,
-                median: hours(w.medianSeconds),
-                p90: hours(w.p90Seconds),
-              }))}
-            />
-          }
+          chart={weeklyHoursChart("Lead time for changes per week", m.leadTimeWeekly)}
           columns={["Week of", "Deployments", "Median", "90th percentile"]}
           rows={m.leadTimeWeekly.map((w) => [
             w.week,
@@ -178,16 +142,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           id="chart-restore"
           title="Time to restore per week"
           description="From a failure (failed, or deployed and rolled back) to the next deployment of the same application and environment, in hours."
-          chart={
-            <WeeklyHoursChart
-              label="Time to restore per week"
-              data={m.restoreWeekly.map((w) => ({
-                week: w.week,
-                median: hours(w.medianSeconds),
-                p90: hours(w.p90Seconds),
-              }))}
-            />
-          }
+          chart={weeklyHoursChart("Time to restore per week", m.restoreWeekly)}
           columns={["Week of", "Failures", "Restored", "Median", "90th percentile"]}
           rows={m.restoreWeekly.map((w) => [
             w.week,
@@ -208,7 +163,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           link={link}
         />
       </div>
-      <p className="mt-4 text-xs text-slate-500">
+      <p className="mt-4 text-xs text-slate-500 dark:text-slate-400">
         Bands follow the 2023 Accelerate State of DevOps report. Deployment frequency is banded per
         application; a breakdown by environment shows every environment, the rest measure{" "}
         {environment}.

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { Button } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
 import { getConfig } from "@/lib/config";
 import { getSignedInPerson, safeNextPath } from "@/lib/people/current-principal";
 import { signInAction, ssoSignInAction } from "./actions";
@@ -16,7 +19,7 @@ export default async function SignInPage({
   const next = safeNextPath(typeof params.next === "string" ? params.next : null);
   if (await getSignedInPerson()) redirect(next);
   return (
-    <div className="mx-auto mt-12 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+    <div className={cn(cardClass, "mx-auto mt-12 max-w-sm p-6 shadow-sm")}>
       <h1 className="mb-1 text-xl font-semibold tracking-tight">Sign in to Gantry</h1>
       <p className="mb-6 text-sm text-slate-600">
         Every change is made by a signed-in person with the right role.
@@ -30,12 +33,9 @@ export default async function SignInPage({
               Single sign-on did not complete. Try again, or ask an admin.
             </p>
           ) : null}
-          <button
-            type="submit"
-            className="w-full rounded-md px-3 py-2 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
-          >
+          <Button type="submit" variant="secondary" className="w-full">
             Sign in with single sign-on
-          </button>
+          </Button>
         </form>
       ) : null}
     </div>

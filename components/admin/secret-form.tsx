@@ -1,6 +1,7 @@
 "use client";
 
-import { type ReactNode, useActionState } from "react";
+import type { ReactNode } from "react";
+import { ActionForm } from "@/components/promotion/action-form";
 
 /**
  * What a form whose action makes a secret answers: the refusal in words, or
@@ -14,66 +15,57 @@ export type SecretActionState = {
   /** What happened, when it is worth saying ("Grants saved"). */
   notice?: string;
 };
-type Action = (state: SecretActionState, formData: FormData) => Promise<SecretActionState>;
 
 export function SecretForm({
   action,
+  hidden,
   children,
   submitLabel,
   pendingLabel,
   tone = "primary",
-  className,
 }: {
-  action: Action;
+  action: (state: SecretActionState, formData: FormData) => Promise<SecretActionState>;
+  hidden?: Readonly<Record<string, string>>;
   children?: ReactNode;
   submitLabel: string;
   pendingLabel: string;
   tone?: "primary" | "secondary";
-  className?: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, { error: null });
-  const button =
-    tone === "primary"
-      ? "bg-blue-700 text-white hover:bg-blue-800"
-      : "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50";
   return (
-    <div className={className}>
-      <form action={formAction} aria-busy={pending}>
-        <fieldset disabled={pending} className="space-y-3">
-          {children}
-          <button
-            type="submit"
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${button}`}
-          >
-            {pending ? pendingLabel : submitLabel}
-          </button>
-        </fieldset>
-      </form>
-      {state.error ? (
-        <p
-          role="alert"
-          className="mt-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900"
-        >
-          {state.error}
-        </p>
-      ) : null}
+    <ActionForm
+      action={action}
+      initialState={{ error: null }}
+      hidden={hidden}
+      submitLabel={submitLabel}
+      pendingLabel={pendingLabel}
+      tone={tone}
+      after={(state) => <SecretAnswer state={state} />}
+    >
+      {children}
+    </ActionForm>
+  );
+}
+
+function SecretAnswer({ state }: { state: SecretActionState }) {
+  return (
+    <>
       {state.notice && !state.error ? (
-        <p role="status" className="mt-2 text-sm text-emerald-800">
+        <p role="status" className="mt-2 text-sm text-emerald-800 dark:text-emerald-300">
           {state.notice}
         </p>
       ) : null}
       {state.secret ? (
         <section
           aria-label={state.secret.label}
-          className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+          className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
         >
           <p className="font-semibold">{state.secret.label}</p>
           <p className="mt-1">{state.secret.note}</p>
-          <output className="mt-2 block select-all break-all rounded bg-white px-2 py-1 font-mono text-sm ring-1 ring-amber-300">
+          <output className="mt-2 block select-all break-all rounded bg-white px-2 py-1 font-mono text-sm ring-1 ring-amber-300 dark:bg-slate-900">
             {state.secret.value}
           </output>
         </section>
       ) : null}
-    </div>
+    </>
   );
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
+import { type DataColumn, DataTable } from "@/components/ui/data-table";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 export interface TokenRow {
@@ -14,79 +15,78 @@ export interface TokenRow {
   revokedAt: Date | null;
 }
 
+const time = (value: Date | null) => value?.getTime() ?? null;
+
 /** API tokens without their secret; `revoke` renders the revoke control of a live token. */
 export function TokenTable({
+  caption,
   tokens,
   now,
   revoke,
 }: {
+  caption: string;
   tokens: readonly TokenRow[];
   now: Date;
   revoke: (token: TokenRow) => ReactNode;
 }) {
+  const when = (value: Date | null) => (value ? <RelativeTime value={value} now={now} /> : "never");
+  const columns: DataColumn<TokenRow>[] = [
+    {
+      id: "name",
+      header: "Name",
+      rowHeader: true,
+      className: "font-medium",
+      sortValue: (token) => token.name,
+      cell: (token) => (
+        <>
+          {token.name}
+          <div className="text-xs font-normal text-slate-500">
+            {token.kind === "ci" ? "CI" : "personal"} · by {token.createdBy}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: "scopes",
+      header: "Scopes",
+      className: "font-mono text-xs",
+      cell: (token) => token.scopes.join(" "),
+    },
+    {
+      id: "created",
+      header: "Created",
+      sortValue: (token) => token.createdAt.getTime(),
+      cell: (token) => when(token.createdAt),
+    },
+    {
+      id: "expires",
+      header: "Expires",
+      sortValue: (token) => time(token.expiresAt),
+      cell: (token) => when(token.expiresAt),
+    },
+    {
+      id: "used",
+      header: "Last used",
+      sortValue: (token) => time(token.lastUsedAt),
+      cell: (token) => when(token.lastUsedAt),
+    },
+    {
+      id: "status",
+      header: "Status",
+      cell: (token) =>
+        token.revokedAt ? (
+          <Badge tone="danger">revoked</Badge>
+        ) : token.expiresAt !== null && token.expiresAt <= now ? (
+          <Badge tone="warning">expired</Badge>
+        ) : (
+          <div className="flex items-center gap-2">
+            <Badge tone="success">active</Badge>
+            {revoke(token)}
+          </div>
+        ),
+    },
+  ];
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              Name
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Scopes
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Created
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Expires
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Last used
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Status
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {tokens.map((token) => {
-            const expired = token.expiresAt !== null && token.expiresAt <= now;
-            return (
-              <tr key={token.id}>
-                <th scope="row" className="px-3 py-2 text-left font-medium">
-                  {token.name}
-                  <div className="text-xs font-normal text-slate-500">
-                    {token.kind === "ci" ? "CI" : "personal"} · by {token.createdBy}
-                  </div>
-                </th>
-                <td className="px-3 py-2 font-mono text-xs">{token.scopes.join(" ")}</td>
-                <td className="px-3 py-2">
-                  <RelativeTime value={token.createdAt} now={now} />
-                </td>
-                <td className="px-3 py-2">
-                  {token.expiresAt ? <RelativeTime value={token.expiresAt} now={now} /> : "never"}
-                </td>
-                <td className="px-3 py-2">
-                  {token.lastUsedAt ? <RelativeTime value={token.lastUsedAt} now={now} /> : "never"}
-                </td>
-                <td className="px-3 py-2">
-                  {token.revokedAt ? (
-                    <Badge tone="danger">revoked</Badge>
-                  ) : expired ? (
-                    <Badge tone="warning">expired</Badge>
-                  ) : (
-                    <div className="flex items-center gap-2">
-                      <Badge tone="success">active</Badge>
-                      {revoke(token)}
-                    </div>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} columns={columns} rows={tokens} rowKey={(token) => token.id} />
   );
 }

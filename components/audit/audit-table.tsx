@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { type DataColumn, DataTable } from "@/components/ui/data-table";
 import type { AuditEventRow } from "@/lib/audit/list-audit-events";
 import { OutcomeBadge } from "./outcome-badge";
 
@@ -6,20 +7,71 @@ function Target({ event }: { event: AuditEventRow }) {
   const where = [event.application, event.environment, event.cluster].filter(Boolean).join(" · ");
   if (event.promotionId) {
     return (
-      <Link href={`/promotions/${event.promotionId}`} className="text-blue-800 hover:underline">
+      <Link
+        href={`/promotions/${event.promotionId}`}
+        className="text-blue-800 hover:underline dark:text-blue-300"
+      >
         {where || "promotion"}
       </Link>
     );
   }
   if (event.application) {
     return (
-      <Link href={`/apps/${event.application}`} className="text-blue-800 hover:underline">
+      <Link
+        href={`/apps/${event.application}`}
+        className="text-blue-800 hover:underline dark:text-blue-300"
+      >
         {where}
       </Link>
     );
   }
   return <span>{where || `${event.targetType}${event.targetId ? ` ${event.targetId}` : ""}`}</span>;
 }
+
+const COLUMNS: DataColumn<AuditEventRow>[] = [
+  {
+    id: "time",
+    header: "Time (UTC)",
+    className: "whitespace-nowrap font-mono text-xs",
+    cell: (event) => <time dateTime={event.at}>{event.at.replace("T", " ").replace("Z", "")}</time>,
+  },
+  {
+    id: "actor",
+    header: "Actor",
+    cell: (event) => (
+      <>
+        {event.actorName}
+        <span className="ml-1 text-xs text-slate-500">({event.actorKind})</span>
+      </>
+    ),
+  },
+  { id: "action", header: "Action", className: "font-mono text-xs", cell: (event) => event.action },
+  { id: "target", header: "Target", cell: (event) => <Target event={event} /> },
+  { id: "outcome", header: "Outcome", cell: (event) => <OutcomeBadge outcome={event.outcome} /> },
+  {
+    id: "request",
+    header: "Request",
+    className: "font-mono text-xs text-slate-600 dark:text-slate-400",
+    cell: (event) => event.requestId ?? "—",
+  },
+  {
+    id: "details",
+    header: "Details",
+    cell: (event) =>
+      Object.keys(event.detail).length > 0 ? (
+        <details>
+          <summary className="cursor-pointer text-xs text-blue-800 dark:text-blue-300">
+            #{event.sequence}
+          </summary>
+          <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs dark:bg-slate-800">
+            {JSON.stringify(event.detail, null, 2)}
+          </pre>
+        </details>
+      ) : (
+        <span className="text-xs text-slate-500">#{event.sequence}</span>
+      ),
+  },
+];
 
 /** Events as a table: time, actor, action, target, outcome, request id, and the details on demand. */
 export function AuditTable({
@@ -30,72 +82,11 @@ export function AuditTable({
   caption?: string;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              Time (UTC)
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Actor
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Action
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Target
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Outcome
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Request
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Details
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 align-top">
-          {events.map((event) => (
-            <tr key={event.sequence}>
-              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-                <time dateTime={event.at}>{event.at.replace("T", " ").replace("Z", "")}</time>
-              </td>
-              <td className="px-3 py-2">
-                {event.actorName}
-                <span className="ml-1 text-xs text-slate-500">({event.actorKind})</span>
-              </td>
-              <td className="px-3 py-2 font-mono text-xs">{event.action}</td>
-              <td className="px-3 py-2">
-                <Target event={event} />
-              </td>
-              <td className="px-3 py-2">
-                <OutcomeBadge outcome={event.outcome} />
-              </td>
-              <td className="px-3 py-2 font-mono text-xs text-slate-600">
-                {event.requestId ?? "—"}
-              </td>
-              <td className="px-3 py-2">
-                {Object.keys(event.detail).length > 0 ? (
-                  <details>
-                    <summary className="cursor-pointer text-xs text-blue-800">
-                      #{event.sequence}
-                    </summary>
-                    <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs">
-                      {JSON.stringify(event.detail, null, 2)}
-                    </pre>
-                  </details>
-                ) : (
-                  <span className="text-xs text-slate-500">#{event.sequence}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={COLUMNS}
+      rows={events}
+      rowKey={(event) => String(event.sequence)}
+    />
   );
 }

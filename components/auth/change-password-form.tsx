@@ -1,37 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, FormError, Input } from "@/components/ui/field";
 
 type PasswordState = { error: string | null };
-
-const INPUT =
-  "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600";
-
-function Field({
-  name,
-  label,
-  autoComplete,
-}: {
-  name: string;
-  label: string;
-  autoComplete: string;
-}) {
-  return (
-    <div>
-      <label htmlFor={name} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={name}
-        name={name}
-        type="password"
-        autoComplete={autoComplete}
-        required
-        className={INPUT}
-      />
-    </div>
-  );
-}
 
 export function ChangePasswordForm({
   action,
@@ -41,27 +14,22 @@ export function ChangePasswordForm({
   minLength: number;
 }) {
   const [state, formAction, pending] = useActionState(action, { error: null });
+  const password = { type: "password", required: true } as const;
   return (
     <form action={formAction} className="space-y-4" aria-busy={pending}>
-      <Field name="currentPassword" label="Current password" autoComplete="current-password" />
-      <Field name="newPassword" label="New password" autoComplete="new-password" />
-      <p className="-mt-2 text-xs text-slate-500">At least {minLength} characters.</p>
-      <Field name="confirmPassword" label="New password again" autoComplete="new-password" />
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60"
-      >
+      <Field id="currentPassword" label="Current password">
+        <Input name="currentPassword" autoComplete="current-password" {...password} />
+      </Field>
+      <Field id="newPassword" label="New password" hint={`At least ${minLength} characters.`}>
+        <Input name="newPassword" autoComplete="new-password" {...password} />
+      </Field>
+      <Field id="confirmPassword" label="New password again">
+        <Input name="confirmPassword" autoComplete="new-password" {...password} />
+      </Field>
+      <Button type="submit" disabled={pending}>
         {pending ? "Changing…" : "Change password"}
-      </button>
-      {state.error ? (
-        <p
-          role="alert"
-          className="rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900"
-        >
-          {state.error}
-        </p>
-      ) : null}
+      </Button>
+      <FormError error={state.error} />
     </form>
   );
 }

@@ -1,10 +1,14 @@
+import type { ReactNode } from "react";
+import { ProblemList } from "@/components/catalogue/problem-list";
 import { Badge, TierBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardTitle } from "@/components/ui/card";
+import { type DataColumn, DataTable } from "@/components/ui/data-table";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { ApplicationView } from "@/lib/catalogue/get-application";
 
-const card = "rounded-lg border border-slate-200 bg-white p-4";
-const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
+const linkClass = "text-blue-800 hover:underline dark:text-blue-300";
 
 export function ApplicationDetails({
   application: app,
@@ -27,10 +31,7 @@ export function ApplicationDetails({
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-500">Team</dt>
           <dd>
-            <a
-              href={`/apps?team=${encodeURIComponent(app.team.slug)}`}
-              className="text-blue-800 hover:underline"
-            >
+            <a href={`/apps?team=${encodeURIComponent(app.team.slug)}`} className={linkClass}>
               {app.team.name}
             </a>
           </dd>
@@ -61,107 +62,30 @@ export function ApplicationDetails({
           tone="danger"
           title="The last import could not read some of this application's files"
         >
-          <ul className="list-disc pl-5">
-            {app.problems.map((problem) => (
-              <li key={`${problem.file}:${problem.line}:${problem.message}`}>
-                <span className="font-mono">
-                  {problem.file}
-                  {problem.line ? `:${problem.line}` : ""}
-                  {problem.column ? `:${problem.column}` : ""}
-                </span>{" "}
-                — {problem.message}
-              </li>
-            ))}
-          </ul>
+          <ProblemList problems={app.problems} className="list-disc pl-5" />
         </Notice>
       ) : null}
 
-      <section aria-labelledby="environments-heading" className={card}>
-        <h2 id="environments-heading" className={heading}>
-          Environments
-        </h2>
-        <table className="w-full text-sm">
-          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="py-1 pr-4">
-                Environment
-              </th>
-              <th scope="col" className="py-1 pr-4">
-                Desired version
-              </th>
-              <th scope="col" className="py-1 pr-4">
-                Values file
-              </th>
-              <th scope="col" className="py-1 pr-4">
-                Read at commit
-              </th>
-              <th scope="col" className="py-1">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {app.targets.map((target) => (
-              <tr key={target.environment.name}>
-                <th scope="row" className="py-2 pr-4 text-left font-medium">
-                  {target.environment.displayName}{" "}
-                  <span className="font-mono text-xs text-slate-500">
-                    ({target.environment.name})
-                  </span>
-                </th>
-                <td className="py-2 pr-4 font-mono">
-                  {target.desiredVersion ?? (
-                    <span className="italic text-slate-500">no version</span>
-                  )}
-                </td>
-                <td className="py-2 pr-4 font-mono text-xs">
-                  {target.fileUrl ? (
-                    <a href={target.fileUrl} className="text-blue-800 hover:underline">
-                      {target.valuesPath}
-                    </a>
-                  ) : (
-                    target.valuesPath
-                  )}
-                </td>
-                <td className="py-2 pr-4 font-mono text-xs">{target.desiredCommit.slice(0, 12)}</td>
-                <td className="py-2 text-right">
-                  {app.archivedAt || promoteRefusal ? null : (
-                    <a
-                      href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
-                      aria-label={`Promote to ${target.environment.name}`}
-                      className="rounded-md px-2 py-1 text-xs font-medium text-blue-800 ring-1 ring-blue-200 hover:bg-blue-50"
-                    >
-                      Promote
-                    </a>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {app.missingEnvironments.map((environment) => (
-              <tr key={environment.name}>
-                <th scope="row" className="py-2 pr-4 text-left font-medium text-slate-500">
-                  {environment.displayName}{" "}
-                  <span className="font-mono text-xs text-slate-400">({environment.name})</span>
-                </th>
-                <td colSpan={4} className="py-2 text-slate-500">
-                  Not deployed: no values file for this environment
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <Card id="environments" title="Environments">
+        <DataTable
+          caption={`Environments of ${app.name}`}
+          framed={false}
+          columns={environmentColumns(app, promoteRefusal)}
+          rows={[
+            ...app.targets.map((target) => ({ environment: target.environment, target })),
+            ...app.missingEnvironments.map((environment) => ({ environment, target: null })),
+          ]}
+          rowKey={(row) => row.environment.name}
+        />
         {promoteRefusal && !app.archivedAt ? (
-          <p className="mt-3 text-sm text-slate-600">
+          <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
             You cannot promote {app.name}: {promoteRefusal}.
           </p>
         ) : null}
-      </section>
+      </Card>
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <section aria-labelledby="links-heading" className={card}>
-          <h2 id="links-heading" className={heading}>
-            Links
-          </h2>
+        <Card id="links" title="Links">
           {app.links.length === 0 ? (
             <p className="text-sm text-slate-500">No links in app.yaml.</p>
           ) : (
@@ -169,11 +93,7 @@ export function ApplicationDetails({
               {app.links.map((link) => (
                 <li key={`${link.title}-${link.url}`}>
                   {link.safe ? (
-                    <a
-                      href={link.url}
-                      rel="noopener noreferrer"
-                      className="text-blue-800 hover:underline"
-                    >
+                    <a href={link.url} rel="noopener noreferrer" className={linkClass}>
                       {link.title}
                     </a>
                   ) : (
@@ -186,7 +106,7 @@ export function ApplicationDetails({
               ))}
             </ul>
           )}
-          <h2 className={`${heading} mt-5`}>Labels</h2>
+          <CardTitle className="mt-5 mb-3">Labels</CardTitle>
           {app.labels.length === 0 ? (
             <p className="text-sm text-slate-500">No labels.</p>
           ) : (
@@ -203,12 +123,9 @@ export function ApplicationDetails({
               ))}
             </ul>
           )}
-        </section>
+        </Card>
 
-        <section aria-labelledby="commits-heading" className={card}>
-          <h2 id="commits-heading" className={heading}>
-            Recent commits
-          </h2>
+        <Card id="commits" title="Recent commits">
           {app.commits.ok ? (
             app.commits.items.length === 0 ? (
               <p className="text-sm text-slate-500">No commits touch this application.</p>
@@ -234,13 +151,10 @@ export function ApplicationDetails({
               {app.commits.error}
             </Notice>
           )}
-        </section>
+        </Card>
       </div>
 
-      <section aria-labelledby="releases-heading" className={card}>
-        <h2 id="releases-heading" className={heading}>
-          Releases seen
-        </h2>
+      <Card id="releases" title="Releases seen">
         {app.releases.length === 0 ? (
           <p className="text-sm text-slate-500">No releases yet.</p>
         ) : (
@@ -255,7 +169,84 @@ export function ApplicationDetails({
             ))}
           </ul>
         )}
-      </section>
+      </Card>
     </div>
   );
+}
+
+type Target = ApplicationView["targets"][number];
+type EnvironmentRow = { environment: { name: string; displayName: string }; target: Target | null };
+
+/** An environment the app is deployed to has its version, file and commit; one it is not says so. */
+function environmentColumns(
+  app: ApplicationView,
+  promoteRefusal: string | null,
+): DataColumn<EnvironmentRow>[] {
+  const present = (cell: (target: Target) => ReactNode) => (row: EnvironmentRow) =>
+    row.target ? cell(row.target) : null;
+  return [
+    {
+      id: "environment",
+      header: "Environment",
+      rowHeader: true,
+      className: "font-medium",
+      cell: ({ environment, target }) => (
+        <span className={target ? undefined : "text-slate-500"}>
+          {environment.displayName}{" "}
+          <span className="font-mono text-xs text-slate-500">({environment.name})</span>
+        </span>
+      ),
+    },
+    {
+      id: "version",
+      header: "Desired version",
+      className: "font-mono",
+      cell: (row) =>
+        row.target ? (
+          (row.target.desiredVersion ?? <span className="italic text-slate-500">no version</span>)
+        ) : (
+          <span className="font-sans text-slate-500">
+            Not deployed: no values file for this environment
+          </span>
+        ),
+    },
+    {
+      id: "file",
+      header: "Values file",
+      className: "font-mono text-xs",
+      cell: present((target) =>
+        target.fileUrl ? (
+          <a href={target.fileUrl} className={linkClass}>
+            {target.valuesPath}
+          </a>
+        ) : (
+          target.valuesPath
+        ),
+      ),
+    },
+    {
+      id: "commit",
+      header: "Read at commit",
+      className: "font-mono text-xs",
+      cell: present((target) => target.desiredCommit.slice(0, 12)),
+    },
+    {
+      id: "actions",
+      header: "Actions",
+      headerHidden: true,
+      className: "text-right",
+      cell: present((target) =>
+        app.archivedAt || promoteRefusal ? null : (
+          <Button asChild size="sm" variant="secondary">
+            <a
+              href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
+              aria-label={`Promote to ${target.environment.name}`}
+            >
+              Promote
+            </a>
+          </Button>
+        ),
+      ),
+    },
+  ];
 }

@@ -1,6 +1,16 @@
 import Link from "next/link";
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
+import {
+  SortLinkHead,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+  TableRowHeader,
+} from "@/components/ui/table";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
 import type {
   CatalogueCellStatus,
@@ -30,63 +40,60 @@ export function VersionMatrix({
   frozen?: Readonly<Record<string, string>>;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full min-w-[56rem] border-collapse text-sm">
-        <caption className="sr-only">
-          Applications, the version each environment should run and what its clusters report.
-          Highlighted versions differ from the previous environment.
-        </caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr>
-            <SortableHeader field="name" label="Application" query={query} />
-            <SortableHeader field="team" label="Team" query={query} />
-            <SortableHeader field="tier" label="Tier" query={query} />
-            {environments.map((environment) => (
-              <th key={environment.id} scope="col" className="px-3 py-2 font-semibold">
-                <abbr title={environment.displayName} className="no-underline">
-                  {environment.name}
-                </abbr>
-                {frozen[environment.name] ? (
-                  <span
-                    title={frozen[environment.name]}
-                    className="ml-1.5 rounded bg-amber-100 px-1 py-0.5 text-[10px] font-medium normal-case text-amber-900 ring-1 ring-amber-300"
-                  >
-                    frozen
-                  </span>
-                ) : null}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.slug} className="hover:bg-slate-50">
-              <th scope="row" className="px-3 py-2 text-left font-normal">
-                <Link
-                  href={`/apps/${row.slug}`}
-                  className="font-medium text-blue-800 hover:underline"
+    <Table
+      caption="Applications, the version each environment should run and what its clusters report. Highlighted versions differ from the previous environment."
+      className="[&>table]:min-w-[56rem]"
+    >
+      <TableHeader>
+        <tr>
+          <SortableHeader field="name" label="Application" query={query} />
+          <SortableHeader field="team" label="Team" query={query} />
+          <SortableHeader field="tier" label="Tier" query={query} />
+          {environments.map((environment) => (
+            <TableHead key={environment.id}>
+              <abbr title={environment.displayName} className="no-underline">
+                {environment.name}
+              </abbr>
+              {frozen[environment.name] ? (
+                <span
+                  title={frozen[environment.name]}
+                  className="ml-1.5 rounded bg-amber-100 px-1 py-0.5 text-[10px] font-medium normal-case text-amber-900 ring-1 ring-amber-300"
                 >
-                  {row.name}
-                </Link>
-                <div className="font-mono text-xs text-slate-500">{row.slug}</div>
-              </th>
-              <td className="px-3 py-2 text-slate-700">{row.team.name}</td>
-              <td className="px-3 py-2">
-                <TierBadge tier={row.tier} />
-              </td>
-              {environments.map((environment, index) => (
-                <VersionCell
-                  key={environment.id}
-                  row={row}
-                  environment={environment}
-                  previous={index > 0 ? environments[index - 1] : undefined}
-                />
-              ))}
-            </tr>
+                  frozen
+                </span>
+              ) : null}
+            </TableHead>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      </TableHeader>
+      <TableBody>
+        {rows.map((row) => (
+          <TableRow key={row.slug}>
+            <TableRowHeader>
+              <Link
+                href={`/apps/${row.slug}`}
+                className="font-medium text-blue-800 hover:underline"
+              >
+                {row.name}
+              </Link>
+              <div className="font-mono text-xs text-slate-500">{row.slug}</div>
+            </TableRowHeader>
+            <TableCell className="text-slate-700 dark:text-slate-300">{row.team.name}</TableCell>
+            <TableCell>
+              <TierBadge tier={row.tier} />
+            </TableCell>
+            {environments.map((environment, index) => (
+              <VersionCell
+                key={environment.id}
+                row={row}
+                environment={environment}
+                previous={index > 0 ? environments[index - 1] : undefined}
+              />
+            ))}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
   );
 }
 
@@ -101,7 +108,7 @@ function VersionCell({
 }) {
   if (!(environment.name in row.versions)) {
     return (
-      <td className="px-3 py-2 text-slate-400">
+      <td className="px-3 py-2 align-top text-slate-400">
         <span aria-hidden="true">—</span>
         <span className="sr-only">not deployed</span>
       </td>
@@ -114,7 +121,7 @@ function VersionCell({
   const status = row.status[environment.name] ?? null;
   if (version === null) {
     return (
-      <td className="px-3 py-2 text-xs">
+      <td className="px-3 py-2 align-top text-xs">
         <span className="italic text-slate-500">no version</span>
         <CellStatus status={status} />
       </td>
@@ -122,7 +129,7 @@ function VersionCell({
   }
   return (
     <td
-      className={`px-3 py-2 text-xs ${differs ? "bg-amber-100 text-amber-950" : "text-slate-800"}`}
+      className={`px-3 py-2 align-top text-xs ${differs ? "bg-amber-100 text-amber-950 dark:bg-amber-900/60 dark:text-amber-100" : "text-slate-800 dark:text-slate-200"}`}
     >
       <span className="font-mono">{version}</span>
       {differs ? (
@@ -161,21 +168,10 @@ function SortableHeader({
   const active = query.sort === field;
   const nextDir = active && query.dir === "asc" ? "desc" : "asc";
   return (
-    <th
-      scope="col"
-      aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}
-      className="px-3 py-2 font-semibold"
-    >
-      <Link
-        href={`/apps${catalogueSearch(query, { sort: field, dir: nextDir, page: 1 })}`}
-        className="inline-flex items-center gap-1 hover:text-slate-900"
-      >
-        {label}
-        <span aria-hidden="true" className="text-slate-400">
-          {active ? (query.dir === "asc" ? "▲" : "▼") : "↕"}
-        </span>
-        <span className="sr-only">, sort {nextDir === "asc" ? "ascending" : "descending"}</span>
-      </Link>
-    </th>
+    <SortLinkHead
+      label={label}
+      sorted={active ? query.dir : false}
+      href={`/apps${catalogueSearch(query, { sort: field, dir: nextDir, page: 1 })}`}
+    />
   );
 }

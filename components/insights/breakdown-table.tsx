@@ -1,5 +1,16 @@
 import Link from "next/link";
 import { type InsightsLinkState, insightsHref } from "@/components/insights/links";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import {
+  SortLinkHead,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableRow,
+  TableRowHeader,
+} from "@/components/ui/table";
 import { durationInWords } from "@/lib/insights/dora-bands";
 import type { MeasuresRow } from "@/lib/insights/dora-measures";
 import type { BreakdownSort, InsightsGroup } from "@/lib/insights/insights-query";
@@ -37,11 +48,11 @@ function sortBreakdown(
   });
 }
 
-const COLUMNS: ReadonlyArray<{ sort: BreakdownSort; label: string; numeric: boolean }> = [
-  { sort: "deployments", label: "Deployments", numeric: true },
-  { sort: "leadTime", label: "Lead time (median)", numeric: true },
-  { sort: "changeFailureRate", label: "Change failure rate", numeric: true },
-  { sort: "timeToRestore", label: "Time to restore (median)", numeric: true },
+const COLUMNS: ReadonlyArray<{ sort: BreakdownSort; label: string }> = [
+  { sort: "deployments", label: "Deployments" },
+  { sort: "leadTime", label: "Lead time (median)" },
+  { sort: "changeFailureRate", label: "Change failure rate" },
+  { sort: "timeToRestore", label: "Time to restore (median)" },
 ];
 
 function filterFor(group: InsightsGroup): "team" | "app" | "env" {
@@ -60,90 +71,70 @@ export function BreakdownTable(props: {
   const rows = sortBreakdown(props.rows, props.sort, props.dir);
   const header = (sort: BreakdownSort, label: string) => {
     const active = props.sort === sort;
-    const next = active && props.dir === "desc" ? "asc" : "desc";
     return (
-      <th
+      <SortLinkHead
         key={sort}
-        scope="col"
-        aria-sort={active ? (props.dir === "asc" ? "ascending" : "descending") : "none"}
-        className="px-3 py-2 font-medium"
-      >
-        <Link
-          href={insightsHref(props.link, { sort, dir: next })}
-          className="inline-flex items-center gap-1 hover:underline"
-        >
-          {label}
-          <span aria-hidden="true">{active ? (props.dir === "asc" ? "▲" : "▼") : ""}</span>
-          <span className="sr-only">
-            {active ? `, sorted ${props.dir === "asc" ? "ascending" : "descending"}` : ", sort"}
-          </span>
-        </Link>
-      </th>
+        label={label}
+        sorted={active ? props.dir : false}
+        href={insightsHref(props.link, {
+          sort,
+          dir: active && props.dir === "desc" ? "asc" : "desc",
+        })}
+      />
     );
   };
+  const groupWords = GROUP_WORDS[props.group].toLowerCase();
   return (
-    <section
-      aria-labelledby="breakdown-title"
-      className="rounded-lg border border-slate-200 bg-white"
-    >
-      <h2 id="breakdown-title" className="px-4 pt-4 text-base font-semibold">
-        By {GROUP_WORDS[props.group].toLowerCase()}
-      </h2>
+    <Card id="breakdown" title={`By ${groupWords}`} padded={false}>
       {rows.length === 0 ? (
-        <p className="p-4 text-sm text-slate-600">
+        <EmptyState title="Nothing to break down" className="m-4">
           Nothing deployed, merged or failed in this period.
-        </p>
+        </EmptyState>
       ) : (
-        <div className="overflow-x-auto p-2">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">
-              DORA measures by {GROUP_WORDS[props.group].toLowerCase()}, sorted by {props.sort}{" "}
-              {props.dir === "asc" ? "ascending" : "descending"}
-            </caption>
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                {header("name", GROUP_WORDS[props.group])}
-                {COLUMNS.map((column) => header(column.sort, column.label))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.key} className="border-t border-slate-100">
-                  <th scope="row" className="px-3 py-2 font-medium">
-                    <Link
-                      href={insightsHref(props.link, { [filterFor(props.group)]: row.key })}
-                      className="text-blue-800 hover:underline"
-                    >
-                      {row.key}
-                    </Link>
-                  </th>
-                  <td className="px-3 py-2 tabular-nums">
-                    {row.deployments}{" "}
-                    <span className="text-xs text-slate-500">
-                      ({(row.deployments / props.days).toFixed(1)}/day)
-                    </span>
-                  </td>
-                  <td className="px-3 py-2 tabular-nums">
-                    {row.leadTimeMedianSeconds === null
-                      ? "—"
-                      : durationInWords(row.leadTimeMedianSeconds)}
-                  </td>
-                  <td className="px-3 py-2 tabular-nums">
-                    {row.changeFailureRate === null
-                      ? "—"
-                      : `${(row.changeFailureRate * 100).toFixed(1)} % (${row.failures}/${row.changes})`}
-                  </td>
-                  <td className="px-3 py-2 tabular-nums">
-                    {row.timeToRestoreMedianSeconds === null
-                      ? "—"
-                      : durationInWords(row.timeToRestoreMedianSeconds)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          framed={false}
+          className="p-2"
+          caption={`DORA measures by ${groupWords}, sorted by ${props.sort} ${props.dir === "asc" ? "ascending" : "descending"}`}
+        >
+          <TableHeader>
+            <tr>
+              {header("name", GROUP_WORDS[props.group])}
+              {COLUMNS.map((column) => header(column.sort, column.label))}
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {rows.map((row) => (
+              <TableRow key={row.key}>
+                <TableRowHeader className="font-medium">
+                  <Link
+                    href={insightsHref(props.link, { [filterFor(props.group)]: row.key })}
+                    className="text-blue-800 hover:underline dark:text-blue-300"
+                  >
+                    {row.key}
+                  </Link>
+                </TableRowHeader>
+                <TableCell className="tabular-nums">
+                  {row.deployments}{" "}
+                  <span className="text-xs text-slate-500">
+                    ({(row.deployments / props.days).toFixed(1)}/day)
+                  </span>
+                </TableCell>
+                <TableCell className="tabular-nums">{seconds(row.leadTimeMedianSeconds)}</TableCell>
+                <TableCell className="tabular-nums">
+                  {row.changeFailureRate === null
+                    ? "—"
+                    : `${(row.changeFailureRate * 100).toFixed(1)} % (${row.failures}/${row.changes})`}
+                </TableCell>
+                <TableCell className="tabular-nums">
+                  {seconds(row.timeToRestoreMedianSeconds)}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
       )}
-    </section>
+    </Card>
   );
 }
+
+const seconds = (value: number | null) => (value === null ? "—" : durationInWords(value));

@@ -1,4 +1,7 @@
 import type { ReactNode } from "react";
+import { cardClass } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { DataTable } from "@/components/ui/data-table";
 
 /**
  * A chart with its numbers: a figure named by its heading, the chart, and a
@@ -19,12 +22,12 @@ export function ChartFigure(props: {
     <figure
       aria-labelledby={titleId}
       aria-describedby={descriptionId}
-      className="rounded-lg border border-slate-200 bg-white p-4"
+      className={cn(cardClass, "p-4")}
     >
       <h2 id={titleId} className="text-base font-semibold">
         {props.title}
       </h2>
-      <p id={descriptionId} className="mb-3 text-xs text-slate-600">
+      <p id={descriptionId} className="mb-3 text-xs text-slate-600 dark:text-slate-400">
         {props.description}
       </p>
       <div className="insights-chart">{props.chart}</div>
@@ -32,36 +35,20 @@ export function ChartFigure(props: {
         <summary className="cursor-pointer rounded text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
           Show numbers
         </summary>
-        <div className="mt-2 max-h-72 overflow-auto">
-          <table className="w-full text-left text-xs">
-            <caption className="sr-only">{props.title}</caption>
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                {props.columns.map((column) => (
-                  <th key={column} scope="col" className="px-2 py-1 font-medium">
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((row) => (
-                <tr key={row[0]} className="border-t border-slate-100">
-                  {row.map((cell, index) =>
-                    index === 0 ? (
-                      <th key={props.columns[index]} scope="row" className="px-2 py-1 font-normal">
-                        {cell}
-                      </th>
-                    ) : (
-                      <td key={props.columns[index]} className="px-2 py-1 tabular-nums">
-                        {cell}
-                      </td>
-                    ),
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div className="mt-2 max-h-72 overflow-y-auto">
+          <DataTable
+            caption={props.title}
+            framed={false}
+            columns={props.columns.map((column, index) => ({
+              id: column,
+              header: column,
+              rowHeader: index === 0,
+              ...(index === 0 ? {} : { className: "tabular-nums" }),
+              cell: (row: readonly string[]) => row[index],
+            }))}
+            rows={props.rows}
+            rowKey={(row) => row[0] ?? ""}
+          />
         </div>
       </details>
     </figure>

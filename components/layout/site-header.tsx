@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { NavLink } from "@/components/layout/nav-link";
+import { Button } from "@/components/ui/button";
 import { can, type Permission } from "@/lib/identity/permissions";
 import type { Person } from "@/lib/identity/principal";
 
@@ -32,7 +33,7 @@ export function SiteHeader({
   approvalsAwaiting?: number | null;
 }) {
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <div className="mx-auto flex h-14 w-full max-w-screen-2xl items-center gap-8 px-4 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
           <svg aria-hidden="true" viewBox="0 0 24 24" className="size-6 text-blue-700" fill="none">
@@ -70,12 +71,9 @@ export function SiteHeader({
                 {person.name}
               </Link>
               <form action={signOutAction}>
-                <button
-                  type="submit"
-                  className="rounded-md px-3 py-1.5 font-medium text-slate-600 ring-1 ring-slate-300 hover:bg-slate-50 hover:text-slate-900"
-                >
+                <Button type="submit" variant="secondary">
                   Sign out
-                </button>
+                </Button>
               </form>
             </div>
           </>

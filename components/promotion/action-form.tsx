@@ -1,16 +1,21 @@
 "use client";
 
 import { type ReactNode, useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/field";
 
 export type ActionState = { error: string | null };
-type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
 /**
  * A form bound to a server action: disables itself while the action runs
- * and shows the action's refusal, in words, next to the button.
+ * and shows the action's refusal, in words, next to the button. `hidden`
+ * names what the action acts on (a promotion's id); `after` shows the rest
+ * of the action's answer (for client callers, such as SecretForm).
  */
-export function ActionForm({
+export function ActionForm<S extends ActionState = ActionState>({
   action,
+  initialState,
+  hidden = {},
   children,
   submitLabel,
   pendingLabel,
@@ -18,8 +23,11 @@ export function ActionForm({
   className,
   disabled = false,
   describedBy,
+  after,
 }: {
-  action: Action;
+  action: (state: Awaited<S>, formData: FormData) => Promise<S>;
+  initialState?: Awaited<S>;
+  hidden?: Readonly<Record<string, string>>;
   children?: ReactNode;
   submitLabel: string;
   pendingLabel: string;
@@ -28,36 +36,31 @@ export function ActionForm({
   /** The button is shown but cannot be pressed (say why next to it, and point `describedBy` there). */
   disabled?: boolean;
   describedBy?: string;
+  after?: (state: Awaited<S>) => ReactNode;
 }) {
-  const [state, formAction, pending] = useActionState(action, { error: null });
-  const button = {
-    primary: "bg-blue-700 text-white hover:bg-blue-800",
-    secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50",
-    danger: "bg-white text-red-800 ring-1 ring-red-300 hover:bg-red-50",
-  }[tone];
+  const [state, formAction, pending] = useActionState<S, FormData>(
+    action,
+    initialState ?? ({ error: null } as Awaited<S>),
+  );
   return (
     <form action={formAction} className={className} aria-busy={pending}>
       <fieldset disabled={pending} className="space-y-3">
+        {Object.entries(hidden).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
         {children}
-        <div className="flex items-center gap-3">
-          <button
-            type="submit"
-            disabled={disabled}
-            aria-describedby={describedBy}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60 ${button}`}
-          >
-            {pending ? pendingLabel : submitLabel}
-          </button>
-        </div>
-      </fieldset>
-      {state.error ? (
-        <p
-          role="alert"
-          className="mt-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900"
+        <Button
+          type="submit"
+          variant={tone}
+          disabled={disabled}
+          aria-describedby={describedBy}
+          className="disabled:pointer-events-auto disabled:cursor-not-allowed"
         >
-          {state.error}
-        </p>
-      ) : null}
+          {pending ? pendingLabel : submitLabel}
+        </Button>
+      </fieldset>
+      <FormError error={state.error} />
+      {after?.(state)}
     </form>
   );
 }

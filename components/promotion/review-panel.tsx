@@ -1,5 +1,6 @@
 import { ActionForm, type ActionState } from "@/components/promotion/action-form";
 import { Badge } from "@/components/ui/badge";
+import { Field, Textarea } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { PromotionApprovals, ReviewView } from "@/lib/promotion/approval-standing";
 
@@ -56,37 +57,26 @@ export function ReviewPanel({
 
       {open && canReview ? (
         <div className="grid gap-4 border-t border-slate-100 pt-4 sm:grid-cols-2">
-          <ActionForm action={approveAction} submitLabel="Approve" pendingLabel="Approving…">
-            <input type="hidden" name="promotionId" value={promotionId} />
-            <label className="block">
-              <span className="text-xs font-medium text-slate-700">Comment (optional)</span>
-              <textarea
-                name="comment"
-                rows={2}
-                maxLength={4000}
-                className="mt-1 block w-full rounded-md border border-slate-300 p-2 text-sm"
-              />
-            </label>
+          <ActionForm
+            action={approveAction}
+            submitLabel="Approve"
+            pendingLabel="Approving…"
+            hidden={{ promotionId }}
+          >
+            <Field id="review-approve-comment" label="Comment (optional)">
+              <Textarea name="comment" rows={2} maxLength={4000} />
+            </Field>
           </ActionForm>
           <ActionForm
             action={requestChangesAction}
             submitLabel="Request changes"
             pendingLabel="Sending…"
             tone="danger"
+            hidden={{ promotionId }}
           >
-            <input type="hidden" name="promotionId" value={promotionId} />
-            <label className="block">
-              <span className="text-xs font-medium text-slate-700">
-                What should change (required)
-              </span>
-              <textarea
-                name="comment"
-                rows={2}
-                required
-                maxLength={4000}
-                className="mt-1 block w-full rounded-md border border-slate-300 p-2 text-sm"
-              />
-            </label>
+            <Field id="review-changes-comment" label="What should change (required)">
+              <Textarea name="comment" rows={2} required maxLength={4000} />
+            </Field>
           </ActionForm>
         </div>
       ) : null}

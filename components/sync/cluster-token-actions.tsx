@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/field";
 import { type ClusterTokenAction, NO_CLUSTER_TOKEN_STATE } from "./cluster-token-state";
 import { IssuedToken } from "./issued-token";
 
@@ -19,41 +21,27 @@ export function ClusterTokenActions({
   const [rotated, rotateAction, rotating] = useActionState(rotate, NO_CLUSTER_TOKEN_STATE);
   const [revoked, revokeAction, revoking] = useActionState(revoke, NO_CLUSTER_TOKEN_STATE);
   const error = rotated.error ?? revoked.error;
-  const button =
-    "rounded-md px-2 py-1 text-xs ring-1 ring-inset disabled:opacity-60 hover:bg-slate-100";
   return (
     <div>
       <div className="flex flex-wrap gap-2">
-        <form action={rotateAction}>
-          <input type="hidden" name="cluster" value={cluster} />
-          <button
-            type="submit"
-            disabled={rotating}
-            aria-label={`${hasToken ? "Rotate" : "Issue"} the agent token of ${cluster}`}
-            className={`${button} text-slate-800 ring-slate-300`}
-          >
-            {hasToken ? "Rotate token" : "Issue token"}
-          </button>
-        </form>
+        <TokenButton
+          action={rotateAction}
+          cluster={cluster}
+          pending={rotating}
+          verb={hasToken ? "Rotate" : "Issue"}
+          variant="secondary"
+        />
         {hasToken ? (
-          <form action={revokeAction}>
-            <input type="hidden" name="cluster" value={cluster} />
-            <button
-              type="submit"
-              disabled={revoking}
-              aria-label={`Revoke the agent token of ${cluster}`}
-              className={`${button} text-red-800 ring-red-300`}
-            >
-              Revoke token
-            </button>
-          </form>
+          <TokenButton
+            action={revokeAction}
+            cluster={cluster}
+            pending={revoking}
+            verb="Revoke"
+            variant="danger"
+          />
         ) : null}
       </div>
-      {error ? (
-        <p role="alert" className="mt-1 text-xs text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} className="mt-1 p-1 text-xs" />
       {revoked.notice && !rotated.issued ? (
         <p role="status" className="mt-1 text-xs text-slate-700">
           {revoked.notice}
@@ -61,5 +49,35 @@ export function ClusterTokenActions({
       ) : null}
       {rotated.issued ? <IssuedToken {...rotated.issued} /> : null}
     </div>
+  );
+}
+
+/** One form and button acting on a cluster's token, named for screen readers with the cluster. */
+function TokenButton({
+  action,
+  cluster,
+  pending,
+  verb,
+  variant,
+}: {
+  action: (formData: FormData) => void;
+  cluster: string;
+  pending: boolean;
+  verb: "Rotate" | "Issue" | "Revoke";
+  variant: "secondary" | "danger";
+}) {
+  return (
+    <form action={action}>
+      <input type="hidden" name="cluster" value={cluster} />
+      <Button
+        type="submit"
+        size="sm"
+        variant={variant}
+        disabled={pending}
+        aria-label={`${verb} the agent token of ${cluster}`}
+      >
+        {verb} token
+      </Button>
+    </form>
   );
 }

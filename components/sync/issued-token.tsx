@@ -1,6 +1,8 @@
 "use client";
 
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/field";
 
 /**
  * A new cluster token, shown once: a read-only field to copy it from, and
@@ -25,9 +27,9 @@ export function IssuedToken({
   return (
     <section
       aria-label={`Agent token for ${cluster}`}
-      className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm"
+      className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
     >
-      <p className="font-medium text-amber-900">
+      <p className="font-medium text-amber-900 dark:text-amber-100">
         The agent token for <span className="font-mono">{cluster}</span>: copy it now. Gantry keeps
         only its hash and will not show it again.
       </p>
@@ -35,24 +37,25 @@ export function IssuedToken({
         <label htmlFor={`token-${cluster}`} className="sr-only">
           Agent token for {cluster}
         </label>
-        <input
+        <Input
           id={`token-${cluster}`}
           readOnly
           value={token}
           onFocus={(event) => event.currentTarget.select()}
-          className="w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs"
+          className="font-mono text-xs"
         />
-        <button
-          type="button"
+        <Button
+          size="sm"
           onClick={() => {
             void navigator.clipboard?.writeText(token).then(() => setCopied(true));
           }}
-          className="rounded-md bg-slate-900 px-3 py-1 text-xs font-medium text-white hover:bg-slate-700"
         >
           {copied ? "Copied" : "Copy"}
-        </button>
+        </Button>
       </div>
-      <p className="mt-3 text-xs text-slate-700">Install the agent in the cluster:</p>
+      <p className="mt-3 text-xs text-slate-700 dark:text-slate-300">
+        Install the agent in the cluster:
+      </p>
       <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
         <code>{snippet}</code>
       </pre>

@@ -1,18 +1,15 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ApplicationAudit } from "@/app/audit/_sections/application-audit";
+import { AuditEventList } from "@/components/audit/audit-event-list";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ApplicationSync } from "@/components/sync/application-sync";
-import { getApplication } from "@/lib/catalogue/get-application";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { getDb } from "@/lib/db";
 import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { refusal } from "@/lib/identity/permissions";
 import { requirePerson } from "@/lib/people/current-principal";
-import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
-import { listSyncStatusChanges } from "@/lib/sync-status/list-sync-status-changes";
+import { getApplicationPage } from "@/lib/sync/get-application-page";
 
 export const dynamic = "force-dynamic";
 
@@ -28,31 +25,30 @@ export default async function ApplicationPage({ params }: { params: Params }) {
   const { slug } = await params;
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) notFound();
   try {
-    const db = getDb();
-    const [application, syncRows, syncChanges] = await Promise.all([
-      getApplication({ db, git: getGitProvider(), slug }),
-      listApplicationSyncStatus({ db, application: slug }),
-      listSyncStatusChanges({ db, application: slug, limit: 30 }),
-    ]);
+    const view = await getApplicationPage({
+      db: getDb(),
+      git: getGitProvider(),
+      principal: person,
+      slug,
+    });
+    const { application } = view;
     return (
       <>
-        <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-600">
-          <Link href="/apps" className="hover:underline">
-            Applications
-          </Link>{" "}
-          <span aria-hidden="true">/</span> <span>{application.slug}</span>
-        </nav>
+        <Breadcrumb trail={[{ href: "/apps", label: "Applications" }]} current={application.slug} />
         <LiveRefresh application={application.slug} />
-        <ApplicationDetails
-          application={application}
-          promoteRefusal={refusal(person, "promotion:request", { team: application.team.slug })}
-        />
+        <ApplicationDetails application={application} promoteRefusal={view.promoteRefusal} />
         <div className="mt-6">
-          <ApplicationSync rows={syncRows} changes={syncChanges} />
+          <ApplicationSync rows={view.sync} changes={view.syncChanges} />
         </div>
-        <div className="mt-6">
-          <ApplicationAudit application={application.slug} />
-        </div>
+        {view.audit ? (
+          <div className="mt-6">
+            <AuditEventList
+              title="Audit timeline"
+              events={view.audit}
+              moreHref={`/audit?app=${encodeURIComponent(application.slug)}`}
+            />
+          </div>
+        ) : null}
       </>
     );
   } catch (error) {

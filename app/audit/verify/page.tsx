@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
@@ -38,12 +39,7 @@ export default async function VerifyAuditPage({ searchParams }: { searchParams: 
       {header}
       <form method="get" className="mb-4">
         <input type="hidden" name="run" value="1" />
-        <button
-          type="submit"
-          className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800"
-        >
-          {result ? "Verify again" : "Verify now"}
-        </button>
+        <Button type="submit">{result ? "Verify again" : "Verify now"}</Button>
         <span className="ml-3 text-sm text-slate-600">
           The same check as <code>npm run gantry -- audit verify</code>.
         </span>

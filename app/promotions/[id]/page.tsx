@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { PromotionTimelineSection } from "@/app/audit/_sections/promotion-timeline";
 import {
   approvePromotionAction,
   closePromotionAction,
@@ -9,57 +8,62 @@ import {
   requestChangesAction,
   retryPromotionAction,
 } from "@/app/promotions/actions";
+import { PromotionTimeline } from "@/components/audit/promotion-timeline";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { ReviewPanel } from "@/components/promotion/review-panel";
 import { PromotionStateBadge } from "@/components/promotion/state-badge";
 import { Badge } from "@/components/ui/badge";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { isGantryError } from "@/lib/errors";
-import { can, refusal } from "@/lib/identity/permissions";
 import { requirePerson } from "@/lib/people/current-principal";
-import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
-import { promotionResource } from "@/lib/promotion/promotion-resource";
+import type { PromotionDetail } from "@/lib/promotion/get-promotion";
+import { getPromotionPage, type PromotionPageView } from "@/lib/promotion/get-promotion-page";
 import { getPromotionContext } from "@/lib/runtime/promotion-context";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Promotion" };
 
+const RETRY = { submitLabel: "Retry", pendingLabel: "Retrying…" } as const;
+const CLOSE = {
+  submitLabel: "Close without merging",
+  pendingLabel: "Closing…",
+  tone: "danger",
+} as const;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const card = "rounded-lg border border-slate-200 bg-white p-4";
-const heading = "mb-3 text-sm font-semibold uppercase tracking-wide text-slate-600";
 
 export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
   const person = await requirePerson();
   const { id } = await params;
   if (!UUID.test(id)) notFound();
-  let promotion: PromotionDetail;
+  let view: PromotionPageView;
   try {
-    promotion = await getPromotion({ ctx: getPromotionContext(), promotionId: id });
+    view = await getPromotionPage({
+      ctx: getPromotionContext(),
+      principal: person,
+      promotionId: id,
+    });
   } catch (error) {
     if (isGantryError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  const p = promotion;
+  const { promotion: p, may } = view;
   const open = p.state === "pr_open" || p.state === "approved";
-  // Only to show what the person may do; every action checks again on the server.
-  const resource = await promotionResource(getPromotionContext().db, p.id);
-  const reviewRefusal = refusal(person, "promotion:approve", resource);
-  const canMerge = can(person, "promotion:merge", resource);
-  const canClose = can(person, "promotion:close", resource);
-  const canRetry = can(person, "promotion:retry", resource);
+  const reviewRefusal = may.reviewRefusal;
+  const canMerge = may.merge;
+  const canClose = may.close;
+  const canRetry = may.retry;
   const standing = p.approvals.standing;
   return (
     <div className="space-y-6">
       {/* Work in flight: the job opening the PR, or clusters converging after the merge. */}
       <LiveRefresh promotion={p.id} pollWhile={p.state === "planned"} pollMs={1_500} />
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/promotions" className="hover:underline">
-          Promotions
-        </Link>
-      </nav>
+      <Breadcrumb trail={[{ href: "/promotions", label: "Promotions" }]} />
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">
@@ -87,14 +91,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
         <Notice tone="danger" title="Opening the pull request failed">
           <p>{p.failureReason ?? "No reason was recorded."}</p>
           {canRetry ? (
-            <ActionForm
-              action={retryPromotionAction}
-              submitLabel="Retry"
-              pendingLabel="Retrying…"
-              className="mt-3"
-            >
-              <input type="hidden" name="promotionId" value={p.id} />
-            </ActionForm>
+            <div className="mt-3">
+              <ActionForm action={retryPromotionAction} hidden={{ promotionId: p.id }} {...RETRY} />
+            </div>
           ) : null}
         </Notice>
       ) : null}
@@ -124,10 +123,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
 
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <div className="space-y-6">
-          <section aria-labelledby="change-heading" className={card}>
-            <h2 id="change-heading" className={heading}>
-              The change
-            </h2>
+          <Card id="change" title="The change">
             <p className="mb-3 text-sm text-slate-700">
               <span className="font-medium">Reason:</span> {p.reason}
             </p>
@@ -141,12 +137,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               diff={p.planDiff}
               label={`${p.valuesPath} (base ${p.baseCommit.slice(0, 12)})`}
             />
-          </section>
+          </Card>
 
-          <section aria-labelledby="reviews-heading" className={card}>
-            <h2 id="reviews-heading" className={heading}>
-              Reviews
-            </h2>
+          <Card id="reviews" title="Reviews">
             <ReviewPanel
               promotionId={p.id}
               environment={p.toEnvironment.name}
@@ -157,12 +150,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               approveAction={approvePromotionAction}
               requestChangesAction={requestChangesAction}
             />
-          </section>
+          </Card>
 
-          <section aria-labelledby="pr-heading" className={card}>
-            <h2 id="pr-heading" className={heading}>
-              Pull request
-            </h2>
+          <Card id="pr" title="Pull request">
             <PullRequestPanel promotion={p} />
             {open && (canMerge || canClose) ? (
               <div className="mt-4 flex flex-wrap items-start gap-4 border-t border-slate-100 pt-4">
@@ -174,9 +164,8 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
                       pendingLabel="Merging…"
                       disabled={!standing.satisfied}
                       describedBy={standing.satisfied ? undefined : "merge-blockers"}
-                    >
-                      <input type="hidden" name="promotionId" value={p.id} />
-                    </ActionForm>
+                      hidden={{ promotionId: p.id }}
+                    ></ActionForm>
                     {standing.satisfied ? null : (
                       <p id="merge-blockers" className="text-xs text-slate-600">
                         Cannot merge yet: {standing.blockers.join("; ")}.
@@ -187,23 +176,17 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
                 {canClose ? (
                   <ActionForm
                     action={closePromotionAction}
-                    submitLabel="Close without merging"
-                    pendingLabel="Closing…"
-                    tone="danger"
-                  >
-                    <input type="hidden" name="promotionId" value={p.id} />
-                  </ActionForm>
+                    hidden={{ promotionId: p.id }}
+                    {...CLOSE}
+                  />
                 ) : null}
               </div>
             ) : null}
-          </section>
-          <PromotionTimelineSection promotionId={p.id} />
+          </Card>
+          {view.timeline ? <PromotionTimeline timeline={view.timeline} /> : null}
         </div>
 
-        <section aria-labelledby="timeline-heading" className={card}>
-          <h2 id="timeline-heading" className={heading}>
-            Timeline
-          </h2>
+        <Card id="timeline" title="Timeline">
           <ol className="relative space-y-4 border-l border-slate-200 pl-4">
             {p.events.map((event) => (
               <li key={event.id}>
@@ -224,7 +207,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               </li>
             ))}
           </ol>
-        </section>
+        </Card>
       </div>
     </div>
   );

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import {
   disableUserAction,
@@ -7,10 +6,13 @@ import {
   resetPasswordAction,
   updateGrantsAction,
 } from "@/app/admin/actions";
+import { AdminsOnly } from "@/components/admin/admins-only";
 import { GrantsFields } from "@/components/admin/grants-fields";
 import { SecretForm } from "@/components/admin/secret-form";
 import { ActionForm } from "@/components/promotion/action-form";
 import { Badge } from "@/components/ui/badge";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -26,13 +28,7 @@ export const dynamic = "force-dynamic";
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const person = await requirePerson(`/admin/users/${encodeURIComponent(id)}`);
-  if (!can(person, "user:manage")) {
-    return (
-      <Notice tone="danger" title="Only admins may manage people">
-        Ask an admin if you need a different role.
-      </Notice>
-    );
-  }
+  if (!can(person, "user:manage")) return <AdminsOnly />;
   let user: UserSummary;
   try {
     user = await getUser({ db: getDb(), acting: person, userId: id });
@@ -43,11 +39,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const sso = user.source === "oidc";
   return (
     <div className="max-w-3xl">
-      <p className="mb-2 text-sm">
-        <Link href="/admin/users" className="text-blue-700 hover:underline">
-          ← People
-        </Link>
-      </p>
+      <Breadcrumb trail={[{ href: "/admin/users", label: "People" }]} />
       <PageHeader
         title={user.name}
         description={
@@ -59,72 +51,66 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         actions={user.disabledAt ? <Badge tone="danger">disabled</Badge> : null}
       />
       {sso ? (
-        <div className="mb-4">
-          <Notice title="Grants come from single sign-on">
-            Changes here last until this person's next sign-in, when their groups set them again.
-          </Notice>
-        </div>
+        <Notice title="Grants come from single sign-on" className="mb-4">
+          Changes here last until this person's next sign-in, when their groups set them again.
+        </Notice>
       ) : null}
-      <section
-        aria-labelledby="grants"
-        className="mb-6 rounded-lg border border-slate-200 bg-white p-4"
-      >
-        <h2 id="grants" className="mb-3 text-base font-semibold">
-          Grants
-        </h2>
-        <SecretForm action={updateGrantsAction} submitLabel="Save grants" pendingLabel="Saving…">
-          <input type="hidden" name="userId" value={user.id} />
+      <Card id="grants" title="Grants" className="mb-6">
+        <SecretForm
+          action={updateGrantsAction}
+          submitLabel="Save grants"
+          pendingLabel="Saving…"
+          hidden={{ userId: user.id }}
+        >
           <GrantsFields idPrefix="edit" value={user} />
         </SecretForm>
-      </section>
-      <section
-        aria-labelledby="access"
-        className="space-y-4 rounded-lg border border-slate-200 bg-white p-4"
-      >
-        <h2 id="access" className="text-base font-semibold">
-          Access
-        </h2>
+      </Card>
+      <Card id="access" title="Access" className="space-y-4">
         {sso ? null : (
           <SecretForm
             action={resetPasswordAction}
             submitLabel="Reset password"
             pendingLabel="Resetting…"
             tone="secondary"
+            hidden={{ userId: user.id }}
           >
-            <input type="hidden" name="userId" value={user.id} />
             <p className="text-sm text-slate-600">
               Gives a new one-time password, shown once, and signs them out everywhere.
             </p>
           </SecretForm>
         )}
-        {user.disabledAt ? (
-          <ActionForm
-            action={enableUserAction}
-            submitLabel="Enable account"
-            pendingLabel="Enabling…"
-            tone="secondary"
-          >
-            <input type="hidden" name="userId" value={user.id} />
-            <p className="text-sm text-slate-600">
-              Disabled <RelativeTime value={user.disabledAt} />. Enabling lets them sign in again
-              with the grants above.
-            </p>
-          </ActionForm>
-        ) : (
-          <ActionForm
-            action={disableUserAction}
-            submitLabel="Disable account"
-            pendingLabel="Disabling…"
-            tone="danger"
-          >
-            <input type="hidden" name="userId" value={user.id} />
-            <p className="text-sm text-slate-600">
-              They cannot sign in, and every session they hold ends now. Their API tokens stop
-              working with them.
-            </p>
-          </ActionForm>
-        )}
-      </section>
+        <ActionForm {...accessToggle(user)} hidden={{ userId: user.id }} />
+      </Card>
     </div>
   );
+}
+
+/** Enable a disabled account, or disable an enabled one, with what that does in words. */
+function accessToggle(user: UserSummary) {
+  if (user.disabledAt) {
+    return {
+      action: enableUserAction,
+      submitLabel: "Enable account",
+      pendingLabel: "Enabling…",
+      tone: "secondary",
+      children: (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Disabled <RelativeTime value={user.disabledAt} />. Enabling lets them sign in again with
+          the grants above.
+        </p>
+      ),
+    } as const;
+  }
+  return {
+    action: disableUserAction,
+    submitLabel: "Disable account",
+    pendingLabel: "Disabling…",
+    tone: "danger",
+    children: (
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        They cannot sign in, and every session they hold ends now. Their API tokens stop working
+        with them.
+      </p>
+    ),
+  } as const;
 }

@@ -1,0 +1,62 @@
+import {
+  type CatalogueQuery,
+  parseCatalogueQuery,
+  type SearchParamsRecord,
+} from "@/lib/catalogue/catalogue-query";
+import {
+  type CatalogueFacets,
+  type CataloguePage,
+  listApplications,
+  listCatalogueFacets,
+} from "@/lib/catalogue/list-applications";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
+import { countDemoClusters } from "@/lib/sync-status/count-demo-clusters";
+
+/** What /apps shows: the query it understood, a page of the version matrix, the filter choices and freezes. */
+export type CataloguePageView =
+  | { ok: false; errors: string[] }
+  | {
+      ok: true;
+      query: CatalogueQuery;
+      page: CataloguePage;
+      facets: CatalogueFacets;
+      /** Clusters played by the embedded demo feed: their sync and health are not real. */
+      demoClusters: number;
+      /** Frozen environments by name, with their freeze message. */
+      frozen: Record<string, string>;
+      /** The view is narrowed by a filter (so "nothing" means "nothing matches"). */
+      filtered: boolean;
+    };
+
+/**
+ * The view model of the catalogue (/apps): the URL's query validated, then
+ * the page of applications with each cell's sync status, the filter choices,
+ * the environments' freezes and whether any sync status comes from the demo.
+ */
+export async function getCataloguePage(params: {
+  db: PrismaClient;
+  searchParams: SearchParamsRecord;
+}): Promise<CataloguePageView> {
+  const parsed = parseCatalogueQuery(params.searchParams);
+  if (!parsed.ok) return parsed;
+  const { db } = params;
+  const { query } = parsed;
+  const [page, facets, demoClusters, policies] = await Promise.all([
+    listApplications({ db, query }),
+    listCatalogueFacets({ db }),
+    countDemoClusters({ db }),
+    listEnvironmentPolicies({ db }),
+  ]);
+  return {
+    ok: true,
+    query,
+    page,
+    facets,
+    demoClusters,
+    frozen: Object.fromEntries(
+      policies.flatMap((e) => (e.policy.frozen ? [[e.name, e.policy.frozen.message]] : [])),
+    ),
+    filtered: Boolean(query.q || query.team || query.tier || query.label || query.differs),
+  };
+}
