@@ -3,9 +3,9 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getAuth } from "@/lib/auth/auth-server";
-import { safeNextPath } from "@/lib/auth/current-principal";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/oidc";
 import { signInWithPassword } from "@/lib/auth/password-session";
+import { safeNextPath } from "@/lib/auth/safe-next-path";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { getSignedInPerson, safeNextPath } from "@/lib/auth/current-principal";
+import { getSignedInPerson } from "@/lib/auth/current-principal";
+import { safeNextPath } from "@/lib/auth/safe-next-path";
 import { getConfig } from "@/lib/config";
 import { signInAction, ssoSignInAction } from "./actions";
 

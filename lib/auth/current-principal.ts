@@ -5,6 +5,7 @@ import { authenticateApiToken, bearerToken } from "@/lib/auth/api-token";
 import { type Auth, getAuth } from "@/lib/auth/auth-server";
 import type { Person, Principal } from "@/lib/auth/principal";
 import { PATH_HEADER } from "@/lib/auth/request-path";
+import { safeNextPath } from "@/lib/auth/safe-next-path";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
@@ -147,15 +148,6 @@ export async function getCurrentPrincipal(request?: Request): Promise<Principal 
 /** The signed-in person of this page, if any (no redirect): headers, sign-in page. */
 export async function getSignedInPerson(): Promise<SignedInPerson | null> {
   return sessionOfThisRequest();
-}
-
-/** A path to come back to after signing in: local, and never the sign-in page itself. */
-export function safeNextPath(value: string | null | undefined): string {
-  if (!value?.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
-    return "/";
-  }
-  if (value.startsWith("/sign-in")) return "/";
-  return value;
 }
 
 /**
