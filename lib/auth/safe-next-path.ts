@@ -14,7 +14,7 @@ const MAX_LENGTH = 2048;
 const MAX_DECODINGS = 4;
 const ORIGIN = "http://next-path.invalid";
 // Backslashes, control characters and any white space but the plain space (which browsers keep).
-const UNSAFE = /[^\S ]|[\\\u0000-\u001f\u007f-\u009f]/;
+const UNSAFE = /[^\S ]|[\\\p{Cc}]/u;
 
 function isPlainPath(value: string): boolean {
   if (!value.startsWith("/") || value.startsWith("//") || UNSAFE.test(value)) return false;
