@@ -1,11 +1,12 @@
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { auditAlone } from "@/lib/auth/audit-alone";
 import { readAuthSecret } from "@/lib/auth/auth-secret";
 import { oidcPlugins } from "@/lib/auth/oidc";
+import { boundedPersonName, renameUser } from "@/lib/auth/rename-user";
 import {
   clearSignInFailures,
   findLockout,
@@ -16,6 +17,7 @@ import {
 } from "@/lib/auth/sign-in-lockout";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
+import { httpStatusFor, isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { requestContextFrom } from "@/lib/http/request-context";
 import { log } from "@/lib/log";
@@ -59,6 +61,23 @@ function emailOf(body: unknown): string | null {
   return typeof body.email === "string" ? normaliseEmail(body.email) : null;
 }
 
+/** A GantryError as better-auth's error, so its handler answers with our status and words. */
+function asApiError(error: unknown): unknown {
+  if (!isGantryError(error)) return error;
+  const status = httpStatusFor(error.code);
+  const name =
+    status === 400
+      ? "BAD_REQUEST"
+      : status === 403
+        ? "FORBIDDEN"
+        : status === 404
+          ? "NOT_FOUND"
+          : status === 401
+            ? "UNAUTHORIZED"
+            : "INTERNAL_SERVER_ERROR";
+  return new APIError(name, { code: error.code.toUpperCase(), message: error.message });
+}
+
 function personActor(user: { id: string; name: string; email: string }) {
   return { kind: "person" as const, id: user.id, name: user.name, email: user.email };
 }
@@ -92,6 +111,18 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
           message: lockoutMessage(lockout),
         });
       }
+    }
+    if (ctx.path === "/update-user") {
+      // Gantry's own rename (bounded, audited, refused for single sign-on) instead of
+      // better-auth's, which takes any length and an image URL and records nothing.
+      const signedIn = await getSessionFromCtx(ctx);
+      if (!signedIn) return; // better-auth answers 401
+      try {
+        await renameUser({ db, acting: signedIn.user, input: ctx.body });
+      } catch (error) {
+        throw asApiError(error);
+      }
+      return ctx.json({ status: true });
     }
     if (ctx.path === "/sign-out") {
       const token = await ctx.getSignedCookie(
@@ -213,6 +244,18 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
     },
     databaseHooks: {
+      // Names the issuer sends at single sign-on are bounded like typed ones (rename-user.ts).
+      user: {
+        create: {
+          before: async (user) => ({ data: { ...user, name: boundedPersonName(user.name) } }),
+        },
+        update: {
+          before: async (user) =>
+            typeof user.name === "string"
+              ? { data: { ...user, name: boundedPersonName(user.name) } }
+              : undefined,
+        },
+      },
       session: {
         create: {
           // Every way in (password or single sign-on) ends here: a disabled person gets no session.
