@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/principal";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/http/client-address";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -68,6 +69,20 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
+  GANTRY_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((text, ctx): TrustedProxies => {
+      try {
+        return parseTrustedProxies(text);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected addresses or CIDRs separated by commas: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        return z.NEVER;
+      }
+    }),
   ...githubEnv(),
   ...authEnv(),
   ...oidcEnv(),
@@ -107,6 +122,8 @@ export type GantryConfig = Readonly<{
   auth: AuthConfig;
   /** Single sign-on; undefined when GANTRY_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
+  /** Proxies whose X-Forwarded-For is believed (lib/http/client-address.ts); none by default. */
+  trustedProxies: TrustedProxies;
 }>;
 
 export class ConfigError extends Error {
@@ -163,6 +180,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       adminPassword: e.GANTRY_ADMIN_PASSWORD,
     },
     oidc: oidcConfig(e),
+    trustedProxies: e.GANTRY_TRUSTED_PROXIES,
   };
 }
 

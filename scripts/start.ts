@@ -13,6 +13,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
+import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
 import type { JobRunner } from "@/lib/jobs/worker";
 import {
   importAtStart,
@@ -128,6 +129,14 @@ const app = next({ dev, dir: root, hostname: config.hostname, port: config.port 
 await app.prepare();
 const handle = app.getRequestHandler();
 const server = http.createServer((request, response) => {
+  // The one place the socket is known: everything downstream reads this header only.
+  const client = resolveClientAddress({
+    peer: request.socket.remoteAddress,
+    forwardedFor: [request.headers["x-forwarded-for"] ?? []].flat().join(","),
+    proxies: config.trustedProxies,
+  });
+  if (client) request.headers[CLIENT_ADDRESS_HEADER] = client;
+  else delete request.headers[CLIENT_ADDRESS_HEADER];
   void handle(request, response);
 });
 process.removeAllListeners("SIGINT");

@@ -19,6 +19,7 @@ import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
 import { httpStatusFor, isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { requestContextFrom } from "@/lib/http/request-context";
 import { log } from "@/lib/log";
 
@@ -241,7 +242,8 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       cookiePrefix,
       cookies: { session_token: { name: secure ? "__Host-gantry.session" : "gantry.session" } },
       defaultCookieAttributes: { secure, httpOnly: true, sameSite: "lax", path: "/" },
-      ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
+      // The address Gantry's server resolved (socket, then trusted proxies only).
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     databaseHooks: {
       // Names the issuer sends at single sign-on are bounded like typed ones (rename-user.ts).

@@ -8,6 +8,7 @@ import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
 import { ROLES, type Role } from "@/lib/auth/principal";
 import type { GroupMap, OidcConfig } from "@/lib/config";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { requestContextFrom } from "@/lib/http/request-context";
 import { log } from "@/lib/log";
 
 /**
@@ -217,14 +218,12 @@ export function oidcPlugins(params: {
                 userId: created.user.id,
               });
             }
-            const forwarded = ctx.headers?.get("x-forwarded-for")?.split(",")[0]?.trim();
             await applySsoSignIn({
               db,
               userId: created.user.id,
               groups,
               map: oidc.groupMap,
-              sourceAddress:
-                forwarded && /^[0-9A-Fa-f:.]{2,45}$/.test(forwarded) ? forwarded : null,
+              sourceAddress: ctx.headers ? requestContextFrom(ctx.headers).sourceAddress : null,
             });
           }),
         },

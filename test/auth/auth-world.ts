@@ -109,7 +109,10 @@ export async function signIn(
 ): Promise<{ status: number; cookie: string | null; setCookies: string[] }> {
   const response = await callAuth(w, "/sign-in/email", {
     body: { email, password },
-    headers: { "x-forwarded-for": randomAddress(), ...Object.fromEntries(new Headers(headers)) },
+    headers: {
+      "x-gantry-client-address": randomAddress(),
+      ...Object.fromEntries(new Headers(headers)),
+    },
   });
   const setCookies = response.headers.getSetCookie();
   const cookie = setCookies.find((c) => c.startsWith("gantry.session="));

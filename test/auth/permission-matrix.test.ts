@@ -370,7 +370,7 @@ const PUBLIC_URL = "https://gantry.example.com";
 type Credential = { bearer: string } | { cookie: string } | null;
 
 function headersFor(credential: Credential, json: boolean): Headers {
-  const headers = new Headers({ origin: PUBLIC_URL, "x-forwarded-for": "203.0.113.7" });
+  const headers = new Headers({ origin: PUBLIC_URL, "x-gantry-client-address": "203.0.113.7" });
   if (json) headers.set("content-type", "application/json");
   if (credential && "bearer" in credential) {
     headers.set("authorization", `Bearer ${credential.bearer}`);

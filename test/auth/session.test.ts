@@ -74,7 +74,7 @@ async function signIn(
       headers: {
         "content-type": "application/json",
         origin: ORIGIN,
-        "x-forwarded-for": options.from ?? address(),
+        "x-gantry-client-address": options.from ?? address(),
         ...(options.cookie ? { cookie: options.cookie } : {}),
       },
       body: JSON.stringify({ email, password }),
@@ -97,7 +97,7 @@ async function signInDirect(email: string, password: string, from: string): Prom
   try {
     await auth.api.signInEmail({
       body: { email, password },
-      headers: new Headers({ "x-forwarded-for": from, origin: ORIGIN }),
+      headers: new Headers({ "x-gantry-client-address": from, origin: ORIGIN }),
     });
     return "signed in";
   } catch (error) {
@@ -287,6 +287,33 @@ describe("lockout", () => {
     const person = await makePerson();
     expect(await signInDirect(person.email, PASSWORD, from)).toMatch(/too many failed sign-ins/);
     expect(await signInDirect(person.email, PASSWORD, address())).toBe("signed in");
+  });
+});
+
+describe("client addresses", () => {
+  it("believes no X-Forwarded-For from the client: rotating it does not dodge the per-address lock", async () => {
+    const from = address();
+    for (let i = 0; i < 20; i++) {
+      await auth.api
+        .signInEmail({
+          body: {
+            email: `guess-${i}-${randomUUID().slice(0, 6)}@example.test`,
+            password: "wrong password!",
+          },
+          headers: new Headers({
+            "x-gantry-client-address": from,
+            "x-forwarded-for": address(),
+            origin: ORIGIN,
+          }),
+        })
+        .catch(() => undefined);
+    }
+    const person = await makePerson();
+    expect(await signInDirect(person.email, PASSWORD, from)).toMatch(/too many failed sign-ins/);
+    const failures = await t.db.auditEvent.findMany({
+      where: { action: "session.sign_in_failed", sourceAddress: from },
+    });
+    expect(failures.length).toBeGreaterThanOrEqual(20);
   });
 });
 
