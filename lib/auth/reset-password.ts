@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { AUDIT_TRANSACTION } from "@/lib/auth/audit-alone";
+import { endAccess } from "@/lib/auth/end-access";
 import { type Acting, authorize } from "@/lib/auth/update-user-grants";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -13,9 +14,10 @@ export function oneTimePassword(): string {
 
 /**
  * Gives a local account a new one-time password, which it must change at
- * its next sign-in, and ends every session the person holds. The new hash,
- * the deleted sessions and a `user.password_reset` audit event (never the
- * password) are one transaction. The password is returned to show once.
+ * its next sign-in, ends every session the person holds and revokes their
+ * personal API tokens (whoever knew the old password may have made one).
+ * The new hash, the ended access and a `user.password_reset` audit event
+ * (never the password) are one transaction. The password is returned to show once.
  */
 export async function resetPassword(params: {
   db: PrismaClient;
@@ -43,12 +45,12 @@ export async function resetPassword(params: {
     }
     await tx.account.update({ where: { id: account.id }, data: { password: hash } });
     await tx.user.update({ where: { id: user.id }, data: { mustChangePassword: true } });
-    const sessions = await tx.session.deleteMany({ where: { userId: user.id } });
+    const ended = await endAccess(tx, user.id);
     await recordAuditEvent(tx, {
       actor,
       action: "user.password_reset",
       target: { type: "user", id: user.id },
-      detail: { email: user.email, signedOut: sessions.count },
+      detail: { email: user.email, ...ended },
     });
     return { email: user.email, password };
   }, AUDIT_TRANSACTION);
