@@ -79,6 +79,33 @@ function asApiError(error: unknown): unknown {
   return new APIError(name, { code: error.code.toUpperCase(), message: error.message });
 }
 
+/** Whether an answer has a `token` at its top, in its `session`, or in a listed item. */
+function carriesToken(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(carriesToken);
+  if (typeof value !== "object" || value === null) return false;
+  return "token" in value || ("session" in value && carriesToken(value.session));
+}
+
+function withoutToken(value: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "token")
+      .map(([key, inner]: [string, unknown]) => [
+        key,
+        key === "session" && typeof inner === "object" && inner !== null
+          ? withoutToken(inner)
+          : inner,
+      ]),
+  );
+}
+
+function withoutTokens(value: object): Record<string, unknown> | Record<string, unknown>[] {
+  if (!Array.isArray(value)) return withoutToken(value);
+  return value.map((item: unknown) =>
+    typeof item === "object" && item !== null ? withoutToken(item) : {},
+  );
+}
+
 function personActor(user: { id: string; name: string; email: string }) {
   return { kind: "person" as const, id: user.id, name: user.name, email: user.email };
 }
@@ -145,6 +172,25 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
   const after = createAuthMiddleware(async (ctx) => {
     const returned: unknown = ctx.context.returned;
     const failed = returned instanceof APIError || returned instanceof Error;
+    await recordAfter(ctx, returned, failed);
+    // The cookie is HttpOnly so scripts cannot read the session token; the JSON answers
+    // (get-session, list-sessions, sign-in, change-password) must not hand it over either.
+    if (
+      !failed &&
+      typeof returned === "object" &&
+      returned !== null &&
+      !(returned instanceof Response) &&
+      carriesToken(returned)
+    ) {
+      return ctx.json(withoutTokens(returned));
+    }
+  });
+
+  const recordAfter = async (
+    ctx: Parameters<Parameters<typeof createAuthMiddleware>[0]>[0],
+    returned: unknown,
+    failed: boolean,
+  ) => {
     if (ctx.path === "/sign-in/email") {
       const email = emailOf(ctx.body);
       if (!email) return;
@@ -199,7 +245,7 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
         target: { type: "user", id: user.id },
       });
     }
-  });
+  };
 
   return betterAuth({
     appName: "Gantry",
