@@ -1,6 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/request-path";
-import { getConfig } from "@/lib/config";
+import { type GantryConfig, getConfig } from "@/lib/config";
 import { csrfRefusal, hasSessionCookie } from "@/lib/http/csrf";
 
 /**
@@ -13,6 +13,7 @@ import { csrfRefusal, hasSessionCookie } from "@/lib/http/csrf";
  *    is checked here; the session itself is checked where it is read.
  * 3. A Content-Security-Policy with a fresh nonce per request, so scripts
  *    need no 'unsafe-inline': Next puts the nonce on its own scripts.
+ * 4. Strict-Transport-Security when the public URL is https.
  */
 
 /** Pages anyone may see signed out. */
@@ -36,12 +37,26 @@ function contentSecurityPolicy(nonce: string): string {
 }
 
 export function proxy(request: NextRequest): NextResponse {
+  return gantryProxy(request, getConfig());
+}
+
+/** The proxy with its configuration passed in (tests give their own). */
+export function gantryProxy(request: NextRequest, config: GantryConfig): NextResponse {
+  const response = answer(request, config);
+  // 4. HSTS on every answer when the public URL is https (config.hsts).
+  if (config.hsts) {
+    response.headers.set("strict-transport-security", `max-age=${config.hsts.maxAgeSeconds}`);
+  }
+  return response;
+}
+
+function answer(request: NextRequest, config: GantryConfig): NextResponse {
   const { pathname, search } = request.nextUrl;
   const refusal = csrfRefusal({
     method: request.method,
     pathname,
     headers: request.headers,
-    publicOrigin: new URL(getConfig().publicUrl).origin,
+    publicOrigin: new URL(config.publicUrl).origin,
   });
   if (refusal) {
     return NextResponse.json(
@@ -70,7 +85,9 @@ export function proxy(request: NextRequest): NextResponse {
 
 export const config = {
   matcher: [
-    // Everything but Next's static files, the read-only Git server and images.
-    "/((?!_next/static|_next/image|git/|.*\\.(?:ico|png|svg|jpg|jpeg|gif|webp|woff2?)$).*)",
+    // Everything but Next's built files and the read-only Git server. Paths that end like
+    // images are pages or API answers too (Gantry serves no files of its own from public/),
+    // so they get the CSP like any other.
+    "/((?!_next/static|_next/image|git/).*)",
   ],
 };

@@ -69,6 +69,13 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
+  GANTRY_HSTS: booleanString.optional(),
+  GANTRY_HSTS_MAX_AGE: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(0, "expected between 0 and 63072000 seconds (two years)")
+    .max(63_072_000, "expected between 0 and 63072000 seconds (two years)")
+    .default(31_536_000),
   GANTRY_TRUSTED_PROXIES: z
     .string()
     .optional()
@@ -122,6 +129,11 @@ export type GantryConfig = Readonly<{
   auth: AuthConfig;
   /** Single sign-on; undefined when GANTRY_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
+  /**
+   * Strict-Transport-Security for every answer; on by default when the
+   * public URL is https (GANTRY_HSTS=false turns it off), never for http.
+   */
+  hsts: Readonly<{ maxAgeSeconds: number }> | null;
   /** Proxies whose X-Forwarded-For is believed (lib/http/client-address.ts); none by default. */
   trustedProxies: TrustedProxies;
 }>;
@@ -153,6 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     );
   }
   const e = result.data;
+  const publicUrl = (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -160,7 +173,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     embeddedPostgresPort: e.GANTRY_EMBEDDED_POSTGRES_PORT,
     port: e.PORT,
     hostname: e.GANTRY_HOST,
-    publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     git: {
       provider: e.GANTRY_GIT_PROVIDER,
       repository: e.GANTRY_GITOPS_REPO,
@@ -180,6 +193,10 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       adminPassword: e.GANTRY_ADMIN_PASSWORD,
     },
     oidc: oidcConfig(e),
+    hsts:
+      publicUrl.startsWith("https://") && e.GANTRY_HSTS !== false
+        ? { maxAgeSeconds: e.GANTRY_HSTS_MAX_AGE }
+        : null,
     trustedProxies: e.GANTRY_TRUSTED_PROXIES,
   };
 }
