@@ -49,6 +49,7 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9._-]*$/, "expected a repository name like 'gitops'")
     .default("gitops"),
   GANTRY_GITOPS_BRANCH: z.string().min(1).default("main"),
+  GANTRY_GIT_ANONYMOUS_READ: booleanString.default(false),
   GANTRY_DEMO_SEED: booleanString.default(true),
   GANTRY_DEMO_APPS: z.coerce
     .number({ error: "expected a number" })
@@ -114,6 +115,8 @@ export type GantryConfig = Readonly<{
     branch: string;
     /** Dotted path of the version inside a values file. */
     versionPath: string;
+    /** Whether /git serves clones without a token or session (for a credential-less Argo CD or Flux). */
+    anonymousRead: boolean;
   }>;
   demo: Readonly<{
     seed: boolean;
@@ -179,6 +182,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       repository: e.GANTRY_GITOPS_REPO,
       branch: e.GANTRY_GITOPS_BRANCH,
       versionPath: e.GANTRY_VERSION_PATH,
+      anonymousRead: e.GANTRY_GIT_ANONYMOUS_READ,
     },
     demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS, feed: e.GANTRY_DEMO_FEED },
     importOnStart: e.GANTRY_IMPORT_ON_START,
