@@ -48,6 +48,8 @@ export async function principalFromHeaders(params: {
   config: GantryConfig;
   headers: Headers;
   now?: Date;
+  /** False: a check that is not the person's activity (it does not hold off the idle end). */
+  touch?: boolean;
 }): Promise<Principal | null> {
   const token = bearerToken(params.headers);
   if (token !== null) return authenticateApiToken({ db: params.db, token, now: params.now });
@@ -76,6 +78,7 @@ export async function personFromSession(params: {
   config: GantryConfig;
   headers: Headers;
   now?: Date;
+  touch?: boolean;
 }): Promise<SignedInPerson | null> {
   const found = await params.auth.api.getSession({
     headers: params.headers,
@@ -104,7 +107,7 @@ export async function personFromSession(params: {
     await params.db.session.deleteMany({ where: { userId: session.userId } });
     return null;
   }
-  if (now.getTime() - lastActive > ACTIVITY_RESOLUTION_MS) {
+  if (params.touch !== false && now.getTime() - lastActive > ACTIVITY_RESOLUTION_MS) {
     await params.db.session.updateMany({ where: { id: session.id }, data: { updatedAt: now } });
   }
   return {
@@ -140,8 +143,13 @@ const sessionOfThisRequest = cache(async (): Promise<SignedInPerson | null> => {
  * Who the request acts as: `request` in route handlers; without it, the
  * current server component's or server action's request.
  */
-export async function getCurrentPrincipal(request?: Request): Promise<Principal | null> {
-  if (request) return principalFromHeaders({ ...appDeps(), headers: request.headers });
+export async function getCurrentPrincipal(
+  request?: Request,
+  options: { touch?: boolean } = {},
+): Promise<Principal | null> {
+  if (request) {
+    return principalFromHeaders({ ...appDeps(), headers: request.headers, touch: options.touch });
+  }
   return principalOfThisRequest();
 }
 

@@ -212,6 +212,23 @@ describe("session expiry", () => {
     expect(await sessionRow(cookie ?? "")).toBeNull();
   });
 
+  it("a check that is not the person's activity (the live-updates recheck) does not hold off the idle end", async () => {
+    const person = await makePerson();
+    const { cookie } = await signIn(person.email, PASSWORD);
+    const now = Date.now();
+    const check = (at: number) =>
+      principalFromHeaders({
+        auth,
+        db: authDb,
+        config,
+        headers: new Headers({ cookie: cookie ?? "" }),
+        now: new Date(at),
+        touch: false,
+      });
+    expect(await check(now + 59 * 60_000)).toMatchObject({ id: person.id });
+    expect(await check(now + 61 * 60_000)).toBeNull();
+  });
+
   it("ends a session GANTRY_SESSION_MAX_HOURS after sign-in, however busy, and never extends it", async () => {
     const person = await makePerson();
     const { cookie } = await signIn(person.email, PASSWORD);

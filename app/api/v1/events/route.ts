@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { getCurrentPrincipal } from "@/lib/auth/current-principal";
 import { withPermission } from "@/lib/auth/with-permission";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
@@ -57,6 +58,9 @@ export const GET = withPermission("catalogue:read", async (request: Request) => 
     listener: getChangeListener(),
     filter,
     request,
+    // A disabled person, an ended session or a revoked token stops the stream.
+    // Asking is not the person's activity: an open page does not hold off the idle end.
+    stillAllowed: async () => (await getCurrentPrincipal(request, { touch: false })) !== null,
   });
   return new Response(stream, {
     headers: {
