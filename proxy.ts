@@ -2,10 +2,13 @@ import { type NextRequest, NextResponse } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/request-path";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { csrfRefusal, hasSessionCookie } from "@/lib/http/csrf";
+import { requestProblem } from "@/lib/http/request-sanity";
 
 /**
  * In front of every request (Next 16's proxy, formerly middleware):
  *
+ * 0. Malformed requests (lib/http/request-sanity.ts): bad percent-escapes,
+ *    NUL bytes, garbage or oversized server-action calls answer 400 / 413.
  * 1. CSRF (lib/http/csrf.ts): forged state-changing requests are refused
  *    with 403 / 415 JSON before any route runs.
  * 2. Signed-out page requests go to /sign-in?next=… (API requests are not
@@ -52,6 +55,25 @@ export function gantryProxy(request: NextRequest, config: GantryConfig): NextRes
 
 function answer(request: NextRequest, config: GantryConfig): NextResponse {
   const { pathname, search } = request.nextUrl;
+  const problem = requestProblem({
+    method: request.method,
+    pathname,
+    search,
+    headers: request.headers,
+  });
+  if (problem) {
+    return NextResponse.json(
+      {
+        error: {
+          code: problem.status === 413 ? "payload_too_large" : "bad_request",
+          message: problem.message,
+        },
+      },
+      { status: problem.status },
+    );
+  }
+  // The Git server answers for itself (its own credentials, read-only): only the checks above.
+  if (pathname.startsWith("/git/")) return NextResponse.next();
   const refusal = csrfRefusal({
     method: request.method,
     pathname,
@@ -85,9 +107,9 @@ function answer(request: NextRequest, config: GantryConfig): NextResponse {
 
 export const config = {
   matcher: [
-    // Everything but Next's built files and the read-only Git server. Paths that end like
-    // images are pages or API answers too (Gantry serves no files of its own from public/),
-    // so they get the CSP like any other.
-    "/((?!_next/static|_next/image|git/).*)",
+    // Everything but Next's built files. Paths that end like images are pages or API
+    // answers too (Gantry serves no files of its own from public/), so they get the CSP
+    // like any other; /git/ only has its URL checked (answer() lets it through).
+    "/((?!_next/static|_next/image).*)",
   ],
 };

@@ -1,5 +1,6 @@
 import { type ZodType, z } from "zod";
 import { GantryError } from "@/lib/errors";
+import { nulCharacterAt } from "@/lib/http/request-sanity";
 import { BREAK_GLASS_REASON_MAX } from "@/lib/promotion/policy/check-promotion";
 import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
 
@@ -39,6 +40,13 @@ export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Pr
     } catch {
       throw new GantryError("bad_request", "the body must be a JSON object");
     }
+  }
+  const nul = nulCharacterAt(json);
+  if (nul) {
+    const message = "contains a NUL character (\\u0000)";
+    throw new GantryError("bad_request", `${nul}: ${message}`, {
+      details: { errors: [{ field: nul, message }] },
+    });
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;

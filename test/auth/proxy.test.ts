@@ -62,16 +62,59 @@ describe("the proxy's paths", () => {
     expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-/);
   });
 
-  it("leaves Next's built files and the Git server alone", () => {
-    for (const path of [
-      "/_next/static/chunks/app.js",
-      "/_next/image?url=x",
-      "/git/gitops.git/info/refs",
-    ]) {
+  it("leaves Next's built files alone", () => {
+    for (const path of ["/_next/static/chunks/app.js", "/_next/image?url=x"]) {
       expect(
         unstable_doesMiddlewareMatch({ config: proxyConfig, url: `https://g.example${path}` }),
         path,
       ).toBe(false);
     }
+  });
+});
+
+describe("malformed requests are refused at the door (400 / 413, never a 500)", () => {
+  const status = (url: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
+    gantryProxy(
+      new NextRequest(url, { method: init.method ?? "GET", headers: { cookie, ...init.headers } }),
+      https,
+    ).status;
+
+  it("bad percent-escapes and NUL bytes in the path or query", async () => {
+    for (const path of [
+      "/apps/%",
+      "/api/v1/apps/%",
+      "/git/gitops.git/%",
+      "/apps?q=%00",
+      "/api/v1/apps?q=a%00",
+    ]) {
+      expect(status(`https://gantry.example.com${path}`), path).toBe(400);
+    }
+    const refused = gantryProxy(request("https://gantry.example.com/apps?q=%00"), https);
+    expect(await refused.json()).toMatchObject({ error: { code: "bad_request" } });
+  });
+
+  it("a 10 MB server-action body, and server-action calls that are garbage", () => {
+    const call = (headers: Record<string, string>) =>
+      status("https://gantry.example.com/apps", {
+        method: "POST",
+        headers: { origin: "https://gantry.example.com", ...headers },
+      });
+    const form = { "content-type": "multipart/form-data; boundary=x" };
+    expect(
+      call({ ...form, "next-action": "ab".repeat(21), "content-length": String(10 * 1024 * 1024) }),
+    ).toBe(413);
+    expect(call({ ...form, "next-action": "garbage!", "content-length": "10" })).toBe(400);
+  });
+
+  it("lets a Git fetch through to the Git server untouched", () => {
+    const fetch = gantryProxy(
+      new NextRequest("https://gantry.example.com/git/gitops.git/git-upload-pack", {
+        method: "POST",
+        headers: { "content-type": "application/x-git-upload-pack-request" },
+      }),
+      https,
+    );
+    expect(fetch.status).toBe(200);
+    expect(fetch.headers.get("x-middleware-next")).toBe("1");
   });
 });
