@@ -12,6 +12,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/auth/bootstrap-admin";
 import { ConfigError, getConfig } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
 import type { JobRunner } from "@/lib/jobs/worker";
@@ -74,12 +75,12 @@ try {
   process.env.GANTRY_AUTH_SECRET = auth.secret;
   if (auth.admin.created && auth.admin.generated) {
     // Shown once, in plain text (never in the JSON log), and kept in a 0600 file until deleted.
-    const file = path.join(config.dataDir, "admin-password");
+    const file = path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE);
     fs.writeFileSync(file, `${auth.admin.password}\n`, { mode: 0o600 });
     fs.chmodSync(file, 0o600);
     firstAdminNotice =
       `\n  First start: sign in as ${auth.admin.email} with the one-time password\n\n      ${auth.admin.password}\n\n` +
-      `  (also in ${file}, mode 0600; delete it once signed in). You will be asked to change it.\n\n`;
+      `  (also in ${file}, mode 0600, until you have changed it). You will be asked to change it.\n\n`;
   }
 } catch (error) {
   await database.stop();

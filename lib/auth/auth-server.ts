@@ -1,3 +1,5 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
@@ -5,11 +7,15 @@ import { nextCookies } from "better-auth/next-js";
 import { GANTRY_ACTOR } from "@/lib/auth/actor";
 import { auditAlone } from "@/lib/auth/audit-alone";
 import { readAuthSecret } from "@/lib/auth/auth-secret";
+import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/auth/bootstrap-admin";
 import { oidcPlugins } from "@/lib/auth/oidc";
 import { boundedPersonName, renameUser } from "@/lib/auth/rename-user";
 import {
   clearSignInFailures,
   findLockout,
+  isKnownDevice,
+  KNOWN_DEVICE_MAX_AGE_SECONDS,
+  knownDeviceValue,
   lockoutMessage,
   normaliseEmail,
   recordSignInFailure,
@@ -35,8 +41,9 @@ import { log } from "@/lib/log";
  *   request (checked where the session is read: lib/auth/current-principal.ts).
  * - The cookie is HttpOnly, SameSite=Lax, Secure with the `__Host-` prefix
  *   unless the public URL is plain http on localhost.
- * - Password sign-ins are locked out after repeated failures
- *   (lib/auth/sign-in-lockout.ts), checked before the password is verified.
+ * - Password sign-ins slow down after repeated failures, except on a
+ *   browser that signed in to the account before (lib/auth/sign-in-lockout.ts),
+ *   checked before the password is verified.
  * - Sign-ins, failures and sign-outs are audit events.
  */
 
@@ -55,6 +62,14 @@ export function sessionCookieName(publicUrl: string): string {
 
 function addressOf(headers: Headers | undefined): string {
   return (headers && requestContextFrom(headers).sourceAddress) ?? UNKNOWN_ADDRESS;
+}
+
+function cookieValue(headers: Headers | undefined, name: string): string | null {
+  for (const part of headers?.get("cookie")?.split(";") ?? []) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return value.join("=");
+  }
+  return null;
 }
 
 function emailOf(body: unknown): string | null {
@@ -114,13 +129,19 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
   const { db, config } = params;
   const secure = cookiesAreSecure(config.publicUrl);
   const cookiePrefix = secure ? "__Host-gantry" : "gantry";
+  const knownDeviceCookie = `${cookiePrefix}.known-device`;
 
   const before = createAuthMiddleware(async (ctx) => {
     if (ctx.path === "/sign-in/email") {
       const email = emailOf(ctx.body);
       if (!email) return;
       const address = addressOf(ctx.headers);
-      const lockout = await findLockout({ db, email, address });
+      const knownDevice = isKnownDevice(
+        params.secret,
+        email,
+        cookieValue(ctx.headers, knownDeviceCookie),
+      );
+      const lockout = await findLockout({ db, email, address, knownDevice });
       if (lockout) {
         const user = await db.user.findUnique({
           where: { email },
@@ -226,6 +247,14 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
         await ctx.context.internalAdapter.deleteSession(previous);
       }
       await clearSignInFailures({ db, email });
+      // This browser is now known for this account: the per-account delay never holds it back.
+      ctx.setCookie(knownDeviceCookie, knownDeviceValue(params.secret, email), {
+        httpOnly: true,
+        secure,
+        sameSite: "lax",
+        path: "/",
+        maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
+      });
       await db.user.update({ where: { id: created.user.id }, data: { lastSignInAt: new Date() } });
       await auditAlone(db, {
         actor: personActor(created.user),
@@ -239,6 +268,10 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
     if (ctx.path === "/change-password" && !failed && ctx.context.session) {
       const user = ctx.context.session.user;
       await db.user.update({ where: { id: user.id }, data: { mustChangePassword: false } });
+      if (normaliseEmail(user.email) === normaliseEmail(config.auth.adminEmail)) {
+        // The first start's one-time password (scripts/start.ts) is of no use now: not kept on disk.
+        await rm(path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE), { force: true });
+      }
       await auditAlone(db, {
         actor: personActor(user),
         action: "user.password_changed",

@@ -67,7 +67,12 @@ async function signIn(
   email: string,
   password: string,
   options: { from?: string; cookie?: string } = {},
-): Promise<{ status: number; cookie: string | null; message: string | null }> {
+): Promise<{
+  status: number;
+  cookie: string | null;
+  message: string | null;
+  setCookies: string[];
+}> {
   const response = await auth.handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: "POST",
@@ -89,7 +94,12 @@ async function signIn(
     typeof body.message === "string"
       ? body.message
       : null;
-  return { status: response.status, cookie: setCookie?.split(";")[0] ?? null, message };
+  return {
+    status: response.status,
+    cookie: setCookie?.split(";")[0] ?? null,
+    message,
+    setCookies: response.headers.getSetCookie(),
+  };
 }
 
 /** Lockout tests call the endpoint directly: better-auth's request limiter counts only HTTP requests. */
@@ -273,23 +283,51 @@ describe("sign-out", () => {
 });
 
 describe("lockout", () => {
-  it("locks an account after 5 failures in 15 minutes, even with the right password", async () => {
+  it("holds an account back after 5 failures, with a wait that grows with each further failure", async () => {
     const person = await makePerson();
     for (let i = 0; i < 5; i++) {
       expect(await signInDirect(person.email, `wrong password ${i}`, address())).toMatch(
         /invalid email or password/i,
       );
     }
-    const locked = await signInDirect(person.email, PASSWORD, address());
-    expect(locked).toMatch(/too many failed sign-ins; try again in 15 minutes/);
-    const response = await signIn(person.email, PASSWORD);
-    expect(response.status).toBe(429);
-    // The lock lifts when the failures leave the window.
+    // Even the right password waits: 30 seconds after the fifth failure.
+    expect(await signInDirect(person.email, PASSWORD, address())).toMatch(
+      /too many failed sign-ins; try again in 1 minute$/,
+    );
+    expect((await signIn(person.email, PASSWORD)).status).toBe(429);
+    // Three more failures (as if each came after its wait): now 4 minutes.
+    await t.db.signInFailure.createMany({
+      data: [0, 1, 2].map(() => ({ email: person.email, address: address() })),
+    });
+    expect(await signInDirect(person.email, PASSWORD, address())).toMatch(/try again in 4 minutes/);
+    // Once the wait after the last failure has passed, the right password works.
     await t.db.signInFailure.updateMany({
       where: { email: person.email },
-      data: { at: new Date(Date.now() - 16 * 60_000) },
+      data: { at: new Date(Date.now() - 5 * 60_000) },
     });
     expect(await signInDirect(person.email, PASSWORD, address())).toBe("signed in");
+  });
+
+  it("never holds back the owner on a browser that signed in before (a signed known-device cookie)", async () => {
+    const person = await makePerson();
+    const known = await signIn(person.email, PASSWORD);
+    const device = known.setCookies.find((c) => c.startsWith("gantry.known-device="));
+    expect(device).toMatch(/HttpOnly/i);
+    const deviceCookie = device?.split(";")[0] ?? "";
+    // Someone else fails on the account until it is held back...
+    for (let i = 0; i < 6; i++) await signInDirect(person.email, `guess ${i}`, address());
+    expect((await signIn(person.email, PASSWORD)).status).toBe(429);
+    // ...a forged or another account's device cookie does not help...
+    const other = await makePerson();
+    const otherDevice = (await signIn(other.email, PASSWORD)).setCookies
+      .find((c) => c.startsWith("gantry.known-device="))
+      ?.split(";")[0];
+    for (const cookie of ["gantry.known-device=forged.value", otherDevice ?? ""]) {
+      expect((await signIn(person.email, PASSWORD, { cookie })).status).toBe(429);
+    }
+    // ...but the owner's browser still signs in.
+    const owner = await signIn(person.email, PASSWORD, { cookie: deviceCookie });
+    expect(owner.status).toBe(200);
   });
 
   it("locks an address after 20 failures in 15 minutes, whichever accounts they were for", async () => {
