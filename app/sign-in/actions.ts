@@ -6,9 +6,9 @@ import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import { getAuth } from "@/lib/people/auth-server";
-import { safeNextPath } from "@/lib/people/current-principal";
 import { OIDC_PROVIDER_ID } from "@/lib/people/oidc";
 import { signInWithPassword } from "@/lib/people/password-session";
+import { safeNextPath } from "@/lib/people/safe-next-path";
 
 export type SignInState = { error: string | null; email: string };
 

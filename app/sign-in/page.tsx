@@ -5,7 +5,8 @@ import { Button } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { getConfig } from "@/lib/config";
-import { getSignedInPerson, safeNextPath } from "@/lib/people/current-principal";
+import { getSignedInPerson } from "@/lib/people/current-principal";
+import { safeNextPath } from "@/lib/people/safe-next-path";
 import { signInAction, ssoSignInAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -50,6 +50,37 @@ export interface AuditEventInput {
   sourceAddress?: string | null;
 }
 
+/** Longest name, id or label kept in a column (they are indexed: a B-tree entry must fit a page). */
+const MAX_FIELD_CHARS = 200;
+/** Longest string kept anywhere inside the detail. */
+const MAX_DETAIL_STRING_CHARS = 2000;
+
+/**
+ * Cuts a string that is longer than `max`, saying how much was cut, so that
+ * recording an event never fails on the size of what someone typed (a 10 kB
+ * name would otherwise break the insert, and the event would be lost).
+ */
+function boundedText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const kept = value.slice(0, max);
+  return `${kept}…[truncated ${value.length - max} chars]`;
+}
+
+function boundedOrNull(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : boundedText(value, MAX_FIELD_CHARS);
+}
+
+function boundedDetail(value: unknown): unknown {
+  if (typeof value === "string") return boundedText(value, MAX_DETAIL_STRING_CHARS);
+  if (Array.isArray(value)) return value.map(boundedDetail);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, boundedDetail(inner)]),
+    );
+  }
+  return value;
+}
+
 /** Serialises writers of the chain: one transaction at a time appends. */
 const CHAIN_LOCK = 0x6761_6e74; // "gant"
 const SECRET_KEY =
@@ -79,20 +110,20 @@ export async function recordAuditEvent(
     at: input.at ? new Date(input.at.getTime()) : new Date(),
     actorKind: input.actor.kind,
     actorId: input.actor.id,
-    actorName: input.actor.name,
+    actorName: boundedText(input.actor.name, MAX_FIELD_CHARS),
     action: input.action,
     targetType: input.target.type,
-    targetId: input.target.id ?? null,
-    application: input.target.application ?? null,
-    team: input.target.team ?? null,
-    environment: input.target.environment ?? null,
+    targetId: boundedOrNull(input.target.id),
+    application: boundedOrNull(input.target.application),
+    team: boundedOrNull(input.target.team),
+    environment: boundedOrNull(input.target.environment),
     promotionId: input.target.promotionId ?? null,
-    cluster: input.target.cluster ?? null,
+    cluster: boundedOrNull(input.target.cluster),
     outcome: input.outcome ?? "success",
     requestId: input.requestId !== undefined ? input.requestId : (request?.requestId ?? null),
     sourceAddress:
       input.sourceAddress !== undefined ? input.sourceAddress : (request?.sourceAddress ?? null),
-    detail: JSON.parse(JSON.stringify(input.detail ?? {})) as Prisma.InputJsonObject,
+    detail: boundedDetail(JSON.parse(JSON.stringify(input.detail ?? {}))) as Prisma.InputJsonObject,
     previousHash: last[0]?.hash ?? GENESIS_HASH,
   };
   const hash = auditEventHash(fields);

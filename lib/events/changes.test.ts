@@ -106,3 +106,37 @@ describe("changeEventStream", () => {
     expect(fake.subscribers.size).toBe(0);
   });
 });
+
+describe("changeEventStream for someone whose access ends", () => {
+  it("ends the stream with `event: signed-out` once the principal no longer may read", async () => {
+    const fake = fakeListener();
+    let allowed = true;
+    let checks = 0;
+    const stream = changeEventStream({
+      listener: fake.listener,
+      filter: {},
+      request: { signal: new AbortController().signal },
+      stillAllowed: async () => {
+        checks++;
+        return allowed;
+      },
+      recheckMs: 5,
+    });
+    const reader = stream.getReader();
+    expect(await readText(reader)).toContain(": connected");
+    // Still allowed: changes flow.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    fake.push(sync(["a"]));
+    expect(await readText(reader)).toContain("event: change");
+    allowed = false; // e.g. an admin disabled the person
+    let text = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain("event: signed-out");
+    expect(checks).toBeGreaterThan(0);
+    expect(fake.subscribers.size).toBe(0);
+  });
+});

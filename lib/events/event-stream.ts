@@ -26,6 +26,15 @@ export interface EventStreamOptions {
   request: Pick<Request, "signal">;
   heartbeatMs?: number;
   bufferSize?: number;
+  /**
+   * Whether whoever opened the stream may still read (not disabled, session
+   * or token not ended), asked every `recheckMs` (30 s): a stream outlives
+   * the request that checked it, so without this a disabled person's open
+   * page would go on receiving changes. False ends the stream with
+   * `event: signed-out`; the page then asks for a fresh one and is refused.
+   */
+  stillAllowed?: () => Promise<boolean>;
+  recheckMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -39,6 +48,7 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
   const bufferSize = options.bufferSize ?? 32;
   let unsubscribe: (() => void) | null = null;
   let heartbeat: NodeJS.Timeout | undefined;
+  let recheck: NodeJS.Timeout | undefined;
   let closed = false;
   let missed = false;
   let onAbort: (() => void) | null = null;
@@ -50,6 +60,7 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    clearInterval(recheck);
     unsubscribe?.();
     unsubscribe = null;
     if (onAbort) signal.removeEventListener("abort", onAbort);
@@ -96,6 +107,23 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
         unsubscribe = stop;
         heartbeat = setInterval(() => send(encoder.encode(": heartbeat\n\n")), heartbeatMs);
         heartbeat.unref();
+        const stillAllowed = options.stillAllowed;
+        if (stillAllowed) {
+          let checking = false;
+          recheck = setInterval(() => {
+            if (checking || closed) return;
+            checking = true;
+            stillAllowed()
+              .catch(() => false)
+              .then((allowed) => {
+                checking = false;
+                if (allowed || closed) return;
+                controller.enqueue(message("signed-out", { reason: "access ended" }));
+                onAbort?.();
+              });
+          }, options.recheckMs ?? 30_000);
+          recheck.unref();
+        }
       },
       pull(controller) {
         if (missed && !closed) {

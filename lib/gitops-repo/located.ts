@@ -27,11 +27,32 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
 }
 
+/**
+ * Bounds on one file, so one hostile or mistaken file is a problem on its
+ * app and never stalls or fails the whole import: its size, and how many
+ * times aliases may be expanded when it is read (a "billion laughs" file
+ * is a few hundred bytes that expand to gigabytes).
+ */
+const MAX_YAML_BYTES = 1024 * 1024;
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses one YAML document; a syntax error comes back located, never thrown. */
 export function parseYaml(
   text: string,
   file: string,
 ): { ok: true; value: ParsedYaml } | { ok: false; error: LocatedError } {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_YAML_BYTES) {
+    return {
+      ok: false,
+      error: {
+        file,
+        line: 1,
+        column: 1,
+        message: `the file is larger than ${MAX_YAML_BYTES / 1024} KiB (${Math.ceil(bytes / 1024)} KiB); it is not read`,
+      },
+    };
+  }
   const lineCounter = new LineCounter();
   // uniqueKeys (the default) makes a duplicated key an error instead of "last one wins".
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -110,7 +131,23 @@ export function parseWithSchema<S extends z.ZodType>(
   if (doc.contents === null) {
     return { ok: false, error: { file, line: 1, column: 1, message: options.emptyMessage } };
   }
-  const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }), { error: readableIssue });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the bound.
+    if (!(error instanceof ReferenceError)) throw error;
+    return {
+      ok: false,
+      error: {
+        file,
+        line: 1,
+        column: 1,
+        message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} uses); write the values out`,
+      },
+    };
+  }
+  const result = schema.safeParse(value, { error: readableIssue });
   if (result.success) return { ok: true, value: result.data };
 
   const issues = result.error.issues;

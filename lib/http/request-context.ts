@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 
 /**
  * What the audit chain records about the request a change came from: its id
@@ -23,13 +24,13 @@ export function withRequestContext<T>(context: RequestContext, run: () => T): T 
 }
 
 /**
- * The context of an incoming request. The address is the first hop of
- * X-Forwarded-For when present (Gantry runs behind a proxy in production),
- * else X-Real-IP; a value that is not an address is ignored, not stored.
+ * The context of an incoming request. The address is the one Gantry's
+ * server resolved from the socket and the trusted proxies
+ * (lib/http/client-address.ts); X-Forwarded-For as the client sent it is
+ * never read here. A value that is not an address is ignored, not stored.
  */
 export function requestContextFrom(headers: Headers): RequestContext {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const candidate = forwarded || headers.get("x-real-ip")?.trim() || null;
+  const candidate = headers.get(CLIENT_ADDRESS_HEADER)?.trim() || null;
   const requestId = headers.get("x-request-id")?.trim();
   return {
     requestId: requestId && /^[A-Za-z0-9._-]{8,100}$/.test(requestId) ? requestId : randomUUID(),

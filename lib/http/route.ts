@@ -5,6 +5,7 @@
 
 import type { ZodError, ZodType } from "zod";
 import { GantryError, httpStatusFor, isGantryError } from "@/lib/errors";
+import { nulCharacterAt } from "@/lib/http/request-sanity";
 import { logUnexpected } from "@/lib/log";
 
 /**
@@ -91,6 +92,14 @@ export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Pr
     } catch {
       throw new GantryError("bad_request", "the body must be a JSON object");
     }
+  }
+  // Postgres refuses NUL in text: say which field, instead of failing at the insert.
+  const nul = nulCharacterAt(json);
+  if (nul) {
+    const message = "contains a NUL character (\\u0000)";
+    throw new GantryError("bad_request", `${nul}: ${message}`, {
+      details: { errors: [{ field: nul, message }] },
+    });
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;

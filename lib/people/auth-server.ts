@@ -4,22 +4,31 @@
  * permission.
  */
 
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { type GantryConfig, getConfig } from "@/lib/config";
 import { getAuthDb } from "@/lib/db";
+import { httpStatusFor, isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { requestContextFrom } from "@/lib/http/request-context";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { log } from "@/lib/log";
 import { auditAlone } from "@/lib/people/audit-alone";
 import { readAuthSecret } from "@/lib/people/auth-secret";
+import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/people/bootstrap-admin";
 import { oidcPlugins } from "@/lib/people/oidc";
+import { boundedPersonName, renameUser } from "@/lib/people/rename-user";
 import {
   clearSignInFailures,
   findLockout,
+  isKnownDevice,
+  KNOWN_DEVICE_MAX_AGE_SECONDS,
+  knownDeviceValue,
   lockoutMessage,
   normaliseEmail,
   recordSignInFailure,
@@ -38,8 +47,9 @@ import {
  *   request (checked where the session is read: lib/people/current-principal.ts).
  * - The cookie is HttpOnly, SameSite=Lax, Secure with the `__Host-` prefix
  *   unless the public URL is plain http on localhost.
- * - Password sign-ins are locked out after repeated failures
- *   (lib/people/sign-in-lockout.ts), checked before the password is verified.
+ * - Password sign-ins slow down after repeated failures, except on a
+ *   browser that signed in to the account before (lib/people/sign-in-lockout.ts),
+ *   checked before the password is verified.
  * - Sign-ins, failures and sign-outs are audit events.
  */
 
@@ -56,9 +66,61 @@ function addressOf(headers: Headers | undefined): string {
   return (headers && requestContextFrom(headers).sourceAddress) ?? UNKNOWN_ADDRESS;
 }
 
+function cookieValue(headers: Headers | undefined, name: string): string | null {
+  for (const part of headers?.get("cookie")?.split(";") ?? []) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return value.join("=");
+  }
+  return null;
+}
+
 function emailOf(body: unknown): string | null {
   if (typeof body !== "object" || body === null || !("email" in body)) return null;
   return typeof body.email === "string" ? normaliseEmail(body.email) : null;
+}
+
+/** A GantryError as better-auth's error, so its handler answers with our status and words. */
+function asApiError(error: unknown): unknown {
+  if (!isGantryError(error)) return error;
+  const status = httpStatusFor(error.code);
+  const name =
+    status === 400
+      ? "BAD_REQUEST"
+      : status === 403
+        ? "FORBIDDEN"
+        : status === 404
+          ? "NOT_FOUND"
+          : status === 401
+            ? "UNAUTHORIZED"
+            : "INTERNAL_SERVER_ERROR";
+  return new APIError(name, { code: error.code.toUpperCase(), message: error.message });
+}
+
+/** Whether an answer has a `token` at its top, in its `session`, or in a listed item. */
+function carriesToken(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(carriesToken);
+  if (typeof value !== "object" || value === null) return false;
+  return "token" in value || ("session" in value && carriesToken(value.session));
+}
+
+function withoutToken(value: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "token")
+      .map(([key, inner]: [string, unknown]) => [
+        key,
+        key === "session" && typeof inner === "object" && inner !== null
+          ? withoutToken(inner)
+          : inner,
+      ]),
+  );
+}
+
+function withoutTokens(value: object): Record<string, unknown> | Record<string, unknown>[] {
+  if (!Array.isArray(value)) return withoutToken(value);
+  return value.map((item: unknown) =>
+    typeof item === "object" && item !== null ? withoutToken(item) : {},
+  );
 }
 
 function personActor(user: { id: string; name: string; email: string }) {
@@ -69,13 +131,19 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
   const { db, config } = params;
   const secure = cookiesAreSecure(config.publicUrl);
   const cookiePrefix = secure ? "__Host-gantry" : "gantry";
+  const knownDeviceCookie = `${cookiePrefix}.known-device`;
 
   const before = createAuthMiddleware(async (ctx) => {
     if (ctx.path === "/sign-in/email") {
       const email = emailOf(ctx.body);
       if (!email) return;
       const address = addressOf(ctx.headers);
-      const lockout = await findLockout({ db, email, address });
+      const knownDevice = isKnownDevice(
+        params.secret,
+        email,
+        cookieValue(ctx.headers, knownDeviceCookie),
+      );
+      const lockout = await findLockout({ db, email, address, knownDevice });
       if (lockout) {
         const user = await db.user.findUnique({
           where: { email },
@@ -94,6 +162,18 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
           message: lockoutMessage(lockout),
         });
       }
+    }
+    if (ctx.path === "/update-user") {
+      // Gantry's own rename (bounded, audited, refused for single sign-on) instead of
+      // better-auth's, which takes any length and an image URL and records nothing.
+      const signedIn = await getSessionFromCtx(ctx);
+      if (!signedIn) return; // better-auth answers 401
+      try {
+        await renameUser({ db, acting: signedIn.user, input: ctx.body });
+      } catch (error) {
+        throw asApiError(error);
+      }
+      return ctx.json({ status: true });
     }
     if (ctx.path === "/sign-out") {
       const token = await ctx.getSignedCookie(
@@ -115,6 +195,25 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
   const after = createAuthMiddleware(async (ctx) => {
     const returned: unknown = ctx.context.returned;
     const failed = returned instanceof APIError || returned instanceof Error;
+    await recordAfter(ctx, returned, failed);
+    // The cookie is HttpOnly so scripts cannot read the session token; the JSON answers
+    // (get-session, list-sessions, sign-in, change-password) must not hand it over either.
+    if (
+      !failed &&
+      typeof returned === "object" &&
+      returned !== null &&
+      !(returned instanceof Response) &&
+      carriesToken(returned)
+    ) {
+      return ctx.json(withoutTokens(returned));
+    }
+  });
+
+  const recordAfter = async (
+    ctx: Parameters<Parameters<typeof createAuthMiddleware>[0]>[0],
+    returned: unknown,
+    failed: boolean,
+  ) => {
     if (ctx.path === "/sign-in/email") {
       const email = emailOf(ctx.body);
       if (!email) return;
@@ -150,6 +249,14 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
         await ctx.context.internalAdapter.deleteSession(previous);
       }
       await clearSignInFailures({ db, email });
+      // This browser is now known for this account: the per-account delay never holds it back.
+      ctx.setCookie(knownDeviceCookie, knownDeviceValue(params.secret, email), {
+        httpOnly: true,
+        secure,
+        sameSite: "lax",
+        path: "/",
+        maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
+      });
       await db.user.update({ where: { id: created.user.id }, data: { lastSignInAt: new Date() } });
       await auditAlone(db, {
         actor: personActor(created.user),
@@ -163,13 +270,17 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
     if (ctx.path === "/change-password" && !failed && ctx.context.session) {
       const user = ctx.context.session.user;
       await db.user.update({ where: { id: user.id }, data: { mustChangePassword: false } });
+      if (normaliseEmail(user.email) === normaliseEmail(config.auth.adminEmail)) {
+        // The first start's one-time password (scripts/start.ts) is of no use now: not kept on disk.
+        await rm(path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE), { force: true });
+      }
       await auditAlone(db, {
         actor: personActor(user),
         action: "user.password_changed",
         target: { type: "user", id: user.id },
       });
     }
-  });
+  };
 
   return betterAuth({
     appName: "Gantry",
@@ -212,9 +323,22 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
       cookiePrefix,
       cookies: { session_token: { name: secure ? "__Host-gantry.session" : "gantry.session" } },
       defaultCookieAttributes: { secure, httpOnly: true, sameSite: "lax", path: "/" },
-      ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
+      // The address Gantry's server resolved (socket, then trusted proxies only).
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     databaseHooks: {
+      // Names the issuer sends at single sign-on are bounded like typed ones (rename-user.ts).
+      user: {
+        create: {
+          before: async (user) => ({ data: { ...user, name: boundedPersonName(user.name) } }),
+        },
+        update: {
+          before: async (user) =>
+            typeof user.name === "string"
+              ? { data: { ...user, name: boundedPersonName(user.name) } }
+              : undefined,
+        },
+      },
       session: {
         create: {
           // Every way in (password or single sign-on) ends here: a disabled person gets no session.

@@ -4,6 +4,12 @@ import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createUser } from "@/lib/people/create-user";
 
+/**
+ * Where the first start keeps a generated one-time password (mode 0600), in
+ * the data directory; deleted when the admin changes it (auth-server.ts).
+ */
+export const FIRST_ADMIN_PASSWORD_FILE = "admin-password";
+
 export type BootstrapResult =
   | { created: false }
   | { created: true; email: string; password: string; generated: boolean };

@@ -5,6 +5,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { PersonNameSchema } from "@/lib/people/rename-user";
 import {
   type Acting,
   authorize,
@@ -18,11 +19,7 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 const CreateUserInput = z.object({
   email: z.email("email: expected an email address").transform((email) => email.toLowerCase()),
-  name: z
-    .string({ error: "name: required" })
-    .trim()
-    .min(1, "name: required")
-    .max(200, "name: at most 200 characters"),
+  name: PersonNameSchema,
   password: z
     .string({ error: "password: required" })
     .min(PASSWORD_MIN_LENGTH, `password: at least ${PASSWORD_MIN_LENGTH} characters`)

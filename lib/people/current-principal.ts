@@ -9,6 +9,7 @@ import { authenticateApiToken, bearerToken } from "@/lib/identity/api-token";
 import type { Person, Principal } from "@/lib/identity/principal";
 import { PATH_HEADER } from "@/lib/identity/request-path";
 import { type Auth, getAuth } from "@/lib/people/auth-server";
+import { safeNextPath } from "@/lib/people/safe-next-path";
 
 /**
  * Who a request acts as. `Authorization: Bearer gantry_…` → the API token
@@ -47,6 +48,8 @@ export async function principalFromHeaders(params: {
   config: GantryConfig;
   headers: Headers;
   now?: Date;
+  /** False: a check that is not the person's activity (it does not hold off the idle end). */
+  touch?: boolean;
 }): Promise<Principal | null> {
   const token = bearerToken(params.headers);
   if (token !== null) return authenticateApiToken({ db: params.db, token, now: params.now });
@@ -75,6 +78,7 @@ export async function personFromSession(params: {
   config: GantryConfig;
   headers: Headers;
   now?: Date;
+  touch?: boolean;
 }): Promise<SignedInPerson | null> {
   const found = await params.auth.api.getSession({
     headers: params.headers,
@@ -103,7 +107,7 @@ export async function personFromSession(params: {
     await params.db.session.deleteMany({ where: { userId: session.userId } });
     return null;
   }
-  if (now.getTime() - lastActive > ACTIVITY_RESOLUTION_MS) {
+  if (params.touch !== false && now.getTime() - lastActive > ACTIVITY_RESOLUTION_MS) {
     await params.db.session.updateMany({ where: { id: session.id }, data: { updatedAt: now } });
   }
   return {
@@ -139,23 +143,19 @@ const sessionOfThisRequest = cache(async (): Promise<SignedInPerson | null> => {
  * Who the request acts as: `request` in route handlers; without it, the
  * current server component's or server action's request.
  */
-export async function getCurrentPrincipal(request?: Request): Promise<Principal | null> {
-  if (request) return principalFromHeaders({ ...appDeps(), headers: request.headers });
+export async function getCurrentPrincipal(
+  request?: Request,
+  options: { touch?: boolean } = {},
+): Promise<Principal | null> {
+  if (request) {
+    return principalFromHeaders({ ...appDeps(), headers: request.headers, touch: options.touch });
+  }
   return principalOfThisRequest();
 }
 
 /** The signed-in person of this page, if any (no redirect): headers, sign-in page. */
 export async function getSignedInPerson(): Promise<SignedInPerson | null> {
   return sessionOfThisRequest();
-}
-
-/** A path to come back to after signing in: local, and never the sign-in page itself. */
-export function safeNextPath(value: string | null | undefined): string {
-  if (!value?.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
-    return "/";
-  }
-  if (value.startsWith("/sign-in")) return "/";
-  return value;
 }
 
 /**

@@ -2,12 +2,14 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { endAccess } from "@/lib/people/end-access";
 import { type Acting, assertAnotherActiveAdmin, authorize } from "@/lib/people/update-user-grants";
 
 /**
- * Disables a person: they cannot sign in, and every session they hold ends
- * now. The row, the deleted sessions and a `user.disabled` audit event are
- * one transaction. The last active admin cannot be disabled.
+ * Disables a person: they cannot sign in, every session they hold ends
+ * now and their personal API tokens are revoked for good (enabling them
+ * again does not revive them). The row, the ended access and a
+ * `user.disabled` audit event are one transaction. The last active admin cannot be disabled.
  */
 export async function disableUser(params: {
   db: PrismaClient;
@@ -26,18 +28,21 @@ export async function disableUser(params: {
     await assertAnotherActiveAdmin(tx, user, self ? "disable yourself" : "disable them");
     const disabledAt = new Date();
     await tx.user.update({ where: { id: user.id }, data: { disabledAt } });
-    const sessions = await tx.session.deleteMany({ where: { userId: user.id } });
+    const ended = await endAccess(tx, user.id);
     await recordAuditEvent(tx, {
       actor,
       action: "user.disabled",
       target: { type: "user", id: user.id },
-      detail: { email: user.email, signedOut: sessions.count },
+      detail: { email: user.email, ...ended },
     });
     return { disabledAt };
   }, AUDIT_TRANSACTION);
 }
 
-/** Lets a disabled person sign in again (`user.enabled`); their grants are as they were. */
+/**
+ * Lets a disabled person sign in again (`user.enabled`); their grants are as
+ * they were, their old API tokens stay revoked.
+ */
 export async function enableUser(params: {
   db: PrismaClient;
   acting: Acting;

@@ -5,6 +5,7 @@ import { decodeJwt } from "jose";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { type GroupMap, type OidcConfig, ROLES } from "@/lib/config";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { requestContextFrom } from "@/lib/http/request-context";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import type { Role } from "@/lib/identity/principal";
 import { log } from "@/lib/log";
@@ -217,14 +218,12 @@ export function oidcPlugins(params: {
                 userId: created.user.id,
               });
             }
-            const forwarded = ctx.headers?.get("x-forwarded-for")?.split(",")[0]?.trim();
             await applySsoSignIn({
               db,
               userId: created.user.id,
               groups,
               map: oidc.groupMap,
-              sourceAddress:
-                forwarded && /^[0-9A-Fa-f:.]{2,45}$/.test(forwarded) ? forwarded : null,
+              sourceAddress: ctx.headers ? requestContextFrom(ctx.headers).sourceAddress : null,
             });
           }),
         },

@@ -4,6 +4,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { endAccess } from "@/lib/people/end-access";
 import { type Acting, authorize } from "@/lib/people/update-user-grants";
 
 /** A password to hand over once: 120 random bits, 20 URL-safe characters. */
@@ -13,9 +14,10 @@ export function oneTimePassword(): string {
 
 /**
  * Gives a local account a new one-time password, which it must change at
- * its next sign-in, and ends every session the person holds. The new hash,
- * the deleted sessions and a `user.password_reset` audit event (never the
- * password) are one transaction. The password is returned to show once.
+ * its next sign-in, ends every session the person holds and revokes their
+ * personal API tokens (whoever knew the old password may have made one).
+ * The new hash, the ended access and a `user.password_reset` audit event
+ * (never the password) are one transaction. The password is returned to show once.
  */
 export async function resetPassword(params: {
   db: PrismaClient;
@@ -43,12 +45,12 @@ export async function resetPassword(params: {
     }
     await tx.account.update({ where: { id: account.id }, data: { password: hash } });
     await tx.user.update({ where: { id: user.id }, data: { mustChangePassword: true } });
-    const sessions = await tx.session.deleteMany({ where: { userId: user.id } });
+    const ended = await endAccess(tx, user.id);
     await recordAuditEvent(tx, {
       actor,
       action: "user.password_reset",
       target: { type: "user", id: user.id },
-      detail: { email: user.email, signedOut: sessions.count },
+      detail: { email: user.email, ...ended },
     });
     return { email: user.email, password };
   }, AUDIT_TRANSACTION);

@@ -1,4 +1,5 @@
 import { GantryError } from "@/lib/errors";
+import { nulCharacterAt } from "@/lib/http/request-sanity";
 import { badRequest } from "@/lib/http/route";
 import { type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 
@@ -13,6 +14,8 @@ export function parseSyncReport(text: string): SyncReport {
   } catch (error) {
     throw new GantryError("bad_request", "the body is not valid JSON", { cause: error });
   }
+  const nul = nulCharacterAt(json);
+  if (nul) throw badRequest([`${nul}: contains a NUL character (\\u0000)`]);
   const parsed = SyncReportSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);

@@ -29,7 +29,9 @@ describe("permission denials in the audit chain", () => {
         headers: {
           authorization: `Bearer ${token}`,
           "content-type": "application/json",
-          "x-forwarded-for": "203.0.113.9",
+          // As Gantry's server resolved it; the forged header beside it is not believed.
+          "x-gantry-client-address": "203.0.113.9",
+          "x-forwarded-for": "198.51.100.66",
         },
         body: JSON.stringify({ app: "app-0", environment: "prod", reason: "try it" }),
       }),

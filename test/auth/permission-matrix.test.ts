@@ -127,11 +127,12 @@ const MATRIX: Record<string, Entry> = {
     public: "better-auth's sign-in endpoints: before anyone is signed in",
   },
   "GET /git/[...path]": {
-    public:
-      "read-only Git smart HTTP of the embedded default's repository, for Argo CD / Flux (documented)",
+    ownAuth:
+      "read-only Git smart HTTP: an API token as the Basic password or a session (test/git/route-auth.test.ts), anonymous only with GANTRY_GIT_ANONYMOUS_READ=true",
   },
   "POST /git/[...path]": {
-    public: "git-upload-pack (fetch) is a POST; still read-only: receive-pack is refused",
+    ownAuth:
+      "git-upload-pack (fetch) is a POST; the same credentials as GET; receive-pack is refused",
   },
   "POST /api/webhooks/github": { ownAuth: "GitHub's HMAC signature (X-Hub-Signature-256)" },
   "POST /api/v1/clusters/[cluster]/reports": {
@@ -370,7 +371,7 @@ const PUBLIC_URL = "https://gantry.example.com";
 type Credential = { bearer: string } | { cookie: string } | null;
 
 function headersFor(credential: Credential, json: boolean): Headers {
-  const headers = new Headers({ origin: PUBLIC_URL, "x-forwarded-for": "203.0.113.7" });
+  const headers = new Headers({ origin: PUBLIC_URL, "x-gantry-client-address": "203.0.113.7" });
   if (json) headers.set("content-type", "application/json");
   if (credential && "bearer" in credential) {
     headers.set("authorization", `Bearer ${credential.bearer}`);

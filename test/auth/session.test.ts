@@ -8,11 +8,7 @@ import type { Person } from "@/lib/identity/principal";
 import { type Auth, createAuth } from "@/lib/people/auth-server";
 import { createApiToken } from "@/lib/people/create-api-token";
 import { createUser } from "@/lib/people/create-user";
-import {
-  personFromSession,
-  principalFromHeaders,
-  safeNextPath,
-} from "@/lib/people/current-principal";
+import { personFromSession, principalFromHeaders } from "@/lib/people/current-principal";
 import { revokeApiToken } from "@/lib/people/revoke-api-token";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
@@ -71,14 +67,19 @@ async function signIn(
   email: string,
   password: string,
   options: { from?: string; cookie?: string } = {},
-): Promise<{ status: number; cookie: string | null; message: string | null }> {
+): Promise<{
+  status: number;
+  cookie: string | null;
+  message: string | null;
+  setCookies: string[];
+}> {
   const response = await auth.handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         origin: ORIGIN,
-        "x-forwarded-for": options.from ?? address(),
+        "x-gantry-client-address": options.from ?? address(),
         ...(options.cookie ? { cookie: options.cookie } : {}),
       },
       body: JSON.stringify({ email, password }),
@@ -93,7 +94,12 @@ async function signIn(
     typeof body.message === "string"
       ? body.message
       : null;
-  return { status: response.status, cookie: setCookie?.split(";")[0] ?? null, message };
+  return {
+    status: response.status,
+    cookie: setCookie?.split(";")[0] ?? null,
+    message,
+    setCookies: response.headers.getSetCookie(),
+  };
 }
 
 /** Lockout tests call the endpoint directly: better-auth's request limiter counts only HTTP requests. */
@@ -101,7 +107,7 @@ async function signInDirect(email: string, password: string, from: string): Prom
   try {
     await auth.api.signInEmail({
       body: { email, password },
-      headers: new Headers({ "x-forwarded-for": from, origin: ORIGIN }),
+      headers: new Headers({ "x-gantry-client-address": from, origin: ORIGIN }),
     });
     return "signed in";
   } catch (error) {
@@ -216,6 +222,23 @@ describe("session expiry", () => {
     expect(await sessionRow(cookie ?? "")).toBeNull();
   });
 
+  it("a check that is not the person's activity (the live-updates recheck) does not hold off the idle end", async () => {
+    const person = await makePerson();
+    const { cookie } = await signIn(person.email, PASSWORD);
+    const now = Date.now();
+    const check = (at: number) =>
+      principalFromHeaders({
+        auth,
+        db: authDb,
+        config,
+        headers: new Headers({ cookie: cookie ?? "" }),
+        now: new Date(at),
+        touch: false,
+      });
+    expect(await check(now + 59 * 60_000)).toMatchObject({ id: person.id });
+    expect(await check(now + 61 * 60_000)).toBeNull();
+  });
+
   it("ends a session GANTRY_SESSION_MAX_HOURS after sign-in, however busy, and never extends it", async () => {
     const person = await makePerson();
     const { cookie } = await signIn(person.email, PASSWORD);
@@ -260,23 +283,51 @@ describe("sign-out", () => {
 });
 
 describe("lockout", () => {
-  it("locks an account after 5 failures in 15 minutes, even with the right password", async () => {
+  it("holds an account back after 5 failures, with a wait that grows with each further failure", async () => {
     const person = await makePerson();
     for (let i = 0; i < 5; i++) {
       expect(await signInDirect(person.email, `wrong password ${i}`, address())).toMatch(
         /invalid email or password/i,
       );
     }
-    const locked = await signInDirect(person.email, PASSWORD, address());
-    expect(locked).toMatch(/too many failed sign-ins; try again in 15 minutes/);
-    const response = await signIn(person.email, PASSWORD);
-    expect(response.status).toBe(429);
-    // The lock lifts when the failures leave the window.
+    // Even the right password waits: 30 seconds after the fifth failure.
+    expect(await signInDirect(person.email, PASSWORD, address())).toMatch(
+      /too many failed sign-ins; try again in 1 minute$/,
+    );
+    expect((await signIn(person.email, PASSWORD)).status).toBe(429);
+    // Three more failures (as if each came after its wait): now 4 minutes.
+    await t.db.signInFailure.createMany({
+      data: [0, 1, 2].map(() => ({ email: person.email, address: address() })),
+    });
+    expect(await signInDirect(person.email, PASSWORD, address())).toMatch(/try again in 4 minutes/);
+    // Once the wait after the last failure has passed, the right password works.
     await t.db.signInFailure.updateMany({
       where: { email: person.email },
-      data: { at: new Date(Date.now() - 16 * 60_000) },
+      data: { at: new Date(Date.now() - 5 * 60_000) },
     });
     expect(await signInDirect(person.email, PASSWORD, address())).toBe("signed in");
+  });
+
+  it("never holds back the owner on a browser that signed in before (a signed known-device cookie)", async () => {
+    const person = await makePerson();
+    const known = await signIn(person.email, PASSWORD);
+    const device = known.setCookies.find((c) => c.startsWith("gantry.known-device="));
+    expect(device).toMatch(/HttpOnly/i);
+    const deviceCookie = device?.split(";")[0] ?? "";
+    // Someone else fails on the account until it is held back...
+    for (let i = 0; i < 6; i++) await signInDirect(person.email, `guess ${i}`, address());
+    expect((await signIn(person.email, PASSWORD)).status).toBe(429);
+    // ...a forged or another account's device cookie does not help...
+    const other = await makePerson();
+    const otherDevice = (await signIn(other.email, PASSWORD)).setCookies
+      .find((c) => c.startsWith("gantry.known-device="))
+      ?.split(";")[0];
+    for (const cookie of ["gantry.known-device=forged.value", otherDevice ?? ""]) {
+      expect((await signIn(person.email, PASSWORD, { cookie })).status).toBe(429);
+    }
+    // ...but the owner's browser still signs in.
+    const owner = await signIn(person.email, PASSWORD, { cookie: deviceCookie });
+    expect(owner.status).toBe(200);
   });
 
   it("locks an address after 20 failures in 15 minutes, whichever accounts they were for", async () => {
@@ -291,6 +342,33 @@ describe("lockout", () => {
     const person = await makePerson();
     expect(await signInDirect(person.email, PASSWORD, from)).toMatch(/too many failed sign-ins/);
     expect(await signInDirect(person.email, PASSWORD, address())).toBe("signed in");
+  });
+});
+
+describe("client addresses", () => {
+  it("believes no X-Forwarded-For from the client: rotating it does not dodge the per-address lock", async () => {
+    const from = address();
+    for (let i = 0; i < 20; i++) {
+      await auth.api
+        .signInEmail({
+          body: {
+            email: `guess-${i}-${randomUUID().slice(0, 6)}@example.test`,
+            password: "wrong password!",
+          },
+          headers: new Headers({
+            "x-gantry-client-address": from,
+            "x-forwarded-for": address(),
+            origin: ORIGIN,
+          }),
+        })
+        .catch(() => undefined);
+    }
+    const person = await makePerson();
+    expect(await signInDirect(person.email, PASSWORD, from)).toMatch(/too many failed sign-ins/);
+    const failures = await t.db.auditEvent.findMany({
+      where: { action: "session.sign_in_failed", sourceAddress: from },
+    });
+    expect(failures.length).toBeGreaterThanOrEqual(20);
   });
 });
 
@@ -413,21 +491,5 @@ describe("API tokens", () => {
         headers: bearer(`gantry_${"A".repeat(43)}`),
       }),
     ).rejects.toThrow(/not valid/);
-  });
-});
-
-describe("the page to return to after signing in", () => {
-  it("stays on this site (no open redirect) and never loops back to sign-in", () => {
-    expect(safeNextPath("/apps?team=payments")).toBe("/apps?team=payments");
-    for (const outside of [
-      "https://evil.example/",
-      "//evil.example/x",
-      "/\\evil.example",
-      "apps",
-    ]) {
-      expect(safeNextPath(outside)).toBe("/");
-    }
-    expect(safeNextPath("/sign-in?next=/apps")).toBe("/");
-    expect(safeNextPath(null)).toBe("/");
   });
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateApiToken } from "@/lib/identity/api-token";
 import type { Person, Role } from "@/lib/identity/principal";
+import { createApiToken } from "@/lib/people/create-api-token";
 import { disableUser, enableUser } from "@/lib/people/disable-user";
 import { listUsers } from "@/lib/people/list-users";
 import { resetPassword } from "@/lib/people/reset-password";
@@ -197,7 +199,7 @@ describe("people and their grants", () => {
     await enableUser({ db: t.db, acting: admin, userId: person.id });
     expect((await t.db.user.findUniqueOrThrow({ where: { id: person.id } })).disabledAt).toBeNull();
     expect((await events(person.id)).map((e) => [e.action, e.detail])).toEqual([
-      ["user.disabled", { email: person.email, signedOut: 2 }],
+      ["user.disabled", { email: person.email, signedOut: 2, revokedApiTokenIds: [] }],
       ["user.enabled", { email: person.email }],
     ]);
   });
@@ -278,5 +280,47 @@ describe("people and their grants", () => {
       updateUserGrants({ db: t.db, acting: admin, userId: person.id, grants: { gitLogin: login } }),
     ).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("gitLogin") });
     expect(await events(person.id)).toEqual([]);
+  });
+});
+
+describe("a reset or a disable revokes the person's API tokens for good", () => {
+  const works = (token: string) =>
+    authenticateApiToken({ db: t.db, token }).then(
+      () => "works",
+      (error: unknown) => String(error),
+    );
+
+  it("an admin's password reset revokes their personal tokens, audited", async () => {
+    const admin = await makeUser(["admin"]);
+    const person = await makeUser(["developer"], { password: "the old password 1" });
+    const mine = await createApiToken({
+      db: t.db,
+      acting: person,
+      kind: "personal",
+      name: "laptop",
+    });
+    const ci = await createApiToken({ db: t.db, acting: "system", kind: "ci", name: "pipeline" });
+    expect(await works(mine.token)).toBe("works");
+    await resetPassword({ db: t.db, acting: admin, userId: person.id });
+    expect(await works(mine.token)).toMatch(/revoked/);
+    // Tokens that are not theirs are untouched.
+    expect(await works(ci.token)).toBe("works");
+    const [reset] = await events(person.id);
+    expect(reset?.detail).toMatchObject({ revokedApiTokenIds: [mine.id] });
+  });
+
+  it("a disabled person's tokens stay revoked once they are enabled again", async () => {
+    const admin = await makeUser(["admin"]);
+    const person = await makeUser(["developer"]);
+    await makeSession(person.id);
+    const mine = await createApiToken({ db: t.db, acting: person, kind: "personal", name: "cli" });
+    await disableUser({ db: t.db, acting: admin, userId: person.id });
+    await enableUser({ db: t.db, acting: admin, userId: person.id });
+    expect(await works(mine.token)).toMatch(/revoked/);
+    expect(await t.db.session.count({ where: { userId: person.id } })).toBe(0);
+    const row = await t.db.apiToken.findUniqueOrThrow({ where: { id: mine.id } });
+    expect(row.revokedAt).toBeInstanceOf(Date);
+    const [disabled] = await events(person.id);
+    expect(disabled?.detail).toMatchObject({ signedOut: 1, revokedApiTokenIds: [mine.id] });
   });
 });

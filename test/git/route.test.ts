@@ -20,6 +20,8 @@ describe("app/git/[...path] route", () => {
       seed: demoRepositorySeed({ apps: 5 }),
     });
     previous = process.env.GANTRY_DATA_DIR;
+    // This file serves the documented opt-in; route-auth.test.ts the default (a token is needed).
+    process.env.GANTRY_GIT_ANONYMOUS_READ = "true";
     process.env.GANTRY_DATA_DIR = temp.dir;
     route = await import("@/app/git/[...path]/route");
   });

@@ -163,6 +163,17 @@ describe("/api/v1/promotions", () => {
       expect(body.error?.message).toBe("the body must be a JSON object");
     });
 
+    it("refuses a NUL character inside a JSON string (Postgres cannot store it) with 400", async () => {
+      const { status, body } = await json(
+        await call(collection.POST, {
+          method: "POST",
+          body: '{"app":"app-0","environment":"staging","reason":"ship\\u0000it"}',
+        }),
+      );
+      expect(status).toBe(400);
+      expect(body.error?.message).toMatch(/reason: .*NUL/);
+    });
+
     it("refuses bad list filters and maps domain refusals to their status", async () => {
       expect((await call(collection.GET, { path: "/api/v1/promotions?state=bogus" })).status).toBe(
         400,

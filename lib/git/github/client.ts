@@ -55,7 +55,43 @@ export interface ApiCallCounts {
   byOperation: Record<string, number>;
 }
 
-const MAX_ERROR_MESSAGE = 300;
+const MAX_ERROR_MESSAGE = 200;
+
+/**
+ * Strings that may be credentials, wherever they appear in a message that
+ * came back over HTTP (a proxy may echo the request, headers and all):
+ * GitHub's token formats, Gantry's, JWTs (an App's), the value after
+ * Bearer/token/Basic, credentials in URLs, and any long hex or base64 run.
+ */
+const CREDENTIAL_PATTERNS: readonly RegExp[] = [
+  /\b(?:gh[pousr]_|github_pat_|gantry_)[A-Za-z0-9_-]{10,}/g,
+  /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g,
+  /\b(bearer|token|basic)(\s+)[^\s,;]+/gi,
+  /(\/\/)[^/\s@]+@/g,
+  /\b[A-Fa-f0-9]{32,}\b/g,
+  /[A-Za-z0-9+/_-]{40,}={0,2}/g,
+];
+
+/** A message from GitHub (or whatever answered for it) made safe to show: redacted, one line, bounded. */
+function summariseRemoteMessage(text: string): string {
+  let safe = text.split(/\r?\n/, 1)[0] ?? "";
+  for (const pattern of CREDENTIAL_PATTERNS) {
+    safe = safe.replace(pattern, (match, ...groups: unknown[]) => {
+      const [word, space] = groups;
+      if (
+        typeof word === "string" &&
+        typeof space === "string" &&
+        /^(bearer|token|basic)$/i.test(word)
+      ) {
+        return `${word}${space}[redacted]`;
+      }
+      if (match.startsWith("//")) return "//[redacted]@";
+      return "[redacted]";
+    });
+  }
+  safe = safe.replace(/[\p{Cc}\u2028\u2029]+/gu, " ").trim();
+  return safe.length > MAX_ERROR_MESSAGE ? `${safe.slice(0, MAX_ERROR_MESSAGE)}…` : safe;
+}
 
 export function githubError(
   code: ErrorCode,
@@ -85,7 +121,10 @@ export function httpFailure(error: unknown): HttpFailure | null {
   };
 }
 
-/** GitHub's own `message` (and its `errors`), bounded; never the request (which carries the token). */
+/**
+ * GitHub's own `message` (and its `errors`), summarised and redacted; never
+ * the request (which carries the token).
+ */
 export function githubMessage(failure: HttpFailure): string {
   const parsed = errorBodySchema.safeParse(failure.response?.data);
   let text = "no message";
@@ -96,7 +135,7 @@ export function githubMessage(failure: HttpFailure): string {
     text =
       details.length > 0 ? `${parsed.data.message}: ${details.join("; ")}` : parsed.data.message;
   }
-  return text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}…` : text;
+  return summariseRemoteMessage(text);
 }
 
 /**

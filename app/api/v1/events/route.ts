@@ -4,6 +4,7 @@ import { GantryError } from "@/lib/errors";
 import { getChangeListener } from "@/lib/events/change-listener";
 import { changeEventStream } from "@/lib/events/event-stream";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { getCurrentPrincipal } from "@/lib/people/current-principal";
 import { withPermission } from "@/lib/people/with-permission";
 
 export const runtime = "nodejs";
@@ -57,6 +58,9 @@ export const GET = withPermission("catalogue:read", async (request: Request) => 
     listener: getChangeListener(),
     filter,
     request,
+    // A disabled person, an ended session or a revoked token stops the stream.
+    // Asking is not the person's activity: an open page does not hold off the idle end.
+    stillAllowed: async () => (await getCurrentPrincipal(request, { touch: false })) !== null,
   });
   return new Response(stream, {
     headers: {
