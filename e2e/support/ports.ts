@@ -13,9 +13,11 @@ export interface E2ePorts {
   postgresPort: number;
 }
 
+type Environment = Record<string, string | undefined>;
+
 const VARIABLES = { port: "GANTRY_E2E_PORT", postgresPort: "GANTRY_E2E_POSTGRES_PORT" } as const;
 
-export async function chooseE2ePorts(env: NodeJS.ProcessEnv = process.env): Promise<E2ePorts> {
+export async function chooseE2ePorts(env: Environment = process.env): Promise<E2ePorts> {
   const held: net.Server[] = [];
   try {
     // Each picked port stays bound until both are chosen, so the two can never coincide.
@@ -33,7 +35,7 @@ export async function chooseE2ePorts(env: NodeJS.ProcessEnv = process.env): Prom
 }
 
 /** The ports the runner chose (in a worker, or in the config after `chooseE2ePorts`). */
-export function e2ePorts(env: NodeJS.ProcessEnv = process.env): E2ePorts {
+export function e2ePorts(env: Environment = process.env): E2ePorts {
   const port = parsePort(env, VARIABLES.port);
   const postgresPort = parsePort(env, VARIABLES.postgresPort);
   if (port === undefined || postgresPort === undefined) {
@@ -44,7 +46,7 @@ export function e2ePorts(env: NodeJS.ProcessEnv = process.env): E2ePorts {
   return { port, postgresPort };
 }
 
-function parsePort(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function parsePort(env: Environment, name: string): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const port = Number(raw);

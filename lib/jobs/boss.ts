@@ -1,5 +1,6 @@
 import { PgBoss } from "pg-boss";
-import { log } from "@/lib/log";
+import { recordJobQueueError } from "@/lib/jobs/queue-health";
+import { outageLog } from "@/lib/log";
 
 /**
  * pg-boss on the application's Postgres, in a schema of its own. The
@@ -66,9 +67,13 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
     useListenNotify: options.listen ?? false,
     __test__enableSpies: options.spies ?? false,
   });
-  // An 'error' event without a listener would crash the process; pg-boss
-  // reports connection blips here and keeps going.
-  boss.on("error", (error) => log.error("job queue error", { error }));
+  // An 'error' event without a listener would crash the process;
+  // pg-boss reports connection blips here and keeps going.
+  // While the database is down it fails every poll: one line per interval, not per poll.
+  boss.on("error", (error) => {
+    recordJobQueueError(error);
+    outageLog.failing("job-queue", "job queue error", { error });
+  });
   await boss.start();
   await boss.createQueue(QUEUES.openPullRequest, { ...OPEN_PULL_REQUEST_RETRIES, notify: true });
   // `stately`: at most one queued and one running, so a push during an import queues

@@ -16,6 +16,7 @@ import {
 import type { CatalogImportJob } from "@/lib/jobs/catalog-jobs";
 import { type OpenPullRequestJob, pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
+import { markJobRunner } from "@/lib/jobs/queue-health";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { log, logUnexpected } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/context";
@@ -208,9 +209,11 @@ export async function startJobRunner(params: {
   }
   const started = boss;
   const demoHistory = startDemoHistory({ config, db }); // in the background: the portal does not wait
+  markJobRunner(true);
   return {
     boss: started,
     async stop() {
+      markJobRunner(false);
       await demoHistory.stop();
       await demoFeed?.stop();
       // Graceful: running jobs finish (they are idempotent if they do not).

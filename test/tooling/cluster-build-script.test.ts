@@ -30,7 +30,7 @@ describe("test/cluster/build.sh", () => {
   function run() {
     return spawnSync("/bin/bash", [script], {
       encoding: "utf8",
-      env: { PATH: bin, GANTRY_CACHE_DIR: path.join(bin, "cache"), HOME: bin },
+      env: { PATH: bin, GANTRY_CACHE_DIR: path.join(bin, "cache"), HOME: bin, NODE_ENV: "test" },
     });
   }
 

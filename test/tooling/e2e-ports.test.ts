@@ -12,7 +12,7 @@ function canListen(port: number): Promise<boolean> {
 
 describe("end-to-end ports", () => {
   it("picks two different free ports when none are set, and hands them on through the environment", async () => {
-    const env: NodeJS.ProcessEnv = {};
+    const env: Record<string, string | undefined> = {};
     const chosen = await chooseE2ePorts(env);
     expect(chosen.port).not.toBe(chosen.postgresPort);
     expect(await canListen(chosen.port)).toBe(true);
@@ -24,7 +24,10 @@ describe("end-to-end ports", () => {
   });
 
   it("keeps the ports that are set", async () => {
-    const env: NodeJS.ProcessEnv = { GANTRY_E2E_PORT: "4321", GANTRY_E2E_POSTGRES_PORT: "55432" };
+    const env: Record<string, string | undefined> = {
+      GANTRY_E2E_PORT: "4321",
+      GANTRY_E2E_POSTGRES_PORT: "55432",
+    };
     expect(await chooseE2ePorts(env)).toEqual({ port: 4321, postgresPort: 55432 });
   });
 
