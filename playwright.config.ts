@@ -52,7 +52,9 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node_modules/.bin/tsx scripts/start.ts --fresh`,
+    // Node itself, not the tsx CLI: tsx SIGKILLs its child when a signal is not
+    // acknowledged within 30 ms, which would orphan the embedded Postgres.
+    command: "node_modules/.bin/node --import tsx scripts/start.ts --fresh",
     url: `http://127.0.0.1:${port}/api/health`,
     // A cold build on a busy 2-core machine can take several minutes.
     timeout: 900_000,

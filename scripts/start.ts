@@ -8,6 +8,13 @@
  *
  * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
  * empty data directory; refused for the default one, used by the e2e suite).
+ *
+ * Stopping: SIGTERM, SIGINT (Ctrl+C) or SIGHUP, to this process or to the
+ * `npm start` around it (the npm script `exec`s node, so npm's forwarded
+ * signal reaches this process and no shell or tsx parent sits in between to
+ * die or SIGKILL it): new connections are refused, requests in flight finish
+ * (open live-update streams are cut after a grace period), jobs stop,
+ * the embedded Postgres shuts down (fast mode), exit code 0.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -21,12 +28,19 @@ import {
   prepareGitopsRepository,
   startJobsAtStart,
 } from "@/lib/runtime/boot";
+import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
 import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
 const fresh = process.argv.includes("--fresh");
 const started = Date.now();
+/** Requests in flight get this long after a stop signal; then remaining connections (live streams) are cut. */
+const DRAIN_MS = 10_000;
+/** A stop that has not finished by then exits anyway (after stopping Postgres), with code 1. */
+const STOP_DEADLINE_MS = 60_000;
+
+dropOutputWhenReaderGoes();
 
 function progress(message: string): void {
   const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
@@ -87,19 +101,38 @@ try {
 }
 
 let jobs: JobRunner | undefined;
+let server: http.Server | undefined;
 let stopping = false;
-async function shutdown(signal: string, server?: http.Server): Promise<void> {
-  if (stopping) return;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    progress(`${signal}: already stopping`);
+    return;
+  }
   stopping = true;
   progress(`${signal}: shutting down`);
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  const deadline = setTimeout(() => {
+    progress(`did not stop within ${STOP_DEADLINE_MS / 1000} s; stopping Postgres and exiting`);
+    void database.stop().finally(() => process.exit(1));
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  if (server) {
+    const closing = server;
+    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    closing.closeIdleConnections();
+    const drain = setTimeout(() => closing.closeAllConnections(), DRAIN_MS);
+    await closed;
+    clearTimeout(drain);
+  }
   await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
   await database.stop();
   progress("stopped");
   process.exit(0);
 }
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// `on`, not `once`: Ctrl+C reaches this process twice (from the terminal and
+// forwarded by npm), and a second signal must not kill it halfway through.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => void shutdown(signal));
+}
 
 try {
   await prepareGitopsRepository(config, progress);
@@ -127,13 +160,13 @@ const { default: next } = await import("next");
 const app = next({ dev, dir: root, hostname: config.hostname, port: config.port });
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = http.createServer((request, response) => {
+server = http.createServer((request, response) => {
   void handle(request, response);
 });
-process.removeAllListeners("SIGINT");
-process.removeAllListeners("SIGTERM");
-process.once("SIGINT", () => void shutdown("SIGINT", server));
-process.once("SIGTERM", () => void shutdown("SIGTERM", server));
+if (stopping) {
+  // A stop signal arrived while Next.js was being prepared: do not start serving.
+  await new Promise(() => {});
+}
 server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );
