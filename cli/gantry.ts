@@ -81,6 +81,7 @@ async function runImport(args: string[]): Promise<number> {
       onProgress: progress,
     });
     process.stdout.write(`${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`);
+    progress(`import took ${(result.durationMs / 1000).toFixed(1)} s`);
     if (result.problems > 0) {
       const problems = await db.importProblem.findMany({
         where: { importId: result.importId },

@@ -29,6 +29,12 @@ import {
   startJobsAtStart,
 } from "@/lib/runtime/boot";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
+import {
+  instrumentRequests,
+  routeLabeler,
+  timePostgresQueries,
+} from "@/lib/runtime/http-instrumentation";
+import { createMetricsEndpoint } from "@/lib/runtime/metrics-endpoint";
 import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -160,9 +166,45 @@ const { default: next } = await import("next");
 const app = next({ dev, dir: root, hostname: config.hostname, port: config.port });
 await app.prepare();
 const handle = app.getRequestHandler();
+timePostgresQueries();
+const metricsOnMainPort = config.metrics.token
+  ? createMetricsEndpoint({
+      databaseUrl: database.url,
+      token: config.metrics.token,
+      staleAfterSeconds: config.syncStaleAfterSeconds,
+    })
+  : undefined;
+const serve = instrumentRequests(
+  (request, response) => {
+    void handle(request, response);
+  },
+  routeLabeler(path.join(root, "app")),
+);
 server = http.createServer((request, response) => {
-  void handle(request, response);
+  if (metricsOnMainPort && request.url?.split("?")[0] === "/metrics") {
+    void metricsOnMainPort.handle(request, response);
+    return;
+  }
+  serve(request, response);
 });
+if (config.metrics.port !== undefined) {
+  const endpoint = createMetricsEndpoint({
+    databaseUrl: database.url,
+    token: undefined,
+    staleAfterSeconds: config.syncStaleAfterSeconds,
+  });
+  const metricsServer = http.createServer((request, response) => {
+    if (request.url?.split("?")[0] === "/metrics") void endpoint.handle(request, response);
+    else response.writeHead(404).end();
+  });
+  metricsServer.on("error", (error) =>
+    fail(
+      `cannot listen for metrics on ${config.hostname}:${config.metrics.port}: ${error.message}`,
+    ),
+  );
+  metricsServer.listen(config.metrics.port, config.hostname);
+  metricsServer.unref();
+}
 if (stopping) {
   // A stop signal arrived while Next.js was being prepared: do not start serving.
   await new Promise(() => {});

@@ -75,6 +75,9 @@ export default async function ImportsPage() {
                 <th scope="col" className="px-3 py-2">
                   Trigger
                 </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Took
+                </th>
                 <th scope="col" className="px-3 py-2">
                   Commit
                 </th>
@@ -108,6 +111,9 @@ export default async function ImportsPage() {
                     {run.error ? <p className="mt-1 text-xs text-red-800">{run.error}</p> : null}
                   </td>
                   <td className="px-3 py-2">{run.trigger}</td>
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    {run.durationMs === null ? "running" : formatDuration(run.durationMs)}
+                  </td>
                   <td className="px-3 py-2 font-mono text-xs">{run.commit?.slice(0, 12) ?? "—"}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{run.appsSeen}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{run.appsCreated}</td>
@@ -122,4 +128,12 @@ export default async function ImportsPage() {
       </section>
     </>
   );
+}
+
+/** "850 ms", "12.4 s", "3 min 5 s". */
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }

@@ -4,6 +4,7 @@ import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import { readGitopsRepo } from "./read-gitops-repo";
 import { writeSnapshot } from "./write-snapshot";
 
@@ -15,6 +16,8 @@ export interface ImportResult {
   appsUpdated: number;
   appsArchived: number;
   problems: number;
+  /** From the run's start to its end as stored (finishedAt - startedAt). */
+  durationMs: number;
 }
 
 /**
@@ -39,8 +42,11 @@ export async function importCatalog(params: {
   const progress = params.onProgress ?? (() => {});
   const run = await db.catalogImport.create({
     data: { repository: git.repository, ref, trigger },
-    select: { id: true },
+    select: { id: true, startedAt: true },
   });
+  const tookMs = (finishedAt: Date) => Math.max(0, finishedAt.getTime() - run.startedAt.getTime());
+  const observe = (status: "succeeded" | "failed", ms: number) =>
+    metrics().importDuration.observe({ trigger, status }, ms / 1000);
   try {
     const commit = await git.resolveRef(ref);
     progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
@@ -48,6 +54,7 @@ export async function importCatalog(params: {
     progress(
       `writing ${snapshot.applications.length} applications, ${snapshot.environments.length} environments`,
     );
+    let finishedAt = new Date();
     const counts = await db.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('gantry:catalog-import'))`;
@@ -57,7 +64,7 @@ export async function importCatalog(params: {
         });
         await tx.catalogImport.update({
           where: { id: run.id },
-          data: { status: "succeeded", commit, finishedAt: new Date(), ...written },
+          data: { status: "succeeded", commit, finishedAt: (finishedAt = new Date()), ...written },
         });
         await recordAuditEvent(tx, {
           actor: GANTRY_ACTOR,
@@ -69,13 +76,23 @@ export async function importCatalog(params: {
       },
       { maxWait: 60_000, timeout: 300_000 },
     );
-    return { importId: run.id, commit, ...counts, problems: snapshot.problems.length };
+    const durationMs = tookMs(finishedAt);
+    observe("succeeded", durationMs);
+    return {
+      importId: run.id,
+      commit,
+      ...counts,
+      problems: snapshot.problems.length,
+      durationMs,
+    };
   } catch (error) {
     const reason = describeFailure(error);
+    const failedAt = new Date();
+    observe("failed", tookMs(failedAt));
     await db.$transaction(async (tx) => {
       await tx.catalogImport.update({
         where: { id: run.id },
-        data: { status: "failed", finishedAt: new Date(), error: reason },
+        data: { status: "failed", finishedAt: failedAt, error: reason },
       });
       await recordAuditEvent(tx, {
         actor: GANTRY_ACTOR,

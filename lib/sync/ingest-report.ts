@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
 import { SNAPSHOT_PARTS_WITHIN_SECONDS, type StatusItem, type SyncReport } from "./report";
@@ -77,6 +78,7 @@ export async function ingestReport(params: {
   git?: GitReader;
 }): Promise<IngestResult> {
   const result = await writeReport(params);
+  metrics().reportsIngested.inc({ outcome: "accepted" });
   try {
     await correlatePromotions({
       db: params.db,
