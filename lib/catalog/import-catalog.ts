@@ -62,9 +62,10 @@ export async function importCatalog(params: {
         await tx.importProblem.createMany({
           data: snapshot.problems.map((problem) => ({ ...problem, importId: run.id })),
         });
+        finishedAt = new Date();
         await tx.catalogImport.update({
           where: { id: run.id },
-          data: { status: "succeeded", commit, finishedAt: (finishedAt = new Date()), ...written },
+          data: { status: "succeeded", commit, finishedAt, ...written },
         });
         await recordAuditEvent(tx, {
           actor: GANTRY_ACTOR,
