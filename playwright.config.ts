@@ -1,13 +1,16 @@
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { chooseE2ePorts } from "./e2e/support/ports";
 
 /**
  * End-to-end tests drive Debian's Chromium against the real portal: the
  * production build started by `scripts/start.ts` on its own data directory,
  * with its own embedded Postgres and its own seeded demo GitOps repository.
- * Nothing is mocked.
+ * Nothing is mocked. Its ports are GANTRY_E2E_PORT and
+ * GANTRY_E2E_POSTGRES_PORT, or two free ones chosen here (and handed to the
+ * workers through the environment).
  */
-const port = Number(process.env.GANTRY_E2E_PORT ?? 3210);
+const { port, postgresPort } = await chooseE2ePorts();
 const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -49,7 +52,9 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node_modules/.bin/tsx scripts/start.ts --fresh`,
+    // Node itself, not the tsx CLI: tsx SIGKILLs its child when a signal is not
+    // acknowledged within 30 ms, which would orphan the embedded Postgres.
+    command: "node_modules/.bin/node --import tsx scripts/start.ts --fresh",
     url: `http://127.0.0.1:${port}/api/health`,
     // A cold build on a busy 2-core machine can take several minutes.
     timeout: 900_000,
@@ -61,7 +66,7 @@ export default defineConfig({
       PORT: String(port),
       GANTRY_HOST: "127.0.0.1",
       GANTRY_DATA_DIR: dataDir,
-      GANTRY_EMBEDDED_POSTGRES_PORT: String(Number(process.env.GANTRY_E2E_POSTGRES_PORT ?? 54339)),
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(postgresPort),
       GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: "",
       NODE_ENV: "production",

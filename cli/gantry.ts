@@ -7,6 +7,8 @@
  *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
  *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
  *   audit verify         walk the audit chain; exit 1 at a broken link
+ *   backup FILE          a consistent backup of the database and the local Git repositories
+ *   restore FILE [--force]   restore one into a fresh embedded data directory
  *   user create|grant|disable|enable|reset-password|list   people and their grants (cli/user-commands.ts)
  *   help                 this text
  *
@@ -30,6 +32,9 @@ import { log } from "@/lib/log";
 import { createApiToken } from "@/lib/people/create-api-token";
 import { revokeApiToken } from "@/lib/people/revoke-api-token";
 import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
+import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
+import { createBackup } from "@/lib/runtime/create-backup";
+import { restoreBackup } from "@/lib/runtime/restore-backup";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
 import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
 import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
@@ -50,6 +55,11 @@ Commands:
   audit verify [--json]
                        Walk the audit chain and recompute every hash; progress on stderr, exit 1
                        naming the first broken link
+  backup FILE          Write a consistent backup (one database snapshot plus the local Git
+                       repositories) to FILE, a .tar.gz readable only by you
+  restore FILE [--force]
+                       Restore a backup into GANTRY_DATA_DIR (embedded Postgres only), which must
+                       be empty unless --force; Gantry must not be running on it
 ${USER_USAGE}  help                 Show this help
 `;
 
@@ -71,6 +81,7 @@ async function runImport(args: string[]): Promise<number> {
       onProgress: progress,
     });
     process.stdout.write(`${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`);
+    progress(`import took ${(result.durationMs / 1000).toFixed(1)} s`);
     if (result.problems > 0) {
       const problems = await db.importProblem.findMany({
         where: { importId: result.importId },
@@ -222,6 +233,68 @@ async function runAudit(args: string[]): Promise<number> {
   }
 }
 
+async function runBackup(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) {
+    throw new GantryError(
+      "bad_request",
+      "backup needs one FILE to write, e.g. gantry-backup.tar.gz",
+    );
+  }
+  const config = getConfig();
+  const database = await openDatabase(config, progress);
+  try {
+    const manifest = await createBackup({
+      databaseUrl: database.url,
+      dataDir: config.dataDir,
+      file,
+      onProgress: progress,
+    });
+    const rows = manifest.tables.reduce((sum, table) => sum + table.rows, 0);
+    process.stdout.write(
+      `backup: ${rows} rows in ${manifest.tables.length} tables, ${manifest.repositories.length} Git repositories, written to ${file}\n`,
+    );
+    return 0;
+  } finally {
+    await database.stop();
+  }
+}
+
+async function runRestore(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { force: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) {
+    throw new GantryError(
+      "bad_request",
+      "restore needs one FILE, a backup made by `gantry backup`",
+    );
+  }
+  const config = getConfig();
+  if (config.databaseUrl) {
+    throw new GantryError(
+      "bad_request",
+      "restore goes into the embedded Postgres; unset DATABASE_URL (with an external Postgres, restore its pg_dump with pg_restore)",
+    );
+  }
+  const manifest = await restoreBackup({
+    file,
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+    force: values.force,
+    onProgress: progress,
+  });
+  process.stdout.write(
+    `restored the backup of ${manifest.createdAt} into ${config.dataDir}; start Gantry with npm start\n`,
+  );
+  return 0;
+}
+
 async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -267,6 +340,10 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case "token":
       return runToken(rest);
+    case "backup":
+      return runBackup(rest);
+    case "restore":
+      return runRestore(rest);
     case "user":
       return runUser(rest, progress);
     case "agent":
@@ -287,6 +364,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+dropOutputWhenReaderGoes();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { powerUser, signIn } from "./support/auth";
+import { e2ePorts } from "./support/ports";
 
 /**
  * A person breaks one app.yaml in the GitOps repository; after the next
@@ -63,7 +64,7 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
       ...process.env,
       DATABASE_URL: "",
       GANTRY_DATA_DIR: dataDir,
-      GANTRY_EMBEDDED_POSTGRES_PORT: process.env.GANTRY_E2E_POSTGRES_PORT ?? "54339",
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(e2ePorts().postgresPort),
     },
     stdio: "pipe",
   });

@@ -47,6 +47,12 @@ const EnvSchema = z.object({
   GANTRY_EMBEDDED_POSTGRES_PORT: port.default(54329),
   PORT: port.default(3000),
   GANTRY_HOST: z.string().min(1).default("127.0.0.1"),
+  GANTRY_METRICS_TOKEN: z
+    .string()
+    .min(16, "expected at least 16 characters (openssl rand -hex 24)")
+    .max(500)
+    .optional(),
+  GANTRY_METRICS_PORT: port.optional(),
   GANTRY_PUBLIC_URL: httpUrl.optional(),
   GANTRY_GIT_PROVIDER: z.enum(["local", "github"]).default("local"),
   GANTRY_GITOPS_REPO: z
@@ -114,6 +120,8 @@ export type GantryConfig = Readonly<{
   port: number;
   hostname: string;
   publicUrl: string;
+  /** /metrics: on the main port with this bearer token, and/or without one on its own port. */
+  metrics: Readonly<{ token: string | undefined; port: number | undefined }>;
   git: Readonly<{
     provider: "local" | "github";
     repository: string;
@@ -181,7 +189,8 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     embeddedPostgresPort: e.GANTRY_EMBEDDED_POSTGRES_PORT,
     port: e.PORT,
     hostname: e.GANTRY_HOST,
-    publicUrl,
+    metrics: { token: e.GANTRY_METRICS_TOKEN, port: e.GANTRY_METRICS_PORT },
+    publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     git: {
       provider: e.GANTRY_GIT_PROVIDER,
       repository: e.GANTRY_GITOPS_REPO,

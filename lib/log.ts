@@ -57,3 +57,28 @@ export function logUnexpected(error: unknown, context: LogFields = {}): string {
   log.error("unexpected error", { errorId, error, ...context });
   return errorId;
 }
+
+const outages = new Map<string, { loggedAt: number; heldBack: number }>();
+
+/**
+ * Logs a failure that repeats while something is down (the database, the job
+ * queue) at most once per interval for its key, with how many were held back
+ * since, so an outage is one line every half minute instead of one per
+ * request or poll. `recovered` ends it with one line.
+ */
+export const outageLog = {
+  failing(key: string, message: string, fields: LogFields = {}, intervalMs = 30_000): void {
+    const now = Date.now();
+    const seen = outages.get(key);
+    if (seen && now - seen.loggedAt < intervalMs) {
+      seen.heldBack++;
+      return;
+    }
+    log.error(message, { ...fields, outage: key, repeatsHeldBack: seen?.heldBack ?? 0 });
+    outages.set(key, { loggedAt: now, heldBack: 0 });
+  },
+  recovered(key: string, message: string, fields: LogFields = {}): void {
+    if (!outages.delete(key)) return;
+    log.info(message, { ...fields, outage: key });
+  },
+};

@@ -21,7 +21,7 @@ export async function buildWhenSourcesChanged(progress: (message: string) => voi
   const stamp = path.join(distDir, "gantry-sources");
   const fingerprint = sourcesFingerprint();
   const built = fs.existsSync(path.join(distDir, "BUILD_ID"));
-  if (built && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return;
+  if (isBuildCurrent()) return;
   progress(
     built
       ? "sources changed: rebuilding (about a minute)"
@@ -39,6 +39,17 @@ export async function buildWhenSourcesChanged(progress: (message: string) => voi
     );
   });
   fs.writeFileSync(stamp, fingerprint);
+}
+
+/** True when the production build exists and was made from the sources as they are now. */
+export function isBuildCurrent(): boolean {
+  const distDir = path.join(root, process.env.GANTRY_NEXT_DIST_DIR || ".next");
+  const stamp = path.join(distDir, "gantry-sources");
+  return (
+    fs.existsSync(path.join(distDir, "BUILD_ID")) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === sourcesFingerprint()
+  );
 }
 
 function sourcesFingerprint(): string {

@@ -8,6 +8,13 @@
  *
  * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
  * empty data directory; refused for the default one, used by the e2e suite).
+ *
+ * Stopping: SIGTERM, SIGINT (Ctrl+C) or SIGHUP, to this process or to the
+ * `npm start` around it (the npm script `exec`s node, so npm's forwarded
+ * signal reaches this process and no shell or tsx parent sits in between to
+ * die or SIGKILL it): new connections are refused, requests in flight finish
+ * (open live-update streams are cut after a grace period), jobs stop,
+ * the embedded Postgres shuts down (fast mode), exit code 0.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -22,13 +29,26 @@ import {
   prepareGitopsRepository,
   startJobsAtStart,
 } from "@/lib/runtime/boot";
+import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
+import {
+  instrumentRequests,
+  routeLabeler,
+  timePostgresQueries,
+} from "@/lib/runtime/http-instrumentation";
 import type { JobRunner } from "@/lib/runtime/job-runner";
+import { createMetricsEndpoint } from "@/lib/runtime/metrics-endpoint";
 import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
 const fresh = process.argv.includes("--fresh");
 const started = Date.now();
+/** Requests in flight get this long after a stop signal; then remaining connections (live streams) are cut. */
+const DRAIN_MS = 10_000;
+/** A stop that has not finished by then exits anyway (after stopping Postgres), with code 1. */
+const STOP_DEADLINE_MS = 60_000;
+
+dropOutputWhenReaderGoes();
 
 function progress(message: string): void {
   const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
@@ -89,19 +109,38 @@ try {
 }
 
 let jobs: JobRunner | undefined;
+let server: http.Server | undefined;
 let stopping = false;
-async function shutdown(signal: string, server?: http.Server): Promise<void> {
-  if (stopping) return;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    progress(`${signal}: already stopping`);
+    return;
+  }
   stopping = true;
   progress(`${signal}: shutting down`);
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  const deadline = setTimeout(() => {
+    progress(`did not stop within ${STOP_DEADLINE_MS / 1000} s; stopping Postgres and exiting`);
+    void database.stop().finally(() => process.exit(1));
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
+  if (server) {
+    const closing = server;
+    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    closing.closeIdleConnections();
+    const drain = setTimeout(() => closing.closeAllConnections(), DRAIN_MS);
+    await closed;
+    clearTimeout(drain);
+  }
   await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
   await database.stop();
   progress("stopped");
   process.exit(0);
 }
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// `on`, not `once`: Ctrl+C reaches this process twice (from the terminal and
+// forwarded by npm), and a second signal must not kill it halfway through.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => void shutdown(signal));
+}
 
 try {
   await prepareGitopsRepository(config, progress);
@@ -129,7 +168,21 @@ const { default: next } = await import("next");
 const app = next({ dev, dir: root, hostname: config.hostname, port: config.port });
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = http.createServer((request, response) => {
+timePostgresQueries();
+const metricsOnMainPort = config.metrics.token
+  ? createMetricsEndpoint({
+      databaseUrl: database.url,
+      token: config.metrics.token,
+      staleAfterSeconds: config.syncStaleAfterSeconds,
+    })
+  : undefined;
+const serve = instrumentRequests(
+  (request, response) => {
+    void handle(request, response);
+  },
+  routeLabeler(path.join(root, "app")),
+);
+server = http.createServer((request, response) => {
   // The one place the socket is known: everything downstream reads this header only.
   const client = resolveClientAddress({
     peer: request.socket.remoteAddress,
@@ -138,12 +191,34 @@ const server = http.createServer((request, response) => {
   });
   if (client) request.headers[CLIENT_ADDRESS_HEADER] = client;
   else delete request.headers[CLIENT_ADDRESS_HEADER];
-  void handle(request, response);
+  if (metricsOnMainPort && request.url?.split("?")[0] === "/metrics") {
+    void metricsOnMainPort.handle(request, response);
+    return;
+  }
+  serve(request, response);
 });
-process.removeAllListeners("SIGINT");
-process.removeAllListeners("SIGTERM");
-process.once("SIGINT", () => void shutdown("SIGINT", server));
-process.once("SIGTERM", () => void shutdown("SIGTERM", server));
+if (config.metrics.port !== undefined) {
+  const endpoint = createMetricsEndpoint({
+    databaseUrl: database.url,
+    token: undefined,
+    staleAfterSeconds: config.syncStaleAfterSeconds,
+  });
+  const metricsServer = http.createServer((request, response) => {
+    if (request.url?.split("?")[0] === "/metrics") void endpoint.handle(request, response);
+    else response.writeHead(404).end();
+  });
+  metricsServer.on("error", (error) =>
+    fail(
+      `cannot listen for metrics on ${config.hostname}:${config.metrics.port}: ${error.message}`,
+    ),
+  );
+  metricsServer.listen(config.metrics.port, config.hostname);
+  metricsServer.unref();
+}
+if (stopping) {
+  // A stop signal arrived while Next.js was being prepared: do not start serving.
+  await new Promise(() => {});
+}
 server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );

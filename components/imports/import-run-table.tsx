@@ -35,6 +35,13 @@ const COLUMNS: DataColumn<ImportRunView>[] = [
   },
   { id: "trigger", header: "Trigger", sortValue: (run) => run.trigger, cell: (run) => run.trigger },
   {
+    id: "took",
+    header: "Took",
+    numeric: true,
+    sortValue: (run) => run.durationMs ?? Number.MAX_SAFE_INTEGER,
+    cell: (run) => (run.durationMs === null ? "running" : importDuration(run.durationMs)),
+  },
+  {
     id: "commit",
     header: "Commit",
     className: "font-mono text-xs",
@@ -46,6 +53,14 @@ const COLUMNS: DataColumn<ImportRunView>[] = [
   count("archived", "Archived", (run) => run.appsArchived),
   count("problems", "Problems", (run) => run.problemCount),
 ];
+
+/** "850 ms", "12.4 s", "3 min 5 s": imports take under a second to minutes. */
+function importDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
 
 /** Recent import runs, newest first until a header sorts them otherwise. */
 export function ImportRunTable({ runs }: { runs: readonly ImportRunView[] }) {

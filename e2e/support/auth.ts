@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { e2ePorts } from "./ports";
 
 /**
  * People for end-to-end tests: made in the e2e portal's own database with
@@ -16,7 +17,6 @@ import { expect, type Page } from "@playwright/test";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 export const e2eDataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
-const postgresPort = String(Number(process.env.GANTRY_E2E_POSTGRES_PORT ?? 54339));
 
 export type E2eRole = "viewer" | "developer" | "approver" | "admin";
 
@@ -46,7 +46,7 @@ export function gantryCli(args: string[], input?: string): string {
     env: {
       ...process.env,
       GANTRY_DATA_DIR: e2eDataDir,
-      GANTRY_EMBEDDED_POSTGRES_PORT: postgresPort,
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(e2ePorts().postgresPort),
       DATABASE_URL: "",
       GANTRY_LOG_LEVEL: "warn",
       // The portal's run imports at start; the CLI must not do it again.

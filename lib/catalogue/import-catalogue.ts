@@ -9,6 +9,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import { readGitopsRepo } from "./read-gitops-repo";
 import { writeSnapshot } from "./write-snapshot";
 
@@ -20,6 +21,8 @@ export interface ImportResult {
   appsUpdated: number;
   appsArchived: number;
   problems: number;
+  /** From the run's start to its end as stored (finishedAt - startedAt). */
+  durationMs: number;
 }
 
 /**
@@ -44,8 +47,11 @@ export async function importCatalogue(params: {
   const progress = params.onProgress ?? (() => {});
   const run = await db.catalogImport.create({
     data: { repository: git.repository, ref, trigger },
-    select: { id: true },
+    select: { id: true, startedAt: true },
   });
+  const tookMs = (finishedAt: Date) => Math.max(0, finishedAt.getTime() - run.startedAt.getTime());
+  const observe = (status: "succeeded" | "failed", ms: number) =>
+    metrics().importDuration.observe({ trigger, status }, ms / 1000);
   try {
     const commit = await git.resolveRef(ref);
     progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
@@ -53,6 +59,7 @@ export async function importCatalogue(params: {
     progress(
       `writing ${snapshot.applications.length} applications, ${snapshot.environments.length} environments`,
     );
+    let finishedAt = new Date();
     const counts = await db.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('gantry:catalog-import'))`;
@@ -60,9 +67,10 @@ export async function importCatalogue(params: {
         await tx.importProblem.createMany({
           data: snapshot.problems.map((problem) => ({ ...problem, importId: run.id })),
         });
+        finishedAt = new Date();
         await tx.catalogImport.update({
           where: { id: run.id },
-          data: { status: "succeeded", commit, finishedAt: new Date(), ...written },
+          data: { status: "succeeded", commit, finishedAt, ...written },
         });
         await recordAuditEvent(tx, {
           actor: GANTRY_ACTOR,
@@ -74,13 +82,23 @@ export async function importCatalogue(params: {
       },
       { maxWait: 60_000, timeout: 300_000 },
     );
-    return { importId: run.id, commit, ...counts, problems: snapshot.problems.length };
+    const durationMs = tookMs(finishedAt);
+    observe("succeeded", durationMs);
+    return {
+      importId: run.id,
+      commit,
+      ...counts,
+      problems: snapshot.problems.length,
+      durationMs,
+    };
   } catch (error) {
     const reason = describeFailure(error);
+    const failedAt = new Date();
+    observe("failed", tookMs(failedAt));
     await db.$transaction(async (tx) => {
       await tx.catalogImport.update({
         where: { id: run.id },
-        data: { status: "failed", finishedAt: new Date(), error: reason },
+        data: { status: "failed", finishedAt: failedAt, error: reason },
       });
       await recordAuditEvent(tx, {
         actor: GANTRY_ACTOR,

@@ -9,6 +9,8 @@ export interface ImportRunView {
   trigger: string;
   startedAt: Date;
   finishedAt: Date | null;
+  /** How long the run took; null while it runs. */
+  durationMs: number | null;
   appsSeen: number;
   appsCreated: number;
   appsUpdated: number;
@@ -45,7 +47,11 @@ export async function listImports(params: { db: PrismaClient; limit?: number }):
       })
     : [];
   return {
-    runs: runs.map(({ _count, ...run }) => ({ ...run, problemCount: _count.problems })),
+    runs: runs.map(({ _count, ...run }) => ({
+      ...run,
+      durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+      problemCount: _count.problems,
+    })),
     currentProblems,
   };
 }

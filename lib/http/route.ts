@@ -6,7 +6,7 @@
 import type { ZodError, ZodType } from "zod";
 import { GantryError, httpStatusFor, isGantryError } from "@/lib/errors";
 import { nulCharacterAt } from "@/lib/http/request-sanity";
-import { logUnexpected } from "@/lib/log";
+import { logUnexpected, outageLog } from "@/lib/log";
 
 /**
  * Wraps an App Router route handler: the one place errors become HTTP.
@@ -25,7 +25,7 @@ export function apiRoute<Context>(
   };
 }
 
-function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown): Response {
   if (isGantryError(error)) {
     return Response.json(
       {
@@ -36,6 +36,20 @@ function errorResponse(error: unknown): Response {
         },
       },
       { status: httpStatusFor(error.code) },
+    );
+  }
+  if (isDatabaseUnavailable(error)) {
+    // While Postgres is down every request fails the same way: one log line per interval.
+    outageLog.failing("database", "the database is not answering", { error });
+    return Response.json(
+      {
+        error: {
+          code: "unavailable",
+          message: "The database is not answering; try again in a few seconds.",
+          details: { failing: ["database"] },
+        },
+      },
+      { status: 503, headers: { "retry-after": "5" } },
     );
   }
   const errorId = logUnexpected(error);
@@ -106,4 +120,28 @@ export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Pr
   throw new GantryError("bad_request", inputErrorsInWords(parsed.error), {
     details: { errors: inputErrors(parsed.error) },
   });
+}
+
+const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout"]);
+const UNREACHABLE_CODES = new Set([
+  "P1001", // Prisma: can't reach the database server
+  "P1002", // Prisma: the server was reached but timed out
+  "P1017", // Prisma: the server closed the connection
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "57P01", // Postgres: terminating connection due to administrator command
+  "57P03", // Postgres: the database system is starting up / shutting down
+]);
+
+/** An error that means Postgres cannot be reached now (down, restarting), not a fault in the request. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== "object") return false;
+    const fields = current as { code?: unknown; kind?: unknown; meta?: unknown; cause?: unknown };
+    if (typeof fields.code === "string" && UNREACHABLE_CODES.has(fields.code)) return true;
+    if (typeof fields.kind === "string" && UNREACHABLE_KINDS.has(fields.kind)) return true;
+    const meta = fields.meta as { driverAdapterError?: { cause?: unknown } } | undefined;
+    current = meta?.driverAdapterError?.cause ?? fields.cause;
+  }
+  return false;
 }

@@ -4,7 +4,8 @@
  */
 
 import { PgBoss, type Queue } from "pg-boss";
-import { log } from "@/lib/log";
+import { recordJobQueueError } from "@/lib/jobs/queue-health";
+import { outageLog } from "@/lib/log";
 
 /**
  * pg-boss on the application's Postgres, in a schema of its own. The
@@ -101,9 +102,13 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
     useListenNotify: options.listen ?? false,
     __test__enableSpies: options.spies ?? false,
   });
-  // An 'error' event without a listener would crash the process; pg-boss
-  // reports connection blips here and keeps going.
-  boss.on("error", (error) => log.error("job queue error", { error }));
+  // An 'error' event without a listener would crash the process;
+  // pg-boss reports connection blips here and keeps going.
+  // While the database is down it fails every poll: one line per interval, not per poll.
+  boss.on("error", (error) => {
+    recordJobQueueError(error);
+    outageLog.failing("job-queue", "job queue error", { error });
+  });
   await boss.start();
   await ensureQueue(boss, QUEUES.openPullRequest, {
     ...OPEN_PULL_REQUEST_RETRIES,

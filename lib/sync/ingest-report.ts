@@ -10,6 +10,7 @@ import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 import {
   SNAPSHOT_PARTS_WITHIN_SECONDS,
   type StatusItem,
@@ -86,6 +87,7 @@ export async function ingestReport(params: {
   git?: GitReader;
 }): Promise<IngestResult> {
   const result = await writeReport(params);
+  metrics().reportsIngested.inc({ outcome: "accepted" });
   try {
     await correlatePromotions({
       db: params.db,

@@ -120,6 +120,10 @@ type Entry =
  */
 const MATRIX: Record<string, Entry> = {
   "GET /api/health": { public: "liveness probes call it without credentials; it says only ok" },
+  "GET /api/ready": {
+    public:
+      "readiness probes call it without credentials; it names failing parts (database, jobs, git), nothing secret",
+  },
   "GET /api/auth/[...all]": {
     public: "better-auth's sign-in endpoints: before anyone is signed in",
   },

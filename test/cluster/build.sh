@@ -37,8 +37,32 @@ elif [[ $# -gt 0 ]]; then
   exit 2
 fi
 
+# The Go this needs is the `go` line of go.mod (kube-apiserver's own minimum).
+go_needed="$(awk '$1 == "go" { print $2; exit }' go.mod)"
 if ! command -v go >/dev/null 2>&1; then
-  echo "build.sh: 'go' is not on PATH; Go >= 1.24 is needed to build kube-apiserver and etcd" >&2
+  echo "build.sh: Go ${go_needed} or later is needed to build kube-apiserver and etcd, and 'go' is not on PATH." >&2
+  echo "build.sh: install it from https://go.dev/dl/ (or your package manager) and run this again." >&2
+  exit 1
+fi
+# Asked outside this module with GOTOOLCHAIN=local: otherwise an old Go would go off
+# and download the newer toolchain go.mod names instead of answering.
+go_have="$(cd / && GOTOOLCHAIN=local go env GOVERSION 2>/dev/null || true)"
+go_have="${go_have#go}"
+go_have="${go_have%%[!0-9.]*}"
+# True when version $1 is at least $2 (dotted numbers; missing parts count as 0).
+version_at_least() {
+  local IFS=.
+  local -a have=($1) need=($2)
+  local i
+  for i in 0 1 2; do
+    if ((${have[i]:-0} > ${need[i]:-0})); then return 0; fi
+    if ((${have[i]:-0} < ${need[i]:-0})); then return 1; fi
+  done
+  return 0
+}
+if [[ -z "$go_have" ]] || ! version_at_least "$go_have" "$go_needed"; then
+  echo "build.sh: Go ${go_needed} or later is needed to build kube-apiserver and etcd, but $(command -v go) is Go ${go_have:-of unknown version}." >&2
+  echo "build.sh: install a newer Go from https://go.dev/dl/ and put it first on PATH." >&2
   exit 1
 fi
 

@@ -25,19 +25,17 @@ export default async function CiTokensPage() {
   }
   const tokens = await listApiTokens({ db: getDb(), acting: person, kind: "ci" });
   return (
-    <>
-      <TokenManager
-        actions={
-          <Button asChild variant="secondary">
-            <Link href="/admin/users">People</Link>
-          </Button>
-        }
-        kind="ci"
-        tokens={tokens}
-        scopes={API_SCOPES}
-        createAction={createCiTokenAction}
-        revokeAction={revokeCiTokenAction}
-      />
-    </>
+    <TokenManager
+      actions={
+        <Button asChild variant="secondary">
+          <Link href="/admin/users">People</Link>
+        </Button>
+      }
+      kind="ci"
+      tokens={tokens}
+      scopes={API_SCOPES}
+      createAction={createCiTokenAction}
+      revokeAction={revokeCiTokenAction}
+    />
   );
 }

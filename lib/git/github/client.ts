@@ -8,6 +8,7 @@ import { type ErrorCode, GantryError } from "@/lib/errors";
 import { errorBodySchema } from "@/lib/git/github/schemas";
 import { WriteBudget } from "@/lib/git/github/write-budget";
 import { log } from "@/lib/log";
+import { metrics } from "@/lib/metrics";
 
 type GitHubAuth =
   | { type: "token"; token: string }
@@ -167,7 +168,9 @@ export class GitHubClient {
       this.count(isWrite);
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-      return fetch(input, { ...init, signal });
+      const response = await fetch(input, { ...init, signal });
+      recordGitHubCall(method, response);
+      return response;
     };
 
     const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -296,4 +299,15 @@ export function validated<S extends z.ZodType>(
   throw githubError("unavailable", `GitHub answered ${what} with an unexpected response`, {
     details: { request: what, problems },
   });
+}
+
+/** Counts the call and keeps the rate limit GitHub reports, for /metrics. */
+function recordGitHubCall(method: string, response: Response): void {
+  const { githubCalls, githubRateLimitRemaining } = metrics();
+  githubCalls.inc({ method, status: String(response.status) });
+  const remaining = Number(response.headers.get("x-ratelimit-remaining"));
+  if (response.headers.has("x-ratelimit-remaining") && Number.isFinite(remaining)) {
+    const resource = response.headers.get("x-ratelimit-resource") ?? "core";
+    githubRateLimitRemaining.set({ resource: resource.slice(0, 40) }, remaining);
+  }
 }

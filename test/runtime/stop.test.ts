@@ -1,0 +1,88 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isBuildCurrent } from "../../scripts/build";
+import { freePort } from "../support/free-port";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+/** Every process whose process group is `group` (the detached npm and all it started). */
+function processesInGroup(group: number): string[] {
+  const table = execFileSync("ps", ["-e", "-o", "pid=,pgid=,args="], { encoding: "utf8" });
+  return table
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, pgid]) => Number(pgid) === group)
+    .map((fields) => fields.join(" "));
+}
+
+/**
+ * SIGTERM to the outermost process of `npm start` stops the whole tree:
+ * the portal, its job runner and its embedded Postgres, exit code 0, with
+ * the reader of its output already gone (EPIPE). The production build is
+ * used when it is current (`tsx scripts/build.ts` stamped it); otherwise
+ * `npm run dev` (same start-up and stop, without a multi-minute build).
+ */
+describe("stopping npm start", () => {
+  let dataDir: string;
+  let npm: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-stop-"));
+    await fs.chmod(dataDir, 0o755);
+  });
+  afterAll(async () => {
+    if (npm?.pid && npm.exitCode === null) process.kill(-npm.pid, "SIGKILL");
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("SIGTERM to npm stops node and Postgres, exit 0, even with stdout closed", async () => {
+    const port = await freePort();
+    const script = isBuildCurrent() ? "start" : "dev";
+    npm = spawn("npm", ["run", "--silent", script], {
+      cwd: root,
+      detached: true, // its own process group, to find everything it started
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        GANTRY_HOST: "127.0.0.1",
+        GANTRY_DATA_DIR: dataDir,
+        GANTRY_EMBEDDED_POSTGRES_PORT: String(await freePort()),
+        GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        GANTRY_DEMO_APPS: "3",
+        GANTRY_DEMO_FEED: "off",
+        DATABASE_URL: "",
+      },
+    });
+    const group = npm.pid ?? 0;
+    let stderr = "";
+    npm.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npm?.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+
+    await new Promise<void>((resolve, reject) => {
+      let output = "";
+      npm?.stdout?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("Gantry is up")) resolve();
+      });
+      void exited.then(({ code }) => reject(new Error(`npm exited (${code}) first:\n${stderr}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+    expect(processesInGroup(group).some((line) => /postgres/.test(line))).toBe(true);
+
+    // The log reader dies first: the portal's next line to stdout meets EPIPE.
+    npm.stdout?.destroy();
+    process.kill(group, "SIGTERM");
+
+    expect(await exited).toEqual({ code: 0, signal: null });
+    await expect.poll(() => processesInGroup(group), { timeout: 30_000 }).toEqual([]);
+    await expect(fs.access(path.join(dataDir, "postgres", "postmaster.pid"))).rejects.toThrow();
+  }, 600_000);
+});
