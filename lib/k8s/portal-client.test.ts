@@ -1,6 +1,6 @@
 import http from "node:http";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type SyncReport, SyncReportSchema } from "@/lib/sync-status/report";
 import { createPortalClient, reportsUrl } from "./portal-client";
 
@@ -17,7 +17,12 @@ describe("portal client", () => {
   let server: http.Server;
   let base = "";
   const seen: { url?: string; headers: http.IncomingHttpHeaders; body: SyncReport }[] = [];
-  let answer: (response: http.ServerResponse) => void = (response) => response.writeHead(202).end();
+  let answer: (response: http.ServerResponse) => void;
+  // Tests change how the portal answers (down, throttled, silent): each starts from an accepting one.
+  beforeEach(() => {
+    answer = (response) => response.writeHead(202).end();
+    seen.length = 0;
+  });
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {

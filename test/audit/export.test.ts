@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditFilter } from "@/lib/audit/audit-filter";
 import {
   csvField,
@@ -77,9 +77,11 @@ const TRICKY = [
   "naïve — 東京 🚀",
 ];
 
+// Every export records an audit.exported event, so each test gets a database of its own:
+// one test's export must not become a row in another's.
 describe("audit export", () => {
   let database: TestDatabase;
-  beforeAll(async () => {
+  beforeEach(async () => {
     database = await createTestDatabase();
     for (const [index, value] of TRICKY.entries()) {
       await recordAuditEventAlone(database.db, {
@@ -95,7 +97,7 @@ describe("audit export", () => {
       });
     }
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await database.drop();
   });
 
@@ -178,7 +180,7 @@ describe("audit export", () => {
 describe("audit export of many events", () => {
   let database: TestDatabase;
   const COUNT = 12_345;
-  beforeAll(async () => {
+  beforeEach(async () => {
     database = await createTestDatabase();
     await appendEvents(
       database.db,
@@ -189,7 +191,7 @@ describe("audit export of many events", () => {
       })),
     );
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await database.drop();
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getPromotionTimeline } from "@/lib/audit/get-promotion-timeline";
 import { recordStaleClusters } from "@/lib/audit/record-cluster-staleness";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
@@ -20,10 +20,12 @@ import { argoItem, mergedPromotion, reportingCluster } from "@/test/sync/support
 describe("what the audit chain records beyond promotions", () => {
   let w: PromotionWorld;
   let sequence = 1;
-  beforeAll(async () => {
+  // A world per test: clusters that reported in one test would turn stale in another's.
+  beforeEach(async () => {
     w = await createPromotionWorld({ apps: 3 });
+    sequence = 1;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     if (w) expect((await verifyAuditChain({ db: w.db, principal: OPERATOR })).ok).toBe(true);
     await w?.close();
   });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCatalogueQuery } from "@/lib/catalogue/catalogue-query";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { listApplications } from "@/lib/catalogue/list-applications";
@@ -29,11 +29,16 @@ describe("importing the demo fleet", () => {
       seed: demoRepositorySeed({ apps: 420 }),
     });
     provider = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
+  });
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  // The repository is only read, so the file shares it; each test imports into a database of its own.
+  beforeEach(async () => {
     ({ db, drop } = await createTestDatabase());
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await drop?.();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("imports 420 applications across about 25 teams and four ordered environments without a problem", async () => {
@@ -74,6 +79,7 @@ describe("importing the demo fleet", () => {
   });
 
   it("converges: importing the same commit again changes nothing", async () => {
+    await runImport();
     const result = await runImport();
     expect(result).toMatchObject({
       appsSeen: 420,
@@ -87,6 +93,7 @@ describe("importing the demo fleet", () => {
   it("answers the catalogue's first page with every environment column", async () => {
     const parsed = parseCatalogueQuery({});
     if (!parsed.ok) throw new Error("default query must parse");
+    await runImport();
     const page = await listApplications({ db, query: parsed.query });
     expect(page.total).toBe(420);
     expect(page.rows).toHaveLength(50);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createTestDatabase } from "@/test/support/db";
@@ -10,9 +10,24 @@ import {
   type GitopsFixture,
 } from "./gitops-fixture";
 
+/** The fleet most tests start from: three apps, one of them only in dev. */
+const INITIAL_FLEET: Record<string, string> = {
+  "environments.yaml": ENVIRONMENTS_YAML,
+  "charts/web-service/Chart.yaml": CHART_YAML,
+  ...appFiles(
+    "payments-api",
+    "payments",
+    { dev: "1.4.0", staging: "1.3.0", prod: "1.3.0" },
+    { tier: "critical" },
+  ),
+  ...appFiles("checkout-web", "checkout", { dev: "2.0.0", staging: "2.0.0", prod: "2.0.0" }),
+  ...appFiles("ledger-worker", "payments", { dev: "0.9.1" }),
+};
+
 /**
- * The importer against real git and a real Postgres: one repository and one
- * database for the whole file, the tests in order, each step a commit.
+ * The importer against real git and a real Postgres: each test has a
+ * repository and a database of its own, imports the fleet it starts from,
+ * then makes its change as a commit.
  */
 describe("importCatalogue", () => {
   let repo: GitopsFixture;
@@ -30,31 +45,23 @@ describe("importCatalogue", () => {
     return Object.fromEntries(targets.map((t) => [t.environment.name, t.desiredVersion]));
   };
 
-  beforeAll(async () => {
+  /** Commits the initial fleet (and any extra files) and imports it: where a test starts from. */
+  const importFleet = async (extra: Record<string, string> = {}) => {
+    repo.commit({ ...INITIAL_FLEET, ...extra }, "initial fleet");
+    await runImport();
+  };
+
+  beforeEach(async () => {
     repo = createGitopsFixture();
     ({ db, drop } = await createTestDatabase());
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await drop?.();
     repo?.cleanup();
   });
 
   it("imports applications, teams, environments, clusters and desired versions", async () => {
-    const commit = repo.commit(
-      {
-        "environments.yaml": ENVIRONMENTS_YAML,
-        "charts/web-service/Chart.yaml": CHART_YAML,
-        ...appFiles(
-          "payments-api",
-          "payments",
-          { dev: "1.4.0", staging: "1.3.0", prod: "1.3.0" },
-          { tier: "critical" },
-        ),
-        ...appFiles("checkout-web", "checkout", { dev: "2.0.0", staging: "2.0.0", prod: "2.0.0" }),
-        ...appFiles("ledger-worker", "payments", { dev: "0.9.1" }),
-      },
-      "initial fleet",
-    );
+    const commit = repo.commit(INITIAL_FLEET, "initial fleet");
     const result = await runImport();
     expect(result).toMatchObject({
       commit,
@@ -105,6 +112,7 @@ describe("importCatalogue", () => {
   });
 
   it("re-importing the same commit changes nothing", async () => {
+    await importFleet();
     const before = await db.application.findMany({ orderBy: { slug: "asc" } });
     const targetsBefore = await db.deploymentTarget.findMany({ orderBy: { id: "asc" } });
     const result = await runImport();
@@ -114,6 +122,7 @@ describe("importCatalogue", () => {
   });
 
   it("follows a version change and records the new release", async () => {
+    await importFleet();
     const commit = repo.commit(
       appFiles(
         "payments-api",
@@ -142,6 +151,7 @@ describe("importCatalogue", () => {
   });
 
   it("archives an application removed from Git, keeps its history, and restores it when it returns", async () => {
+    await importFleet();
     repo.commit({ "apps/ledger-worker": null }, "retire ledger-worker");
     const removed = await runImport();
     expect(removed.appsArchived).toBe(1);
@@ -166,6 +176,7 @@ describe("importCatalogue", () => {
   });
 
   it("reports a malformed app.yaml with file, line and column, and imports every other app", async () => {
+    await importFleet();
     repo.commit(
       {
         "apps/checkout-web/app.yaml":
@@ -193,6 +204,7 @@ describe("importCatalogue", () => {
   });
 
   it("locates a schema mistake at the offending key", async () => {
+    await importFleet();
     repo.commit(
       {
         "apps/checkout-web/app.yaml":
@@ -213,6 +225,7 @@ describe("importCatalogue", () => {
   });
 
   it("keeps a target whose values file lost its version, and says where", async () => {
+    await importFleet(appFiles("search-api", "search", { dev: "3.1.0", prod: "3.0.0" }));
     repo.commit(
       {
         "apps/checkout-web/app.yaml":
@@ -234,6 +247,7 @@ describe("importCatalogue", () => {
   });
 
   it("reports values for an environment that environments.yaml does not list", async () => {
+    await importFleet(appFiles("search-api", "search", { dev: "3.1.0", prod: "3.0.0" }));
     repo.commit({ "apps/search-api/envs/qa/values.yaml": "image:\n  tag: 1.0.0\n" }, "qa values");
     const result = await runImport();
     const problems = await db.importProblem.findMany({ where: { importId: result.importId } });
@@ -243,6 +257,7 @@ describe("importCatalogue", () => {
   });
 
   it("fails the whole import on a broken environments.yaml, leaving the catalogue as it was", async () => {
+    await importFleet();
     const before = await db.application.findMany({ orderBy: { slug: "asc" } });
     repo.commit(
       { "environments.yaml": "environments:\n  - name: dev\n    clusters: []\n" },
@@ -257,7 +272,8 @@ describe("importCatalogue", () => {
   });
 
   it("serialises concurrent imports so both finish and agree", async () => {
-    repo.commit({ "environments.yaml": ENVIRONMENTS_YAML }, "fix environments");
+    await importFleet();
+    repo.commit({ "environments.yaml": ENVIRONMENTS_YAML }, "a commit that changes no application");
     const [a, b] = await Promise.all([runImport(), runImport()]);
     expect(a.commit).toBe(b.commit);
     const runs = await db.catalogImport.findMany({ orderBy: { startedAt: "desc" }, take: 2 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config";
 import { DemoFeed, demoFeedEnabled, startDemoFeed } from "@/lib/demo/demo-feed";
 import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
@@ -34,11 +34,12 @@ describe("the demo feed", () => {
   const t0 = Date.now();
   const at = (seconds: number) => new Date(t0 + seconds * 1_000);
 
-  beforeAll(async () => {
+  // A world and a feed per test: a feed that has ticked, or a promotion merged, is state.
+  beforeEach(async () => {
     w = await createPromotionWorld({ apps: 3 });
     feed = await DemoFeed.create({ db: w.db, git: w.provider, settleAfterMs: 5_000 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await w?.close();
   });
 
@@ -70,6 +71,8 @@ describe("the demo feed", () => {
   });
 
   it("moves a merged promotion to syncing, then deployed, by itself", async () => {
+    // The clusters have reported the fleet as it was before the merge.
+    await feed.tick(at(0));
     const merged = await mergedPromotion(w.ctx, "app-1");
     const state = async () =>
       (await w.db.promotion.findUniqueOrThrow({ where: { id: merged.id } })).state;

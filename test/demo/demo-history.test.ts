@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { Db } from "@/lib/db";
@@ -33,7 +33,9 @@ describe("demo history", () => {
   let dataDir: string;
   let db: Db;
   let drop: () => Promise<void>;
+  let git: LocalGitProvider;
 
+  // The repository is only read, so the file shares it; each test has a database of its own.
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-demo-history-"));
     await ensureLocalRepository({
@@ -42,13 +44,17 @@ describe("demo history", () => {
       branch: "main",
       seed: demoRepositorySeed({ apps: 120 }),
     });
-    const git = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
+    git = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
+  });
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
     ({ db, drop } = await createTestDatabase());
     await importCatalogue({ db, git, versionPath: "image.tag", trigger: "test" });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await drop?.();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("writes weeks of marked promotions through the state machine, with events and audit events", {
@@ -103,50 +109,57 @@ describe("demo history", () => {
     );
   });
 
-  it("makes every measure meaningful, and says the data is demo history", async () => {
-    const m = await getDoraMeasures({
-      db,
-      principal: VIEWER,
-      query: InsightsQuerySchema.parse({ period: "28" }),
-      now: NOW,
+  describe("once generated", () => {
+    beforeEach(async () => {
+      const first = await generateDemoHistory({ db, now: NOW, applications: 6 });
+      expect(first.skipped).toBeNull();
     });
-    expect(m.demoPromotions).toBe(m.promotions);
-    expect(m.totals.deployments).toBeGreaterThan(20);
-    expect(m.daily.filter((d) => d.deployments > 0).length).toBeGreaterThan(10);
-    expect(m.totals.leadTimeMedianSeconds).toBeGreaterThan(0);
-    expect(m.totals.failures).toBeGreaterThan(0);
-    expect(m.totals.changeFailureRate).toBeLessThan(0.3);
-    expect(m.totals.restored).toBeGreaterThan(0);
-    expect(m.breakdown.length).toBeGreaterThan(1);
-    expect(Object.values(m.bands).every((band) => band !== null)).toBe(true);
-  });
 
-  it("adds nothing on a second run, and nothing once real promotions are older than a day", async () => {
-    const before = await db.promotion.count();
-    const again = await generateDemoHistory({ db, now: NOW, applications: 6 });
-    expect(again).toMatchObject({ skipped: "already generated", promotions: 0 });
-    expect(await db.promotion.count()).toBe(before);
-    // A real promotion from two days ago: a database in use gets no history at all.
-    const sample = await db.promotion.findFirstOrThrow({
-      select: { applicationId: true, toEnvironmentId: true },
+    it("makes every measure meaningful, and says the data is demo history", async () => {
+      const m = await getDoraMeasures({
+        db,
+        principal: VIEWER,
+        query: InsightsQuerySchema.parse({ period: "28" }),
+        now: NOW,
+      });
+      expect(m.demoPromotions).toBe(m.promotions);
+      expect(m.totals.deployments).toBeGreaterThan(20);
+      expect(m.daily.filter((d) => d.deployments > 0).length).toBeGreaterThan(10);
+      expect(m.totals.leadTimeMedianSeconds).toBeGreaterThan(0);
+      expect(m.totals.failures).toBeGreaterThan(0);
+      expect(m.totals.changeFailureRate).toBeLessThan(0.3);
+      expect(m.totals.restored).toBeGreaterThan(0);
+      expect(m.breakdown.length).toBeGreaterThan(1);
+      expect(Object.values(m.bands).every((band) => band !== null)).toBe(true);
     });
-    await db.promotion.create({
-      data: {
-        ...sample,
-        version: "9.9.9",
-        previousVersion: "9.9.8",
-        reason: "Verified in staging",
-        requestedByName: "Alice",
-        requestedByEmail: "alice@example.com",
-        planDiff: "",
-        valuesPath: "x",
-        baseCommit: "0".repeat(40),
-        branch: "gantry/promote/x/prod/9.9.9",
-        createdAt: new Date(NOW.getTime() - 2 * 86_400_000),
-      },
+
+    it("adds nothing on a second run, and nothing once real promotions are older than a day", async () => {
+      const before = await db.promotion.count();
+      const again = await generateDemoHistory({ db, now: NOW, applications: 6 });
+      expect(again).toMatchObject({ skipped: "already generated", promotions: 0 });
+      expect(await db.promotion.count()).toBe(before);
+      // A real promotion from two days ago: a database in use gets no history at all.
+      const sample = await db.promotion.findFirstOrThrow({
+        select: { applicationId: true, toEnvironmentId: true },
+      });
+      await db.promotion.create({
+        data: {
+          ...sample,
+          version: "9.9.9",
+          previousVersion: "9.9.8",
+          reason: "Verified in staging",
+          requestedByName: "Alice",
+          requestedByEmail: "alice@example.com",
+          planDiff: "",
+          valuesPath: "x",
+          baseCommit: "0".repeat(40),
+          branch: "gantry/promote/x/prod/9.9.9",
+          createdAt: new Date(NOW.getTime() - 2 * 86_400_000),
+        },
+      });
+      const more = await generateDemoHistory({ db, now: NOW, applications: 20 });
+      expect(more.skipped).toMatch(/older than a day/);
+      expect(await db.promotion.count()).toBe(before + 1);
     });
-    const more = await generateDemoHistory({ db, now: NOW, applications: 20 });
-    expect(more.skipped).toMatch(/older than a day/);
-    expect(await db.promotion.count()).toBe(before + 1);
   });
 });
