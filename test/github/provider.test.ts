@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GantryError } from "@/lib/errors";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
 import type { FakeGitHub } from "./fake-github";
@@ -9,18 +9,20 @@ let fake: FakeGitHub;
 let token: string;
 let github: GitHubProvider;
 
-beforeAll(async () => {
+// A fresh fake per test: merges move main and pushes add branches, and the
+// reading tests expect the seeded repository exactly as startFake made it.
+beforeEach(async () => {
   ({ fake, token } = await startFake());
   github = providerFor(fake, { type: "token", token });
 });
 
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  // Every answer the fake sent matched GitHub's OpenAPI description.
-  expect(fake.problems).toEqual([]);
+afterEach(async () => {
+  try {
+    // Every answer the fake sent matched GitHub's OpenAPI description.
+    expect(fake.problems).toEqual([]);
+  } finally {
+    await fake.close();
+  }
 });
 
 function branchName(): string {

@@ -20,18 +20,42 @@ function password(url: string): string {
   return decodeURIComponent(new URL(url).password);
 }
 
-// One cluster for the whole file, started and stopped by each test in turn.
+async function emptyDataDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-embedded-test-"));
+  await fs.chmod(dir, 0o755); // the `postgres` user must be able to enter it when run as root
+  return dir;
+}
+
+// One initialised cluster (with a `kept` row) for the tests that restart it,
+// made here rather than by whichever test happens to run first; the test of
+// the first start has an empty directory of its own.
 describe("embedded Postgres", () => {
   let dataDir: string;
+  let freshDir: string | undefined;
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-embedded-test-"));
-    await fs.chmod(dataDir, 0o755); // the `postgres` user must be able to enter it when run as root
+    dataDir = await emptyDataDir();
+    const setup = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      disposable: true,
+    });
+    try {
+      await query(
+        setup.url,
+        "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')",
+      );
+    } finally {
+      await setup.stop();
+    }
   });
   afterAll(async () => {
     await fs.rm(dataDir, { recursive: true, force: true });
+    if (freshDir) await fs.rm(freshDir, { recursive: true, force: true });
   });
 
   it("initialises on first start with a private random password, and reuses the data on the next start", async () => {
+    freshDir = await emptyDataDir();
+    const dataDir = freshDir;
     const paths = embeddedPostgresPaths(dataDir);
     const first = await startEmbeddedPostgres({
       dataDir,

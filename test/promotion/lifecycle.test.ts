@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listPromotionEvents } from "@/lib/audit/list-promotion-events";
 import { GantryError } from "@/lib/errors";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
@@ -40,10 +40,12 @@ class InjectedCrash extends Error {}
 describe("promotion lifecycle on the local provider", () => {
   let w: PromotionWorld;
 
-  beforeAll(async () => {
+  // A world of its own for each test: each makes the promotions it needs, so
+  // none depends on what another left behind (or on running after it).
+  beforeEach(async () => {
     w = await createPromotionWorld({ apps: 9 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await w?.close();
   });
 
@@ -107,6 +109,7 @@ describe("promotion lifecycle on the local provider", () => {
       }),
     );
     expect(empty).toMatchObject({ code: "bad_request", details: { field: "reason" } });
+    await request("app-0", "prod");
     const twice = await rejection(request("app-0", "prod"));
     expect(twice.code).toBe("conflict");
     expect(twice.message).toContain("already under way");
@@ -392,7 +395,44 @@ describe("promotion lifecycle on the local provider", () => {
     });
   });
 
+  /**
+   * Ten promotions in every state the list filters on: six open ones to prod
+   * (app-0 to app-5), two merged (app-6, app-7), and in dev an open one of
+   * app-0 by Dan that superseded Alice's.
+   */
+  async function promotionsToList() {
+    for (const app of ["app-0", "app-1", "app-2", "app-3", "app-4", "app-5"]) {
+      await open((await request(app, "prod")).promotion.id);
+    }
+    for (const app of ["app-6", "app-7"]) {
+      const { promotion } = await request(app, "prod");
+      await open(promotion.id);
+      await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
+    }
+    const older = await requestPromotion({
+      ctx: w.ctx,
+      principal: ALICE,
+      application: "app-0",
+      environment: "dev",
+      version: "1.2.0",
+      reason: "new build",
+      allowNewVersion: true,
+    });
+    await open(older.promotion.id);
+    const newer = await requestPromotion({
+      ctx: w.ctx,
+      principal: DAN,
+      application: "app-0",
+      environment: "dev",
+      version: "1.3.0",
+      reason: "newer build",
+      allowNewVersion: true,
+    });
+    await open(newer.promotion.id);
+  }
+
   it("lists promotions with filters and pages", async () => {
+    await promotionsToList();
     const all = await listPromotions({ ctx: w.ctx, query: { size: 3 } });
     expect(all.total).toBeGreaterThanOrEqual(10);
     expect(all.items).toHaveLength(3);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
@@ -48,7 +48,9 @@ describe("LocalGitProvider writes", () => {
     });
   }
 
-  beforeAll(async () => {
+  // A repository and a database of its own for each test: merges move main and
+  // pull request numbers count up, and tests assert main and numbers from 1.
+  beforeEach(async () => {
     repo = createGitopsFixture();
     ({ db, drop } = await createTestDatabase());
     initial = repo.commit({
@@ -62,7 +64,7 @@ describe("LocalGitProvider writes", () => {
       db,
     });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await drop?.();
     repo?.cleanup();
   });

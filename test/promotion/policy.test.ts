@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GantryError } from "@/lib/errors";
 import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
 import type { Person } from "@/lib/identity/principal";
@@ -80,10 +80,12 @@ const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 describe("environment policy, from Git to the promotion request", () => {
   let w: PromotionWorld;
 
-  beforeAll(async () => {
+  // A world of its own for each test: each block's beforeEach commits the
+  // policies its tests need, and the tests count events and promotions.
+  beforeEach(async () => {
     w = await createPolicyWorld();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await w?.close();
   });
 
@@ -201,7 +203,7 @@ freezes:
     const second = Math.floor(Date.now() / 1000) * 1000;
     const frozenFrom = new Date(second - 3_600_000);
     const frozenTo = new Date(second + 2 * 24 * 3_600_000);
-    beforeAll(async () => {
+    beforeEach(async () => {
       await setPolicies({
         prod: `approvals: 2
 freezes:
@@ -294,7 +296,7 @@ freezes:
   });
 
   describe("order", () => {
-    beforeAll(async () => {
+    beforeEach(async () => {
       await setPolicies({ staging: "order: deployed", prod: "order: healthy" });
     });
     const now = new Date();
@@ -420,10 +422,12 @@ freezes:
 
 describe("a freeze holds back merges too", () => {
   let w: PromotionWorld;
-  beforeAll(async () => {
+  // A world of its own for each test: a merge moves main past the fixture's
+  // clone, which the other test commits its freeze from.
+  beforeEach(async () => {
     w = await createPolicyWorld();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await w?.close();
   });
 

@@ -87,6 +87,8 @@ describe("cluster registration by an admin", () => {
   });
 
   it("refuses non-admins, unknown environments, bad names and clashes, naming the field", async () => {
+    // The cluster the clashes are about is this test's own, not another test's.
+    await registerCluster({ db: w.db, principal: ADA, name: "prod-eu-7", environment: "prod" });
     expect(
       await refusal(
         registerCluster({ db: w.db, principal: VICKY, name: "x-1", environment: "prod" }),
@@ -114,12 +116,12 @@ describe("cluster registration by an admin", () => {
     ).toMatch(/^name: /);
     expect(
       await refusal(
-        registerCluster({ db: w.db, principal: ADA, name: "prod-ap-1", environment: "dev" }),
+        registerCluster({ db: w.db, principal: ADA, name: "prod-eu-7", environment: "dev" }),
       ),
     ).toMatchObject({ code: "conflict", message: expect.stringContaining("environment prod") });
     expect(
       await refusal(
-        registerCluster({ db: w.db, principal: ADA, name: "prod-ap-1", environment: "prod" }),
+        registerCluster({ db: w.db, principal: ADA, name: "prod-eu-7", environment: "prod" }),
       ),
     ).toMatchObject({ code: "conflict", message: expect.stringContaining("rotate or revoke") });
     expect(await w.db.cluster.count({ where: { name: "x-1" } })).toBe(0);
