@@ -252,7 +252,7 @@ async function signInWithSso(
         "content-type": "application/json",
         origin: ORIGIN,
         // Each sign-in from an address of its own: better-auth limits sign-ins per address.
-        "x-forwarded-for": `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+        "x-gantry-client-address": `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
       },
       body: JSON.stringify({ provider: "oidc", callbackURL: "/" }),
     }),
