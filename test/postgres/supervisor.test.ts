@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
 import { parseConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
@@ -35,16 +35,15 @@ async function selectOne(url: string): Promise<boolean> {
  * and liveness still answers.
  */
 describe("embedded Postgres supervisor", () => {
-  let dataDir: string;
-  let postgres: RunningPostgres;
-  const changes: PostgresStateChange[] = [];
+  // Each test supervises a server of its own: one test stops its server for good.
+  const started: { dataDir: string; postgres: RunningPostgres }[] = [];
 
-  beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-supervisor-"));
+  async function startSupervised(changes: PostgresStateChange[]) {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "gantry-supervisor-"));
     await fs.chmod(dataDir, 0o755);
     await fs.mkdir(path.join(dataDir, "git", "gitops.git", "objects"), { recursive: true });
     await fs.writeFile(path.join(dataDir, "git", "gitops.git", "HEAD"), "ref: refs/heads/main\n");
-    postgres = await startEmbeddedPostgres({
+    const postgres = await startEmbeddedPostgres({
       dataDir,
       port: await freePort(),
       disposable: true,
@@ -52,13 +51,20 @@ describe("embedded Postgres supervisor", () => {
       restartBackoffMs: [1500, 500],
       onStateChange: (change) => changes.push(change),
     });
-  });
+    started.push({ dataDir, postgres });
+    return { dataDir, postgres };
+  }
+
   afterAll(async () => {
-    await postgres?.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    for (const { dataDir, postgres } of started) {
+      await postgres.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("restarts a killed server, readiness names the database while it is down, and queries work again", async () => {
+    const changes: PostgresStateChange[] = [];
+    const { dataDir, postgres } = await startSupervised(changes);
     const config = parseConfig({ GANTRY_DATA_DIR: dataDir, DATABASE_URL: postgres.url });
     const db = createDbClient(postgres.url);
     markJobRunner(true);
@@ -90,6 +96,7 @@ describe("embedded Postgres supervisor", () => {
   });
 
   it("stops for good: nothing restarts a server stopped on purpose", async () => {
+    const { postgres } = await startSupervised([]);
     await postgres.stop();
     expect(postgres.state()).toBe("stopped");
     expect(await selectOne(postgres.url)).toBe(false);

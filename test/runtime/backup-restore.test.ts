@@ -34,14 +34,19 @@ async function tempDir(prefix: string): Promise<string> {
  */
 describe("backup and restore", () => {
   let source: string;
-  let target: string;
   let archive: string;
+  // Each test restores into directories of its own, removed at the end.
+  const targets: string[] = [];
+  const newTarget = async () => {
+    const dir = await tempDir("gantry-backup-target-");
+    targets.push(dir);
+    return dir;
+  };
   let lastHash = "";
   let events = 0;
 
   beforeAll(async () => {
     source = await tempDir("gantry-backup-source-");
-    target = await tempDir("gantry-backup-target-");
     archive = path.join(await tempDir("gantry-backup-file-"), "gantry.tar.gz");
     const postgres = await startEmbeddedPostgres({
       dataDir: source,
@@ -77,7 +82,7 @@ describe("backup and restore", () => {
     }
   });
   afterAll(async () => {
-    for (const dir of [source, target, path.dirname(archive)]) {
+    for (const dir of [source, ...targets, path.dirname(archive)]) {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
@@ -87,6 +92,7 @@ describe("backup and restore", () => {
   });
 
   it("restores into a fresh data directory: the audit chain verifies and Git has the same history", async () => {
+    const target = await newTarget();
     await restoreBackup({ file: archive, dataDir: target, port: await freePort() });
     const postgres = await startEmbeddedPostgres({
       dataDir: target,
@@ -110,6 +116,9 @@ describe("backup and restore", () => {
   });
 
   it("refuses a data directory that is not empty unless forced", async () => {
+    // Someone else's data: a restore must not mix into it, unless told to replace it.
+    const target = await newTarget();
+    await fs.writeFile(path.join(target, "someone-else.txt"), "keep me unless forced");
     await expect(
       restoreBackup({ file: archive, dataDir: target, port: await freePort() }),
     ).rejects.toThrow(/is not empty: restore into a new GANTRY_DATA_DIR, or add --force/);

@@ -107,6 +107,15 @@ describe("metrics and Server-Timing", () => {
   });
 
   it("serves /metrics only with its token, with queue depth and stale clusters read from the database", async () => {
+    // The demo fleet's clusters, imported here: this test needs one to go stale.
+    await ensureLocalRepository({
+      dataDir,
+      repository: "gitops",
+      branch: "main",
+      seed: demoRepositorySeed({ apps: 2 }),
+    });
+    const git = new LocalGitProvider({ dataDir, repository: "gitops", defaultBranch: "main" });
+    await importCatalogue({ db, git, versionPath: "image.tag", trigger: "test" });
     const boss = await startBoss(url, { max: 1 });
     await boss.send(QUEUES.pollPullRequests, {});
     await boss.stop({ graceful: false });
