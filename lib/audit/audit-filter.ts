@@ -87,7 +87,8 @@ const AuditPageSchema = z
 
 export type AuditPage = z.output<typeof AuditPageSchema>;
 
-const FILTER_KEYS = [
+/** The filter's query parameters, in the order forms and links write them. */
+export const AUDIT_FILTER_KEYS = [
   "app",
   "team",
   "env",
@@ -127,7 +128,7 @@ export function parseAuditQuery(
 /** The filters as query parameters again (for links, the export buttons). */
 export function auditFilterParams(filter: AuditFilter): URLSearchParams {
   const params = new URLSearchParams();
-  for (const key of FILTER_KEYS) {
+  for (const key of AUDIT_FILTER_KEYS) {
     const value = filter[key];
     if (value === undefined) continue;
     params.set(key, value instanceof Date ? value.toISOString() : value);

@@ -1,23 +1,11 @@
-import { auditFilterParams, parseAuditQuery } from "@/lib/audit/audit-filter";
+import { AUDIT_FILTER_KEYS, auditFilterParams, parseAuditQuery } from "@/lib/audit/audit-filter";
 import { type AuditEventRow, listAuditEvents } from "@/lib/audit/list-audit-events";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { can } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
 
-const FILTER_FIELDS = [
-  "app",
-  "team",
-  "env",
-  "actor",
-  "action",
-  "outcome",
-  "from",
-  "to",
-  "q",
-] as const;
-
 /** The filter form's fields as the person typed them (shown again, even when they do not parse). */
-export type AuditFilterValues = Partial<Record<(typeof FILTER_FIELDS)[number], string>>;
+export type AuditFilterValues = Partial<Record<(typeof AUDIT_FILTER_KEYS)[number], string>>;
 
 /** What /audit shows. */
 export type AuditPageView = {
@@ -49,7 +37,7 @@ export async function getAuditPage(params: {
 }): Promise<AuditPageView> {
   const { principal, searchParams } = params;
   const values: AuditFilterValues = {};
-  for (const field of FILTER_FIELDS) {
+  for (const field of AUDIT_FILTER_KEYS) {
     const value = searchParams[field];
     const first = Array.isArray(value) ? value[0] : value;
     if (first) values[field] = first;
