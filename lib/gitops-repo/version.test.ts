@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readVersion, setVersion } from "@/lib/gitops-repo/version";
+import { readCurrentVersion, readVersion, setVersion } from "@/lib/gitops-repo/version";
 
 const VALUES = `# payments-api — prod
 # Rendered by charts/web-service.
@@ -142,12 +142,21 @@ describe("setVersion", () => {
     expect(result).toMatchObject({ ok: true, text: "image: {repository: x, tag: 1.0.1}\n" });
   });
 
-  it("keeps an anchor on the value and Windows line endings", () => {
-    const text = "image:\r\n  tag: &v 1.0.0 # x\r\nother: *v\r\n";
+  it("keeps an anchor no alias uses, and Windows line endings", () => {
+    const text = "image:\r\n  tag: &v 1.0.0 # x\r\nother: 2\r\n";
     const result = setVersion(text, "image.tag", "1.1.0");
     expect(result).toMatchObject({
       ok: true,
-      text: "image:\r\n  tag: &v 1.1.0 # x\r\nother: *v\r\n",
+      text: "image:\r\n  tag: &v 1.1.0 # x\r\nother: 2\r\n",
+    });
+  });
+
+  it("refuses a value whose anchor another key uses, naming the anchor and its line", () => {
+    const text = "image:\r\n  tag: &v 1.0.0 # x\r\nother: *v\r\n";
+    const result = setVersion(text, "image.tag", "1.1.0");
+    expect(result).toMatchObject({
+      ok: false,
+      error: { line: 2, message: expect.stringContaining("the anchor &v (line 2)") },
     });
   });
 
@@ -187,11 +196,47 @@ describe("setVersion", () => {
     expect(result).toMatchObject({ ok: false, error: { line: 3 } });
   });
 
-  it("refuses a block scalar", () => {
-    const result = setVersion("image:\n  tag: |\n    1.0.0\n", "image.tag", "1.1.0");
-    expect(result).toMatchObject({
+  it("writes into a block scalar keeping its header and indentation", () => {
+    const result = setVersion("image:\n  tag: |-\n    1.0.0\n", "image.tag", "1.1.0");
+    expect(result).toMatchObject({ ok: true, text: "image:\n  tag: |-\n    1.1.0\n" });
+  });
+
+  it("writes over an empty tag, which charts use for their appVersion", () => {
+    for (const [before, after] of [
+      ['image:\n  tag: ""\n', 'image:\n  tag: "1.2.0"\n'],
+      ["image:\n  tag: ~ # chart default\n", "image:\n  tag: 1.2.0 # chart default\n"],
+      ["image:\n  tag: null\n", "image:\n  tag: 1.2.0\n"],
+      ["image:\n  tag:\n  pullPolicy: Always\n", "image:\n  tag: 1.2.0\n  pullPolicy: Always\n"],
+    ] as const) {
+      expect(setVersion(before, "image.tag", "1.2.0"), before).toEqual({
+        ok: true,
+        text: after,
+        previous: null,
+        changed: true,
+      });
+    }
+  });
+});
+
+describe("readCurrentVersion", () => {
+  it("reads an empty tag as null where readVersion refuses it", () => {
+    const text = 'image:\n  repository: x\n  tag: ""\n';
+    expect(readCurrentVersion(text, "v.yaml")).toEqual({
+      ok: true,
+      value: null,
+      line: 3,
+      column: 8,
+    });
+    expect(readVersion(text, "v.yaml")).toMatchObject({
       ok: false,
-      error: { message: expect.stringMatching(/block scalar/) },
+      error: { message: "image.tag is empty" },
+    });
+  });
+
+  it("still refuses a missing key", () => {
+    expect(readCurrentVersion("image:\n  repository: x\n", "v.yaml")).toMatchObject({
+      ok: false,
+      error: { message: 'image.tag is missing: "image" has no "tag" key' },
     });
   });
 });

@@ -1,0 +1,18 @@
+import type { LocatedError } from "@/lib/gitops-repo/located";
+import { readLocator } from "@/lib/gitops-repo/locator";
+
+/**
+ * The `appVersion` of a chart's Chart.yaml: what a chart's `tag: ""` means,
+ * since charts use `.Values.image.tag | default .Chart.AppVersion`. null when
+ * the chart does not set one. `appVersion: 1.10` reads as "1.10", as written.
+ */
+export function readChartAppVersion(
+  chartYamlText: string,
+  file: string,
+):
+  | { ok: true; value: string | null; line: number; column: number }
+  | { ok: false; error: LocatedError } {
+  const read = readLocator(chartYamlText, { kind: "yaml", file, path: "appVersion" });
+  if (!read.ok) return read;
+  return { ok: true, value: read.value, line: read.line, column: read.column };
+}
