@@ -4,7 +4,12 @@ import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { environmentValuesPath } from "@/lib/gitops-repo/paths";
-import { isValidVersion, readVersion, setVersion } from "@/lib/gitops-repo/version";
+import {
+  isValidVersion,
+  readCurrentVersion,
+  readVersion,
+  setVersion,
+} from "@/lib/gitops-repo/version";
 
 export interface PlanPromotionParams {
   db: PrismaClient;
@@ -29,6 +34,7 @@ export interface PromotionPlan {
   version: string;
   /** Where the version came from, in words for the dialog: "the version staging runs". */
   versionSource: { kind: "requested" | "previous_environment"; explanation: string };
+  /** As written in the values file; "" when it is empty (`tag: ""`, `null`, `~`). */
   currentVersion: string;
   valuesPath: string;
   /** The default branch's commit the files were read at. */
@@ -107,7 +113,8 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
       { details: { field: "environment", file: valuesPath } },
     );
   }
-  const current = readVersion(currentContent, valuesPath, versionPath);
+  // An empty tag (`tag: ""`, a chart's "use my appVersion") is promoted from like any other.
+  const current = readCurrentVersion(currentContent, valuesPath, versionPath);
   if (!current.ok) throw locatedError(current.error);
 
   // The previous environment is the nearest earlier one the app is deployed to.
@@ -194,7 +201,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     fromEnvironment,
     version,
     versionSource,
-    currentVersion: current.value,
+    currentVersion: current.value ?? "",
     valuesPath,
     baseCommit,
     blobId: gitBlobId(currentContent),

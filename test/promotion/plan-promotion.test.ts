@@ -28,6 +28,12 @@ sidecar:
   resources: *res
 `;
 
+/** A chart's own values style: an empty tag means "the chart's appVersion". */
+const CHART_DEFAULT_VALUES = `image:
+  repository: registry.example.com/chart-default
+  tag: ""   # empty: the chart's appVersion
+`;
+
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {
   try {
     await promise;
@@ -58,6 +64,8 @@ describe("planPromotion", () => {
       ...appFiles("broken-values", "payments", { staging: "2.0.0" }),
       "apps/broken-values/envs/prod/values.yaml": "image:\n  tag: [1.0\n",
       ...appFiles("old-app", "payments", { dev: "1.0.0", staging: "0.9.0" }),
+      ...appFiles("chart-default", "payments", { staging: "2.1.0" }),
+      "apps/chart-default/envs/prod/values.yaml": CHART_DEFAULT_VALUES,
     });
     await runImport();
     repo.commit({ "apps/old-app": null });
@@ -114,6 +122,17 @@ describe("planPromotion", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("promotes from an empty tag, changing only its bytes", async () => {
+    const result = await plan({ application: "chart-default", environment: "prod" });
+    expect(result).toMatchObject({
+      version: "2.1.0",
+      currentVersion: "",
+      fromEnvironment: { name: "staging", version: "2.1.0" },
+      knownRelease: true,
+    });
+    expect(result.newContent).toBe(CHART_DEFAULT_VALUES.replace('tag: ""', 'tag: "2.1.0"'));
   });
 
   it("reads Git, not the catalogue, which may lag behind", async () => {
