@@ -115,6 +115,21 @@ describe("promotion lifecycle on the local provider", () => {
     expect(twice.message).toContain("already under way");
   });
 
+  it("promotes from an empty tag (a chart's appVersion), committing only the tag's bytes", async () => {
+    w.repo.commit({
+      "apps/app-2/envs/prod/values.yaml":
+        'image:\n  repository: ghcr.io/acme/app-2\n  tag: ""   # the chart\'s appVersion\n',
+    });
+    await w.importNow();
+    const { promotion } = await request("app-2", "prod");
+    expect(promotion).toMatchObject({ version: "1.1.0", previousVersion: "" });
+    await open(promotion.id);
+    const head = await w.git("rev-parse", `refs/heads/${promotion.branch}`);
+    expect(await w.git("diff", "-U0", `${head}^`, head, "--", ".")).toContain(
+      '-  tag: ""   # the chart\'s appVersion\n+  tag: "1.1.0"   # the chart\'s appVersion',
+    );
+  });
+
   it("opens one branch, one commit with exactly the one-line change, one pull request", async () => {
     const { promotion } = await request("app-1", "prod");
     const result = await open(promotion.id);
