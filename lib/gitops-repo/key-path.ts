@@ -6,7 +6,11 @@
  * - `containers[0].image`: `[N]` picks the Nth item (from 0) of a list.
  * - `images[name=ghcr.io/acme/api].newTag`: `[field=value]` picks the one item of a
  *   list whose `field` is `value`; the value runs to the closing `]`, so it may hold
- *   dots, slashes and colons (`parameters[name=image.tag].value`).
+ *   dots, slashes and colons (`parameters[name=image.tag].value`); the field may be
+ *   a dotted path below the item (`[metadata.name=api]`).
+ * - In a file of several YAML documents (`---`), a path starting with `[N]` or
+ *   `[field=value]` picks the document (`[kind=HelmRelease].spec.chart.spec.version`);
+ *   without one, the path must lead to a value in exactly one document.
  * - A key holding dots, brackets or quotes is written in double quotes, either after
  *   a dot or in brackets: `metadata.annotations."gantry.io/version"` or
  *   `metadata.annotations["gantry.io/version"]`; inside quotes `\"` and `\\` stand for
@@ -96,7 +100,7 @@ function readBracket(
     return { ok: false, message: "expected [N] or [field=value]" };
   }
   const field = path.slice(i, eq);
-  if (!/^[^.[\]"'=]+$/.test(field)) {
+  if (!/^[^.[\]"'=]+(\.[^.[\]"'=]+)*$/.test(field)) {
     return { ok: false, message: `"${field}" is not a field name for a selector` };
   }
   i = eq + 1;

@@ -33,7 +33,7 @@ export interface ParsedYaml {
  * times aliases may be expanded when it is read (a "billion laughs" file
  * is a few hundred bytes that expand to gigabytes).
  */
-const MAX_YAML_BYTES = 1024 * 1024;
+export const MAX_YAML_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 /** Parses one YAML document; a syntax error comes back located, never thrown. */

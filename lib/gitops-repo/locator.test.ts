@@ -636,6 +636,79 @@ describe("kustomize-image locators", () => {
   });
 });
 
+describe("files of several YAML documents", () => {
+  // A Flux file with the chart's source and two releases of it.
+  const RELEASES = [
+    "apiVersion: source.toolkit.fluxcd.io/v1",
+    "kind: HelmRepository",
+    "metadata:",
+    "  name: podinfo",
+    "spec:",
+    "  url: https://stefanprodan.github.io/podinfo",
+    "---",
+    "apiVersion: helm.toolkit.fluxcd.io/v2",
+    "kind: HelmRelease",
+    "metadata:",
+    "  name: podinfo",
+    "spec:",
+    "  chart:",
+    "    spec:",
+    "      chart: podinfo",
+    "      version: 6.5.0",
+    "---",
+    "apiVersion: helm.toolkit.fluxcd.io/v2",
+    "kind: HelmRelease",
+    "metadata:",
+    "  name: podinfo-canary",
+    "spec:",
+    "  chart:",
+    "    spec:",
+    "      chart: podinfo",
+    "      version: 6.6.0",
+    "",
+  ].join("\n");
+  const chart = (path: string): VersionLocator => ({
+    kind: "helm-chart-version",
+    file: "apps/podinfo.yaml",
+    path,
+  });
+
+  it("picks the document by a selector or an index, and writes only there", () => {
+    const byName = chart("[metadata.name=podinfo-canary].spec.chart.spec.version");
+    expect(readLocator(RELEASES, byName)).toMatchObject({ ok: true, value: "6.6.0", line: 26 });
+    expect(written(RELEASES, byName, { version: "6.7.0" })).toBe(
+      RELEASES.replace("version: 6.6.0", "version: 6.7.0"),
+    );
+    expect(readLocator(RELEASES, chart("[1].spec.chart.spec.version"))).toMatchObject({
+      value: "6.5.0",
+      line: 16,
+    });
+  });
+
+  it("finds a path without a selector when one document has it, and refuses when several do", () => {
+    const single = RELEASES.split("---\n").slice(0, 2).join("---\n");
+    expect(readLocator(single, chart("spec.chart.spec.version"))).toMatchObject({
+      ok: true,
+      value: "6.5.0",
+    });
+    expect(readLocator(RELEASES, chart("spec.chart.spec.version"))).toMatchObject({
+      ok: false,
+      error: {
+        message:
+          "spec.chart.spec.version is in 2 of the file's 3 documents; start the path with the document, as [1].spec.chart.spec.version or [kind=…].spec.chart.spec.version",
+      },
+    });
+    expect(
+      readLocator(RELEASES, chart("[kind=HelmRelease].spec.chart.spec.version")),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        message: expect.stringContaining("2 of the file's 3 documents have kind: HelmRelease"),
+      },
+    });
+  });
+});
+
 describe("readChartAppVersion", () => {
   it("reads appVersion as written, or null when the chart has none", () => {
     const chart = "apiVersion: v2\nname: api\nversion: 0.4.0\nappVersion: 1.10\n";

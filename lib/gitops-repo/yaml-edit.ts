@@ -4,16 +4,17 @@ import {
   isMap,
   isScalar,
   isSeq,
-  type LineCounter,
+  LineCounter,
   type Node,
   type Pair,
   parse,
+  parseAllDocuments,
   type Scalar,
   visit,
   type YAMLMap,
 } from "yaml";
 import { formatKeyPath, type KeyPathSegment } from "@/lib/gitops-repo/key-path";
-import { type LocatedError, parseYaml, positionOf } from "@/lib/gitops-repo/located";
+import { type LocatedError, MAX_YAML_BYTES, positionOf } from "@/lib/gitops-repo/located";
 import { replacementCharacterAt } from "@/lib/gitops-repo/utf8";
 
 /**
@@ -26,7 +27,8 @@ import { replacementCharacterAt } from "@/lib/gitops-repo/utf8";
 export interface YamlFile {
   text: string;
   file: string;
-  doc: Document.Parsed;
+  /** Every document of the file (`---` separates them), with positions counted over the whole text. */
+  docs: Document.Parsed[];
   lineCounter: LineCounter;
   /** Nodes that some alias (`*name`) in the file points at: changing them changes every user. */
   aliased: Set<Node>;
@@ -50,17 +52,46 @@ export function openYaml(
       },
     };
   }
-  const parsed = parseYaml(text, file);
-  if (!parsed.ok) return parsed;
-  const { doc, lineCounter } = parsed.value;
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_YAML_BYTES) {
+    return {
+      ok: false,
+      error: {
+        file,
+        line: 1,
+        column: 1,
+        message: `the file is larger than ${MAX_YAML_BYTES / 1024} KiB (${Math.ceil(bytes / 1024)} KiB); it is not read`,
+      },
+    };
+  }
+  const lineCounter = new LineCounter();
+  // uniqueKeys (the default) makes a duplicated key an error instead of "last one wins".
+  const docs = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false }));
+  for (const doc of docs) {
+    const first = doc.errors[0];
+    if (first) {
+      const { line, col } = lineCounter.linePos(first.pos[0]);
+      return {
+        ok: false,
+        error: {
+          file,
+          line: Math.max(line, 1),
+          column: Math.max(col, 1),
+          message: `YAML syntax: ${first.message}`,
+        },
+      };
+    }
+  }
   const aliased = new Set<Node>();
-  visit(doc, {
-    Alias(_, alias) {
-      const target = alias.resolve(doc);
-      if (target) aliased.add(target);
-    },
-  });
-  return { ok: true, yaml: { text, file, doc, lineCounter, aliased } };
+  for (const doc of docs) {
+    visit(doc, {
+      Alias(_, alias) {
+        const target = alias.resolve(doc);
+        if (target) aliased.add(target);
+      },
+    });
+  }
+  return { ok: true, yaml: { text, file, docs, lineCounter, aliased } };
 }
 
 /** Why a value may be read but not written where it is. */
@@ -97,10 +128,82 @@ export type WalkResult = { ok: true; walked: Walked } | { ok: false; error: Loca
 
 const MAX_MERGE_DEPTH = 20;
 
-/** Follows a key path; aliases and `<<` merge keys are followed for reading and recorded for writing. */
+/**
+ * Follows a key path; aliases and `<<` merge keys are followed for reading
+ * and recorded for writing. In a file of several documents, a path that
+ * starts with `[N]` or `[field=value]` (`[kind=HelmRelease]`,
+ * `[metadata.name=api]`) picks the document; any other path must lead to a
+ * value in exactly one of them.
+ */
 export function walkPath(yaml: YamlFile, segments: readonly KeyPathSegment[]): WalkResult {
-  const { doc, file, lineCounter } = yaml;
   const pathText = formatKeyPath(segments);
+  const fail = (message: string): WalkResult => ({
+    ok: false,
+    error: { file: yaml.file, line: 1, column: 1, message },
+  });
+  const documents = yaml.docs.filter((doc) => doc.contents !== null);
+  const only = documents[0];
+  if (only === undefined) return fail(`the file is empty; expected ${pathText}`);
+  if (yaml.docs.length === 1) return walkDocument(yaml, only, segments, pathText);
+
+  const [first, ...rest] = segments;
+  const count = `the file's ${yaml.docs.length} documents`;
+  if (first?.kind === "index") {
+    const doc = yaml.docs[first.index];
+    if (!doc || doc.contents === null) {
+      return fail(`${pathText} is missing: ${count} have no [${first.index}] (counted from 0)`);
+    }
+    return walkDocument(yaml, doc, rest, pathText);
+  }
+  if (first?.kind === "select") {
+    const matching = documents.filter(
+      (doc) => fieldText(doc, doc.contents, first.field) === first.value,
+    );
+    const [doc, ...others] = matching;
+    if (!doc)
+      return fail(`${pathText} is missing: none of ${count} has ${first.field}: ${first.value}`);
+    if (others.length > 0) {
+      return fail(
+        `${matching.length} of ${count} have ${first.field}: ${first.value}; ${pathText} must pick one`,
+      );
+    }
+    return walkDocument(yaml, doc, rest, pathText);
+  }
+  const results = documents.map((doc) => walkDocument(yaml, doc, segments, pathText));
+  const found = results.filter((r) => r.ok && r.walked.kind === "value");
+  const [one, ...more] = found;
+  if (one && more.length === 0) return one;
+  if (one) {
+    return fail(
+      `${pathText} is in ${found.length} of ${count}; start the path with the document, as [1].${pathText} or [kind=…].${pathText}`,
+    );
+  }
+  const errors = results.filter((r) => !r.ok);
+  if (errors.length === 1 && errors[0]) return errors[0];
+  return fail(`${pathText} is missing: none of ${count} has it`);
+}
+
+/** The scalar text at a dotted field below `node` (`metadata.name`), or null. */
+function fieldText(doc: Document.Parsed, node: unknown, field: string): string | null {
+  let current: unknown = node;
+  for (const key of field.split(".")) {
+    if (isAlias(current)) current = current.resolve(doc);
+    if (!isMap(current)) return null;
+    const found = findKey(doc, current, key, 0);
+    if (!found) return null;
+    current = found.pair.value;
+  }
+  if (isAlias(current)) current = current.resolve(doc);
+  return isScalar(current) ? scalarText(current) : null;
+}
+
+function walkDocument(
+  yaml: YamlFile,
+  doc: Document.Parsed,
+  segments: readonly KeyPathSegment[],
+  pathText: string,
+): WalkResult {
+  const { file, lineCounter } = yaml;
   const fail = (node: Node | null, message: string): WalkResult => ({
     ok: false,
     error: { file, ...positionOf(node, lineCounter), message },
@@ -141,7 +244,7 @@ export function walkPath(yaml: YamlFile, segments: readonly KeyPathSegment[]): W
       if (!isMap(node)) {
         return fail(isNode(node) ? node : null, `${where} must be a mapping to hold ${pathText}`);
       }
-      const found = findKey(yaml, node, segment.key, 0);
+      const found = findKey(doc, node, segment.key, 0);
       if (!found) {
         const rest = segments.slice(i);
         if (rest.some((s) => s.kind !== "key")) {
@@ -193,16 +296,9 @@ export function walkPath(yaml: YamlFile, segments: readonly KeyPathSegment[]): W
       if (!isSeq(node)) {
         return fail(isNode(node) ? node : null, `${where} must be a list to hold ${pathText}`);
       }
-      const matches = node.items.filter((item) => {
-        const map = isAlias(item) ? item.resolve(doc) : item;
-        if (!isMap(map)) return false;
-        const field = findKey(yaml, map, segment.field, 0);
-        return (
-          field !== null &&
-          isScalar(field.pair.value) &&
-          scalarText(field.pair.value) === segment.value
-        );
-      });
+      const matches = node.items.filter(
+        (item) => fieldText(doc, item, segment.field) === segment.value,
+      );
       if (matches.length === 0) {
         return fail(
           node,
@@ -245,7 +341,7 @@ function isNode(value: unknown): value is Node {
  * (the first merged mapping that has it wins, as YAML 1.1 says).
  */
 function findKey(
-  yaml: YamlFile,
+  doc: Document.Parsed,
   map: YAMLMap,
   key: string,
   depth: number,
@@ -261,9 +357,9 @@ function findKey(
     const sources = isSeq(item.value) ? item.value.items : [item.value];
     for (const source of sources) {
       const anchor = isAlias(source) ? source.source : null;
-      const target = isAlias(source) ? source.resolve(yaml.doc) : source;
+      const target = isAlias(source) ? source.resolve(doc) : source;
       if (!isMap(target)) continue;
-      const found = findKey(yaml, target, key, depth + 1);
+      const found = findKey(doc, target, key, depth + 1);
       if (found) return { ...found, merge: found.merge ?? { pair: item, anchor } };
     }
   }
@@ -375,14 +471,16 @@ function singleQuoted(value: string): string {
 function fileQuoteStyle(yaml: YamlFile): "single" | "double" {
   let single = 0;
   let double = 0;
-  visit(yaml.doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.value)) {
-        if (pair.value.type === "QUOTE_SINGLE") single += 1;
-        else if (pair.value.type === "QUOTE_DOUBLE") double += 1;
-      }
-    },
-  });
+  for (const doc of yaml.docs) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (isScalar(pair.value)) {
+          if (pair.value.type === "QUOTE_SINGLE") single += 1;
+          else if (pair.value.type === "QUOTE_DOUBLE") double += 1;
+        }
+      },
+    });
+  }
   return single > double ? "single" : "double";
 }
 
@@ -486,22 +584,23 @@ function renderKey(yaml: YamlFile, key: string): string {
 /** How far the file indents a nested block mapping under its parent's keys; 2 when it has none. */
 function indentStep(yaml: YamlFile): number {
   let step: number | null = null;
-  visit(yaml.doc, {
-    Map(_, map, path) {
-      if (step !== null || map.flow) return;
-      const owner = path[path.length - 1];
-      const grand = path[path.length - 2];
-      if (!(owner && grand && isMap(grand) && !grand.flow && "key" in owner)) return;
-      const parentKey = (owner as Pair).key;
-      const childKey = map.items[0]?.key;
-      if (!isScalar(parentKey) || !isScalar(childKey)) return;
-      const p = parentKey.range?.[0];
-      const c = childKey.range?.[0];
-      if (p === undefined || c === undefined) return;
-      const pc = yaml.lineCounter.linePos(p).col;
-      const cc = yaml.lineCounter.linePos(c).col;
-      if (cc > pc) step = cc - pc;
-    },
-  });
+  for (const doc of yaml.docs)
+    visit(doc, {
+      Map(_, map, path) {
+        if (step !== null || map.flow) return;
+        const owner = path[path.length - 1];
+        const grand = path[path.length - 2];
+        if (!(owner && grand && isMap(grand) && !grand.flow && "key" in owner)) return;
+        const parentKey = (owner as Pair).key;
+        const childKey = map.items[0]?.key;
+        if (!isScalar(parentKey) || !isScalar(childKey)) return;
+        const p = parentKey.range?.[0];
+        const c = childKey.range?.[0];
+        if (p === undefined || c === undefined) return;
+        const pc = yaml.lineCounter.linePos(p).col;
+        const cc = yaml.lineCounter.linePos(c).col;
+        if (cc > pc) step = cc - pc;
+      },
+    });
   return step ?? 2;
 }
