@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readChartAppVersion } from "@/lib/gitops-repo/chart";
 import {
   describeLocator,
+  readLayeredLocators,
   readLocator,
   type VersionLocator,
   writeLocator,
@@ -706,6 +707,55 @@ describe("files of several YAML documents", () => {
         message: expect.stringContaining("2 of the file's 3 documents have kind: HelmRelease"),
       },
     });
+  });
+});
+
+describe("layered value files", () => {
+  const layer = (file: string, text: string) => ({ locator: yamlAt(file, "image.tag"), text });
+  const BASE = "image:\n  repository: ghcr.io/acme/api\n  tag: 1.0.0\n";
+
+  it("the last file that sets the key decides, even set empty", () => {
+    expect(
+      readLayeredLocators([
+        layer("values.yaml", BASE),
+        layer("values-production.yaml", "image:\n  tag: 1.2.0\nreplicas: 3\n"),
+        layer("values-production-eu.yaml", "replicas: 4\n"),
+      ]),
+    ).toEqual({
+      ok: true,
+      decidedBy: 1,
+      read: { ok: true, value: "1.2.0", isRange: false, digest: null, line: 2, column: 8 },
+    });
+    expect(
+      readLayeredLocators([
+        layer("values.yaml", BASE),
+        layer("values-production.yaml", 'image:\n  tag: ""\n'),
+      ]),
+    ).toMatchObject({ ok: true, decidedBy: 1, read: { value: null } });
+  });
+
+  it("falls back to the first file, and to the last one when none sets it", () => {
+    expect(
+      readLayeredLocators([
+        layer("values.yaml", BASE),
+        layer("values-production.yaml", "replicas: 3\n"),
+      ]),
+    ).toMatchObject({ ok: true, decidedBy: 0, read: { value: "1.0.0" } });
+    expect(
+      readLayeredLocators([
+        layer("values.yaml", "replicas: 1\n"),
+        layer("values-production.yaml", "replicas: 3\n"),
+      ]),
+    ).toMatchObject({ ok: true, decidedBy: 1, read: { value: null, line: 1 } });
+  });
+
+  it("refuses when one of the files cannot be read", () => {
+    expect(
+      readLayeredLocators([
+        layer("values.yaml", "image: [1\n"),
+        layer("values-production.yaml", BASE),
+      ]),
+    ).toMatchObject({ ok: false, error: { file: "values.yaml" } });
   });
 });
 

@@ -157,12 +157,55 @@ export function writeLocator(
   return { ok: true, text: written, previous: current.value, changed: true };
 }
 
+/** One file of values an environment's version may come from, with the locator of the version in it. */
+export interface LocatorLayer {
+  locator: VersionLocator;
+  text: string;
+}
+
+export type LayeredRead =
+  | {
+      ok: true;
+      /** Index of the layer that decides the version: the one to show, and to write when promoting. */
+      decidedBy: number;
+      read: Extract<LocatorRead, { ok: true }>;
+    }
+  | { ok: false; error: LocatedError };
+
+/**
+ * The version an environment runs when several files set it, given in
+ * increasing precedence (an Argo CD source's `valueFiles` in order, say
+ * `values.yaml` then `values-production.yaml`): the last file that sets the
+ * key decides, even when it sets it empty (`tag: ""`). When none sets it,
+ * the last file decides, read as missing (null), since that is the
+ * environment's own file, where a version would be added.
+ */
+export function readLayeredLocators(
+  layers: readonly [LocatorLayer, ...LocatorLayer[]],
+): LayeredRead {
+  let decided: { index: number; read: Extract<LocatorRead, { ok: true }> } | null = null;
+  let last: Extract<LocatorRead, { ok: true }> | null = null;
+  for (const [index, layer] of layers.entries()) {
+    const found = locate(layer.text, layer.locator);
+    if (!found.ok) return found;
+    const { value, isRange, digest, position, present } = found.located;
+    const read = { ok: true as const, value, isRange, digest, ...position };
+    if (present) decided = { index, read };
+    last = read;
+  }
+  if (decided) return { ok: true, decidedBy: decided.index, read: decided.read };
+  if (!last) throw new Error("readLayeredLocators needs at least one layer");
+  return { ok: true, decidedBy: layers.length - 1, read: last };
+}
+
 type WritePlan =
   | { ok: true; splices: Splice[] }
   | { ok: false; message: string; position?: Position };
 
 interface Located {
   value: string | null;
+  /** False when the key is missing from the file (an empty value is present). */
+  present: boolean;
   isRange: boolean;
   digest: string | null;
   position: Position;
@@ -253,6 +296,7 @@ function locateVersion(
     ok: true,
     located: {
       value,
+      present: version.kind === "value",
       isRange,
       digest,
       position,
@@ -305,6 +349,7 @@ function locateImageReference(yaml: YamlFile, segments: KeyPathSegment[]): Locat
     ok: true,
     located: {
       value: image.tag,
+      present: true,
       isRange: false,
       digest: image.digest,
       position,
