@@ -443,7 +443,7 @@ export function scalarSplice(
 }
 
 /** A value as a plain scalar when every YAML reader takes it for this text, else quoted. */
-export function renderPlainOrQuoted(yaml: YamlFile, value: string): string {
+function renderPlainOrQuoted(yaml: YamlFile, value: string): string {
   // Flow indicators and ": " would end a plain value early; "#" after a space starts a comment.
   if (readsAsText(value) && !/[,[\]{}]|: | #/.test(value)) return value;
   return fileQuoteStyle(yaml) === "single" ? singleQuoted(value) : JSON.stringify(value);
@@ -455,7 +455,7 @@ export function renderPlainOrQuoted(yaml: YamlFile, value: string): string {
  * Argo CD), which also takes `on`, `yes`, `y`, `1_2`, `1:20`, `010` and
  * dates for booleans, numbers and times.
  */
-export function readsAsText(value: string): boolean {
+function readsAsText(value: string): boolean {
   try {
     return parse(value) === value && parse(value, { version: "1.1" }) === value;
   } catch {
