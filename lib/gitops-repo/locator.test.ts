@@ -5,6 +5,7 @@ import {
   readLayeredLocators,
   readLocator,
   type VersionLocator,
+  versionLocatorSchema,
   writeLocator,
 } from "@/lib/gitops-repo/locator";
 
@@ -627,6 +628,23 @@ describe("kustomize-image locators", () => {
     );
   });
 
+  it("adds newTag beside a digest only with addMissingKey", () => {
+    const digestOnly = `images:\n- name: ghcr.io/acme/api\n  digest: ${OLD_DIGEST}\n- name: b\n  newTag: 1.0.0\n`;
+    expect(readLocator(digestOnly, api)).toMatchObject({
+      ok: true,
+      value: null,
+      digest: OLD_DIGEST,
+    });
+    expect(refusal(digestOnly, api, { version: "2.0.0", digest: NEW_DIGEST }).message).toBe(
+      'images[name=ghcr.io/acme/api].newTag is missing: "images[name=ghcr.io/acme/api]" has no "newTag" key',
+    );
+    expect(
+      written(digestOnly, api, { version: "2.0.0", digest: NEW_DIGEST }, { addMissingKey: true }),
+    ).toBe(
+      `images:\n- name: ghcr.io/acme/api\n  digest: ${NEW_DIGEST}\n  newTag: 2.0.0\n- name: b\n  newTag: 1.0.0\n`,
+    );
+  });
+
   it("describes where the version is", () => {
     expect(describeLocator(api)).toBe(
       "overlays/prod/kustomization.yaml → images[name=ghcr.io/acme/api]",
@@ -756,6 +774,31 @@ describe("layered value files", () => {
         layer("values-production.yaml", BASE),
       ]),
     ).toMatchObject({ ok: false, error: { file: "values.yaml" } });
+  });
+});
+
+describe("versionLocatorSchema", () => {
+  it("accepts locators and refuses unbounded or broken ones with the reason", () => {
+    expect(
+      versionLocatorSchema.safeParse({ kind: "yaml", file: "a/values.yaml", path: "image.tag" })
+        .success,
+    ).toBe(true);
+    expect(
+      versionLocatorSchema.safeParse({ kind: "kustomize-image", file: "k.yaml", image: "nginx" })
+        .success,
+    ).toBe(true);
+    for (const bad of [
+      { kind: "yaml", file: "a.yaml", path: "image..tag" },
+      { kind: "yaml", file: "../a.yaml", path: "image.tag" },
+      { kind: "yaml", file: "a.yaml", path: "x".repeat(1001) },
+      { kind: "helm-chart-version", file: "a.yaml" },
+      { kind: "kustomize-image", file: "k.yaml", image: "" },
+      { kind: "toml", file: "a.toml", path: "x" },
+    ]) {
+      expect(versionLocatorSchema.safeParse(bad).success, JSON.stringify(bad).slice(0, 80)).toBe(
+        false,
+      );
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import {
   formatImageReference,
   isImageDigest,
@@ -66,6 +67,37 @@ export type LocatorRead =
 export type LocatorWrite =
   | { ok: true; text: string; previous: string | null; changed: boolean }
   | { ok: false; error: LocatedError };
+
+const locatorFile = z
+  .string()
+  .min(1, "must not be empty")
+  .max(1000, "must be at most 1000 characters")
+  .refine((file) => !file.startsWith("/") && !file.split("/").includes(".."), {
+    message: "must be a path inside the repository",
+  });
+const locatorPath = z
+  .string()
+  .max(1000, "must be at most 1000 characters")
+  .superRefine((path, ctx) => {
+    const parsed = parseKeyPath(path);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.message });
+  });
+
+/** A locator read back from storage or a layout file: bounded, with a key path that parses. */
+export const versionLocatorSchema: z.ZodType<VersionLocator> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("yaml"), file: locatorFile, path: locatorPath }).strict(),
+  z.object({ kind: z.literal("image-reference"), file: locatorFile, path: locatorPath }).strict(),
+  z
+    .object({ kind: z.literal("helm-chart-version"), file: locatorFile, path: locatorPath })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("kustomize-image"),
+      file: locatorFile,
+      image: z.string().min(1, "must not be empty").max(500, "must be at most 500 characters"),
+    })
+    .strict(),
+]);
 
 /** The sibling key that pins an image tag to a digest (`tag:` + `digest:`, kustomize `newTag` + `digest`). */
 const DIGEST_KEY = "digest";
