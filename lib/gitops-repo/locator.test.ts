@@ -312,6 +312,14 @@ describe("values YAML 1.1 readers would not take as text", () => {
     expect(refusal("image:\n  tag: 1.0.0\n", locator, { version: "6.x" }).message).toMatch(
       /is a range; write one exact version/,
     );
+    const chartVersion: VersionLocator = {
+      kind: "helm-chart-version",
+      file: "r.yaml",
+      path: "version",
+    };
+    expect(refusal("version: 1.0.0\n", chartVersion, { version: "1.2" }).message).toMatch(
+      /is a range; write one exact version/,
+    );
   });
 });
 
@@ -507,6 +515,18 @@ describe("tags pinned with a digest", () => {
     expect(error).toMatchObject({ file: "v.yaml", line: 3 });
     expect(error.message).toBe(
       "image.tag is pinned to the digest sha256:a1a1a1a1a1a1…, and the digest of 1.5.0 is unknown: writing the tag alone would keep running the old image. Register the release with its digest, or remove the digest from v.yaml",
+    );
+  });
+
+  it("leaves a pinned tag alone when it is already the version", () => {
+    expect(writeLocator(VALUES, locator, { version: "1.4.2" })).toEqual({
+      ok: true,
+      text: VALUES,
+      previous: "1.4.2",
+      changed: false,
+    });
+    expect(written(VALUES, locator, { version: "1.4.2", digest: NEW_DIGEST })).toBe(
+      VALUES.replace(OLD_DIGEST, NEW_DIGEST),
     );
   });
 

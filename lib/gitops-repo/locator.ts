@@ -150,7 +150,7 @@ export function writeLocator(
       `"${version.slice(0, 80)}" is not a valid ${tagLike ? "image tag" : "version"}: use letters, digits and ${tagLike ? ". _ -" : ". _ + @ : -"} (no spaces)`,
     );
   }
-  if (isVersionRange(version)) {
+  if (isVersionRange(version, { partialIsRange: locator.kind === "helm-chart-version" })) {
     return at(`"${version.slice(0, 80)}" is a range; write one exact version`);
   }
   const digest = next.digest ?? null;
@@ -162,15 +162,16 @@ export function writeLocator(
       `${what} is the range "${current.value}"; Gantry writes an exact version over a range only when the layout file (gantry.yaml) sets pinRanges: true`,
     );
   }
+  if (current.value === version && (digest === null || digest === current.digest)) {
+    return { ok: true, text, previous: current.value, changed: false };
+  }
   if (current.digest !== null && digest === null) {
     return at(
       `${what} is pinned to the digest ${current.digest.slice(0, 19)}…, and the digest of ${version} is unknown: writing the tag alone would keep running the old image. Register the release with its digest, or remove the digest from ${file}`,
     );
   }
+  // A digest is written only where the file already pins one: adding a pin changes how the image is chosen.
   const writeDigest = current.digest !== null ? digest : null;
-  if (current.value === version && (writeDigest === null || writeDigest === current.digest)) {
-    return { ok: true, text, previous: current.value, changed: false };
-  }
 
   const planned = current.write(version, writeDigest, options);
   if (!planned.ok) return at(planned.message, planned.position ?? current.position);
