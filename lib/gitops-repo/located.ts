@@ -22,7 +22,7 @@ export interface LocatedError {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: LocatedError };
 
-export interface ParsedYaml {
+interface ParsedYaml {
   doc: Document.Parsed;
   lineCounter: LineCounter;
 }
@@ -37,7 +37,7 @@ export const MAX_YAML_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 /** Parses one YAML document; a syntax error comes back located, never thrown. */
-export function parseYaml(
+function parseYaml(
   text: string,
   file: string,
 ): { ok: true; value: ParsedYaml } | { ok: false; error: LocatedError } {
