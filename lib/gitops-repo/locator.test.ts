@@ -346,6 +346,30 @@ describe("files that are not UTF-8", () => {
   });
 });
 
+describe("hostile files", () => {
+  it("reads beside an alias bomb without expanding it, and refuses a file over 1 MiB", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const previous = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const bomb = `${levels.join("\n")}\nimage:\n  tag: 1.0.0\n`;
+    expect(readLocator(bomb, yamlAt("v.yaml", "image.tag"))).toMatchObject({
+      ok: true,
+      value: "1.0.0",
+    });
+    expect(written(bomb, yamlAt("v.yaml", "image.tag"), { version: "1.1.0" })).toBe(
+      bomb.replace("tag: 1.0.0", "tag: 1.1.0"),
+    );
+    const large = `image:\n  tag: 1.0.0\n${"# padding\n".repeat(110_000)}`;
+    expect(readLocator(large, yamlAt("v.yaml", "image.tag"))).toMatchObject({
+      ok: false,
+      error: { line: 1, message: expect.stringMatching(/^the file is larger than 1024 KiB/) },
+    });
+  });
+});
+
 describe("anchors, aliases and merge keys", () => {
   const SHARED = [
     "defaults: &defaults",
