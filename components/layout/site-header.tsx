@@ -64,6 +64,12 @@ export function SiteHeader({
             </nav>
             <div className="ml-auto flex items-center gap-3 text-sm">
               <Link
+                href="/api-reference"
+                className="text-slate-600 hover:text-slate-900 hover:underline dark:text-slate-400 dark:hover:text-slate-100"
+              >
+                API
+              </Link>
+              <Link
                 href="/account"
                 className="font-medium text-slate-700 hover:text-slate-900 hover:underline"
                 title={person.email}

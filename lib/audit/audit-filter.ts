@@ -39,7 +39,7 @@ const cursor = (what: string) =>
  *   from, to         time range (from inclusive, to exclusive)
  *   q                free text searched in the events' details
  */
-const AuditFilterSchema = z
+export const AuditFilterSchema = z
   .object({
     app: name("app"),
     team: name("team"),

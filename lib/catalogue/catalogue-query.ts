@@ -20,7 +20,7 @@ const blankToUndefined = (value: unknown) => {
   return typeof first === "string" && first.trim() === "" ? undefined : first;
 };
 
-const CatalogueQuerySchema = z.object({
+export const CatalogueQuerySchema = z.object({
   q: z.preprocess(
     blankToUndefined,
     z.string().trim().max(100, "q: at most 100 characters").optional(),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { EventsQuery } from "@/app/api/v1/operations";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getChangeListener } from "@/lib/events/change-listener";
@@ -9,14 +9,6 @@ import { withPermission } from "@/lib/people/with-permission";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-
-const QuerySchema = z.strictObject({
-  promotion: z.uuid("promotion: expected a promotion id (a UUID)").optional(),
-  application: z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "application: expected an application slug")
-    .optional(),
-});
 
 /**
  * GET /api/v1/events: Server-Sent Events telling an open page that what it
@@ -31,7 +23,7 @@ const QuerySchema = z.strictObject({
  *   changes may have been missed (re-read everything); a comment every 15 s.
  */
 export const GET = withPermission("catalogue:read", async (request: Request) => {
-  const parsed = QuerySchema.safeParse(searchParamsRecord(request.url));
+  const parsed = EventsQuery.safeParse(searchParamsRecord(request.url));
   if (!parsed.success) {
     throw badRequest(
       parsed.error.issues.map((issue) =>

@@ -1,7 +1,8 @@
+import { ApplicationPathParams } from "@/app/api/v1/operations";
 import { getApplication } from "@/lib/catalogue/get-application";
 import { getDb } from "@/lib/db";
-import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
+import { badRequest } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
 
 export const dynamic = "force-dynamic";
@@ -10,10 +11,9 @@ export const dynamic = "force-dynamic";
 export const GET = withPermission(
   "catalogue:read",
   async (_request: Request, context: { params: Promise<{ slug: string }> }) => {
-    const { slug } = await context.params;
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
-      throw new GantryError("bad_request", "slug: expected a lowercase application slug");
-    }
+    const params = ApplicationPathParams.safeParse(await context.params);
+    if (!params.success) throw badRequest(params.error.issues.map((issue) => issue.message));
+    const { slug } = params.data;
     const application = await getApplication({ db: getDb(), git: getGitProvider(), slug });
     return Response.json(application);
   },

@@ -1,15 +1,11 @@
-import { z } from "zod";
+import { AuditExportFormat } from "@/app/api/v1/operations";
 import { parseAuditQuery } from "@/lib/audit/audit-filter";
-import { EXPORT_FORMATS, exportAuditEvents } from "@/lib/audit/export-audit-events";
+import { exportAuditEvents } from "@/lib/audit/export-audit-events";
 import { getDb } from "@/lib/db";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
 
 export const dynamic = "force-dynamic";
-
-const Format = z.enum(EXPORT_FORMATS, {
-  error: `format must be one of ${EXPORT_FORMATS.join(", ")}`,
-});
 
 /**
  * GET /api/v1/audit/export?format=csv|jsonl&app=&team=&env=&actor=&action=&outcome=&from=&to=&q=
@@ -18,7 +14,9 @@ const Format = z.enum(EXPORT_FORMATS, {
  */
 export const GET = withPermission("audit:export", async (request, _context: unknown, principal) => {
   const { format: rawFormat, ...params } = searchParamsRecord(request.url);
-  const format = Format.safeParse(Array.isArray(rawFormat) ? rawFormat[0] : (rawFormat ?? "csv"));
+  const format = AuditExportFormat.safeParse(
+    Array.isArray(rawFormat) ? rawFormat[0] : (rawFormat ?? "csv"),
+  );
   const query = parseAuditQuery(params);
   const errors = [
     ...(format.success ? [] : format.error.issues.map((issue) => issue.message)),

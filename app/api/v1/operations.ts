@@ -1,0 +1,239 @@
+/*
+ * Every route under /api/v1, described with the zod schemas the routes validate with. The OpenAPI
+ * document (GET /api/v1/openapi.json) and the API reference page (/api-reference) are generated
+ * from this list; test/http/openapi.test.ts fails when a route exists without an entry here.
+ */
+
+import { z } from "zod";
+import { AuditFilterSchema } from "@/lib/audit/audit-filter";
+import { EXPORT_FORMATS } from "@/lib/audit/export-audit-events";
+import { CatalogueQuerySchema } from "@/lib/catalogue/catalogue-query";
+import { getConfig } from "@/lib/config";
+import { SLUG_PATTERN } from "@/lib/gitops-repo/paths";
+import { type ApiOperation, openApiDocument } from "@/lib/http/api-description";
+import { ClosePromotionInput } from "@/lib/promotion/close-promotion";
+import { PromotionQuerySchema } from "@/lib/promotion/list-promotions";
+import { RequestPromotionInput } from "@/lib/promotion/request-promotion";
+import { ReviewPromotionInput } from "@/lib/promotion/review-promotion";
+import { SyncReportSchema } from "@/lib/sync-status/report";
+import packageJson from "@/package.json" with { type: "json" };
+
+/** `{slug}` of /api/v1/apps/{slug}: the route checks it with this schema. */
+export const ApplicationPathParams = z.strictObject({
+  slug: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "slug: expected a lowercase application slug")
+    .describe("The application's slug, as in the catalogue."),
+});
+
+const PromotionPathParams = z.strictObject({
+  id: z.uuid().describe("The promotion's id."),
+});
+
+const ClusterPathParams = z.strictObject({
+  cluster: z
+    .string()
+    .regex(SLUG_PATTERN)
+    .describe("The cluster's name, as in the repository's environments."),
+});
+
+/** Query of GET /api/v1/events. */
+export const EventsQuery = z.strictObject({
+  promotion: z
+    .uuid("promotion: expected a promotion id (a UUID)")
+    .optional()
+    .describe("Only changes of this promotion and of its application's status."),
+  application: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "application: expected an application slug")
+    .optional()
+    .describe("Only this application's promotions and status."),
+});
+
+/** Query of GET /api/v1/audit/export: the timeline's filters and the file format. */
+export const AuditExportFormat = z.enum(EXPORT_FORMATS, {
+  error: `format must be one of ${EXPORT_FORMATS.join(", ")}`,
+});
+const AuditExportQuery = z.object({
+  ...AuditFilterSchema.shape,
+  format: AuditExportFormat.default("csv").describe("csv (default) or jsonl"),
+});
+
+const PROMOTION_TAG = "Promotions";
+
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: "GET",
+    path: "/api/v1/apps",
+    tag: "Catalogue",
+    summary: "List applications",
+    description:
+      "The catalogue page for the same filters, sort and page as the /apps page; each bad parameter is named.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    query: CatalogueQuerySchema,
+    responses: { 200: { description: "One page of applications, with the total and paging." } },
+    errors: [400],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/apps/{slug}",
+    tag: "Catalogue",
+    summary: "Get an application",
+    description: "One application with its environments' desired versions and sync status.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    params: ApplicationPathParams,
+    responses: { 200: { description: "The application." } },
+    errors: [400, 404],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/promotions",
+    tag: PROMOTION_TAG,
+    summary: "List promotions",
+    description: "Newest first, paged; `state` may be repeated.",
+    auth: { kind: "principal", permission: "promotion:read" },
+    query: PromotionQuerySchema,
+    responses: { 200: { description: "`{ items, total, page, size, pageCount }`." } },
+    errors: [400],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/promotions",
+    tag: PROMOTION_TAG,
+    summary: "Request a promotion",
+    description:
+      "Plans the change and records the promotion (state `planned`); a job opens its pull request. With `plannedAt` (the base commit and blob of a plan the caller showed), answers 409 when the values file changed since, with the new plan in `error.details.changedPlan`.",
+    auth: { kind: "principal", permission: "promotion:request" },
+    body: RequestPromotionInput,
+    responses: {
+      202: { description: "The promotion and its plan; `Location` names the promotion's URL." },
+    },
+    errors: [400, 404, 409, 422],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/promotions/{id}",
+    tag: PROMOTION_TAG,
+    summary: "Get a promotion",
+    description: "The promotion with its plan, pull request, approvals, checks and history.",
+    auth: { kind: "principal", permission: "promotion:read" },
+    params: PromotionPathParams,
+    responses: { 200: { description: "The promotion." } },
+    errors: [404],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/promotions/{id}/reviews",
+    tag: PROMOTION_TAG,
+    summary: "Review a promotion",
+    description:
+      "Approves or requests changes; the review lands on the pull request. The author of a change cannot approve it.",
+    auth: { kind: "principal", permission: "promotion:approve" },
+    params: PromotionPathParams,
+    body: ReviewPromotionInput,
+    responses: { 200: { description: "The promotion after the review, and the review's ids." } },
+    errors: [400, 404, 409],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/promotions/{id}/merge",
+    tag: PROMOTION_TAG,
+    summary: "Merge a promotion",
+    description:
+      "Merges the pull request when the environment's policy is met; the catalogue then catches up with the merge.",
+    auth: { kind: "principal", permission: "promotion:merge" },
+    params: PromotionPathParams,
+    responses: { 200: { description: "The promotion after the merge." } },
+    errors: [404, 409],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/promotions/{id}/close",
+    tag: PROMOTION_TAG,
+    summary: "Close a promotion",
+    description:
+      "Gives up on a promotion that has not merged: closes its pull request with a comment.",
+    auth: { kind: "principal", permission: "promotion:close" },
+    params: PromotionPathParams,
+    body: ClosePromotionInput,
+    responses: { 200: { description: "The promotion, closed." } },
+    errors: [400, 404, 409],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/promotions/{id}/retry",
+    tag: PROMOTION_TAG,
+    summary: "Retry a failed promotion",
+    description: "Runs the pull request job again for a promotion whose last attempt failed.",
+    auth: { kind: "principal", permission: "promotion:retry" },
+    params: PromotionPathParams,
+    responses: { 200: { description: "The promotion, queued again." } },
+    errors: [404, 409],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/events",
+    tag: "Live updates",
+    summary: "Subscribe to changes",
+    description:
+      'Server-Sent Events: `event: change` with `{ kind: "promotion", promotionId, application, state }` or `{ kind: "sync", cluster, applications? }`; `event: resync` when changes may have been missed; a comment every 15 s.',
+    auth: { kind: "principal", permission: "catalogue:read" },
+    query: EventsQuery,
+    responses: { 200: { description: "An event stream.", contentType: "text/event-stream" } },
+    errors: [400, 404],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/audit/export",
+    tag: "Audit",
+    summary: "Export the audit timeline",
+    description:
+      "The matching events, oldest first, streamed as a download; `X-Gantry-Audit-Up-To` names the last event's sequence number. Recorded as `audit.exported`.",
+    auth: { kind: "principal", permission: "audit:export" },
+    query: AuditExportQuery,
+    responses: {
+      200: {
+        description: "CSV (text/csv) or JSON Lines (application/x-ndjson).",
+        contentType: "text/csv",
+      },
+    },
+    errors: [400],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/clusters/{cluster}/reports",
+    tag: "Clusters",
+    summary: "Report a cluster's sync status",
+    description:
+      "Called by the in-cluster agent (optionally `Content-Encoding: gzip`). A report naming an application not in the catalogue, or another environment than the cluster's, is refused as a whole (422, `error.details.rejected`).",
+    auth: { kind: "cluster-token" },
+    params: ClusterPathParams,
+    body: SyncReportSchema,
+    responses: {
+      200: { description: "`{ cluster, kind, items, written, unchanged, changes, missing }`." },
+    },
+    errors: [400, 413, 422],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    tag: "Reference",
+    summary: "This API's description",
+    description:
+      "The OpenAPI 3.1 document of every /api/v1 route, generated from the schemas the routes validate with.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    responses: { 200: { description: "An OpenAPI 3.1 document." } },
+  },
+];
+
+/** The OpenAPI 3.1 document of API_OPERATIONS, served at /api/v1/openapi.json. */
+export function gantryApiDocument(): Record<string, unknown> {
+  return openApiDocument({
+    operations: API_OPERATIONS,
+    title: "Gantry API",
+    version: packageJson.version,
+    description:
+      "Gantry's HTTP API: the catalogue, promotions, reviews, live updates, the audit export and cluster reports. Authenticate with an API token (`Authorization: Bearer …`) or the portal's session.",
+    serverUrl: getConfig().publicUrl,
+  });
+}
