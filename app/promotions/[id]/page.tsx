@@ -147,6 +147,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               open={open && p.prNumber !== null}
               canReview={reviewRefusal === null}
               reviewRefusal={reviewRefusal}
+              myReview={view.myReview}
               approveAction={approvePromotionAction}
               requestChangesAction={requestChangesAction}
             />
