@@ -7,7 +7,12 @@ import { z } from "zod";
  * never silently shows something other than what it says.
  */
 
-const SORT_FIELDS = ["name", "team", "tier", "updated"] as const;
+/**
+ * `relevance` ranks a search's matches (exact name, prefix, substring, then
+ * description only); it is the default order while there is search text, and
+ * `name` otherwise.
+ */
+const SORT_FIELDS = ["name", "team", "tier", "updated", "relevance"] as const;
 const PAGE_SIZES = [25, 50, 100] as const;
 export const TIERS = ["critical", "high", "medium", "low"] as const;
 /** Sync-status filters: apps with at least one environment in that state. */
@@ -20,73 +25,77 @@ const blankToUndefined = (value: unknown) => {
   return typeof first === "string" && first.trim() === "" ? undefined : first;
 };
 
-const CatalogueQuerySchema = z.object({
-  q: z.preprocess(
-    blankToUndefined,
-    z.string().trim().max(100, "q: at most 100 characters").optional(),
-  ),
-  team: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-_]*$/, "team: expected a team slug")
-      .optional(),
-  ),
-  tier: z.preprocess(
-    blankToUndefined,
-    z.enum(TIERS, { error: `tier: expected one of ${TIERS.join(", ")}` }).optional(),
-  ),
-  label: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[^=\s]{1,63}=[^=]{1,200}$/, "label: expected key=value")
-      .optional(),
-  ),
-  status: z.preprocess(
-    blankToUndefined,
-    z
-      .enum(STATUS_FILTERS, { error: `status: expected one of ${STATUS_FILTERS.join(", ")}` })
-      .optional(),
-  ),
-  differs: z.preprocess(
-    blankToUndefined,
-    z.enum(["1", "true"], { error: "differs: expected 1" }).optional(),
-  ),
-  archived: z.preprocess(
-    blankToUndefined,
-    z.enum(["1", "true"], { error: "archived: expected 1" }).optional(),
-  ),
-  sort: z.preprocess(
-    blankToUndefined,
-    z
-      .enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` })
-      .default("name"),
-  ),
-  dir: z.preprocess(
-    blankToUndefined,
-    z.enum(["asc", "desc"], { error: "dir: expected asc or desc" }).default("asc"),
-  ),
-  page: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: "page: expected a number" })
-      .int("page: expected a whole number")
-      .min(1, "page: expected 1 or more")
-      .max(100_000, "page: too large")
-      .default(1),
-  ),
-  size: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: "size: expected a number" })
-      .refine(
-        (n) => (PAGE_SIZES as readonly number[]).includes(n),
-        `size: expected one of ${PAGE_SIZES.join(", ")}`,
-      )
-      .default(50),
-  ),
-});
+const CatalogueQuerySchema = z
+  .object({
+    q: z.preprocess(
+      blankToUndefined,
+      z.string().trim().max(100, "q: at most 100 characters").optional(),
+    ),
+    team: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-_]*$/, "team: expected a team slug")
+        .optional(),
+    ),
+    tier: z.preprocess(
+      blankToUndefined,
+      z.enum(TIERS, { error: `tier: expected one of ${TIERS.join(", ")}` }).optional(),
+    ),
+    label: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[^=\s]{1,63}=[^=]{1,200}$/, "label: expected key=value")
+        .optional(),
+    ),
+    status: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(STATUS_FILTERS, { error: `status: expected one of ${STATUS_FILTERS.join(", ")}` })
+        .optional(),
+    ),
+    differs: z.preprocess(
+      blankToUndefined,
+      z.enum(["1", "true"], { error: "differs: expected 1" }).optional(),
+    ),
+    archived: z.preprocess(
+      blankToUndefined,
+      z.enum(["1", "true"], { error: "archived: expected 1" }).optional(),
+    ),
+    sort: z.preprocess(
+      blankToUndefined,
+      z.enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` }).optional(),
+    ),
+    dir: z.preprocess(
+      blankToUndefined,
+      z.enum(["asc", "desc"], { error: "dir: expected asc or desc" }).default("asc"),
+    ),
+    page: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: "page: expected a number" })
+        .int("page: expected a whole number")
+        .min(1, "page: expected 1 or more")
+        .max(100_000, "page: too large")
+        .default(1),
+    ),
+    size: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: "size: expected a number" })
+        .refine(
+          (n) => (PAGE_SIZES as readonly number[]).includes(n),
+          `size: expected one of ${PAGE_SIZES.join(", ")}`,
+        )
+        .default(50),
+    ),
+  })
+  .transform((query) => ({ ...query, sort: query.sort ?? defaultSort(query.q) }));
+
+function defaultSort(q: string | undefined): (typeof SORT_FIELDS)[number] {
+  return q ? "relevance" : "name";
+}
 
 export type CatalogueQuery = z.infer<typeof CatalogueQuerySchema>;
 
@@ -114,7 +123,7 @@ export function catalogueSearch(
   if (merged.status) params.set("status", merged.status);
   if (merged.differs) params.set("differs", "1");
   if (merged.archived) params.set("archived", "1");
-  if (merged.sort !== "name") params.set("sort", merged.sort);
+  if (merged.sort !== defaultSort(merged.q)) params.set("sort", merged.sort);
   if (merged.dir !== "asc") params.set("dir", merged.dir);
   if (merged.page !== 1) params.set("page", String(merged.page));
   if (merged.size !== 50) params.set("size", String(merged.size));
