@@ -137,14 +137,16 @@ export function SortLinkHead({
   sorted,
   href,
   numeric = false,
+  className,
 }: {
   label: string;
   sorted: SortDirection | false;
   href: string;
   numeric?: boolean;
+  className?: string;
 }) {
   return (
-    <TableHead numeric={numeric} aria-sort={ariaSort(sorted)}>
+    <TableHead numeric={numeric} aria-sort={ariaSort(sorted)} className={className}>
       <Link href={href} className={sortControlClass}>
         <SortLabel label={label} sorted={sorted} />
       </Link>
