@@ -66,7 +66,7 @@ export default async function OverviewPage() {
               <li key={environment.name} className="flex items-start gap-3">
                 <span
                   aria-hidden="true"
-                  className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full bg-blue-100 text-xs font-semibold text-blue-800"
+                  className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full bg-blue-100 text-xs font-semibold text-blue-800 dark:bg-blue-900 dark:text-blue-100"
                 >
                   {index + 1}
                 </span>

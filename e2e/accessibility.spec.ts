@@ -136,3 +136,37 @@ test("the keyboard reaches the catalogue's controls, and focus is always visible
     ).toBe(true);
   }
 });
+
+test("the pages fit 1280 px and a narrow window; the catalogue scrolls sideways under a sticky application column", async ({
+  page,
+}) => {
+  await signIn(page, powerUser());
+  for (const width of [1280, 480]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of ["/", "/apps", "/promotions", "/insights", "/audit", "/clusters"]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(
+        overflow,
+        `${path} at ${width} px scrolls the whole page sideways`,
+      ).toBeLessThanOrEqual(0);
+    }
+  }
+  // Narrow: the matrix scrolls inside its frame; the application names stay where they were.
+  await page.goto("/apps");
+  const firstApp = page.getByRole("rowheader").first();
+  const before = await firstApp.boundingBox();
+  const scrolled = await page
+    .getByRole("table", { name: /^Applications, the version/ })
+    .locator("xpath=..")
+    .evaluate((frame) => {
+      frame.scrollLeft = 400;
+      return frame.scrollLeft;
+    });
+  expect(scrolled, "the matrix is wider than a narrow window and scrolls").toBeGreaterThan(0);
+  const after = await firstApp.boundingBox();
+  expect(after?.x).toBeCloseTo(before?.x ?? Number.NaN, 0);
+});
