@@ -73,7 +73,7 @@ function DiffRow({ line }: { line: DiffLine }) {
 /** Light YAML tinting: the key, the value, and a trailing comment. */
 function YamlLine({ text }: { text: string }) {
   const comment = /^(\s*#.*)$/.exec(text);
-  if (comment) return <span className="text-slate-500">{text}</span>;
+  if (comment) return <span className="text-slate-600 dark:text-slate-400">{text}</span>;
   const match = /^(\s*-?\s*)([^:#]+:)(\s*)([^#]*?)(\s*#.*)?$/.exec(text);
   if (!match) return <span>{text}</span>;
   const [, indent, key, space, value, trailing] = match;
@@ -83,7 +83,7 @@ function YamlLine({ text }: { text: string }) {
       <span className="text-purple-800 dark:text-purple-300">{key}</span>
       {space}
       <span className="text-slate-900 dark:text-slate-100">{value}</span>
-      {trailing ? <span className="text-slate-500">{trailing}</span> : null}
+      {trailing ? <span className="text-slate-600 dark:text-slate-400">{trailing}</span> : null}
     </>
   );
 }
