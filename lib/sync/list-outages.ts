@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** A cluster Gantry has not heard from within the staleness bound. */
-export interface ClusterOutage {
+interface ClusterOutage {
   name: string;
   environment: string;
   /** The last accepted report; null when the cluster never reported. */
@@ -11,7 +11,7 @@ export interface ClusterOutage {
 }
 
 /** The Git host could not be read by the latest imports. */
-export interface GitHostOutage {
+interface GitHostOutage {
   /** The first failed import after the last one that succeeded. */
   since: Date;
   /** The last time the repository was read in full; null when never. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config";
-import { promotionBody } from "./promotion/pull-request-text";
+import { parseConfig } from "@/lib/config";
+import { promotionBody } from "./pull-request-text";
 
 function body(publicUrl: string): string {
   return promotionBody({
