@@ -3,11 +3,14 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
+import { OutageNotice } from "@/components/sync/outage-notice";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { PATH_HEADER } from "@/lib/identity/request-path";
 import { getSignedInPerson } from "@/lib/people/current-principal";
 import { safeNextPath } from "@/lib/people/safe-next-path";
 import { approvalsAwaitingCount } from "@/lib/promotion/list-approval-inbox";
+import { listOutages } from "@/lib/sync/list-outages";
 import { signOutAction } from "./account/actions";
 import "./globals.css";
 
@@ -37,6 +40,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   if (signedIn?.mustChangePassword && !path.startsWith("/account/password")) {
     redirect("/account/password");
   }
+  // Every page says which source is silent and since when, above content that still renders.
+  const now = new Date();
+  const outages = signedIn
+    ? await listOutages({
+        db: getDb(),
+        now,
+        staleAfterSeconds: getConfig().syncStaleAfterSeconds,
+      })
+    : null;
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
@@ -54,6 +66,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           }
         />
         <main id="main" className="mx-auto w-full max-w-screen-2xl px-4 py-6 sm:px-6">
+          {outages ? <OutageNotice outages={outages} now={now} /> : null}
           {children}
         </main>
       </body>

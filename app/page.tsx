@@ -66,7 +66,7 @@ export default async function OverviewPage() {
               <li key={environment.name} className="flex items-start gap-3">
                 <span
                   aria-hidden="true"
-                  className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full bg-blue-100 text-xs font-semibold text-blue-800"
+                  className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full bg-blue-100 text-xs font-semibold text-blue-800 dark:bg-blue-900 dark:text-blue-100"
                 >
                   {index + 1}
                 </span>
@@ -125,18 +125,29 @@ export default async function OverviewPage() {
   );
 }
 
+/**
+ * One figure of the overview. A `<dl>` may hold only `<div>` groups of
+ * `<dt>`/`<dd>`, so a figure that leads somewhere links its number, and the
+ * link's box covers the card so the whole card is still the target.
+ */
 function Stat({ label, value, href }: { label: string; value: number; href?: string }) {
-  const content = (
-    <>
+  const number = value.toLocaleString("en");
+  return (
+    <div className={cn(cardClass, "relative p-4", href && "hover:border-blue-300")}>
       <dt className="text-sm text-slate-600">{label}</dt>
-      <dd className="mt-1 text-3xl font-semibold tabular-nums">{value.toLocaleString("en")}</dd>
-    </>
-  );
-  return href ? (
-    <Link href={href} className={cn(cardClass, "block p-4 hover:border-blue-300")}>
-      {content}
-    </Link>
-  ) : (
-    <div className={cn(cardClass, "p-4")}>{content}</div>
+      <dd className="mt-1 text-3xl font-semibold tabular-nums">
+        {href ? (
+          <Link
+            href={href}
+            aria-label={`${number} ${label.toLowerCase()}`}
+            className="rounded after:absolute after:inset-0 after:content-[''] focus-visible:outline-2 focus-visible:outline-blue-600"
+          >
+            {number}
+          </Link>
+        ) : (
+          number
+        )}
+      </dd>
+    </div>
   );
 }

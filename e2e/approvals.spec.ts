@@ -116,6 +116,11 @@ test("a prod promotion: proposed, approved by two others in the portal, merged, 
   await expect(list).toContainText("approved");
   await expect(list).toContainText("Diff checked against staging");
   await expect(firstReviews).toContainText("needs 1 more approval from prod-approvers");
+  // Approving is done once: the form gives way to the person's review; changing their mind stays.
+  await expect(firstReviews.getByRole("status")).toContainText("You approved this promotion");
+  await expect(firstReviews.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
+  await expect(firstReviews.getByLabel("Comment (optional)")).toHaveCount(0);
+  await expect(firstReviews.getByRole("button", { name: "Request changes instead" })).toBeVisible();
   await expect(lookup.getByRole("status").filter({ hasText: "State:" })).toContainText("PR open");
 
   // The second approver approves: the policy is satisfied.

@@ -98,11 +98,11 @@ test("an admin registers a cluster, its token works once copied, and revoking it
   await expect(clusterRow).toContainText("sync failed");
 
   await page.goto("/clusters");
-  await row.getByRole("button", { name: `Revoke the agent token of ${name}` }).click();
+  await row.getByRole("button", { name: `Revoke token of ${name}` }).click();
   await expect(row.getByRole("status")).toContainText("revoked");
   const refused = await postReport(origin, name, token, report(3));
   expect(refused.status).toBe(401);
-  await expect(row.getByRole("button", { name: `Issue the agent token of ${name}` })).toBeVisible();
+  await expect(row.getByRole("button", { name: `Issue token of ${name}` })).toBeVisible();
 });
 
 test("someone who is not an admin sees the clusters but cannot register one", async ({ page }) => {

@@ -165,6 +165,17 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment (process.env by default). Exported for tests. */
+/**
+ * Without GANTRY_PUBLIC_URL, the address the portal listens on: the URL it
+ * prints, the links in its pages and in pull requests all name the same host,
+ * so a session cookie set on one is never lost on a click to another
+ * (`localhost` and `127.0.0.1` are different sites to a browser).
+ */
+function defaultPublicUrl(host: string, port: number): string {
+  if (host === "0.0.0.0" || host === "::") return `http://localhost:${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
 export function parseConfig(env: Record<string, string | undefined>): GantryConfig {
   // Empty strings mean "unset", as they do in docker-compose and most shells' habits.
   const cleaned = Object.fromEntries(
@@ -181,7 +192,10 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     );
   }
   const e = result.data;
-  const publicUrl = (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const publicUrl = (e.GANTRY_PUBLIC_URL ?? defaultPublicUrl(e.GANTRY_HOST, e.PORT)).replace(
+    /\/+$/,
+    "",
+  );
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -190,7 +204,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     port: e.PORT,
     hostname: e.GANTRY_HOST,
     metrics: { token: e.GANTRY_METRICS_TOKEN, port: e.GANTRY_METRICS_PORT },
-    publicUrl: (e.GANTRY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     git: {
       provider: e.GANTRY_GIT_PROVIDER,
       repository: e.GANTRY_GITOPS_REPO,

@@ -223,7 +223,8 @@ server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );
 server.listen(config.port, config.hostname, () => {
-  const local = `http://${config.hostname === "0.0.0.0" ? "localhost" : config.hostname}:${config.port}`;
+  // The public URL, never the bind address: the links in pages and pull requests name it too.
+  const local = config.publicUrl;
   process.stdout.write(
     `\n  Gantry is up: ${local}\n` +
       `  Git (read-only): ${local}/git/${config.git.repository}.git\n` +

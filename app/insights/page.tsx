@@ -161,6 +161,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Sea
           dir={query.dir}
           days={m.period.days}
           link={link}
+          names={view.names}
         />
       </div>
       <p className="mt-4 text-xs text-slate-500 dark:text-slate-400">

@@ -30,7 +30,7 @@ export default async function SignInPage({
         <form action={ssoSignInAction} className="mt-4 border-t border-slate-200 pt-4">
           <input type="hidden" name="next" value={next} />
           {params.sso === "failed" ? (
-            <p role="alert" className="mb-3 text-sm text-red-900">
+            <p role="alert" className="mb-3 text-sm text-red-900 dark:text-red-300">
               Single sign-on did not complete. Try again, or ask an admin.
             </p>
           ) : null}

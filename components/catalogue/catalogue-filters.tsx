@@ -120,7 +120,9 @@ export function CatalogueFilters({
           />
         </div>
         <FilterActions resetHref="/apps">
-          {query.sort !== "name" ? <input type="hidden" name="sort" value={query.sort} /> : null}
+          {query.sort !== "name" && query.sort !== "relevance" ? (
+            <input type="hidden" name="sort" value={query.sort} />
+          ) : null}
           {query.dir !== "asc" ? <input type="hidden" name="dir" value={query.dir} /> : null}
           {query.size !== 50 ? <input type="hidden" name="size" value={query.size} /> : null}
           {query.archived ? <input type="hidden" name="archived" value="1" /> : null}

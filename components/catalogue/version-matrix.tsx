@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
+import { cn } from "@/components/ui/cn";
 import {
   SortLinkHead,
   Table,
@@ -41,12 +42,12 @@ export function VersionMatrix({
 }) {
   return (
     <Table
-      caption="Applications, the version each environment should run and what its clusters report. Highlighted versions differ from the previous environment."
+      caption="Applications, the version each environment should run and what its clusters report. Versions marked ≠ differ from the previous environment."
       className="[&>table]:min-w-[56rem]"
     >
       <TableHeader>
         <tr>
-          <SortableHeader field="name" label="Application" query={query} />
+          <SortableHeader field="name" label="Application" query={query} sticky />
           <SortableHeader field="team" label="Team" query={query} />
           <SortableHeader field="tier" label="Tier" query={query} />
           {environments.map((environment) => (
@@ -57,9 +58,9 @@ export function VersionMatrix({
               {frozen[environment.name] ? (
                 <span
                   title={frozen[environment.name]}
-                  className="ml-1.5 rounded bg-amber-100 px-1 py-0.5 text-[10px] font-medium normal-case text-amber-900 ring-1 ring-amber-300"
+                  className="ml-1.5 rounded bg-amber-100 px-1 py-0.5 text-[10px] font-medium normal-case text-amber-900 ring-1 ring-amber-300 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-800"
                 >
-                  frozen
+                  <span aria-hidden="true">❄ </span>frozen
                 </span>
               ) : null}
             </TableHead>
@@ -69,14 +70,14 @@ export function VersionMatrix({
       <TableBody>
         {rows.map((row) => (
           <TableRow key={row.slug}>
-            <TableRowHeader>
+            <TableRowHeader className={STICKY_COLUMN}>
               <Link
                 href={`/apps/${row.slug}`}
-                className="font-medium text-blue-800 hover:underline"
+                className="font-medium text-blue-800 hover:underline dark:text-blue-300"
               >
                 {row.name}
               </Link>
-              <div className="font-mono text-xs text-slate-500">{row.slug}</div>
+              <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{row.slug}</div>
             </TableRowHeader>
             <TableCell className="text-slate-700 dark:text-slate-300">{row.team.name}</TableCell>
             <TableCell>
@@ -108,7 +109,7 @@ function VersionCell({
 }) {
   if (!(environment.name in row.versions)) {
     return (
-      <td className="px-3 py-2 align-top text-slate-400">
+      <td className="px-3 py-2 align-top text-slate-500 dark:text-slate-400">
         <span aria-hidden="true">—</span>
         <span className="sr-only">not deployed</span>
       </td>
@@ -122,15 +123,25 @@ function VersionCell({
   if (version === null) {
     return (
       <td className="px-3 py-2 align-top text-xs">
-        <span className="italic text-slate-500">no version</span>
+        <span className="italic text-slate-600 dark:text-slate-400">no version</span>
         <CellStatus status={status} />
       </td>
     );
   }
   return (
     <td
-      className={`px-3 py-2 align-top text-xs ${differs ? "bg-amber-100 text-amber-950 dark:bg-amber-900/60 dark:text-amber-100" : "text-slate-800 dark:text-slate-200"}`}
+      className={`px-3 py-2 align-top text-xs ${differs ? "border-l-4 border-amber-500 bg-amber-100 text-amber-950 dark:border-amber-400 dark:bg-amber-900/60 dark:text-amber-100" : "text-slate-800 dark:text-slate-200"}`}
     >
+      {/* A mark and a border as well as the colour: colour is never the only signal. */}
+      {differs ? (
+        <span
+          aria-hidden="true"
+          title={`differs from ${previous?.name}`}
+          className="mr-1 font-bold"
+        >
+          ≠
+        </span>
+      ) : null}
       <span className="font-mono">{version}</span>
       {differs ? (
         <span className="sr-only">
@@ -146,7 +157,7 @@ function VersionCell({
 /** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
 function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
   if (!status) {
-    return <div className="mt-1 text-slate-400">no report</div>;
+    return <div className="mt-1 text-slate-500 dark:text-slate-400">no report</div>;
   }
   return (
     <div className="mt-1 flex flex-wrap gap-1">
@@ -156,14 +167,23 @@ function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
   );
 }
 
+/**
+ * The application column stays in view while a narrow window scrolls the
+ * environments sideways; it needs a ground of its own to hide what passes under it.
+ */
+const STICKY_COLUMN =
+  "sticky left-0 z-10 bg-white shadow-[1px_0_0_var(--color-slate-200)] dark:bg-slate-900 dark:shadow-[1px_0_0_var(--color-slate-700)]";
+
 function SortableHeader({
   field,
   label,
   query,
+  sticky = false,
 }: {
   field: SortField;
   label: string;
   query: CatalogueQuery;
+  sticky?: boolean;
 }) {
   const active = query.sort === field;
   const nextDir = active && query.dir === "asc" ? "desc" : "asc";
@@ -172,6 +192,7 @@ function SortableHeader({
       label={label}
       sorted={active ? query.dir : false}
       href={`/apps${catalogueSearch(query, { sort: field, dir: nextDir, page: 1 })}`}
+      className={sticky ? cn(STICKY_COLUMN, "bg-slate-50 dark:bg-slate-800") : undefined}
     />
   );
 }

@@ -22,7 +22,7 @@ export function PolicyDetails({ summary }: { summary: PolicySummary }) {
           </ul>
         )}
         {summary.frozen ? (
-          <p className="mt-1 font-medium text-amber-900">
+          <p className="mt-1 font-medium text-amber-900 dark:text-amber-200">
             Frozen now, until {summary.frozen.until} ({summary.frozen.reason})
           </p>
         ) : null}

@@ -67,6 +67,8 @@ export function BreakdownTable(props: {
   dir: "asc" | "desc";
   days: number;
   link: InsightsLinkState;
+  /** Display names by key; the key (a slug) shows beside a name that differs from it. */
+  names?: Readonly<Record<string, string>>;
 }) {
   const rows = sortBreakdown(props.rows, props.sort, props.dir);
   const header = (sort: BreakdownSort, label: string) => {
@@ -110,8 +112,13 @@ export function BreakdownTable(props: {
                     href={insightsHref(props.link, { [filterFor(props.group)]: row.key })}
                     className="text-blue-800 hover:underline dark:text-blue-300"
                   >
-                    {row.key}
+                    {props.names?.[row.key] ?? row.key}
                   </Link>
+                  {props.names?.[row.key] && props.names[row.key] !== row.key ? (
+                    <span className="ml-2 font-mono text-xs font-normal text-slate-500 dark:text-slate-400">
+                      {row.key}
+                    </span>
+                  ) : null}
                 </TableRowHeader>
                 <TableCell className="tabular-nums">
                   {row.deployments}{" "}

@@ -30,9 +30,9 @@ export function ChartFigure(props: {
       <p id={descriptionId} className="mb-3 text-xs text-slate-600 dark:text-slate-400">
         {props.description}
       </p>
-      <div className="insights-chart">{props.chart}</div>
+      <div className="insights-chart text-slate-600 dark:text-slate-300">{props.chart}</div>
       <details className="mt-3 text-sm">
-        <summary className="cursor-pointer rounded text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
+        <summary className="cursor-pointer rounded text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300 dark:focus-visible:outline-blue-400">
           Show numbers
         </summary>
         <div className="mt-2 max-h-72 overflow-y-auto">

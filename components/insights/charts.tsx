@@ -20,11 +20,22 @@ import {
 
 const HEIGHT = 240;
 const STYLE = { width: "100%", height: HEIGHT } as const;
-const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const AXIS = { fontSize: 12, fill: "#475569" };
+// Room on the right for the last week's tick label, which recharts centres on its point.
+const MARGIN = { top: 8, right: 24, bottom: 4, left: 4 };
+// currentColor: the figure's text colour, so the ticks read in light and dark mode alike.
+const AXIS = { fontSize: 12, fill: "currentColor" };
 const BLUE = "#1d4ed8";
 const AMBER = "#b45309";
 const RED = "#b91c1c";
+
+/**
+ * Hours as an axis tick: one decimal only while it says something, so a slow
+ * week ("126 h") fits beside the axis as well as a fast one ("0.5 h").
+ */
+export function hoursTick(value: number): string {
+  if (!Number.isFinite(value)) return "";
+  return `${value >= 10 ? Math.round(value) : Number(value.toFixed(1))} h`;
+}
 
 /** "2026-11-03" → "3 Nov". */
 function shortDay(day: string): string {
@@ -42,7 +53,7 @@ export function DeploymentsChart({ data, label }: { data: DailyPoint[]; label: s
     <BarChart responsive style={STYLE} data={data} margin={MARGIN} title={label}>
       <CartesianGrid strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="day" tickFormatter={shortDay} tick={AXIS} minTickGap={16} />
-      <YAxis allowDecimals={false} tick={AXIS} width={40} />
+      <YAxis allowDecimals={false} tick={AXIS} width="auto" />
       <Tooltip labelFormatter={(day) => shortDay(String(day))} />
       <Bar
         dataKey="deployments"
@@ -67,7 +78,8 @@ export function WeeklyHoursChart({ data, label }: { data: WeeklyHoursPoint[]; la
     <LineChart responsive style={STYLE} data={data} margin={MARGIN} title={label}>
       <CartesianGrid strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="week" tickFormatter={(week) => `wk ${shortDay(String(week))}`} tick={AXIS} />
-      <YAxis tick={AXIS} width={48} tickFormatter={(value) => `${Number(value).toFixed(1)} h`} />
+      {/* "auto": as wide as the longest tick label, so none is cut off. */}
+      <YAxis tick={AXIS} width="auto" tickFormatter={(value) => hoursTick(Number(value))} />
       <Tooltip
         labelFormatter={(week) => `Week of ${shortDay(String(week))}`}
         formatter={(value) => (typeof value === "number" ? `${value.toFixed(1)} h` : "—")}
@@ -113,7 +125,7 @@ export function ChangeFailureChart({ data, label }: { data: WeeklyRatePoint[]; l
       <XAxis dataKey="week" tickFormatter={(week) => `wk ${shortDay(String(week))}`} tick={AXIS} />
       <YAxis
         tick={AXIS}
-        width={48}
+        width="auto"
         domain={[0, "auto"]}
         tickFormatter={(value) => `${Number(value).toFixed(0)} %`}
       />

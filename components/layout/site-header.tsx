@@ -34,9 +34,14 @@ export function SiteHeader({
 }) {
   return (
     <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <div className="mx-auto flex h-14 w-full max-w-screen-2xl items-center gap-8 px-4 sm:px-6">
+      <div className="mx-auto flex min-h-14 w-full max-w-screen-2xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-2 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
-          <svg aria-hidden="true" viewBox="0 0 24 24" className="size-6 text-blue-700" fill="none">
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 24 24"
+            className="size-6 text-blue-700 dark:text-blue-400"
+            fill="none"
+          >
             <path
               d="M3 20h18M6 20V6h12v14M6 10h12M10 6v14M14 6v14"
               stroke="currentColor"
@@ -47,7 +52,7 @@ export function SiteHeader({
         </Link>
         {person ? (
           <>
-            <nav aria-label="Main" className="flex gap-1">
+            <nav aria-label="Main" className="flex flex-wrap gap-1">
               {NAVIGATION.filter((item) => can(person, item.permission)).map((item) => (
                 <NavLink key={item.href} href={item.href}>
                   {item.label}
@@ -56,7 +61,7 @@ export function SiteHeader({
               {approvalsAwaiting !== null ? (
                 <NavLink href="/approvals">
                   Approvals{" "}
-                  <span className="rounded-full bg-blue-700 px-1.5 text-xs text-white">
+                  <span className="rounded-full bg-blue-700 px-1.5 text-xs text-white dark:bg-blue-500 dark:text-slate-950">
                     {approvalsAwaiting}
                   </span>
                 </NavLink>
@@ -71,7 +76,7 @@ export function SiteHeader({
               </Link>
               <Link
                 href="/account"
-                className="font-medium text-slate-700 hover:text-slate-900 hover:underline"
+                className="font-medium text-slate-700 hover:text-slate-900 hover:underline dark:text-slate-200 dark:hover:text-white"
                 title={person.email}
               >
                 {person.name}

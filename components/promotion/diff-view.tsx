@@ -31,14 +31,14 @@ export function DiffView({ diff, label }: { diff: string; label: string }) {
 
 const ROW_TONE = {
   context: "",
-  added: "bg-emerald-50",
-  removed: "bg-red-50",
+  added: "bg-emerald-50 dark:bg-emerald-950/70",
+  removed: "bg-red-50 dark:bg-red-950/70",
 } as const;
 
 function DiffRow({ line }: { line: DiffLine }) {
   if (line.kind === "hunk" || line.kind === "note" || line.kind === "file") {
     return (
-      <tr className="bg-blue-50 text-blue-900">
+      <tr className="bg-blue-50 text-blue-900 dark:bg-blue-950 dark:text-blue-100">
         <td colSpan={3} className="px-3 py-0.5">
           {line.text}
         </td>
@@ -48,10 +48,17 @@ function DiffRow({ line }: { line: DiffLine }) {
   const sign = line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " ";
   return (
     <tr className={ROW_TONE[line.kind]}>
-      <td className="w-10 select-none px-2 text-right text-slate-400">{line.oldLine ?? ""}</td>
-      <td className="w-10 select-none px-2 text-right text-slate-400">{line.newLine ?? ""}</td>
+      <td className="w-10 select-none px-2 text-right text-slate-500 dark:text-slate-400">
+        {line.oldLine ?? ""}
+      </td>
+      <td className="w-10 select-none px-2 text-right text-slate-500 dark:text-slate-400">
+        {line.newLine ?? ""}
+      </td>
       <td className="whitespace-pre px-3">
-        <span aria-hidden="true" className="select-none text-slate-500">
+        <span
+          aria-hidden="true"
+          className="select-none font-bold text-slate-600 dark:text-slate-300"
+        >
           {sign}{" "}
         </span>
         {line.kind !== "context" ? (
@@ -66,17 +73,17 @@ function DiffRow({ line }: { line: DiffLine }) {
 /** Light YAML tinting: the key, the value, and a trailing comment. */
 function YamlLine({ text }: { text: string }) {
   const comment = /^(\s*#.*)$/.exec(text);
-  if (comment) return <span className="text-slate-500">{text}</span>;
+  if (comment) return <span className="text-slate-600 dark:text-slate-400">{text}</span>;
   const match = /^(\s*-?\s*)([^:#]+:)(\s*)([^#]*?)(\s*#.*)?$/.exec(text);
   if (!match) return <span>{text}</span>;
   const [, indent, key, space, value, trailing] = match;
   return (
     <>
       {indent}
-      <span className="text-purple-800">{key}</span>
+      <span className="text-purple-800 dark:text-purple-300">{key}</span>
       {space}
-      <span className="text-slate-900">{value}</span>
-      {trailing ? <span className="text-slate-500">{trailing}</span> : null}
+      <span className="text-slate-900 dark:text-slate-100">{value}</span>
+      {trailing ? <span className="text-slate-600 dark:text-slate-400">{trailing}</span> : null}
     </>
   );
 }

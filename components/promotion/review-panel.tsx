@@ -19,6 +19,7 @@ export function ReviewPanel({
   open,
   canReview,
   reviewRefusal,
+  myReview = null,
   approveAction,
   requestChangesAction,
 }: {
@@ -30,6 +31,8 @@ export function ReviewPanel({
   canReview: boolean;
   /** Why the person may not review, when they may not (shown in place of the buttons). */
   reviewRefusal: string | null;
+  /** The person's own review that still counts: shown instead of the form that gave it. */
+  myReview?: ReviewView | null;
   approveAction: Action;
   requestChangesAction: Action;
 }) {
@@ -55,29 +58,34 @@ export function ReviewPanel({
         </ul>
       )}
 
+      {open && canReview && myReview ? <YourReview review={myReview} /> : null}
       {open && canReview ? (
         <div className="grid gap-4 border-t border-slate-100 pt-4 sm:grid-cols-2">
-          <ActionForm
-            action={approveAction}
-            submitLabel="Approve"
-            pendingLabel="Approving…"
-            hidden={{ promotionId }}
-          >
-            <Field id="review-approve-comment" label="Comment (optional)">
-              <Textarea name="comment" rows={2} maxLength={4000} />
-            </Field>
-          </ActionForm>
-          <ActionForm
-            action={requestChangesAction}
-            submitLabel="Request changes"
-            pendingLabel="Sending…"
-            tone="danger"
-            hidden={{ promotionId }}
-          >
-            <Field id="review-changes-comment" label="What should change (required)">
-              <Textarea name="comment" rows={2} required maxLength={4000} />
-            </Field>
-          </ActionForm>
+          {myReview?.decision === "approve" ? null : (
+            <ActionForm
+              action={approveAction}
+              submitLabel={myReview ? "Approve instead" : "Approve"}
+              pendingLabel="Approving…"
+              hidden={{ promotionId }}
+            >
+              <Field id="review-approve-comment" label="Comment (optional)">
+                <Textarea name="comment" rows={2} maxLength={4000} />
+              </Field>
+            </ActionForm>
+          )}
+          {myReview?.decision === "request_changes" ? null : (
+            <ActionForm
+              action={requestChangesAction}
+              submitLabel={myReview ? "Request changes instead" : "Request changes"}
+              pendingLabel="Sending…"
+              tone="danger"
+              hidden={{ promotionId }}
+            >
+              <Field id="review-changes-comment" label="What should change (required)">
+                <Textarea name="comment" rows={2} required maxLength={4000} />
+              </Field>
+            </ActionForm>
+          )}
         </div>
       ) : null}
       {open && !canReview && reviewRefusal ? (
@@ -86,6 +94,29 @@ export function ReviewPanel({
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * The person's own review, in place of the form that gave it: giving it again
+ * would change nothing, so the page does not offer it.
+ */
+function YourReview({ review }: { review: ReviewView }) {
+  const approved = review.decision === "approve";
+  return (
+    <p
+      role="status"
+      className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 bg-slate-50 p-2 dark:border-slate-700 dark:bg-slate-900"
+    >
+      <Badge tone={approved ? "success" : "danger"}>
+        {approved ? "✓ you approved" : "✕ you requested changes"}
+      </Badge>
+      <span>
+        {approved ? "You approved this promotion" : "You asked for changes to this promotion"}{" "}
+        <RelativeTime value={new Date(review.createdAt)} />
+        {approved ? "; it counts until the pull request gets new commits." : "."}
+      </span>
+    </p>
   );
 }
 

@@ -52,7 +52,7 @@ export function ClusterTokenActions({
   );
 }
 
-/** One form and button acting on a cluster's token, named for screen readers with the cluster. */
+/** One form and button acting on a cluster's token, named for screen readers with the cluster ("Revoke token of prod-eu-1"). */
 function TokenButton({
   action,
   cluster,
@@ -69,14 +69,9 @@ function TokenButton({
   return (
     <form action={action}>
       <input type="hidden" name="cluster" value={cluster} />
-      <Button
-        type="submit"
-        size="sm"
-        variant={variant}
-        disabled={pending}
-        aria-label={`${verb} the agent token of ${cluster}`}
-      >
-        {verb} token
+      <Button type="submit" size="sm" variant={variant} disabled={pending}>
+        {/* The visible words start the accessible name, so voice control finds the button by them. */}
+        {verb} token<span className="sr-only"> of {cluster}</span>
       </Button>
     </form>
   );

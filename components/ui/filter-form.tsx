@@ -64,6 +64,25 @@ export function TextFilter({
   placeholder?: string;
   type?: "search" | "date";
 }) {
+  if (type === "date") {
+    // ISO dates, not the browser's date picker: its format follows the browser's
+    // language (often the US order whatever the locale), while Gantry writes every
+    // date — in the URL, the tables, the descriptions — as YYYY-MM-DD (UTC).
+    return (
+      <Field id={id} label={`${label} (YYYY-MM-DD)`}>
+        <Input
+          name={name}
+          type="text"
+          inputMode="numeric"
+          pattern="\d{4}-\d{2}-\d{2}"
+          maxLength={10}
+          autoComplete="off"
+          defaultValue={value ?? ""}
+          placeholder={placeholder ?? "YYYY-MM-DD"}
+        />
+      </Field>
+    );
+  }
   return (
     <Field id={id} label={label}>
       <Input name={name} type={type} defaultValue={value ?? ""} placeholder={placeholder} />

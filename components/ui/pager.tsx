@@ -31,7 +31,11 @@ export function Pager({
         {s.text}
       </Link>
     ) : (
-      <span key={s.text} aria-disabled="true" className="rounded-md px-2.5 py-1 text-slate-400">
+      <span
+        key={s.text}
+        aria-disabled="true"
+        className="rounded-md px-2.5 py-1 text-slate-500 dark:text-slate-400"
+      >
         {s.text}
       </span>
     );

@@ -22,7 +22,9 @@ export function Table({
   children: ReactNode;
 }) {
   return (
-    <div className={cn("overflow-x-auto", framed && cardClass, className)}>
+    // `relative`: screen-reader-only text in the cells is positioned against the scrolling
+    // frame, not the page, so a wide table never makes the whole page scroll sideways.
+    <div className={cn("relative overflow-x-auto", framed && cardClass, className)}>
       <table className="w-full text-sm">
         {caption ? (
           <caption
@@ -137,14 +139,16 @@ export function SortLinkHead({
   sorted,
   href,
   numeric = false,
+  className,
 }: {
   label: string;
   sorted: SortDirection | false;
   href: string;
   numeric?: boolean;
+  className?: string;
 }) {
   return (
-    <TableHead numeric={numeric} aria-sort={ariaSort(sorted)}>
+    <TableHead numeric={numeric} aria-sort={ariaSort(sorted)} className={className}>
       <Link href={href} className={sortControlClass}>
         <SortLabel label={label} sorted={sorted} />
       </Link>

@@ -10,6 +10,17 @@ describe("parseCatalogueQuery", () => {
     });
   });
 
+  it("orders a search by relevance unless a sort is chosen, and keeps links short", () => {
+    const searched = parseCatalogueQuery({ q: "pay" });
+    expect(searched.ok && searched.query.sort).toBe("relevance");
+    const chosen = parseCatalogueQuery({ q: "pay", sort: "name" });
+    expect(chosen.ok && chosen.query.sort).toBe("name");
+    if (!searched.ok || !chosen.ok) return;
+    expect(catalogueSearch(searched.query)).toBe("?q=pay");
+    expect(catalogueSearch(chosen.query)).toBe("?q=pay&sort=name");
+    expect(catalogueSearch(searched.query, { q: undefined })).toBe("?sort=relevance");
+  });
+
   it("names the parameter that is wrong", () => {
     const parsed = parseCatalogueQuery({ page: "zero", tier: "gold", sort: "colour" });
     expect(parsed.ok).toBe(false);

@@ -7,7 +7,12 @@ import { z } from "zod";
  * never silently shows something other than what it says.
  */
 
-const SORT_FIELDS = ["name", "team", "tier", "updated"] as const;
+/**
+ * `relevance` ranks a search's matches (exact name, prefix, substring, then
+ * description only); it is the default order while there is search text, and
+ * `name` otherwise.
+ */
+const SORT_FIELDS = ["name", "team", "tier", "updated", "relevance"] as const;
 const PAGE_SIZES = [25, 50, 100] as const;
 export const TIERS = ["critical", "high", "medium", "low"] as const;
 /** Sync-status filters: apps with at least one environment in that state. */
@@ -20,7 +25,8 @@ const blankToUndefined = (value: unknown) => {
   return typeof first === "string" && first.trim() === "" ? undefined : first;
 };
 
-export const CatalogueQuerySchema = z.object({
+/** The catalogue's query parameters as a caller sends them (the API description shows these). */
+export const CatalogueQueryParams = z.object({
   q: z.preprocess(
     blankToUndefined,
     z.string().trim().max(100, "q: at most 100 characters").optional(),
@@ -59,9 +65,7 @@ export const CatalogueQuerySchema = z.object({
   ),
   sort: z.preprocess(
     blankToUndefined,
-    z
-      .enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` })
-      .default("name"),
+    z.enum(SORT_FIELDS, { error: `sort: expected one of ${SORT_FIELDS.join(", ")}` }).optional(),
   ),
   dir: z.preprocess(
     blankToUndefined,
@@ -87,6 +91,15 @@ export const CatalogueQuerySchema = z.object({
       .default(50),
   ),
 });
+
+const CatalogueQuerySchema = CatalogueQueryParams.transform((query) => ({
+  ...query,
+  sort: query.sort ?? defaultSort(query.q),
+}));
+
+function defaultSort(q: string | undefined): (typeof SORT_FIELDS)[number] {
+  return q ? "relevance" : "name";
+}
 
 export type CatalogueQuery = z.infer<typeof CatalogueQuerySchema>;
 
@@ -114,7 +127,7 @@ export function catalogueSearch(
   if (merged.status) params.set("status", merged.status);
   if (merged.differs) params.set("differs", "1");
   if (merged.archived) params.set("archived", "1");
-  if (merged.sort !== "name") params.set("sort", merged.sort);
+  if (merged.sort !== defaultSort(merged.q)) params.set("sort", merged.sort);
   if (merged.dir !== "asc") params.set("dir", merged.dir);
   if (merged.page !== 1) params.set("page", String(merged.page));
   if (merged.size !== 50) params.set("size", String(merged.size));

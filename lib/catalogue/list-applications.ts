@@ -207,6 +207,27 @@ function selectPage(
     LIMIT ${query.size} OFFSET ${(page - 1) * query.size}`;
 }
 
+/** LIKE's wildcards in the search text are meant literally. */
+function likeEscaped(q: string): string {
+  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * How well an app matches the search text, best first: 0 the name or slug is
+ * the text, 1 starts with it, 2 contains it, 3 only the description does.
+ * Computed on the rows the filter already kept, so it costs one expression per
+ * match (10,000 apps at most), with no index of its own.
+ */
+function searchRank(q: string): Prisma.Sql {
+  const prefix = `${likeEscaped(q)}%`;
+  const within = `%${likeEscaped(q)}%`;
+  return Prisma.sql`(CASE
+      WHEN lower(a."name") = lower(${q}) OR lower(a."slug") = lower(${q}) THEN 0
+      WHEN a."name" ILIKE ${prefix} OR a."slug" ILIKE ${prefix} THEN 1
+      WHEN a."name" ILIKE ${within} OR a."slug" ILIKE ${within} THEN 2
+      ELSE 3 END)`;
+}
+
 function catalogueWhere(query: CatalogueQuery, freshSince: Date): Prisma.Sql {
   const conditions: Prisma.Sql[] = [
     query.archived ? Prisma.sql`a."archivedAt" IS NOT NULL` : Prisma.sql`a."archivedAt" IS NULL`,
@@ -270,6 +291,10 @@ function catalogueOrder(query: CatalogueQuery): Prisma.Sql {
   const dir = query.dir === "desc" ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   // The slug is the final key in every order, so pages never overlap or skip a row.
   switch (query.sort) {
+    case "relevance":
+      return query.q
+        ? Prisma.sql`${searchRank(query.q)} ${dir}, a."slug" ASC`
+        : Prisma.sql`a."slug" ${dir}`;
     case "team":
       return Prisma.sql`t."slug" ${dir}, a."slug" ASC`;
     case "tier":

@@ -15,6 +15,12 @@ export type InsightsPageView =
         "period" | "from" | "to" | "group" | "team" | "app" | "env" | "sort" | "dir",
         string | undefined
       >;
+      /**
+       * How people know each breakdown key and filter: a team's or an app's
+       * name, an environment's display name, by slug (or environment name).
+       * A key with no entry (deleted since) shows as itself.
+       */
+      names: Record<string, string>;
       /** The environment measured ("production" when none is configured). */
       environment: string;
       /** The period and filters in words, for the page's description. */
@@ -30,6 +36,7 @@ export async function getInsightsPage(params: {
   db: PrismaClient;
   principal: Principal;
   searchParams: Record<string, string | string[] | undefined>;
+  now?: Date;
 }): Promise<InsightsPageView> {
   const raw = Object.fromEntries(
     Object.entries(params.searchParams).filter(
@@ -44,15 +51,22 @@ export async function getInsightsPage(params: {
     };
   }
   const query = parsed.data;
-  const m = await getDoraMeasures({ db: params.db, principal: params.principal, query });
+  const m = await getDoraMeasures({
+    db: params.db,
+    principal: params.principal,
+    query,
+    now: params.now,
+  });
+  const names = await namesOf(params.db, query.group, m);
+  const named = (key: string) => names[key] ?? key;
   const environment = m.measuredEnvironment ?? "production";
   const period =
     m.period.preset === null
       ? `${m.period.from} to ${m.period.to} (${m.period.days} days, UTC)`
       : `the last ${m.period.days} days (${m.period.from} to ${m.period.to}, UTC)`;
   const scope = [
-    m.filters.team ? `team ${m.filters.team}` : null,
-    m.filters.app ? `application ${m.filters.app}` : null,
+    m.filters.team ? `team ${named(m.filters.team)}` : null,
+    m.filters.app ? `application ${named(m.filters.app)}` : null,
   ]
     .filter(Boolean)
     .join(", ");
@@ -71,7 +85,42 @@ export async function getInsightsPage(params: {
       sort: query.sort,
       dir: query.dir,
     },
+    names,
     environment,
     scopeWords: `${period}${scope ? `, ${scope}` : ""}`,
   };
+}
+
+/** Display names of the breakdown's keys and of the team and app filters (slugs in the SQL). */
+async function namesOf(
+  db: PrismaClient,
+  group: InsightsQuery["group"],
+  m: DoraMeasures,
+): Promise<Record<string, string>> {
+  const keys = m.breakdown.map((row) => row.key);
+  const teams = [...(group === "team" ? keys : []), ...(m.filters.team ? [m.filters.team] : [])];
+  const apps = [...(group === "app" ? keys : []), ...(m.filters.app ? [m.filters.app] : [])];
+  const environments = group === "environment" ? keys : [];
+  const [teamRows, appRows, environmentRows] = await Promise.all([
+    teams.length === 0
+      ? []
+      : db.team.findMany({ where: { slug: { in: teams } }, select: { slug: true, name: true } }),
+    apps.length === 0
+      ? []
+      : db.application.findMany({
+          where: { slug: { in: apps } },
+          select: { slug: true, name: true },
+        }),
+    environments.length === 0
+      ? []
+      : db.environment.findMany({
+          where: { name: { in: environments } },
+          select: { name: true, displayName: true },
+        }),
+  ]);
+  return Object.fromEntries([
+    ...teamRows.map((t) => [t.slug, t.name] as const),
+    ...appRows.map((a) => [a.slug, a.name] as const),
+    ...environmentRows.map((e) => [e.name, e.displayName] as const),
+  ]);
 }

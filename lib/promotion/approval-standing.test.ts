@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalStanding } from "@/lib/gitops-repo/policy/types";
-import { reviewStateFor, standingInWords } from "@/lib/promotion/approval-standing";
+import {
+  currentReviewOf,
+  type ReviewView,
+  reviewStateFor,
+  standingInWords,
+} from "@/lib/promotion/approval-standing";
 
 function standing(counted: number, required: number, blockers: string[] = []): ApprovalStanding {
   return {
@@ -43,5 +48,38 @@ describe("standingInWords", () => {
     );
     expect(standingInWords(standing(2, 2))).toBe("approved by 2 of 2 required");
     expect(standingInWords(standing(0, 0))).toBe("no approval required");
+  });
+});
+
+describe("currentReviewOf", () => {
+  function review(id: string, over: Partial<ReviewView> = {}): ReviewView {
+    return {
+      id,
+      decision: "approve",
+      reviewer: { id: "ann", name: "Ann", login: null },
+      comment: "",
+      source: "portal",
+      headCommit: "c1",
+      current: true,
+      dismissed: false,
+      createdAt: "2026-12-03T10:00:00.000Z",
+      ...over,
+    };
+  }
+
+  it("is the person's latest review that still counts, so the page hides the form that gave it", () => {
+    const reviews = [
+      review("r1"),
+      review("r2", { reviewer: { id: "bob", name: "Bob", login: null } }),
+      review("r3", { decision: "request_changes" }),
+    ];
+    expect(currentReviewOf(reviews, "ann")?.id).toBe("r3");
+    expect(currentReviewOf(reviews, "bob")?.id).toBe("r2");
+    expect(currentReviewOf(reviews, "carol")).toBe(null);
+  });
+
+  it("ignores reviews of an earlier commit and dismissed ones: the person may review again", () => {
+    expect(currentReviewOf([review("r1", { current: false })], "ann")).toBe(null);
+    expect(currentReviewOf([review("r1", { dismissed: true, current: false })], "ann")).toBe(null);
   });
 });

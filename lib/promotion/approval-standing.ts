@@ -25,6 +25,17 @@ export interface ReviewView {
   createdAt: string;
 }
 
+/**
+ * The latest review by this person that still counts (on the current commit,
+ * not dismissed), if any: the page shows it in place of the form that gave it.
+ */
+export function currentReviewOf(
+  reviews: readonly ReviewView[],
+  personId: string,
+): ReviewView | null {
+  return reviews.findLast((r) => r.reviewer.id === personId && r.current && !r.dismissed) ?? null;
+}
+
 /** A promotion's reviews and where it stands against its environment's approval policy. */
 export interface PromotionApprovals {
   policy: { required: number; team: string | null; autoMerge: boolean };

@@ -1,6 +1,7 @@
 import { getPromotionTimeline, type PromotionTimeline } from "@/lib/audit/get-promotion-timeline";
 import { can, refusal } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
+import { currentReviewOf, type ReviewView } from "@/lib/promotion/approval-standing";
 import { getPromotion, type PromotionDetail } from "@/lib/promotion/get-promotion";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -10,6 +11,12 @@ export interface PromotionPageView {
   promotion: PromotionDetail;
   /** Its way from request to running; null when the person may not read promotions. */
   timeline: PromotionTimeline | null;
+  /**
+   * The person's own review that still counts (on the current commit, not
+   * dismissed), latest first: the page shows it in place of the form that
+   * gave it, since giving the same review again changes nothing.
+   */
+  myReview: ReviewView | null;
   /** Only to show the buttons: every action checks again on the server. */
   may: { merge: boolean; close: boolean; retry: boolean; reviewRefusal: string | null };
 }
@@ -35,6 +42,10 @@ export async function getPromotionPage(params: {
   return {
     promotion,
     timeline,
+    myReview:
+      principal.kind === "person"
+        ? currentReviewOf(promotion.approvals.reviews, principal.id)
+        : null,
     may: {
       merge: can(principal, "promotion:merge", resource),
       close: can(principal, "promotion:close", resource),

@@ -4,6 +4,7 @@ import type { PromotionState } from "@/lib/generated/prisma/enums";
 import type { Person } from "@/lib/identity/principal";
 import { DEMO_HISTORY_REASON } from "@/lib/insights/demo-marker";
 import { getDoraMeasures } from "@/lib/insights/dora-measures";
+import { getInsightsPage } from "@/lib/insights/get-insights-page";
 import { InsightsQuerySchema } from "@/lib/insights/insights-query";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 
@@ -311,6 +312,26 @@ describe("DORA measures in SQL", () => {
     // P9 (03-09), P1 (03-10), P2 and P3 (03-11).
     expect(custom.totals.deployments).toBe(4);
     expect(custom.daily.map((d) => d.deployments)).toEqual([1, 1, 2]);
+  });
+
+  it("names teams and environments as people know them, not by slug", async () => {
+    const byTeam = await getInsightsPage({
+      db,
+      principal: VIEWER,
+      searchParams: { period: "7", group: "team" },
+      now: NOW,
+    });
+    if (!byTeam.ok) throw new Error(byTeam.errors.join("; "));
+    expect(byTeam.names).toEqual({ alpha: "Alpha", beta: "Beta" });
+    const filtered = await getInsightsPage({
+      db,
+      principal: VIEWER,
+      searchParams: { period: "7", group: "environment", team: "alpha" },
+      now: NOW,
+    });
+    if (!filtered.ok) throw new Error(filtered.errors.join("; "));
+    expect(filtered.scopeWords).toMatch(/, team Alpha$/);
+    expect(filtered.names).toMatchObject({ alpha: "Alpha", dev: "dev", prod: "prod" });
   });
 
   it("refuses a signed-out caller", async () => {

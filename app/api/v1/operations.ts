@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { AuditFilterSchema } from "@/lib/audit/audit-filter";
 import { EXPORT_FORMATS } from "@/lib/audit/export-audit-events";
-import { CatalogueQuerySchema } from "@/lib/catalogue/catalogue-query";
+import { CatalogueQueryParams } from "@/lib/catalogue/catalogue-query";
 import { getConfig } from "@/lib/config";
 import { SLUG_PATTERN } from "@/lib/gitops-repo/paths";
 import { type ApiOperation, openApiDocument } from "@/lib/http/api-description";
@@ -70,7 +70,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description:
       "The catalogue page for the same filters, sort and page as the /apps page; each bad parameter is named.",
     auth: { kind: "principal", permission: "catalogue:read" },
-    query: CatalogueQuerySchema,
+    query: CatalogueQueryParams,
     responses: { 200: { description: "One page of applications, with the total and paging." } },
     errors: [400],
   },

@@ -128,7 +128,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               <span className="font-medium">Reason:</span> {p.reason}
             </p>
             {p.breakGlassReason ? (
-              <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
+              <p className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
                 <span className="font-medium">Break-glass:</span> {p.toEnvironment.name} was frozen;
                 promoted anyway because: {p.breakGlassReason}
               </p>
@@ -147,6 +147,7 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
               open={open && p.prNumber !== null}
               canReview={reviewRefusal === null}
               reviewRefusal={reviewRefusal}
+              myReview={view.myReview}
               approveAction={approvePromotionAction}
               requestChangesAction={requestChangesAction}
             />
@@ -230,7 +231,7 @@ function PullRequestPanel({ promotion: p }: { promotion: PromotionDetail }) {
           <a
             href={p.prUrl}
             rel="noopener noreferrer"
-            className="font-medium text-blue-800 hover:underline"
+            className="font-medium text-blue-800 hover:underline dark:text-blue-300"
           >
             #{p.prNumber} {live?.pullRequest.title}
           </a>

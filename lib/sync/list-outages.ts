@@ -1,0 +1,93 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+
+/** A cluster Gantry has not heard from within the staleness bound. */
+interface ClusterOutage {
+  name: string;
+  environment: string;
+  /** The last accepted report; null when the cluster never reported. */
+  lastSeenAt: Date | null;
+  /** Since when it is silent: its last report, or its registration when it never reported. */
+  since: Date;
+}
+
+/** The Git host could not be read by the latest imports. */
+interface GitHostOutage {
+  /** The first failed import after the last one that succeeded. */
+  since: Date;
+  /** The last time the repository was read in full; null when never. */
+  lastReadAt: Date | null;
+  /** The latest import's reason, safe to show. */
+  error: string;
+}
+
+export interface Outages {
+  clusters: ClusterOutage[];
+  git: GitHostOutage | null;
+}
+
+/** At most this many silent clusters are named; a fleet-wide outage is one line either way. */
+const MAX_CLUSTERS = 20;
+
+/**
+ * What the portal cannot currently hear from, and since when, so every page
+ * can say which of its figures may be old while the rest of it renders: active
+ * clusters past the staleness bound (or never heard from), and the Git host
+ * when the latest imports failed. Two small queries on indexed columns.
+ */
+export async function listOutages(params: {
+  db: PrismaClient;
+  now: Date;
+  staleAfterSeconds: number;
+}): Promise<Outages> {
+  const { db, now, staleAfterSeconds } = params;
+  const bound = new Date(now.getTime() - staleAfterSeconds * 1000);
+  const [clusters, recentImports] = await Promise.all([
+    db.cluster.findMany({
+      where: { archivedAt: null, OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: bound } }] },
+      orderBy: [{ lastSeenAt: { sort: "asc", nulls: "first" } }, { name: "asc" }],
+      take: MAX_CLUSTERS,
+      select: {
+        name: true,
+        lastSeenAt: true,
+        createdAt: true,
+        environment: { select: { name: true } },
+      },
+    }),
+    db.catalogImport.findMany({
+      where: { status: { in: ["succeeded", "failed"] } },
+      orderBy: { startedAt: "desc" },
+      take: 50,
+      select: { status: true, startedAt: true, finishedAt: true, error: true },
+    }),
+  ]);
+  return {
+    clusters: clusters.map((c) => ({
+      name: c.name,
+      environment: c.environment.name,
+      lastSeenAt: c.lastSeenAt,
+      since: c.lastSeenAt ?? c.createdAt,
+    })),
+    git: gitOutage(recentImports),
+  };
+}
+
+function gitOutage(
+  imports: readonly {
+    status: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    error: string | null;
+  }[],
+): GitHostOutage | null {
+  const latest = imports[0];
+  if (latest?.status !== "failed") return null;
+  const lastSuccess = imports.findIndex((i) => i.status === "succeeded");
+  const failures = lastSuccess === -1 ? imports : imports.slice(0, lastSuccess);
+  const first = failures.at(-1) ?? latest;
+  const succeeded = lastSuccess === -1 ? undefined : imports[lastSuccess];
+  return {
+    since: first.startedAt,
+    lastReadAt: succeeded ? (succeeded.finishedAt ?? succeeded.startedAt) : null,
+    error: latest.error ?? "the import failed",
+  };
+}
