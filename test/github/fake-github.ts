@@ -7,7 +7,10 @@ import {
 } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type CommitObject, ObjectStore, type Person } from "./git-objects";
+import { type DocumentNode, execute } from "graphql";
+import { gitArchive } from "./git-archive";
+import { type CommitObject, ObjectStore, type Person, type TreeItem } from "./git-objects";
+import { checkDocument, GitHubGraphqlError, githubSchema } from "./graphql";
 import { OpenApiResponses, type OperationKey } from "./openapi";
 
 /**
@@ -166,7 +169,16 @@ export class FakeGitHub {
   private readonly appKey: KeyObject | null;
   private readonly tokens: Map<string, string>;
   private server: http.Server | null = null;
+  private codeload: http.Server | null = null;
   private origin = "";
+  /** Where tarball downloads are redirected: another origin, as codeload.github.com is. */
+  private codeloadOrigin = "";
+  /** Short-lived download tokens in redirect URLs: token → { commit, expiry }. */
+  private readonly downloadTokens = new Map<string, { commit: string; expires: number }>();
+  /** How many times each GraphQL mutation was answered. */
+  readonly graphqlMutations: string[] = [];
+  /** Answers GraphQL as an Enterprise Server without it would (404). */
+  graphqlDisabled = false;
   private nextId = 1000;
 
   private constructor(options: FakeGitHubOptions) {
@@ -197,6 +209,12 @@ export class FakeGitHub {
     const { port } = server.address() as AddressInfo;
     fake.server = server;
     fake.origin = `http://127.0.0.1:${port}`;
+    const codeload = http.createServer((request, response) =>
+      fake.serveCodeload(request, response),
+    );
+    await new Promise<void>((resolve) => codeload.listen(0, "127.0.0.1", resolve));
+    fake.codeload = codeload;
+    fake.codeloadOrigin = `http://127.0.0.1:${(codeload.address() as AddressInfo).port}`;
     return fake;
   }
 
@@ -211,10 +229,11 @@ export class FakeGitHub {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of [this.server, this.codeload]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   // ---- test controls ----
@@ -236,17 +255,29 @@ export class FakeGitHub {
   /** Commits files on a branch (creating it from the default branch if needed), as a push would. */
   push(params: {
     branch?: string;
-    files: Record<string, string | null>;
+    /** Content (a regular file), null (removed), or content with a mode (an executable, a link). */
+    files: Record<
+      string,
+      string | null | { content: string; mode: "100644" | "100755" | "120000" }
+    >;
     message?: string;
     author?: Person;
   }): string {
     const branch = params.branch ?? this.defaultBranch;
     const parent =
       this.refs.get(`refs/heads/${branch}`) ?? this.refs.get(`refs/heads/${this.defaultBranch}`);
-    const files = parent ? this.store.flatten(this.commit(parent).tree) : new Map();
+    const files: Map<string, { sha: string; mode: TreeItem["mode"] }> = parent
+      ? this.store.flatten(this.commit(parent).tree)
+      : new Map();
     for (const [path, content] of Object.entries(params.files)) {
       if (content === null) files.delete(path);
-      else files.set(path, { sha: this.store.putBlob(Buffer.from(content)), mode: "100644" });
+      else if (typeof content === "string")
+        files.set(path, { sha: this.store.putBlob(Buffer.from(content)), mode: "100644" });
+      else
+        files.set(path, {
+          sha: this.store.putBlob(Buffer.from(content.content)),
+          mode: content.mode,
+        });
     }
     const person = params.author ?? {
       name: "Someone",
@@ -351,7 +382,27 @@ export class FakeGitHub {
       response.end(body === undefined ? "" : JSON.stringify(body));
     };
 
+    if (url.pathname === this.graphqlPath && method === "POST") {
+      const login = this.login(request.headers.authorization);
+      record.route = "POST /graphql";
+      const answer: Answer = this.graphqlDisabled
+        ? { status: 404, body: { message: "Not Found", documentation_url: DOCS } }
+        : login === null
+          ? { status: 401, body: { message: "Bad credentials", documentation_url: DOCS } }
+          : await this.graphql(raw, login);
+      record.status = answer.status;
+      response.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+      response.end(JSON.stringify(answer.body));
+      return;
+    }
+
     const match = this.match(method, path);
+    if (match?.route.greedy && /%2F/i.test(path)) {
+      // Enterprise Server does not route an encoded slash inside a path: a ref must be sent
+      // with its slashes as they are.
+      send(notFound(), match.route, true);
+      return;
+    }
     if (!match) {
       this.problems.push(`the fake does not serve ${method} ${path}`);
       send({ status: 404, body: { message: "Not Found", documentation_url: DOCS } }, null, false);
@@ -408,6 +459,182 @@ export class FakeGitHub {
       route,
       false,
     );
+  }
+
+  /** Where Octokit sends GraphQL: /api/graphql beside Enterprise Server's /api/v3, else /graphql. */
+  private get graphqlPath(): string {
+    return this.prefix.endsWith("/v3")
+      ? `${this.prefix.slice(0, -3)}/graphql`
+      : `${this.prefix}/graphql`;
+  }
+
+  /** POST /graphql: the document validated against GitHub's schema, then createCommitOnBranch run. */
+  private async graphql(raw: string, login: string): Promise<Answer> {
+    let request: { query?: unknown; variables?: unknown };
+    try {
+      request = JSON.parse(raw) as { query?: unknown; variables?: unknown };
+    } catch {
+      return { status: 400, body: { message: "Problems parsing JSON", documentation_url: DOCS } };
+    }
+    if (typeof request.query !== "string") {
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: "A query attribute must be specified and must be a string." }],
+        },
+      };
+    }
+    const checked = checkDocument(request.query);
+    if (!("kind" in checked)) {
+      this.problems.push(
+        `GitHub would refuse this GraphQL document: ${checked.errors[0]?.message ?? ""}`,
+      );
+      return { status: 200, body: JSON.parse(JSON.stringify(checked)) as Json };
+    }
+    const document: DocumentNode = checked;
+    const variables =
+      typeof request.variables === "object" && request.variables !== null
+        ? (request.variables as Record<string, unknown>)
+        : {};
+    const result = await execute({
+      schema: githubSchema(),
+      document,
+      variableValues: variables,
+      rootValue: {
+        createCommitOnBranch: (args: { input: Record<string, unknown> }) => {
+          this.graphqlMutations.push("createCommitOnBranch");
+          return this.createCommitOnBranch(args.input, login);
+        },
+      },
+    });
+    const errors = (result.errors ?? []).map((error) => {
+      const original = error.originalError;
+      if (!(original instanceof GitHubGraphqlError)) {
+        this.problems.push(`the fake cannot answer this GraphQL document: ${error.message}`);
+      }
+      return {
+        ...(original instanceof GitHubGraphqlError ? { type: original.type } : {}),
+        path: error.path ? [...error.path] : undefined,
+        locations: error.locations
+          ? error.locations.map((l) => ({ line: l.line, column: l.column }))
+          : undefined,
+        message: error.message,
+      };
+    });
+    return {
+      status: 200,
+      body: JSON.parse(
+        JSON.stringify({ data: result.data ?? null, ...(errors.length > 0 ? { errors } : {}) }),
+      ) as Json,
+    };
+  }
+
+  /**
+   * createCommitOnBranch as GitHub runs it: the head must be `expectedHeadOid`
+   * (else STALE_DATA), every addition becomes a 100644 file, the author is
+   * the viewer and the committer GitHub.
+   */
+  private createCommitOnBranch(input: Record<string, unknown>, login: string) {
+    const branch = (input.branch ?? {}) as {
+      repositoryNameWithOwner?: string;
+      branchName?: string;
+    };
+    if (branch.repositoryNameWithOwner !== `${this.owner}/${this.repo}`) {
+      throw new GitHubGraphqlError(
+        "NOT_FOUND",
+        `Could not resolve to a Repository with the name '${String(branch.repositoryNameWithOwner)}'.`,
+      );
+    }
+    const ref = `refs/heads/${branch.branchName ?? ""}`;
+    const head = this.refs.get(ref);
+    if (head === undefined) {
+      throw new GitHubGraphqlError("NOT_FOUND", `A ref named "${ref}" does not exist.`);
+    }
+    const expected = String(input.expectedHeadOid);
+    if (expected !== head) {
+      throw new GitHubGraphqlError(
+        "STALE_DATA",
+        `Expected branch to point to "${expected}" but it did not. Pull and try again.`,
+      );
+    }
+    const changes = (input.fileChanges ?? {}) as {
+      additions?: { path: string; contents: string }[];
+      deletions?: { path: string }[];
+    };
+    const files = this.store.flatten(this.commit(head).tree);
+    for (const deletion of changes.deletions ?? []) {
+      if (!files.delete(deletion.path)) {
+        throw new GitHubGraphqlError(
+          "UNPROCESSABLE",
+          `A path was requested for deletion which does not exist as of commit oid \`${head}\``,
+        );
+      }
+    }
+    for (const addition of changes.additions ?? []) {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(addition.contents)) {
+        throw new GitHubGraphqlError("UNPROCESSABLE", `contents of ${addition.path} is not Base64`);
+      }
+      files.set(addition.path, {
+        sha: this.store.putBlob(Buffer.from(addition.contents, "base64")),
+        mode: "100644",
+      });
+    }
+    const message = (input.message ?? {}) as { headline?: string; body?: string | null };
+    const text = message.body ? `${message.headline}\n\n${message.body}` : String(message.headline);
+    const sha = this.store.putCommit({
+      tree: this.store.build(files),
+      parents: [head],
+      author: { name: login, email: `${login}@users.noreply.github.com`, date: now() },
+      committer: { name: "GitHub", email: "noreply@github.com", date: now() },
+      message: text,
+    });
+    this.refs.set(ref, sha);
+    return { commit: { oid: sha, url: `${this.webRepo}/commit/${sha}` } };
+  }
+
+  /** codeload: the tarball a redirect pointed at, for the token that redirect carried. */
+  private serveCodeload(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? "/", this.codeloadOrigin);
+    const record: RecordedRequest = {
+      method: request.method ?? "GET",
+      path: url.pathname,
+      route: "GET codeload/{owner}/{repo}/legacy.tar.gz/{ref}",
+      status: 0,
+      authorization: request.headers.authorization,
+      ifNoneMatch: undefined,
+      at: Date.now(),
+    };
+    this.requests.push(record);
+    const answer = (status: number, body: Buffer | string, type = "text/plain") => {
+      record.status = status;
+      response.writeHead(status, { "content-type": type });
+      response.end(body);
+    };
+    if (request.headers.authorization !== undefined) {
+      this.problems.push("the API credential was sent to codeload (another host)");
+    }
+    const match = /^\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(url.pathname);
+    const token = this.downloadTokens.get(url.searchParams.get("token") ?? "");
+    if (
+      !match ||
+      match[1] !== this.owner ||
+      match[2] !== this.repo ||
+      !token ||
+      token.commit !== match[3] ||
+      token.expires < Date.now()
+    ) {
+      answer(404, "Not Found");
+      return;
+    }
+    const commit = this.commit(token.commit);
+    const tarball = gitArchive({
+      store: this.store,
+      tree: commit.tree,
+      commit: token.commit,
+      prefix: `${this.owner}-${this.repo}-${token.commit.slice(0, 7)}/`,
+      mtime: Date.parse(commit.committer.date) / 1000,
+    });
+    answer(200, tarball, "application/x-gzip");
   }
 
   private match(
@@ -638,6 +865,23 @@ export class FakeGitHub {
       },
       {
         method: "GET",
+        template: `${R}/tarball/{ref}`,
+        greedy: true,
+        handle: ({ params }) => {
+          const sha = this.resolve(params.ref ?? "");
+          if (!sha) return notFound();
+          const token = randomBytes(16).toString("hex");
+          this.downloadTokens.set(token, { commit: sha, expires: Date.now() + 5 * 60_000 });
+          return {
+            status: 302,
+            headers: {
+              location: `${this.codeloadOrigin}/${this.owner}/${this.repo}/legacy.tar.gz/${sha}?token=${token}`,
+            },
+          };
+        },
+      },
+      {
+        method: "GET",
         template: `${R}/contents/{path}`,
         greedy: true,
         handle: ({ params, query }) => {
@@ -703,7 +947,9 @@ export class FakeGitHub {
         method: "POST",
         template: `${R}/git/trees`,
         handle: ({ body }) => {
-          const files = new Map<string, { sha: string; mode: "100644" | "100755" | "040000" }>();
+          const files = new Map<string, { sha: string; mode: TreeItem["mode"] }>();
+          const modeOf = (mode: unknown): TreeItem["mode"] =>
+            mode === "100755" || mode === "120000" ? mode : "100644";
           if (typeof body.base_tree === "string") {
             if (!this.store.trees.has(body.base_tree))
               return unprocessable("base_tree is not a valid tree");
@@ -721,10 +967,10 @@ export class FakeGitHub {
             } else if (typeof e.content === "string") {
               files.set(e.path, {
                 sha: this.store.putBlob(Buffer.from(e.content)),
-                mode: "100644",
+                mode: modeOf(e.mode),
               });
             } else if (typeof e.sha === "string" && this.store.blobs.has(e.sha)) {
-              files.set(e.path, { sha: e.sha, mode: e.mode === "100755" ? "100755" : "100644" });
+              files.set(e.path, { sha: e.sha, mode: modeOf(e.mode) });
             } else {
               return unprocessable(`tree.sha ${String(e.sha)} is not a valid blob`);
             }

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { GitHubProvider, type GitHubProviderOptions } from "@/lib/git/github/github-provider";
 import { FakeGitHub, type FakeGitHubOptions } from "./fake-github";
 
@@ -56,6 +59,8 @@ export function providerFor(
     writesPerHour: 50_000,
     retryBaseMs: 50,
     throttleId: randomBytes(4).toString("hex"),
+    // A data directory of its own: snapshots of commits are cached there.
+    dataDir: mkdtempSync(path.join(os.tmpdir(), "gantry-github-")),
     ...options,
   });
 }
