@@ -730,11 +730,12 @@ export class FakeGitHub {
       {
         method: "GET",
         template: `${R}/commits/{ref}/status`,
-        handle: ({ params }) => {
+        handle: ({ params, query }) => {
           const sha = this.resolve(params.ref ?? "");
           if (!sha) return notFound();
-          const statuses = this.statuses.get(sha) ?? [];
-          const states = statuses.map((s) => s.state);
+          const all = this.statuses.get(sha) ?? [];
+          const { items: statuses, link } = this.page(all, query, `commits/${params.ref}/status`);
+          const states = all.map((s) => s.state);
           const state = states.some((s) => s === "failure" || s === "error")
             ? "failure"
             : states.length === 0 || states.some((s) => s === "pending")
@@ -742,10 +743,11 @@ export class FakeGitHub {
               : "success";
           return {
             status: 200,
+            headers: link,
             body: {
               state,
               sha,
-              total_count: statuses.length,
+              total_count: all.length,
               statuses: statuses.map((s, index) => ({
                 id: index + 1,
                 node_id: nodeId("StatusContext", index + 1),
@@ -768,15 +770,21 @@ export class FakeGitHub {
       {
         method: "GET",
         template: `${R}/commits/{ref}/check-runs`,
-        handle: ({ params }) => {
+        handle: ({ params, query }) => {
           const sha = this.resolve(params.ref ?? "");
           if (!sha) return notFound();
-          const runs = this.checkRuns.get(sha) ?? [];
+          const all = this.checkRuns.get(sha) ?? [];
+          const {
+            items: runs,
+            link,
+            offset,
+          } = this.page(all, query, `commits/${params.ref}/check-runs`);
           return {
             status: 200,
+            headers: link,
             body: {
-              total_count: runs.length,
-              check_runs: runs.map((run, index) => this.checkRunJson(sha, run, index + 1)),
+              total_count: all.length,
+              check_runs: runs.map((run, index) => this.checkRunJson(sha, run, offset + index + 1)),
             },
           };
         },
@@ -1369,6 +1377,27 @@ export class FakeGitHub {
   }
 
   // ---- lookups ----
+
+  /** One page of a list (`per_page` at most 100, default 30) and GitHub's Link header for the rest. */
+  private page<T>(
+    all: readonly T[],
+    query: URLSearchParams,
+    route: string,
+  ): { items: T[]; offset: number; link: Record<string, string> } {
+    const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30)));
+    const page = Math.max(1, Number(query.get("page") ?? 1));
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const offset = (page - 1) * perPage;
+    const url = (n: number) => `<${this.apiRepo}/${route}?per_page=${perPage}&page=${n}>`;
+    const links: string[] = [];
+    if (page < last) links.push(`${url(page + 1)}; rel="next"`, `${url(last)}; rel="last"`);
+    if (page > 1) links.push(`${url(1)}; rel="first"`, `${url(page - 1)}; rel="prev"`);
+    return {
+      items: all.slice(offset, offset + perPage),
+      offset,
+      link: links.length > 0 ? { link: links.join(", ") } : {},
+    };
+  }
 
   private resolve(ref: string): string | null {
     if (/^[0-9a-f]{40}$/.test(ref)) return this.store.commits.has(ref) ? ref : null;
