@@ -385,13 +385,31 @@ export class FakeGitHub {
     if (url.pathname === this.graphqlPath && method === "POST") {
       const login = this.login(request.headers.authorization);
       record.route = "POST /graphql";
-      const answer: Answer = this.graphqlDisabled
-        ? { status: 404, body: { message: "Not Found", documentation_url: DOCS } }
-        : login === null
-          ? { status: 401, body: { message: "Bad credentials", documentation_url: DOCS } }
-          : await this.graphql(raw, login);
+      const fault = this.faults.find(
+        (f) =>
+          f.remaining > 0 &&
+          (!f.method || f.method === method) &&
+          (!f.path || f.path.test(url.pathname)),
+      );
+      if (fault) fault.remaining -= 1;
+      if (fault?.kind === "hang") return;
+      const injected = fault ? faultAnswer(fault) : null;
+      const answer: Answer = injected
+        ? injected
+        : this.graphqlDisabled
+          ? { status: 404, body: { message: "Not Found", documentation_url: DOCS } }
+          : login === null
+            ? { status: 401, body: { message: "Bad credentials", documentation_url: DOCS } }
+            : await this.graphql(raw, login);
       record.status = answer.status;
-      response.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+      response.writeHead(answer.status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "4999",
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+        "x-ratelimit-resource": "graphql",
+        ...answer.headers,
+      });
       response.end(JSON.stringify(answer.body));
       return;
     }

@@ -20,7 +20,8 @@ import { providerFor } from "./support";
 export const ENVIRONMENTS = ["dev", "qa", "staging", "prod"] as const;
 
 const ENVIRONMENTS_YAML = `environments:\n${ENVIRONMENTS.map(
-  (name) => `  - name: ${name}\n    displayName: ${name.toUpperCase()}\n    clusters:\n      - name: ${name}-1\n`,
+  (name) =>
+    `  - name: ${name}\n    displayName: ${name.toUpperCase()}\n    clusters:\n      - name: ${name}-1\n`,
 ).join("")}`;
 
 export interface CallCount {
