@@ -170,7 +170,7 @@ describe("the tarball reader", () => {
     execFileSync("git", args, {
       cwd: work,
       env: {
-        PATH: process.env.PATH,
+        ...process.env,
         GIT_CONFIG_NOSYSTEM: "1",
         GIT_CONFIG_GLOBAL: "/dev/null",
         GIT_AUTHOR_NAME: "a",

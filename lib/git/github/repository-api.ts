@@ -12,9 +12,6 @@ import { GitHubSnapshots } from "@/lib/git/github/snapshots";
 import type { TarLimits } from "@/lib/git/github/tarball";
 import type { GitPerson } from "@/lib/git/provider";
 
-/** Parallel blob reads and writes: enough to hide latency, few enough not to look like abuse. */
-export const CONCURRENCY = 8;
-
 export interface GitHubProviderOptions extends GitHubClientOptions {
   owner: string;
   repository: string;
@@ -168,15 +165,6 @@ export function onBehalfOf(body: string, person: GitPerson): string {
   return `${body}\n\n_by ${person.name} in Gantry_`;
 }
 
-export function decode(content: string, encoding: string, what: string): string {
-  if (encoding === "base64") return Buffer.from(content, "base64").toString("utf8");
-  if (encoding === "utf-8" || encoding === "utf8") return content;
-  throw githubError(
-    "unavailable",
-    `GitHub answered ${what} in an unknown encoding "${encoding.slice(0, 20)}"`,
-  );
-}
-
 export function isoDate(value: string | undefined): string {
   const time = value === undefined ? Number.NaN : Date.parse(value);
   return Number.isFinite(time) ? new Date(time).toISOString() : new Date(0).toISOString();
@@ -193,24 +181,4 @@ export function refPath(ref: string): string {
 export function assertSha(sha: string): void {
   if (!/^[0-9a-f]{40}$/.test(sha))
     throw githubError("bad_request", `"${sha.slice(0, 80)}" is not a commit SHA`);
-}
-
-/** Maps with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index];
-      if (item === undefined) continue;
-      results[index] = await fn(item);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

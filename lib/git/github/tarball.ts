@@ -13,7 +13,7 @@ import { githubError } from "@/lib/git/github/client";
  * is a clear error rather than a full disk.
  */
 
-export type TarEntryKind = "file" | "executable" | "symlink";
+type TarEntryKind = "file" | "executable" | "symlink";
 
 export interface TarEntry {
   /** Repository path, without the archive's top directory. */
@@ -32,7 +32,7 @@ export interface TarLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_TAR_LIMITS: TarLimits = {
+const DEFAULT_TAR_LIMITS: TarLimits = {
   maxFileBytes: 64 * 1024 * 1024,
   maxTotalBytes: 1024 * 1024 * 1024,
   maxEntries: 500_000,
