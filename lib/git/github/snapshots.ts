@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { isGantryError } from "@/lib/errors";
 import { githubError } from "@/lib/git/github/client";
 import { readTarball, type TarEntry, type TarLimits } from "@/lib/git/github/tarball";
 import { type GitCli, runGit } from "@/lib/git/local/git-cli";
@@ -200,7 +201,13 @@ export class GitHubSnapshots {
       await done;
     } catch (error) {
       child.kill("SIGKILL");
-      throw error;
+      if (isGantryError(error)) throw error;
+      // gzip or the connection failed mid-download: say so, without a stack from zlib.
+      throw githubError(
+        "unavailable",
+        `GitHub's tarball of ${sha.slice(0, 12)} could not be read: ${error instanceof Error ? error.message.slice(0, 200) : "unknown error"}`,
+        { cause: error },
+      );
     } finally {
       await entries.return(undefined);
     }
