@@ -86,6 +86,50 @@ describe("file modes", () => {
   });
 });
 
+describe("snapshots", () => {
+  const tarballs = () =>
+    fake.requests.filter((r) => r.route === "GET /repos/{owner}/{repo}/tarball/{ref}").length;
+
+  it("downloads a commit once for concurrent readers, and keeps only the newest commits", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-evict-"));
+    try {
+      const small = providerFor(fake, { type: "token", token }, { dataDir, maxSnapshots: 2 });
+      const first = fake.refs.get("refs/heads/main") ?? "";
+      const reads = await Promise.all(
+        Array.from({ length: 5 }, () => small.readFile({ ref: first, path: "environments.yaml" })),
+      );
+      expect(new Set(reads).size).toBe(1);
+      expect(tarballs()).toBe(1);
+
+      const commits = [first];
+      for (let i = 0; i < 3; i++) {
+        commits.push(fake.push({ files: { "counter.txt": `${i}\n` }, message: `c${i}` }));
+        expect(await small.readFile({ ref: commits.at(-1) ?? "", path: "counter.txt" })).toBe(
+          `${i}\n`,
+        );
+      }
+      expect(tarballs()).toBe(4);
+      const refs = execFileSync("git", [
+        `--git-dir=${path.join(dataDir, `cache/github/127.0.0.1_${new URL(fake.apiUrl).port}`, "acme/gitops/git/snapshots.git")}`,
+        "for-each-ref",
+        "--format=%(refname)",
+        "refs/snapshots/",
+      ])
+        .toString()
+        .split("\n")
+        .filter((line) => line !== "");
+      expect(refs).toHaveLength(2);
+      // The newest are still here; the first was dropped and is read again.
+      await small.readFile({ ref: commits[3] ?? "", path: "counter.txt" });
+      expect(tarballs()).toBe(4);
+      await small.readFile({ ref: first, path: "environments.yaml" });
+      expect(tarballs()).toBe(5);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("refs in URLs", () => {
   it("sends branch names with slashes and special characters segment by segment", async () => {
     const main = await github.resolveRef("main");
