@@ -179,6 +179,8 @@ export class FakeGitHub {
   readonly graphqlMutations: string[] = [];
   /** Answers GraphQL as an Enterprise Server without it would (404). */
   graphqlDisabled = false;
+  /** How long codeload takes before it answers (a large repository's download). */
+  codeloadDelayMs = 0;
   private nextId = 1000;
 
   private constructor(options: FakeGitHubOptions) {
@@ -625,8 +627,10 @@ export class FakeGitHub {
     this.requests.push(record);
     const answer = (status: number, body: Buffer | string, type = "text/plain") => {
       record.status = status;
-      response.writeHead(status, { "content-type": type });
-      response.end(body);
+      setTimeout(() => {
+        response.writeHead(status, { "content-type": type });
+        response.end(body);
+      }, this.codeloadDelayMs);
     };
     if (request.headers.authorization !== undefined) {
       this.problems.push("the API credential was sent to codeload (another host)");

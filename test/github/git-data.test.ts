@@ -130,6 +130,19 @@ describe("snapshots", () => {
   });
 });
 
+describe("downloads", () => {
+  it("gives a tarball longer than an API answer before it gives up", async () => {
+    const slow = providerFor(
+      fake,
+      { type: "token", token },
+      { timeoutMs: 300, downloadTimeoutMs: 20_000 },
+    );
+    fake.codeloadDelayMs = 1_000;
+    const main = fake.refs.get("refs/heads/main") ?? "";
+    expect(await slow.readFile({ ref: main, path: "environments.yaml" })).toContain("staging");
+  });
+});
+
 describe("refs in URLs", () => {
   it("sends branch names with slashes and special characters segment by segment", async () => {
     const main = await github.resolveRef("main");
