@@ -181,6 +181,8 @@ export class FakeGitHub {
   graphqlDisabled = false;
   /** How long codeload takes before it answers (a large repository's download). */
   codeloadDelayMs = 0;
+  /** codeload breaks the connection halfway through the next tarball. */
+  codeloadBreaks = false;
   private nextId = 1000;
 
   private constructor(options: FakeGitHubOptions) {
@@ -656,6 +658,13 @@ export class FakeGitHub {
       prefix: `${this.owner}-${this.repo}-${token.commit.slice(0, 7)}/`,
       mtime: Date.parse(commit.committer.date) / 1000,
     });
+    if (this.codeloadBreaks) {
+      this.codeloadBreaks = false;
+      record.status = 200;
+      response.writeHead(200, { "content-type": "application/x-gzip" });
+      response.write(tarball.subarray(0, Math.floor(tarball.length / 2)), () => response.destroy());
+      return;
+    }
     answer(200, tarball, "application/x-gzip");
   }
 

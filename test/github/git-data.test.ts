@@ -141,6 +141,23 @@ describe("downloads", () => {
     const main = fake.refs.get("refs/heads/main") ?? "";
     expect(await slow.readFile({ ref: main, path: "environments.yaml" })).toContain("staging");
   });
+
+  it("fails a download that breaks off, and succeeds on the next try", async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 300; i++)
+      many[`apps/app-${i}/app.yaml`] = `team: ${randomBytes(24).toString("hex")}\n`;
+    const head = fake.push({ files: many, message: "many" });
+    fake.codeloadBreaks = true;
+    await expect(github.readFile({ ref: head, path: "apps/app-1/app.yaml" })).rejects.toMatchObject(
+      {
+        code: "unavailable",
+        system: "github",
+      },
+    );
+    expect(await github.readFile({ ref: head, path: "apps/app-1/app.yaml" })).toBe(
+      many["apps/app-1/app.yaml"],
+    );
+  });
 });
 
 describe("refs in URLs", () => {

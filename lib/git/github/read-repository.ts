@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { ReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import type { z } from "zod";
@@ -179,7 +179,9 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     if (!(attempt.data instanceof ReadableStream)) {
       throw githubError("unavailable", `GitHub answered ${what} without a body`);
     }
+    // pipeline, not pipe: a download that breaks off must fail the reader, not leave it waiting.
     const gunzip = createGunzip();
-    return Readable.fromWeb(attempt.data).pipe(gunzip);
+    pipeline(Readable.fromWeb(attempt.data), gunzip, () => undefined);
+    return gunzip;
   }
 }
