@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -140,12 +140,16 @@ describe("reading", () => {
   it("reads again from the data directory after a restart, without a call", async () => {
     const main = fake.refs.get("refs/heads/main") ?? "";
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-restart-"));
-    const first = providerFor(fake, { type: "token", token }, { dataDir });
-    await first.listTree({ ref: main, recursive: true });
-    const before = fake.requests.length;
-    const second = providerFor(fake, { type: "token", token }, { dataDir });
-    expect(await second.readFile({ ref: main, path: "environments.yaml" })).toContain("staging");
-    expect(fake.requests.length).toBe(before);
+    try {
+      const first = providerFor(fake, { type: "token", token }, { dataDir });
+      await first.listTree({ ref: main, recursive: true });
+      const before = fake.requests.length;
+      const second = providerFor(fake, { type: "token", token }, { dataDir });
+      expect(await second.readFile({ ref: main, path: "environments.yaml" })).toContain("staging");
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { GitHubProvider, type GitHubProviderOptions } from "@/lib/git/github/github-provider";
@@ -41,6 +41,18 @@ export async function startFake(
   return { fake, token };
 }
 
+/** Data directories made for providers, removed when the test process ends. */
+const dataDirs: string[] = [];
+process.once("exit", () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function providerDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
 export function providerFor(
   fake: FakeGitHub,
   auth: GitHubProviderOptions["auth"],
@@ -60,7 +72,7 @@ export function providerFor(
     retryBaseMs: 50,
     throttleId: randomBytes(4).toString("hex"),
     // A data directory of its own: snapshots of commits are cached there.
-    dataDir: mkdtempSync(path.join(os.tmpdir(), "gantry-github-")),
+    dataDir: providerDataDir(),
     ...options,
   });
 }
