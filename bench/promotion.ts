@@ -321,6 +321,7 @@ try {
     owner: "acme",
     repository: "gitops",
     defaultBranch: "main",
+    dataDir,
     // We count calls, not GitHub's clock: no pacing, and a budget no release reaches.
     throttling: false,
     writesPerMinute: 1_000_000,

@@ -44,6 +44,7 @@ export function createGitProvider(
         owner,
         repository: config.github.repository,
         defaultBranch: config.git.branch,
+        dataDir: config.dataDir,
         writesPerMinute: config.github.writesPerMinute,
         writesPerHour: config.github.writesPerHour,
       });

@@ -69,7 +69,10 @@ interface GitWriter {
   /**
    * One commit on `branch` with all `files` changed, whose parent is `parent` (the branch's
    * current head; a different head is a conflict: GantryError("conflict")). Author and committer
-   * are the person; the message carries the trailers it is given. Returns the new commit SHA.
+   * are the person where the host lets Gantry say so; GitHub's one-call commit makes Gantry's
+   * identity the author and names the person in a Co-authored-by trailer. The message carries
+   * the trailers it is given. Each file keeps its mode (an executable stays one). Returns the
+   * new commit SHA.
    */
   commitFiles(params: {
     branch: string;

@@ -7,7 +7,10 @@ import {
 } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type CommitObject, ObjectStore, type Person } from "./git-objects";
+import { type DocumentNode, execute } from "graphql";
+import { gitArchive } from "./git-archive";
+import { type CommitObject, ObjectStore, type Person, type TreeItem } from "./git-objects";
+import { checkDocument, GitHubGraphqlError, githubSchema } from "./graphql";
 import { OpenApiResponses, type OperationKey } from "./openapi";
 
 /**
@@ -166,7 +169,20 @@ export class FakeGitHub {
   private readonly appKey: KeyObject | null;
   private readonly tokens: Map<string, string>;
   private server: http.Server | null = null;
+  private codeload: http.Server | null = null;
   private origin = "";
+  /** Where tarball downloads are redirected: another origin, as codeload.github.com is. */
+  private codeloadOrigin = "";
+  /** Short-lived download tokens in redirect URLs: token → { commit, expiry }. */
+  private readonly downloadTokens = new Map<string, { commit: string; expires: number }>();
+  /** How many times each GraphQL mutation was answered. */
+  readonly graphqlMutations: string[] = [];
+  /** Answers GraphQL as an Enterprise Server without it would (404). */
+  graphqlDisabled = false;
+  /** How long codeload takes before it answers (a large repository's download). */
+  codeloadDelayMs = 0;
+  /** codeload breaks the connection halfway through the next tarball. */
+  codeloadBreaks = false;
   private nextId = 1000;
 
   private constructor(options: FakeGitHubOptions) {
@@ -197,6 +213,12 @@ export class FakeGitHub {
     const { port } = server.address() as AddressInfo;
     fake.server = server;
     fake.origin = `http://127.0.0.1:${port}`;
+    const codeload = http.createServer((request, response) =>
+      fake.serveCodeload(request, response),
+    );
+    await new Promise<void>((resolve) => codeload.listen(0, "127.0.0.1", resolve));
+    fake.codeload = codeload;
+    fake.codeloadOrigin = `http://127.0.0.1:${(codeload.address() as AddressInfo).port}`;
     return fake;
   }
 
@@ -211,10 +233,11 @@ export class FakeGitHub {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of [this.server, this.codeload]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   // ---- test controls ----
@@ -236,17 +259,29 @@ export class FakeGitHub {
   /** Commits files on a branch (creating it from the default branch if needed), as a push would. */
   push(params: {
     branch?: string;
-    files: Record<string, string | null>;
+    /** Content (a regular file), null (removed), or content with a mode (an executable, a link). */
+    files: Record<
+      string,
+      string | null | { content: string; mode: "100644" | "100755" | "120000" }
+    >;
     message?: string;
     author?: Person;
   }): string {
     const branch = params.branch ?? this.defaultBranch;
     const parent =
       this.refs.get(`refs/heads/${branch}`) ?? this.refs.get(`refs/heads/${this.defaultBranch}`);
-    const files = parent ? this.store.flatten(this.commit(parent).tree) : new Map();
+    const files: Map<string, { sha: string; mode: TreeItem["mode"] }> = parent
+      ? this.store.flatten(this.commit(parent).tree)
+      : new Map();
     for (const [path, content] of Object.entries(params.files)) {
       if (content === null) files.delete(path);
-      else files.set(path, { sha: this.store.putBlob(Buffer.from(content)), mode: "100644" });
+      else if (typeof content === "string")
+        files.set(path, { sha: this.store.putBlob(Buffer.from(content)), mode: "100644" });
+      else
+        files.set(path, {
+          sha: this.store.putBlob(Buffer.from(content.content)),
+          mode: content.mode,
+        });
     }
     const person = params.author ?? {
       name: "Someone",
@@ -351,7 +386,45 @@ export class FakeGitHub {
       response.end(body === undefined ? "" : JSON.stringify(body));
     };
 
+    if (url.pathname === this.graphqlPath && method === "POST") {
+      const login = this.login(request.headers.authorization);
+      record.route = "POST /graphql";
+      const fault = this.faults.find(
+        (f) =>
+          f.remaining > 0 &&
+          (!f.method || f.method === method) &&
+          (!f.path || f.path.test(url.pathname)),
+      );
+      if (fault) fault.remaining -= 1;
+      if (fault?.kind === "hang") return;
+      const injected = fault ? faultAnswer(fault) : null;
+      const answer: Answer = injected
+        ? injected
+        : this.graphqlDisabled
+          ? { status: 404, body: { message: "Not Found", documentation_url: DOCS } }
+          : login === null
+            ? { status: 401, body: { message: "Bad credentials", documentation_url: DOCS } }
+            : await this.graphql(raw, login);
+      record.status = answer.status;
+      response.writeHead(answer.status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "4999",
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+        "x-ratelimit-resource": "graphql",
+        ...answer.headers,
+      });
+      response.end(JSON.stringify(answer.body));
+      return;
+    }
+
     const match = this.match(method, path);
+    if (match?.route.greedy && /%2F/i.test(path)) {
+      // Enterprise Server does not route an encoded slash inside a path: a ref must be sent
+      // with its slashes as they are.
+      send(notFound(), match.route, true);
+      return;
+    }
     if (!match) {
       this.problems.push(`the fake does not serve ${method} ${path}`);
       send({ status: 404, body: { message: "Not Found", documentation_url: DOCS } }, null, false);
@@ -408,6 +481,191 @@ export class FakeGitHub {
       route,
       false,
     );
+  }
+
+  /** Where Octokit sends GraphQL: /api/graphql beside Enterprise Server's /api/v3, else /graphql. */
+  private get graphqlPath(): string {
+    return this.prefix.endsWith("/v3")
+      ? `${this.prefix.slice(0, -3)}/graphql`
+      : `${this.prefix}/graphql`;
+  }
+
+  /** POST /graphql: the document validated against GitHub's schema, then createCommitOnBranch run. */
+  private async graphql(raw: string, login: string): Promise<Answer> {
+    let request: { query?: unknown; variables?: unknown };
+    try {
+      request = JSON.parse(raw) as { query?: unknown; variables?: unknown };
+    } catch {
+      return { status: 400, body: { message: "Problems parsing JSON", documentation_url: DOCS } };
+    }
+    if (typeof request.query !== "string") {
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: "A query attribute must be specified and must be a string." }],
+        },
+      };
+    }
+    const checked = checkDocument(request.query);
+    if (!("kind" in checked)) {
+      this.problems.push(
+        `GitHub would refuse this GraphQL document: ${checked.errors[0]?.message ?? ""}`,
+      );
+      return { status: 200, body: JSON.parse(JSON.stringify(checked)) as Json };
+    }
+    const document: DocumentNode = checked;
+    const variables =
+      typeof request.variables === "object" && request.variables !== null
+        ? (request.variables as Record<string, unknown>)
+        : {};
+    const result = await execute({
+      schema: githubSchema(),
+      document,
+      variableValues: variables,
+      rootValue: {
+        createCommitOnBranch: (args: { input: Record<string, unknown> }) => {
+          this.graphqlMutations.push("createCommitOnBranch");
+          return this.createCommitOnBranch(args.input, login);
+        },
+      },
+    });
+    const errors = (result.errors ?? []).map((error) => {
+      const original = error.originalError;
+      if (!(original instanceof GitHubGraphqlError)) {
+        this.problems.push(`the fake cannot answer this GraphQL document: ${error.message}`);
+      }
+      return {
+        ...(original instanceof GitHubGraphqlError ? { type: original.type } : {}),
+        path: error.path ? [...error.path] : undefined,
+        locations: error.locations
+          ? error.locations.map((l) => ({ line: l.line, column: l.column }))
+          : undefined,
+        message: error.message,
+      };
+    });
+    return {
+      status: 200,
+      body: JSON.parse(
+        JSON.stringify({ data: result.data ?? null, ...(errors.length > 0 ? { errors } : {}) }),
+      ) as Json,
+    };
+  }
+
+  /**
+   * createCommitOnBranch as GitHub runs it: the head must be `expectedHeadOid`
+   * (else STALE_DATA), every addition becomes a 100644 file, the author is
+   * the viewer and the committer GitHub.
+   */
+  private createCommitOnBranch(input: Record<string, unknown>, login: string) {
+    const branch = (input.branch ?? {}) as {
+      repositoryNameWithOwner?: string;
+      branchName?: string;
+    };
+    if (branch.repositoryNameWithOwner !== `${this.owner}/${this.repo}`) {
+      throw new GitHubGraphqlError(
+        "NOT_FOUND",
+        `Could not resolve to a Repository with the name '${String(branch.repositoryNameWithOwner)}'.`,
+      );
+    }
+    const ref = `refs/heads/${branch.branchName ?? ""}`;
+    const head = this.refs.get(ref);
+    if (head === undefined) {
+      throw new GitHubGraphqlError("NOT_FOUND", `A ref named "${ref}" does not exist.`);
+    }
+    const expected = String(input.expectedHeadOid);
+    if (expected !== head) {
+      throw new GitHubGraphqlError(
+        "STALE_DATA",
+        `Expected branch to point to "${expected}" but it did not. Pull and try again.`,
+      );
+    }
+    const changes = (input.fileChanges ?? {}) as {
+      additions?: { path: string; contents: string }[];
+      deletions?: { path: string }[];
+    };
+    const files = this.store.flatten(this.commit(head).tree);
+    for (const deletion of changes.deletions ?? []) {
+      if (!files.delete(deletion.path)) {
+        throw new GitHubGraphqlError(
+          "UNPROCESSABLE",
+          `A path was requested for deletion which does not exist as of commit oid \`${head}\``,
+        );
+      }
+    }
+    for (const addition of changes.additions ?? []) {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(addition.contents)) {
+        throw new GitHubGraphqlError("UNPROCESSABLE", `contents of ${addition.path} is not Base64`);
+      }
+      files.set(addition.path, {
+        sha: this.store.putBlob(Buffer.from(addition.contents, "base64")),
+        mode: "100644",
+      });
+    }
+    const message = (input.message ?? {}) as { headline?: string; body?: string | null };
+    const text = message.body ? `${message.headline}\n\n${message.body}` : String(message.headline);
+    const sha = this.store.putCommit({
+      tree: this.store.build(files),
+      parents: [head],
+      author: { name: login, email: `${login}@users.noreply.github.com`, date: now() },
+      committer: { name: "GitHub", email: "noreply@github.com", date: now() },
+      message: text,
+    });
+    this.refs.set(ref, sha);
+    return { commit: { oid: sha, url: `${this.webRepo}/commit/${sha}` } };
+  }
+
+  /** codeload: the tarball a redirect pointed at, for the token that redirect carried. */
+  private serveCodeload(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? "/", this.codeloadOrigin);
+    const record: RecordedRequest = {
+      method: request.method ?? "GET",
+      path: url.pathname,
+      route: "GET codeload/{owner}/{repo}/legacy.tar.gz/{ref}",
+      status: 0,
+      authorization: request.headers.authorization,
+      ifNoneMatch: undefined,
+      at: Date.now(),
+    };
+    this.requests.push(record);
+    const answer = (status: number, body: Buffer | string, type = "text/plain") => {
+      record.status = status;
+      setTimeout(() => {
+        response.writeHead(status, { "content-type": type });
+        response.end(body);
+      }, this.codeloadDelayMs);
+    };
+    if (request.headers.authorization !== undefined) {
+      this.problems.push("the API credential was sent to codeload (another host)");
+    }
+    const match = /^\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(url.pathname);
+    const token = this.downloadTokens.get(url.searchParams.get("token") ?? "");
+    if (
+      !match ||
+      match[1] !== this.owner ||
+      match[2] !== this.repo ||
+      !token ||
+      token.commit !== match[3] ||
+      token.expires < Date.now()
+    ) {
+      answer(404, "Not Found");
+      return;
+    }
+    const commit = this.commit(token.commit);
+    const tarball = gitArchive({
+      store: this.store,
+      tree: commit.tree,
+      commit: token.commit,
+      prefix: `${this.owner}-${this.repo}-${token.commit.slice(0, 7)}/`,
+      mtime: Date.parse(commit.committer.date) / 1000,
+    });
+    if (this.codeloadBreaks) {
+      this.codeloadBreaks = false;
+      record.status = 200;
+      response.writeHead(200, { "content-type": "application/x-gzip" });
+      response.write(tarball.subarray(0, Math.floor(tarball.length / 2)), () => response.destroy());
+      return;
+    }
+    answer(200, tarball, "application/x-gzip");
   }
 
   private match(
@@ -503,11 +761,12 @@ export class FakeGitHub {
       {
         method: "GET",
         template: `${R}/commits/{ref}/status`,
-        handle: ({ params }) => {
+        handle: ({ params, query }) => {
           const sha = this.resolve(params.ref ?? "");
           if (!sha) return notFound();
-          const statuses = this.statuses.get(sha) ?? [];
-          const states = statuses.map((s) => s.state);
+          const all = this.statuses.get(sha) ?? [];
+          const { items: statuses, link } = this.page(all, query, `commits/${params.ref}/status`);
+          const states = all.map((s) => s.state);
           const state = states.some((s) => s === "failure" || s === "error")
             ? "failure"
             : states.length === 0 || states.some((s) => s === "pending")
@@ -515,10 +774,11 @@ export class FakeGitHub {
               : "success";
           return {
             status: 200,
+            headers: link,
             body: {
               state,
               sha,
-              total_count: statuses.length,
+              total_count: all.length,
               statuses: statuses.map((s, index) => ({
                 id: index + 1,
                 node_id: nodeId("StatusContext", index + 1),
@@ -541,15 +801,21 @@ export class FakeGitHub {
       {
         method: "GET",
         template: `${R}/commits/{ref}/check-runs`,
-        handle: ({ params }) => {
+        handle: ({ params, query }) => {
           const sha = this.resolve(params.ref ?? "");
           if (!sha) return notFound();
-          const runs = this.checkRuns.get(sha) ?? [];
+          const all = this.checkRuns.get(sha) ?? [];
+          const {
+            items: runs,
+            link,
+            offset,
+          } = this.page(all, query, `commits/${params.ref}/check-runs`);
           return {
             status: 200,
+            headers: link,
             body: {
-              total_count: runs.length,
-              check_runs: runs.map((run, index) => this.checkRunJson(sha, run, index + 1)),
+              total_count: all.length,
+              check_runs: runs.map((run, index) => this.checkRunJson(sha, run, offset + index + 1)),
             },
           };
         },
@@ -638,6 +904,23 @@ export class FakeGitHub {
       },
       {
         method: "GET",
+        template: `${R}/tarball/{ref}`,
+        greedy: true,
+        handle: ({ params }) => {
+          const sha = this.resolve(params.ref ?? "");
+          if (!sha) return notFound();
+          const token = randomBytes(16).toString("hex");
+          this.downloadTokens.set(token, { commit: sha, expires: Date.now() + 5 * 60_000 });
+          return {
+            status: 302,
+            headers: {
+              location: `${this.codeloadOrigin}/${this.owner}/${this.repo}/legacy.tar.gz/${sha}?token=${token}`,
+            },
+          };
+        },
+      },
+      {
+        method: "GET",
         template: `${R}/contents/{path}`,
         greedy: true,
         handle: ({ params, query }) => {
@@ -703,7 +986,9 @@ export class FakeGitHub {
         method: "POST",
         template: `${R}/git/trees`,
         handle: ({ body }) => {
-          const files = new Map<string, { sha: string; mode: "100644" | "100755" | "040000" }>();
+          const files = new Map<string, { sha: string; mode: TreeItem["mode"] }>();
+          const modeOf = (mode: unknown): TreeItem["mode"] =>
+            mode === "100755" || mode === "120000" ? mode : "100644";
           if (typeof body.base_tree === "string") {
             if (!this.store.trees.has(body.base_tree))
               return unprocessable("base_tree is not a valid tree");
@@ -721,10 +1006,10 @@ export class FakeGitHub {
             } else if (typeof e.content === "string") {
               files.set(e.path, {
                 sha: this.store.putBlob(Buffer.from(e.content)),
-                mode: "100644",
+                mode: modeOf(e.mode),
               });
             } else if (typeof e.sha === "string" && this.store.blobs.has(e.sha)) {
-              files.set(e.path, { sha: e.sha, mode: e.mode === "100755" ? "100755" : "100644" });
+              files.set(e.path, { sha: e.sha, mode: modeOf(e.mode) });
             } else {
               return unprocessable(`tree.sha ${String(e.sha)} is not a valid blob`);
             }
@@ -1123,6 +1408,27 @@ export class FakeGitHub {
   }
 
   // ---- lookups ----
+
+  /** One page of a list (`per_page` at most 100, default 30) and GitHub's Link header for the rest. */
+  private page<T>(
+    all: readonly T[],
+    query: URLSearchParams,
+    route: string,
+  ): { items: T[]; offset: number; link: Record<string, string> } {
+    const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30)));
+    const page = Math.max(1, Number(query.get("page") ?? 1));
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const offset = (page - 1) * perPage;
+    const url = (n: number) => `<${this.apiRepo}/${route}?per_page=${perPage}&page=${n}>`;
+    const links: string[] = [];
+    if (page < last) links.push(`${url(page + 1)}; rel="next"`, `${url(last)}; rel="last"`);
+    if (page > 1) links.push(`${url(1)}; rel="first"`, `${url(page - 1)}; rel="prev"`);
+    return {
+      items: all.slice(offset, offset + perPage),
+      offset,
+      link: links.length > 0 ? { link: links.join(", ") } : {},
+    };
+  }
 
   private resolve(ref: string): string | null {
     if (/^[0-9a-f]{40}$/.test(ref)) return this.store.commits.has(ref) ? ref : null;

@@ -15,7 +15,7 @@ export interface Person {
 
 export interface TreeItem {
   name: string;
-  mode: "100644" | "100755" | "040000";
+  mode: "100644" | "100755" | "120000" | "040000";
   type: "blob" | "tree";
   sha: string;
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GantryError } from "@/lib/errors";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
@@ -97,45 +100,56 @@ describe("reading", () => {
     expect(github.pullRequestUrl(7)).toBe(`${fake.webUrl}/${OWNER}/${REPO}/pull/7`);
   });
 
-  it("walks the tree directory by directory when GitHub truncates the recursive answer", async () => {
-    fake.truncateTreesOver = 3;
-    try {
-      const entries = await github.listTree({ ref: "main", recursive: true });
-      expect(entries.filter((e) => e.type === "file")).toHaveLength(7);
-      const files = await github.readFiles({
-        ref: "main",
-        paths: ["apps/search/envs/prod/values.yaml", "environments.yaml"],
-      });
-      expect(files.size).toBe(2);
-    } finally {
-      fake.truncateTreesOver = 100_000;
-    }
-  });
-
-  it("reads many files with bounded concurrency, all through the blob API", async () => {
+  it("reads a commit as one tarball, and a commit it has read again without a call", async () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < 40; i++) many[`bulk/app-${i}/app.yaml`] = `team: t${i}\n`;
-    fake.push({ branch: "bulk", files: many, message: "bulk" });
+    const bulk = fake.push({ branch: "bulk", files: many, message: "bulk" });
     const before = fake.requests.length;
-    const files = await github.readFiles({ ref: "bulk", paths: Object.keys(many) });
+    const files = await github.readFiles({ ref: bulk, paths: Object.keys(many) });
     expect(files.size).toBe(40);
     expect(files.get("bulk/app-7/app.yaml")).toBe("team: t7\n");
-    const blobReads = fake.requests
-      .slice(before)
-      .filter((r) => r.route?.endsWith("/git/blobs/{file_sha}"));
-    expect(blobReads).toHaveLength(40);
+    // The API answers with a redirect to codeload, which serves the tarball: one API call.
+    expect(fake.requests.slice(before).map((r) => r.route)).toEqual([
+      "GET /repos/{owner}/{repo}/tarball/{ref}",
+      "GET codeload/{owner}/{repo}/legacy.tar.gz/{ref}",
+    ]);
+    const tree = await github.listTree({ ref: bulk, recursive: true });
+    expect(tree.filter((e) => e.type === "file")).toHaveLength(47);
+    expect(await github.readFile({ ref: bulk, path: "bulk/app-3/app.yaml" })).toBe("team: t3\n");
+    expect(fake.requests.length - before).toBe(2);
 
-    // Blobs are immutable: reading again after one file changed fetches only that one.
-    fake.push({ branch: "bulk", files: { "bulk/app-3/app.yaml": "team: changed\n" } });
+    // A new commit is a new tarball; blob ids say which files did not change.
+    const next = fake.push({ branch: "bulk", files: { "bulk/app-3/app.yaml": "team: changed\n" } });
     const again = fake.requests.length;
     const reread = await github.readFiles({ ref: "bulk", paths: Object.keys(many) });
     expect(reread.get("bulk/app-3/app.yaml")).toBe("team: changed\n");
-    expect(reread.get("bulk/app-7/app.yaml")).toBe("team: t7\n");
     expect(fake.requests.slice(again).map((r) => r.route)).toEqual([
       "GET /repos/{owner}/{repo}/commits/{ref}",
-      "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
-      "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
+      "GET /repos/{owner}/{repo}/tarball/{ref}",
+      "GET codeload/{owner}/{repo}/legacy.tar.gz/{ref}",
     ]);
+    const newTree = await github.listTree({ ref: next, path: "bulk", recursive: true });
+    const sha = (entries: typeof tree, path: string) => entries.find((e) => e.path === path)?.sha;
+    expect(sha(newTree, "bulk/app-7/app.yaml")).toBe(sha(tree, "bulk/app-7/app.yaml"));
+    expect(sha(newTree, "bulk/app-3/app.yaml")).not.toBe(sha(tree, "bulk/app-3/app.yaml"));
+    // Blob ids are Git's own, as GitHub's are.
+    const gitTree = fake.store.flatten(fake.commit(next).tree);
+    expect(sha(newTree, "bulk/app-3/app.yaml")).toBe(gitTree.get("bulk/app-3/app.yaml")?.sha);
+  });
+
+  it("reads again from the data directory after a restart, without a call", async () => {
+    const main = fake.refs.get("refs/heads/main") ?? "";
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-restart-"));
+    try {
+      const first = providerFor(fake, { type: "token", token }, { dataDir });
+      await first.listTree({ ref: main, recursive: true });
+      const before = fake.requests.length;
+      const second = providerFor(fake, { type: "token", token }, { dataDir });
+      expect(await second.readFile({ ref: main, path: "environments.yaml" })).toContain("staging");
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -155,15 +169,16 @@ describe("writing", () => {
     expect(await github.getBranch(branch)).toBe(main);
   });
 
-  it("commits several files as one commit on the right parent, by the person", async () => {
+  it("commits several files as one commit in one GraphQL call, naming the person", async () => {
     const main = await github.resolveRef("main");
     const branch = branchName();
     await github.createBranch({ name: branch, from: main });
+    await github.readFiles({ ref: main, paths: ["apps/payments/envs/prod/values.yaml"] });
     const before = fake.requests.length;
     const sha = await github.commitFiles({
       branch,
       parent: main,
-      message: "Promote payments\n\nCo-authored-by: Gantry <gantry@example.com>",
+      message: "Promote payments\n\nWhy: because.\n\nCo-authored-by: Gantry <gantry@example.com>",
       author: ALICE,
       files: [
         {
@@ -174,26 +189,66 @@ describe("writing", () => {
         { path: "apps/payments/NOTES.md", content: "new file ✓\n" },
       ],
     });
+    expect(fake.requests.slice(before).map((r) => r.route)).toEqual(["POST /graphql"]);
+    expect(fake.graphqlMutations).toEqual(["createCommitOnBranch"]);
     expect(await github.getBranch(branch)).toBe(sha);
     const commit = fake.commit(sha);
     expect(commit.parents).toEqual([main]);
-    expect(commit.author).toMatchObject({ name: ALICE.name, email: ALICE.email });
-    expect(commit.committer).toMatchObject({ name: ALICE.name, email: ALICE.email });
-    expect(commit.message).toContain("Co-authored-by: Gantry");
+    // GitHub makes the token's identity the author; the person is a co-author.
+    expect(commit.author.name).toBe("gantry-bot");
+    expect(commit.message).toBe(
+      "Promote payments\n\nWhy: because.\n\nCo-authored-by: Gantry <gantry@example.com>\nCo-authored-by: Alice Example <alice@example.com>\n",
+    );
     const files = fake.files(sha);
     expect(files.get("apps/payments/envs/prod/values.yaml")).toBe(
       VALUES.replace("1.41.0", "1.42.0"),
     );
     expect(files.get("apps/payments/NOTES.md")).toBe("new file ✓\n");
-    expect(files.get("charts/web/Chart.yaml")).toBe("name: web\nversion: 1.0.0\n"); // base_tree kept the rest
-    // Exactly one commit was created, through the Git Data API.
-    const routes = fake.requests.slice(before).map((r) => r.route);
-    expect(routes.filter((r) => r?.endsWith("/git/commits"))).toEqual([
+    expect(files.get("charts/web/Chart.yaml")).toBe("name: web\nversion: 1.0.0\n");
+  });
+
+  it("commits through the Git Data API where GraphQL is not served, by the person", async () => {
+    fake.graphqlDisabled = true;
+    const main = await github.resolveRef("main");
+    const branch = branchName();
+    await github.createBranch({ name: branch, from: main });
+    await github.readFiles({ ref: main, paths: ["environments.yaml"] });
+    const before = fake.requests.length;
+    const sha = await github.commitFiles({
+      branch,
+      parent: main,
+      message: "Promote payments",
+      author: ALICE,
+      files: [
+        {
+          path: "apps/payments/envs/prod/values.yaml",
+          content: VALUES.replace("1.41.0", "1.43.0"),
+        },
+        { path: "apps/search/envs/prod/values.yaml", content: "image:\n  tag: 2.0.0\n" },
+      ],
+    });
+    expect(fake.requests.slice(before).map((r) => r.route)).toEqual([
+      "POST /graphql",
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
+      "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+      "POST /repos/{owner}/{repo}/git/trees",
       "POST /repos/{owner}/{repo}/git/commits",
+      "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
     ]);
-    expect(routes.filter((r) => r === "POST /repos/{owner}/{repo}/git/blobs")).toHaveLength(3);
-    const update = fake.requests.slice(before).find((r) => r.method === "PATCH");
-    expect(update?.route).toBe("PATCH /repos/{owner}/{repo}/git/refs/{ref}");
+    const commit = fake.commit(sha);
+    expect(commit.parents).toEqual([main]);
+    expect(commit.author).toMatchObject({ name: ALICE.name, email: ALICE.email });
+    expect(fake.files(sha).get("apps/search/envs/prod/values.yaml")).toBe("image:\n  tag: 2.0.0\n");
+    // Once refused, GraphQL is not asked again.
+    const next = fake.requests.length;
+    await github.commitFiles({
+      branch,
+      parent: sha,
+      message: "again",
+      author: ALICE,
+      files: [{ path: "x.yaml", content: "x: 1\n" }],
+    });
+    expect(fake.requests.slice(next).map((r) => r.route)).not.toContain("POST /graphql");
   });
 
   it("refuses a commit whose parent is not the branch head any more", async () => {
@@ -212,6 +267,7 @@ describe("writing", () => {
 
   it("refuses when the head moves between the check and the ref update (force=false)", async () => {
     const { branch, commit } = await promotionBranch();
+    fake.graphqlDisabled = true;
     // Someone pushes after Gantry read the branch head, just before it moves the ref.
     let racer = "";
     fake.beforeHandle = ({ method }) => {
@@ -491,18 +547,22 @@ describe("pull requests", () => {
       author: ALICE,
     });
     const requests = fake.requests.slice(before);
-    expect(requests.every((r) => r.authorization === `token ${token}`)).toBe(true);
+    const api = requests.filter((r) => !r.route?.startsWith("GET codeload"));
+    expect(api.every((r) => r.authorization === `token ${token}`)).toBe(true);
+    // The tarball's host gets the short-lived token of the redirect, never the credential.
+    expect(requests.filter((r) => r.route?.startsWith("GET codeload"))).toMatchObject([
+      { authorization: undefined },
+    ]);
     const counts = github.apiCallCounts();
-    expect(counts.total).toBe(requests.length);
+    expect(counts.total).toBe(api.length);
     expect(counts.byOperation).toEqual({
-      readFile: 1, // contents API
+      readFile: 1, // the tarball (its redirect is followed within the call)
       getBranch: 1,
       createBranch: 1,
-      commitFiles: 6, // ref, parent commit, 1 blob, tree, commit, ref update
+      commitFiles: 1, // createCommitOnBranch
       findPullRequest: 1,
       openPullRequest: 2, // pull request, labels
     });
-    expect(counts).toMatchObject({ total: 12, writes: 7 });
-    expect(requests.filter((r) => r.method !== "GET")).toHaveLength(7);
+    expect(counts).toMatchObject({ total: 7, writes: 4 });
   });
 });

@@ -50,14 +50,14 @@ describe("rate limits (GitHub's pacing on)", () => {
         kind: "secondary",
         status,
         method: "POST",
-        path: /\/git\/blobs$/,
+        path: /\/graphql$/,
         retryAfter: 1,
       });
       const sha = await promote(github);
       expect(fake.commit(sha).parents).toHaveLength(1);
 
-      const blobs = byRoute(fake.requests, "POST /repos/{owner}/{repo}/git/blobs");
-      expect(blobs.map((r) => r.status)).toEqual([status, 201]);
+      const blobs = byRoute(fake.requests, "POST /graphql");
+      expect(blobs.map((r) => r.status)).toEqual([status, 200]);
       const [limited, retried] = blobs;
       // The retry came after the advertised retry-after, by the fake's own clock.
       expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1000);
@@ -112,11 +112,11 @@ describe("server errors and timeouts", () => {
   it("retries a 5xx on a read, and reports a lasting one clearly", async () => {
     const { fake, token } = await setup();
     const github = providerFor(fake, { type: "token", token });
-    fake.inject({ kind: "server", status: 502, method: "GET", path: /\/git\/trees\//, times: 1 });
+    fake.inject({ kind: "server", status: 502, method: "GET", path: /\/tarball\//, times: 1 });
     expect(await github.listTree({ ref: "main" })).toHaveLength(3);
     expect(
-      byRoute(fake.requests, "GET /repos/{owner}/{repo}/git/trees/{tree_sha}").map((r) => r.status),
-    ).toEqual([502, 200]);
+      byRoute(fake.requests, "GET /repos/{owner}/{repo}/tarball/{ref}").map((r) => r.status),
+    ).toEqual([502, 302]);
 
     fake.inject({ kind: "server", status: 503, method: "GET", path: /\/pulls\/1$/, times: 10 });
     await expect(github.getPullRequest(1)).rejects.toMatchObject({
@@ -202,7 +202,9 @@ describe("credentials", () => {
     expect(tokenRequests).toHaveLength(1);
     expect(tokenRequests[0]?.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
     const [first] = [...fake.installationTokens.keys()];
-    const apiCalls = fake.requests.filter((r) => r.route !== tokenRoute);
+    const apiCalls = fake.requests.filter(
+      (r) => r.route !== tokenRoute && !r.route?.startsWith("GET codeload"),
+    );
     expect(apiCalls.every((r) => r.authorization === `token ${first}`)).toBe(true);
 
     // An hour later the first token has expired (at GitHub too): a new one is fetched.

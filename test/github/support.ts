@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { GitHubProvider, type GitHubProviderOptions } from "@/lib/git/github/github-provider";
 import { FakeGitHub, type FakeGitHubOptions } from "./fake-github";
 
@@ -38,6 +41,18 @@ export async function startFake(
   return { fake, token };
 }
 
+/** Data directories made for providers, removed when the test process ends. */
+const dataDirs: string[] = [];
+process.once("exit", () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function providerDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
 export function providerFor(
   fake: FakeGitHub,
   auth: GitHubProviderOptions["auth"],
@@ -56,6 +71,8 @@ export function providerFor(
     writesPerHour: 50_000,
     retryBaseMs: 50,
     throttleId: randomBytes(4).toString("hex"),
+    // A data directory of its own: snapshots of commits are cached there.
+    dataDir: providerDataDir(),
     ...options,
   });
 }

@@ -33,6 +33,8 @@ export interface GitHubClientOptions {
   writesPerHour?: number;
   /** Per attempt; default 30 s. */
   timeoutMs?: number;
+  /** Per attempt of a commit's tarball download (redirect and body); default 5 min. */
+  downloadTimeoutMs?: number;
   /** How often a rate-limited request is tried again after waiting; default 3. */
   rateLimitRetries?: number;
   /** A primary rate limit that resets later than this is an error rather than a wait; default 15 min. */
@@ -152,6 +154,7 @@ export class GitHubClient {
 
   constructor(options: GitHubClientOptions) {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    const downloadTimeoutMs = Math.max(timeoutMs, options.downloadTimeoutMs ?? 300_000);
     const rateLimitRetries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRateLimitWaitSeconds ?? 900;
     this.writeBudget = new WriteBudget({
@@ -166,7 +169,9 @@ export class GitHubClient {
       const isWrite = method !== "GET" && method !== "HEAD" && !isTokenRequest(url);
       if (isWrite) await budget.acquire();
       this.count(isWrite);
-      const timeout = AbortSignal.timeout(timeoutMs);
+      // A large repository's tarball takes longer than an API answer; the body is read under
+      // the same signal, so the limit covers the whole download.
+      const timeout = AbortSignal.timeout(isTarballRequest(url) ? downloadTimeoutMs : timeoutMs);
       const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
       const response = await fetch(input, { ...init, signal });
       recordGitHubCall(method, response);
@@ -255,6 +260,10 @@ export class GitHubClient {
     if (isWrite) this.counts.writes += 1;
     this.counts.byOperation[name] = (this.counts.byOperation[name] ?? 0) + 1;
   }
+}
+
+function isTarballRequest(url: string): boolean {
+  return /\/repos\/[^/]+\/[^/]+\/tarball\//.test(new URL(url).pathname);
 }
 
 function isTokenRequest(url: string): boolean {

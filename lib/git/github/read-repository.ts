@@ -1,38 +1,21 @@
+import { pipeline, Readable } from "node:stream";
+import { ReadableStream } from "node:stream/web";
+import { createGunzip } from "node:zlib";
 import type { z } from "zod";
 import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
 import { githubError, validated } from "@/lib/git/github/client";
-import {
-  CONCURRENCY,
-  decode,
-  GitHubRepositoryApi,
-  isoDate,
-  mapLimit,
-} from "@/lib/git/github/repository-api";
-import {
-  blobSchema,
-  commitListSchema,
-  commitSchema,
-  comparisonSchema,
-  contentFileSchema,
-  treeSchema,
-} from "@/lib/git/github/schemas";
+import { GitHubRepositoryApi, isoDate, refPath } from "@/lib/git/github/repository-api";
+import { commitListSchema, commitSchema, comparisonSchema } from "@/lib/git/github/schemas";
 import type { CommitSummary, TreeEntry } from "@/lib/git/provider";
 
-const TREE_CACHE_SIZE = 4;
-/** File contents kept by blob SHA (immutable), so a re-import fetches only what changed. */
-const BLOB_CACHE_CHARS = 32 * 1024 * 1024;
-
 /**
- * Reading the repository: refs to commits, trees, files (through the
- * contents API, or trees and blobs for many at once), history and
- * ancestry. Trees and blobs are cached by SHA: they never change.
+ * Reading the repository: refs to commits, history and ancestry through
+ * the REST API; trees and files from a snapshot of the whole commit (one
+ * tarball, read into a local repository under the data directory and read
+ * there by the local provider's reader), so a cold import costs a few calls
+ * whatever the fleet's size, and a commit already read costs none.
  */
 export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
-  /** Trees by SHA: immutable, so caching them is always right. */
-  private readonly trees = new Map<string, z.output<typeof treeSchema>>();
-  private readonly blobs = new Map<string, string>();
-  private blobChars = 0;
-
   resolveRef(ref: string): Promise<string> {
     return this.client.run("resolveRef", async () => (await this.commit(ref)).sha);
   }
@@ -42,7 +25,10 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     const what = `GET commits/${ref}`;
     // per_page bounds the list of changed files the answer carries.
     const attempt = await this.attempt(() =>
-      this.rest.repos.getCommit({ ...this.repo, ref, per_page: 1 }),
+      this.client.octokit.request(`GET /repos/{owner}/{repo}/commits/${refPath(ref)}`, {
+        ...this.repo,
+        per_page: 1,
+      }),
     );
     if (!attempt.ok) {
       if (attempt.failure.status === 404 || attempt.failure.status === 422) {
@@ -57,64 +43,26 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
 
   listTree(params: { ref: string; path?: string; recursive?: boolean }): Promise<TreeEntry[]> {
     return this.client.run("listTree", async () => {
-      const commit = await this.commit(params.ref);
       const dir = normalizePath(params.path ?? "", { allowRoot: true });
-      const dirSha =
-        dir === "" ? commit.commit.tree.sha : await this.subtreeSha(commit.commit.tree.sha, dir);
-      if (dirSha === null) return [];
-      const prefix = dir === "" ? "" : `${dir}/`;
-      const entries = params.recursive
-        ? await this.recursiveEntries(dirSha)
-        : (await this.tree(dirSha, false)).tree;
-      return entries.flatMap((entry): TreeEntry[] => {
-        if (entry.type === "blob")
-          return [{ path: prefix + entry.path, type: "file", sha: entry.sha }];
-        if (entry.type === "tree")
-          return [{ path: prefix + entry.path, type: "directory", sha: entry.sha }];
-        return []; // submodules have no content here
-      });
+      const local = await this.snapshot(params.ref);
+      return this.snapshots.reader.listTree({ ref: local, path: dir, recursive: params.recursive });
     });
   }
 
   readFile(params: { ref: string; path: string }): Promise<string | null> {
     return this.client.run("readFile", async () => {
       const path = normalizePath(params.path);
-      assertRef(params.ref, "github");
-      // One call, instead of commit + tree + blob.
-      const what = `GET contents/${path}`;
-      const attempt = await this.attempt(() =>
-        this.rest.repos.getContent({ ...this.repo, path, ref: params.ref }),
-      );
-      if (!attempt.ok) {
-        if (attempt.failure.status === 404) return null;
-        throw this.failed(what, attempt.failure);
-      }
-      if (Array.isArray(attempt.data)) return null; // a directory
-      const file = contentFileSchema.safeParse(attempt.data);
-      if (!file.success) return null; // a symlink or submodule is not a file we read
-      // Files over 1 MB come back without content: read the blob.
-      if (file.data.encoding === "none") return this.blob(file.data.sha);
-      return decode(file.data.content, file.data.encoding, what);
+      const local = await this.snapshot(params.ref);
+      return this.snapshots.reader.readFile({ ref: local, path });
     });
   }
 
   readFiles(params: { ref: string; paths: readonly string[] }): Promise<Map<string, string>> {
     return this.client.run("readFiles", async () => {
-      const files = new Map<string, string>();
       const paths = [...new Set(params.paths.map((p) => normalizePath(p)))];
-      if (paths.length === 0) return files;
-      const commit = await this.commit(params.ref);
-      const blobs = await this.blobShas(commit.commit.tree.sha, paths);
-      const wanted = paths.flatMap((path) => {
-        const sha = blobs.get(path);
-        return sha ? [{ path, sha }] : [];
-      });
-      const contents = await mapLimit(wanted, CONCURRENCY, (item) => this.blob(item.sha));
-      wanted.forEach((item, index) => {
-        const content = contents[index];
-        if (content !== undefined) files.set(item.path, content);
-      });
-      return files;
+      if (paths.length === 0) return new Map<string, string>();
+      const local = await this.snapshot(params.ref);
+      return this.snapshots.reader.readFiles({ ref: local, paths });
     });
   }
 
@@ -194,117 +142,46 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     });
   }
 
-  // ---- trees and blobs ----
+  // ---- snapshots ----
 
-  private async tree(sha: string, recursive: boolean): Promise<z.output<typeof treeSchema>> {
-    const key = `${sha}:${recursive}`;
-    const cached = this.trees.get(key);
-    if (cached) return cached;
-    const what = `GET git/trees/${sha}`;
-    const data = await this.call(what, () =>
-      this.rest.git.getTree({
+  /**
+   * The local snapshot of the commit `ref` names: a full commit SHA costs
+   * no call when its snapshot is here; a branch or tag is resolved first.
+   */
+  protected async snapshot(ref: string): Promise<string> {
+    assertRef(ref, "github");
+    const sha = /^[0-9a-f]{40}$/.test(ref) ? ref : (await this.commit(ref)).sha;
+    return this.snapshots.snapshot(sha, () => this.downloadTarball(sha));
+  }
+
+  /**
+   * The commit's tarball, gunzipped as it arrives. GitHub answers with a
+   * redirect to codeload, which fetch follows (dropping the Authorization
+   * header for the other host: the redirect's URL carries a short-lived token).
+   */
+  private async downloadTarball(sha: string): Promise<AsyncIterable<Uint8Array>> {
+    const what = `GET tarball/${sha}`;
+    const attempt = await this.attempt(() =>
+      this.client.octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
         ...this.repo,
-        tree_sha: sha,
-        ...(recursive ? { recursive: "1" } : {}),
+        ref: sha,
+        request: { parseSuccessResponseBody: false },
       }),
     );
-    const tree = validated(treeSchema, data, what);
-    this.trees.set(key, tree);
-    while (this.trees.size > TREE_CACHE_SIZE) {
-      const oldest = this.trees.keys().next().value;
-      if (oldest === undefined) break;
-      this.trees.delete(oldest);
-    }
-    return tree;
-  }
-
-  /** Every entry below a tree, paths relative to it; walks level by level when GitHub truncates. */
-  private async recursiveEntries(sha: string): Promise<z.output<typeof treeSchema>["tree"]> {
-    const whole = await this.tree(sha, true);
-    if (!whole.truncated) return whole.tree;
-    const entries: z.output<typeof treeSchema>["tree"] = [];
-    let level = [{ prefix: "", sha }];
-    while (level.length > 0) {
-      const trees = await mapLimit(level, CONCURRENCY, (dir) => this.tree(dir.sha, false));
-      const next: { prefix: string; sha: string }[] = [];
-      trees.forEach((tree, index) => {
-        const prefix = level[index]?.prefix ?? "";
-        for (const entry of tree.tree) {
-          const path = prefix + entry.path;
-          entries.push({ ...entry, path });
-          if (entry.type === "tree") next.push({ prefix: `${path}/`, sha: entry.sha });
-        }
-      });
-      level = next;
-    }
-    return entries;
-  }
-
-  /** The SHA of the tree at `dir`, or null when there is no such directory. */
-  private async subtreeSha(rootSha: string, dir: string): Promise<string | null> {
-    let sha = rootSha;
-    for (const segment of dir.split("/")) {
-      const entry = (await this.tree(sha, false)).tree.find((e) => e.path === segment);
-      if (entry?.type !== "tree") return null;
-      sha = entry.sha;
-    }
-    return sha;
-  }
-
-  /** path → blob SHA for the wanted paths, from one recursive tree, or directory by directory when truncated. */
-  private async blobShas(rootSha: string, paths: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const whole = await this.tree(rootSha, true);
-    if (!whole.truncated) {
-      const wanted = new Set(paths);
-      for (const entry of whole.tree) {
-        if (entry.type === "blob" && wanted.has(entry.path)) found.set(entry.path, entry.sha);
+    if (!attempt.ok) {
+      if (attempt.failure.status === 404) {
+        throw githubError("not_found", `commit ${sha} does not exist in ${this.fullName}`, {
+          details: { ref: sha, repository: this.fullName },
+        });
       }
-      return found;
+      throw this.failed(what, attempt.failure);
     }
-    const byDir = new Map<string, string[]>();
-    for (const path of paths) {
-      const slash = path.lastIndexOf("/");
-      const dir = slash < 0 ? "" : path.slice(0, slash);
-      byDir.set(dir, [...(byDir.get(dir) ?? []), path]);
+    if (!(attempt.data instanceof ReadableStream)) {
+      throw githubError("unavailable", `GitHub answered ${what} without a body`);
     }
-    await mapLimit([...byDir], CONCURRENCY, async ([dir, inDir]) => {
-      const sha = dir === "" ? rootSha : await this.subtreeSha(rootSha, dir);
-      if (sha === null) return;
-      const entries = (await this.tree(sha, false)).tree;
-      for (const path of inDir) {
-        const name = path.slice(dir === "" ? 0 : dir.length + 1);
-        const entry = entries.find((e) => e.path === name);
-        if (entry?.type === "blob") found.set(path, entry.sha);
-      }
-    });
-    return found;
-  }
-
-  private async blob(sha: string): Promise<string> {
-    const cached = this.blobs.get(sha);
-    if (cached !== undefined) {
-      // Most recently used goes last; the oldest are dropped first.
-      this.blobs.delete(sha);
-      this.blobs.set(sha, cached);
-      return cached;
-    }
-    const what = `GET git/blobs/${sha}`;
-    const blob = validated(
-      blobSchema,
-      await this.call(what, () => this.rest.git.getBlob({ ...this.repo, file_sha: sha })),
-      what,
-    );
-    const content = decode(blob.content, blob.encoding, what);
-    if (content.length <= BLOB_CACHE_CHARS / 16) {
-      this.blobs.set(sha, content);
-      this.blobChars += content.length;
-      for (const [oldest, text] of this.blobs) {
-        if (this.blobChars <= BLOB_CACHE_CHARS) break;
-        this.blobs.delete(oldest);
-        this.blobChars -= text.length;
-      }
-    }
-    return content;
+    // pipeline, not pipe: a download that breaks off must fail the reader, not leave it waiting.
+    const gunzip = createGunzip();
+    pipeline(Readable.fromWeb(attempt.data), gunzip, () => undefined);
+    return gunzip;
   }
 }

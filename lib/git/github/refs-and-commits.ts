@@ -1,25 +1,34 @@
+import { GraphqlResponseError } from "@octokit/graphql";
+import { z } from "zod";
 import { assertRef, normalizePath } from "@/lib/git/arguments";
-import { githubError, githubMessage, validated } from "@/lib/git/github/client";
+import { githubError, githubMessage, httpFailure, validated } from "@/lib/git/github/client";
 import { GitHubRepositoryReader } from "@/lib/git/github/read-repository";
-import { assertSha, CONCURRENCY, mapLimit } from "@/lib/git/github/repository-api";
+import { assertSha, refPath } from "@/lib/git/github/repository-api";
 import { createdObjectSchema, gitCommitSchema, refSchema } from "@/lib/git/github/schemas";
+import type { FileMode } from "@/lib/git/github/snapshots";
 import type { GitPerson } from "@/lib/git/provider";
+import { log } from "@/lib/log";
 
 /**
  * Refs and commits: a branch's head, a new branch, and a commit of many
- * files made with the Git Data API (blobs → tree → commit → ref), so a
- * change of many files is one commit and a head that moved is a conflict.
+ * files in one call (GraphQL `createCommitOnBranch`), or with the Git Data
+ * API (tree → commit → ref) where GraphQL cannot keep a file's mode or the
+ * host has no such mutation. Either way a change of many files is one
+ * commit and a head that moved is a conflict.
  */
 export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
   getBranch(name: string): Promise<string | null> {
     return this.client.run("getBranch", () => this.branchHead(name));
   }
 
-  private async branchHead(name: string): Promise<string | null> {
+  protected async branchHead(name: string): Promise<string | null> {
     assertRef(name, "github");
     const what = `GET git/ref/heads/${name}`;
     const attempt = await this.attempt(() =>
-      this.rest.git.getRef({ ...this.repo, ref: `heads/${name}` }),
+      this.client.octokit.request(
+        `GET /repos/{owner}/{repo}/git/ref/heads/${refPath(name)}`,
+        this.repo,
+      ),
     );
     if (!attempt.ok) {
       if (attempt.failure.status === 404) return null;
@@ -74,6 +83,7 @@ export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
     files: readonly { path: string; content: string }[];
   }): Promise<string> {
     return this.client.run("commitFiles", async () => {
+      assertRef(params.branch, "github");
       assertSha(params.parent);
       if (params.files.length === 0)
         throw githubError("bad_request", "a commit needs at least one file");
@@ -81,90 +91,231 @@ export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
         path: normalizePath(file.path),
         content: file.content,
       }));
-      const head = await this.branchHead(params.branch);
-      if (head === null) {
-        throw githubError(
-          "not_found",
-          `branch "${params.branch}" does not exist in ${this.fullName}`,
-        );
+      // The modes the files have now (the snapshot is there when the caller read them first):
+      // GraphQL writes every file as 100644, so an executable or a link goes through Git Data.
+      const parentSnapshot = await this.snapshot(params.parent);
+      const modes = await this.snapshots.modes(
+        parentSnapshot,
+        files.map((file) => file.path),
+      );
+      const plain = files.every((file) => (modes.get(file.path) ?? "100644") === "100644");
+      const change = { ...params, files };
+      if (plain && this.graphqlWrites) {
+        const sha = await this.commitWithGraphql(change);
+        if (sha !== null) return sha;
+        this.graphqlWrites = false;
+        log.warn("GitHub has no createCommitOnBranch; committing through the Git Data API", {
+          repository: this.fullName,
+        });
       }
-      if (head !== params.parent) throw headMoved(params.branch, params.parent, head);
+      return this.commitWithGitData(change, modes);
+    });
+  }
 
-      const parent = validated(
-        gitCommitSchema,
-        await this.call(`GET git/commits/${params.parent}`, () =>
-          this.rest.git.getCommit({ ...this.repo, commit_sha: params.parent }),
-        ),
-        "GET git/commits",
-      );
-      const blobShas = await mapLimit(files, CONCURRENCY, async (file) => {
-        const what = "POST git/blobs";
-        const data = await this.call(what, () =>
-          this.rest.git.createBlob({
-            ...this.repo,
-            content: Buffer.from(file.content, "utf8").toString("base64"),
-            encoding: "base64",
-          }),
-        );
-        return validated(createdObjectSchema, data, what).sha;
+  /** Whether to try GraphQL's createCommitOnBranch (false once the host said it has none). */
+  private graphqlWrites = true;
+
+  /**
+   * One call: `createCommitOnBranch` with `expectedHeadOid`, so a head that
+   * moved is refused by GitHub itself. GitHub makes Gantry's identity the
+   * author (and signs the commit); the person is named in a Co-authored-by
+   * trailer. Null when the host has no such mutation (older Enterprise Server).
+   */
+  private async commitWithGraphql(params: {
+    branch: string;
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  }): Promise<string | null> {
+    const message = withCoAuthor(params.message, params.author);
+    const newline = message.indexOf("\n");
+    const headline = newline < 0 ? message : message.slice(0, newline);
+    const body = newline < 0 ? "" : message.slice(newline + 1).replace(/^\n+/, "");
+    const input = {
+      branch: { repositoryNameWithOwner: this.fullName, branchName: params.branch },
+      expectedHeadOid: params.parent,
+      message: body === "" ? { headline } : { headline, body },
+      fileChanges: {
+        additions: params.files.map((file) => ({
+          path: file.path,
+          contents: Buffer.from(file.content, "utf8").toString("base64"),
+        })),
+      },
+    };
+    let data: unknown;
+    try {
+      data = await this.client.octokit.graphql(CREATE_COMMIT, {
+        input,
+        // A retry after a lost answer would meet its own commit as a moved head.
+        request: { retries: 0 },
       });
-      const tree = validated(
-        createdObjectSchema,
-        await this.call("POST git/trees", () =>
-          this.rest.git.createTree({
-            ...this.repo,
-            base_tree: parent.tree.sha,
-            tree: files.map((file, index) => ({
-              path: file.path,
-              mode: "100644" as const,
-              type: "blob" as const,
-              sha: blobShas[index] ?? "",
-            })),
-          }),
-        ),
-        "POST git/trees",
-      );
-      const person = {
-        name: params.author.name,
-        email: params.author.email,
-        date: new Date().toISOString(),
-      };
-      const commit = validated(
-        createdObjectSchema,
-        await this.call("POST git/commits", () =>
-          this.rest.git.createCommit({
-            ...this.repo,
-            message: params.message,
-            tree: tree.sha,
-            parents: [params.parent],
-            author: person,
-            committer: person,
-          }),
-        ),
-        "POST git/commits",
-      );
-      // force: false — GitHub refuses unless the new commit descends from the branch's head,
-      // so a head that moved since we looked is a conflict, not an overwrite.
-      const what = `PATCH git/refs/heads/${params.branch}`;
-      const update = await this.attempt(() =>
-        this.rest.git.updateRef({
-          ...this.repo,
-          ref: `heads/${params.branch}`,
-          sha: commit.sha,
-          force: false,
-        }),
-      );
-      if (!update.ok) {
-        if (update.failure.status === 422 || update.failure.status === 409) {
+    } catch (error) {
+      if (error instanceof GraphqlResponseError) {
+        const errors = graphqlErrorsSchema.safeParse(error.errors);
+        const list = errors.success ? errors.data : [];
+        const words = summariseGraphqlErrors(list);
+        if (list.some((e) => e.extensions?.code === "undefinedField")) return null;
+        if (
+          list.some((e) => e.type === "STALE_DATA" || /expected branch to point/i.test(e.message))
+        ) {
           const now = await this.branchHead(params.branch);
           throw headMoved(params.branch, params.parent, now ?? "(deleted)");
         }
-        throw this.failed(what, update.failure);
+        if (list.some((e) => e.type === "NOT_FOUND")) {
+          throw githubError(
+            "not_found",
+            `branch "${params.branch}" does not exist in ${this.fullName}: ${words}`,
+            {
+              details: { branch: params.branch },
+            },
+          );
+        }
+        throw githubError(
+          "unprocessable",
+          `GitHub refused the commit on "${params.branch}": ${words}`,
+          {
+            details: { branch: params.branch },
+          },
+        );
       }
-      validated(refSchema, update.data, what);
-      return commit.sha;
-    });
+      const failure = httpFailure(error);
+      if (failure === null) throw error;
+      if (failure.status === 404) return null;
+      throw this.failed("POST graphql createCommitOnBranch", failure);
+    }
+    return validated(createCommitOnBranchSchema, data, "createCommitOnBranch").createCommitOnBranch
+      .commit.oid;
   }
+
+  /**
+   * The Git Data API: the parent's tree, one tree with every file inline and
+   * its mode kept, one commit by the person, and the ref moved without force
+   * (GitHub refuses an update that is not a fast-forward: a head that moved
+   * is a conflict, not an overwrite).
+   */
+  private async commitWithGitData(
+    params: {
+      branch: string;
+      parent: string;
+      message: string;
+      author: GitPerson;
+      files: readonly { path: string; content: string }[];
+    },
+    modes: ReadonlyMap<string, FileMode>,
+  ): Promise<string> {
+    const head = await this.branchHead(params.branch);
+    if (head === null) {
+      throw githubError(
+        "not_found",
+        `branch "${params.branch}" does not exist in ${this.fullName}`,
+      );
+    }
+    if (head !== params.parent) throw headMoved(params.branch, params.parent, head);
+    const parent = validated(
+      gitCommitSchema,
+      await this.call(`GET git/commits/${params.parent}`, () =>
+        this.rest.git.getCommit({ ...this.repo, commit_sha: params.parent }),
+      ),
+      "GET git/commits",
+    );
+    const tree = validated(
+      createdObjectSchema,
+      await this.call("POST git/trees", () =>
+        this.rest.git.createTree({
+          ...this.repo,
+          base_tree: parent.tree.sha,
+          tree: params.files.map((file) => ({
+            path: file.path,
+            mode: modes.get(file.path) ?? "100644",
+            type: "blob" as const,
+            content: file.content,
+          })),
+        }),
+      ),
+      "POST git/trees",
+    );
+    const person = {
+      name: params.author.name,
+      email: params.author.email,
+      date: new Date().toISOString(),
+    };
+    const commit = validated(
+      createdObjectSchema,
+      await this.call("POST git/commits", () =>
+        this.rest.git.createCommit({
+          ...this.repo,
+          message: params.message,
+          tree: tree.sha,
+          parents: [params.parent],
+          author: person,
+          committer: person,
+        }),
+      ),
+      "POST git/commits",
+    );
+    const what = `PATCH git/refs/heads/${params.branch}`;
+    const update = await this.attempt(() =>
+      this.client.octokit.request(
+        `PATCH /repos/{owner}/{repo}/git/refs/heads/${refPath(params.branch)}`,
+        {
+          ...this.repo,
+          sha: commit.sha,
+          force: false,
+        },
+      ),
+    );
+    if (!update.ok) {
+      if (update.failure.status === 422 || update.failure.status === 409) {
+        const now = await this.branchHead(params.branch);
+        throw headMoved(params.branch, params.parent, now ?? "(deleted)");
+      }
+      throw this.failed(what, update.failure);
+    }
+    validated(refSchema, update.data, what);
+    return commit.sha;
+  }
+}
+
+const CREATE_COMMIT = `mutation ($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) {
+    commit {
+      oid
+    }
+  }
+}`;
+
+const createCommitOnBranchSchema = z.object({
+  createCommitOnBranch: z.object({
+    commit: z.object({ oid: z.string().regex(/^[0-9a-f]{40}$/, "expected a commit SHA") }),
+  }),
+});
+
+const graphqlErrorsSchema = z.array(
+  z.object({
+    type: z.string().optional(),
+    message: z.string(),
+    extensions: z.object({ code: z.string().optional() }).optional(),
+  }),
+);
+
+function summariseGraphqlErrors(errors: readonly { message: string }[]): string {
+  const text = errors.map((e) => e.message).join("; ") || "no message";
+  return githubMessage({ status: 200, message: text, response: { data: { message: text } } });
+}
+
+/** The person, named in the commit's trailers (appended to a trailer block when there is one). */
+function withCoAuthor(message: string, person: GitPerson): string {
+  const name = person.name.replace(/[<>\n\r]/g, "").trim();
+  const email = person.email.replace(/[<>\n\r]/g, "").trim();
+  const trailer = `Co-authored-by: ${name} <${email}>`;
+  const trimmed = message.replace(/\s+$/, "");
+  if (trimmed.includes(trailer)) return message;
+  const lastParagraph = trimmed.split(/\n\s*\n/).at(-1) ?? "";
+  const isTrailers =
+    trimmed.includes("\n\n") &&
+    lastParagraph.split("\n").every((line) => /^[A-Za-z0-9-]+: \S/.test(line));
+  return `${trimmed}${isTrailers ? "\n" : "\n\n"}${trailer}\n`;
 }
 
 function headMoved(branch: string, expected: string, actual: string) {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import {
   type ApiCallCounts,
   GitHubClient,
@@ -7,10 +8,9 @@ import {
   type HttpFailure,
   httpFailure,
 } from "@/lib/git/github/client";
+import { GitHubSnapshots } from "@/lib/git/github/snapshots";
+import type { TarLimits } from "@/lib/git/github/tarball";
 import type { GitPerson } from "@/lib/git/provider";
-
-/** Parallel blob reads and writes: enough to hide latency, few enough not to look like abuse. */
-export const CONCURRENCY = 8;
 
 export interface GitHubProviderOptions extends GitHubClientOptions {
   owner: string;
@@ -18,6 +18,12 @@ export interface GitHubProviderOptions extends GitHubClientOptions {
   defaultBranch: string;
   /** Browser root for links; derived from apiUrl when absent (api.github.com → github.com, <host>/api/v3 → <host>). */
   webUrl?: string;
+  /** Gantry's data directory: snapshots of commits are kept under `cache/github/`. */
+  dataDir: string;
+  /** Commits kept as snapshots; default 4. */
+  maxSnapshots?: number;
+  /** Bounds on one commit's tarball. */
+  snapshotLimits?: Partial<TarLimits>;
 }
 
 type Answer = { data: unknown };
@@ -38,6 +44,7 @@ export abstract class GitHubRepositoryApi {
   readonly owner: string;
   readonly client: GitHubClient;
   protected readonly webRepoUrl: string;
+  protected readonly snapshots: GitHubSnapshots;
 
   constructor(options: GitHubProviderOptions) {
     this.owner = options.owner;
@@ -46,6 +53,16 @@ export abstract class GitHubRepositoryApi {
     this.client = new GitHubClient(options);
     const web = (options.webUrl ?? webUrlFor(options.apiUrl)).replace(/\/+$/, "");
     this.webRepoUrl = `${web}/${encodeURIComponent(this.owner)}/${encodeURIComponent(this.repository)}`;
+    this.snapshots = new GitHubSnapshots({
+      cacheDir: snapshotDirectory(
+        options.dataDir,
+        new URL(options.apiUrl).host,
+        this.owner,
+        this.repository,
+      ),
+      maxSnapshots: options.maxSnapshots,
+      limits: options.snapshotLimits,
+    });
   }
 
   /** API calls made so far, per operation (for the benchmark). */
@@ -128,6 +145,16 @@ export abstract class GitHubRepositoryApi {
   }
 }
 
+/** `<dataDir>/cache/github/<host>/<owner>/<repo>`, each part made a safe directory name. */
+function snapshotDirectory(dataDir: string, host: string, owner: string, repo: string): string {
+  const safe = (part: string) =>
+    part
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, "_")
+      .replace(/^\.+/, "_");
+  return path.join(dataDir, "cache", "github", safe(host), safe(owner), safe(repo));
+}
+
 function webUrlFor(apiUrl: string): string {
   const url = new URL(apiUrl);
   if (url.hostname === "api.github.com") return "https://github.com";
@@ -138,41 +165,20 @@ export function onBehalfOf(body: string, person: GitPerson): string {
   return `${body}\n\n_by ${person.name} in Gantry_`;
 }
 
-export function decode(content: string, encoding: string, what: string): string {
-  if (encoding === "base64") return Buffer.from(content, "base64").toString("utf8");
-  if (encoding === "utf-8" || encoding === "utf8") return content;
-  throw githubError(
-    "unavailable",
-    `GitHub answered ${what} in an unknown encoding "${encoding.slice(0, 20)}"`,
-  );
-}
-
 export function isoDate(value: string | undefined): string {
   const time = value === undefined ? Number.NaN : Date.parse(value);
   return Number.isFinite(time) ? new Date(time).toISOString() : new Date(0).toISOString();
 }
 
+/** A ref's segments encoded one by one: Enterprise Server does not route %2F inside a path. */
+export function refPath(ref: string): string {
+  return ref
+    .split("/")
+    .map((segment) => encodeURIComponent(segment))
+    .join("/");
+}
+
 export function assertSha(sha: string): void {
   if (!/^[0-9a-f]{40}$/.test(sha))
     throw githubError("bad_request", `"${sha.slice(0, 80)}" is not a commit SHA`);
-}
-
-/** Maps with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index];
-      if (item === undefined) continue;
-      results[index] = await fn(item);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { githubError, githubMessage, validated } from "@/lib/git/github/client";
+import { githubError, githubMessage, httpFailure, validated } from "@/lib/git/github/client";
 import { GitHubPullRequests } from "@/lib/git/github/pull-requests";
 import { assertSha, isoDate, onBehalfOf } from "@/lib/git/github/repository-api";
 import {
@@ -83,23 +83,30 @@ export abstract class GitHubReviewsAndChecks extends GitHubPullRequests {
   getChecks(sha: string): Promise<CheckSummary> {
     return this.client.run("getChecks", async () => {
       assertSha(sha);
-      const [statusData, runsData] = await Promise.all([
-        this.call(`GET commits/${sha}/status`, () =>
-          this.rest.repos.getCombinedStatusForRef({ ...this.repo, ref: sha, per_page: 100 }),
+      const [statuses, runs] = await Promise.all([
+        this.pages(`GET commits/${sha}/status`, (page) =>
+          this.rest.repos.getCombinedStatusForRef({ ...this.repo, ref: sha, per_page: 100, page }),
+        ).then((pages) =>
+          pages.flatMap(
+            (data) => validated(combinedStatusSchema, data, "GET commits/{sha}/status").statuses,
+          ),
         ),
-        this.call(`GET commits/${sha}/check-runs`, () =>
-          this.rest.checks.listForRef({ ...this.repo, ref: sha, per_page: 100 }),
+        this.pages(`GET commits/${sha}/check-runs`, (page) =>
+          this.rest.checks.listForRef({ ...this.repo, ref: sha, per_page: 100, page }),
+        ).then((pages) =>
+          pages.flatMap(
+            (data) =>
+              validated(checkRunListSchema, data, "GET commits/{sha}/check-runs").check_runs,
+          ),
         ),
       ]);
-      const status = validated(combinedStatusSchema, statusData, "GET commits/{sha}/status");
-      const runs = validated(checkRunListSchema, runsData, "GET commits/{sha}/check-runs");
       const checks: CheckSummary["checks"] = [
-        ...status.statuses.map((s) => ({
+        ...statuses.map((s) => ({
           name: s.context,
           state: statusState(s.state),
           url: s.target_url,
         })),
-        ...runs.check_runs.map((run) => ({
+        ...runs.map((run) => ({
           name: run.name,
           state: checkRunState(run.status, run.conclusion),
           url: run.html_url ?? run.details_url,
@@ -112,7 +119,34 @@ export abstract class GitHubReviewsAndChecks extends GitHubPullRequests {
       return { state, checks };
     });
   }
+
+  /**
+   * Every page of a list, following GitHub's `Link: rel="next"`, at most
+   * MAX_CHECK_PAGES of them (a commit with more than 1,000 checks is read
+   * as its first 1,000).
+   */
+  private async pages(
+    what: string,
+    send: (page: number) => Promise<{ data: unknown; headers: { link?: string } }>,
+  ): Promise<unknown[]> {
+    const pages: unknown[] = [];
+    for (let page = 1; page <= MAX_CHECK_PAGES; page++) {
+      let response: { data: unknown; headers: { link?: string } };
+      try {
+        response = await send(page);
+      } catch (error) {
+        const failure = httpFailure(error);
+        if (failure === null) throw error;
+        throw this.failed(what, failure);
+      }
+      pages.push(response.data);
+      if (!/rel="next"/.test(response.headers.link ?? "")) break;
+    }
+    return pages;
+  }
 }
+
+const MAX_CHECK_PAGES = 10;
 
 function toReview(review: z.output<typeof reviewSchema>): PullRequestReview | null {
   const states: Record<string, PullRequestReview["state"]> = {

@@ -25,25 +25,6 @@ export const comparisonSchema = z.object({
   status: z.enum(["diverged", "ahead", "behind", "identical"]),
 });
 
-export const treeSchema = z.object({
-  sha,
-  truncated: z.boolean(),
-  tree: z.array(
-    z.object({
-      path: z.string(),
-      mode: z.string(),
-      type: z.string(),
-      sha,
-    }),
-  ),
-});
-
-export const blobSchema = z.object({
-  sha,
-  content: z.string(),
-  encoding: z.string(),
-});
-
 export const createdObjectSchema = z.object({ sha });
 
 export const gitCommitSchema = z.object({ sha, tree: z.object({ sha }) });
@@ -115,13 +96,6 @@ export const checkRunListSchema = z.object({
 export const mergeResultSchema = z.object({ merged: z.boolean(), sha, message: z.string() });
 
 export const commentSchema = z.object({ id: z.number().int() });
-
-export const contentFileSchema = z.object({
-  type: z.literal("file"),
-  sha,
-  encoding: z.string(),
-  content: z.string(),
-});
 
 /** A GitHub error body: `message` is what GitHub says went wrong. */
 export const errorBodySchema = z.object({

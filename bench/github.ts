@@ -1,0 +1,84 @@
+/**
+ * GitHub API calls, counted where they arrive: the fake GitHub of
+ * test/github (every REST answer checked against GitHub's OpenAPI
+ * description, every GraphQL document validated against GitHub's schema),
+ * codeload downloads included.
+ *
+ *   githubCallsColdImport1000  a cold import of 1,000 apps × 4 environments
+ *                              (empty data directory; the catalogue's reader)
+ *   githubCallsPerPullRequest  one promotion: the job's steps for one app
+ *                              (branch, one commit, pull request, labels)
+ *   githubCallsPer400AppTrain  one commit changing 400 apps' files through
+ *                              commitFiles, and its pull request
+ *
+ * `BENCH_SMALL=1` (CI) runs 40 apps and a 40-app train: the counts must not
+ * depend on the size, which the small run shows as well as the large one.
+ * `BENCH_GITHUB_APPS` sets the fleet's size explicitly.
+ *
+ * Writes bench/results/github.json.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { measureGitHubCalls } from "@/test/github/github-calls";
+import { log } from "./support";
+
+const root = path.resolve(import.meta.dirname, "..");
+const small = process.env.BENCH_SMALL === "1";
+const applications = Number(process.env.BENCH_GITHUB_APPS ?? (small ? 40 : 1000));
+if (!Number.isInteger(applications) || applications < 1 || applications > 20_000) {
+  throw new Error(
+    `BENCH_GITHUB_APPS: expected a whole number from 1 to 20000, got "${process.env.BENCH_GITHUB_APPS}"`,
+  );
+}
+const trainApplications = Math.min(400, applications);
+
+log(`github: ${applications} apps × 4 environments, a ${trainApplications}-app train`);
+const started = performance.now();
+const report = await measureGitHubCalls({ applications, trainApplications });
+const seconds = (performance.now() - started) / 1000;
+
+const result = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, node: process.version },
+  size: small ? "small (BENCH_SMALL=1)" : "full",
+  applications,
+  environments: report.environments,
+  files: report.files,
+  trainApplications,
+  githubCallsColdImport1000: report.coldImport.requests,
+  githubCallsPerPullRequest: report.pullRequest.requests,
+  githubCallsPer400AppTrain: report.train.requests,
+  detail: {
+    coldImport: report.coldImport,
+    pullRequest: report.pullRequest,
+    train: report.train,
+    before: {
+      coldImport1000: "about 5,000 calls (one blob read per file)",
+      perPullRequest: "12 calls in the job, 7 of them writes (6 for the commit)",
+    },
+  },
+  schemaProblems: report.schemaProblems.length,
+  wallSeconds: seconds,
+};
+fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+fs.writeFileSync(
+  path.join(root, "bench", "results", "github.json"),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
+
+const row = (name: string, c: { requests: number; apiCalls: number; writes: number }) =>
+  console.log(
+    `${name.padEnd(34)} ${String(c.requests).padStart(8)} ${String(c.apiCalls).padStart(9)} ${String(c.writes).padStart(7)}`,
+  );
+console.log(
+  `\nGitHub calls (fake GitHub, OpenAPI- and GraphQL-schema-checked), ${applications} apps × 4 environments\n`,
+);
+console.log(`${"".padEnd(34)} requests api calls  writes`);
+row(`cold import (${report.files} files)`, report.coldImport);
+row("one promotion's pull request", report.pullRequest);
+row(`${trainApplications}-app train (one commit + PR)`, report.train);
+if (report.schemaProblems.length > 0) {
+  console.log(`schema problems:\n${report.schemaProblems.slice(0, 5).join("\n")}`);
+  process.exitCode = 1;
+}

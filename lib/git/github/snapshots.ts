@@ -1,0 +1,258 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { isGantryError } from "@/lib/errors";
+import { githubError } from "@/lib/git/github/client";
+import { readTarball, type TarEntry, type TarLimits } from "@/lib/git/github/tarball";
+import { type GitCli, runGit } from "@/lib/git/local/git-cli";
+import { LocalGitProvider } from "@/lib/git/local/local-provider";
+
+/** Git's modes for what a tarball can hold. */
+export type FileMode = "100644" | "100755" | "120000";
+
+const MODES: Record<TarEntry["kind"], FileMode> = {
+  file: "100644",
+  executable: "100755",
+  symlink: "120000",
+};
+
+const REF_PREFIX = "refs/snapshots/";
+const FLUSH_BYTES = 1 << 20;
+
+export interface SnapshotOptions {
+  /** A directory of this repository's own under Gantry's data directory. */
+  cacheDir: string;
+  /** Commits kept; older ones are dropped and their objects pruned. Default 4. */
+  maxSnapshots?: number;
+  limits?: Partial<TarLimits>;
+  timeoutMs?: number;
+}
+
+/**
+ * GitHub commits read once, as a whole, into a bare repository of their own
+ * (one `git fast-import` per commit, each file with its Git mode), then read
+ * by the local provider's reader: a commit is one tarball download however
+ * many files the catalogue reads, and a commit already here costs no call.
+ *
+ * Each snapshot is a root commit of its own under `refs/snapshots/<GitHub
+ * commit>`; its tree has GitHub's blob ids (the same bytes hash the same),
+ * so `TreeEntry.sha` still says "unchanged" across commits. Only the last
+ * `maxSnapshots` commits are kept; objects nothing refers to any more are
+ * pruned every `maxSnapshots` evictions, which bounds the directory at about
+ * twice that many commits.
+ */
+export class GitHubSnapshots {
+  readonly reader: LocalGitProvider;
+  private readonly git: GitCli;
+  private readonly gitDir: string;
+  private readonly maxSnapshots: number;
+  private readonly limits: Partial<TarLimits> | undefined;
+  private readonly timeoutMs: number;
+  /** GitHub commit → local snapshot commit. */
+  private readonly known = new Map<string, string>();
+  private readonly loading = new Map<string, Promise<string>>();
+  private ready: Promise<void> | null = null;
+  private evictedSinceGc = 0;
+
+  constructor(options: SnapshotOptions) {
+    this.reader = new LocalGitProvider({
+      dataDir: options.cacheDir,
+      repository: "snapshots",
+      defaultBranch: "main",
+      timeoutMs: options.timeoutMs,
+    });
+    this.gitDir = this.reader.gitDir;
+    this.git = this.reader.git;
+    this.maxSnapshots = Math.max(1, options.maxSnapshots ?? 4);
+    this.limits = options.limits;
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+  }
+
+  /** The local commit holding GitHub commit `sha`, or null when it is not here. */
+  async cached(sha: string): Promise<string | null> {
+    const known = this.known.get(sha);
+    if (known) return known;
+    await this.ensureRepository();
+    const { stdout, exitCode } = await this.git.run(
+      ["rev-parse", "--verify", "--quiet", `${REF_PREFIX}${sha}^{commit}`],
+      { okExitCodes: [1] },
+    );
+    if (exitCode !== 0) return null;
+    const local = stdout.toString("utf8").trim();
+    this.known.set(sha, local);
+    return local;
+  }
+
+  /**
+   * The local commit holding GitHub commit `sha`, downloading it with
+   * `download` (a gunzipped tarball) when it is not here. Concurrent callers
+   * for one commit share one download.
+   */
+  async snapshot(sha: string, download: () => Promise<AsyncIterable<Uint8Array>>): Promise<string> {
+    const cached = await this.cached(sha);
+    if (cached) return cached;
+    const pending = this.loading.get(sha);
+    if (pending) return pending;
+    const load = this.load(sha, download).finally(() => this.loading.delete(sha));
+    this.loading.set(sha, load);
+    return load;
+  }
+
+  /** The Git mode of each of `paths` in a snapshot; absent paths are left out. */
+  async modes(local: string, paths: readonly string[]): Promise<Map<string, FileMode>> {
+    const modes = new Map<string, FileMode>();
+    if (paths.length === 0) return modes;
+    const { stdout } = await this.git.run([
+      "ls-tree",
+      "-z",
+      "--full-tree",
+      "--end-of-options",
+      local,
+      "--",
+      ...paths,
+    ]);
+    for (const record of stdout.toString("utf8").split("\0")) {
+      const tab = record.indexOf("\t");
+      if (tab < 0) continue;
+      const [mode] = record.slice(0, tab).split(" ");
+      if (mode === "100644" || mode === "100755" || mode === "120000") {
+        modes.set(record.slice(tab + 1), mode);
+      }
+    }
+    return modes;
+  }
+
+  private ensureRepository(): Promise<void> {
+    this.ready ??= (async () => {
+      if (existsSync(this.gitDir)) return;
+      await mkdir(path.dirname(this.gitDir), { recursive: true });
+      // `init` on a repository another process just made only re-initialises it.
+      await runGit(["init", "--quiet", "--bare", this.gitDir]);
+    })().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async load(
+    sha: string,
+    download: () => Promise<AsyncIterable<Uint8Array>>,
+  ): Promise<string> {
+    await this.ensureRepository();
+    const source = await download();
+    let archived: string | null = null;
+    const entries = readTarball(source, {
+      limits: this.limits,
+      onCommit: (commit) => {
+        archived = commit;
+      },
+    });
+    const ref = `${REF_PREFIX}${sha}`;
+    const { child, done } = this.git.spawn(["fast-import", "--quiet", "--done", "--force"], {
+      timeoutMs: this.timeoutMs,
+    });
+    child.stdout.resume();
+    // A failed import must not leave git waiting for input, nor an unhandled rejection.
+    done.catch(() => undefined);
+
+    let buffered: Buffer[] = [];
+    let bufferedBytes = 0;
+    const flush = async () => {
+      if (buffered.length === 0) return;
+      const chunk = Buffer.concat(buffered);
+      buffered = [];
+      bufferedBytes = 0;
+      if (!child.stdin.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const settle = () => {
+            child.stdin.off("drain", settle);
+            child.stdin.off("close", settle);
+            resolve();
+          };
+          child.stdin.once("drain", settle);
+          child.stdin.once("close", settle);
+        });
+      }
+    };
+    const emit = async (data: Buffer | string) => {
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      buffered.push(bytes);
+      bufferedBytes += bytes.length;
+      if (bufferedBytes >= FLUSH_BYTES) await flush();
+    };
+
+    try {
+      const message = `snapshot of ${sha}\n`;
+      const now = Math.floor(Date.now() / 1000);
+      await emit(
+        `commit ${ref}\ncommitter Gantry <gantry@localhost> ${now} +0000\ndata ${Buffer.byteLength(message)}\n${message}`,
+      );
+      for await (const entry of entries) {
+        await emit(
+          `M ${MODES[entry.kind]} inline ${quotePath(entry.path)}\ndata ${entry.content.length}\n`,
+        );
+        await emit(entry.content);
+        await emit("\n");
+      }
+      await emit("\ndone\n");
+      await flush();
+      child.stdin.end();
+      await done;
+    } catch (error) {
+      child.kill("SIGKILL");
+      if (isGantryError(error)) throw error;
+      // gzip or the connection failed mid-download: say so, without a stack from zlib.
+      throw githubError(
+        "unavailable",
+        `GitHub's tarball of ${sha.slice(0, 12)} could not be read: ${error instanceof Error ? error.message.slice(0, 200) : "unknown error"}`,
+        { cause: error },
+      );
+    } finally {
+      await entries.return(undefined);
+    }
+    if (archived !== null && archived !== sha) {
+      await this.git.run(["update-ref", "-d", ref]);
+      throw githubError(
+        "unavailable",
+        `GitHub sent the tarball of ${String(archived).slice(0, 12)} for commit ${sha.slice(0, 12)}`,
+      );
+    }
+    const local = await this.cached(sha);
+    if (!local)
+      throw githubError("unavailable", `the snapshot of ${sha.slice(0, 12)} was not written`);
+    await this.evict(ref);
+    return local;
+  }
+
+  /** Drops all but the newest `maxSnapshots` snapshots; prunes now and then. */
+  private async evict(keep: string): Promise<void> {
+    const listing = await this.git.text([
+      "for-each-ref",
+      "--sort=-committerdate",
+      "--format=%(refname)",
+      REF_PREFIX,
+    ]);
+    const stale = listing
+      .split("\n")
+      // Dates are in seconds: the snapshot just made may sort anywhere among its peers.
+      .filter((line) => line !== "" && line !== keep)
+      .slice(this.maxSnapshots - 1);
+    if (stale.length === 0) return;
+    await this.git.run(["update-ref", "--stdin"], {
+      input: stale.map((ref) => `delete ${ref}\n`).join(""),
+    });
+    for (const ref of stale) this.known.delete(ref.slice(REF_PREFIX.length));
+    this.evictedSinceGc += stale.length;
+    if (this.evictedSinceGc >= this.maxSnapshots) {
+      this.evictedSinceGc = 0;
+      await this.git.run(["gc", "--quiet", "--prune=now"], { timeoutMs: this.timeoutMs });
+    }
+  }
+}
+
+/** fast-import reads a path to the end of the line unless it is C-quoted. */
+function quotePath(value: string): string {
+  if (!/["\\\n\r]/.test(value) && !value.startsWith('"')) return value;
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+}
