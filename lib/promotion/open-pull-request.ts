@@ -6,6 +6,7 @@ import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import { unifiedDiff } from "@/lib/promotion/plan-promotion";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import {
   type PromotionText,
   promotionBody,
@@ -66,6 +67,7 @@ export async function openPromotionPullRequest(params: {
   // With autoMerge and no approvals required, the policy is satisfied as soon as the
   // pull request is open. Also on a rerun: a retry of a failed auto-merge lands here.
   if (result.state === "pr_open" || result.state === "approved") {
+    await publishPolicyStatusQuietly({ ctx, promotionId });
     const autoMerge = await autoMergeIfSatisfied({ ctx, promotionId });
     if (autoMerge.kind === "failed" && autoMerge.retryable) {
       // The job retries; the pull request is open already and is not opened again.
@@ -109,6 +111,7 @@ async function openUnderLock(params: {
     breakGlassReason: p.breakGlassReason,
     requestedBy: { name: p.requestedByName, email: p.requestedByEmail },
     publicUrl: ctx.publicUrl,
+    kind: p.kind,
   };
   const content = await promotedContent(ctx, p);
   const author = { name: p.requestedByName, email: p.requestedByEmail };

@@ -114,6 +114,8 @@ export interface TransitionData {
   headCommit?: string;
   mergeCommit?: string;
   supersededById?: string;
+  /** Merged on the Git host while `gantry/policy` was not success. */
+  mergedOutsidePolicy?: boolean;
   /** Only replayed history passes one; on `deployed` it is otherwise PR opened → deployed. */
   leadTimeSeconds?: number;
 }
