@@ -6,7 +6,6 @@ import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import { unifiedDiff } from "@/lib/promotion/plan-promotion";
-import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import {
   type PromotionText,
   promotionBody,
@@ -67,7 +66,6 @@ export async function openPromotionPullRequest(params: {
   // With autoMerge and no approvals required, the policy is satisfied as soon as the
   // pull request is open. Also on a rerun: a retry of a failed auto-merge lands here.
   if (result.state === "pr_open" || result.state === "approved") {
-    await publishPolicyStatusQuietly({ ctx, promotionId });
     const autoMerge = await autoMergeIfSatisfied({ ctx, promotionId });
     if (autoMerge.kind === "failed" && autoMerge.retryable) {
       // The job retries; the pull request is open already and is not opened again.

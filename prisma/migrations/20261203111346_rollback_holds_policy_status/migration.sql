@@ -2,10 +2,6 @@
 -- rolled-back versions, the gantry/policy commit status last posted on a promotion's pull
 -- request, and commit statuses of the local Git provider.
 
-
-> gantry@0.1.0 prisma
-> node scripts/prisma.ts migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --script
-
 -- CreateEnum
 CREATE TYPE "PromotionKind" AS ENUM ('promote', 'rollback');
 
