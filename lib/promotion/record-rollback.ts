@@ -56,6 +56,8 @@ export async function recordRollback(
           applicationId: application.id,
           toEnvironmentId: environment.id,
           state: { in: [...OPEN_STATES] },
+          // One that failed after its merge is what the rollback takes out: it ends rolled_back.
+          mergedAt: null,
         },
         select: { id: true },
         orderBy: { id: "asc" },
