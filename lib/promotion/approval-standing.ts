@@ -112,7 +112,7 @@ export function approvalsOf(row: ApprovalsRow, liveHead: string | null): Promoti
  * The policy a promotion of `kind` is held to: a rollback needs the rollback's number of
  * approvals, counted from the same team.
  */
-export function policyForKind(policy: EnvironmentPolicy, kind: PromotionKind): EnvironmentPolicy {
+function policyForKind(policy: EnvironmentPolicy, kind: PromotionKind): EnvironmentPolicy {
   if (kind !== "rollback") return policy;
   return { ...policy, approvals: { ...policy.approvals, required: policy.rollback.approvals } };
 }

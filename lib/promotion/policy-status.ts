@@ -22,7 +22,7 @@ export type PolicyStatusState = "pending" | "success" | "failure";
  * environment is frozen and it did not break the freeze with a reason,
  * pending while approvals are missing, success once the policy is met.
  */
-export function policyStatusOf(params: {
+function policyStatusOf(params: {
   environment: string;
   freeze: ActiveFreeze | null;
   brokeFreeze: boolean;

@@ -11,7 +11,7 @@ import { openRollback } from "@/lib/releases/roll-back";
 const RECENT_MS = 24 * 60 * 60_000;
 
 /** The rule recorded as the actor of a rollback Gantry opened by itself. */
-export function autoRollbackActor(environment: string): Actor {
+function autoRollbackActor(environment: string): Actor {
   return {
     kind: "system",
     id: `rule:auto-rollback:${environment}`,

@@ -26,7 +26,7 @@ export interface EnvironmentPolicy {
   autoRollback: boolean;
 }
 
-export interface RollbackPolicy {
+interface RollbackPolicy {
   /** Approvals a rollback needs, counted like the environment's (its team, four eyes). */
   approvals: number;
   /** A rollback may go ahead during a freeze when its requester writes why (kept and audited). */
