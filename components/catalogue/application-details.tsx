@@ -237,14 +237,24 @@ function environmentColumns(
       className: "text-right",
       cell: present((target) =>
         app.archivedAt || promoteRefusal ? null : (
-          <Button asChild size="sm" variant="secondary">
-            <a
-              href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
-              aria-label={`Promote to ${target.environment.name}`}
-            >
-              Promote
-            </a>
-          </Button>
+          <span className="inline-flex gap-2">
+            <Button asChild size="sm" variant="secondary">
+              <a
+                href={`/apps/${app.slug}/promote?env=${encodeURIComponent(target.environment.name)}`}
+                aria-label={`Promote to ${target.environment.name}`}
+              >
+                Promote
+              </a>
+            </Button>
+            <Button asChild size="sm" variant="secondary">
+              <a
+                href={`/apps/${app.slug}/rollback?env=${encodeURIComponent(target.environment.name)}`}
+                aria-label={`Roll back ${target.environment.name}`}
+              >
+                Roll back
+              </a>
+            </Button>
+          </span>
         ),
       ),
     },

@@ -77,6 +77,7 @@ describe("generateDemoRepository", () => {
         order: { requireDeployedInPrevious: true, requireHealthy: false },
       },
       prod: {
+        ...DEFAULT_POLICY,
         approvals: { required: 2, team: "prod-approvers" },
         order: { requireDeployedInPrevious: true, requireHealthy: true },
         autoMerge: false,

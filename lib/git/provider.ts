@@ -110,6 +110,12 @@ interface GitWriter {
   getChecks(sha: string): Promise<CheckSummary>;
 
   /**
+   * Posts a commit status on `sha` under `context` (Gantry's is `gantry/policy`); the newest
+   * status of a context is the one that counts, so posting again replaces it.
+   */
+  setCommitStatus(params: CommitStatus): Promise<void>;
+
+  /**
    * Merges an open pull request whose head is still `expectedHeadSha` (otherwise
    * GantryError("conflict")); refused with a clear message when it cannot merge cleanly.
    * Merging an already merged pull request returns its merge commit.
@@ -168,6 +174,15 @@ export interface PullRequestReview {
   commitSha: string | null;
   /** ISO 8601 */
   submittedAt: string;
+}
+
+export interface CommitStatus {
+  sha: string;
+  context: string;
+  state: "pending" | "success" | "failure" | "error";
+  /** At most 140 characters (GitHub's limit); longer is cut. */
+  description: string;
+  targetUrl: string | null;
 }
 
 export interface CheckSummary {

@@ -54,6 +54,7 @@ describe("parseEnvironments", () => {
             description: "Customer traffic",
             clusters: [{ name: "prod-eu-west-1" }, { name: "prod-us-east-1" }],
             policy: {
+              ...DEFAULT_POLICY,
               approvals: { required: 2, team: "prod-approvers" },
               order: { requireDeployedInPrevious: true, requireHealthy: true },
               autoMerge: false,

@@ -24,14 +24,18 @@ import {
 /**
  * The four DORA measures, computed in SQL from promotions:
  *
- * - deployment frequency: promotions deployed in the period (deployedAt);
+ * - deployment frequency: promotions deployed in the period (deployedAt),
+ *   whoever opened them (a person, CI, a rule) and rollbacks too: each is
+ *   a deployment;
  * - lead time for changes: pull request opened → deployed
  *   (leadTimeSeconds, else deployedAt − prOpenedAt), of the deployments in
- *   the period; median and p90 (percentile_cont);
- * - change failure rate: of the promotions that merged or failed in the
- *   period (by mergedAt, else failedAt), those that ended failed — rolled
- *   back, or failed and never retried to a merge (still failed, or closed or
- *   superseded since) — over all of them;
+ *   the period that brought a change (a rollback brings none back); median
+ *   and p90 (percentile_cont);
+ * - change failure rate: of the promotions (not rollbacks: they repair, they
+ *   are not changes) that merged or failed in the period (by mergedAt, else
+ *   failedAt), those that ended failed — rolled back (a merged rollback
+ *   names it), or failed and never retried to a merge (still failed, or
+ *   closed or superseded since) — over all of them;
  * - time to restore: from a failure (a failed promotion's failedAt; a
  *   rolled-back one's deployedAt, when the bad change went out) to the next
  *   promotion of the same application and environment that deployed after
@@ -168,17 +172,19 @@ function scoped(scope: Scope, group: InsightsGroup | "all"): Prisma.Sql {
         p."deployedAt",
         CASE WHEN p."deployedAt" >= ${from} AND p."deployedAt" < ${until} THEN p."deployedAt" END
           AS deployed_in,
-        CASE WHEN p."deployedAt" IS NOT NULL THEN COALESCE(
+        CASE WHEN p."deployedAt" IS NOT NULL AND p.kind = 'promote' THEN COALESCE(
           p."leadTimeSeconds"::float8,
           EXTRACT(EPOCH FROM (p."deployedAt" - p."prOpenedAt"))::float8
         ) END AS lead,
-        CASE WHEN COALESCE(p."mergedAt", p."failedAt") >= ${from}
+        CASE WHEN p.kind = 'promote' AND COALESCE(p."mergedAt", p."failedAt") >= ${from}
               AND COALESCE(p."mergedAt", p."failedAt") < ${until}
           THEN COALESCE(p."mergedAt", p."failedAt") END AS change_at,
-        (p.state = 'rolled_back' OR (p."failedAt" IS NOT NULL AND p."mergedAt" IS NULL
+        (p.state = 'rolled_back' OR rolled.id IS NOT NULL
+          OR (p."failedAt" IS NOT NULL AND p."mergedAt" IS NULL
           AND p.state IN ('failed', 'closed', 'superseded'))) AS failure,
         CASE
-          WHEN p.state = 'rolled_back' THEN COALESCE(p."deployedAt", p."mergedAt", p."endedAt")
+          WHEN p.state = 'rolled_back' OR rolled.id IS NOT NULL
+            THEN COALESCE(p."deployedAt", p."mergedAt", p."failedAt", p."endedAt")
           WHEN p."failedAt" IS NOT NULL AND p."mergedAt" IS NULL
             AND p.state IN ('failed', 'closed', 'superseded') THEN p."failedAt"
         END AS failure_start
@@ -186,6 +192,11 @@ function scoped(scope: Scope, group: InsightsGroup | "all"): Prisma.Sql {
       JOIN "Application" a ON a.id = p."applicationId"
       JOIN "Team" t ON t.id = a."teamId"
       JOIN "Environment" e ON e.id = p."toEnvironmentId"
+      LEFT JOIN LATERAL (
+        SELECT rb.id FROM "Promotion" rb
+        WHERE rb."rollsBackId" = p.id AND rb."mergedAt" IS NOT NULL
+        LIMIT 1
+      ) rolled ON TRUE
       WHERE ${Prisma.join(conditions, " AND ")}
     ),
     f AS (

@@ -14,6 +14,7 @@ import {
   markPromotionFailed,
   openPromotionPullRequest,
 } from "@/lib/promotion/open-pull-request";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { type PullRequestEtags, pollPullRequests } from "@/lib/promotion/poll-pull-requests";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -42,6 +43,8 @@ export async function runOpenPullRequestJob(
   try {
     const result = await openPromotionPullRequest({ ctx, promotionId });
     log.info("promotion pull request job done", { promotionId, ...result });
+    // The opened pull request's gantry/policy (the minutely refresh posts it should this fail).
+    await publishPolicyStatusQuietly({ ctx, promotionId });
   } catch (error) {
     const last = job.retryCount >= OPEN_PULL_REQUEST_RETRIES.retryLimit;
     const reason = failureReason(error, { promotionId, jobId: job.id });

@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy
 import { describeCron, frozenMessage, summarisePolicy } from "@/lib/policy/describe";
 
 const prod: EnvironmentPolicy = {
+  ...DEFAULT_POLICY,
   approvals: { required: 2, team: "prod-approvers" },
   order: { requireDeployedInPrevious: true, requireHealthy: true },
   autoMerge: false,
@@ -62,6 +63,7 @@ describe("policy in words", () => {
       order: "The version must be deployed and healthy in staging first",
       ordered: true,
       autoMerge: "Someone merges once the policy is met",
+      rollback: "1 approval; allowed during a freeze with a written reason; opened by a person",
       freezes: [
         "Year-end freeze: from Wed, 23 Dec 2026, 23:00 UTC to Sat, 2 Jan 2027, 07:00 UTC",
         "Weekend: every Friday at 18:00 (Europe/Berlin) for 62h",
@@ -103,5 +105,21 @@ describe("policy in words", () => {
       frozen: null,
       nextFreeze: null,
     });
+  });
+
+  it("says how a rollback goes ahead, and when Gantry opens it by itself", () => {
+    const summary = summarisePolicy({
+      environment: "prod",
+      previousEnvironment: "staging",
+      policy: {
+        ...DEFAULT_POLICY,
+        rollback: { approvals: 0, allowDuringFreeze: false, healthyWithinMinutes: 30 },
+        autoRollback: true,
+      },
+      now: new Date("2026-11-27T12:00:00Z"),
+    });
+    expect(summary.rollback).toBe(
+      "No approval needed; refused during a freeze; opened by Gantry when a promotion fails after its merge or is not healthy within 30m",
+    );
   });
 });

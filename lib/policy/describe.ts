@@ -19,6 +19,8 @@ export interface PolicySummary {
   /** The environment has an order rule (deployed, or healthy, in the previous one first). */
   ordered: boolean;
   autoMerge: string;
+  /** How a rollback goes ahead here, and whether Gantry opens it by itself. */
+  rollback: string;
   freezes: string[];
   /** In force now: the banner's text, e.g. "prod is frozen until Monday 08:00 UTC (Year-end freeze)". */
   frozen: { until: string; untilIso: string; reason: string; message: string } | null;
@@ -118,6 +120,18 @@ export function summarisePolicy(params: {
   const autoMerge = policy.autoMerge
     ? "Merges by itself once the policy is met"
     : "Someone merges once the policy is met";
+  const { approvals: rollbackApprovals } = policy.rollback;
+  const rollback = [
+    rollbackApprovals === 0
+      ? "No approval needed"
+      : `${rollbackApprovals} approval${rollbackApprovals === 1 ? "" : "s"}`,
+    policy.rollback.allowDuringFreeze
+      ? "allowed during a freeze with a written reason"
+      : "refused during a freeze",
+    policy.autoRollback
+      ? `opened by Gantry when a promotion fails after its merge or is not healthy within ${formatDurationMinutes(policy.rollback.healthyWithinMinutes)}`
+      : "opened by a person",
+  ].join("; ");
   const active = activeFreeze(policy, now);
   const upcoming = nextFreeze(policy, now);
   return {
@@ -125,6 +139,7 @@ export function summarisePolicy(params: {
     order,
     ordered: policy.order.requireDeployedInPrevious,
     autoMerge,
+    rollback,
     freezes: policy.freezes.map(describeFreeze),
     frozen: active
       ? {

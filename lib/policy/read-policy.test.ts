@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, type EnvironmentPolicy } from "@/lib/gitops-repo/policy
 import { readPolicy } from "@/lib/policy/read-policy";
 
 const stored: EnvironmentPolicy = {
+  ...DEFAULT_POLICY,
   approvals: { required: 2, team: "prod-approvers" },
   order: { requireDeployedInPrevious: true, requireHealthy: true },
   autoMerge: false,

@@ -53,6 +53,12 @@ export function policyAsJson(policy: EnvironmentPolicy): Prisma.InputJsonObject 
           },
     ),
     autoMerge: policy.autoMerge,
+    rollback: {
+      approvals: policy.rollback.approvals,
+      allowDuringFreeze: policy.rollback.allowDuringFreeze,
+      healthyWithinMinutes: policy.rollback.healthyWithinMinutes,
+    },
+    autoRollback: policy.autoRollback,
   };
 }
 

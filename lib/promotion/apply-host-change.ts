@@ -2,6 +2,7 @@ import { notifyPromotionChange } from "@/lib/events/changes";
 import { log } from "@/lib/log";
 import type { HostChange } from "@/lib/promotion/host-change";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import {
   type AppliedChange,
   applyPullRequestChange,
@@ -13,7 +14,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 /** What applying a host change needs: the database, the repository, and the job queue. */
 export type HostChangeContext = Pick<
   PromotionContext,
-  "db" | "git" | "versionPath" | "mergeMethod" | "jobs"
+  "db" | "git" | "versionPath" | "mergeMethod" | "jobs" | "publicUrl"
 >;
 
 export interface HostChangeOutcome {
@@ -92,6 +93,12 @@ async function applyToPullRequest(params: {
     applied.push(
       await applyPullRequestChange({ db: ctx.db, promotionId: promotion.id, change, source }),
     );
+  }
+  for (const result of applied) {
+    // Reviews and new commits change what gantry/policy says; a merge or close ends it.
+    if (result.state === "pr_open" || result.state === "approved") {
+      await publishPolicyStatusQuietly({ ctx, promotionId: result.promotionId });
+    }
   }
   let retryLater = false;
   let autoMerged: CatalogueRefresh | null = null;

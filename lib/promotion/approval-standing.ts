@@ -1,4 +1,4 @@
-import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
+import type { Prisma, PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
 import type { ApprovalStanding, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 import type { Actor } from "@/lib/identity/actor";
 import { approvalStanding, type PolicyReview } from "@/lib/policy/approvals";
@@ -46,6 +46,7 @@ export interface PromotionApprovals {
 
 /** What `approvalsOf` needs of a promotion row, for reading in bulk (the approvals inbox). */
 export const approvalsSelect = {
+  kind: true,
   headCommit: true,
   requestedById: true,
   requestedByEmail: true,
@@ -79,7 +80,7 @@ export async function promotionApprovals(params: {
 
 /** The same, for a row read with `approvalsSelect`. */
 export function approvalsOf(row: ApprovalsRow, liveHead: string | null): PromotionApprovals {
-  const policy = readPolicy(row.toEnvironment.policy);
+  const policy = policyForKind(readPolicy(row.toEnvironment.policy), row.kind);
   const head = liveHead ?? row.headCommit;
   const reviews: PolicyReview[] = row.approvals.map((approval) => ({
     userId: approval.userId,
@@ -116,6 +117,15 @@ export function approvalsOf(row: ApprovalsRow, liveHead: string | null): Promoti
       createdAt: approval.createdAt.toISOString(),
     })),
   };
+}
+
+/**
+ * The policy a promotion of `kind` is held to: a rollback needs the rollback's number of
+ * approvals, counted from the same team.
+ */
+function policyForKind(policy: EnvironmentPolicy, kind: PromotionKind): EnvironmentPolicy {
+  if (kind !== "rollback") return policy;
+  return { ...policy, approvals: { ...policy.approvals, required: policy.rollback.approvals } };
 }
 
 function standingAt(params: {

@@ -1,8 +1,16 @@
-import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
+import type { Prisma, PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
 
 /** A promotion as lists and the API show it. Dates are ISO 8601 strings. */
 export interface PromotionSummary {
   id: string;
+  /** `rollback` takes the environment back to a version it ran before. */
+  kind: PromotionKind;
+  /** For a rollback: the promotion whose version it takes out, when known. */
+  rollsBackId: string | null;
+  /** The `gantry/policy` status last posted on the pull request: pending, success or failure. */
+  policyStatus: string | null;
+  /** Merged on the Git host while `gantry/policy` was not success. */
+  mergedOutsidePolicy: boolean;
   application: { slug: string; name: string };
   fromEnvironment: string | null;
   toEnvironment: { name: string; displayName: string };
@@ -31,6 +39,10 @@ export interface PromotionSummary {
 
 export const summarySelect = {
   id: true,
+  kind: true,
+  rollsBackId: true,
+  policyStatus: true,
+  mergedOutsidePolicy: true,
   application: { select: { slug: true, name: true } },
   fromEnvironment: true,
   toEnvironment: { select: { name: true, displayName: true } },
@@ -64,6 +76,10 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 export function toSummary(row: PromotionSummaryRow): PromotionSummary {
   return {
     id: row.id,
+    kind: row.kind,
+    rollsBackId: row.rollsBackId,
+    policyStatus: row.policyStatus,
+    mergedOutsidePolicy: row.mergedOutsidePolicy,
     application: row.application,
     fromEnvironment: row.fromEnvironment,
     toEnvironment: row.toEnvironment,

@@ -9,6 +9,7 @@ import { readPolicy } from "@/lib/policy/read-policy";
 import { promotionApprovals } from "@/lib/promotion/approval-standing";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
@@ -97,6 +98,8 @@ async function mergeUnderPolicy(params: {
       );
     }
     await assertNotFrozen(ctx, before.id);
+    // Success on the head first: a repository that requires gantry/policy merges only then.
+    await publishPolicyStatusQuietly({ ctx, promotionId: before.id });
     ({ sha: mergeCommit } = await ctx.git.mergePullRequest({
       number: pr.number,
       expectedHeadSha: row.headCommit,
@@ -152,7 +155,10 @@ async function assertNotFrozen(ctx: MergeContext, promotionId: string): Promise<
 }
 
 /** What merging needs: the database, the Git provider, the merge method and the catalogue's version path. */
-export type MergeContext = Pick<PromotionContext, "db" | "git" | "versionPath" | "mergeMethod">;
+export type MergeContext = Pick<
+  PromotionContext,
+  "db" | "git" | "versionPath" | "mergeMethod" | "publicUrl"
+>;
 
 export const AUTO_MERGE_DETAIL = "auto-merge: policy satisfied";
 

@@ -109,6 +109,7 @@ async function openUnderLock(params: {
     breakGlassReason: p.breakGlassReason,
     requestedBy: { name: p.requestedByName, email: p.requestedByEmail },
     publicUrl: ctx.publicUrl,
+    kind: p.kind,
   };
   const content = await promotedContent(ctx, p);
   const author = { name: p.requestedByName, email: p.requestedByEmail };

@@ -65,7 +65,7 @@ export async function applyPullRequestChange(params: {
     const state = await lockPromotion(tx, promotionId);
     const row = await tx.promotion.findUniqueOrThrow({
       where: { id: promotionId },
-      select: { prNumber: true, headCommit: true },
+      select: { prNumber: true, headCommit: true, policyStatus: true },
     });
     const via = source === "webhook" ? "GitHub" : "GitHub (poll)";
     const pr = `pull request #${row.prNumber ?? "?"}`;
@@ -82,6 +82,9 @@ export async function applyPullRequestChange(params: {
       });
       return { promotionId, changed: false, state };
     }
+    // Gantry posts success before it merges; a merge seen while the status said otherwise was
+    // made on the host around the policy (branch protection does not require gantry/policy).
+    const outsidePolicy = change.kind === "merged" && row.policyStatus !== "success";
     await transition({
       tx,
       promotionId,
@@ -89,9 +92,41 @@ export async function applyPullRequestChange(params: {
       from: [state],
       actor: GANTRY_ACTOR,
       detail: changeInWords(change, pr, via),
-      data:
-        change.kind === "merged" && change.mergeCommit ? { mergeCommit: change.mergeCommit } : {},
+      data: {
+        ...(change.kind === "merged" && change.mergeCommit
+          ? { mergeCommit: change.mergeCommit }
+          : {}),
+        ...(outsidePolicy ? { mergedOutsidePolicy: true } : {}),
+      },
     });
+    if (outsidePolicy) {
+      const target = await tx.promotion.findUniqueOrThrow({
+        where: { id: promotionId },
+        select: {
+          application: { select: { slug: true, team: { select: { slug: true } } } },
+          toEnvironment: { select: { name: true } },
+        },
+      });
+      await recordAuditEvent(tx, {
+        actor: GANTRY_ACTOR,
+        action: "promotion.merged_outside_policy",
+        outcome: "failure",
+        target: {
+          type: "promotion",
+          id: promotionId,
+          promotionId,
+          application: target.application.slug,
+          team: target.application.team.slug,
+          environment: target.toEnvironment.name,
+        },
+        detail: {
+          pullRequest: row.prNumber,
+          policyStatus: row.policyStatus ?? "not posted",
+          mergeCommit: change.kind === "merged" ? change.mergeCommit : null,
+          via,
+        },
+      });
+    }
     if (change.kind === "merged" && change.mergedAt) {
       // The host's time of the merge, not the time Gantry heard of it.
       await tx.promotion.update({

@@ -13,6 +13,8 @@ export interface PromotionText {
   breakGlassReason?: string | null;
   requestedBy: { name: string; email: string };
   publicUrl: string;
+  /** A rollback says so in its title, commit and body. */
+  kind?: "promote" | "rollback";
 }
 
 /** The trailer that ties a commit to its promotion. */
@@ -24,12 +26,17 @@ export function promotionUrl(publicUrl: string, id: string): string {
 }
 
 export function promotionTitle(p: PromotionText): string {
+  if (p.kind === "rollback") {
+    return `Roll back ${p.application} in ${p.environment}: ${p.previousVersion} → ${p.version}`;
+  }
   return `Promote ${p.application} to ${p.environment}: ${p.previousVersion} → ${p.version}`;
 }
 
 export function promotionCommitMessage(p: PromotionText): string {
   return [
-    `Promote ${p.application} to ${p.environment} at ${p.version}`,
+    p.kind === "rollback"
+      ? `Roll back ${p.application} in ${p.environment} to ${p.version}`
+      : `Promote ${p.application} to ${p.environment} at ${p.version}`,
     "",
     oneParagraph(p.reason),
     "",
@@ -54,9 +61,11 @@ export function promotionBody(p: PromotionText): string {
           "",
         ]
       : []),
-    p.fromEnvironment
-      ? `**From:** ${p.fromEnvironment}, which runs \`${p.version}\``
-      : "**From:** a new release (no earlier environment)",
+    p.kind === "rollback"
+      ? `**Rollback:** back to \`${p.version}\`, which ${p.environment} ran before; \`${p.previousVersion}\` is held there and in every later environment`
+      : p.fromEnvironment
+        ? `**From:** ${p.fromEnvironment}, which runs \`${p.version}\``
+        : "**From:** a new release (no earlier environment)",
     "",
     `**Requested by:** ${p.requestedBy.name}`,
     "",

@@ -8,6 +8,7 @@ import { type PromotionApprovals, settleReviewState } from "@/lib/promotion/appr
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { type AutoMergeOutcome, autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { lockPromotion } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -190,6 +191,7 @@ export async function reviewPromotion(params: {
     return { approvalId: approval.id, approvals: settled.approvals };
   });
 
+  await publishPolicyStatusQuietly({ ctx, promotionId });
   const autoMerge: AutoMergeOutcome = recorded.approvals.standing.satisfied
     ? await autoMergeIfSatisfied({ ctx, promotionId })
     : { kind: "not_due" };

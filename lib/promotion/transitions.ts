@@ -32,7 +32,8 @@ export const TRANSITIONS: Readonly<Record<PromotionState, readonly PromotionStat
   merged: ["syncing", "deployed", "failed", "rolled_back"],
   syncing: ["deployed", "failed", "rolled_back"],
   deployed: ["rolled_back"],
-  failed: ["planned", "closed", "superseded"],
+  // rolled_back: a promotion that failed after its merge, taken out by a rollback.
+  failed: ["planned", "closed", "superseded", "rolled_back"],
   rejected: [],
   closed: [],
   superseded: [],
@@ -114,6 +115,8 @@ export interface TransitionData {
   headCommit?: string;
   mergeCommit?: string;
   supersededById?: string;
+  /** Merged on the Git host while `gantry/policy` was not success. */
+  mergedOutsidePolicy?: boolean;
   /** Only replayed history passes one; on `deployed` it is otherwise PR opened → deployed. */
   leadTimeSeconds?: number;
 }
@@ -158,6 +161,19 @@ export async function transition(params: {
     );
   }
   assertTransition(current, to);
+  // A rollback that merges takes the promotion it rolls back out of the environment: that one
+  // becomes rolled_back in the same transaction. Its row is locked now, before the audit
+  // chain's lock, as every transition takes its locks.
+  const rolledBack =
+    to === "merged"
+      ? (
+          await tx.$queryRaw<{ id: string; state: PromotionState }[]>`
+            SELECT target.id, target.state FROM "Promotion" rollback
+            JOIN "Promotion" target ON target.id = rollback."rollsBackId"
+            WHERE rollback.id = ${promotionId}::uuid AND rollback.kind = 'rollback'
+            FOR UPDATE OF target`
+        )[0]
+      : undefined;
   const at = params.at ?? new Date();
   const prOpenedAt = rows[0]?.prOpenedAt;
   // The lead time the insights measure: from the pull request opening to every cluster running it.
@@ -179,6 +195,16 @@ export async function transition(params: {
     detail: params.detail,
     at: params.at,
   });
+  if (rolledBack && canTransition(rolledBack.state, "rolled_back")) {
+    await transition({
+      tx,
+      promotionId: rolledBack.id,
+      to: "rolled_back",
+      actor: params.actor,
+      detail: `rolled back by promotion ${promotionId} (back to ${updated.version})`,
+      at: params.at,
+    });
+  }
   return updated;
 }
 

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
 import { can, refusal } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
+import { listActiveHolds, type ReleaseHoldView } from "@/lib/releases/holds";
 import {
   type ApplicationSyncRow,
   listApplicationSyncStatus,
@@ -25,6 +26,8 @@ export interface ApplicationPageView {
   syncChanges: SyncStatusChangeView[];
   /** Its latest audit events; null when the person may not read the audit log. */
   audit: AuditEventRow[] | null;
+  /** Versions held after a rollback, and whether the person may release each hold. */
+  holds: (ReleaseHoldView & { mayRelease: boolean })[];
 }
 
 /**
@@ -39,7 +42,7 @@ export async function getApplicationPage(params: {
   slug: string;
 }): Promise<ApplicationPageView> {
   const { db, principal, slug } = params;
-  const [application, sync, syncChanges, audit] = await Promise.all([
+  const [application, sync, syncChanges, audit, holds] = await Promise.all([
     getApplication({ db, git: params.git, slug }),
     listApplicationSyncStatus({ db, application: slug }),
     listSyncStatusChanges({ db, application: slug, limit: RECENT_SYNC_CHANGES }),
@@ -51,6 +54,7 @@ export async function getApplicationPage(params: {
           page: { limit: RECENT_AUDIT_EVENTS },
         }).then((page) => page.events)
       : Promise.resolve(null),
+    listActiveHolds({ db, application: slug }),
   ]);
   return {
     application,
@@ -58,5 +62,13 @@ export async function getApplicationPage(params: {
     sync,
     syncChanges,
     audit,
+    holds: holds.map((hold) => ({
+      ...hold,
+      mayRelease:
+        refusal(principal, "promotion:approve", {
+          team: application.team.slug,
+          environment: hold.environment,
+        }) === null,
+    })),
   };
 }

@@ -149,7 +149,7 @@ export class FakeGitHub {
   readonly comments: { pull: number; user: string; body: string }[] = [];
   readonly statuses = new Map<
     string,
-    { context: string; state: string; targetUrl: string | null }[]
+    { context: string; state: string; targetUrl: string | null; description?: string | null }[]
   >();
   readonly checkRuns = new Map<
     string,
@@ -794,6 +794,48 @@ export class FakeGitHub {
               repository: this.repository(),
               commit_url: `${this.apiRepo}/commits/${sha}`,
               url: `${this.apiRepo}/commits/${sha}/status`,
+            },
+          };
+        },
+      },
+      {
+        method: "POST",
+        template: `${R}/statuses/{sha}`,
+        handle: ({ params, body, login }) => {
+          const sha = params.sha ?? "";
+          if (!/^[0-9a-f]{40}$/.test(sha) || !this.store.commits.has(sha)) {
+            return unprocessable(`No commit found for SHA: ${sha}`, "Status", "custom");
+          }
+          const state = typeof body.state === "string" ? body.state : "";
+          if (!["error", "failure", "pending", "success"].includes(state)) {
+            return unprocessable("state is not included in the list", "Status", "invalid");
+          }
+          const context = typeof body.context === "string" ? body.context : "default";
+          const description = typeof body.description === "string" ? body.description : null;
+          if (description !== null && description.length > 140) {
+            return unprocessable("description is too long (maximum is 140 characters)", "Status");
+          }
+          const targetUrl = typeof body.target_url === "string" ? body.target_url : null;
+          // The combined status shows the newest status of each context.
+          this.statuses.set(sha, [
+            ...(this.statuses.get(sha) ?? []).filter((s) => s.context !== context),
+            { context, state, targetUrl, description },
+          ]);
+          const id = this.nextId++;
+          return {
+            status: 201,
+            body: {
+              url: `${this.apiRepo}/statuses/${sha}`,
+              avatar_url: null,
+              id,
+              node_id: nodeId("StatusContext", id),
+              state,
+              description,
+              target_url: targetUrl,
+              context,
+              created_at: now(),
+              updated_at: now(),
+              creator: this.userJson(login),
             },
           };
         },

@@ -120,6 +120,7 @@ freezes:
       expect(await storedPolicy("dev")).toEqual({ ...DEFAULT_POLICY, autoMerge: true });
       expect(await storedPolicy("staging")).toEqual(DEFAULT_POLICY);
       expect(await storedPolicy("prod")).toEqual({
+        ...DEFAULT_POLICY,
         approvals: { required: 2, team: "prod-approvers" },
         order: { requireDeployedInPrevious: true, requireHealthy: true },
         autoMerge: false,

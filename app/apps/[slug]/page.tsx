@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { AuditEventList } from "@/components/audit/audit-event-list";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { HeldVersions } from "@/components/releases/held-versions";
 import { ApplicationSync } from "@/components/sync/application-sync";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { getDb } from "@/lib/db";
@@ -10,6 +11,7 @@ import { isGantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
 import { requirePerson } from "@/lib/people/current-principal";
 import { getApplicationPage } from "@/lib/sync/get-application-page";
+import { releaseHoldAction } from "./rollback/actions";
 
 export const dynamic = "force-dynamic";
 
@@ -37,6 +39,7 @@ export default async function ApplicationPage({ params }: { params: Params }) {
         <Breadcrumb trail={[{ href: "/apps", label: "Applications" }]} current={application.slug} />
         <LiveRefresh application={application.slug} />
         <ApplicationDetails application={application} promoteRefusal={view.promoteRefusal} />
+        <HeldVersions holds={view.holds} releaseAction={releaseHoldAction} className="mt-6" />
         <div className="mt-6">
           <ApplicationSync rows={view.sync} changes={view.syncChanges} />
         </div>

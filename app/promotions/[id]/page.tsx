@@ -67,7 +67,9 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">
-            Promote {p.application.name} to {p.toEnvironment.displayName}
+            {p.kind === "rollback"
+              ? `Roll back ${p.application.name} in ${p.toEnvironment.displayName}`
+              : `Promote ${p.application.name} to ${p.toEnvironment.displayName}`}
           </h1>
           <p className="mt-1 text-sm text-slate-600">
             <span className="font-mono">{p.previousVersion}</span> →{" "}
@@ -81,6 +83,14 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
         </div>
       </div>
 
+      {p.mergedOutsidePolicy ? (
+        <Notice tone="danger" title="Merged outside Gantry's policy">
+          The pull request was merged on the Git host while gantry/policy said{" "}
+          {p.policyStatus ?? "nothing yet"}, not success: the environment's policy was not met. The
+          audit log records it. Require the gantry/policy status in the repository's branch
+          protection so this cannot happen.
+        </Notice>
+      ) : null}
       {p.state === "planned" ? (
         <Notice title="Opening the pull request…">
           Gantry is creating the branch <span className="font-mono">{p.branch}</span>, the commit

@@ -5,10 +5,11 @@ import { assertSha, isoDate, onBehalfOf } from "@/lib/git/github/repository-api"
 import {
   checkRunListSchema,
   combinedStatusSchema,
+  commitStatusSchema,
   reviewListSchema,
   reviewSchema,
 } from "@/lib/git/github/schemas";
-import type { CheckSummary, GitPerson, PullRequestReview } from "@/lib/git/provider";
+import type { CheckSummary, CommitStatus, GitPerson, PullRequestReview } from "@/lib/git/provider";
 
 /** Reviews and checks: a pull request's reviews, a review posted, a commit's statuses and check runs. */
 export abstract class GitHubReviewsAndChecks extends GitHubPullRequests {
@@ -77,6 +78,34 @@ export abstract class GitHubReviewsAndChecks extends GitHubPullRequests {
       if (!review)
         throw githubError("unavailable", `GitHub left the review on #${params.number} pending`);
       return review;
+    });
+  }
+
+  /** POST /repos/{owner}/{repo}/statuses/{sha}: the newest status of a context replaces the older. */
+  setCommitStatus(params: CommitStatus): Promise<void> {
+    return this.client.run("setCommitStatus", async () => {
+      assertSha(params.sha);
+      const what = `POST statuses/${params.sha}`;
+      const attempt = await this.attempt(() =>
+        this.rest.repos.createCommitStatus({
+          ...this.repo,
+          sha: params.sha,
+          state: params.state,
+          context: params.context,
+          description: params.description.slice(0, 140),
+          ...(params.targetUrl ? { target_url: params.targetUrl } : {}),
+        }),
+      );
+      if (!attempt.ok) {
+        if (attempt.failure.status === 422) {
+          throw githubError(
+            "unprocessable",
+            `GitHub refused the ${params.context} status on ${params.sha.slice(0, 12)}: ${githubMessage(attempt.failure)}`,
+          );
+        }
+        throw this.failed(what, attempt.failure);
+      }
+      validated(commitStatusSchema, attempt.data, what);
     });
   }
 

@@ -80,6 +80,13 @@ export const combinedStatusSchema = z.object({
   ),
 });
 
+/** What POST statuses/{sha} answers (the parts Gantry checks). */
+export const commitStatusSchema = z.object({
+  id: z.number().int(),
+  state: z.string(),
+  context: z.string(),
+});
+
 export const checkRunListSchema = z.object({
   total_count: z.number().int(),
   check_runs: z.array(

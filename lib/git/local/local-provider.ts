@@ -16,6 +16,7 @@ import { LocalPullRequests } from "@/lib/git/local/pull-requests";
 import { bareRepositoryPath } from "@/lib/git/local/repository-path";
 import type {
   CheckSummary,
+  CommitStatus,
   CommitSummary,
   GitPerson,
   GitProvider,
@@ -60,12 +61,14 @@ export class LocalGitProvider implements GitProvider {
     this.defaultBranch = options.defaultBranch;
     this.gitDir = bareRepositoryPath(options.dataDir, options.repository);
     this.git = new GitCli({ gitDir: this.gitDir, timeoutMs: options.timeoutMs });
+    this.db = options.db ?? null;
     this.pulls = options.db
       ? new LocalPullRequests({ db: options.db, git: this.git, repository: options.repository })
       : null;
   }
 
   private readonly pulls: LocalPullRequests | null;
+  private readonly db: PrismaClient | null;
 
   private pullRequests(): LocalPullRequests {
     if (!this.pulls) {
@@ -183,9 +186,57 @@ export class LocalGitProvider implements GitProvider {
   }
 
   /** The local provider runs no CI: there are never checks. */
+  /** The commit statuses posted here (Gantry's own `gantry/policy`); the local host runs no CI. */
   async getChecks(sha: string): Promise<CheckSummary> {
     await this.guard(() => commitId(this.git, sha));
-    return { state: "none", checks: [] };
+    if (!this.db) return { state: "none", checks: [] };
+    const statuses = await this.db.localCommitStatus.findMany({
+      where: { repository: this.repository, sha },
+      orderBy: { context: "asc" },
+    });
+    const checks = statuses.map((status) => ({
+      name: `${status.context}: ${status.description}`,
+      state: checkState(status.state),
+      url: status.targetUrl,
+    }));
+    const state: CheckSummary["state"] =
+      checks.length === 0
+        ? "none"
+        : checks.some((check) => check.state === "failure")
+          ? "failure"
+          : checks.some((check) => check.state === "pending")
+            ? "pending"
+            : "success";
+    return { state, checks };
+  }
+
+  async setCommitStatus(params: CommitStatus): Promise<void> {
+    await this.guard(() => commitId(this.git, params.sha));
+    if (!this.db) {
+      throw gitError(
+        "unavailable",
+        "commit statuses of the local provider are kept in the database, and none was given",
+      );
+    }
+    const description = params.description.slice(0, 140);
+    await this.db.localCommitStatus.upsert({
+      where: {
+        repository_sha_context: {
+          repository: this.repository,
+          sha: params.sha,
+          context: params.context,
+        },
+      },
+      create: {
+        repository: this.repository,
+        sha: params.sha,
+        context: params.context,
+        state: params.state,
+        description,
+        targetUrl: params.targetUrl,
+      },
+      update: { state: params.state, description, targetUrl: params.targetUrl },
+    });
   }
 
   async mergePullRequest(params: {
@@ -395,3 +446,8 @@ export class LocalGitProvider implements GitProvider {
  * characters or revision syntax (`a..b`, `x:path`), which would make one
  * ref mean something else.
  */
+
+/** A stored status as a check reads: error counts as failure, as on GitHub. */
+function checkState(state: string): "success" | "pending" | "failure" {
+  return state === "success" || state === "pending" ? state : "failure";
+}

@@ -18,6 +18,7 @@ import { slug } from "@/lib/gitops-repo/schema-parts";
 
 const MAX_APPROVALS = 20;
 const MAX_FREEZE_MINUTES = 366 * 1440;
+const MAX_HEALTHY_WITHIN_MINUTES = 7 * 1440;
 /** An instant with its offset: 2026-12-24T00:00:00+01:00 or 2026-12-23T23:00:00Z. */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -150,6 +151,24 @@ const PolicyYamlSchema = z.strictObject({
   order: z.enum(["deployed", "healthy", "none"]).optional(),
   autoMerge: z.boolean().optional(),
   freezes: z.array(FreezeYamlSchema).max(50).optional(),
+  rollback: z
+    .strictObject({
+      approvals: approvalCount.optional(),
+      duringFreeze: z
+        .enum(["allowed", "refused"], {
+          error: "must be allowed (with a written reason) or refused",
+        })
+        .optional(),
+      healthyWithin: z
+        .string({ error: "must be a duration such as 15m or 1h (put it in quotes)" })
+        .refine((value) => {
+          const minutes = parseDurationMinutes(value);
+          return minutes !== null && minutes > 0 && minutes <= MAX_HEALTHY_WITHIN_MINUTES;
+        }, "must be a duration such as 15m or 1h (at most 7d)")
+        .optional(),
+    })
+    .optional(),
+  autoRollback: z.boolean().optional(),
 });
 
 type PolicyYaml = z.output<typeof PolicyYamlSchema>;
@@ -172,6 +191,16 @@ function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPol
     },
     freezes: (written.freezes ?? []).map(normaliseFreeze),
     autoMerge: written.autoMerge ?? DEFAULT_POLICY.autoMerge,
+    rollback: {
+      approvals: written.rollback?.approvals ?? DEFAULT_POLICY.rollback.approvals,
+      allowDuringFreeze: written.rollback?.duringFreeze
+        ? written.rollback.duringFreeze === "allowed"
+        : DEFAULT_POLICY.rollback.allowDuringFreeze,
+      healthyWithinMinutes:
+        parseDurationMinutes(written.rollback?.healthyWithin ?? "") ??
+        DEFAULT_POLICY.rollback.healthyWithinMinutes,
+    },
+    autoRollback: written.autoRollback ?? DEFAULT_POLICY.autoRollback,
   };
 }
 
@@ -225,4 +254,13 @@ export const StoredPolicySchema: z.ZodType<EnvironmentPolicy> = z.strictObject({
     )
     .max(50),
   autoMerge: z.boolean(),
+  // Policies stored before rollbacks existed read with the defaults.
+  rollback: z
+    .strictObject({
+      approvals: approvalCount,
+      allowDuringFreeze: z.boolean(),
+      healthyWithinMinutes: z.number().int().min(1).max(MAX_HEALTHY_WITHIN_MINUTES),
+    })
+    .default(DEFAULT_POLICY.rollback),
+  autoRollback: z.boolean().default(DEFAULT_POLICY.autoRollback),
 });

@@ -20,6 +20,19 @@ export interface EnvironmentPolicy {
   freezes: FreezeWindow[];
   /** Merge the pull request as soon as the policy is satisfied. */
   autoMerge: boolean;
+  /** How a rollback (back to a version the environment ran before) goes ahead here. */
+  rollback: RollbackPolicy;
+  /** Gantry opens the rollback itself when a promotion fails after its merge. */
+  autoRollback: boolean;
+}
+
+interface RollbackPolicy {
+  /** Approvals a rollback needs, counted like the environment's (its team, four eyes). */
+  approvals: number;
+  /** A rollback may go ahead during a freeze when its requester writes why (kept and audited). */
+  allowDuringFreeze: boolean;
+  /** How long a merged promotion has to become healthy before automatic rollback treats it as failed. */
+  healthyWithinMinutes: number;
 }
 
 export type FreezeWindow =
@@ -33,6 +46,8 @@ export const DEFAULT_POLICY: EnvironmentPolicy = {
   order: { requireDeployedInPrevious: false, requireHealthy: false },
   freezes: [],
   autoMerge: false,
+  rollback: { approvals: 1, allowDuringFreeze: true, healthyWithinMinutes: 15 },
+  autoRollback: false,
 };
 
 /** A freeze in force: until when, and why (shown as a banner and in the promotion dialog). */
