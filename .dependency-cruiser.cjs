@@ -35,6 +35,11 @@ const LAYERS = [
   },
   { name: "catalogue", what: "applications, environments, import", path: "^lib/catalogue/" },
   { name: "promotion", what: "plan, pull request, review, merge, states", path: "^lib/promotion/" },
+  {
+    name: "releases",
+    what: "releases from CI, progression rules, gates, holds",
+    path: "^lib/releases/",
+  },
   { name: "sync", what: "ingestion, staleness, correlation to promotions", path: "^lib/sync/" },
   { name: "insights", what: "DORA measures", path: "^lib/insights/" },
   { name: "jobs", what: "the queue and its workers", path: "^lib/jobs/" },

@@ -107,6 +107,7 @@ async function runToken(args: string[]): Promise<number> {
     options: {
       name: { type: "string" },
       scope: { type: "string", multiple: true },
+      team: { type: "string", multiple: true },
       id: { type: "string" },
       "expires-in-days": { type: "string" },
     },
@@ -129,6 +130,7 @@ async function runToken(args: string[]): Promise<number> {
         kind: "ci",
         name: values.name,
         scopes: values.scope,
+        teams: values.team,
         expiresInDays: days === undefined ? undefined : Number(days),
       });
       progress(

@@ -53,6 +53,17 @@ export function policyAsJson(policy: EnvironmentPolicy): Prisma.InputJsonObject 
           },
     ),
     autoMerge: policy.autoMerge,
+    progression: {
+      autoPromote: policy.progression.autoPromote,
+      soakSeconds: policy.progression.soakSeconds,
+      gate: policy.progression.gate
+        ? {
+            url: policy.progression.gate.url,
+            timeoutSeconds: policy.progression.gate.timeoutSeconds,
+            checks: policy.progression.gate.checks,
+          }
+        : null,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
 import { markJobRunner } from "@/lib/jobs/queue-health";
+import { startProgressionWorker } from "@/lib/jobs/release-jobs";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { startPromotionWorkers, startRepositoryWorkers } from "@/lib/jobs/worker";
 import { logUnexpected } from "@/lib/log";
@@ -52,6 +53,8 @@ export async function startJobRunner(params: {
     await startPromotionWorkers({ boss, ctx });
     await startRepositoryWorkers({ boss, ctx });
     await startStaleClusterWorker({ boss, db, staleAfterSeconds: config.syncStaleAfterSeconds });
+    // The hold check of rolled-back releases is passed here as `isHeld` once holds exist.
+    await startProgressionWorker({ boss, ctx });
     // The portal works without it: a feed that cannot start is logged, not fatal.
     demoFeed = await startDemoFeed({
       config,

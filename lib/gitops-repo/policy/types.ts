@@ -20,7 +20,44 @@ export interface EnvironmentPolicy {
   freezes: FreezeWindow[];
   /** Merge the pull request as soon as the policy is satisfied. */
   autoMerge: boolean;
+  /** How releases registered by CI move into this environment by themselves. */
+  progression: ProgressionRule;
 }
+
+/**
+ * `manual`: only people promote. `on-release`: a newly registered release
+ * opens its promotion here at once (the first environment). `after-healthy`:
+ * once the release has run synced and healthy on every cluster of the
+ * previous environment for the soak, with no failed sync in between.
+ */
+export const AUTO_PROMOTE = ["manual", "on-release", "after-healthy"] as const;
+export type AutoPromote = (typeof AUTO_PROMOTE)[number];
+
+export interface ProgressionRule {
+  autoPromote: AutoPromote;
+  /** after-healthy: how long the release must stay healthy in the previous environment. */
+  soakSeconds: number;
+  /** after-healthy: an HTTP check of the release over the soak; a failure stops it here. */
+  gate: ReleaseGate | null;
+}
+
+/**
+ * An HTTP check of a release while it soaks in the previous environment.
+ * `url` may hold {app}, {env} (the environment it soaks in) and {version};
+ * each check must answer 2xx within `timeoutSeconds`; `checks` of them are
+ * spread evenly over the soak, the last at its end.
+ */
+export interface ReleaseGate {
+  url: string;
+  timeoutSeconds: number;
+  checks: number;
+}
+
+export const DEFAULT_PROGRESSION: ProgressionRule = {
+  autoPromote: "manual",
+  soakSeconds: 0,
+  gate: null,
+};
 
 export type FreezeWindow =
   /** A date range, `from` inclusive, `to` exclusive (ISO 8601 with offset). */
@@ -33,6 +70,7 @@ export const DEFAULT_POLICY: EnvironmentPolicy = {
   order: { requireDeployedInPrevious: false, requireHealthy: false },
   freezes: [],
   autoMerge: false,
+  progression: DEFAULT_PROGRESSION,
 };
 
 /** A freeze in force: until when, and why (shown as a banner and in the promotion dialog). */
