@@ -28,41 +28,41 @@ const MAX_TOKEN_TEAMS = 50;
 
 const ApiTokenInput = z
   .object({
-  name: z
-    .string({ error: "name: required" })
-    .trim()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/,
-      "name: 1–100 letters, digits, spaces, dots, dashes or underscores",
-    ),
-  scopes: z
-    .array(z.string())
-    .min(1, `scopes: at least one of ${API_SCOPES.join(", ")}`)
-    .superRefine((scopes, ctx) => {
-      const unknown = scopes.filter((scope) => !isApiScope(scope));
-      if (unknown.length > 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `scopes: expected some of ${API_SCOPES.join(", ")}; unknown: ${unknown.join(", ")}`,
-        });
-      }
-    })
-    .transform((scopes) => API_SCOPES.filter((scope) => scopes.includes(scope))),
-  expiresInDays: z
-    .number({ error: "expiresInDays: expected a number of days" })
-    .int("expiresInDays: expected a whole number of days")
-    .min(1, "expiresInDays: at least 1 day")
-    .max(MAX_TOKEN_DAYS, `expiresInDays: at most ${MAX_TOKEN_DAYS} days`)
-    .optional(),
-  teams: z
-    .array(
-      z
-        .string()
-        .trim()
-        .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "teams: each must be a team slug such as payments"),
-    )
-    .max(MAX_TOKEN_TEAMS, `teams: at most ${MAX_TOKEN_TEAMS}`)
-    .transform((teams) => [...new Set(teams)].sort()),
+    name: z
+      .string({ error: "name: required" })
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/,
+        "name: 1–100 letters, digits, spaces, dots, dashes or underscores",
+      ),
+    scopes: z
+      .array(z.string())
+      .min(1, `scopes: at least one of ${API_SCOPES.join(", ")}`)
+      .superRefine((scopes, ctx) => {
+        const unknown = scopes.filter((scope) => !isApiScope(scope));
+        if (unknown.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            message: `scopes: expected some of ${API_SCOPES.join(", ")}; unknown: ${unknown.join(", ")}`,
+          });
+        }
+      })
+      .transform((scopes) => API_SCOPES.filter((scope) => scopes.includes(scope))),
+    expiresInDays: z
+      .number({ error: "expiresInDays: expected a number of days" })
+      .int("expiresInDays: expected a whole number of days")
+      .min(1, "expiresInDays: at least 1 day")
+      .max(MAX_TOKEN_DAYS, `expiresInDays: at most ${MAX_TOKEN_DAYS} days`)
+      .optional(),
+    teams: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "teams: each must be a team slug such as payments"),
+      )
+      .max(MAX_TOKEN_TEAMS, `teams: at most ${MAX_TOKEN_TEAMS}`)
+      .transform((teams) => [...new Set(teams)].sort()),
   })
   .refine((input) => !input.scopes.includes("releases:write") || input.teams.length > 0, {
     message: "teams: releases:write registers releases only for named teams; name at least one",

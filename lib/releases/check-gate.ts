@@ -61,7 +61,9 @@ export const httpGateCheck: GateChecker = async ({ gate, app, environment, versi
       at,
       ok,
       status: response.status,
-      message: ok ? `${where} answered ${response.status}` : `${where} answered ${response.status}, not 2xx`,
+      message: ok
+        ? `${where} answered ${response.status}`
+        : `${where} answered ${response.status}, not 2xx`,
     };
   } catch (error) {
     const timedOut = error instanceof Error && error.name === "TimeoutError";

@@ -103,8 +103,9 @@ export async function evaluateProgression(params: {
   });
   const ruled: RuledEnvironment[] = [];
   environments.forEach((environment, index) => {
-    const progression = readPolicy(environment.policy, { environment: environment.name })
-      .progression;
+    const progression = readPolicy(environment.policy, {
+      environment: environment.name,
+    }).progression;
     if (progression.autoPromote === "manual") return;
     const previous = environments[index - 1];
     ruled.push({

@@ -41,10 +41,7 @@ export const RegisterReleaseInput = z.strictObject({
     .regex(/^[0-9a-f]{7,64}$/, "must be a commit SHA (7–64 hex digits)")
     .optional(),
   buildUrl: httpUrl.optional(),
-  notes: z
-    .string()
-    .max(MAX_NOTES_LENGTH, `at most ${MAX_NOTES_LENGTH} characters`)
-    .optional(),
+  notes: z.string().max(MAX_NOTES_LENGTH, `at most ${MAX_NOTES_LENGTH} characters`).optional(),
 });
 export type RegisterReleaseInput = z.infer<typeof RegisterReleaseInput>;
 
@@ -91,7 +88,13 @@ export async function registerRelease(params: {
           throw new GantryError(
             "conflict",
             `${input.app} ${input.version} is already registered with digest ${existing.digest}; a version is one build, so register the new build under a new version`,
-            { details: { field: "digest", registeredDigest: existing.digest, releaseId: existing.id } },
+            {
+              details: {
+                field: "digest",
+                registeredDigest: existing.digest,
+                releaseId: existing.id,
+              },
+            },
           );
         }
         return { release: toReleaseSummary(existing), created: false };

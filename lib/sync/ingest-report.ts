@@ -11,12 +11,12 @@ import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
+import type { ReleaseJobs } from "@/lib/releases/types";
 import {
   SNAPSHOT_PARTS_WITHIN_SECONDS,
   type StatusItem,
   type SyncReport,
 } from "@/lib/sync-status/report";
-import type { ReleaseJobs } from "@/lib/releases/types";
 import type { ReportingCluster } from "./authenticate-cluster";
 import { correlatePromotions } from "./correlate-promotions";
 

@@ -64,12 +64,10 @@ const soak = z
     return seconds !== null && seconds <= MAX_SOAK_SECONDS;
   }, "must be a duration such as 30m, 1h or 90s (at most 7d)");
 
-const gateTimeout = z
-  .string({ error: "must be a duration such as 5s" })
-  .refine((text) => {
-    const seconds = parseDurationSeconds(text);
-    return seconds !== null && seconds >= 1 && seconds <= MAX_GATE_TIMEOUT_SECONDS;
-  }, `must be a duration from 1s to ${MAX_GATE_TIMEOUT_SECONDS}s, such as 5s`);
+const gateTimeout = z.string({ error: "must be a duration such as 5s" }).refine((text) => {
+  const seconds = parseDurationSeconds(text);
+  return seconds !== null && seconds >= 1 && seconds <= MAX_GATE_TIMEOUT_SECONDS;
+}, `must be a duration from 1s to ${MAX_GATE_TIMEOUT_SECONDS}s, such as 5s`);
 
 const gateChecks = z
   .number({ error: `must be a whole number of checks (1 to ${MAX_GATE_CHECKS})` })

@@ -3,9 +3,6 @@
 -- each), and the teams a token may register releases for.
 
 
-> gantry@0.1.0 prisma
-> node scripts/prisma.ts migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --script
-
 -- CreateEnum
 CREATE TYPE "ReleaseStepState" AS ENUM ('waiting', 'soaking', 'promoted', 'superseded', 'gate_failed', 'skipped');
 
@@ -60,4 +57,3 @@ ALTER TABLE "ReleaseStep" ADD CONSTRAINT "ReleaseStep_environmentId_fkey" FOREIG
 
 -- AddForeignKey
 ALTER TABLE "ReleaseStep" ADD CONSTRAINT "ReleaseStep_promotionId_fkey" FOREIGN KEY ("promotionId") REFERENCES "Promotion"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-

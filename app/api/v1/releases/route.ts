@@ -12,18 +12,21 @@ export const dynamic = "force-dynamic";
  * when it is new, 200 with the same release on a retry, 409 when the version
  * is registered with another digest. Needs releases:write for the app's team.
  */
-export const POST = withPermission("release:register", async (request, _context: unknown, principal) => {
-  const input = await parseJsonBody(request, RegisterReleaseInput);
-  const result = await registerRelease({
-    db: getDb(),
-    jobs: getReleaseJobs(),
-    principal,
-    input,
-  });
-  return Response.json(result, {
-    status: result.created ? 201 : 200,
-    headers: {
-      Location: `/api/v1/apps/${encodeURIComponent(result.release.application)}/releases`,
-    },
-  });
-});
+export const POST = withPermission(
+  "release:register",
+  async (request, _context: unknown, principal) => {
+    const input = await parseJsonBody(request, RegisterReleaseInput);
+    const result = await registerRelease({
+      db: getDb(),
+      jobs: getReleaseJobs(),
+      principal,
+      input,
+    });
+    return Response.json(result, {
+      status: result.created ? 201 : 200,
+      headers: {
+        Location: `/api/v1/apps/${encodeURIComponent(result.release.application)}/releases`,
+      },
+    });
+  },
+);

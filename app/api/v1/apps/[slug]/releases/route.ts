@@ -16,7 +16,9 @@ export const GET = withPermission(
     }
     const parsed = ReleaseQuerySchema.safeParse(searchParamsRecord(request.url));
     if (!parsed.success) {
-      throw badRequest(parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`));
+      throw badRequest(
+        parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`),
+      );
     }
     return Response.json(
       await listReleases({ db: getDb(), principal, app: slug, query: parsed.data }),
