@@ -1,6 +1,9 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as appReleases from "@/app/api/v1/apps/[slug]/releases/route";
 import * as releases from "@/app/api/v1/releases/route";
+import { runRelease } from "@/cli/release-command";
 import { createApiToken } from "@/lib/people/create-api-token";
 import { serveWorld } from "@/test/promotion/support";
 import { createReleaseWorld, type ReleaseWorld } from "./support";
@@ -155,10 +158,7 @@ describe("release registration", () => {
       total: number;
       pageCount: number;
     };
-    expect(page.items.map((r) => `${r.version} ${r.source}`)).toEqual([
-      "5.2.0 api",
-      "5.1.0 api",
-    ]);
+    expect(page.items.map((r) => `${r.version} ${r.source}`)).toEqual(["5.2.0 api", "5.1.0 api"]);
     // The three registered, and the two versions the importer saw in Git (1.1.0, 1.0.0).
     expect(page.total).toBe(5);
     expect(page.pageCount).toBe(3);
@@ -174,5 +174,58 @@ describe("release registration", () => {
         scopes: ["releases:write"],
       }),
     ).rejects.toThrow("teams: releases:write registers releases only for named teams");
+  });
+
+  it("registers through the CLI over HTTP, and says so when the portal refuses", async () => {
+    // The route handler behind a real HTTP server: the CLI sends what CI would.
+    const server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const answer = await releases.POST(
+        new Request(`http://gantry.test${request.url}`, {
+          method: request.method,
+          headers: request.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        }),
+        undefined,
+      );
+      response.writeHead(answer.status, { "content-type": "application/json" });
+      response.end(await answer.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const out: string[] = [];
+    const said: string[] = [];
+    const cli = (args: string[], token = paymentsToken) =>
+      runRelease({
+        args: ["create", ...args],
+        env: { GANTRY_URL: url, GANTRY_TOKEN: token },
+        out: (text) => out.push(text),
+        progress: (text) => said.push(text),
+      });
+    try {
+      const args = ["--app", "app-0", "--version", "6.0.0", "--digest", DIGEST_A];
+      expect(await cli([...args, "--build-url", "https://ci.example.com/runs/7"])).toBe(0);
+      expect(JSON.parse(out[0] ?? "{}")).toMatchObject({
+        created: true,
+        release: { version: "6.0.0", buildUrl: "https://ci.example.com/runs/7" },
+      });
+      expect(await cli(args)).toBe(0);
+      expect(said).toEqual([
+        "registered app-0 6.0.0",
+        "app-0 6.0.0 was already registered; nothing changed",
+      ]);
+      await expect(
+        cli(["--app", "app-0", "--version", "6.0.0", "--digest", DIGEST_B]),
+      ).rejects.toThrow("the portal answered 409: app-0 6.0.0 is already registered with digest");
+      await expect(cli(["--app", "app-0", "--version", "6.1.0"], checkoutToken)).rejects.toThrow(
+        "the portal answered 403",
+      );
+      await expect(
+        cli(["--app", "app-0", "--version", "6.1.0", "--build-url", "ftp://x"]),
+      ).rejects.toThrow("--build-url: must be an http:// or https:// URL");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
