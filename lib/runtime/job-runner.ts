@@ -9,7 +9,7 @@ import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
 import { markJobRunner } from "@/lib/jobs/queue-health";
-import { startProgressionWorker } from "@/lib/jobs/release-jobs";
+import { pgBossReleaseJobs, startProgressionWorker } from "@/lib/jobs/release-jobs";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { startPromotionWorkers, startRepositoryWorkers } from "@/lib/jobs/worker";
 import { logUnexpected } from "@/lib/log";
@@ -60,6 +60,7 @@ export async function startJobRunner(params: {
       config,
       db,
       git: ctx.git instanceof LocalGitProvider ? ctx.git : null,
+      releaseJobs: pgBossReleaseJobs(boss),
     }).catch((error: unknown) => {
       logUnexpected(error, { during: "starting the demo feed" });
       return null;
