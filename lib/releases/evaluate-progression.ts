@@ -435,7 +435,8 @@ async function soakVerdict(params: {
   return { kind: "soaking" };
 }
 
-function gateChecksOf(value: unknown): GateCheck[] {
+/** The gate checks stored on a step, ignoring anything malformed. */
+export function gateChecksOf(value: unknown): GateCheck[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
     (item): item is GateCheck =>

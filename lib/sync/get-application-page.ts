@@ -5,6 +5,10 @@ import type { GitReader } from "@/lib/git/provider";
 import { can, refusal } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
 import {
+  listReleaseProgress,
+  type ReleaseProgressView,
+} from "@/lib/releases/list-release-progress";
+import {
   type ApplicationSyncRow,
   listApplicationSyncStatus,
 } from "@/lib/sync-status/list-sync-status";
@@ -25,6 +29,8 @@ export interface ApplicationPageView {
   syncChanges: SyncStatusChangeView[];
   /** Its latest audit events; null when the person may not read the audit log. */
   audit: AuditEventRow[] | null;
+  /** Its releases registered by CI, newest first, with where each one is now. */
+  releases: ReleaseProgressView[];
 }
 
 /**
@@ -39,7 +45,7 @@ export async function getApplicationPage(params: {
   slug: string;
 }): Promise<ApplicationPageView> {
   const { db, principal, slug } = params;
-  const [application, sync, syncChanges, audit] = await Promise.all([
+  const [application, sync, syncChanges, audit, releases] = await Promise.all([
     getApplication({ db, git: params.git, slug }),
     listApplicationSyncStatus({ db, application: slug }),
     listSyncStatusChanges({ db, application: slug, limit: RECENT_SYNC_CHANGES }),
@@ -51,6 +57,7 @@ export async function getApplicationPage(params: {
           page: { limit: RECENT_AUDIT_EVENTS },
         }).then((page) => page.events)
       : Promise.resolve(null),
+    listReleaseProgress({ db, application: slug }),
   ]);
   return {
     application,
@@ -58,5 +65,6 @@ export async function getApplicationPage(params: {
     sync,
     syncChanges,
     audit,
+    releases,
   };
 }

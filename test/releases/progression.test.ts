@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { evaluateProgression } from "@/lib/releases/evaluate-progression";
+import { listReleaseProgress } from "@/lib/releases/list-release-progress";
 import { createReleaseWorld, type ReleaseWorld } from "./support";
 
 const MINUTE = 60_000;
@@ -153,6 +154,17 @@ describe("progression rules", () => {
       "the soak started again: dev-eu-1 reported OutOfSync and Degraded",
     );
     expect(await w.promotionsOf("app-0", "staging")).toEqual([]);
+    // The app page says where the release is.
+    const [shown] = await listReleaseProgress({
+      db: w.db,
+      application: "app-0",
+      now: later(deployedAt, 31),
+    });
+    expect(shown?.steps.map((s) => `${s.environment}: ${s.text}`)).toEqual([
+      "dev: deployed",
+      "staging: soaking 16 of 30 min",
+      "prod: manual",
+    ]);
 
     await heartbeat(later(deployedAt, 45), revision);
     const outcome = await evaluate(later(deployedAt, 45));
@@ -179,6 +191,11 @@ describe("progression rules", () => {
 
     await w.register("app-0", "2.1.0", later(first, 2));
     const outcome = await evaluate(later(first, 3));
+    const shown = await listReleaseProgress({ db: w.db, application: "app-0" });
+    expect(shown.map((r) => `${r.version}: ${r.steps.map((s) => s.text).join(" → ")}`)).toEqual([
+      "2.1.0: opening pull request → waiting for 2.1.0 to be deployed in dev → manual",
+      "2.0.0: superseded by a newer promotion → superseded by the newer release 2.1.0 → manual",
+    ]);
     expect(outcome.opened).toEqual([
       expect.objectContaining({ environment: "dev", version: "2.1.0" }),
     ]);

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { AuditEventList } from "@/components/audit/audit-event-list";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { ReleaseProgress } from "@/components/releases/release-progress";
 import { ApplicationSync } from "@/components/sync/application-sync";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { getDb } from "@/lib/db";
@@ -37,6 +38,9 @@ export default async function ApplicationPage({ params }: { params: Params }) {
         <Breadcrumb trail={[{ href: "/apps", label: "Applications" }]} current={application.slug} />
         <LiveRefresh application={application.slug} />
         <ApplicationDetails application={application} promoteRefusal={view.promoteRefusal} />
+        <div className="mt-6">
+          <ReleaseProgress releases={view.releases} now={new Date()} />
+        </div>
         <div className="mt-6">
           <ApplicationSync rows={view.sync} changes={view.syncChanges} />
         </div>
