@@ -11,7 +11,7 @@ const PROGRESSION_KEY = "progression";
 /** Soaks and gates move with the clock, so the rules are also evaluated every minute. */
 const PROGRESSION_CRON = "* * * * *";
 
-export interface ProgressionJob {
+interface ProgressionJob {
   reason: string;
 }
 

@@ -20,7 +20,7 @@ export type GateChecker = (params: {
 }) => Promise<GateCheck>;
 
 /** The gate's URL with {app}, {env} and {version} filled in (each URL-encoded); null when it is not http(s). */
-export function gateUrl(
+function gateUrl(
   gate: ReleaseGate,
   values: { app: string; environment: string; version: string },
 ): URL | null {

@@ -23,7 +23,7 @@ export type IsHeld = (params: {
 }) => Promise<boolean>;
 
 /** No holds: what the evaluation uses until a hold check is passed in. */
-export const NOTHING_HELD: IsHeld = async () => false;
+const NOTHING_HELD: IsHeld = async () => false;
 
 export interface ProgressionOutcome {
   /** Promotions the rules opened in this run. */

@@ -9,7 +9,7 @@ import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { type ReleaseSummary, releaseSelect, toReleaseSummary } from "@/lib/releases/dto";
 import type { ReleaseJobs } from "@/lib/releases/types";
 
-export const MAX_NOTES_LENGTH = 10_000;
+const MAX_NOTES_LENGTH = 10_000;
 
 /**
  * What CI sends to register a release, from the API (POST /api/v1/releases)

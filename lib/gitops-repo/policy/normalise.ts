@@ -49,13 +49,13 @@ const timeZone = z
 const reason = z.string().trim().min(1).max(200);
 
 /** A soak longer than a week is a mistake, not a policy. */
-export const MAX_SOAK_SECONDS = 7 * 86_400;
+const MAX_SOAK_SECONDS = 7 * 86_400;
 /** A gate check waits at most this long for an answer. */
-export const MAX_GATE_TIMEOUT_SECONDS = 30;
-export const DEFAULT_GATE_TIMEOUT_SECONDS = 5;
-export const MAX_GATE_CHECKS = 20;
+const MAX_GATE_TIMEOUT_SECONDS = 30;
+const DEFAULT_GATE_TIMEOUT_SECONDS = 5;
+const MAX_GATE_CHECKS = 20;
 /** after-healthy without a written soak. */
-export const DEFAULT_SOAK_SECONDS = 30 * 60;
+const DEFAULT_SOAK_SECONDS = 30 * 60;
 
 const soak = z
   .string({ error: "must be a duration such as 30m, 1h or 90s (put it in quotes)" })

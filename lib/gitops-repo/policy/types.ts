@@ -31,7 +31,7 @@ export interface EnvironmentPolicy {
  * previous environment for the soak, with no failed sync in between.
  */
 export const AUTO_PROMOTE = ["manual", "on-release", "after-healthy"] as const;
-export type AutoPromote = (typeof AUTO_PROMOTE)[number];
+type AutoPromote = (typeof AUTO_PROMOTE)[number];
 
 export interface ProgressionRule {
   autoPromote: AutoPromote;
