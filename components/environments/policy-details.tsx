@@ -10,6 +10,8 @@ export function PolicyDetails({ summary }: { summary: PolicySummary }) {
       <dd>{summary.order}</dd>
       <dt className="text-slate-500">Merge</dt>
       <dd>{summary.autoMerge}</dd>
+      <dt className="text-slate-500">Releases</dt>
+      <dd>{summary.progression}</dd>
       <dt className="text-slate-500">Freezes</dt>
       <dd>
         {summary.freezes.length === 0 ? (

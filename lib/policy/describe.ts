@@ -19,6 +19,8 @@ export interface PolicySummary {
   /** The environment has an order rule (deployed, or healthy, in the previous one first). */
   ordered: boolean;
   autoMerge: string;
+  /** How releases registered by CI move in: "Only people promote", "A new release comes in at once", … */
+  progression: string;
   freezes: string[];
   /** In force now: the banner's text, e.g. "prod is frozen until Monday 08:00 UTC (Year-end freeze)". */
   frozen: { until: string; untilIso: string; reason: string; message: string } | null;
@@ -118,6 +120,7 @@ export function summarisePolicy(params: {
   const autoMerge = policy.autoMerge
     ? "Merges by itself once the policy is met"
     : "Someone merges once the policy is met";
+  const progression = describeProgression(policy, previous);
   const active = activeFreeze(policy, now);
   const upcoming = nextFreeze(policy, now);
   return {
@@ -125,6 +128,7 @@ export function summarisePolicy(params: {
     order,
     ordered: policy.order.requireDeployedInPrevious,
     autoMerge,
+    progression,
     freezes: policy.freezes.map(describeFreeze),
     frozen: active
       ? {
@@ -145,4 +149,15 @@ export function summarisePolicy(params: {
         }
       : null,
   };
+}
+
+function describeProgression(policy: EnvironmentPolicy, previous: string): string {
+  const { autoPromote, soakSeconds, gate } = policy.progression;
+  if (autoPromote === "manual") return "Only people promote";
+  if (autoPromote === "on-release") return "A release CI registers comes in at once";
+  const soak = soakSeconds % 60 === 0 ? formatDurationMinutes(soakSeconds / 60) : `${soakSeconds}s`;
+  const checked = gate
+    ? `, checked ${gate.checks} time${gate.checks === 1 ? "" : "s"} by its gate`
+    : "";
+  return `A release comes in once it ran synced and healthy in ${previous} for ${soakSeconds === 0 ? "a moment" : soak}${checked}`;
 }
