@@ -4,6 +4,7 @@
  *   import [--ref REF]   import the catalogue from the GitOps repository now
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
+ *   release create --app APP --version V …  register a release over HTTP (cli/release-command.ts)
  *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
  *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
  *   audit verify         walk the audit chain; exit 1 at a broken link
@@ -17,6 +18,7 @@
  * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
  */
 import { parseArgs } from "node:util";
+import { RELEASE_USAGE, runRelease } from "@/cli/release-command";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
@@ -43,10 +45,11 @@ const USAGE = `Usage: npm run gantry -- <command> [options]
 
 Commands:
   import [--ref REF]   Import the catalogue from the GitOps repository (default: its default branch)
-  token create --name NAME [--scope SCOPE]... [--expires-in-days N]
-                       Create a CI API token and print it once (scopes: ${API_SCOPES.join(", ")}; default all)
+  token create --name NAME [--scope SCOPE]... [--team TEAM]... [--expires-in-days N]
+                       Create a CI API token and print it once (scopes: ${API_SCOPES.join(", ")};
+                       default promotions:read and promotions:write; releases:write needs --team)
   token revoke --id ID Revoke an API token
-  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
+${RELEASE_USAGE}  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
                        Watch Argo CD, Flux and annotated Deployments and report their status to the
                        portal (token in GANTRY_AGENT_TOKEN; in-cluster credentials unless --kubeconfig)
   cluster token --cluster NAME [--rotate | --revoke]
@@ -107,6 +110,7 @@ async function runToken(args: string[]): Promise<number> {
     options: {
       name: { type: "string" },
       scope: { type: "string", multiple: true },
+      team: { type: "string", multiple: true },
       id: { type: "string" },
       "expires-in-days": { type: "string" },
     },
@@ -129,6 +133,7 @@ async function runToken(args: string[]): Promise<number> {
         kind: "ci",
         name: values.name,
         scopes: values.scope,
+        teams: values.team,
         expiresInDays: days === undefined ? undefined : Number(days),
       });
       progress(
@@ -340,6 +345,13 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case "token":
       return runToken(rest);
+    case "release":
+      return runRelease({
+        args: rest,
+        env: process.env,
+        out: (text) => process.stdout.write(text),
+        progress,
+      });
     case "backup":
       return runBackup(rest);
     case "restore":

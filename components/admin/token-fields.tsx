@@ -1,6 +1,6 @@
 import { CheckboxField, Field, Fieldset, Input } from "@/components/ui/field";
 
-/** Name, scopes and expiry of a new API token. */
+/** Name, scopes, release teams and expiry of a new API token. */
 export function TokenFields({ idPrefix, scopes }: { idPrefix: string; scopes: readonly string[] }) {
   return (
     <>
@@ -14,12 +14,18 @@ export function TokenFields({ idPrefix, scopes }: { idPrefix: string; scopes: re
               key={scope}
               name="scopes"
               value={scope}
-              defaultChecked
+              defaultChecked={scope !== "releases:write"}
               label={<span className="font-mono font-normal">{scope}</span>}
             />
           ))}
         </div>
       </Fieldset>
+      <Field
+        id={`${idPrefix}-teams`}
+        label="Teams it may register releases for (releases:write; comma-separated)"
+      >
+        <Input name="teams" maxLength={2000} placeholder="payments, checkout" />
+      </Field>
       <Field id={`${idPrefix}-expires`} label="Expires after (days; empty: never)">
         <Input
           name="expiresInDays"

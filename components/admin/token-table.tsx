@@ -8,6 +8,7 @@ export interface TokenRow {
   name: string;
   kind: string;
   scopes: readonly string[];
+  teams: readonly string[];
   createdAt: Date;
   createdBy: string;
   expiresAt: Date | null;
@@ -50,7 +51,10 @@ export function TokenTable({
       id: "scopes",
       header: "Scopes",
       className: "font-mono text-xs",
-      cell: (token) => token.scopes.join(" "),
+      cell: (token) =>
+        token.teams.length > 0
+          ? `${token.scopes.join(" ")} (teams ${token.teams.join(", ")})`
+          : token.scopes.join(" "),
     },
     {
       id: "created",

@@ -12,6 +12,8 @@ export function PolicyDetails({ summary }: { summary: PolicySummary }) {
       <dd>{summary.autoMerge}</dd>
       <dt className="text-slate-500">Rollback</dt>
       <dd>{summary.rollback}</dd>
+      <dt className="text-slate-500">Releases</dt>
+      <dd>{summary.progression}</dd>
       <dt className="text-slate-500">Freezes</dt>
       <dd>
         {summary.freezes.length === 0 ? (

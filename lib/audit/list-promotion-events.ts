@@ -24,7 +24,7 @@ const TransitionDetail = z.object({
   to: State,
   detail: z.string().nullable().optional(),
 });
-const ACTOR_KINDS: readonly ActorKind[] = ["person", "token", "agent", "system"];
+const ACTOR_KINDS: readonly ActorKind[] = ["person", "token", "agent", "rule", "system"];
 
 /**
  * A promotion's history, oldest first, read from the audit chain: its

@@ -20,6 +20,7 @@ type AuditTargetType =
   | "session"
   | "import"
   | "policy"
+  | "release"
   | "release_train"
   | "audit";
 

@@ -2,7 +2,10 @@ import type { GantryConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { LocalGitProvider } from "@/lib/git/local/local-provider";
+import type { CiToken } from "@/lib/identity/principal";
 import { log, logUnexpected } from "@/lib/log";
+import { registerRelease } from "@/lib/releases/register-release";
+import type { ReleaseJobs } from "@/lib/releases/types";
 import { authenticateCluster } from "@/lib/sync/authenticate-cluster";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import { registerClusterToken } from "@/lib/sync/register-cluster-token";
@@ -27,6 +30,11 @@ import {
  * revision, and a few seconds later every application reports
  * Synced/Healthy at the new commit (each cluster a second after the one
  * before). A refresh every `refreshEveryMs` keeps the rows from going stale.
+ *
+ * Given the release jobs, it also plays CI: every `releaseEveryMs` it
+ * registers a demo release (the next patch version) of one of a few
+ * applications, labelled as such, so the progression rules of the demo
+ * environments move releases through them after `npm start`.
  */
 
 /** Only in the embedded default: local Git, demo seed, embedded Postgres; never with GANTRY_DEMO_FEED=off. */
@@ -43,6 +51,9 @@ export function demoFeedEnabled(
 
 const DEMO_AGENT_VERSION = "gantry-demo-feed/1";
 const DEMO_MESSAGE = "reported by Gantry's demo feed, not by a cluster";
+const DEMO_RELEASE_NOTES = "Demo release: registered by Gantry's demo feed, not by a CI pipeline.";
+/** The applications demo releases rotate through (the first ones by name): enough to see, few enough to follow. */
+const DEMO_RELEASE_APPS = 6;
 
 interface DemoCluster {
   name: string;
@@ -63,6 +74,8 @@ interface DemoCluster {
 export interface DemoFeedTick {
   /** Reports accepted, per cluster name. */
   reports: Record<string, number>;
+  /** The demo release registered in this tick, if one was. */
+  release?: { application: string; version: string };
 }
 
 export class DemoFeed {
@@ -70,6 +83,10 @@ export class DemoFeed {
   private readonly git: LocalGitProvider;
   private readonly clusters: DemoCluster[];
   private readonly refreshEveryMs: number;
+  private readonly releaseJobs: ReleaseJobs | null;
+  private readonly releaseEveryMs: number;
+  private lastReleaseAt: number | null = null;
+  private releases = 0;
   private sequence = 0;
 
   private constructor(params: {
@@ -77,11 +94,15 @@ export class DemoFeed {
     git: LocalGitProvider;
     clusters: DemoCluster[];
     refreshEveryMs: number;
+    releaseJobs: ReleaseJobs | null;
+    releaseEveryMs: number;
   }) {
     this.db = params.db;
     this.git = params.git;
     this.clusters = params.clusters;
     this.refreshEveryMs = params.refreshEveryMs;
+    this.releaseJobs = params.releaseJobs;
+    this.releaseEveryMs = params.releaseEveryMs;
   }
 
   /**
@@ -94,6 +115,9 @@ export class DemoFeed {
     git: LocalGitProvider;
     settleAfterMs?: number;
     refreshEveryMs?: number;
+    /** Registers demo releases when given (and evaluates the rules when a report deploys one). */
+    releaseJobs?: ReleaseJobs | null;
+    releaseEveryMs?: number;
   }): Promise<DemoFeed> {
     const { db } = params;
     const settleAfterMs = params.settleAfterMs ?? 4_000;
@@ -137,6 +161,8 @@ export class DemoFeed {
       git: params.git,
       clusters,
       refreshEveryMs: params.refreshEveryMs ?? 30_000,
+      releaseJobs: params.releaseJobs ?? null,
+      releaseEveryMs: params.releaseEveryMs ?? 4 * 60_000,
     });
   }
 
@@ -150,6 +176,17 @@ export class DemoFeed {
     const head = await this.git.resolveRef(this.git.defaultBranch);
     const at = now.getTime();
     const result: DemoFeedTick = { reports: {} };
+    if (
+      this.releaseJobs &&
+      (this.lastReleaseAt === null || at - this.lastReleaseAt >= this.releaseEveryMs)
+    ) {
+      this.lastReleaseAt = at;
+      try {
+        result.release = await this.registerDemoRelease(this.releaseJobs, now);
+      } catch (error) {
+        logUnexpected(error, { during: "demo release" });
+      }
+    }
     for (const cluster of this.clusters) {
       try {
         result.reports[cluster.name] = await this.step(cluster, head, at);
@@ -241,6 +278,60 @@ export class DemoFeed {
     };
   }
 
+  /**
+   * Registers the next demo release of one of the first applications by
+   * name, in turn: the patch after the newest version the first environment
+   * runs or CI registered. Through registerRelease, as a CI token of the
+   * application's team would.
+   */
+  private async registerDemoRelease(
+    jobs: ReleaseJobs,
+    now: Date,
+  ): Promise<{ application: string; version: string } | undefined> {
+    const first = await this.db.environment.findFirst({
+      where: { archivedAt: null },
+      orderBy: { position: "asc" },
+      select: { id: true },
+    });
+    if (!first) return undefined;
+    const targets = await this.db.deploymentTarget.findMany({
+      where: { environmentId: first.id, archivedAt: null, application: { archivedAt: null } },
+      select: {
+        desiredVersion: true,
+        application: { select: { id: true, slug: true, team: { select: { slug: true } } } },
+      },
+      orderBy: { application: { slug: "asc" } },
+      take: DEMO_RELEASE_APPS,
+    });
+    const target = targets[this.releases % Math.max(targets.length, 1)];
+    if (!target?.desiredVersion) return undefined;
+    this.releases += 1;
+    const newest = await this.db.release.findFirst({
+      where: { applicationId: target.application.id, registeredAt: { not: null } },
+      orderBy: { registeredAt: "desc" },
+      select: { version: true },
+    });
+    const version = nextPatch(
+      [target.desiredVersion, newest?.version].filter((v) => v !== undefined),
+    );
+    const demoCi: CiToken = {
+      kind: "ci_token",
+      id: "00000000-0000-4000-8000-00000000de70",
+      name: "demo CI (Gantry's demo feed)",
+      scopes: ["releases:write"],
+      teams: [target.application.team.slug],
+    };
+    await registerRelease({
+      db: this.db,
+      jobs,
+      principal: demoCi,
+      input: { app: target.application.slug, version, notes: DEMO_RELEASE_NOTES },
+      now,
+    });
+    log.info("demo release registered", { application: target.application.slug, version });
+    return { application: target.application.slug, version };
+  }
+
   /** Through the agent's path: the token is checked as the endpoint checks it, then ingested. */
   private async send(
     cluster: DemoCluster,
@@ -268,6 +359,7 @@ export class DemoFeed {
           sentAt: new Date(at).toISOString(),
           items: items.slice(start, start + MAX_ITEMS_PER_REPORT),
         },
+        ...(this.releaseJobs ? { releaseJobs: this.releaseJobs } : {}),
       });
       sent += 1;
     }
@@ -293,6 +385,23 @@ export class DemoFeed {
   }
 }
 
+/** The patch after the highest of `versions` ("1.4.2" → "1.4.3"); a version without numbers gets ".1". */
+export function nextPatch(versions: readonly string[]): string {
+  const numbers = (version: string) => (version.match(/\d+/g) ?? []).map(Number);
+  const newest = [...versions].sort((a, b) => {
+    const [x, y] = [numbers(a), numbers(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+      const difference = (x[i] ?? 0) - (y[i] ?? 0);
+      if (difference !== 0) return difference;
+    }
+    return 0;
+  })[versions.length - 1];
+  if (newest === undefined) return "0.0.1";
+  const last = /(\d+)(?!.*\d)/.exec(newest);
+  if (!last) return `${newest}.1`;
+  return `${newest.slice(0, last.index)}${Number(last[1]) + 1}${newest.slice(last.index + last[0].length)}`;
+}
+
 export interface RunningDemoFeed {
   feed: DemoFeed;
   stop(): Promise<void>;
@@ -307,9 +416,14 @@ export async function startDemoFeed(params: {
   db: PrismaClient;
   git: LocalGitProvider | null;
   intervalMs?: number;
+  releaseJobs?: ReleaseJobs | null;
 }): Promise<RunningDemoFeed | null> {
   if (!demoFeedEnabled(params.config) || params.git === null) return null;
-  const feed = await DemoFeed.create({ db: params.db, git: params.git });
+  const feed = await DemoFeed.create({
+    db: params.db,
+    git: params.git,
+    releaseJobs: params.releaseJobs ?? null,
+  });
   const intervalMs = params.intervalMs ?? 1_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();

@@ -69,18 +69,28 @@ describe("generateDemoRepository", () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const policies = Object.fromEntries(parsed.value.environments.map((e) => [e.name, e.policy]));
     expect(policies).toEqual({
-      dev: { ...DEFAULT_POLICY, autoMerge: true },
-      test: { ...DEFAULT_POLICY, autoMerge: true },
+      dev: {
+        ...DEFAULT_POLICY,
+        autoMerge: true,
+        progression: { autoPromote: "on-release", soakSeconds: 0, gate: null },
+      },
+      test: {
+        ...DEFAULT_POLICY,
+        autoMerge: true,
+        progression: { autoPromote: "after-healthy", soakSeconds: 120, gate: null },
+      },
       staging: {
         ...DEFAULT_POLICY,
         approvals: { required: 1, team: null },
         order: { requireDeployedInPrevious: true, requireHealthy: false },
+        progression: { autoPromote: "after-healthy", soakSeconds: 300, gate: null },
       },
       prod: {
         ...DEFAULT_POLICY,
         approvals: { required: 2, team: "prod-approvers" },
         order: { requireDeployedInPrevious: true, requireHealthy: true },
         autoMerge: false,
+        progression: { autoPromote: "manual", soakSeconds: 0, gate: null },
         freezes: [
           {
             kind: "range",

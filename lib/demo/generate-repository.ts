@@ -94,14 +94,15 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
     displayName: "Development",
     description: "Every merged release lands here first; breaks are expected and fixed forward.",
     clusters: [{ name: "dev-eu-west-1", region: "eu-west-1", provider: "aws" }],
-    policy: { approvals: 0, autoMerge: true },
+    policy: { approvals: 0, autoMerge: true, autoPromote: "on-release" },
   },
   {
     name: "test",
     displayName: "Test",
     description: "Integration and contract tests run against this environment.",
     clusters: [{ name: "test-eu-west-1", region: "eu-west-1", provider: "aws" }],
-    policy: { approvals: 0, autoMerge: true },
+    // A short soak, so releases visibly flow on a laptop.
+    policy: { approvals: 0, autoMerge: true, autoPromote: "after-healthy", soak: "2m" },
   },
   {
     name: "staging",
@@ -111,7 +112,7 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
       { name: "staging-eu-west-1", region: "eu-west-1", provider: "aws" },
       { name: "staging-us-east-1", region: "us-east-1", provider: "aws" },
     ],
-    policy: { approvals: 1, order: "deployed" },
+    policy: { approvals: 1, order: "deployed", autoPromote: "after-healthy", soak: "5m" },
   },
   {
     name: "prod",

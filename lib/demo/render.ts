@@ -159,6 +159,9 @@ interface DemoPolicy {
   approvals: number | { count: number; team: string };
   order?: "deployed" | "healthy";
   autoMerge?: boolean;
+  autoPromote?: "on-release" | "after-healthy";
+  /** after-healthy: how long the release runs healthy in the previous environment first. */
+  soak?: string;
   freezes?: ReadonlyArray<{ from: string; to: string; reason: string }>;
 }
 
@@ -180,6 +183,18 @@ function renderPolicy(policy: DemoPolicy): string {
   if (policy.autoMerge !== undefined) {
     out += `      # Merge the pull request as soon as the policy is met.
       autoMerge: ${policy.autoMerge}
+`;
+  }
+  if (policy.autoPromote === "on-release") {
+    out += `      # A release CI registers opens its promotion here at once.
+      autoPromote: on-release
+`;
+  }
+  if (policy.autoPromote === "after-healthy") {
+    out += `      # A release moves here by itself once it ran synced and healthy in the
+      # previous environment for the soak, with no failed sync in between.
+      autoPromote: after-healthy
+      soak: ${policy.soak ?? "30m"}
 `;
   }
   if (policy.freezes && policy.freezes.length > 0) {

@@ -58,6 +58,7 @@ describe("parseEnvironments", () => {
               approvals: { required: 2, team: "prod-approvers" },
               order: { requireDeployedInPrevious: true, requireHealthy: true },
               autoMerge: false,
+              progression: { autoPromote: "manual", soakSeconds: 0, gate: null },
               freezes: [
                 {
                   kind: "range",
@@ -219,10 +220,66 @@ ${policy
       ).toMatchObject({ line: 7, message: expect.stringContaining("either a date range") });
     });
 
+    it("progression rules: a bad rule, soak, gate URL and gate timeout", () => {
+      expect(policyError("autoPromote: always")).toMatchObject({
+        message: expect.stringContaining(
+          "policy.autoPromote: must be one of manual, on-release, after-healthy",
+        ),
+      });
+      expect(policyError("autoPromote: after-healthy\nsoak: 8d")).toMatchObject({
+        message: expect.stringContaining("policy.soak: must be a duration such as 30m"),
+      });
+      expect(
+        policyError("autoPromote: after-healthy\ngate:\n  url: javascript:alert(1)"),
+      ).toMatchObject({
+        message: expect.stringContaining("policy.gate.url: must be an http:// or https:// URL"),
+      });
+      expect(
+        policyError("gate:\n  url: https://checks.example.com/{app}\n  timeout: 5m"),
+      ).toMatchObject({
+        message: expect.stringContaining("policy.gate.timeout: must be a duration from 1s to 30s"),
+      });
+    });
+
+    it("progression rules in their normal form, after-healthy soaking 30 minutes unless told", () => {
+      const parsed = policyError(`autoPromote: after-healthy
+gate:
+  url: https://checks.example.com/{app}/{env}/{version}
+  checks: 3`);
+      expect(parsed).toMatchObject({
+        ok: true,
+        value: {
+          environments: [
+            {
+              policy: {
+                progression: {
+                  autoPromote: "after-healthy",
+                  soakSeconds: 1800,
+                  gate: {
+                    url: "https://checks.example.com/{app}/{env}/{version}",
+                    timeoutSeconds: 5,
+                    checks: 3,
+                  },
+                },
+              },
+            },
+          ],
+        },
+      });
+      expect(policyError("autoPromote: on-release\nsoak: 1h 30m")).toMatchObject({
+        ok: true,
+        value: {
+          environments: [
+            { policy: { progression: { autoPromote: "on-release", soakSeconds: 5400 } } },
+          ],
+        },
+      });
+    });
+
     it("an unknown key, a bad order and a bad approval count", () => {
-      expect(policyError("autoPromote: true")).toMatchObject({
+      expect(policyError("autoPromotion: true")).toMatchObject({
         line: 6,
-        message: 'environments[0].policy: unknown key "autoPromote"',
+        message: 'environments[0].policy: unknown key "autoPromotion"',
       });
       expect(policyError("order: previous")).toMatchObject({
         line: 6,

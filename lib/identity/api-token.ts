@@ -11,8 +11,10 @@ import type { Principal } from "@/lib/identity/principal";
  * one indexed lookup.
  */
 
-export const API_SCOPES = ["promotions:read", "promotions:write"] as const;
+export const API_SCOPES = ["promotions:read", "promotions:write", "releases:write"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
+/** A token made without naming scopes; releases:write also needs teams, so it is never implied. */
+export const DEFAULT_API_SCOPES: readonly ApiScope[] = ["promotions:read", "promotions:write"];
 
 const TOKEN_PATTERN = /^gantry_[A-Za-z0-9_-]{43}$/;
 /** lastUsedAt is written at most this often per token, not on every request. */
@@ -64,6 +66,7 @@ export async function authenticateApiToken(params: {
       id: true,
       name: true,
       scopes: true,
+      teams: true,
       kind: true,
       revokedAt: true,
       expiresAt: true,
@@ -110,5 +113,11 @@ export async function authenticateApiToken(params: {
     };
   }
   await touchLastUsed(params.db, row, now);
-  return { kind: "ci_token", id: row.id, name: row.name, scopes: row.scopes };
+  return {
+    kind: "ci_token",
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    teams: row.teams,
+  };
 }

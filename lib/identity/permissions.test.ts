@@ -10,7 +10,7 @@ import {
   type PermissionResource,
   refusal,
 } from "@/lib/identity/permissions";
-import type { CiToken, Person } from "@/lib/identity/principal";
+import { actorOf, type CiToken, type Person, progressionRule } from "@/lib/identity/principal";
 
 function person(id: string, grants: Partial<Person> = {}): Person {
   return {
@@ -88,6 +88,7 @@ describe("permissions: the table", () => {
       "promotion:approve",
       "promotion:break_glass",
       "audit:export",
+      "release:register",
     ].sort();
     expect(grouped).toEqual([...PERMISSIONS].sort());
   });
@@ -381,5 +382,59 @@ describe("permissions: a person through a personal API token", () => {
     ] as const) {
       expect(refusal(adminWrite, permission)).toMatch(/personal API token cannot do this/);
     }
+  });
+});
+
+describe("permissions: registering releases", () => {
+  const paymentsCi: CiToken = {
+    kind: "ci_token",
+    id: "tok-rel-0004",
+    name: "payments-ci",
+    scopes: ["releases:write"],
+    teams: ["payments"],
+  };
+
+  it("lets a CI token register only for its named teams, and only with releases:write", () => {
+    expect(can(paymentsCi, "release:register", { team: "payments" })).toBe(true);
+    expect(refusal(paymentsCi, "release:register", { team: "checkout" })).toBe(
+      'the API token "payments-ci" may register releases only for team payments, not for team checkout',
+    );
+    expect(refusal(ciWrite, "release:register", { team: "payments" })).toBe(
+      'the API token "ci-write" lacks the releases:write scope',
+    );
+    expect(coarseRefusal(paymentsCi, "release:register")).toBeNull();
+    expect(coarseRefusal({ ...paymentsCi, teams: [] }, "release:register")).toMatch(
+      /names no team/,
+    );
+  });
+
+  it("lets developers of the team and admins register; a personal token needs releases:write", () => {
+    expect(can(developer, "release:register", { team: "payments" })).toBe(true);
+    expect(can(otherDeveloper, "release:register", { team: "payments" })).toBe(false);
+    expect(can(admin, "release:register", { team: "payments" })).toBe(true);
+    expect(can(viewer, "release:register", { team: "payments" })).toBe(false);
+    expect(
+      refusal({ ...developer, tokenScopes: ["promotions:write"] }, "release:register", {
+        team: "payments",
+      }),
+    ).toBe("this personal API token lacks the releases:write scope");
+    expect(coarseRefusal(developer, "release:register")).toBeNull();
+  });
+
+  it("lets a progression rule request and merge its own promotions in its environment only", () => {
+    const rule = progressionRule({
+      rule: "on-release",
+      environment: { id: "env-dev", name: "dev" },
+    });
+    const own = { team: "payments", environment: "dev", authorEmail: actorOf(rule).email };
+    expect(can(rule, "promotion:request", { team: "payments", environment: "dev" })).toBe(true);
+    expect(can(rule, "promotion:request", { team: "payments", environment: "prod" })).toBe(false);
+    expect(can(rule, "promotion:merge", own)).toBe(true);
+    expect(can(rule, "promotion:merge", { ...own, authorEmail: "someone@example.com" })).toBe(
+      false,
+    );
+    expect(can(rule, "promotion:approve", own)).toBe(false);
+    expect(can(rule, "promotion:break_glass", own)).toBe(false);
+    expect(can(rule, "release:register", { team: "payments" })).toBe(false);
   });
 });

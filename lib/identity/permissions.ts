@@ -4,6 +4,7 @@ import {
   type CiToken,
   type Person,
   type Principal,
+  type ProgressionRulePrincipal,
   type Role,
 } from "@/lib/identity/principal";
 
@@ -18,7 +19,9 @@ import {
  *   admin      everything, except approving their own promotion (four eyes holds for all)
  *
  * A CI token acts as itself within its scopes: it reads with promotions:read,
- * proposes with promotions:write, and never approves.
+ * proposes with promotions:write, registers releases of its named teams'
+ * applications with releases:write, and never approves. A progression rule
+ * requests promotions into its own environment and merges those it opened.
  */
 export const PERMISSIONS = [
   "catalogue:read",
@@ -32,6 +35,8 @@ export const PERMISSIONS = [
   "promotion:break_glass",
   /** Promote past the delivery order into an environment whose policy has an order rule. */
   "promotion:skip_order",
+  /** Register a release (a version CI built) of an application. */
+  "release:register",
   "audit:read",
   "audit:export",
   "audit:verify",
@@ -112,6 +117,12 @@ function personRefusal(
       }
       if (approvesFor(person, resource.environment)) return null;
       return `you are not an approver for ${resource.environment ?? "this environment"}`;
+    case "release:register":
+      return admin || developer
+        ? null
+        : resource.team
+          ? `only developers of team ${resource.team} (or an admin) may register its releases`
+          : "only a developer of the application's team (or an admin) may register releases";
     case "promotion:break_glass":
       return person.breakGlass ? null : "only people with break-glass may promote during a freeze";
     case "audit:export":
@@ -164,6 +175,11 @@ function personalTokenRefusal(
       ? null
       : "this personal API token lacks the promotions:write scope";
   }
+  if (permission === "release:register") {
+    return scopes.includes("releases:write")
+      ? null
+      : "this personal API token lacks the releases:write scope";
+  }
   return `a personal API token cannot do this (${permission}); sign in to the portal`;
 }
 
@@ -180,7 +196,20 @@ export function refusal(
       personRefusal(principal, permission, resource)
     );
   }
+  if (principal.kind === "rule") return ruleRefusal(principal, permission, resource);
   const scopes = principal.scopes;
+  if (permission === "release:register") {
+    if (!scopes.includes("releases:write")) {
+      return `the API token "${principal.name}" lacks the releases:write scope`;
+    }
+    const teams = principal.teams ?? [];
+    if (resource.team === undefined) return teams.length > 0 ? null : noTeams(principal);
+    return teams.includes(resource.team)
+      ? null
+      : `the API token "${principal.name}" may register releases only for ${
+          teams.length > 0 ? `team ${teams.join(", ")}` : "no team"
+        }, not for team ${resource.team}`;
+  }
   if (READ.includes(permission)) {
     return scopes.includes("promotions:read") || scopes.includes("promotions:write")
       ? null
@@ -196,6 +225,29 @@ export function refusal(
       : `the API token "${principal.name}" lacks the promotions:write scope`;
   }
   return `an API token cannot do this (${permission}); a person must`;
+}
+
+function noTeams(token: CiToken): string {
+  return `the API token "${token.name}" names no team to register releases for`;
+}
+
+/** A rule acts only in its own environment, and only on what it opened itself. */
+function ruleRefusal(
+  rule: ProgressionRulePrincipal,
+  permission: Permission,
+  resource: PermissionResource,
+): string | null {
+  if (READ.includes(permission)) return null;
+  const own = resource.environment === undefined || resource.environment === rule.environment;
+  if (permission === "promotion:request" && own) return null;
+  if (
+    (permission === "promotion:merge" || permission === "promotion:close") &&
+    own &&
+    resource.authorEmail === actorOf(rule).email
+  ) {
+    return null;
+  }
+  return `the ${rule.rule} rule of ${rule.environment} cannot do this (${permission})`;
 }
 
 export function can(
@@ -232,8 +284,10 @@ export function coarseRefusal(principal: Principal | null, permission: Permissio
   if (principal.kind === "ci_token") {
     return refusal(principal, permission, { authorId: principal.id });
   }
+  if (principal.kind === "rule") return refusal(principal, permission);
   switch (permission) {
     case "promotion:request":
+    case "release:register":
       return refusal(principal, permission, { team: principal.teams[0] });
     case "promotion:approve":
       return refusal(principal, permission, {

@@ -24,6 +24,8 @@ export const QUEUES = {
   pollPullRequests: "promotion.poll",
   /** Applies a change a webhook delivery reported (the delivery is answered before it runs). */
   hostChange: "promotion.host-change",
+  /** Evaluates the releases' progression rules (lib/jobs/release-jobs.ts). */
+  progression: "releases.progress",
 } as const;
 
 /** The one singleton key of catalogue imports: a burst of pushes coalesces into one queued import. */
@@ -134,6 +136,15 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
     retryDelay: 10,
     retryBackoff: true,
     expireInSeconds: 900,
+    heartbeatSeconds,
+    notify: true,
+  });
+  // `stately`: one evaluation queued and one running at most, across every replica.
+  await ensureQueue(boss, QUEUES.progression, {
+    policy: "stately",
+    retryLimit: 2,
+    retryDelay: 10,
+    expireInSeconds: 600,
     heartbeatSeconds,
     notify: true,
   });

@@ -1,7 +1,9 @@
 import type { PgBoss } from "pg-boss";
 import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
+import { pgBossReleaseJobs } from "@/lib/jobs/release-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
+import type { ReleaseJobs } from "@/lib/releases/types";
 
 declare global {
   // One sending PgBoss per server process, kept across Next.js' module reloads in development.
@@ -23,6 +25,15 @@ export function sendingPromotionJobs(databaseUrl: string): PromotionJobs {
     },
     async requestCatalogueImport(params) {
       await (await jobs()).requestCatalogueImport(params);
+    },
+  };
+}
+
+/** The web process's release jobs: it only sends; the job runner evaluates. */
+export function sendingReleaseJobs(databaseUrl: string): ReleaseJobs {
+  return {
+    async requestProgression(params) {
+      await pgBossReleaseJobs(await sendingBoss(databaseUrl)).requestProgression(params);
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ApiTokenSummary {
   name: string;
   kind: ApiTokenKind;
   scopes: ApiScope[];
+  /** The teams it may register releases for (with releases:write). */
+  teams: string[];
   createdAt: Date;
   /** Who made it: a person's name, or Gantry for the command line. */
   createdBy: string;
@@ -46,6 +48,7 @@ export async function listApiTokens(params: {
       id: true,
       name: true,
       scopes: true,
+      teams: true,
       createdAt: true,
       createdById: true,
       expiresAt: true,

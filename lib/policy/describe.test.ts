@@ -7,6 +7,7 @@ const prod: EnvironmentPolicy = {
   approvals: { required: 2, team: "prod-approvers" },
   order: { requireDeployedInPrevious: true, requireHealthy: true },
   autoMerge: false,
+  progression: { autoPromote: "manual", soakSeconds: 0, gate: null },
   freezes: [
     {
       kind: "range",
@@ -64,6 +65,7 @@ describe("policy in words", () => {
       ordered: true,
       autoMerge: "Someone merges once the policy is met",
       rollback: "1 approval; allowed during a freeze with a written reason; opened by a person",
+      progression: "Only people promote",
       freezes: [
         "Year-end freeze: from Wed, 23 Dec 2026, 23:00 UTC to Sat, 2 Jan 2027, 07:00 UTC",
         "Weekend: every Friday at 18:00 (Europe/Berlin) for 62h",
@@ -86,6 +88,28 @@ describe("policy in words", () => {
     });
     expect(frozen.frozen?.message).toBe("prod is frozen until Monday 07:00 UTC (Weekend)");
     expect(frozen.nextFreeze?.soon).toBe(false);
+  });
+
+  it("says how releases move in by themselves", () => {
+    const progression = (rule: EnvironmentPolicy["progression"]) =>
+      summarisePolicy({
+        environment: "staging",
+        previousEnvironment: "dev",
+        policy: { ...DEFAULT_POLICY, progression: rule },
+        now: new Date(),
+      }).progression;
+    expect(progression({ autoPromote: "on-release", soakSeconds: 0, gate: null })).toBe(
+      "A release CI registers comes in at once",
+    );
+    expect(
+      progression({
+        autoPromote: "after-healthy",
+        soakSeconds: 1800,
+        gate: { url: "https://checks.example.com/{app}", timeoutSeconds: 5, checks: 3 },
+      }),
+    ).toBe(
+      "A release comes in once it ran synced and healthy in dev for 30m, checked 3 times by its gate",
+    );
   });
 
   it("summarises the default policy", () => {

@@ -21,6 +21,8 @@ export interface PolicySummary {
   autoMerge: string;
   /** How a rollback goes ahead here, and whether Gantry opens it by itself. */
   rollback: string;
+  /** How releases registered by CI move in: "Only people promote", "A new release comes in at once", … */
+  progression: string;
   freezes: string[];
   /** In force now: the banner's text, e.g. "prod is frozen until Monday 08:00 UTC (Year-end freeze)". */
   frozen: { until: string; untilIso: string; reason: string; message: string } | null;
@@ -132,6 +134,7 @@ export function summarisePolicy(params: {
       ? `opened by Gantry when a promotion fails after its merge or is not healthy within ${formatDurationMinutes(policy.rollback.healthyWithinMinutes)}`
       : "opened by a person",
   ].join("; ");
+  const progression = describeProgression(policy, previous);
   const active = activeFreeze(policy, now);
   const upcoming = nextFreeze(policy, now);
   return {
@@ -140,6 +143,7 @@ export function summarisePolicy(params: {
     ordered: policy.order.requireDeployedInPrevious,
     autoMerge,
     rollback,
+    progression,
     freezes: policy.freezes.map(describeFreeze),
     frozen: active
       ? {
@@ -160,4 +164,15 @@ export function summarisePolicy(params: {
         }
       : null,
   };
+}
+
+function describeProgression(policy: EnvironmentPolicy, previous: string): string {
+  const { autoPromote, soakSeconds, gate } = policy.progression;
+  if (autoPromote === "manual") return "Only people promote";
+  if (autoPromote === "on-release") return "A release CI registers comes in at once";
+  const soak = soakSeconds % 60 === 0 ? formatDurationMinutes(soakSeconds / 60) : `${soakSeconds}s`;
+  const checked = gate
+    ? `, checked ${gate.checks} time${gate.checks === 1 ? "" : "s"} by its gate`
+    : "";
+  return `A release comes in once it ran synced and healthy in ${previous} for ${soakSeconds === 0 ? "a moment" : soak}${checked}`;
 }

@@ -7,6 +7,7 @@ const stored: EnvironmentPolicy = {
   approvals: { required: 2, team: "prod-approvers" },
   order: { requireDeployedInPrevious: true, requireHealthy: true },
   autoMerge: false,
+  progression: { autoPromote: "manual", soakSeconds: 0, gate: null },
   freezes: [
     {
       kind: "range",

@@ -59,6 +59,17 @@ export function policyAsJson(policy: EnvironmentPolicy): Prisma.InputJsonObject 
       healthyWithinMinutes: policy.rollback.healthyWithinMinutes,
     },
     autoRollback: policy.autoRollback,
+    progression: {
+      autoPromote: policy.progression.autoPromote,
+      soakSeconds: policy.progression.soakSeconds,
+      gate: policy.progression.gate
+        ? {
+            url: policy.progression.gate.url,
+            timeoutSeconds: policy.progression.gate.timeoutSeconds,
+            checks: policy.progression.gate.checks,
+          }
+        : null,
+    },
   };
 }
 

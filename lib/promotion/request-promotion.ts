@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError, isGantryError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
 import {
@@ -109,6 +110,12 @@ export interface RequestPromotionParams {
    * The branch may have moved on for other files: the plan is still exact.
    */
   plannedAt?: { baseCommit: string; blobId: string };
+  /**
+   * Runs inside the request's transaction once the promotion exists (a
+   * progression rule records there that it opened it); a throw undoes the
+   * whole request.
+   */
+  onRequested?: (params: { tx: Prisma.TransactionClient; promotionId: string }) => Promise<void>;
 }
 
 export interface RequestPromotionResult {
@@ -280,6 +287,7 @@ export async function requestPromotion(
           data: { supersededById: created.id },
         });
       }
+      await params.onRequested?.({ tx, promotionId: created.id });
       await ctx.jobs.enqueueOpenPullRequest({ promotionId: created.id, tx });
       const row = await tx.promotion.findUniqueOrThrow({
         where: { id: created.id },

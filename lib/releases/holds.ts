@@ -144,6 +144,30 @@ export async function isVersionHeld(params: {
   return (await findActiveHold(params)) !== null;
 }
 
+/** isVersionHeld for callers that know the application and environment by id (the progression rules). */
+export async function isVersionHeldById(params: {
+  db: Reader;
+  applicationId: string;
+  environmentId: string;
+  version: string;
+}): Promise<boolean> {
+  const target = await params.db.environment.findUnique({
+    where: { id: params.environmentId },
+    select: { position: true },
+  });
+  if (!target) return false;
+  const row = await params.db.releaseHold.findFirst({
+    where: {
+      applicationId: params.applicationId,
+      version: params.version,
+      releasedAt: null,
+      environment: { position: { lte: target.position } },
+    },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
 /** The holds in force on an application's versions, newest first. */
 export async function listActiveHolds(params: {
   db: Pick<PrismaClient, "releaseHold">;

@@ -9,12 +9,14 @@ import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { stopSendingQueue } from "@/lib/jobs/queue";
 import { markJobRunner } from "@/lib/jobs/queue-health";
+import { pgBossReleaseJobs, startProgressionWorker } from "@/lib/jobs/release-jobs";
 import { startPolicyAndRollbackWorker } from "@/lib/jobs/rollback-jobs";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
 import { startPromotionWorkers, startRepositoryWorkers } from "@/lib/jobs/worker";
 import { logUnexpected } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/merge-method";
 import type { PromotionContext } from "@/lib/promotion/types";
+import { isVersionHeldById } from "@/lib/releases/holds";
 
 /*
  * The job runner is wiring, so it lives at the top: it registers the
@@ -54,11 +56,18 @@ export async function startJobRunner(params: {
     await startRepositoryWorkers({ boss, ctx });
     await startStaleClusterWorker({ boss, db, staleAfterSeconds: config.syncStaleAfterSeconds });
     await startPolicyAndRollbackWorker({ boss, ctx });
+    // A version held after a rollback is never promoted again by a rule.
+    await startProgressionWorker({
+      boss,
+      ctx,
+      isHeld: isVersionHeldById,
+    });
     // The portal works without it: a feed that cannot start is logged, not fatal.
     demoFeed = await startDemoFeed({
       config,
       db,
       git: ctx.git instanceof LocalGitProvider ? ctx.git : null,
+      releaseJobs: pgBossReleaseJobs(boss),
     }).catch((error: unknown) => {
       logUnexpected(error, { during: "starting the demo feed" });
       return null;

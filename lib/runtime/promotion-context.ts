@@ -2,9 +2,10 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { sendingPromotionJobs } from "@/lib/jobs/queue";
+import { sendingPromotionJobs, sendingReleaseJobs } from "@/lib/jobs/queue";
 import { promotionMergeMethod } from "@/lib/promotion/merge-method";
 import type { PromotionContext } from "@/lib/promotion/types";
+import type { ReleaseJobs } from "@/lib/releases/types";
 
 /**
  * The contexts the web process hands to the promotion verbs: its database,
@@ -33,4 +34,9 @@ export function getPromotionContext(): PromotionContext {
     publicUrl: config.publicUrl,
     mergeMethod: promotionMergeMethod(config),
   };
+}
+
+/** The release jobs of the server process: registrations ask the job runner to evaluate the rules. */
+export function getReleaseJobs(): ReleaseJobs {
+  return sendingReleaseJobs(databaseUrl());
 }

@@ -6,6 +6,10 @@ import { can, refusal } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
 import { listActiveHolds, type ReleaseHoldView } from "@/lib/releases/holds";
 import {
+  listReleaseProgress,
+  type ReleaseProgressView,
+} from "@/lib/releases/list-release-progress";
+import {
   type ApplicationSyncRow,
   listApplicationSyncStatus,
 } from "@/lib/sync-status/list-sync-status";
@@ -28,6 +32,8 @@ export interface ApplicationPageView {
   audit: AuditEventRow[] | null;
   /** Versions held after a rollback, and whether the person may release each hold. */
   holds: (ReleaseHoldView & { mayRelease: boolean })[];
+  /** Its releases registered by CI, newest first, with where each one is now. */
+  releases: ReleaseProgressView[];
 }
 
 /**
@@ -42,7 +48,7 @@ export async function getApplicationPage(params: {
   slug: string;
 }): Promise<ApplicationPageView> {
   const { db, principal, slug } = params;
-  const [application, sync, syncChanges, audit, holds] = await Promise.all([
+  const [application, sync, syncChanges, audit, holds, releases] = await Promise.all([
     getApplication({ db, git: params.git, slug }),
     listApplicationSyncStatus({ db, application: slug }),
     listSyncStatusChanges({ db, application: slug, limit: RECENT_SYNC_CHANGES }),
@@ -55,6 +61,7 @@ export async function getApplicationPage(params: {
         }).then((page) => page.events)
       : Promise.resolve(null),
     listActiveHolds({ db, application: slug }),
+    listReleaseProgress({ db, application: slug }),
   ]);
   return {
     application,
@@ -70,5 +77,6 @@ export async function getApplicationPage(params: {
           environment: hold.environment,
         }) === null,
     })),
+    releases,
   };
 }

@@ -11,6 +11,7 @@ import { getGitProvider } from "@/lib/git";
 import type { GitReader } from "@/lib/git/provider";
 import { log, logUnexpected } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
+import type { ReleaseJobs } from "@/lib/releases/types";
 import {
   SNAPSHOT_PARTS_WITHIN_SECONDS,
   type StatusItem,
@@ -85,16 +86,23 @@ export async function ingestReport(params: {
   receivedAt?: Date;
   /** Asked whether a reported revision descends from a merge commit; the process's provider by default. */
   git?: GitReader;
+  /** Asked to evaluate the progression rules when a promotion reached deployed or failed. */
+  releaseJobs?: ReleaseJobs;
 }): Promise<IngestResult> {
   const result = await writeReport(params);
   metrics().reportsIngested.inc({ outcome: "accepted" });
   try {
-    await correlatePromotions({
+    const correlation = await correlatePromotions({
       db: params.db,
       environmentId: params.cluster.environmentId,
       applicationIds: result.applicationIds,
       git: params.git ?? getGitProvider,
     });
+    if (params.releaseJobs && (correlation.deployed > 0 || correlation.failed > 0)) {
+      await params.releaseJobs.requestProgression({
+        reason: `cluster ${params.cluster.name} reported promotions deployed or failed`,
+      });
+    }
   } catch (error) {
     logUnexpected(error, { during: "promotion correlation", cluster: params.cluster.name });
   }

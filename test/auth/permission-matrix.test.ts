@@ -149,6 +149,15 @@ const MATRIX: Record<string, Entry> = {
     allowed: PEOPLE_WHO_READ,
     request: (fx) => ({ params: { slug: fx.application } }),
   },
+  "GET /api/v1/apps/[slug]/releases": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { slug: fx.application } }),
+  },
+  "POST /api/v1/releases": {
+    // Developers of the app's team and admins; CI tokens need releases:write for the team.
+    allowed: ["developer", "admin"],
+    request: (fx) => ({ body: { app: fx.application, version: "9.9.9-matrix" } }),
+  },
   "GET /api/v1/promotions": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions/[id]": {
     allowed: PEOPLE_WHO_READ,

@@ -466,6 +466,7 @@ describe("API tokens", () => {
       id: created.id,
       name: "pipeline",
       scopes: ["promotions:read"],
+      teams: [],
     });
     const tomorrow = new Date(Date.now() + 86_400_000 + 60_000);
     await expect(

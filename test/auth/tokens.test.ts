@@ -115,7 +115,7 @@ describe("API tokens", () => {
     ).rejects.toMatchObject({
       code: "bad_request",
       message:
-        "scopes: expected some of promotions:read, promotions:write; unknown: admin:everything",
+        "scopes: expected some of promotions:read, promotions:write, releases:write; unknown: admin:everything",
     });
     await expect(
       createApiToken({ db: t.db, acting: admin, kind: "ci", name: "x", expiresInDays: 0 }),

@@ -124,6 +124,7 @@ freezes:
         approvals: { required: 2, team: "prod-approvers" },
         order: { requireDeployedInPrevious: true, requireHealthy: true },
         autoMerge: false,
+        progression: { autoPromote: "manual", soakSeconds: 0, gate: null },
         freezes: [
           {
             kind: "recurring",

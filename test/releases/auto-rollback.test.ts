@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openAutomaticRollbacks } from "@/lib/releases/auto-rollback";
 import { isVersionHeld } from "@/lib/releases/holds";
 import { createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
-import { deliver, setPolicies } from "./support";
+import { deliver, setPolicies } from "./rollback-support";
 
 describe("automatic rollback", () => {
   let w: PromotionWorld;

@@ -4,7 +4,7 @@ import { publishPolicyStatus, refreshPolicyStatuses } from "@/lib/promotion/poli
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { reviewPromotion } from "@/lib/promotion/review-promotion";
 import { ALICE, BOB, createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
-import { setPolicies } from "./support";
+import { setPolicies } from "./rollback-support";
 
 describe("gantry/policy on the local provider", () => {
   let w: PromotionWorld;

@@ -10,7 +10,7 @@ import {
   type PromotionWorld,
   VICKY,
 } from "@/test/promotion/support";
-import { deliver, setPolicies } from "./support";
+import { deliver, setPolicies } from "./rollback-support";
 
 describe("rollback pages", () => {
   let w: PromotionWorld;

@@ -15,7 +15,7 @@ import {
   type PromotionWorld,
   VICKY,
 } from "@/test/promotion/support";
-import { deliver, setPolicies } from "./support";
+import { deliver, setPolicies } from "./rollback-support";
 
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {
   try {

@@ -4,6 +4,7 @@ import { AuditEventList } from "@/components/audit/audit-event-list";
 import { ApplicationDetails } from "@/components/catalogue/application-details";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { HeldVersions } from "@/components/releases/held-versions";
+import { ReleaseProgress } from "@/components/releases/release-progress";
 import { ApplicationSync } from "@/components/sync/application-sync";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { getDb } from "@/lib/db";
@@ -40,6 +41,9 @@ export default async function ApplicationPage({ params }: { params: Params }) {
         <LiveRefresh application={application.slug} />
         <ApplicationDetails application={application} promoteRefusal={view.promoteRefusal} />
         <HeldVersions holds={view.holds} releaseAction={releaseHoldAction} className="mt-6" />
+        <div className="mt-6">
+          <ReleaseProgress releases={view.releases} now={new Date()} />
+        </div>
         <div className="mt-6">
           <ApplicationSync rows={view.sync} changes={view.syncChanges} />
         </div>

@@ -1,12 +1,19 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import { isTimeZone, parseDurationMinutes } from "@/lib/gitops-repo/policy/time";
 import {
+  isTimeZone,
+  parseDurationMinutes,
+  parseDurationSeconds,
+} from "@/lib/gitops-repo/policy/time";
+import {
+  AUTO_PROMOTE,
   DEFAULT_POLICY,
+  DEFAULT_PROGRESSION,
   type EnvironmentPolicy,
   type FreezeWindow,
+  type ProgressionRule,
 } from "@/lib/gitops-repo/policy/types";
-import { slug } from "@/lib/gitops-repo/schema-parts";
+import { httpUrl, slug } from "@/lib/gitops-repo/schema-parts";
 
 /**
  * The `policy:` of an environment in environments.yaml, as people write it,
@@ -41,6 +48,42 @@ const timeZone = z
   .refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin, America/New_York or UTC");
 
 const reason = z.string().trim().min(1).max(200);
+
+/** A soak longer than a week is a mistake, not a policy. */
+const MAX_SOAK_SECONDS = 7 * 86_400;
+/** A gate check waits at most this long for an answer. */
+const MAX_GATE_TIMEOUT_SECONDS = 30;
+const DEFAULT_GATE_TIMEOUT_SECONDS = 5;
+const MAX_GATE_CHECKS = 20;
+/** after-healthy without a written soak. */
+const DEFAULT_SOAK_SECONDS = 30 * 60;
+
+const soak = z
+  .string({ error: "must be a duration such as 30m, 1h or 90s (put it in quotes)" })
+  .refine((text) => {
+    const seconds = parseDurationSeconds(text);
+    return seconds !== null && seconds <= MAX_SOAK_SECONDS;
+  }, "must be a duration such as 30m, 1h or 90s (at most 7d)");
+
+const gateTimeout = z.string({ error: "must be a duration such as 5s" }).refine((text) => {
+  const seconds = parseDurationSeconds(text);
+  return seconds !== null && seconds >= 1 && seconds <= MAX_GATE_TIMEOUT_SECONDS;
+}, `must be a duration from 1s to ${MAX_GATE_TIMEOUT_SECONDS}s, such as 5s`);
+
+const gateChecks = z
+  .number({ error: `must be a whole number of checks (1 to ${MAX_GATE_CHECKS})` })
+  .int(`must be a whole number of checks (1 to ${MAX_GATE_CHECKS})`)
+  .min(1, `must be a whole number of checks (1 to ${MAX_GATE_CHECKS})`)
+  .max(MAX_GATE_CHECKS, `must be at most ${MAX_GATE_CHECKS}`);
+
+/** The gate's URL: http(s) only, like every link Gantry follows or renders. */
+const gateUrl = httpUrl;
+
+const GateYamlSchema = z.strictObject({
+  url: gateUrl,
+  timeout: gateTimeout.optional(),
+  checks: gateChecks.optional(),
+});
 
 /** Why croner refuses `pattern`, or why it never fires; null when it is fine. */
 function cronProblem(pattern: string, zone: string): string | null {
@@ -151,6 +194,11 @@ const PolicyYamlSchema = z.strictObject({
   order: z.enum(["deployed", "healthy", "none"]).optional(),
   autoMerge: z.boolean().optional(),
   freezes: z.array(FreezeYamlSchema).max(50).optional(),
+  autoPromote: z
+    .enum(AUTO_PROMOTE, { error: `must be one of ${AUTO_PROMOTE.join(", ")}` })
+    .optional(),
+  soak: soak.optional(),
+  gate: GateYamlSchema.optional(),
   rollback: z
     .strictObject({
       approvals: approvalCount.optional(),
@@ -191,6 +239,7 @@ function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPol
     },
     freezes: (written.freezes ?? []).map(normaliseFreeze),
     autoMerge: written.autoMerge ?? DEFAULT_POLICY.autoMerge,
+    progression: normaliseProgression(written),
     rollback: {
       approvals: written.rollback?.approvals ?? DEFAULT_POLICY.rollback.approvals,
       allowDuringFreeze: written.rollback?.duringFreeze
@@ -202,6 +251,27 @@ function normalisePolicy(written: PolicyYaml | null | undefined): EnvironmentPol
     },
     autoRollback: written.autoRollback ?? DEFAULT_POLICY.autoRollback,
   };
+}
+
+function normaliseProgression(written: PolicyYaml): ProgressionRule {
+  const autoPromote = written.autoPromote ?? DEFAULT_PROGRESSION.autoPromote;
+  const soakSeconds =
+    written.soak !== undefined
+      ? (parseDurationSeconds(written.soak) ?? 0)
+      : autoPromote === "after-healthy"
+        ? DEFAULT_SOAK_SECONDS
+        : 0;
+  const gate = written.gate
+    ? {
+        url: written.gate.url,
+        timeoutSeconds:
+          written.gate.timeout !== undefined
+            ? (parseDurationSeconds(written.gate.timeout) ?? DEFAULT_GATE_TIMEOUT_SECONDS)
+            : DEFAULT_GATE_TIMEOUT_SECONDS,
+        checks: written.gate.checks ?? 1,
+      }
+    : null;
+  return { autoPromote, soakSeconds, gate };
 }
 
 function normaliseFreeze(freeze: z.output<typeof FreezeYamlSchema>): FreezeWindow {
@@ -254,6 +324,20 @@ export const StoredPolicySchema: z.ZodType<EnvironmentPolicy> = z.strictObject({
     )
     .max(50),
   autoMerge: z.boolean(),
+  // Policies stored before progression rules existed have none: manual.
+  progression: z
+    .strictObject({
+      autoPromote: z.enum(AUTO_PROMOTE),
+      soakSeconds: z.number().int().min(0).max(MAX_SOAK_SECONDS),
+      gate: z
+        .strictObject({
+          url: gateUrl,
+          timeoutSeconds: z.number().int().min(1).max(MAX_GATE_TIMEOUT_SECONDS),
+          checks: gateChecks,
+        })
+        .nullable(),
+    })
+    .default(DEFAULT_PROGRESSION),
   // Policies stored before rollbacks existed read with the defaults.
   rollback: z
     .strictObject({

@@ -73,6 +73,22 @@ export function parseDurationMinutes(text: string): number | null {
   return Number(days ?? 0) * 1440 + Number(hours ?? 0) * 60 + Number(minutes ?? 0);
 }
 
+const SECONDS_DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** "30m", "1h30m", "90s", "2d" → seconds; null when it is not a duration. */
+export function parseDurationSeconds(text: string): number | null {
+  const trimmed = text.trim().replace(/\s+/g, "");
+  const match = SECONDS_DURATION.exec(trimmed);
+  if (!match || trimmed === "") return null;
+  const [, days, hours, minutes, seconds] = match;
+  return (
+    Number(days ?? 0) * 86_400 +
+    Number(hours ?? 0) * 3_600 +
+    Number(minutes ?? 0) * 60 +
+    Number(seconds ?? 0)
+  );
+}
+
 /** 3720 → "62h", 90 → "1h 30m", 2880 → "2d". */
 export function formatDurationMinutes(total: number): string {
   const days = Math.floor(total / 1440);

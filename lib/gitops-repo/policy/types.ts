@@ -20,6 +20,8 @@ export interface EnvironmentPolicy {
   freezes: FreezeWindow[];
   /** Merge the pull request as soon as the policy is satisfied. */
   autoMerge: boolean;
+  /** How releases registered by CI move into this environment by themselves. */
+  progression: ProgressionRule;
   /** How a rollback (back to a version the environment ran before) goes ahead here. */
   rollback: RollbackPolicy;
   /** Gantry opens the rollback itself when a promotion fails after its merge. */
@@ -35,6 +37,41 @@ interface RollbackPolicy {
   healthyWithinMinutes: number;
 }
 
+/**
+ * `manual`: only people promote. `on-release`: a newly registered release
+ * opens its promotion here at once (the first environment). `after-healthy`:
+ * once the release has run synced and healthy on every cluster of the
+ * previous environment for the soak, with no failed sync in between.
+ */
+export const AUTO_PROMOTE = ["manual", "on-release", "after-healthy"] as const;
+type AutoPromote = (typeof AUTO_PROMOTE)[number];
+
+export interface ProgressionRule {
+  autoPromote: AutoPromote;
+  /** after-healthy: how long the release must stay healthy in the previous environment. */
+  soakSeconds: number;
+  /** after-healthy: an HTTP check of the release over the soak; a failure stops it here. */
+  gate: ReleaseGate | null;
+}
+
+/**
+ * An HTTP check of a release while it soaks in the previous environment.
+ * `url` may hold {app}, {env} (the environment it soaks in) and {version};
+ * each check must answer 2xx within `timeoutSeconds`; `checks` of them are
+ * spread evenly over the soak, the last at its end.
+ */
+export interface ReleaseGate {
+  url: string;
+  timeoutSeconds: number;
+  checks: number;
+}
+
+export const DEFAULT_PROGRESSION: ProgressionRule = {
+  autoPromote: "manual",
+  soakSeconds: 0,
+  gate: null,
+};
+
 export type FreezeWindow =
   /** A date range, `from` inclusive, `to` exclusive (ISO 8601 with offset). */
   | { kind: "range"; from: string; to: string; reason: string }
@@ -46,6 +83,7 @@ export const DEFAULT_POLICY: EnvironmentPolicy = {
   order: { requireDeployedInPrevious: false, requireHealthy: false },
   freezes: [],
   autoMerge: false,
+  progression: DEFAULT_PROGRESSION,
   rollback: { approvals: 1, allowDuringFreeze: true, healthyWithinMinutes: 15 },
   autoRollback: false,
 };

@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { apiRoute } from "@/lib/http/route";
+import { getReleaseJobs } from "@/lib/runtime/promotion-context";
 import { authenticateCluster } from "@/lib/sync/authenticate-cluster";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import { parseSyncReport } from "@/lib/sync/parse-sync-report";
@@ -31,6 +32,8 @@ export const POST = apiRoute(
     const db = getDb();
     const cluster = await authenticateCluster({ db, request, cluster: name });
     const report = parseSyncReport(await readReportBody(request));
-    return Response.json(await ingestReport({ db, cluster, report }));
+    return Response.json(
+      await ingestReport({ db, cluster, report, releaseJobs: getReleaseJobs() }),
+    );
   },
 );

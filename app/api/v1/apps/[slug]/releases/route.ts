@@ -1,0 +1,27 @@
+import { getDb } from "@/lib/db";
+import { GantryError } from "@/lib/errors";
+import { badRequest, searchParamsRecord } from "@/lib/http/route";
+import { withPermission } from "@/lib/people/with-permission";
+import { listReleases, ReleaseQuerySchema } from "@/lib/releases/list-releases";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/v1/apps/{slug}/releases?page=&size=: the application's releases, newest first. */
+export const GET = withPermission(
+  "catalogue:read",
+  async (request: Request, context: { params: Promise<{ slug: string }> }, principal) => {
+    const { slug } = await context.params;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+      throw new GantryError("bad_request", "slug: expected a lowercase application slug");
+    }
+    const parsed = ReleaseQuerySchema.safeParse(searchParamsRecord(request.url));
+    if (!parsed.success) {
+      throw badRequest(
+        parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`),
+      );
+    }
+    return Response.json(
+      await listReleases({ db: getDb(), principal, app: slug, query: parsed.data }),
+    );
+  },
+);
