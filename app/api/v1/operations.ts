@@ -15,6 +15,8 @@ import { ClosePromotionInput } from "@/lib/promotion/close-promotion";
 import { PromotionQuerySchema } from "@/lib/promotion/list-promotions";
 import { RequestPromotionInput } from "@/lib/promotion/request-promotion";
 import { ReviewPromotionInput } from "@/lib/promotion/review-promotion";
+import { ReleaseQuerySchema } from "@/lib/releases/list-releases";
+import { RegisterReleaseInput } from "@/lib/releases/register-release";
 import { SyncReportSchema } from "@/lib/sync-status/report";
 import packageJson from "@/package.json" with { type: "json" };
 
@@ -83,6 +85,36 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     auth: { kind: "principal", permission: "catalogue:read" },
     params: ApplicationPathParams,
     responses: { 200: { description: "The application." } },
+    errors: [400, 404],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/releases",
+    tag: "Releases",
+    summary: "Register a release",
+    description:
+      "CI registers a version it built. Idempotent on application and version: a retry answers 200 with the same release; the same version with another digest is refused (409). The environments' progression rules then move it along. A CI token needs the `releases:write` scope and the application's team among its teams.",
+    auth: { kind: "principal", permission: "release:register" },
+    body: RegisterReleaseInput,
+    responses: {
+      200: { description: "The release, already registered with the same details." },
+      201: {
+        description: "The release, registered now; `Location` names the application's releases.",
+      },
+    },
+    errors: [400, 404, 409],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/apps/{slug}/releases",
+    tag: "Releases",
+    summary: "List an application's releases",
+    description:
+      "Newest first, paged: versions registered by CI and versions the importer saw in Git (`source`), with where each one is in the environments.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    params: ApplicationPathParams,
+    query: ReleaseQuerySchema,
+    responses: { 200: { description: "One page of releases." } },
     errors: [400, 404],
   },
   {

@@ -1,5 +1,5 @@
+import { ApplicationPathParams } from "@/app/api/v1/operations";
 import { getDb } from "@/lib/db";
-import { GantryError } from "@/lib/errors";
 import { badRequest, searchParamsRecord } from "@/lib/http/route";
 import { withPermission } from "@/lib/people/with-permission";
 import { listReleases, ReleaseQuerySchema } from "@/lib/releases/list-releases";
@@ -10,10 +10,9 @@ export const dynamic = "force-dynamic";
 export const GET = withPermission(
   "catalogue:read",
   async (request: Request, context: { params: Promise<{ slug: string }> }, principal) => {
-    const { slug } = await context.params;
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
-      throw new GantryError("bad_request", "slug: expected a lowercase application slug");
-    }
+    const params = ApplicationPathParams.safeParse(await context.params);
+    if (!params.success) throw badRequest(params.error.issues.map((issue) => issue.message));
+    const { slug } = params.data;
     const parsed = ReleaseQuerySchema.safeParse(searchParamsRecord(request.url));
     if (!parsed.success) {
       throw badRequest(
