@@ -83,10 +83,10 @@ export function isBuildCurrent(fingerprint = sourcesFingerprint()): boolean {
 }
 
 /** SHA-256 over the build's inputs: each file's path and contents, in a fixed order. */
-export function sourcesFingerprint(): string {
+export function sourcesFingerprint(base = root): string {
   const hash = createHash("sha256");
   const add = (full: string) => {
-    hash.update(`${path.relative(root, full)}\0`);
+    hash.update(`${path.relative(base, full)}\0`);
     hash.update(fs.readFileSync(full));
     hash.update("\0");
   };
@@ -98,15 +98,15 @@ export function sourcesFingerprint(): string {
       const full = path.join(dir, entry.name);
       // lib/generated is made from prisma/schema.prisma, which is hashed instead; tests are not bundled.
       if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && full !== path.join(root, "lib", "generated")) {
+        if (entry.name !== "node_modules" && full !== path.join(base, "lib", "generated")) {
           visit(full);
         }
       } else if (entry.isFile() && !entry.name.includes(".test.")) add(full);
     }
   };
-  for (const dir of INPUT_DIRS) visit(path.join(root, dir));
+  for (const dir of INPUT_DIRS) visit(path.join(base, dir));
   for (const file of INPUT_FILES) {
-    const full = path.join(root, file);
+    const full = path.join(base, file);
     if (fs.existsSync(full)) add(full);
   }
   return hash.digest("hex");
