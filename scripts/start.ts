@@ -27,15 +27,6 @@ import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
-import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/people/bootstrap-admin";
-import {
-  hasImportedCatalogue,
-  importAtStart,
-  openDatabase,
-  prepareAuth,
-  prepareGitopsRepository,
-  startJobsAtStart,
-} from "@/lib/runtime/boot";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
 import {
   instrumentRequests,
@@ -50,7 +41,8 @@ import { buildWhenSourcesChanged } from "./build";
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
 const fresh = process.argv.includes("--fresh");
-const started = Date.now();
+// From the process's own start: loading the modules is part of what a person waits for.
+const started = Date.now() - process.uptime() * 1000;
 /** Requests in flight get this long after a stop signal; then remaining connections (live streams) are cut. */
 const DRAIN_MS = 10_000;
 /** A stop that has not finished by then exits anyway (after stopping Postgres), with code 1. */
@@ -137,6 +129,18 @@ const building: Promise<unknown> = dev
     );
 // Seen by whoever awaits it; until then a failure must not end the process unhandled.
 building.catch(() => {});
+// Loading the rest (database, Git, jobs: a few seconds on a busy machine) while the build runs.
+const [
+  {
+    hasImportedCatalogue,
+    importAtStart,
+    openDatabase,
+    prepareAuth,
+    prepareGitopsRepository,
+    startJobsAtStart,
+  },
+  { FIRST_ADMIN_PASSWORD_FILE },
+] = await Promise.all([import("@/lib/runtime/boot"), import("@/lib/people/bootstrap-admin")]);
 const repository = step(
   "GitOps repository",
   () => prepareGitopsRepository(config, progress),
@@ -172,6 +176,7 @@ try {
 }
 
 let jobs: JobRunner | undefined;
+let importing: Promise<void> | undefined;
 let server: http.Server | undefined;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -196,6 +201,8 @@ async function shutdown(signal: string): Promise<void> {
     clearTimeout(drain);
   }
   await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
+  // An import still refreshing the catalogue finishes before its database goes.
+  await importing;
   await database.stop();
   progress("stopped");
   process.exit(0);
@@ -209,7 +216,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 // The import needs the database and the repository; the build does not wait for it. When an
 // earlier start imported the catalogue, the portal answers from it while this one refreshes it.
 const importedBefore = await hasImportedCatalogue(database.url).catch(() => false);
-const importing = (async () => {
+importing = (async () => {
   try {
     await repository;
     if (config.importOnStart) {
@@ -303,9 +310,11 @@ server.listen(config.port, config.hostname, () => {
 /** The job runner starts once the portal answers and the import is done; then the closing block, last. */
 async function startJobsThenReport(): Promise<void> {
   await importing;
+  if (stopping) return;
   try {
     jobs = await step("job runner", () => startJobsAtStart(config, database.url, () => {}));
   } catch (error) {
+    if (stopping) return;
     progress(
       `the job runner could not start: ${error instanceof Error ? error.message : String(error)}`,
     );
