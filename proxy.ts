@@ -19,8 +19,8 @@ import { PATH_HEADER } from "@/lib/identity/request-path";
  * 4. Strict-Transport-Security when the public URL is https.
  */
 
-/** Pages anyone may see signed out. */
-const PUBLIC_PAGES = [/^\/sign-in(\/|$)/];
+/** Pages anyone may see signed out (the icon too: the sign-in page shows it). */
+const PUBLIC_PAGES = [/^\/sign-in(\/|$)/, /^\/icon\.svg$/, /^\/favicon\.ico$/];
 
 function contentSecurityPolicy(nonce: string): string {
   const dev = process.env.NODE_ENV === "development";

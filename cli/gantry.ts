@@ -15,32 +15,21 @@
  *
  * Commands are thin: parse arguments, call the domain, print the result.
  * They use the same database as the portal (DATABASE_URL, or the embedded
- * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
+ * Postgres under GANTRY_DATA_DIR: the running portal's when there is one,
+ * otherwise started for the command and stopped after it).
  */
 import { parseArgs } from "node:util";
 import { RELEASE_USAGE, runRelease } from "@/cli/release-command";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
-import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
-import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ConfigError, getConfig } from "@/lib/config";
-import { createDbClient } from "@/lib/db";
 import { GantryError, isGantryError } from "@/lib/errors";
-import { createGitProvider } from "@/lib/git";
 import { API_SCOPES } from "@/lib/identity/api-token";
-import { AGENT_VERSION, parseAgentOptions } from "@/lib/k8s/agent-options";
-import { createPortalClient } from "@/lib/k8s/portal-client";
-import { loadKubeConfig, startAgent } from "@/lib/k8s/run-agent";
 import { log } from "@/lib/log";
-import { createApiToken } from "@/lib/people/create-api-token";
-import { revokeApiToken } from "@/lib/people/revoke-api-token";
-import { openDatabase, prepareGitopsRepository } from "@/lib/runtime/boot";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
-import { createBackup } from "@/lib/runtime/create-backup";
-import { restoreBackup } from "@/lib/runtime/restore-backup";
-import { registerClusterToken } from "@/lib/sync/register-cluster-token";
-import { revokeClusterToken } from "@/lib/sync/revoke-cluster-token";
-import { rotateClusterToken } from "@/lib/sync/rotate-cluster-token";
+import { connectDatabase } from "@/lib/runtime/connect-database";
 
+// Each command loads what it needs when it runs (`await import`): `user create` beside a
+// running portal should not pay for the Kubernetes client, Octokit and the catalogue import.
 const USAGE = `Usage: npm run gantry -- <command> [options]
 
 Commands:
@@ -71,7 +60,18 @@ const progress = (message: string) => process.stderr.write(`${message}\n`);
 async function runImport(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ref: { type: "string" } }, strict: true });
   const config = getConfig();
-  const database = await openDatabase(config, progress);
+  const [
+    { createDbClient },
+    { prepareGitopsRepository },
+    { importCatalogue },
+    { createGitProvider },
+  ] = await Promise.all([
+    import("@/lib/db"),
+    import("@/lib/runtime/boot"),
+    import("@/lib/catalogue/import-catalogue"),
+    import("@/lib/git"),
+  ]);
+  const database = await connectDatabase(config, progress);
   const db = createDbClient(database.url);
   try {
     await prepareGitopsRepository(config, progress);
@@ -121,7 +121,12 @@ async function runToken(args: string[]): Promise<number> {
     return 2;
   }
   const config = getConfig();
-  const database = await openDatabase(config, progress);
+  const [{ createDbClient }, { createApiToken }, { revokeApiToken }] = await Promise.all([
+    import("@/lib/db"),
+    import("@/lib/people/create-api-token"),
+    import("@/lib/people/revoke-api-token"),
+  ]);
+  const database = await connectDatabase(config, progress);
   const db = createDbClient(database.url);
   try {
     if (action === "create") {
@@ -172,7 +177,18 @@ async function runCluster(args: string[]): Promise<number> {
     throw new GantryError("bad_request", "cluster token takes --rotate or --revoke, not both");
   }
   const config = getConfig();
-  const database = await openDatabase(config, progress);
+  const [
+    { createDbClient },
+    { registerClusterToken },
+    { revokeClusterToken },
+    { rotateClusterToken },
+  ] = await Promise.all([
+    import("@/lib/db"),
+    import("@/lib/sync/register-cluster-token"),
+    import("@/lib/sync/revoke-cluster-token"),
+    import("@/lib/sync/rotate-cluster-token"),
+  ]);
+  const database = await connectDatabase(config, progress);
   const db = createDbClient(database.url);
   try {
     if (values.revoke) {
@@ -210,7 +226,11 @@ async function runAudit(args: string[]): Promise<number> {
     return 2;
   }
   const config = getConfig();
-  const database = await openDatabase(config, progress);
+  const [{ createDbClient }, { OPERATOR, verifyAuditChain }] = await Promise.all([
+    import("@/lib/db"),
+    import("@/lib/audit/verify-chain"),
+  ]);
+  const database = await connectDatabase(config, progress);
   const db = createDbClient(database.url);
   try {
     const result = await verifyAuditChain({
@@ -248,7 +268,8 @@ async function runBackup(args: string[]): Promise<number> {
     );
   }
   const config = getConfig();
-  const database = await openDatabase(config, progress);
+  const { createBackup } = await import("@/lib/runtime/create-backup");
+  const database = await connectDatabase(config, progress);
   try {
     const manifest = await createBackup({
       databaseUrl: database.url,
@@ -287,6 +308,7 @@ async function runRestore(args: string[]): Promise<number> {
       "restore goes into the embedded Postgres; unset DATABASE_URL (with an external Postgres, restore its pg_dump with pg_restore)",
     );
   }
+  const { restoreBackup } = await import("@/lib/runtime/restore-backup");
   const manifest = await restoreBackup({
     file,
     dataDir: config.dataDir,
@@ -311,6 +333,15 @@ async function runAgent(args: string[]): Promise<number> {
     },
     strict: true,
   });
+  const [
+    { AGENT_VERSION, parseAgentOptions },
+    { createPortalClient },
+    { loadKubeConfig, startAgent },
+  ] = await Promise.all([
+    import("@/lib/k8s/agent-options"),
+    import("@/lib/k8s/portal-client"),
+    import("@/lib/k8s/run-agent"),
+  ]);
   const options = parseAgentOptions({
     portal: values.portal,
     cluster: values.cluster,

@@ -6,7 +6,6 @@
  */
 import { parseArgs } from "node:util";
 import { getConfig } from "@/lib/config";
-import { createDbClient } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Role } from "@/lib/identity/principal";
@@ -15,7 +14,7 @@ import { disableUser, enableUser } from "@/lib/people/disable-user";
 import { findUserByEmail, listUsers } from "@/lib/people/list-users";
 import { oneTimePassword, resetPassword } from "@/lib/people/reset-password";
 import { type Grants, updateUserGrants } from "@/lib/people/update-user-grants";
-import { openDatabase } from "@/lib/runtime/boot";
+import { connectDatabase } from "@/lib/runtime/connect-database";
 
 export const USER_USAGE = `  user create --email EMAIL --name NAME [--role ROLE]... [--team TEAM]... [--approver-env ENV]...
               [--break-glass] [--git-login LOGIN] [--password-stdin] [--json]
@@ -74,7 +73,8 @@ async function withDatabase<T>(
   progress: Progress,
   run: (db: PrismaClient) => Promise<T>,
 ): Promise<T> {
-  const database = await openDatabase(getConfig(), progress);
+  const database = await connectDatabase(getConfig(), progress);
+  const { createDbClient } = await import("@/lib/db");
   const db = createDbClient(database.url);
   try {
     return await run(db);

