@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:smoke`: every benchmark in bench/ at a small size, one after
+ * another, so a benchmark that no longer runs is found the day it breaks and
+ * not the day someone needs its figures. CI runs it after the tests.
+ *
+ * It fails when a benchmark exits with an error, runs past its time, or
+ * writes no results; never on the figures themselves (a small run on a busy
+ * machine says nothing about speed). Results go to a directory of their own
+ * (bench/results/smoke/, not committed): the committed files in bench/results/
+ * are full-size runs.
+ *
+ * A new benchmark must be given its small size here, or the smoke run fails
+ * and says so. The production build the catalogue benchmark serves is made
+ * first when the sources changed (CI has just made it), outside the budget.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+
+const root = path.resolve(import.meta.dirname, "..");
+const resultsDir = path.join(root, "bench", "results", "smoke");
+/** Above this the whole run fails: it must stay cheap enough for every CI run. */
+const BUDGET_SECONDS = 180;
+
+interface SmokeRun {
+  /** bench/<name>.ts, writing <name>.json */
+  name: string;
+  env: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+// Ports of their own, away from the full-size defaults and from the test suites' ranges.
+const RUNS: readonly SmokeRun[] = [
+  {
+    name: "catalogue",
+    env: {
+      BENCH_APPS: "300",
+      BENCH_REQUESTS_C1: "10",
+      BENCH_REQUESTS_C16: "32",
+      BENCH_PORT: "3391",
+      BENCH_POSTGRES_PORT: "54481",
+    },
+    timeoutSeconds: 120,
+  },
+  {
+    name: "promotion",
+    env: { BENCH_PROMOTIONS: "4", BENCH_GITHUB_APPS: "6", BENCH_POSTGRES_PORT: "54482" },
+    timeoutSeconds: 75,
+  },
+  {
+    name: "ingest",
+    env: {
+      BENCH_CLUSTERS: "2",
+      BENCH_OBJECTS: "20",
+      BENCH_ROUNDS: "2",
+      BENCH_PATCHES: "2",
+      BENCH_POSTGRES_PORT: "54483",
+    },
+    timeoutSeconds: 75,
+  },
+  {
+    name: "audit",
+    env: {
+      BENCH_EVENTS: "5000",
+      BENCH_RUNS: "1",
+      BENCH_QUERIES: "3",
+      BENCH_APPENDS: "20",
+      BENCH_POSTGRES_PORT: "54484",
+    },
+    timeoutSeconds: 60,
+  },
+];
+
+function benchmarksOnDisk(): string[] {
+  return fs
+    .readdirSync(path.join(root, "bench"))
+    .filter((file) => file.endsWith(".ts") && !["support.ts", "smoke.ts"].includes(file))
+    .map((file) => file.slice(0, -".ts".length))
+    .sort();
+}
+
+function run(
+  script: string,
+  env: Record<string, string>,
+  timeoutSeconds: number,
+): Promise<{ code: number; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [script], {
+      cwd: root,
+      env: { ...process.env, ...env, BENCH_RESULTS_DIR: resultsDir },
+      stdio: ["ignore", "inherit", "inherit"],
+      // Its own process group: a timeout stops the benchmark and everything it started.
+      detached: true,
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    }, timeoutSeconds * 1000);
+    child.on("error", () => resolve({ code: 1, timedOut }));
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 1 : 0), timedOut });
+    });
+  });
+}
+
+const failures: string[] = [];
+const known = new Set(RUNS.map((r) => r.name));
+for (const name of benchmarksOnDisk()) {
+  if (!known.has(name)) failures.push(`bench/${name}.ts has no small size in bench/smoke.ts`);
+}
+
+const build = await run(path.join("scripts", "build.ts"), {}, 15 * 60);
+if (build.code !== 0) failures.push("the production build failed");
+
+fs.rmSync(resultsDir, { recursive: true, force: true });
+fs.mkdirSync(resultsDir, { recursive: true });
+const started = performance.now();
+const lines: string[] = [];
+for (const smoke of RUNS) {
+  const t0 = performance.now();
+  process.stderr.write(`\n==== bench:smoke ${smoke.name}\n`);
+  const { code, timedOut } = await run(
+    path.join("bench", `${smoke.name}.ts`),
+    smoke.env,
+    smoke.timeoutSeconds,
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const wrote = fs
+    .readdirSync(resultsDir)
+    .some((file) => file === `${smoke.name}.json` || file.startsWith(`${smoke.name}-`));
+  let outcome = "ok";
+  if (timedOut) outcome = `ran past ${smoke.timeoutSeconds} s`;
+  else if (code !== 0) outcome = `exited with ${code}`;
+  else if (!wrote) outcome = `wrote no ${smoke.name}.json`;
+  if (outcome !== "ok") failures.push(`bench/${smoke.name}.ts ${outcome}`);
+  lines.push(`${smoke.name.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${outcome}`);
+}
+const total = (performance.now() - started) / 1000;
+if (total > BUDGET_SECONDS) {
+  failures.push(`the smoke run took ${total.toFixed(0)} s, more than its ${BUDGET_SECONDS} s`);
+}
+
+console.log(
+  `\nbench:smoke (${total.toFixed(1)} s; results in ${path.relative(root, resultsDir)}/)`,
+);
+for (const line of lines) console.log(`  ${line}`);
+if (failures.length > 0) {
+  console.log(`\n${failures.length} problem(s):`);
+  for (const failure of failures) console.log(`  ✘ ${failure}`);
+  process.exitCode = 1;
+}
