@@ -60,8 +60,8 @@ export class LocalPullRequests {
     labels: readonly string[];
     author: GitPerson;
   }): Promise<PullRequest> {
-    await assertBranchName(params.head);
-    await assertBranchName(params.base);
+    assertBranchName(params.head);
+    assertBranchName(params.base);
     if (params.head === params.base) {
       throw gitError("unprocessable", "a pull request needs different head and base branches");
     }
