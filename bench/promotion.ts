@@ -54,7 +54,7 @@ import { log, makeDataDir, stats, writeResults } from "./support";
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
 const N = Number(process.env.BENCH_PROMOTIONS ?? 100);
-const DEMO_APPS = 420;
+const DEMO_APPS = Number(process.env.BENCH_DEMO_APPS ?? 420);
 const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
@@ -294,6 +294,45 @@ try {
   const trainWallMs = performance.now() - t;
   const trainCreated = await createdSince(mark, train.length);
 
+  // Merge → catalogue: dev merges by itself (no approvals, autoMerge), and the merge queues the
+  // import instead of running it. Timed from the merge as recorded until the catalogue shows
+  // the version, through the runner's import job, as a person reloading the page would see it.
+  log("local: merge → catalogue");
+  const mergeApp = apps[0] ?? "";
+  const mergeVersion = "9.9.9-bench";
+  const { promotion: toDev } = await requestPromotion({
+    ctx,
+    principal: ACTOR,
+    application: mergeApp,
+    environment: "dev",
+    version: mergeVersion,
+    reason: "Benchmark: merge to catalogue",
+    allowNewVersion: true,
+  });
+  let mergedAt: Date | null = null;
+  const mergeDeadline = Date.now() + 120_000;
+  while (mergedAt === null && Date.now() < mergeDeadline) {
+    const row = await db.promotion.findUniqueOrThrow({
+      where: { id: toDev.id },
+      select: { state: true, mergedAt: true, failureReason: true },
+    });
+    if (row.state === "failed") throw new Error(`the dev promotion failed: ${row.failureReason}`);
+    mergedAt = row.mergedAt;
+    if (mergedAt === null) await sleep(POLL_MS);
+  }
+  if (mergedAt === null) throw new Error("the dev promotion did not merge within 2 minutes");
+  let shownAt: number | null = null;
+  while (shownAt === null && Date.now() < mergeDeadline) {
+    const target = await db.deploymentTarget.findFirst({
+      where: { application: { slug: mergeApp }, environment: { name: "dev" } },
+      select: { desiredVersion: true },
+    });
+    if (target?.desiredVersion === mergeVersion) shownAt = Date.now();
+    else await sleep(POLL_MS);
+  }
+  if (shownAt === null) throw new Error("the catalogue did not show the merged version in time");
+  const mergeToCatalogueMs = shownAt - mergedAt.getTime();
+
   const batch = (
     name: string,
     rows: { requestMs: number; prOpenMs: number }[],
@@ -313,6 +352,7 @@ try {
   const local = {
     applications: DEMO_APPS,
     appsWithStagingAheadOfProd: candidates.length,
+    mergeToCatalogueMs,
     gitProcessesPerPromotion,
     gitFloorMs: floor,
     /** request → pr_open (one at a time, p50) over the git floor (p50), measured in this run. */
@@ -481,6 +521,8 @@ try {
       node: process.version,
     },
     promotionToFloorRatio: local.promotionToFloorRatio,
+    mergeToCatalogueMs,
+    ...(DEMO_APPS === 10_000 ? { mergeToCatalogueMs10k: mergeToCatalogueMs } : {}),
     gitProcessesPerPromotion: local.gitProcessesPerPromotion,
     local,
     github: githubReport,
@@ -504,6 +546,9 @@ try {
       `${b.batch}: ${b.created.promotions} promotions made ${b.created.branches} branches, ${b.created.pullRequests} pull requests, ${b.created.gitObjects} new git objects`,
     );
   }
+  console.log(
+    `merge → catalogue at ${DEMO_APPS} apps: ${mergeToCatalogueMs} ms (the merge queues the import; the runner's job runs it)`,
+  );
   console.log(
     `git processes per promotion (request → pr_open): ${local.gitProcessesPerPromotion.toFixed(1)}; git floor p50 ${local.gitFloorMs.p50.toFixed(0)} ms; request→pr_open / floor: ${local.promotionToFloorRatio.toFixed(2)}×`,
   );

@@ -16,9 +16,11 @@
  * They use the same database as the portal (DATABASE_URL, or the embedded
  * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
  */
+
 import { parseArgs } from "node:util";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
+import { analyzeAfterLargeImport } from "@/lib/catalogue/analyze-after-import";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { ConfigError, getConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
@@ -80,6 +82,7 @@ async function runImport(args: string[]): Promise<number> {
       trigger: "cli",
       onProgress: progress,
     });
+    await analyzeAfterLargeImport({ db, result });
     process.stdout.write(`${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`);
     progress(`import took ${(result.durationMs / 1000).toFixed(1)} s`);
     if (result.problems > 0) {

@@ -7,7 +7,7 @@ import {
   applyPullRequestChange,
   type ChangeSource,
 } from "@/lib/promotion/pull-request-sync";
-import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
+import { type CatalogueRefresh, queueImportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 /** What applying a host change needs: the database, the repository, and the job queue. */
@@ -19,8 +19,8 @@ export type HostChangeContext = Pick<
 export interface HostChangeOutcome {
   /** Promotions the change concerned, and whether each moved. */
   promotions: AppliedChange[];
-  /** A catalogue import ran (a merge) or was queued (a push to the default branch). */
-  catalogue: "none" | "imported" | "import_failed" | "queued";
+  /** A catalogue import was queued (a merge, a push to the default branch), or could not be. */
+  catalogue: "none" | "queued" | "queue_failed";
   /** An auto-merge that was due failed in a way a later attempt may fix. */
   retryLater: boolean;
 }
@@ -30,7 +30,7 @@ export interface HostChangeOutcome {
  * and the poller both end here, so what a change means is decided once.
  *
  * A pull request's change moves the promotions that opened it; when one
- * merged now (not on a replay) the catalogue is re-imported so it shows the
+ * merged now (not on a replay) a catalogue import is queued so it shows the
  * new desired version; after reviews, a promotion whose environment
  * auto-merges is merged once its policy is satisfied. A push to the default
  * branch queues a catalogue import; a check that changed tells open pages
@@ -103,7 +103,7 @@ async function applyToPullRequest(params: {
       if (outcome.kind === "merged") {
         result.changed = true;
         result.state = "merged";
-        autoMerged = outcome.catalogue; // the merge re-imported the catalogue
+        autoMerged = outcome.catalogue; // the merge queued the catalogue import
       }
       if (outcome.kind === "failed" && outcome.retryable) retryLater = true;
     }
@@ -111,18 +111,22 @@ async function applyToPullRequest(params: {
   if (autoMerged) {
     return {
       promotions: applied,
-      catalogue: autoMerged.ok ? "imported" : "import_failed",
+      catalogue: autoMerged.queued ? "queued" : "queue_failed",
       retryLater,
     };
   }
   if (!applied.some((result) => result.changed && result.state === "merged")) {
     return { promotions: applied, catalogue: "none", retryLater };
   }
-  const refresh = await reimportAfterMerge({ ctx, trigger: "webhook" });
-  if (!refresh.ok) log.warn("catalogue import after a merge failed", { error: refresh.error });
+  const refresh = await queueImportAfterMerge({
+    ctx,
+    reason: `pull request #${change.pullRequest} merged`,
+  });
+  if (!refresh.queued)
+    log.warn("catalogue import after a merge not queued", { error: refresh.error });
   return {
     promotions: applied,
-    catalogue: refresh.ok ? "imported" : "import_failed",
+    catalogue: refresh.queued ? "queued" : "queue_failed",
     retryLater,
   };
 }
