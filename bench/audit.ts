@@ -36,7 +36,7 @@ import { createDbClient, type Db } from "@/lib/db";
 import type { Person } from "@/lib/identity/principal";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
-import { log, makeDataDir, stats, writeResults } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
@@ -374,6 +374,7 @@ try {
 } finally {
   await db?.$disconnect();
   await pool?.end();
+  expectPostgresShutdown();
   await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -53,7 +53,7 @@ import {
   crdFiles,
 } from "@/test/cluster/cluster-client";
 import { startCluster, type TestCluster } from "@/test/cluster/harness";
-import { log, makeDataDir, stats, writeResults } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
@@ -482,6 +482,7 @@ try {
   await pool?.end();
   globalThis.gantryDb = undefined;
   for (const client of clients) await client.$disconnect();
+  expectPostgresShutdown();
   await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

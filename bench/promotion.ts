@@ -48,7 +48,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 import { type JobRunner, startJobRunner } from "@/lib/runtime/job-runner";
 import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalogue/gitops-fixture";
 import { FakeGitHub } from "@/test/github/fake-github";
-import { log, makeDataDir, stats, writeResults } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 // The log threshold is read from the environment at each write: keep the workers' info lines out of the table.
 process.env.GANTRY_LOG_LEVEL ||= "error";
@@ -582,6 +582,7 @@ try {
   await runner?.stop().catch((error: unknown) => log(`job runner: ${String(error)}`));
   for (const client of clients) await client.$disconnect().catch(() => undefined);
   await fake?.close().catch(() => undefined);
+  expectPostgresShutdown();
   await postgres?.stop().catch((error: unknown) => log(`postgres: ${String(error)}`));
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -3,9 +3,11 @@
  * another, so a benchmark that no longer runs is found the day it breaks and
  * not the day someone needs its figures. CI runs it after the tests.
  *
- * It fails when a benchmark exits with an error, runs past its time, or
- * writes no results; never on the figures themselves (a small run on a busy
- * machine says nothing about speed). Results go to a directory of their own
+ * It fails when a benchmark exits with an error, hangs (runs past a
+ * generous limit of its own), or writes no results; never on the figures
+ * themselves or on how long it took (a small run on a busy machine says
+ * nothing about speed; it takes about two minutes on an idle 2-core machine
+ * and says so when it took longer than three). Results go to a directory of their own
  * (bench/results/smoke/, not committed): the committed files in bench/results/
  * are full-size runs.
  *
@@ -20,7 +22,7 @@ import { performance } from "node:perf_hooks";
 
 const root = path.resolve(import.meta.dirname, "..");
 const resultsDir = path.join(root, "bench", "results", "smoke");
-/** Above this the whole run fails: it must stay cheap enough for every CI run. */
+/** What a smoke run should take on an idle machine; longer is reported, not failed. */
 const BUDGET_SECONDS = 180;
 
 interface SmokeRun {
@@ -30,7 +32,8 @@ interface SmokeRun {
   timeoutSeconds: number;
 }
 
-// Ports of their own, away from the full-size defaults and from the test suites' ranges.
+// Ports of their own, away from the full-size defaults and from the test suites' ranges. The
+// time limits only catch a hang: they are several times what each takes on a busy machine.
 const RUNS: readonly SmokeRun[] = [
   {
     name: "catalogue",
@@ -41,12 +44,12 @@ const RUNS: readonly SmokeRun[] = [
       BENCH_PORT: "3391",
       BENCH_POSTGRES_PORT: "54481",
     },
-    timeoutSeconds: 120,
+    timeoutSeconds: 600,
   },
   {
     name: "promotion",
     env: { BENCH_PROMOTIONS: "4", BENCH_GITHUB_APPS: "6", BENCH_POSTGRES_PORT: "54482" },
-    timeoutSeconds: 75,
+    timeoutSeconds: 300,
   },
   {
     name: "ingest",
@@ -57,7 +60,7 @@ const RUNS: readonly SmokeRun[] = [
       BENCH_PATCHES: "2",
       BENCH_POSTGRES_PORT: "54483",
     },
-    timeoutSeconds: 75,
+    timeoutSeconds: 300,
   },
   {
     name: "audit",
@@ -68,7 +71,7 @@ const RUNS: readonly SmokeRun[] = [
       BENCH_APPENDS: "20",
       BENCH_POSTGRES_PORT: "54484",
     },
-    timeoutSeconds: 60,
+    timeoutSeconds: 300,
   },
 ];
 
@@ -139,13 +142,13 @@ for (const smoke of RUNS) {
   lines.push(`${smoke.name.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${outcome}`);
 }
 const total = (performance.now() - started) / 1000;
-if (total > BUDGET_SECONDS) {
-  failures.push(`the smoke run took ${total.toFixed(0)} s, more than its ${BUDGET_SECONDS} s`);
-}
 
 console.log(
   `\nbench:smoke (${total.toFixed(1)} s; results in ${path.relative(root, resultsDir)}/)`,
 );
+if (total > BUDGET_SECONDS) {
+  console.log(`  (more than the ${BUDGET_SECONDS} s it takes on an idle machine: a busy one?)`);
+}
 for (const line of lines) console.log(`  ${line}`);
 if (failures.length > 0) {
   console.log(`\n${failures.length} problem(s):`);

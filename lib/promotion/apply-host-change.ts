@@ -2,6 +2,7 @@ import { notifyPromotionChange } from "@/lib/events/changes";
 import { log } from "@/lib/log";
 import type { HostChange } from "@/lib/promotion/host-change";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
+import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 import {
   type AppliedChange,
   applyPullRequestChange,
@@ -60,6 +61,10 @@ export async function applyHostChange(params: {
       });
       if (promotions.length > 0) {
         await ctx.db.$transaction(async (tx) => {
+          await forgetPullRequestSnapshot(
+            tx,
+            promotions.map((p) => p.id),
+          );
           for (const { id } of promotions) await notifyPromotionChange(tx, id);
         });
       }
@@ -87,6 +92,12 @@ async function applyToPullRequest(params: {
       change: change.kind,
     });
   }
+  // Whatever the change (a review, a push to the branch, a close), the stored copy of the pull
+  // request is no longer what the host shows: the next read asks the host once.
+  await forgetPullRequestSnapshot(
+    ctx.db,
+    promotions.map((p) => p.id),
+  );
   const applied: AppliedChange[] = [];
   for (const promotion of promotions) {
     applied.push(
