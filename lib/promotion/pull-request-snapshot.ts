@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
-import type { CheckSummary, PullRequest, PullRequestReview } from "@/lib/git/provider";
-import type { PromotionContext } from "@/lib/promotion/types";
+import type { CheckSummary, GitProvider, PullRequest, PullRequestReview } from "@/lib/git/provider";
 
 /** A promotion's pull request as the Git host shows it: the request, its reviews and its head's checks. */
 export interface LivePullRequest {
@@ -33,7 +32,8 @@ const StoredSnapshot = z.object({
  * its head (forgetPullRequestSnapshot). The next read then asks the host once.
  */
 export async function readPullRequestSnapshot(params: {
-  ctx: Pick<PromotionContext, "db" | "git">;
+  // Not PromotionContext: transitions.ts imports this module, and the context's types import it.
+  ctx: { db: PrismaClient; git: Pick<GitProvider, "getPullRequest" | "listReviews" | "getChecks"> };
   promotionId: string;
   prNumber: number;
   refresh?: boolean;
