@@ -66,6 +66,12 @@ async function stopServer(): Promise<void> {
   if (server.exitCode === null) process.kill(-server.pid, "SIGKILL");
 }
 
+// Stopped from outside (the smoke run's time limit): the portal runs in a process group of its
+// own, with its Postgres, and must not be left behind.
+process.once("SIGTERM", () => {
+  void stopServer().finally(() => process.exit(1));
+});
+
 async function waitForServer(): Promise<void> {
   const deadline = Date.now() + 15 * 60_000;
   while (Date.now() < deadline) {

@@ -83,6 +83,16 @@ function benchmarksOnDisk(): string[] {
     .sort();
 }
 
+/** Signals a process group; one that has ended already is no error. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 function run(
   script: string,
   env: Record<string, string>,
@@ -97,13 +107,17 @@ function run(
       detached: true,
     });
     let timedOut = false;
+    // A hang is stopped politely first (benchmarks stop what they started), then for good.
+    let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
+      signalGroup(child.pid, "SIGTERM");
+      killer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), 45_000);
     }, timeoutSeconds * 1000);
     child.on("error", () => resolve({ code: 1, timedOut }));
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       resolve({ code: code ?? (signal ? 1 : 0), timedOut });
     });
   });
