@@ -190,7 +190,7 @@ try {
   // React Server Components payload (self.__next_f.push scripts) is a part.
   const html = await (await get(`${base}/apps`)).text();
   const htmlBytes = Buffer.byteLength(html);
-  const rscBytes = [...html.matchAll(/<script>self\.__next_f\.push\(([\s\S]*?)\)<\/script>/g)]
+  const rscBytes = [...html.matchAll(/<script[^>]*>self\.__next_f\.push\(([\s\S]*?)\)<\/script>/g)]
     .map((match) => Buffer.byteLength(match[1] ?? ""))
     .reduce((sum, n) => sum + n, 0);
   // Warm up: first requests compile nothing in production, but fill Postgres' and Node's caches.
