@@ -24,7 +24,6 @@
  */
 
 import fs from "node:fs";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { AuditFilter, AuditPage } from "@/lib/audit/audit-filter";
@@ -37,11 +36,10 @@ import { createDbClient, type Db } from "@/lib/db";
 import type { Person } from "@/lib/identity/principal";
 import { type RunningPostgres, startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
-import { log, makeDataDir, stats } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
-const root = path.resolve(import.meta.dirname, "..");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH = 5_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -350,16 +348,7 @@ try {
       eventsPerSecond: verification.checked / (verification.durationMs / 1000),
     },
   };
-  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-  fs.writeFileSync(
-    path.join(
-      root,
-      "bench",
-      "results",
-      EVENTS === 1_000_000 ? "audit.json" : `audit-${EVENTS}.json`,
-    ),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  writeResults(EVENTS === 1_000_000 ? "audit" : `audit-${EVENTS}`, report);
 
   const ms = (n: number) => n.toFixed(2).padStart(8);
   console.log(`\nAudit chain: ${EVENTS.toLocaleString("en")} events\n`);
@@ -385,6 +374,7 @@ try {
 } finally {
   await db?.$disconnect();
   await pool?.end();
+  expectPostgresShutdown();
   await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -53,7 +53,7 @@ import {
   crdFiles,
 } from "@/test/cluster/cluster-client";
 import { startCluster, type TestCluster } from "@/test/cluster/harness";
-import { log, makeDataDir, stats } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
@@ -452,11 +452,7 @@ try {
     rowsAfter: counts,
     apiserverToPortal,
   };
-  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-  fs.writeFileSync(
-    path.join(root, "bench", "results", "ingest.json"),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  writeResults("ingest", report);
 
   const ms = (n: number) => n.toFixed(1).padStart(8);
   const rate = (n: number) => Math.round(n).toLocaleString("en").padStart(10);
@@ -486,6 +482,7 @@ try {
   await pool?.end();
   globalThis.gantryDb = undefined;
   for (const client of clients) await client.$disconnect();
+  expectPostgresShutdown();
   await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -23,16 +23,18 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db } from "@/lib/db";
+import { DemoFeed } from "@/lib/demo/demo-feed";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
+import { gitProcessesStarted } from "@/lib/git/local/git-cli";
+import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { Person } from "@/lib/identity/principal";
 import { sendingPromotionJobs } from "@/lib/jobs/queue";
 import { runOpenPullRequestJob } from "@/lib/jobs/worker";
@@ -46,14 +48,13 @@ import type { PromotionContext } from "@/lib/promotion/types";
 import { type JobRunner, startJobRunner } from "@/lib/runtime/job-runner";
 import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "@/test/catalogue/gitops-fixture";
 import { FakeGitHub } from "@/test/github/fake-github";
-import { log, makeDataDir, stats } from "./support";
+import { expectPostgresShutdown, log, makeDataDir, stats, writeResults } from "./support";
 
 // The log threshold is read from the environment at each write: keep the workers' info lines out of the table.
 process.env.GANTRY_LOG_LEVEL ||= "error";
 
-const root = path.resolve(import.meta.dirname, "..");
 const N = Number(process.env.BENCH_PROMOTIONS ?? 100);
-const DEMO_APPS = 420;
+const DEMO_APPS = Number(process.env.BENCH_DEMO_APPS ?? 420);
 const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
@@ -176,6 +177,11 @@ try {
   log(
     `local: ${imported.appsSeen} apps imported; set-up ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  // prod's policy wants the version healthy in staging: the demo clusters report once, as agents
+  // would (the embedded feed only runs without DATABASE_URL, and this process runs no portal).
+  if (!(git instanceof LocalGitProvider))
+    throw new Error("the local benchmark needs the local provider");
+  await (await DemoFeed.create({ db, git, settleAfterMs: 0 })).tick();
 
   // ---- 1. Local provider: request → pr_open through the real job runner ----
   runner = await startJobRunner({ config, databaseUrl: postgres.url });
@@ -242,10 +248,34 @@ try {
   log(`local: ${perBatch} promotions one after another`);
   const sequential: { id: string; requestMs: number; prOpenMs: number }[] = [];
   let mark = await snapshot();
+  const processesBefore = gitProcessesStarted();
   let t = performance.now();
   for (const app of apps) sequential.push(await promote(app));
   const sequentialWallMs = performance.now() - t;
+  const gitProcessesPerPromotion = (gitProcessesStarted() - processesBefore) / apps.length;
   const sequentialCreated = await createdSince(mark, sequential.length);
+
+  // The floor, in the same run: the git work of one promotion and nothing else (a branch at
+  // the base commit and one commit changing the values file), without the plan, the database
+  // or the queue. No promotion can open its pull request faster than this.
+  log(`local: the git floor, ${perBatch} times`);
+  const floorMs: number[] = [];
+  const base = await git.resolveRef(git.defaultBranch);
+  for (const [index, app] of apps.entries()) {
+    const valuesPath = `apps/${app}/envs/prod/values.yaml`;
+    const current = (await git.readFile({ ref: base, path: valuesPath })) ?? "";
+    const branch = `bench/floor/${index}`;
+    const t0 = performance.now();
+    await git.createBranch({ name: branch, from: base });
+    await git.commitFiles({
+      branch,
+      parent: base,
+      message: "Floor",
+      author: { name: ACTOR.name, email: ACTOR.email },
+      files: [{ path: valuesPath, content: `${current}# floor\n` }],
+    });
+    floorMs.push(performance.now() - t0);
+  }
 
   log(`local: closing the first batch's ${sequential.length} pull requests (not timed)`);
   for (const { id } of sequential) {
@@ -264,6 +294,45 @@ try {
   const trainWallMs = performance.now() - t;
   const trainCreated = await createdSince(mark, train.length);
 
+  // Merge → catalogue: dev merges by itself (no approvals, autoMerge), and the merge queues the
+  // import instead of running it. Timed from the merge as recorded until the catalogue shows
+  // the version, through the runner's import job, as a person reloading the page would see it.
+  log("local: merge → catalogue");
+  const mergeApp = apps[0] ?? "";
+  const mergeVersion = "9.9.9-bench";
+  const { promotion: toDev } = await requestPromotion({
+    ctx,
+    principal: ACTOR,
+    application: mergeApp,
+    environment: "dev",
+    version: mergeVersion,
+    reason: "Benchmark: merge to catalogue",
+    allowNewVersion: true,
+  });
+  let mergedAt: Date | null = null;
+  const mergeDeadline = Date.now() + 120_000;
+  while (mergedAt === null && Date.now() < mergeDeadline) {
+    const row = await db.promotion.findUniqueOrThrow({
+      where: { id: toDev.id },
+      select: { state: true, mergedAt: true, failureReason: true },
+    });
+    if (row.state === "failed") throw new Error(`the dev promotion failed: ${row.failureReason}`);
+    mergedAt = row.mergedAt;
+    if (mergedAt === null) await sleep(POLL_MS);
+  }
+  if (mergedAt === null) throw new Error("the dev promotion did not merge within 2 minutes");
+  let shownAt: number | null = null;
+  while (shownAt === null && Date.now() < mergeDeadline) {
+    const target = await db.deploymentTarget.findFirst({
+      where: { application: { slug: mergeApp }, environment: { name: "dev" } },
+      select: { desiredVersion: true },
+    });
+    if (target?.desiredVersion === mergeVersion) shownAt = Date.now();
+    else await sleep(POLL_MS);
+  }
+  if (shownAt === null) throw new Error("the catalogue did not show the merged version in time");
+  const mergeToCatalogueMs = shownAt - mergedAt.getTime();
+
   const batch = (
     name: string,
     rows: { requestMs: number; prOpenMs: number }[],
@@ -278,9 +347,16 @@ try {
     requestToPrOpenMs: stats(rows.map((r) => r.prOpenMs)),
     created,
   });
+  const floor = stats(floorMs);
+  const oneAtATime = stats(sequential.map((r) => r.prOpenMs));
   const local = {
     applications: DEMO_APPS,
     appsWithStagingAheadOfProd: candidates.length,
+    mergeToCatalogueMs,
+    gitProcessesPerPromotion,
+    gitFloorMs: floor,
+    /** request → pr_open (one at a time, p50) over the git floor (p50), measured in this run. */
+    promotionToFloorRatio: oneAtATime.p50 / floor.p50,
     batches: [
       batch("one at a time", sequential, sequentialWallMs, sequentialCreated),
       batch("all at once", train, trainWallMs, trainCreated),
@@ -445,14 +521,14 @@ try {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
     },
+    promotionToFloorRatio: local.promotionToFloorRatio,
+    mergeToCatalogueMs,
+    ...(DEMO_APPS === 10_000 ? { mergeToCatalogueMs10k: mergeToCatalogueMs } : {}),
+    gitProcessesPerPromotion: local.gitProcessesPerPromotion,
     local,
     github: githubReport,
   };
-  fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-  fs.writeFileSync(
-    path.join(root, "bench", "results", "promotion.json"),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  writeResults("promotion", report);
 
   const ms = (n: number) => n.toFixed(0).padStart(7);
   console.log(
@@ -471,6 +547,12 @@ try {
       `${b.batch}: ${b.created.promotions} promotions made ${b.created.branches} branches, ${b.created.pullRequests} pull requests, ${b.created.gitObjects} new git objects`,
     );
   }
+  console.log(
+    `merge → catalogue at ${DEMO_APPS} apps: ${mergeToCatalogueMs} ms (the merge queues the import; the runner's job runs it)`,
+  );
+  console.log(
+    `git processes per promotion (request → pr_open): ${local.gitProcessesPerPromotion.toFixed(1)}; git floor p50 ${local.gitFloorMs.p50.toFixed(0)} ms; request→pr_open / floor: ${local.promotionToFloorRatio.toFixed(2)}×`,
+  );
   const g = githubReport;
   console.log(
     `\nOne release (${RELEASE}) to ${GITHUB_APPS} apps' prod on the GitHub provider (fake GitHub, OpenAPI-checked)`,
@@ -501,6 +583,7 @@ try {
   await runner?.stop().catch((error: unknown) => log(`job runner: ${String(error)}`));
   for (const client of clients) await client.$disconnect().catch(() => undefined);
   await fake?.close().catch(() => undefined);
+  expectPostgresShutdown();
   await postgres?.stop().catch((error: unknown) => log(`postgres: ${String(error)}`));
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -34,3 +34,32 @@ export function makeDataDir(prefix: string): string {
   fs.chmodSync(dataDir, 0o755);
   return dataDir;
 }
+
+/**
+ * Writes a benchmark's figures to `<results>/<name>.json`: bench/results
+ * (the committed baseline of record) unless BENCH_RESULTS_DIR says
+ * elsewhere, as `npm run bench:smoke` does so small runs never overwrite it.
+ */
+export function writeResults(name: string, report: unknown): string {
+  const dir = process.env.BENCH_RESULTS_DIR
+    ? path.resolve(process.env.BENCH_RESULTS_DIR)
+    : path.resolve(import.meta.dirname, "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * Call just before stopping the benchmark's Postgres: a connection pool
+ * that still holds idle connections (Prisma's adapter keeps its own) hears
+ * "terminating connection due to administrator command" (57P01), which Node
+ * would raise as an unhandled 'error' event and end the run with a failure
+ * after it succeeded. Only that error is let pass.
+ */
+export function expectPostgresShutdown(): void {
+  process.on("uncaughtException", (error) => {
+    if ((error as { code?: unknown }).code === "57P01") return;
+    throw error;
+  });
+}

@@ -18,6 +18,7 @@
  * Postgres under GANTRY_DATA_DIR: the running portal's when there is one,
  * otherwise started for the command and stopped after it).
  */
+
 import { parseArgs } from "node:util";
 import { RELEASE_USAGE, runRelease } from "@/cli/release-command";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
@@ -65,11 +66,13 @@ async function runImport(args: string[]): Promise<number> {
     { prepareGitopsRepository },
     { importCatalogue },
     { createGitProvider },
+    { analyzeAfterLargeImport },
   ] = await Promise.all([
     import("@/lib/db"),
     import("@/lib/runtime/boot"),
     import("@/lib/catalogue/import-catalogue"),
     import("@/lib/git"),
+    import("@/lib/catalogue/analyze-after-import"),
   ]);
   const database = await connectDatabase(config, progress);
   const db = createDbClient(database.url);
@@ -83,6 +86,7 @@ async function runImport(args: string[]): Promise<number> {
       trigger: "cli",
       onProgress: progress,
     });
+    await analyzeAfterLargeImport({ db, result });
     process.stdout.write(`${JSON.stringify({ ...result, status: "succeeded" }, null, 2)}\n`);
     progress(`import took ${(result.durationMs / 1000).toFixed(1)} s`);
     if (result.problems > 0) {

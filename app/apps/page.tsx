@@ -82,6 +82,7 @@ export default async function ApplicationsPage({
             pageCount={page.pageCount}
             total={page.total}
             pageSize={page.pageSize}
+            estimate={page.totalIsEstimate}
           />
         </>
       )}

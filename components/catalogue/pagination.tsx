@@ -8,12 +8,15 @@ export function Pagination({
   pageCount,
   total,
   pageSize,
+  estimate = false,
 }: {
   query: CatalogueQuery;
   page: number;
   pageCount: number;
   total: number;
   pageSize: number;
+  /** The total is a few seconds old (a status filter): shown as "about N". */
+  estimate?: boolean;
 }) {
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
@@ -24,7 +27,7 @@ export function Pagination({
       summary={
         <>
           Showing <strong>{first.toLocaleString("en")}</strong>–
-          <strong>{last.toLocaleString("en")}</strong> of{" "}
+          <strong>{last.toLocaleString("en")}</strong> of {estimate ? "about " : ""}
           <strong>{total.toLocaleString("en")}</strong>
         </>
       }

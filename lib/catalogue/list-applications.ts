@@ -37,7 +37,14 @@ export interface CatalogueCellStatus {
 export interface CataloguePage {
   environments: CatalogueEnvironment[];
   rows: CatalogueRow[];
+  /** Applications matching the filter, counted once per filter and import (see countMatching). */
   total: number;
+  /**
+   * The total may be a few seconds old: with a status filter, matches change
+   * with every cluster report, and the count is kept for STATUS_COUNT_TTL_MS.
+   * The page shows it as "about N".
+   */
+  totalIsEstimate: boolean;
   page: number;
   pageSize: number;
   pageCount: number;
@@ -45,11 +52,12 @@ export interface CataloguePage {
 
 /**
  * One page of the catalogue: the version matrix rows for the filter in
- * `query`. Two sequential round trips whatever the size of the fleet: the
- * page of applications with the filtered total (a window count), then the
- * desired versions and the cluster-reported status of just those
- * applications, side by side. Hand-written SQL because this is the hottest
- * query of the portal; every value is a bound parameter.
+ * `query`. The page of applications, then the desired versions and the
+ * cluster-reported status of just those applications, side by side.
+ * Hand-written SQL because this is the hottest query of the portal; every
+ * value is a bound parameter. The filtered total is not counted on every
+ * page (at 10,000 apps a window count was most of the query): it is
+ * counted once per filter and import, and kept.
  */
 export async function listApplications(params: {
   db: PrismaClient;
@@ -63,22 +71,18 @@ export async function listApplications(params: {
   // A cluster last seen before this instant is stale (the same bound as isStale).
   const freshSince = new Date(now.getTime() - staleAfterSeconds * 1000);
   const where = catalogueWhere(query, freshSince);
-  const environments = await db.environment.findMany({
-    where: { archivedAt: null },
-    orderBy: { position: "asc" },
-    select: { id: true, name: true, displayName: true },
-  });
-  let page = query.page;
-  let rows = await selectPage(db, where, query, page);
-  let total = rows[0] ? Number(rows[0].total) : 0;
-  if (rows.length === 0 && page > 1) {
-    // Past the end (a stale link): show the last page rather than nothing.
-    const [counted] = await db.$queryRaw<{ total: bigint }[]>`
-      SELECT count(*) AS total FROM "Application" a JOIN "Team" t ON t."id" = a."teamId" WHERE ${where}`;
-    total = Number(counted?.total ?? 0);
-    page = Math.max(1, Math.ceil(total / query.size));
-    rows = total > 0 ? await selectPage(db, where, query, page) : [];
-  }
+  const [environments, counted] = await Promise.all([
+    db.environment.findMany({
+      where: { archivedAt: null },
+      orderBy: { position: "asc" },
+      select: { id: true, name: true, displayName: true },
+    }),
+    countMatching(db, where, query, now),
+  ]);
+  const { total } = counted;
+  // Past the end (a stale link): show the last page rather than nothing.
+  const page = Math.min(query.page, Math.max(1, Math.ceil(total / query.size)));
+  const rows = total > 0 ? await selectPage(db, where, query, page) : [];
   const ids = rows.map((row) => row.id);
   const [targets, clusterStatuses] =
     ids.length === 0
@@ -114,10 +118,61 @@ export async function listApplications(params: {
       ),
     })),
     total,
+    totalIsEstimate: counted.estimate,
     page,
     pageSize: query.size,
     pageCount: Math.max(1, Math.ceil(total / query.size)),
   };
+}
+
+/** How long a count under a status filter is kept: statuses change with every report. */
+const STATUS_COUNT_TTL_MS = 15_000;
+const MAX_COUNTS = 500;
+/** Counts by filter; an entry is valid for the import it was counted after. */
+const counts = new Map<string, { importId: string; total: number; countedAt: number }>();
+
+/**
+ * The number of applications matching the filter. Applications, teams,
+ * tiers and labels change only when the catalogue is imported, so a count
+ * holds until the next import; under a status filter it is kept for a few
+ * seconds and called an estimate.
+ */
+async function countMatching(
+  db: PrismaClient,
+  where: Prisma.Sql,
+  query: CatalogueQuery,
+  now: Date,
+): Promise<{ total: number; estimate: boolean }> {
+  const key = JSON.stringify([
+    query.q,
+    query.team,
+    query.tier,
+    query.label,
+    query.status,
+    query.differs,
+    query.archived,
+  ]);
+  const latest = await db.catalogImport.findFirst({
+    where: { status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+    select: { id: true },
+  });
+  const importId = latest?.id ?? "";
+  const kept = counts.get(key);
+  const fresh =
+    kept?.importId === importId &&
+    (!query.status || now.getTime() - kept.countedAt < STATUS_COUNT_TTL_MS);
+  if (kept && fresh) return { total: kept.total, estimate: Boolean(query.status) };
+  const [row] = await db.$queryRaw<{ total: bigint }[]>`
+    SELECT count(*) AS total FROM "Application" a JOIN "Team" t ON t."id" = a."teamId" WHERE ${where}`;
+  const total = Number(row?.total ?? 0);
+  counts.delete(key);
+  if (counts.size >= MAX_COUNTS) {
+    const oldest = counts.keys().next().value;
+    if (oldest !== undefined) counts.delete(oldest);
+  }
+  counts.set(key, { importId, total, countedAt: now.getTime() });
+  return { total, estimate: false };
 }
 
 /** One app × active cluster: the states its objects for the app report (empty: none). */
@@ -189,7 +244,6 @@ interface PageRow {
   versionsDiffer: boolean;
   teamSlug: string;
   teamName: string;
-  total: bigint;
 }
 
 function selectPage(
@@ -200,7 +254,7 @@ function selectPage(
 ): Promise<PageRow[]> {
   return db.$queryRaw<PageRow[]>`
     SELECT a."id", a."slug", a."name", a."tier"::text AS tier, a."archivedAt" IS NOT NULL AS archived,
-           a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName", count(*) OVER () AS total
+           a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName"
     FROM "Application" a JOIN "Team" t ON t."id" = a."teamId"
     WHERE ${where}
     ORDER BY ${catalogueOrder(query)}

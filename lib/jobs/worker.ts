@@ -1,5 +1,6 @@
 import type { Job, JobResult, PgBoss } from "pg-boss";
 import { z } from "zod";
+import { analyzeAfterLargeImport } from "@/lib/catalogue/analyze-after-import";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { isGantryError } from "@/lib/errors";
 import { OPEN_PULL_REQUEST_RETRIES, POLL_PULL_REQUESTS_CRON, QUEUES } from "@/lib/jobs/boss";
@@ -169,6 +170,7 @@ export async function startRepositoryWorkers(params: {
         versionPath: ctx.versionPath,
         trigger: "webhook",
       });
+      await analyzeAfterLargeImport({ db: ctx.db, result });
       log.info("catalogue imported", { reason: job.data.reason, commit: result.commit });
     },
   );

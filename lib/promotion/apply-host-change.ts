@@ -3,12 +3,13 @@ import { log } from "@/lib/log";
 import type { HostChange } from "@/lib/promotion/host-change";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
+import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 import {
   type AppliedChange,
   applyPullRequestChange,
   type ChangeSource,
 } from "@/lib/promotion/pull-request-sync";
-import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
+import { type CatalogueRefresh, queueImportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 /** What applying a host change needs: the database, the repository, and the job queue. */
@@ -20,8 +21,8 @@ export type HostChangeContext = Pick<
 export interface HostChangeOutcome {
   /** Promotions the change concerned, and whether each moved. */
   promotions: AppliedChange[];
-  /** A catalogue import ran (a merge) or was queued (a push to the default branch). */
-  catalogue: "none" | "imported" | "import_failed" | "queued";
+  /** A catalogue import was queued (a merge, a push to the default branch), or could not be. */
+  catalogue: "none" | "queued" | "queue_failed";
   /** An auto-merge that was due failed in a way a later attempt may fix. */
   retryLater: boolean;
 }
@@ -31,7 +32,7 @@ export interface HostChangeOutcome {
  * and the poller both end here, so what a change means is decided once.
  *
  * A pull request's change moves the promotions that opened it; when one
- * merged now (not on a replay) the catalogue is re-imported so it shows the
+ * merged now (not on a replay) a catalogue import is queued so it shows the
  * new desired version; after reviews, a promotion whose environment
  * auto-merges is merged once its policy is satisfied. A push to the default
  * branch queues a catalogue import; a check that changed tells open pages
@@ -61,6 +62,10 @@ export async function applyHostChange(params: {
       });
       if (promotions.length > 0) {
         await ctx.db.$transaction(async (tx) => {
+          await forgetPullRequestSnapshot(
+            tx,
+            promotions.map((p) => p.id),
+          );
           for (const { id } of promotions) await notifyPromotionChange(tx, id);
         });
       }
@@ -88,6 +93,12 @@ async function applyToPullRequest(params: {
       change: change.kind,
     });
   }
+  // Whatever the change (a review, a push to the branch, a close), the stored copy of the pull
+  // request is no longer what the host shows: the next read asks the host once.
+  await forgetPullRequestSnapshot(
+    ctx.db,
+    promotions.map((p) => p.id),
+  );
   const applied: AppliedChange[] = [];
   for (const promotion of promotions) {
     applied.push(
@@ -110,7 +121,7 @@ async function applyToPullRequest(params: {
       if (outcome.kind === "merged") {
         result.changed = true;
         result.state = "merged";
-        autoMerged = outcome.catalogue; // the merge re-imported the catalogue
+        autoMerged = outcome.catalogue; // the merge queued the catalogue import
       }
       if (outcome.kind === "failed" && outcome.retryable) retryLater = true;
     }
@@ -118,18 +129,22 @@ async function applyToPullRequest(params: {
   if (autoMerged) {
     return {
       promotions: applied,
-      catalogue: autoMerged.ok ? "imported" : "import_failed",
+      catalogue: autoMerged.queued ? "queued" : "queue_failed",
       retryLater,
     };
   }
   if (!applied.some((result) => result.changed && result.state === "merged")) {
     return { promotions: applied, catalogue: "none", retryLater };
   }
-  const refresh = await reimportAfterMerge({ ctx, trigger: "webhook" });
-  if (!refresh.ok) log.warn("catalogue import after a merge failed", { error: refresh.error });
+  const refresh = await queueImportAfterMerge({
+    ctx,
+    reason: `pull request #${change.pullRequest} merged`,
+  });
+  if (!refresh.queued)
+    log.warn("catalogue import after a merge not queued", { error: refresh.error });
   return {
     promotions: applied,
-    catalogue: refresh.ok ? "imported" : "import_failed",
+    catalogue: refresh.queued ? "queued" : "queue_failed",
     retryLater,
   };
 }

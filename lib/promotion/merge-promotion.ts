@@ -11,7 +11,7 @@ import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
-import { type CatalogueRefresh, reimportAfterMerge } from "@/lib/promotion/reimport-catalogue";
+import { type CatalogueRefresh, queueImportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -124,7 +124,10 @@ async function mergeUnderPolicy(params: {
     });
   });
 
-  const catalogue = await reimportAfterMerge({ ctx, trigger: "manual" });
+  const catalogue = await queueImportAfterMerge({
+    ctx,
+    reason: `pull request #${pr.number} merged as ${mergeCommit.slice(0, 12)}`,
+  });
   return {
     promotion: await loadPromotionSummary(ctx.db, before.id),
     mergeCommit,
@@ -154,10 +157,10 @@ async function assertNotFrozen(ctx: MergeContext, promotionId: string): Promise<
   );
 }
 
-/** What merging needs: the database, the Git provider, the merge method and the catalogue's version path. */
+/** What merging needs: the database, the Git provider, the merge method, the public URL and the jobs that import the catalogue after it. */
 export type MergeContext = Pick<
   PromotionContext,
-  "db" | "git" | "versionPath" | "mergeMethod" | "publicUrl"
+  "db" | "git" | "versionPath" | "mergeMethod" | "publicUrl" | "jobs"
 >;
 
 export const AUTO_MERGE_DETAIL = "auto-merge: policy satisfied";

@@ -1,37 +1,36 @@
-import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { isGantryError } from "@/lib/errors";
 import { logUnexpected } from "@/lib/log";
 import type { PromotionContext } from "@/lib/promotion/types";
 
-/** The catalogue re-import after a merge, as data: the merge stands whether or not it worked. */
-export type CatalogueRefresh = { ok: true; commit: string } | { ok: false; error: string };
-
-export type ImportTrigger = Parameters<typeof importCatalogue>[0]["trigger"];
+/**
+ * The catalogue import after a merge, as data: the merge stands whether or
+ * not the import could be queued.
+ */
+export type CatalogueRefresh = { queued: true } | { queued: false; error: string };
 
 /**
- * Re-imports the catalogue after a promotion merged, so it shows the new
- * desired version. A failure is returned, not thrown (a retry of the merge
- * must not be needed to fix an import), and logged with an id when unexpected.
+ * Queues the catalogue import after a promotion merged, instead of running
+ * it in the merge: at 10,000 apps a whole import takes seconds, and the
+ * person who merged waits for none of it. The import is a singleton job (a
+ * burst of merges leaves one queued), reads the default branch when it runs,
+ * and the catalogue catches up moments later. A failure to queue is
+ * returned, not thrown, and logged with an id when unexpected; the next
+ * push or merge queues it again.
  */
-export async function reimportAfterMerge(params: {
-  ctx: Pick<PromotionContext, "db" | "git" | "versionPath">;
-  trigger: ImportTrigger;
+export async function queueImportAfterMerge(params: {
+  ctx: Pick<PromotionContext, "jobs">;
+  /** For the job's log line: which merge asked. */
+  reason: string;
 }): Promise<CatalogueRefresh> {
-  const { ctx, trigger } = params;
   try {
-    const result = await importCatalogue({
-      db: ctx.db,
-      git: ctx.git,
-      versionPath: ctx.versionPath,
-      trigger,
-    });
-    return { ok: true, commit: result.commit };
+    await params.ctx.jobs.requestCatalogueImport({ reason: params.reason });
+    return { queued: true };
   } catch (error) {
     return {
-      ok: false,
+      queued: false,
       error: isGantryError(error)
         ? error.message
-        : `the catalogue import failed (error id ${logUnexpected(error, { during: "import after merge" })})`,
+        : `the catalogue import could not be queued (error id ${logUnexpected(error, { during: "queueing the import after a merge" })})`,
     };
   }
 }

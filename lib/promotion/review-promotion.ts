@@ -10,6 +10,7 @@ import { loadPromotionSummary } from "@/lib/promotion/load";
 import { type AutoMergeOutcome, autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
+import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 import { lockPromotion } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -140,6 +141,8 @@ export async function reviewPromotion(params: {
       });
       return { approvalId: known.id, approvals: settled.approvals };
     }
+    // The review is on the pull request now: the stored copy no longer shows it.
+    await forgetPullRequestSnapshot(tx, [promotionId]);
     const approval = await tx.approval.create({
       data: {
         promotionId,

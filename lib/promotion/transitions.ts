@@ -12,6 +12,7 @@ import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
 import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
+import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 
 /**
  * The promotion state machine, and the only code that creates a promotion
@@ -185,6 +186,8 @@ export async function transition(params: {
     where: { id: promotionId },
     data: { ...params.data, ...leadTime, ...stampFor(to, at), state: to },
   });
+  // The stored pull request was true of the state before: the next read asks the host.
+  await forgetPullRequestSnapshot(tx, [promotionId]);
   await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
   // Last, since it holds the audit chain's lock until the transaction ends.
   await recordPromotionTransition(tx, {

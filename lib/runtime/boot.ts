@@ -3,6 +3,7 @@
  * the contexts the web process hands to the domain.
  */
 
+import { analyzeAfterLargeImport } from "@/lib/catalogue/analyze-after-import";
 import { type ImportResult, importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
@@ -93,6 +94,7 @@ export async function importAtStart(
       trigger: "start",
       onProgress: (message) => progress(`import: ${message}`),
     });
+    await analyzeAfterLargeImport({ db, result });
     progress(
       `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s)) in ${(result.durationMs / 1000).toFixed(1)} s`,
     );

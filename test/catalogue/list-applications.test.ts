@@ -159,4 +159,24 @@ describe("catalogue queries", () => {
     ]);
     expect(facets.labels).toContainEqual({ key: "language", value: "go", applications: 64 });
   });
+
+  it("counts a filter once per import instead of on every page; a status filter's count is an estimate", async () => {
+    const counted = await listApplications({ db, query: query({ team: "search" }) });
+    expect(counted).toMatchObject({ total: 43, totalIsEstimate: false });
+    // Written around the import (as a replica that is importing does): pages go on with the
+    // count of the last import instead of counting every page again.
+    await db.application.update({ where: { slug: "app-001" }, data: { archivedAt: new Date() } });
+    try {
+      const next = await listApplications({ db, query: query({ team: "search" }) });
+      expect(next.total).toBe(43);
+      expect(next.rows.map((row) => row.slug)).not.toContain("app-001");
+    } finally {
+      await db.application.update({ where: { slug: "app-001" }, data: { archivedAt: null } });
+    }
+
+    const stale = await listApplications({ db, query: query({ status: "stale" }) });
+    expect(stale.totalIsEstimate).toBe(false);
+    const again = await listApplications({ db, query: query({ status: "stale" }) });
+    expect(again).toMatchObject({ total: stale.total, totalIsEstimate: true });
+  });
 });

@@ -139,6 +139,15 @@ describe("pull request poller (fake GitHub)", () => {
     expect(pullReads(waiting.number, from)).toEqual([{ status: 200, conditional: true }]);
     const row = await database.db.promotion.findUniqueOrThrow({ where: { id: merging.id } });
     expect(row.mergeCommit).toBe(sha);
+    // The merge queued the catalogue import; run it as the import job does.
+    if (!(ctx.jobs instanceof RecordedJobs)) throw new Error("expected the recorded jobs");
+    expect(ctx.jobs.catalogueImports.at(-1)).toMatch(/^pull request #\d+ merged$/);
+    await importCatalogue({
+      db: database.db,
+      git: github,
+      versionPath: "image.tag",
+      trigger: "test",
+    });
     const target = await database.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: "app-0" }, environment: { name: "prod" } },
     });

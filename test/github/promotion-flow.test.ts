@@ -148,13 +148,21 @@ describe("promotion on GitHub (fake)", () => {
     expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });
   });
 
-  it("merges (squash) and the catalogue shows the new desired version", async () => {
+  it("merges (squash); once the queued import runs the catalogue shows the new desired version", async () => {
     const { promotion } = await request("app-5");
     await openPromotionPullRequest({ ctx, promotionId: promotion.id });
     const result = await mergePromotion({ ctx, promotionId: promotion.id, principal: BOB });
     expect(result.promotion).toMatchObject({ state: "merged" });
     expect(fake.refs.get("refs/heads/main")).toBe(result.mergeCommit);
     expect(fake.commit(result.mergeCommit).parents).toHaveLength(1);
+    // The merge queued the import; run it as the import job does.
+    expect(result.catalogue).toEqual({ queued: true });
+    await importCatalogue({
+      db: database.db,
+      git: github,
+      versionPath: "image.tag",
+      trigger: "test",
+    });
     const target = await database.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: "app-5" }, environment: { name: "prod" } },
     });

@@ -433,6 +433,9 @@ describe("POST /api/webhooks/github", () => {
     }
     const merged = await w.db.promotion.findUniqueOrThrow({ where: { id: promotion.id } });
     expect(merged).toMatchObject({ state: "merged", mergeCommit: sha });
+    // The merge queued the catalogue import (a job of its own); run it as its worker would.
+    expect(w.jobs.catalogueImports.at(-1)).toMatch(/^pull request #\d+ merged$/);
+    await w.importNow();
     const target = await w.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: "app-0" }, environment: { name: "prod" } },
     });

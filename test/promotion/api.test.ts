@@ -225,7 +225,7 @@ describe("/api/v1/promotions", () => {
       "an API token cannot do this (promotion:merge); a person must",
     );
     const merged = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
-    expect(merged).toMatchObject({ promotion: { state: "merged" }, catalogue: { ok: true } });
+    expect(merged).toMatchObject({ promotion: { state: "merged" }, catalogue: { queued: true } });
 
     const closed = await json(
       await call(close.POST, { method: "POST", id: promotion.id, body: { reason: "late" } }),

@@ -294,6 +294,8 @@ describe("approving in the portal (local provider)", () => {
     await approve(p.id, CAROL);
     const merged = await mergePromotion({ ctx: w.ctx, promotionId: p.id, principal: ALICE });
     expect(merged.promotion.state).toBe("merged");
+    expect(w.jobs.catalogueImports.at(-1)).toMatch(/^pull request #\d+ merged as [0-9a-f]{12}$/);
+    await w.importNow(); // what the queued import job runs
     const target = await w.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: p.app }, environment: { name: "prod" } },
     });
@@ -346,6 +348,7 @@ describe("approving in the portal (local provider)", () => {
     expect(events.at(-1)?.actor.name).toBe("Gantry");
     expect(events.at(-1)?.detail).toMatch(new RegExp(`^${AUTO_MERGE_DETAIL}; pull request #`));
     expect((await w.provider.getPullRequest(p.number)).state).toBe("merged");
+    await w.importNow(); // what the queued import job runs
     const target = await w.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: p.app }, environment: { name: "staging" } },
     });

@@ -210,20 +210,24 @@ describe("promotion lifecycle on the local provider", () => {
     },
   );
 
-  it("merges: a merge commit on main, state merged, and the catalogue shows the new version", async () => {
+  it("merges: a merge commit on main, state merged, and the catalogue import queued; once it runs the catalogue shows the new version", async () => {
     const { promotion } = await request("app-6", "prod");
     await open(promotion.id);
     const before = await w.git("rev-parse", "main");
     const result = await mergePromotion({ ctx: w.ctx, promotionId: promotion.id, principal: BOB });
     expect(result.promotion).toMatchObject({ state: "merged", mergeCommit: result.mergeCommit });
-    expect(result.catalogue).toEqual({ ok: true, commit: result.mergeCommit });
     expect(await w.git("rev-parse", "main")).toBe(result.mergeCommit);
     expect((await w.git("show", "-s", "--format=%P", result.mergeCommit)).split(" ")[0]).toBe(
       before,
     );
-    const target = await w.db.deploymentTarget.findFirstOrThrow({
-      where: { application: { slug: "app-6" }, environment: { name: "prod" } },
-    });
+    // The merge returns without importing: the import is a job, queued once.
+    expect(result.catalogue).toEqual({ queued: true });
+    expect(w.jobs.catalogueImports).toHaveLength(1);
+    const where = { application: { slug: "app-6" }, environment: { name: "prod" } };
+    expect((await w.db.deploymentTarget.findFirstOrThrow({ where })).desiredVersion).toBe("1.0.0");
+
+    await w.importNow(); // what the queued job runs
+    const target = await w.db.deploymentTarget.findFirstOrThrow({ where });
     expect(target.desiredVersion).toBe("1.1.0");
     expect(target.desiredCommit).toBe(result.mergeCommit);
 

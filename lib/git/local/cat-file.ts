@@ -38,7 +38,7 @@ export async function readObjects(
     timeoutMs: options.timeoutMs ?? 120_000,
   });
   const results: Array<GitObject | null> = [];
-  const parser = new BatchParser(names, results);
+  const parser = new BatchParser((object) => results.push(object));
 
   let readError: unknown = null;
   const reading = (async () => {
@@ -75,21 +75,27 @@ export async function readObjects(
     throw readError ?? error;
   }
   if (readError) throw readError;
-  parser.finish();
+  if (!parser.idle() || results.length !== names.length) {
+    throw gitError(
+      "unavailable",
+      `git cat-file answered ${results.length} of ${names.length} requests`,
+    );
+  }
   return results;
 }
 
-/** Incremental parser for `cat-file --batch` output: a header line, then exactly `size` bytes and a newline. */
-class BatchParser {
+/**
+ * Incremental parser for `cat-file --batch` output: a header line, then
+ * exactly `size` bytes and a newline. Each answer, in request order, goes to
+ * `answer` (null for a missing or ambiguous name).
+ */
+export class BatchParser {
   private state: "header" | "body" | "newline" = "header";
   private headerParts: Buffer[] = [];
   private body: { oid: string; type: GitObject["type"]; data: Buffer; filled: number } | null =
     null;
 
-  constructor(
-    private readonly names: readonly string[],
-    private readonly results: Array<GitObject | null>,
-  ) {}
+  constructor(private readonly answer: (object: GitObject | null) => void) {}
 
   push(chunk: Buffer): void {
     let offset = 0;
@@ -118,7 +124,7 @@ class BatchParser {
         // The newline git writes after each object's content.
         offset += 1;
         if (this.body)
-          this.results.push({ oid: this.body.oid, type: this.body.type, content: this.body.data });
+          this.answer({ oid: this.body.oid, type: this.body.type, content: this.body.data });
         this.body = null;
         this.state = "header";
       }
@@ -128,17 +134,9 @@ class BatchParser {
     }
   }
 
-  finish(): void {
-    if (
-      this.state !== "header" ||
-      this.headerParts.length > 0 ||
-      this.results.length !== this.names.length
-    ) {
-      throw gitError(
-        "unavailable",
-        `git cat-file answered ${this.results.length} of ${this.names.length} requests`,
-      );
-    }
+  /** True between answers: nothing half-read. */
+  idle(): boolean {
+    return this.state === "header" && this.headerParts.length === 0;
   }
 
   private header(line: string): void {
@@ -156,7 +154,7 @@ class BatchParser {
       return;
     }
     if (/ (missing|ambiguous)$/.test(line)) {
-      this.results.push(null);
+      this.answer(null);
       return;
     }
     throw gitError("unavailable", `unexpected answer from git cat-file: ${line.slice(0, 120)}`);

@@ -65,6 +65,16 @@ function gitEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.Pr
   };
 }
 
+let processesStarted = 0;
+
+/**
+ * How many git processes this Node process has started. Each one costs a
+ * fork and exec whatever it does, so tests and benchmarks count them.
+ */
+export function gitProcessesStarted(): number {
+  return processesStarted;
+}
+
 /** Starts git for streaming use (cat-file --batch, fast-import, http-backend). */
 export function spawnGit(
   args: readonly string[],
@@ -72,6 +82,7 @@ export function spawnGit(
 ): GitProcess {
   const command = commandName(args);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  processesStarted++;
   const child = spawn("git", args, {
     cwd: options.cwd,
     env: gitEnvironment(options.env),

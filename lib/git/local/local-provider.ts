@@ -12,6 +12,7 @@ import {
   treeWithFiles,
   writeCommit,
 } from "@/lib/git/local/git-writes";
+import { readObjectsQuickly } from "@/lib/git/local/object-reader";
 import { LocalPullRequests } from "@/lib/git/local/pull-requests";
 import { bareRepositoryPath } from "@/lib/git/local/repository-path";
 import type {
@@ -88,7 +89,7 @@ export class LocalGitProvider implements GitProvider {
     sha: string;
     created: boolean;
   }> {
-    await assertBranchName(params.name);
+    assertBranchName(params.name);
     const from = await this.guard(() => commitId(this.git, params.from));
     const created = await compareAndSwapBranch(this.git, {
       name: params.name,
@@ -119,36 +120,33 @@ export class LocalGitProvider implements GitProvider {
       path: normalizePath(file.path),
       content: file.content,
     }));
-    const head = await this.getBranch(params.branch);
-    if (head === null) {
-      throw gitError("not_found", `branch ${params.branch} does not exist`, {
-        details: { branch: params.branch },
-      });
-    }
-    if (head !== params.parent) {
-      throw gitError(
-        "conflict",
-        `branch ${params.branch} is at ${head.slice(0, 12)}, not at the expected ${params.parent.slice(0, 12)}`,
-        { details: { branch: params.branch, head, expected: params.parent } },
-      );
-    }
-    const tree = await treeWithFiles(this.git, head, files);
+    // No look at the branch first: the compare-and-swap at the end is the check, and a
+    // failed one is explained afterwards.
+    const tree = await this.guard(() => treeWithFiles(this.git, params.parent, files));
     const sha = await writeCommit(this.git, {
       tree,
-      parents: [head],
+      parents: [params.parent],
       message: params.message,
       author: params.author,
     });
     const moved = await compareAndSwapBranch(this.git, {
       name: params.branch,
       next: sha,
-      expected: head,
+      expected: params.parent,
       reason: "gantry: commit",
     });
     if (!moved) {
-      throw gitError("conflict", `branch ${params.branch} moved while committing; try again`, {
-        details: { branch: params.branch },
-      });
+      const head = await this.getBranch(params.branch);
+      if (head === null) {
+        throw gitError("not_found", `branch ${params.branch} does not exist`, {
+          details: { branch: params.branch },
+        });
+      }
+      throw gitError(
+        "conflict",
+        `branch ${params.branch} is at ${head.slice(0, 12)}, not at the expected ${params.parent.slice(0, 12)}`,
+        { details: { branch: params.branch, head, expected: params.parent } },
+      );
     }
     return sha;
   }
@@ -264,18 +262,13 @@ export class LocalGitProvider implements GitProvider {
 
   async resolveRef(ref: string): Promise<string> {
     assertRef(ref, "git");
-    const { stdout, exitCode } = await this.guard(() =>
-      this.git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
-        okExitCodes: [1],
-      }),
-    );
-    const sha = stdout.toString("utf8").trim();
-    if (exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) {
+    const [object] = await this.guard(() => readObjectsQuickly(this.git, [`${ref}^{commit}`]));
+    if (object?.type !== "commit" || !/^[0-9a-f]{40,64}$/.test(object.oid)) {
       throw gitError("not_found", `ref "${ref}" does not exist in repository ${this.repository}`, {
         details: { ref, repository: this.repository },
       });
     }
-    return sha;
+    return object.oid;
   }
 
   async listTree(params: {
@@ -339,11 +332,11 @@ export class LocalGitProvider implements GitProvider {
       requests = paths.map((path) => ({ path, name: `${sha}:${path}` }));
     }
 
+    const names = requests.map((r) => r.name);
     const objects = await this.guard(() =>
-      readObjects(
-        this.git,
-        requests.map((r) => r.name),
-      ),
+      requests.length >= LIST_TREE_THRESHOLD
+        ? readObjects(this.git, names)
+        : readObjectsQuickly(this.git, names),
     );
     objects.forEach((object, index) => {
       const request = requests[index];

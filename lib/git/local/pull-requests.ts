@@ -60,8 +60,8 @@ export class LocalPullRequests {
     labels: readonly string[];
     author: GitPerson;
   }): Promise<PullRequest> {
-    await assertBranchName(params.head);
-    await assertBranchName(params.base);
+    assertBranchName(params.head);
+    assertBranchName(params.base);
     if (params.head === params.base) {
       throw gitError("unprocessable", "a pull request needs different head and base branches");
     }
@@ -79,40 +79,50 @@ export class LocalPullRequests {
     if (!headSha) throw gitError("unprocessable", `head branch ${params.head} does not exist`);
     if (!baseSha) throw gitError("unprocessable", `base branch ${params.base} does not exist`);
 
-    const row = await this.db.$transaction(async (tx) => {
-      // Numbers are max + 1 per repository: serialise the writers of one repository.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:local-pr:${this.repository}`}))`;
-      const existing = await tx.localPullRequest.findFirst({
-        where: { repository: this.repository, head: params.head, base: params.base, state: "open" },
-        select: { number: true },
-      });
-      if (existing) {
-        throw gitError(
-          "conflict",
-          `a pull request from ${params.head} into ${params.base} is already open (#${existing.number})`,
-          { details: { number: existing.number } },
-        );
-      }
-      const last = await tx.localPullRequest.aggregate({
-        where: { repository: this.repository },
-        _max: { number: true },
-      });
-      return tx.localPullRequest.create({
-        data: {
-          repository: this.repository,
-          number: (last._max.number ?? 0) + 1,
-          head: params.head,
-          base: params.base,
-          headSha,
-          title,
-          body: params.body,
-          labels: [...new Set(params.labels)],
-          authorName: params.author.name,
-          authorEmail: params.author.email,
-          authorLogin: params.author.login ?? null,
-        },
-      });
-    });
+    const row = await this.db.$transaction(
+      async (tx) => {
+        // Numbers are max + 1 per repository: serialise the writers of one repository.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:local-pr:${this.repository}`}))`;
+        const existing = await tx.localPullRequest.findFirst({
+          where: {
+            repository: this.repository,
+            head: params.head,
+            base: params.base,
+            state: "open",
+          },
+          select: { number: true },
+        });
+        if (existing) {
+          throw gitError(
+            "conflict",
+            `a pull request from ${params.head} into ${params.base} is already open (#${existing.number})`,
+            { details: { number: existing.number } },
+          );
+        }
+        const last = await tx.localPullRequest.aggregate({
+          where: { repository: this.repository },
+          _max: { number: true },
+        });
+        return tx.localPullRequest.create({
+          data: {
+            repository: this.repository,
+            number: (last._max.number ?? 0) + 1,
+            head: params.head,
+            base: params.base,
+            headSha,
+            title,
+            body: params.body,
+            labels: [...new Set(params.labels)],
+            authorName: params.author.name,
+            authorEmail: params.author.email,
+            authorLogin: params.author.login ?? null,
+          },
+        });
+        // A release train opens many at once: they queue on the lock above, each holding a
+        // connection, so the ones behind wait for a connection longer than Prisma's 2 s default.
+      },
+      { maxWait: 30_000 },
+    );
     return this.toPullRequest(row);
   }
 
