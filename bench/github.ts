@@ -17,13 +17,10 @@
  *
  * Writes bench/results/github.json.
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { measureGitHubCalls } from "@/test/github/github-calls";
-import { log } from "./support";
+import { log, writeResults } from "./support";
 
-const root = path.resolve(import.meta.dirname, "..");
 const small = process.env.BENCH_SMALL === "1";
 const applications = Number(process.env.BENCH_GITHUB_APPS ?? (small ? 40 : 1000));
 if (!Number.isInteger(applications) || applications < 1 || applications > 20_000) {
@@ -61,11 +58,7 @@ const result = {
   schemaProblems: report.schemaProblems.length,
   wallSeconds: seconds,
 };
-fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
-fs.writeFileSync(
-  path.join(root, "bench", "results", "github.json"),
-  `${JSON.stringify(result, null, 2)}\n`,
-);
+writeResults("github", result);
 
 const row = (name: string, c: { requests: number; apiCalls: number; writes: number }) =>
   console.log(

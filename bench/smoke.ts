@@ -17,6 +17,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -31,6 +32,8 @@ interface SmokeRun {
   env: Record<string, string>;
   timeoutSeconds: number;
 }
+
+const FIRST_ANSWER_DATA_DIR = path.join(os.tmpdir(), `gantry-smoke-first-answer-${process.pid}`);
 
 // Ports of their own, away from the full-size defaults and from the test suites' ranges. The
 // time limits only catch a hang: they are several times what each takes on a busy machine.
@@ -72,6 +75,19 @@ const RUNS: readonly SmokeRun[] = [
       BENCH_POSTGRES_PORT: "54484",
     },
     timeoutSeconds: 300,
+  },
+  { name: "github", env: { BENCH_SMALL: "1" }, timeoutSeconds: 300 },
+  {
+    name: "first-answer",
+    // A first start on a data directory of its own (Postgres, migrations, demo seed), then a later one.
+    env: {
+      BENCH_TIMES: "2",
+      PORT: "3392",
+      GANTRY_EMBEDDED_POSTGRES_PORT: "54485",
+      GANTRY_DATA_DIR: FIRST_ANSWER_DATA_DIR,
+      GANTRY_DEMO_APPS: "40",
+    },
+    timeoutSeconds: 600,
   },
 ];
 
@@ -156,6 +172,8 @@ for (const smoke of RUNS) {
   lines.push(`${smoke.name.padEnd(10)} ${seconds.toFixed(1).padStart(6)} s  ${outcome}`);
 }
 const total = (performance.now() - started) / 1000;
+// The first-start benchmark's portal has stopped (with its Postgres); its data goes too.
+fs.rmSync(FIRST_ANSWER_DATA_DIR, { recursive: true, force: true });
 
 console.log(
   `\nbench:smoke (${total.toFixed(1)} s; results in ${path.relative(root, resultsDir)}/)`,
