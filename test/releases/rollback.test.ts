@@ -149,6 +149,8 @@ describe("rollback", () => {
       [promotion.id]: "merged",
       [bad]: "rolled_back",
     });
+    // The merge queues the catalogue's import; the test runs it.
+    await w.importNow();
     const target = await w.db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: "app-0" }, environment: { name: "dev" } },
     });
