@@ -77,6 +77,7 @@ async function runImport(args: string[]): Promise<number> {
       git: createGitProvider(config),
       ref: values.ref,
       versionPath: config.git.versionPath,
+      layoutFile: config.git.layoutFile,
       trigger: "cli",
       onProgress: progress,
     });

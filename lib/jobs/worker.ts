@@ -164,6 +164,7 @@ export async function startRepositoryWorkers(params: {
         db: ctx.db,
         git: ctx.git,
         versionPath: ctx.versionPath,
+        layoutFile: ctx.layoutFile,
         trigger: "webhook",
       });
       log.info("catalogue imported", { reason: job.data.reason, commit: result.commit });

@@ -13,7 +13,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 /** What applying a host change needs: the database, the repository, and the job queue. */
 export type HostChangeContext = Pick<
   PromotionContext,
-  "db" | "git" | "versionPath" | "mergeMethod" | "jobs"
+  "db" | "git" | "versionPath" | "layoutFile" | "mergeMethod" | "jobs"
 >;
 
 export interface HostChangeOutcome {

@@ -152,7 +152,10 @@ async function assertNotFrozen(ctx: MergeContext, promotionId: string): Promise<
 }
 
 /** What merging needs: the database, the Git provider, the merge method and the catalogue's version path. */
-export type MergeContext = Pick<PromotionContext, "db" | "git" | "versionPath" | "mergeMethod">;
+export type MergeContext = Pick<
+  PromotionContext,
+  "db" | "git" | "versionPath" | "layoutFile" | "mergeMethod"
+>;
 
 export const AUTO_MERGE_DETAIL = "auto-merge: policy satisfied";
 

@@ -14,7 +14,7 @@ export type ImportTrigger = Parameters<typeof importCatalogue>[0]["trigger"];
  * must not be needed to fix an import), and logged with an id when unexpected.
  */
 export async function reimportAfterMerge(params: {
-  ctx: Pick<PromotionContext, "db" | "git" | "versionPath">;
+  ctx: Pick<PromotionContext, "db" | "git" | "versionPath" | "layoutFile">;
   trigger: ImportTrigger;
 }): Promise<CatalogueRefresh> {
   const { ctx, trigger } = params;
@@ -23,6 +23,7 @@ export async function reimportAfterMerge(params: {
       db: ctx.db,
       git: ctx.git,
       versionPath: ctx.versionPath,
+      layoutFile: ctx.layoutFile,
       trigger,
     });
     return { ok: true, commit: result.commit };
