@@ -241,6 +241,8 @@ export async function requestPromotion(
           requestedById: principal.kind === "person" ? principal.id : null,
           planDiff: plan.diff,
           valuesPath: plan.valuesPath,
+          // Spread into plain objects: Prisma's JSON input type wants index signatures.
+          locators: plan.edits.map((edit) => ({ ...edit, locator: { ...edit.locator } })),
           baseCommit: plan.baseCommit,
           branch: promotionBranch({
             application: plan.application.slug,
