@@ -138,9 +138,35 @@ const KustomizeRule = z.strictObject({
   metadata: MetadataMapping.optional(),
 });
 
-const DiscoveryRule = z.discriminatedUnion("kind", [ConventionRule, PathsRule, KustomizeRule], {
-  error: "must have a kind: convention, paths or kustomize",
+/** Where an Argo CD Application's app or environment name is read from. */
+const ArgoName = z.union([
+  z.enum(["name", "namespace", "cluster"]),
+  z
+    .string()
+    .regex(/^label:[A-Za-z0-9./_-]{1,253}$/, "must be name, namespace, cluster or label:<key>"),
+]);
+
+const ArgoCdRule = z.strictObject({
+  kind: z.literal("argocd"),
+  /** Where Application and ApplicationSet manifests are looked for; the whole repository by default. */
+  under: z.array(z.string().min(1).max(300)).max(50).default([]),
+  /** The Application's name as `{app}-{env}` (or `{env}-{app}`, `{app}`): how name maps to (app, env). */
+  name: template(["app"]).default("{app}-{env}"),
+  /** Where the environment comes from when the name pattern has no {env}. */
+  environmentFrom: ArgoName.default("name"),
+  /** The key of the version in Helm values and parameters. */
+  version: keyPath.default("image.tag"),
+  /** This repository's URLs as Applications write them; by default a source is this repository when its files are here. */
+  repoURLs: z.array(z.string().min(1).max(500)).max(20).default([]),
+  metadata: MetadataMapping.optional(),
 });
+
+const DiscoveryRule = z.discriminatedUnion(
+  "kind",
+  [ConventionRule, PathsRule, KustomizeRule, ArgoCdRule],
+  { error: "must have a kind: convention, paths, kustomize or argocd" },
+);
+export type ArgoCdRule = z.output<typeof ArgoCdRule>;
 export type DiscoveryRule = z.output<typeof DiscoveryRule>;
 export type PathsRule = z.output<typeof PathsRule>;
 export type KustomizeRule = z.output<typeof KustomizeRule>;

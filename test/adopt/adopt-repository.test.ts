@@ -9,7 +9,12 @@ import type { PromotionContext } from "@/lib/promotion/types";
 import { createGitopsFixture, type GitopsFixture } from "@/test/catalogue/gitops-fixture";
 import { ALICE, BOB, createPeople, RecordedJobs } from "@/test/promotion/support";
 import { createTestDatabase } from "@/test/support/db";
-import { kustomizeOverlays, pathsMonorepo } from "./fixtures";
+import {
+  argocdAppOfApps,
+  argocdListApplicationSet,
+  kustomizeOverlays,
+  pathsMonorepo,
+} from "./fixtures";
 
 interface World {
   repo: GitopsFixture;
@@ -243,6 +248,49 @@ describe("adopting a repository through gantry.yaml", () => {
         appsUpdated: 0,
         problems: 0,
       });
+    });
+  });
+
+  describe("Argo CD (argocd rule)", () => {
+    it("app-of-apps: promotes to prod by editing the values file that decides there, and converges", async () => {
+      world = await adopt(argocdAppOfApps());
+      expect(await world.importNow()).toMatchObject({ appsSeen: 1, problems: 0 });
+      const file = "charts/ledger/values.yaml";
+      const before = argocdAppOfApps()[file] ?? "";
+      const { head, row, merged } = await promote(world, "ledger", "prod");
+      expect(row).toMatchObject({ valuesPath: file, version: "1.5.0", previousVersion: "1.0.0" });
+      expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
+        before.replace("  tag: 1.0.0 # the chart's default", "  tag: 1.5.0 # the chart's default"),
+      );
+      expect(merged.catalogue).toMatchObject({ ok: true });
+      expect((await cells(world)).map((c) => [c.env, c.version])).toEqual([
+        ["staging", "1.5.0"],
+        ["prod", "1.5.0"],
+      ]);
+      expect(await world.importNow()).toMatchObject({
+        appsCreated: 0,
+        appsUpdated: 0,
+        problems: 0,
+      });
+    });
+
+    it("ApplicationSet list generator: promotes by editing the prod element's tag only", async () => {
+      world = await adopt(argocdListApplicationSet());
+      await world.importNow();
+      const file = "appsets/billing.yaml";
+      const before = argocdListApplicationSet()[file] ?? "";
+      const { head, merged } = await promote(world, "billing", "prod");
+      expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
+        before.replace(
+          '          - env: prod\n            tag: "3.1.0"',
+          '          - env: prod\n            tag: "3.2.0"',
+        ),
+      );
+      expect(merged.catalogue).toMatchObject({ ok: true });
+      expect((await cells(world)).map((c) => [c.env, c.version])).toEqual([
+        ["staging", "3.2.0"],
+        ["prod", "3.2.0"],
+      ]);
     });
   });
 });

@@ -110,3 +110,175 @@ export function kustomizeOverlays(): Record<string, string> {
     "overlays/prod/replicas.yaml": "- op: replace\n  path: /spec/replicas\n  value: 3\n",
   };
 }
+
+/** The gantry.yaml of the Argo CD repositories; README.md shows the same text. */
+export const ARGOCD_LAYOUT = `# Argo CD Applications named <app>-<env>, Helm values per environment
+environments:
+  - name: staging
+    displayName: Staging
+    clusters: [{ name: staging-eu-1 }]
+  - name: prod
+    displayName: Production
+    clusters: [{ name: prod-eu-1 }]
+discovery:
+  - kind: argocd
+    name: "{app}-{env}"
+    version: image.tag
+    repoURLs: [https://git.example.com/platform/gitops.git]
+metadata:
+  team: { from: label, key: team }
+`;
+
+const REPO = "https://git.example.com/platform/gitops.git";
+
+function application(params: { name: string; team: string; source: string }): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: ${params.name}
+  namespace: argocd
+  labels:
+    team: ${params.team}
+  finalizers:
+    - resources-finalizer.argocd.argoproj.io
+spec:
+  project: default
+${params.source}  destination:
+    server: https://kubernetes.default.svc
+    namespace: ${params.name}
+  syncPolicy:
+    automated: { prune: true, selfHeal: true }
+`;
+}
+
+/**
+ * An app-of-apps: a root Application over argocd/apps/, whose children are
+ * Applications of a chart in this repository with a shared values.yaml and
+ * one values file per environment (the last listed decides).
+ */
+export function argocdAppOfApps(): Record<string, string> {
+  const child = (app: string, env: string) =>
+    application({
+      name: `${app}-${env}`,
+      team: "payments",
+      source: `  source:
+    repoURL: ${REPO}
+    targetRevision: main
+    path: charts/${app}
+    helm:
+      valueFiles:
+        - values.yaml
+        - values-${env}.yaml
+`,
+    });
+  return {
+    "gantry.yaml": ARGOCD_LAYOUT,
+    "argocd/root.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: root
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: ${REPO}
+    targetRevision: main
+    path: argocd/apps
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: argocd
+`,
+    "argocd/apps/ledger-staging.yaml": child("ledger", "staging"),
+    "argocd/apps/ledger-prod.yaml": child("ledger", "prod"),
+    "charts/ledger/Chart.yaml": "apiVersion: v2\nname: ledger\nversion: 0.3.0\nappVersion: 1.0.0\n",
+    "charts/ledger/values.yaml":
+      "replicaCount: 1\nimage:\n  repository: ghcr.io/acme/ledger\n  tag: 1.0.0 # the chart's default\n",
+    "charts/ledger/values-staging.yaml": "image:\n  tag: 1.5.0\n",
+    // prod does not set the tag yet: the shared values.yaml decides there.
+    "charts/ledger/values-prod.yaml": "replicaCount: 3\n",
+  };
+}
+
+/** An ApplicationSet whose list generator names each environment and its tag. */
+export function argocdListApplicationSet(): Record<string, string> {
+  return {
+    "gantry.yaml": ARGOCD_LAYOUT,
+    "appsets/billing.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: billing
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - list:
+        elements:
+          - env: staging
+            tag: "3.2.0"
+          - env: prod
+            tag: "3.1.0"
+  template:
+    metadata:
+      name: 'billing-{{.env}}'
+      labels:
+        team: payments
+    spec:
+      project: default
+      source:
+        repoURL: oci://ghcr.io/acme/charts
+        chart: billing
+        targetRevision: 1.4.0
+        helm:
+          parameters:
+            - name: image.tag
+              value: '{{.tag}}'
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: 'billing-{{.env}}'
+`,
+    "appsets/clusters.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: addons
+spec:
+  generators:
+    - clusters: {}
+  template:
+    metadata:
+      name: 'addons-{{name}}'
+    spec:
+      project: default
+      source: { repoURL: ${REPO}, path: addons, targetRevision: main }
+      destination: { server: '{{server}}', namespace: addons }
+`,
+  };
+}
+
+/** A multi-source Application: a chart from a registry, its values from this repository through $values. */
+export function argocdMultiSource(): Record<string, string> {
+  const app = (env: string) =>
+    application({
+      name: `search-${env}`,
+      team: "search",
+      source: `  sources:
+    - repoURL: https://charts.example.com
+      chart: search
+      targetRevision: 2.0.1
+      helm:
+        valueFiles:
+          - $values/values/search/common.yaml
+          - $values/values/search/${env}.yaml
+    - repoURL: ${REPO}
+      targetRevision: main
+      ref: values
+`,
+    });
+  return {
+    "gantry.yaml": ARGOCD_LAYOUT,
+    "apps/search-staging.yaml": app("staging"),
+    "apps/search-prod.yaml": app("prod"),
+    "values/search/common.yaml": "image:\n  repository: ghcr.io/acme/search\n",
+    "values/search/staging.yaml": "image:\n  tag: 7.1.0\n",
+    "values/search/prod.yaml": "image:\n  tag: 7.0.0\n",
+  };
+}

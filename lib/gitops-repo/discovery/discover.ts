@@ -2,6 +2,7 @@ import type { DiscoveryRule, LayoutFile, MetadataSource } from "@/lib/gitops-rep
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { httpUrl } from "@/lib/gitops-repo/schema-parts";
+import { argocdDiscoverer } from "./argocd";
 import { conventionDiscoverer } from "./convention";
 import { readYamlData, valueAt } from "./files";
 import { kustomizeDiscoverer } from "./kustomize";
@@ -51,6 +52,8 @@ export function discovererFor(rule: DiscoveryRule): Discoverer {
       return pathsDiscoverer(rule);
     case "kustomize":
       return kustomizeDiscoverer(rule);
+    case "argocd":
+      return argocdDiscoverer(rule);
   }
 }
 

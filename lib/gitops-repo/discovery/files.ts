@@ -1,4 +1,4 @@
-import type { Document } from "yaml";
+import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { type LocatedError, parseYaml } from "@/lib/gitops-repo/located";
 
 /** Bound on alias expansion when a rule reads a whole document; a "billion laughs" file stops here. */
@@ -85,3 +85,44 @@ export function valueAt(data: unknown, dotted: string): unknown {
   }
   return node;
 }
+
+/** Every document of a multi-document file (`---`), bounded like `readYamlData`. */
+export function readAllYamlDocuments(
+  path: string,
+  text: string | undefined,
+): { ok: true; documents: unknown[] } | { ok: false; error: LocatedError } {
+  const usable = usableText(path, text);
+  if (!usable.ok) return usable;
+  if (Buffer.byteLength(usable.text, "utf8") > MAX_MANIFEST_BYTES) {
+    return {
+      ok: false,
+      error: {
+        file: path,
+        line: 1,
+        column: 1,
+        message: `the file is larger than ${MAX_MANIFEST_BYTES / 1024} KiB; it is not read`,
+      },
+    };
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(usable.text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(docs)) return { ok: true, documents: [] };
+  for (const doc of docs) {
+    const first = doc.errors[0];
+    if (first) {
+      const { line, col } = lineCounter.linePos(first.pos[0]);
+      return {
+        ok: false,
+        error: {
+          file: path,
+          line: Math.max(line, 1),
+          column: Math.max(col, 1),
+          message: `YAML syntax: ${first.message}`,
+        },
+      };
+    }
+  }
+  return toData(path, docs);
+}
+
+const MAX_MANIFEST_BYTES = 1024 * 1024;
