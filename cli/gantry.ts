@@ -2,6 +2,7 @@
  * The Gantry command line: `npm run gantry -- <command>`.
  *
  *   import [--ref REF]   import the catalogue from the GitOps repository now
+ *   layout check [--repo PATH]   what gantry.yaml's rules discover, and every skipped file with why
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
  *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
@@ -17,6 +18,7 @@
  * Postgres under GANTRY_DATA_DIR, reused when the portal is running).
  */
 import { parseArgs } from "node:util";
+import { LAYOUT_USAGE, runLayout } from "@/cli/layout-command";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { OPERATOR, verifyAuditChain } from "@/lib/audit/verify-chain";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
@@ -60,7 +62,7 @@ Commands:
   restore FILE [--force]
                        Restore a backup into GANTRY_DATA_DIR (embedded Postgres only), which must
                        be empty unless --force; Gantry must not be running on it
-${USER_USAGE}  help                 Show this help
+${USER_USAGE}${LAYOUT_USAGE}  help                 Show this help
 `;
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
@@ -353,6 +355,8 @@ async function main(argv: string[]): Promise<number> {
       return runCluster(rest);
     case "audit":
       return runAudit(rest);
+    case "layout":
+      return runLayout(rest);
     case undefined:
     case "help":
     case "--help":

@@ -25,12 +25,17 @@ export interface AdoptedRepository {
  */
 export async function readAdoptedRepository(params: {
   layoutFile: string;
+  /** The layout's text when it is not a file of the repository (a preview of the convention). */
+  layoutText?: string;
   paths: readonly string[];
   read: Read;
   onProgress?: (message: string) => void;
 }): Promise<{ ok: true; value: AdoptedRepository } | { ok: false; error: LocatedError }> {
   const { layoutFile, paths, read } = params;
-  const layoutText = usableText(layoutFile, (await read([layoutFile])).get(layoutFile));
+  const layoutText = usableText(
+    layoutFile,
+    params.layoutText ?? (await read([layoutFile])).get(layoutFile),
+  );
   if (!layoutText.ok) return layoutText;
   const layout = parseLayoutFile(layoutText.text, layoutFile);
   if (!layout.ok) return layout;
