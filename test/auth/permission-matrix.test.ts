@@ -149,6 +149,7 @@ const MATRIX: Record<string, Entry> = {
     allowed: PEOPLE_WHO_READ,
     request: (fx) => ({ params: { slug: fx.application } }),
   },
+  "GET /api/v1/imports": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions/[id]": {
     allowed: PEOPLE_WHO_READ,
