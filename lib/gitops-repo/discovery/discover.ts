@@ -116,7 +116,10 @@ export async function discoverApplications(params: {
   }
 
   const metadataFiles = new Set<string>();
-  const sources = (rule: number) => mappingFor(layout, layout.discovery[rule]);
+  const sources = (rule: number) => ({
+    ...layout.metadata,
+    ...ruleMapping(layout.discovery[rule]),
+  });
   const inTree = new Set(paths);
   for (const perApp of claims.values()) {
     const { cell, rule } = firstClaim(perApp);
@@ -167,7 +170,8 @@ export async function discoverApplications(params: {
       resolveMetadata({
         slug,
         cell: first.cell,
-        mapping: sources(first.rule),
+        ruleMapping: ruleMapping(layout.discovery[first.rule]),
+        layoutMapping: layout.metadata,
         override: layout.apps[slug],
         files,
         problems,
@@ -189,23 +193,23 @@ function firstClaim(perApp: Map<string, Claim[]>): Claim {
 
 type Mapping = LayoutFile["metadata"];
 
-/** The rule's own mapping key by key over the layout's. */
-function mappingFor(layout: LayoutFile, rule: DiscoveryRule | undefined): Mapping {
-  const own = rule && "metadata" in rule ? rule.metadata : undefined;
-  return { ...layout.metadata, ...own };
+function ruleMapping(rule: DiscoveryRule | undefined): Mapping {
+  return (rule && "metadata" in rule ? rule.metadata : undefined) ?? {};
 }
 
 function resolveMetadata(params: {
   slug: string;
   cell: DiscoveredCell;
-  mapping: Mapping;
+  /** The rule's own mapping, over what the object says of itself (app.yaml), over the layout's. */
+  ruleMapping: Mapping;
+  layoutMapping: Mapping;
   override: LayoutFile["apps"][string] | undefined;
   files: ReadonlyMap<string, string>;
   problems: DiscoveryProblem[];
   targets: DiscoveredTarget[];
   blockedEnvironments: string[];
 }): DiscoveredApplication {
-  const { slug, cell, mapping, override, files, problems } = params;
+  const { slug, cell, ruleMapping, layoutMapping, override, files, problems } = params;
   const problem = (file: string, message: string) =>
     problems.push({ app: slug, file, line: null, column: null, message });
   const lookup = (source: MetadataSource | undefined): { value: unknown; file: string } | null => {
@@ -234,7 +238,7 @@ function resolveMetadata(params: {
       }
     }
   };
-  const text = (name: keyof Mapping): string | undefined => {
+  const textFrom = (mapping: Mapping, name: keyof Mapping): string | undefined => {
     const found = lookup(mapping[name]);
     if (found === null) return undefined;
     if (typeof found.value === "string" || typeof found.value === "number")
@@ -242,9 +246,11 @@ function resolveMetadata(params: {
     problem(found.file, `the ${name} of ${slug} must be text`);
     return undefined;
   };
-
   const meta = cell.metadata;
-  let team = override?.team ?? text("team") ?? meta.team ?? UNASSIGNED_TEAM;
+  const text = (name: "name" | "team" | "description" | "tier"): string | undefined =>
+    textFrom(ruleMapping, name) ?? meta[name] ?? textFrom(layoutMapping, name);
+
+  let team = override?.team ?? text("team") ?? UNASSIGNED_TEAM;
   if (!isSlug(team)) {
     problem(
       cell.declaredIn,
@@ -252,7 +258,7 @@ function resolveMetadata(params: {
     );
     team = UNASSIGNED_TEAM;
   }
-  let tier = override?.tier ?? text("tier") ?? meta.tier ?? "medium";
+  let tier = override?.tier ?? text("tier") ?? "medium";
   if (!(TIERS as readonly string[]).includes(tier)) {
     problem(
       cell.declaredIn,
@@ -262,15 +268,17 @@ function resolveMetadata(params: {
   }
   return {
     slug,
-    name: override?.name ?? text("name") ?? meta.name ?? slug,
+    name: override?.name ?? text("name") ?? slug,
     team,
-    description: (override?.description ?? text("description") ?? meta.description ?? "").slice(
-      0,
-      2000,
-    ),
+    description: (override?.description ?? text("description") ?? "").slice(0, 2000),
     tier: tier as Tier,
     chart: meta.chart ?? "",
-    links: override?.links ?? linksFrom(lookup(mapping.links), problem) ?? meta.links ?? [],
+    links:
+      override?.links ??
+      linksFrom(lookup(ruleMapping.links), problem) ??
+      meta.links ??
+      linksFrom(lookup(layoutMapping.links), problem) ??
+      [],
     labels: meta.labels ?? {},
     targets: params.targets,
     blockedEnvironments: params.blockedEnvironments,
