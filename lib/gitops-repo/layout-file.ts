@@ -12,8 +12,8 @@ import { httpUrl, slug } from "@/lib/gitops-repo/schema-parts";
 export const LAYOUT_FILE = "gantry.yaml";
 
 /** Placeholders a path template may use; `{*}` matches one path segment and names nothing. */
-export const PLACEHOLDERS = ["app", "env", "team", "*"] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+const PLACEHOLDERS = ["app", "env", "team", "*"] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const PLACEHOLDER_PATTERN = /\{([^{}]*)\}/g;
 
@@ -99,7 +99,7 @@ const MetadataMapping = z.strictObject({
   /** A key holding a list of { title, url }, or a label/annotation holding one URL. */
   links: MetadataSource.optional(),
 });
-export type MetadataMapping = z.output<typeof MetadataMapping>;
+type MetadataMapping = z.output<typeof MetadataMapping>;
 
 const locatorKind = z.enum(["yaml", "image-reference", "helm-chart-version"]);
 
@@ -189,7 +189,7 @@ const AppOverride = z.strictObject({
   exclude: z.boolean().default(false),
 });
 
-export const LayoutFileSchema = z
+const LayoutFileSchema = z
   .strictObject({
     /** Environments in delivery order; when absent they are read from `environmentsFile`. */
     environments: z.array(LayoutEnvironment).min(1).optional(),

@@ -98,7 +98,7 @@ export function changesDiff(changes: readonly FileChange[]): string {
 }
 
 /** A git-style unified diff of one file (`a/…`, `b/…`), without the `Index:` preamble. */
-export function unifiedDiff(path: string, before: string, after: string): string {
+function unifiedDiff(path: string, before: string, after: string): string {
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
     context: 3,
   })

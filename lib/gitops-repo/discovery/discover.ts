@@ -13,16 +13,16 @@ import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
 const TIERS = ["critical", "high", "medium", "low"] as const;
 type Tier = (typeof TIERS)[number];
 /** The team of an app nothing says the owner of. */
-export const UNASSIGNED_TEAM = "unassigned";
+const UNASSIGNED_TEAM = "unassigned";
 
-export interface DiscoveredTarget {
+interface DiscoveredTarget {
   environment: string;
   locators: VersionLocator[];
   /** Which rule found it, for reports: `paths {env}/{app}/values.yaml`. */
   rule: string;
 }
 
-export interface DiscoveredApplication {
+interface DiscoveredApplication {
   slug: string;
   name: string;
   team: string;
@@ -44,7 +44,7 @@ export interface Discovery {
   filesRead: string[];
 }
 
-export function discovererFor(rule: DiscoveryRule): Discoverer {
+function discovererFor(rule: DiscoveryRule): Discoverer {
   switch (rule.kind) {
     case "convention":
       return conventionDiscoverer(rule);

@@ -36,7 +36,7 @@ export function usableText(
  * Every YAML document of a file as plain data (Kubernetes manifests often hold several),
  * bounded like every other read: size, alias expansion, valid UTF-8.
  */
-export function readYamlDocuments(
+function readYamlDocuments(
   path: string,
   text: string | undefined,
 ): { ok: true; documents: unknown[] } | { ok: false; error: LocatedError } {

@@ -1,7 +1,7 @@
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 
 /** Metadata a rule read from the discovered object itself (app.yaml, labels, annotations). */
-export interface DiscoveredMetadata {
+interface DiscoveredMetadata {
   name?: string;
   team?: string;
   description?: string;
@@ -37,14 +37,14 @@ export interface DiscoveryProblem {
   message: string;
 }
 
-export interface DiscoveryInput {
+interface DiscoveryInput {
   /** Every file path of the commit. */
   paths: readonly string[];
   /** The contents of the files the rules asked for (absent when unreadable or not asked for). */
   files: ReadonlyMap<string, string>;
 }
 
-export interface DiscoveryResult {
+interface DiscoveryResult {
   cells: DiscoveredCell[];
   problems: DiscoveryProblem[];
 }
