@@ -1,6 +1,7 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { LAYOUT_FILE, parseLayoutFile } from "@/lib/gitops-repo/layout-file";
 import { describeLocator, readLocator, type VersionLocator } from "@/lib/gitops-repo/locator";
 import { environmentValuesPath } from "@/lib/gitops-repo/paths";
 import { isValidVersion } from "@/lib/gitops-repo/version";
@@ -26,8 +27,8 @@ export interface PlanPromotionParams {
   skipOrder?: boolean;
   /** Promote a version that is not a known release of the application. */
   allowNewVersion?: boolean;
-  /** gantry.yaml's pinRanges: a version range may be replaced with the exact version. */
-  pinRanges?: boolean;
+  /** The layout file (GANTRY_LAYOUT_FILE): its pinRanges lets a version range be replaced by the exact version. */
+  layoutFile?: string;
 }
 
 export interface PromotionPlan {
@@ -130,10 +131,12 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   const earlier = environments.slice(0, targetIndex).reverse();
 
   const baseCommit = await git.resolveRef(git.defaultBranch);
+  const layoutFile = params.layoutFile ?? LAYOUT_FILE;
   const files = await git.readFiles({
     ref: baseCommit,
     paths: [
       ...new Set([
+        layoutFile,
         ...targetLocators.map((l) => l.file),
         ...earlier.flatMap((e) => (locatorsOf.get(e.name) ?? []).map((l) => l.file)),
       ]),
@@ -237,7 +240,12 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     const value = fromValues[index];
     return value ? [{ locator, version: value, digest: null }] : [];
   });
-  const changes = applyLocatorEdits(files, edits, { pinRanges: params.pinRanges ?? false });
+  // A layout file that does not parse pins nothing: the import reports it.
+  const layout = files.has(layoutFile)
+    ? parseLayoutFile(files.get(layoutFile) ?? "", layoutFile)
+    : null;
+  const pinRanges = layout?.ok === true && layout.value.pinRanges;
+  const changes = applyLocatorEdits(files, edits, { pinRanges });
 
   return {
     application: { slug: app.slug, name: app.name },

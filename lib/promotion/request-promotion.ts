@@ -143,6 +143,7 @@ export async function requestPromotion(
     db: ctx.db,
     git: ctx.git,
     versionPath: ctx.versionPath,
+    layoutFile: ctx.layoutFile,
     application: params.application,
     environment: params.environment,
     version: params.version,

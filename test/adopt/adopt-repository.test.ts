@@ -4,6 +4,7 @@ import { GantryError } from "@/lib/errors";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
+import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { createGitopsFixture, type GitopsFixture } from "@/test/catalogue/gitops-fixture";
@@ -12,6 +13,7 @@ import { createTestDatabase } from "@/test/support/db";
 import {
   argocdAppOfApps,
   argocdListApplicationSet,
+  helmReleasesWithRange,
   kustomizeOverlays,
   pathsMonorepo,
 } from "./fixtures";
@@ -291,6 +293,39 @@ describe("adopting a repository through gantry.yaml", () => {
         ["staging", "3.2.0"],
         ["prod", "3.2.0"],
       ]);
+    });
+  });
+
+  describe("a chart version that is a range", () => {
+    const plan = () =>
+      planPromotion({
+        db: world.ctx.db,
+        git: world.ctx.git,
+        versionPath: "image.tag",
+        application: "podinfo",
+        environment: "prod",
+      });
+
+    it("is read and shown as the range, and promoting it is refused naming the file and the setting", async () => {
+      world = await adopt(helmReleasesWithRange(false));
+      expect(await world.importNow()).toMatchObject({ problems: 0 });
+      expect((await cells(world)).map((c) => c.version)).toEqual(["6.5.0", ">=6.0.0 <7.0.0"]);
+      const refusal = await plan().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(GantryError);
+      expect((refusal as GantryError).message).toMatch(
+        /^clusters\/prod\/podinfo\/release\.yaml:\d+:\d+: .*range ">=6\.0\.0 <7\.0\.0".*pinRanges: true in gantry\.yaml/,
+      );
+    });
+
+    it("is pinned to the exact version when gantry.yaml says pinRanges: true", async () => {
+      world = await adopt(helmReleasesWithRange(true));
+      await world.importNow();
+      const result = await plan();
+      expect(result).toMatchObject({ version: "6.5.0", currentVersion: ">=6.0.0 <7.0.0" });
+      expect(result.diff).toContain('-      version: ">=6.0.0 <7.0.0"\n+      version: "6.5.0"\n');
     });
   });
 });

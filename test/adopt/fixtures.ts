@@ -282,3 +282,44 @@ export function argocdMultiSource(): Record<string, string> {
     "values/search/prod.yaml": "image:\n  tag: 7.0.0\n",
   };
 }
+
+/** Flux-style HelmReleases per cluster directory, matched with a paths rule; prod follows a semver range. */
+export function helmReleasesWithRange(pinRanges: boolean): Record<string, string> {
+  const release = (env: string, version: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: podinfo
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: podinfo
+      version: "${version}"
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+  values:
+    replicaCount: ${env === "prod" ? 3 : 1}
+`;
+  return {
+    "gantry.yaml": `environments:
+  - name: staging
+    displayName: Staging
+    clusters: [{ name: staging-eu-1 }]
+  - name: prod
+    displayName: Production
+    clusters: [{ name: prod-eu-1 }]
+discovery:
+  - kind: paths
+    template: "clusters/{env}/{app}/release.yaml"
+    version: spec.chart.spec.version
+    as: helm-chart-version
+apps:
+  podinfo: { team: payments }
+pinRanges: ${pinRanges}
+`,
+    "clusters/staging/podinfo/release.yaml": release("staging", "6.5.0"),
+    "clusters/prod/podinfo/release.yaml": release("prod", ">=6.0.0 <7.0.0"),
+  };
+}
