@@ -58,7 +58,7 @@ metadata:
     if (result.ok) return;
     expect(result.error).toMatchObject({ line: 2, column: 11 });
     expect(result.error.message).toBe(
-      "discovery[0].kind: must have a kind: convention, paths, kustomize or argocd",
+      "discovery[0].kind: must have a kind: convention, paths, kustomize, argocd or flux",
     );
   });
 

@@ -161,11 +161,21 @@ const ArgoCdRule = z.strictObject({
   metadata: MetadataMapping.optional(),
 });
 
+const FluxRule = z.strictObject({
+  kind: z.literal("flux"),
+  /** The overlay of one environment, a kustomization.yaml over a base: `apps/{env}/kustomization.yaml`. */
+  template: template(["env"]).default("apps/{env}/kustomization.yaml"),
+  /** Key path of the version in a HelmRelease; its chart version moves with it. */
+  version: keyPath.default("spec.values.image.tag"),
+  metadata: MetadataMapping.optional(),
+});
+
 const DiscoveryRule = z.discriminatedUnion(
   "kind",
-  [ConventionRule, PathsRule, KustomizeRule, ArgoCdRule],
-  { error: "must have a kind: convention, paths, kustomize or argocd" },
+  [ConventionRule, PathsRule, KustomizeRule, ArgoCdRule, FluxRule],
+  { error: "must have a kind: convention, paths, kustomize, argocd or flux" },
 );
+export type FluxRule = z.output<typeof FluxRule>;
 export type ArgoCdRule = z.output<typeof ArgoCdRule>;
 export type DiscoveryRule = z.output<typeof DiscoveryRule>;
 export type PathsRule = z.output<typeof PathsRule>;

@@ -13,6 +13,7 @@ import { createTestDatabase } from "@/test/support/db";
 import {
   argocdAppOfApps,
   argocdListApplicationSet,
+  fluxRepository,
   helmReleasesWithRange,
   kustomizeOverlays,
   pathsMonorepo,
@@ -326,6 +327,36 @@ describe("adopting a repository through gantry.yaml", () => {
       const result = await plan();
       expect(result).toMatchObject({ version: "6.5.0", currentVersion: ">=6.0.0 <7.0.0" });
       expect(result.diff).toContain('-      version: ">=6.0.0 <7.0.0"\n+      version: "6.5.0"\n');
+    });
+  });
+
+  describe("Flux base and overlays (flux rule)", () => {
+    it("promotes to prod (apps/production) by editing the base that decides there; the tag and the chart version move together", async () => {
+      world = await adopt(fluxRepository());
+      expect(await world.importNow()).toMatchObject({ appsSeen: 1, problems: 0 });
+      expect((await cells(world)).map((c) => [c.env, c.version, c.valuesPath])).toEqual([
+        ["staging", "4.1.0", "apps/staging/cart-values.yaml"],
+        ["prod", "4.0.0", "apps/base/cart/release.yaml"],
+      ]);
+      const file = "apps/base/cart/release.yaml";
+      const before = fluxRepository()[file] ?? "";
+      const { head, merged } = await promote(world, "cart", "prod");
+      expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
+        before
+          .replace("      tag: 4.0.0 # production", "      tag: 4.1.0 # production")
+          .replace('      version: "1.x"', '      version: "1.3.0"'),
+      );
+      // Staging's own patch is untouched.
+      expect(
+        await world.ctx.git.readFile({ ref: head, path: "apps/staging/cart-values.yaml" }),
+      ).toBe(fluxRepository()["apps/staging/cart-values.yaml"]);
+      expect(merged.catalogue).toMatchObject({ ok: true });
+      expect((await cells(world)).map((c) => c.version)).toEqual(["4.1.0", "4.1.0"]);
+      expect(await world.importNow()).toMatchObject({
+        appsCreated: 0,
+        appsUpdated: 0,
+        problems: 0,
+      });
     });
   });
 });

@@ -323,3 +323,90 @@ pinRanges: ${pinRanges}
     "clusters/prod/podinfo/release.yaml": release("prod", ">=6.0.0 <7.0.0"),
   };
 }
+
+/** The gantry.yaml of the Flux repository; README.md shows the same text. */
+export const FLUX_LAYOUT = `# Flux: HelmReleases in apps/base, one overlay per environment patching them
+environments:
+  - name: staging
+    displayName: Staging
+    clusters: [{ name: staging-eu-1 }]
+  - name: prod
+    displayName: Production
+    aliases: [production]
+    clusters: [{ name: prod-eu-1 }]
+discovery:
+  - kind: flux
+    template: "apps/{env}/kustomization.yaml"
+    version: spec.values.image.tag
+pinRanges: true
+metadata:
+  team: { from: value, value: payments }
+`;
+
+/**
+ * A Flux repository in the shape of the Flux examples: a HelmRelease per app
+ * in apps/base/, and apps/<env>/ overlays that patch it. Staging overrides
+ * the tag in its patch; production does not, so the base decides there.
+ */
+export function fluxRepository(): Record<string, string> {
+  const release = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: cart
+  namespace: cart
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: cart
+      version: "1.x"
+      sourceRef:
+        kind: HelmRepository
+        name: acme
+        namespace: flux-system
+  values:
+    image:
+      repository: ghcr.io/acme/cart
+      tag: 4.0.0 # production follows the base
+`;
+  const overlay = (patch: boolean) => `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: cart
+resources:
+  - ../base/cart
+${patch ? "patches:\n  - path: cart-values.yaml\n    target:\n      kind: HelmRelease\n" : ""}`;
+  return {
+    "gantry.yaml": FLUX_LAYOUT,
+    "clusters/staging/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/staging
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`,
+    "apps/base/cart/kustomization.yaml":
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - release.yaml\n",
+    "apps/base/cart/release.yaml": release,
+    "apps/staging/kustomization.yaml": overlay(true),
+    "apps/staging/cart-values.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: cart
+  namespace: cart
+spec:
+  chart:
+    spec:
+      version: "1.3.0"
+  values:
+    image:
+      tag: 4.1.0
+`,
+    "apps/production/kustomization.yaml": overlay(false),
+  };
+}

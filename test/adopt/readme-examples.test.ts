@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
 import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
-import { ARGOCD_LAYOUT, KUSTOMIZE_LAYOUT, PATHS_LAYOUT } from "./fixtures";
+import { ARGOCD_LAYOUT, FLUX_LAYOUT, KUSTOMIZE_LAYOUT, PATHS_LAYOUT } from "./fixtures";
 import { CONVENTION_PLUS_KUSTOMIZE_LAYOUT } from "./readme-examples";
 
 /** The yaml blocks of README.md's "Adopting your repository", in order. */
@@ -19,6 +19,7 @@ describe("README: Adopting your repository", () => {
       PATHS_LAYOUT,
       KUSTOMIZE_LAYOUT,
       ARGOCD_LAYOUT,
+      FLUX_LAYOUT,
       CONVENTION_PLUS_KUSTOMIZE_LAYOUT,
     ]);
     const kinds = readmeExamples().flatMap((text) => {
@@ -26,7 +27,7 @@ describe("README: Adopting your repository", () => {
       if (!parsed.ok) throw new Error(parsed.error.message);
       return parsed.value.discovery.map((rule) => rule.kind);
     });
-    expect(new Set(kinds)).toEqual(new Set(["paths", "kustomize", "argocd", "convention"]));
+    expect(new Set(kinds)).toEqual(new Set(["paths", "kustomize", "argocd", "flux", "convention"]));
   });
 
   it("the convention example: app.yaml still names the team; the legacy overlay gets the layout's", async () => {

@@ -5,6 +5,7 @@ import { httpUrl } from "@/lib/gitops-repo/schema-parts";
 import { argocdDiscoverer } from "./argocd";
 import { conventionDiscoverer } from "./convention";
 import { readYamlData, valueAt } from "./files";
+import { fluxDiscoverer } from "./flux";
 import { kustomizeDiscoverer } from "./kustomize";
 import { pathsDiscoverer } from "./paths";
 import { compileTemplate } from "./template";
@@ -54,6 +55,8 @@ function discovererFor(rule: DiscoveryRule): Discoverer {
       return kustomizeDiscoverer(rule);
     case "argocd":
       return argocdDiscoverer(rule);
+    case "flux":
+      return fluxDiscoverer(rule);
   }
 }
 
