@@ -55,6 +55,32 @@ describe("gantry layout check", () => {
     ]);
   });
 
+  it("a 50 MB values file and one that is not UTF-8 are one problem each; the other cells stay", async () => {
+    const result = await check({
+      ...pathsMonorepo(),
+      "dev/payments/huge/values.yaml": `image:\n  tag: 1.0.0\npadding: "${"x".repeat(50 * 1024 * 1024)}"\n`,
+      "dev/payments/latin/values.yaml": "# caf\uFFFD\nimage:\n  tag: 1.0.0\n",
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.report.cells.filter((c) => c.version !== null)).toHaveLength(5);
+    expect(result.report.skipped).toEqual([
+      {
+        file: "dev/payments/huge/values.yaml",
+        app: "huge",
+        line: 1,
+        column: 1,
+        reason: "the file is larger than 1024 KiB (51201 KiB); it is not read",
+      },
+      {
+        file: "dev/payments/latin/values.yaml",
+        app: "latin",
+        line: 1,
+        column: 6,
+        reason: "the file is not valid UTF-8; it is skipped",
+      },
+    ]);
+  });
+
   it("reports an ApplicationSet it cannot expand, with its file and name", async () => {
     const result = await check(argocdListApplicationSet());
     if (!result.ok) throw new Error(result.error.message);
