@@ -99,7 +99,6 @@ const MetadataMapping = z.strictObject({
   /** A key holding a list of { title, url }, or a label/annotation holding one URL. */
   links: MetadataSource.optional(),
 });
-type MetadataMapping = z.output<typeof MetadataMapping>;
 
 const locatorKind = z.enum(["yaml", "image-reference", "helm-chart-version"]);
 

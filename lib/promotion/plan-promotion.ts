@@ -158,8 +158,9 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   let fromEnvironment: PromotionPlan["fromEnvironment"] = null;
   let fromValues: (string | null)[] = [];
   for (const environment of earlier) {
-    const locators = locatorsOf.get(environment.name);
-    if (!locators || !locators[0] || files.get(locators[0].file) === undefined) continue;
+    const locators = locatorsOf.get(environment.name) ?? [];
+    const first = locators[0];
+    if (first === undefined || !files.has(first.file)) continue;
     fromValues = locators.map((locator) => {
       const text = files.get(locator.file);
       const read = text === undefined ? null : readLocator(text, locator);
