@@ -59,7 +59,10 @@ export async function readAdoptedRepository(params: {
   params.onProgress?.(
     `reading ${versionFiles.length} files of ${discovery.applications.length} applications`,
   );
-  const files = await read(versionFiles);
+  // Most rules read these files already (to find the apps): only the others are asked for.
+  const files = new Map(discovery.files);
+  const missing = versionFiles.filter((file) => !files.has(file));
+  if (missing.length > 0) for (const [file, text] of await read(missing)) files.set(file, text);
 
   const problems: ImportProblemInput[] = discovery.problems.map((problem) => ({
     applicationSlug: problem.app,

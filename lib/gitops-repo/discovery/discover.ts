@@ -41,8 +41,8 @@ interface DiscoveredApplication {
 export interface Discovery {
   applications: DiscoveredApplication[];
   problems: DiscoveryProblem[];
-  /** Every file the rules were given to read. */
-  filesRead: string[];
+  /** Every file the rules read, with its text: the import reads versions from these without asking Git again. */
+  files: ReadonlyMap<string, string>;
 }
 
 function discovererFor(rule: DiscoveryRule): Discoverer {
@@ -183,7 +183,7 @@ export async function discoverApplications(params: {
       }),
     );
   }
-  return { applications, problems, filesRead: [...files.keys()] };
+  return { applications, problems, files };
 }
 
 type Claim = { cell: DiscoveredCell; rule: number };
