@@ -78,6 +78,11 @@ const RUNS: readonly SmokeRun[] = [
   },
   { name: "github", env: { BENCH_SMALL: "1" }, timeoutSeconds: 300 },
   {
+    name: "import",
+    env: { BENCH_IMPORT_APPS: "200", BENCH_IMPORT_RUNS: "1", BENCH_POSTGRES_PORT: "54486" },
+    timeoutSeconds: 300,
+  },
+  {
     name: "first-answer",
     // A first start on a data directory of its own (Postgres, migrations, demo seed), then a later one.
     env: {

@@ -2,6 +2,7 @@
  * The Gantry command line: `npm run gantry -- <command>`.
  *
  *   import [--ref REF]   import the catalogue from the GitOps repository now
+ *   layout check [--repo PATH]   what gantry.yaml's rules discover, and every skipped file with why
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
  *   release create --app APP --version V …  register a release over HTTP (cli/release-command.ts)
@@ -20,6 +21,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { LAYOUT_USAGE } from "@/cli/layout-usage";
 import { RELEASE_USAGE, runRelease } from "@/cli/release-command";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { ConfigError, getConfig } from "@/lib/config";
@@ -53,7 +55,7 @@ ${RELEASE_USAGE}  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-
   restore FILE [--force]
                        Restore a backup into GANTRY_DATA_DIR (embedded Postgres only), which must
                        be empty unless --force; Gantry must not be running on it
-${USER_USAGE}  help                 Show this help
+${USER_USAGE}${LAYOUT_USAGE}  help                 Show this help
 `;
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
@@ -83,6 +85,7 @@ async function runImport(args: string[]): Promise<number> {
       git: createGitProvider(config),
       ref: values.ref,
       versionPath: config.git.versionPath,
+      layoutFile: config.git.layoutFile,
       trigger: "cli",
       onProgress: progress,
     });
@@ -399,6 +402,8 @@ async function main(argv: string[]): Promise<number> {
       return runCluster(rest);
     case "audit":
       return runAudit(rest);
+    case "layout":
+      return (await import("@/cli/layout-command")).runLayout(rest);
     case undefined:
     case "help":
     case "--help":

@@ -72,6 +72,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "expected a dotted YAML path like image.tag")
     .default("image.tag"),
+  GANTRY_LAYOUT_FILE: z
+    .string()
+    .max(300)
+    .regex(
+      /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+\.ya?ml$/,
+      "expected a .yaml path inside the GitOps repository, like gantry.yaml",
+    )
+    .default("gantry.yaml"),
   GANTRY_IMPORT_ON_START: booleanString.default(true),
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   GANTRY_SYNC_STALE_AFTER_SECONDS: z.coerce
@@ -128,6 +136,8 @@ export type GantryConfig = Readonly<{
     branch: string;
     /** Dotted path of the version inside a values file. */
     versionPath: string;
+    /** The layout file (gantry.yaml) in the GitOps repository; when absent, Gantry's own convention. */
+    layoutFile: string;
     /** Whether /git serves clones without a token or session (for a credential-less Argo CD or Flux). */
     anonymousRead: boolean;
   }>;
@@ -210,6 +220,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       repository: e.GANTRY_GITOPS_REPO,
       branch: e.GANTRY_GITOPS_BRANCH,
       versionPath: e.GANTRY_VERSION_PATH,
+      layoutFile: e.GANTRY_LAYOUT_FILE,
       anonymousRead: e.GANTRY_GIT_ANONYMOUS_READ,
     },
     demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS, feed: e.GANTRY_DEMO_FEED },

@@ -39,6 +39,8 @@ export async function importCatalogue(params: {
   git: GitReader;
   ref?: string;
   versionPath: string;
+  /** The layout file (GANTRY_LAYOUT_FILE); gantry.yaml when not given. */
+  layoutFile?: string;
   trigger: "start" | "cli" | "manual" | "webhook" | "test" | "bench";
   onProgress?: (message: string) => void;
 }): Promise<ImportResult> {
@@ -55,7 +57,13 @@ export async function importCatalogue(params: {
   try {
     const commit = await git.resolveRef(ref);
     progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
-    const snapshot = await readGitopsRepo({ git, commit, versionPath, onProgress: progress });
+    const snapshot = await readGitopsRepo({
+      git,
+      commit,
+      versionPath,
+      layoutFile: params.layoutFile,
+      onProgress: progress,
+    });
     progress(
       `writing ${snapshot.applications.length} applications, ${snapshot.environments.length} environments`,
     );

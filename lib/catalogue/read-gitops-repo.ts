@@ -1,29 +1,62 @@
 import { GantryError } from "@/lib/errors";
 import type { GitReader } from "@/lib/git/provider";
 import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
+
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
+import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { describeLayout } from "@/lib/gitops-repo/paths";
 import { readVersion } from "@/lib/gitops-repo/version";
+import { readAdoptedRepository } from "./read-adopted-repository";
 import type { ImportProblemInput, RepoSnapshot, SnapshotApplication } from "./snapshot";
 
 /**
- * Reads the GitOps repository at one commit into a snapshot: one tree
- * listing and one batched read of every app.yaml and values.yaml. A file
- * that cannot be used becomes a located problem and the rest goes on; only
- * a missing or broken environments.yaml stops the import, because without
- * it no values file can be placed.
+ * Reads the GitOps repository at one commit into a snapshot. With a layout
+ * file (gantry.yaml), its discovery rules say where apps and versions are;
+ * without one, Gantry's own convention applies, read as it always was.
  */
 export async function readGitopsRepo(params: {
   git: GitReader;
   commit: string;
   versionPath: string;
+  /** The layout file's path; LAYOUT_FILE (gantry.yaml) unless GANTRY_LAYOUT_FILE says otherwise. */
+  layoutFile?: string;
+  onProgress?: (message: string) => void;
+}): Promise<RepoSnapshot> {
+  const { git, commit } = params;
+  const tree = await git.listTree({ ref: commit, recursive: true });
+  const paths = tree.filter((entry) => entry.type === "file").map((entry) => entry.path);
+  const layoutFile = params.layoutFile ?? LAYOUT_FILE;
+  if (paths.includes(layoutFile)) {
+    const adopted = await readAdoptedRepository({
+      layoutFile,
+      paths,
+      read: (wanted) => git.readFiles({ ref: commit, paths: wanted }),
+      onProgress: params.onProgress,
+    });
+    if (!adopted.ok) {
+      const { file, line, column, message } = adopted.error;
+      throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
+    }
+    return { commit, ...adopted.value.snapshot };
+  }
+  return readConventionRepo({ ...params, paths });
+}
+
+/**
+ * Gantry's own convention: one tree listing and one batched read of every
+ * app.yaml and values.yaml. A file that cannot be used becomes a located
+ * problem and the rest goes on; only a missing or broken environments.yaml
+ * stops the import, because without it no values file can be placed.
+ */
+async function readConventionRepo(params: {
+  git: GitReader;
+  commit: string;
+  versionPath: string;
+  paths: string[];
   onProgress?: (message: string) => void;
 }): Promise<RepoSnapshot> {
   const { git, commit, versionPath } = params;
-  const tree = await git.listTree({ ref: commit, recursive: true });
-  const layout = describeLayout(
-    tree.filter((entry) => entry.type === "file").map((entry) => entry.path),
-  );
+  const layout = describeLayout(params.paths);
   const problems: ImportProblemInput[] = layout.problems.map((problem) => ({
     applicationSlug: problem.app,
     file: problem.file,
@@ -122,7 +155,12 @@ export async function readGitopsRepo(params: {
       }
       const version = readVersion(files.get(valuesPath) ?? "", valuesPath, versionPath);
       if (version.ok) {
-        snapshotApp.targets.push({ environment, valuesPath, version: version.value });
+        snapshotApp.targets.push({
+          environment,
+          valuesPath,
+          locators: [{ kind: "yaml", file: valuesPath, path: versionPath }],
+          version: version.value,
+        });
       } else {
         problems.push({ applicationSlug: app.slug, ...version.error });
         snapshotApp.unreadableEnvironments.push(environment);

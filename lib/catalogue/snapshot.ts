@@ -5,6 +5,7 @@
  * bad file never leaves a half-written catalogue.
  */
 
+import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import type { EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 
 type Tier = "critical" | "high" | "medium" | "low";
@@ -33,8 +34,11 @@ interface SnapshotLink {
 
 interface SnapshotTarget {
   environment: string;
+  /** The first locator's file. */
   valuesPath: string;
-  /** null when the values file has no version at the configured path. */
+  /** Where the version lives; the first locator's value is `version`. */
+  locators: VersionLocator[];
+  /** null when the file has no version at the locator (a missing, empty or null key). */
   version: string | null;
 }
 

@@ -250,6 +250,7 @@ async function writeTargets(
   const envColumn: string[] = [];
   const versionColumn: (string | null)[] = [];
   const pathColumn: string[] = [];
+  const locatorColumn: string[] = [];
   // Pairs that exist in Git, including unreadable ones, which keep their stored state.
   const seenApps: string[] = [];
   const seenEnvs: string[] = [];
@@ -263,6 +264,7 @@ async function writeTargets(
       envColumn.push(envId);
       versionColumn.push(target.version);
       pathColumn.push(target.valuesPath);
+      locatorColumn.push(JSON.stringify(target.locators));
       seenApps.push(appId);
       seenEnvs.push(envId);
     }
@@ -275,18 +277,19 @@ async function writeTargets(
   }
   await tx.$executeRaw`
     INSERT INTO "DeploymentTarget"
-      ("applicationId", "environmentId", "desiredVersion", "valuesPath", "desiredCommit", "updatedAt")
-    SELECT s.app, s.env, s.version, s.path, ${snapshot.commit}, now()
-    FROM unnest(${appColumn}::uuid[], ${envColumn}::uuid[], ${versionColumn}::text[], ${pathColumn}::text[])
-      AS s(app, env, version, path)
+      ("applicationId", "environmentId", "desiredVersion", "valuesPath", "locators", "desiredCommit", "updatedAt")
+    SELECT s.app, s.env, s.version, s.path, s.locators::jsonb, ${snapshot.commit}, now()
+    FROM unnest(${appColumn}::uuid[], ${envColumn}::uuid[], ${versionColumn}::text[], ${pathColumn}::text[], ${locatorColumn}::text[])
+      AS s(app, env, version, path, locators)
     ON CONFLICT ("applicationId", "environmentId") DO UPDATE SET
       "desiredVersion" = EXCLUDED."desiredVersion",
       "valuesPath" = EXCLUDED."valuesPath",
+      "locators" = EXCLUDED."locators",
       "desiredCommit" = EXCLUDED."desiredCommit",
       "archivedAt" = NULL,
       "updatedAt" = now()
-    WHERE ("DeploymentTarget"."desiredVersion", "DeploymentTarget"."valuesPath", "DeploymentTarget"."archivedAt")
-      IS DISTINCT FROM (EXCLUDED."desiredVersion", EXCLUDED."valuesPath", NULL::timestamp)`;
+    WHERE ("DeploymentTarget"."desiredVersion", "DeploymentTarget"."valuesPath", "DeploymentTarget"."locators", "DeploymentTarget"."archivedAt")
+      IS DISTINCT FROM (EXCLUDED."desiredVersion", EXCLUDED."valuesPath", EXCLUDED."locators", NULL::timestamp)`;
   // An environment removed from an app's directory: the target is archived, never deleted.
   await tx.$executeRaw`
     UPDATE "DeploymentTarget" t SET "archivedAt" = now(), "updatedAt" = now()

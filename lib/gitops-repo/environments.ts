@@ -9,7 +9,7 @@ const ClusterSchema = z.object({
   provider: z.string().min(1).max(100).optional(),
 });
 
-const EnvironmentSchema = z.object({
+export const EnvironmentSchema = z.object({
   name: slug,
   displayName: z.string().trim().min(1).max(100),
   description: z.string().max(2000).optional(),
@@ -28,32 +28,39 @@ const EnvironmentsFileSchema = z.object({
   environments: z
     .array(EnvironmentSchema)
     .min(1)
-    .superRefine((environments, ctx) => {
-      const environmentNames = new Set<string>();
-      const clusterOwners = new Map<string, string>();
-      environments.forEach((environment, index) => {
-        if (environmentNames.has(environment.name)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [index, "name"],
-            message: `environment "${environment.name}" is listed twice`,
-          });
-        }
-        environmentNames.add(environment.name);
-        environment.clusters.forEach((cluster, clusterIndex) => {
-          const owner = clusterOwners.get(cluster.name);
-          if (owner !== undefined) {
-            ctx.addIssue({
-              code: "custom",
-              path: [index, "clusters", clusterIndex, "name"],
-              message: `cluster "${cluster.name}" is already listed under environment "${owner}"`,
-            });
-          }
-          clusterOwners.set(cluster.name, environment.name);
-        });
-      });
-    }),
+    .superRefine((list, ctx) => checkEnvironmentList(list, ctx)),
 });
+
+/** Names are unique and a cluster belongs to one environment; shared with gantry.yaml's inline list. */
+export function checkEnvironmentList(
+  environments: readonly z.output<typeof EnvironmentSchema>[],
+  ctx: z.core.$RefinementCtx,
+  prefix: PropertyKey[] = [],
+): void {
+  const environmentNames = new Set<string>();
+  const clusterOwners = new Map<string, string>();
+  environments.forEach((environment, index) => {
+    if (environmentNames.has(environment.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...prefix, index, "name"],
+        message: `environment "${environment.name}" is listed twice`,
+      });
+    }
+    environmentNames.add(environment.name);
+    environment.clusters.forEach((cluster, clusterIndex) => {
+      const owner = clusterOwners.get(cluster.name);
+      if (owner !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...prefix, index, "clusters", clusterIndex, "name"],
+          message: `cluster "${cluster.name}" is already listed under environment "${owner}"`,
+        });
+      }
+      clusterOwners.set(cluster.name, environment.name);
+    });
+  });
+}
 
 export type EnvironmentsFile = z.output<typeof EnvironmentsFileSchema>;
 

@@ -37,7 +37,7 @@ export const MAX_YAML_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 /** Parses one YAML document; a syntax error comes back located, never thrown. */
-function parseYaml(
+export function parseYaml(
   text: string,
   file: string,
 ): { ok: true; value: ParsedYaml } | { ok: false; error: LocatedError } {

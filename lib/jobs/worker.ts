@@ -168,6 +168,7 @@ export async function startRepositoryWorkers(params: {
         db: ctx.db,
         git: ctx.git,
         versionPath: ctx.versionPath,
+        layoutFile: ctx.layoutFile,
         trigger: "webhook",
       });
       await analyzeAfterLargeImport({ db: ctx.db, result });

@@ -15,7 +15,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 /** What applying a host change needs: the database, the repository, and the job queue. */
 export type HostChangeContext = Pick<
   PromotionContext,
-  "db" | "git" | "versionPath" | "mergeMethod" | "jobs" | "publicUrl"
+  "db" | "git" | "versionPath" | "layoutFile" | "mergeMethod" | "jobs" | "publicUrl"
 >;
 
 export interface HostChangeOutcome {

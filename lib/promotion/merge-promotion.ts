@@ -157,10 +157,10 @@ async function assertNotFrozen(ctx: MergeContext, promotionId: string): Promise<
   );
 }
 
-/** What merging needs: the database, the Git provider, the merge method, the public URL and the jobs that import the catalogue after it. */
+/** What merging needs: the database, the Git provider, the merge method, the layout, the public URL and the jobs that import the catalogue after it. */
 export type MergeContext = Pick<
   PromotionContext,
-  "db" | "git" | "versionPath" | "mergeMethod" | "publicUrl" | "jobs"
+  "db" | "git" | "versionPath" | "layoutFile" | "mergeMethod" | "publicUrl" | "jobs"
 >;
 
 export const AUTO_MERGE_DETAIL = "auto-merge: policy satisfied";

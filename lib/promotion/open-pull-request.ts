@@ -1,11 +1,16 @@
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
 import type { GitProvider } from "@/lib/git/provider";
-import { setVersion } from "@/lib/gitops-repo/version";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
+import {
+  applyLocatorEdits,
+  changesDiff,
+  type FileChange,
+  type LocatorEdit,
+  storedEdits,
+} from "@/lib/promotion/locator-edits";
 import { autoMergeIfSatisfied } from "@/lib/promotion/merge-promotion";
-import { unifiedDiff } from "@/lib/promotion/plan-promotion";
 import {
   type PromotionText,
   promotionBody,
@@ -111,7 +116,7 @@ async function openUnderLock(params: {
     publicUrl: ctx.publicUrl,
     kind: p.kind,
   };
-  const content = await promotedContent(ctx, p);
+  const changes = await promotedFiles(ctx, p);
   const author = { name: p.requestedByName, email: p.requestedByEmail };
 
   // 1. The branch, at the plan's base commit.
@@ -129,12 +134,10 @@ async function openUnderLock(params: {
       parent: p.baseCommit,
       message: promotionCommitMessage(text),
       author,
-      files: [{ path: p.valuesPath, content }],
+      files: changes.map((change) => ({ path: change.path, content: change.after })),
     });
     await afterStep("commit");
-  } else if (
-    await isPromotionCommit(git, { head, base: p.baseCommit, path: p.valuesPath, content })
-  ) {
+  } else if (await isPromotionCommit(git, { head, base: p.baseCommit, changes })) {
     commit = head;
   } else {
     throw new GantryError(
@@ -196,43 +199,61 @@ async function openUnderLock(params: {
 }
 
 /**
- * The values file at the base commit with the version set: the same bytes
- * the plan showed. Checked against the planned diff, so what is committed
- * is what the person saw, or nothing is.
+ * The files at the base commit with the planned versions written: the same
+ * bytes the plan showed. Checked against the planned diff, so what is
+ * committed is what the person saw, or nothing is. A promotion planned
+ * before locators were stored edits its valuesPath at the version path.
  */
-async function promotedContent(
+async function promotedFiles(
   ctx: PromotionContext,
-  p: { baseCommit: string; valuesPath: string; version: string; planDiff: string },
-): Promise<string> {
-  const current = await ctx.git.readFile({ ref: p.baseCommit, path: p.valuesPath });
-  if (current === null) {
+  p: {
+    baseCommit: string;
+    valuesPath: string;
+    version: string;
+    planDiff: string;
+    locators: unknown;
+  },
+): Promise<FileChange[]> {
+  const edits: LocatorEdit[] = storedEdits(p.locators) ?? [
+    {
+      locator: { kind: "yaml", file: p.valuesPath, path: ctx.versionPath },
+      version: p.version,
+      digest: null,
+    },
+  ];
+  const paths = [...new Set(edits.map((edit) => edit.locator.file))];
+  const files = await ctx.git.readFiles({ ref: p.baseCommit, paths });
+  const missing = paths.find((path) => !files.has(path));
+  if (missing !== undefined) {
     throw new GantryError(
       "unprocessable",
-      `${p.valuesPath} does not exist at ${p.baseCommit.slice(0, 12)}`,
+      `${missing} does not exist at ${p.baseCommit.slice(0, 12)}`,
     );
   }
-  const edited = setVersion(current, ctx.versionPath, p.version, p.valuesPath);
-  if (!edited.ok) {
-    const e = edited.error;
-    throw new GantryError("unprocessable", `${e.file}:${e.line}:${e.column}: ${e.message}`);
-  }
-  if (unifiedDiff(p.valuesPath, current, edited.text) !== p.planDiff) {
+  // The plan already refused a range without pinRanges; the diff check below
+  // holds this write to exactly what the plan showed.
+  const changes = applyLocatorEdits(files, edits, { pinRanges: true });
+  if (changesDiff(changes) !== p.planDiff) {
     throw new GantryError(
       "conflict",
-      `the change to ${p.valuesPath} at ${p.baseCommit.slice(0, 12)} is not the planned diff; close this promotion and request it again`,
+      `the change to ${paths.join(", ")} at ${p.baseCommit.slice(0, 12)} is not the planned diff; close this promotion and request it again`,
     );
   }
-  return edited.text;
+  return changes;
 }
 
-/** The branch holds exactly our commit: one commit on top of the base, with the promoted file. */
+/** The branch holds exactly our commit: one commit on top of the base, with the promoted files. */
 async function isPromotionCommit(
   git: GitProvider,
-  params: { head: string; base: string; path: string; content: string },
+  params: { head: string; base: string; changes: readonly FileChange[] },
 ): Promise<boolean> {
   const commits = await git.listCommits({ ref: params.head, limit: 2 });
   if (commits[0]?.sha !== params.head || commits[1]?.sha !== params.base) return false;
-  return (await git.readFile({ ref: params.head, path: params.path })) === params.content;
+  const files = await git.readFiles({
+    ref: params.head,
+    paths: params.changes.map((change) => change.path),
+  });
+  return params.changes.every((change) => files.get(change.path) === change.after);
 }
 
 /** Errors a retry cannot fix: the job gives up at once and the promotion shows the reason. */

@@ -1,15 +1,18 @@
-import { createHash } from "node:crypto";
-import { createTwoFilesPatch } from "diff";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { LAYOUT_FILE, parseLayoutFile } from "@/lib/gitops-repo/layout-file";
+import { describeLocator, readLocator, type VersionLocator } from "@/lib/gitops-repo/locator";
 import { environmentValuesPath } from "@/lib/gitops-repo/paths";
+import { isValidVersion } from "@/lib/gitops-repo/version";
 import {
-  isValidVersion,
-  readCurrentVersion,
-  readVersion,
-  setVersion,
-} from "@/lib/gitops-repo/version";
+  applyLocatorEdits,
+  cellLocators,
+  changesDiff,
+  contentId,
+  type LocatorEdit,
+  locatedError,
+} from "@/lib/promotion/locator-edits";
 
 export interface PlanPromotionParams {
   db: PrismaClient;
@@ -24,6 +27,8 @@ export interface PlanPromotionParams {
   skipOrder?: boolean;
   /** Promote a version that is not a known release of the application. */
   allowNewVersion?: boolean;
+  /** The layout file (GANTRY_LAYOUT_FILE): its pinRanges lets a version range be replaced by the exact version. */
+  layoutFile?: string;
 }
 
 export interface PromotionPlan {
@@ -34,20 +39,25 @@ export interface PromotionPlan {
   version: string;
   /** Where the version came from, in words for the dialog: "the version staging runs". */
   versionSource: { kind: "requested" | "previous_environment"; explanation: string };
-  /** As written in the values file; "" when it is empty (`tag: ""`, `null`, `~`). */
+  /** As written; "" when the place is empty (`tag: ""`, `null`, missing), which can be promoted from. */
   currentVersion: string;
+  /** The first locator's file: where the environment's version is decided. */
   valuesPath: string;
+  /** Every version the promotion writes, through which locator; stored on the promotion. */
+  edits: LocatorEdit[];
   /** The default branch's commit the files were read at. */
   baseCommit: string;
   /**
-   * Git's blob id of the values file as read at baseCommit. The same blob
-   * and version give the same diff at any commit: a request whose branch
-   * moved on is still exact while the blob is the one the person saw.
+   * Git's blob id of the edited file as read at baseCommit (of several, a
+   * hash of their blob ids). The same blobs and version give the same diff
+   * at any commit: a request whose branch moved on is still exact while the
+   * blobs are the ones the person saw.
    */
   blobId: string;
+  /** The first locator's file before and after. */
   currentContent: string;
   newContent: string;
-  /** Unified diff of the values file (a/ and b/ prefixes, 3 lines of context). */
+  /** Unified diff of every edited file (a/ and b/ prefixes, 3 lines of context): the commit to be made. */
   diff: string;
   /** True when the version is a release the catalogue knows (seen in Git or registered by CI). */
   knownRelease: boolean;
@@ -97,34 +107,66 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  const baseCommit = await git.resolveRef(git.defaultBranch);
-  const valuesPath = environmentValuesPath(app.slug, target.name);
+  // Where each environment keeps the version: the locators the import found.
+  const cells = await db.deploymentTarget.findMany({
+    where: { applicationId: app.id, archivedAt: null },
+    select: { environment: { select: { name: true } }, locators: true },
+  });
+  const locatorsOf = new Map(
+    cells.map((cell) => [
+      cell.environment.name,
+      cellLocators({
+        stored: cell.locators,
+        application: app.slug,
+        environment: cell.environment.name,
+        versionPath,
+      }),
+    ]),
+  );
+  const conventionFile = environmentValuesPath(app.slug, target.name);
+  const targetLocators = locatorsOf.get(target.name) ?? [
+    { kind: "yaml" as const, file: conventionFile, path: versionPath },
+  ];
+  const [primary] = targetLocators as [VersionLocator, ...VersionLocator[]];
   const earlier = environments.slice(0, targetIndex).reverse();
+
+  const baseCommit = await git.resolveRef(git.defaultBranch);
+  const layoutFile = params.layoutFile ?? LAYOUT_FILE;
   const files = await git.readFiles({
     ref: baseCommit,
-    paths: [valuesPath, ...earlier.map((e) => environmentValuesPath(app.slug, e.name))],
+    paths: [
+      ...new Set([
+        layoutFile,
+        ...targetLocators.map((l) => l.file),
+        ...earlier.flatMap((e) => (locatorsOf.get(e.name) ?? []).map((l) => l.file)),
+      ]),
+    ],
   });
 
-  const currentContent = files.get(valuesPath);
+  const currentContent = files.get(primary.file);
   if (currentContent === undefined) {
     throw new GantryError(
       "unprocessable",
-      `${app.slug} is not deployed to ${target.name}: ${valuesPath} does not exist`,
-      { details: { field: "environment", file: valuesPath } },
+      `${app.slug} is not deployed to ${target.name}: ${primary.file} does not exist`,
+      { details: { field: "environment", file: primary.file } },
     );
   }
-  // An empty tag (`tag: ""`, a chart's "use my appVersion") is promoted from like any other.
-  const current = readCurrentVersion(currentContent, valuesPath, versionPath);
+  const current = readLocator(currentContent, primary);
   if (!current.ok) throw locatedError(current.error);
 
   // The previous environment is the nearest earlier one the app is deployed to.
   let fromEnvironment: PromotionPlan["fromEnvironment"] = null;
+  let fromValues: (string | null)[] = [];
   for (const environment of earlier) {
-    const path = environmentValuesPath(app.slug, environment.name);
-    const text = files.get(path);
-    if (text === undefined) continue;
-    const read = readVersion(text, path, versionPath);
-    fromEnvironment = { ...environment, version: read.ok ? read.value : null };
+    const locators = locatorsOf.get(environment.name) ?? [];
+    const first = locators[0];
+    if (first === undefined || !files.has(first.file)) continue;
+    fromValues = locators.map((locator) => {
+      const text = files.get(locator.file);
+      const read = text === undefined ? null : readLocator(text, locator);
+      return read?.ok ? read.value : null;
+    });
+    fromEnvironment = { ...environment, version: fromValues[0] ?? null };
     break;
   }
 
@@ -144,7 +186,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     if (fromEnvironment.version === null) {
       throw new GantryError(
         "unprocessable",
-        `the version ${fromEnvironment.name} runs cannot be read from ${environmentValuesPath(app.slug, fromEnvironment.name)}; say which version to promote`,
+        `the version ${fromEnvironment.name} runs cannot be read from ${describeLocator(locatorsOf.get(fromEnvironment.name)?.[0] ?? primary)}; say which version to promote`,
         { details: { field: "version" } },
       );
     }
@@ -192,8 +234,19 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  const edited = setVersion(currentContent, versionPath, version, valuesPath);
-  if (!edited.ok) throw locatedError(edited.error);
+  // The first locator takes the version; the ones that move with it (a chart
+  // version, say) take what the previous environment has at the same place.
+  const edits: LocatorEdit[] = targetLocators.flatMap((locator, index) => {
+    if (index === 0) return [{ locator, version, digest: null }];
+    const value = fromValues[index];
+    return value ? [{ locator, version: value, digest: null }] : [];
+  });
+  // A layout file that does not parse pins nothing: the import reports it.
+  const layout = files.has(layoutFile)
+    ? parseLayoutFile(files.get(layoutFile) ?? "", layoutFile)
+    : null;
+  const pinRanges = layout?.ok === true && layout.value.pinRanges;
+  const changes = applyLocatorEdits(files, edits, { pinRanges });
 
   return {
     application: { slug: app.slug, name: app.name },
@@ -202,37 +255,16 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     version,
     versionSource,
     currentVersion: current.value ?? "",
-    valuesPath,
+    valuesPath: primary.file,
+    edits,
     baseCommit,
-    blobId: gitBlobId(currentContent),
+    blobId: contentId(
+      [...new Set(targetLocators.map((l) => l.file))].map((f) => files.get(f) ?? ""),
+    ),
     currentContent,
-    newContent: edited.text,
-    diff: unifiedDiff(valuesPath, currentContent, edited.text),
+    newContent: changes.find((change) => change.path === primary.file)?.after ?? currentContent,
+    diff: changesDiff(changes),
     knownRelease,
     outOfOrder,
   };
-}
-
-/** The id Git gives a file with these contents: SHA-1 of `blob <bytes>\0<bytes>`. */
-function gitBlobId(content: string): string {
-  const bytes = Buffer.from(content, "utf8");
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
-
-/** A git-style unified diff of one file (`a/…`, `b/…`), without the `Index:` preamble. */
-export function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
-    context: 3,
-  })
-    .split("\n")
-    .filter((line, index) => !(index === 0 && line.startsWith("====")))
-    .join("\n");
-}
-
-function locatedError(error: { file: string; line: number; column: number; message: string }) {
-  return new GantryError(
-    "unprocessable",
-    `${error.file}:${error.line}:${error.column}: ${error.message}`,
-    { details: { file: error.file, line: error.line, column: error.column } },
-  );
 }

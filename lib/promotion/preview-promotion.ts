@@ -48,7 +48,7 @@ export interface PromotionPreview {
  * unknown application.
  */
 export async function previewPromotion(params: {
-  ctx: Pick<PromotionContext, "db" | "git" | "versionPath">;
+  ctx: Pick<PromotionContext, "db" | "git" | "versionPath" | "layoutFile">;
   person: Person;
   application: string;
   choice: PromotionChoice;
@@ -93,6 +93,7 @@ export async function previewPromotion(params: {
         db,
         git,
         versionPath: ctx.versionPath,
+        layoutFile: ctx.layoutFile,
         application: application.slug,
         environment,
         version: choice.version,

@@ -150,6 +150,7 @@ export async function requestPromotion(
     db: ctx.db,
     git: ctx.git,
     versionPath: ctx.versionPath,
+    layoutFile: ctx.layoutFile,
     application: params.application,
     environment: params.environment,
     version: params.version,
@@ -248,6 +249,8 @@ export async function requestPromotion(
           requestedById: principal.kind === "person" ? principal.id : null,
           planDiff: plan.diff,
           valuesPath: plan.valuesPath,
+          // Spread into plain objects: Prisma's JSON input type wants index signatures.
+          locators: plan.edits.map((edit) => ({ ...edit, locator: { ...edit.locator } })),
           baseCommit: plan.baseCommit,
           branch: promotionBranch({
             application: plan.application.slug,

@@ -30,6 +30,8 @@ export interface PromotionContext {
   jobs: PromotionJobs;
   /** Dotted path of the version inside a values file (GANTRY_VERSION_PATH). */
   versionPath: string;
+  /** The layout file in the GitOps repository (GANTRY_LAYOUT_FILE); gantry.yaml when not given. */
+  layoutFile?: string;
   /** The portal's base URL, for the link back in pull request bodies. */
   publicUrl: string;
   mergeMethod: "merge" | "squash";

@@ -91,6 +91,7 @@ export async function importAtStart(
       db,
       git: createGitProvider(config),
       versionPath: config.git.versionPath,
+      layoutFile: config.git.layoutFile,
       trigger: "start",
       onProgress: (message) => progress(`import: ${message}`),
     });

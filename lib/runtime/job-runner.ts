@@ -49,6 +49,7 @@ export async function startJobRunner(params: {
       git: createGitProvider(config, { db }),
       jobs: pgBossPromotionJobs(boss),
       versionPath: config.git.versionPath,
+      layoutFile: config.git.layoutFile,
       publicUrl: config.publicUrl,
       mergeMethod: promotionMergeMethod(config),
     };

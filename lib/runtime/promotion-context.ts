@@ -31,6 +31,7 @@ export function getPromotionContext(): PromotionContext {
     git: getGitProvider(),
     jobs: sendingPromotionJobs(databaseUrl()),
     versionPath: config.git.versionPath,
+    layoutFile: config.git.layoutFile,
     publicUrl: config.publicUrl,
     mergeMethod: promotionMergeMethod(config),
   };

@@ -158,6 +158,7 @@ const MATRIX: Record<string, Entry> = {
     allowed: ["developer", "admin"],
     request: (fx) => ({ body: { app: fx.application, version: "9.9.9-matrix" } }),
   },
+  "GET /api/v1/imports": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions/[id]": {
     allowed: PEOPLE_WHO_READ,

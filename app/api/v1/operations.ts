@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AuditFilterSchema } from "@/lib/audit/audit-filter";
 import { EXPORT_FORMATS } from "@/lib/audit/export-audit-events";
 import { CatalogueQueryParams } from "@/lib/catalogue/catalogue-query";
+import { ImportsQuery } from "@/lib/catalogue/list-imports";
 import { getConfig } from "@/lib/config";
 import { SLUG_PATTERN } from "@/lib/gitops-repo/paths";
 import { type ApiOperation, openApiDocument } from "@/lib/http/api-description";
@@ -86,6 +87,18 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     params: ApplicationPathParams,
     responses: { 200: { description: "The application." } },
     errors: [400, 404],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/imports",
+    tag: "Catalogue",
+    summary: "List catalogue imports",
+    description:
+      "Import runs, newest first: the commit read, the status, the counts and every problem with its file, line and reason, so automation can tell whether an import worked.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    query: ImportsQuery,
+    responses: { 200: { description: "The import runs." } },
+    errors: [400],
   },
   {
     method: "POST",

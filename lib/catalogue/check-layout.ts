@@ -1,0 +1,97 @@
+import type { LocatedError } from "@/lib/gitops-repo/located";
+import { describeLocator } from "@/lib/gitops-repo/locator";
+import { readAdoptedRepository } from "./read-adopted-repository";
+
+/** What the import would find, for a person adopting a repository: every cell, every skipped file. */
+export interface LayoutReport {
+  /** The layout file read, or null when the repository has none (Gantry's convention). */
+  layoutFile: string | null;
+  environments: string[];
+  cells: {
+    app: string;
+    environment: string;
+    /** null when the place is empty or could not be read (then it is also under skipped). */
+    version: string | null;
+    locators: string[];
+    rule: string;
+  }[];
+  skipped: {
+    file: string;
+    app: string | null;
+    line: number | null;
+    column: number | null;
+    reason: string;
+  }[];
+}
+
+/** The layout a repository without gantry.yaml is read with: Gantry's own convention. */
+const CONVENTION_LAYOUT = "discovery:\n  - kind: convention\n";
+
+/**
+ * Runs the discovery rules over one tree without writing anything: the
+ * preview behind `gantry layout check`. A broken layout or environments
+ * file comes back located, as the import would refuse it.
+ */
+export async function checkLayout(params: {
+  layoutFile: string;
+  paths: readonly string[];
+  read: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+}): Promise<{ ok: true; report: LayoutReport } | { ok: false; error: LocatedError }> {
+  const present = params.paths.includes(params.layoutFile);
+  const adopted = await readAdoptedRepository({
+    layoutFile: params.layoutFile,
+    layoutText: present ? undefined : CONVENTION_LAYOUT,
+    paths: params.paths,
+    read: params.read,
+  });
+  if (!adopted.ok) return adopted;
+  const { discovery, snapshot } = adopted.value;
+  const versions = new Map(
+    snapshot.applications.flatMap((app) =>
+      app.targets.map((t) => [`${app.slug}\u0000${t.environment}`, t.version] as const),
+    ),
+  );
+  return {
+    ok: true,
+    report: {
+      layoutFile: present ? params.layoutFile : null,
+      environments: snapshot.environments.map((e) => e.name),
+      cells: discovery.applications.flatMap((app) =>
+        app.targets.map((target) => ({
+          app: app.slug,
+          environment: target.environment,
+          version: versions.get(`${app.slug}\u0000${target.environment}`) ?? null,
+          locators: target.locators.map(describeLocator),
+          rule: target.rule,
+        })),
+      ),
+      skipped: snapshot.problems.map((p) => ({
+        file: p.file,
+        app: p.applicationSlug,
+        line: p.line,
+        column: p.column,
+        reason: p.message,
+      })),
+    },
+  };
+}
+
+/** The report as the command line prints it. */
+export function formatLayoutReport(report: LayoutReport): string {
+  const lines = [
+    `layout: ${report.layoutFile ?? "none (Gantry's convention: apps/<app>/envs/<env>/values.yaml)"}`,
+    `environments: ${report.environments.join(", ")}`,
+    `cells (${report.cells.length}):`,
+  ];
+  const width = Math.max(0, ...report.cells.map((c) => `${c.app} ${c.environment}`.length));
+  for (const cell of report.cells) {
+    const name = `${cell.app} ${cell.environment}`.padEnd(width);
+    lines.push(`  ${name}  ${cell.version ?? "(empty)"}  ${cell.locators.join(" + ")}`);
+  }
+  lines.push(`skipped (${report.skipped.length}):`);
+  for (const skip of report.skipped) {
+    const where = skip.line !== null ? `${skip.file}:${skip.line}:${skip.column}` : skip.file;
+    lines.push(`  ${where}: ${skip.reason}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
