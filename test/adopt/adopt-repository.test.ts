@@ -169,7 +169,9 @@ describe("adopting a repository through gantry.yaml", () => {
         before.replace("  tag: '2.3.1'\n", "  tag: '2.4.0'\n"),
       );
       expect(row.planDiff).toContain("-  tag: '2.3.1'\n+  tag: '2.4.0'\n");
-      expect(merged.catalogue).toEqual({ ok: true, commit: merged.mergeCommit });
+      // The merge queues the catalogue's import; the test runs it.
+      expect(merged.catalogue).toEqual({ queued: true });
+      await world.importNow();
       const prod = (await cells(world)).find((c) => c.app === "checkout-api" && c.env === "prod");
       expect(prod?.version).toBe("2.4.0");
       const again = await world.importNow();
@@ -242,7 +244,9 @@ describe("adopting a repository through gantry.yaml", () => {
       expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
         before.replace("    newTag: v1.2.0\n", "    newTag: v1.3.0\n"),
       );
-      expect(merged.catalogue).toMatchObject({ ok: true });
+      // The merge queues the catalogue's import; the test runs it.
+      expect(merged.catalogue).toEqual({ queued: true });
+      await world.importNow();
       const cellsAfter = await cells(world);
       expect(cellsAfter.find((c) => c.app === "api" && c.env === "prod")?.version).toBe("v1.3.0");
       expect(cellsAfter.find((c) => c.app === "worker" && c.env === "prod")?.version).toBe("2.1.0");
@@ -265,7 +269,9 @@ describe("adopting a repository through gantry.yaml", () => {
       expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
         before.replace("  tag: 1.0.0 # the chart's default", "  tag: 1.5.0 # the chart's default"),
       );
-      expect(merged.catalogue).toMatchObject({ ok: true });
+      // The merge queues the catalogue's import; the test runs it.
+      expect(merged.catalogue).toEqual({ queued: true });
+      await world.importNow();
       expect((await cells(world)).map((c) => [c.env, c.version])).toEqual([
         ["staging", "1.5.0"],
         ["prod", "1.5.0"],
@@ -289,7 +295,9 @@ describe("adopting a repository through gantry.yaml", () => {
           '          - env: prod\n            tag: "3.2.0"',
         ),
       );
-      expect(merged.catalogue).toMatchObject({ ok: true });
+      // The merge queues the catalogue's import; the test runs it.
+      expect(merged.catalogue).toEqual({ queued: true });
+      await world.importNow();
       expect((await cells(world)).map((c) => [c.env, c.version])).toEqual([
         ["staging", "3.2.0"],
         ["prod", "3.2.0"],
@@ -350,7 +358,9 @@ describe("adopting a repository through gantry.yaml", () => {
       expect(
         await world.ctx.git.readFile({ ref: head, path: "apps/staging/cart-values.yaml" }),
       ).toBe(fluxRepository()["apps/staging/cart-values.yaml"]);
-      expect(merged.catalogue).toMatchObject({ ok: true });
+      // The merge queues the catalogue's import; the test runs it.
+      expect(merged.catalogue).toEqual({ queued: true });
+      await world.importNow();
       expect((await cells(world)).map((c) => c.version)).toEqual(["4.1.0", "4.1.0"]);
       expect(await world.importNow()).toMatchObject({
         appsCreated: 0,

@@ -159,6 +159,10 @@ const MATRIX: Record<string, Entry> = {
     request: (fx) => ({ body: { app: fx.application, version: "9.9.9-matrix" } }),
   },
   "GET /api/v1/imports": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
+  "GET /api/v1/openapi.json": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
+  "GET /favicon.ico": {
+    public: "the browser asks for it on every page, the sign-in page too: a redirect to the icon",
+  },
   "GET /api/v1/promotions": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/promotions/[id]": {
     allowed: PEOPLE_WHO_READ,
@@ -261,6 +265,19 @@ const MATRIX: Record<string, Entry> = {
     form: (fx) => ({ cluster: fx.cluster }),
   },
 
+  "app/apps/[slug]/rollback/actions.ts#rollBackAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({
+      application: fx.application,
+      environment: fx.environment,
+      reason: "permission matrix",
+    }),
+  },
+  "app/apps/[slug]/rollback/actions.ts#releaseHoldAction": {
+    // Releasing a hold is an approver's call for that environment.
+    allowed: ["approver", "admin"],
+    form: () => ({ holdId: "00000000-0000-4000-8000-0000000000aa", reason: "permission matrix" }),
+  },
   "app/promotions/actions.ts#requestPromotionAction": {
     allowed: ["developer", "admin"],
     form: (fx) => ({
