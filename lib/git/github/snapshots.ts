@@ -53,6 +53,8 @@ export class GitHubSnapshots {
   private readonly loading = new Map<string, Promise<string>>();
   private ready: Promise<void> | null = null;
   private evictedSinceGc = 0;
+  /** GitHub commits this process read, least recently used first: what eviction keeps. */
+  private readonly recent: string[] = [];
 
   constructor(options: SnapshotOptions) {
     this.reader = new LocalGitProvider({
@@ -71,7 +73,10 @@ export class GitHubSnapshots {
   /** The local commit holding GitHub commit `sha`, or null when it is not here. */
   async cached(sha: string): Promise<string | null> {
     const known = this.known.get(sha);
-    if (known) return known;
+    if (known) {
+      this.touch(sha);
+      return known;
+    }
     await this.ensureRepository();
     const { stdout, exitCode } = await this.git.run(
       ["rev-parse", "--verify", "--quiet", `${REF_PREFIX}${sha}^{commit}`],
@@ -80,7 +85,16 @@ export class GitHubSnapshots {
     if (exitCode !== 0) return null;
     const local = stdout.toString("utf8").trim();
     this.known.set(sha, local);
+    this.touch(sha);
     return local;
+  }
+
+  private touch(sha: string): void {
+    const at = this.recent.indexOf(sha);
+    if (at >= 0) this.recent.splice(at, 1);
+    this.recent.push(sha);
+    // Only the newest few matter to eviction; the list stays small.
+    if (this.recent.length > this.maxSnapshots * 4) this.recent.shift();
   }
 
   /**
@@ -225,7 +239,13 @@ export class GitHubSnapshots {
     return local;
   }
 
-  /** Drops all but the newest `maxSnapshots` snapshots; prunes now and then. */
+  /**
+   * Keeps the `maxSnapshots` snapshots this process used most recently (the
+   * one just made among them) and drops the rest; prunes now and then.
+   * Snapshots from before this process started rank after those, newest
+   * commit first. Commit dates alone cannot order them: they count seconds,
+   * and the commits a busy repository makes within one second tie.
+   */
   private async evict(keep: string): Promise<void> {
     const listing = await this.git.text([
       "for-each-ref",
@@ -233,11 +253,15 @@ export class GitHubSnapshots {
       "--format=%(refname)",
       REF_PREFIX,
     ]);
-    const stale = listing
-      .split("\n")
-      // Dates are in seconds: the snapshot just made may sort anywhere among its peers.
-      .filter((line) => line !== "" && line !== keep)
-      .slice(this.maxSnapshots - 1);
+    const present = listing.split("\n").filter((line) => line !== "");
+    const used = [...this.recent]
+      .reverse()
+      .map((sha) => `${REF_PREFIX}${sha}`)
+      .filter((ref) => present.includes(ref));
+    const ranked = [keep, ...used, ...present].filter(
+      (ref, index, all) => all.indexOf(ref) === index,
+    );
+    const stale = ranked.slice(this.maxSnapshots).filter((ref) => present.includes(ref));
     if (stale.length === 0) return;
     await this.git.run(["update-ref", "--stdin"], {
       input: stale.map((ref) => `delete ${ref}\n`).join(""),
