@@ -82,7 +82,10 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
   await page.goto("/");
   await expect(page.getByText(/The last import found 1 file/)).toBeVisible();
   const count = Number(
-    (await page.getByRole("link", { name: /Applications \d/ }).innerText()).replace(/\D/g, ""),
+    (await page.getByRole("link", { name: /^[\d,]+ applications$/ }).innerText()).replace(
+      /\D/g,
+      "",
+    ),
   );
   expect(count).toBeGreaterThanOrEqual(400);
 });
