@@ -7,7 +7,7 @@ import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { appFiles } from "@/test/catalogue/gitops-fixture";
-import { ADA, ALICE, createPromotionWorld, type PromotionWorld } from "./support";
+import { ADA, ALICE, createPromotionWorld, environmentsYaml, type PromotionWorld } from "./support";
 
 async function rejection(promise: Promise<unknown>): Promise<GantryError> {
   try {
@@ -31,33 +31,6 @@ const GLEN: Person = {
   breakGlass: true,
   gitLogin: null,
 };
-
-/** environments.yaml of the promotion world (dev → staging → prod) with the given policies. */
-function environmentsYaml(policies: { dev?: string; staging?: string; prod?: string }): string {
-  const policy = (text: string | undefined) =>
-    text
-      ? `    policy:\n${text
-          .trim()
-          .split("\n")
-          .map((line) => `      ${line}`)
-          .join("\n")}\n`
-      : "";
-  return `environments:
-  - name: dev
-    displayName: Development
-    clusters:
-      - name: dev-eu-1
-${policy(policies.dev)}  - name: staging
-    displayName: Staging
-    clusters:
-      - name: staging-eu-1
-${policy(policies.staging)}  - name: prod
-    displayName: Production
-    clusters:
-      - name: prod-eu-1
-      - name: prod-us-1
-${policy(policies.prod)}`;
-}
 
 /** A promotion world with Glen's User row (break-glass permission checks read it). */
 async function createPolicyWorld(): Promise<PromotionWorld> {

@@ -119,6 +119,37 @@ export async function applyGitHubEvent(
   return applyHostChange({ ctx, change: meaning.change, source: "webhook" });
 }
 
+/** environments.yaml of the promotion world (dev → staging → prod) with the given policies. */
+export function environmentsYaml(policies: {
+  dev?: string;
+  staging?: string;
+  prod?: string;
+}): string {
+  const policy = (text: string | undefined) =>
+    text
+      ? `    policy:\n${text
+          .trim()
+          .split("\n")
+          .map((line) => `      ${line}`)
+          .join("\n")}\n`
+      : "";
+  return `environments:
+  - name: dev
+    displayName: Development
+    clusters:
+      - name: dev-eu-1
+${policy(policies.dev)}  - name: staging
+    displayName: Staging
+    clusters:
+      - name: staging-eu-1
+${policy(policies.staging)}  - name: prod
+    displayName: Production
+    clusters:
+      - name: prod-eu-1
+      - name: prod-us-1
+${policy(policies.prod)}`;
+}
+
 export interface PromotionWorld {
   repo: GitopsFixture;
   db: PrismaClient;

@@ -4,38 +4,7 @@ import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { transition } from "@/lib/promotion/transitions";
-import { ALICE, type PromotionWorld } from "@/test/promotion/support";
-
-/** environments.yaml of the promotion world (dev → staging → prod) with the given policies. */
-export function environmentsYaml(policies: {
-  dev?: string;
-  staging?: string;
-  prod?: string;
-}): string {
-  const policy = (text: string | undefined) =>
-    text
-      ? `    policy:\n${text
-          .trim()
-          .split("\n")
-          .map((line) => `      ${line}`)
-          .join("\n")}\n`
-      : "";
-  return `environments:
-  - name: dev
-    displayName: Development
-    clusters:
-      - name: dev-eu-1
-${policy(policies.dev)}  - name: staging
-    displayName: Staging
-    clusters:
-      - name: staging-eu-1
-${policy(policies.staging)}  - name: prod
-    displayName: Production
-    clusters:
-      - name: prod-eu-1
-      - name: prod-us-1
-${policy(policies.prod)}`;
-}
+import { ALICE, environmentsYaml, type PromotionWorld } from "@/test/promotion/support";
 
 /**
  * Commits the policies to environments.yaml on the default branch (through the provider: the

@@ -5,7 +5,11 @@ import { registerRelease } from "@/lib/releases/register-release";
 import type { ReleaseJobs } from "@/lib/releases/types";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import type { HealthState, SyncState } from "@/lib/sync-status/report";
-import { createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
+import {
+  createPromotionWorld,
+  environmentsYaml,
+  type PromotionWorld,
+} from "@/test/promotion/support";
 import { argoItem, reportingCluster } from "@/test/sync/support";
 
 /** Release jobs that are only recorded: the test runs the evaluation itself, with its own clock. */
@@ -24,33 +28,6 @@ export const PAYMENTS_CI: CiToken = {
   scopes: ["releases:write"],
   teams: ["payments"],
 };
-
-/** environments.yaml of the promotion world (dev → staging → prod) with the given policies. */
-export function environmentsYaml(policies: { dev?: string; staging?: string; prod?: string }) {
-  const policy = (text: string | undefined) =>
-    text
-      ? `    policy:\n${text
-          .trim()
-          .split("\n")
-          .map((line) => `      ${line}`)
-          .join("\n")}\n`
-      : "";
-  return `environments:
-  - name: dev
-    displayName: Development
-    clusters:
-      - name: dev-eu-1
-${policy(policies.dev)}  - name: staging
-    displayName: Staging
-    clusters:
-      - name: staging-eu-1
-${policy(policies.staging)}  - name: prod
-    displayName: Production
-    clusters:
-      - name: prod-eu-1
-      - name: prod-us-1
-${policy(policies.prod)}`;
-}
 
 export interface ReleaseWorld extends PromotionWorld {
   releaseJobs: RecordedReleaseJobs;
