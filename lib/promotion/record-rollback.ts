@@ -95,6 +95,9 @@ export async function recordRollback(
           requestedById: params.requestedById,
           planDiff: plan.diff,
           valuesPath: plan.valuesPath,
+          // The job commits through these; without them it would edit valuesPath at the
+          // convention's key, the wrong place in an adopted repository.
+          locators: plan.edits.map((edit) => ({ ...edit, locator: { ...edit.locator } })),
           baseCommit: plan.baseCommit,
           branch: promotionBranch({
             application: plan.application.slug,

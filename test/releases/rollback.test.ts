@@ -77,6 +77,17 @@ describe("rollback", () => {
       rollsBackId: bad,
     });
     expect(proposal.version).toBe("1.2.0");
+    // The edits the pull request job commits through, as for any promotion.
+    const stored = await w.db.promotion.findUniqueOrThrow({
+      where: { id: promotion.id },
+      select: { locators: true },
+    });
+    expect(stored.locators).toMatchObject([
+      {
+        version: "1.2.0",
+        locator: { kind: "yaml", file: "apps/app-0/envs/staging/values.yaml", path: "image.tag" },
+      },
+    ]);
     expect(w.jobs.enqueued).toContain(promotion.id);
     expect(await held("staging", "1.3.0")).toBe(true);
     expect(await held("prod", "1.3.0")).toBe(true);
