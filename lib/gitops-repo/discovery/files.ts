@@ -1,5 +1,6 @@
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { type LocatedError, parseYaml } from "@/lib/gitops-repo/located";
+import { readPlainYaml, readPlainYamlDocuments } from "./plain-yaml";
 
 /** Bound on alias expansion when a rule reads a whole document; a "billion laughs" file stops here. */
 const MAX_ALIAS_COUNT = 100;
@@ -42,6 +43,8 @@ function readYamlDocuments(
 ): { ok: true; documents: unknown[] } | { ok: false; error: LocatedError } {
   const usable = usableText(path, text);
   if (!usable.ok) return usable;
+  const plain = readPlainYaml(usable.text);
+  if (plain !== undefined) return { ok: true, documents: [plain] };
   const parsed = parseYaml(usable.text, path);
   if (!parsed.ok) return parsed;
   return toData(path, [parsed.value.doc]);
@@ -104,6 +107,8 @@ export function readAllYamlDocuments(
       },
     };
   }
+  const plain = readPlainYamlDocuments(usable.text);
+  if (plain !== undefined) return { ok: true, documents: plain };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(usable.text, { lineCounter, prettyErrors: false });
   if (!Array.isArray(docs)) return { ok: true, documents: [] };
