@@ -214,7 +214,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
 
   const release = await db.release.findUnique({
     where: { applicationId_version: { applicationId: app.id, version } },
-    select: { id: true },
+    select: { id: true, digest: true },
   });
   const knownRelease = release !== null || version === fromEnvironment?.version;
   if (!knownRelease && !params.allowNewVersion) {
@@ -234,10 +234,13 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  // The first locator takes the version; the ones that move with it (a chart
-  // version, say) take what the previous environment has at the same place.
+  // The first locator takes the version, with the digest CI registered for it:
+  // a tag pinned to a digest moves as a pair, and is refused when the digest
+  // is unknown. The locators that move with it (a chart version, say) take
+  // what the previous environment has at the same place.
+  const digest = release?.digest ?? null;
   const edits: LocatorEdit[] = targetLocators.flatMap((locator, index) => {
-    if (index === 0) return [{ locator, version, digest: null }];
+    if (index === 0) return [{ locator, version, digest }];
     const value = fromValues[index];
     return value ? [{ locator, version: value, digest: null }] : [];
   });

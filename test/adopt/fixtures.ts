@@ -410,3 +410,83 @@ spec:
     "apps/production/kustomization.yaml": overlay(false),
   };
 }
+
+const DIGEST = {
+  prod: `sha256:${"a".repeat(64)}`,
+  staging: `sha256:${"b".repeat(64)}`,
+};
+
+/** Helm values that pin the image tag to a digest, per environment, found with a paths rule. */
+export function pinnedDigests(): Record<string, string> {
+  const values = (tag: string, digest: string) => `image:
+  repository: ghcr.io/acme/api
+  # tag and digest move together: the digest is what runs
+  tag: "${tag}"
+  digest: ${digest}
+`;
+  return {
+    "gantry.yaml": `environments:
+  - name: staging
+    displayName: Staging
+    clusters: [{ name: staging-eu-1 }]
+  - name: prod
+    displayName: Production
+    clusters: [{ name: prod-eu-1 }]
+discovery:
+  - kind: paths
+    template: "deploy/{env}/{app}/values.yaml"
+    version: image.tag
+apps:
+  api: { team: payments }
+`,
+    "deploy/staging/api/values.yaml": values("2.1.0", DIGEST.staging),
+    "deploy/prod/api/values.yaml": values("2.0.0", DIGEST.prod),
+  };
+}
+
+/**
+ * Charts that ship `tag: ""` in production (the chart's appVersion is used):
+ * `web`'s chart is in this repository, so its appVersion is known; `edge`'s
+ * comes from a Helm repository, so production runs the chart's default.
+ */
+export function chartDefaults(): Record<string, string> {
+  const web = (env: string) =>
+    application({
+      name: `web-${env}`,
+      team: "payments",
+      source: `  source:
+    repoURL: ${REPO}
+    targetRevision: main
+    path: charts/web
+    helm:
+      valueFiles:
+        - values.yaml
+        - values-${env}.yaml
+`,
+    });
+  const edge = (env: string, tag: string) =>
+    application({
+      name: `edge-${env}`,
+      team: "payments",
+      source: `  source:
+    repoURL: https://charts.example.com
+    chart: edge
+    targetRevision: 1.4.0
+    helm:
+      valuesObject:
+        image:
+          tag: ${tag}
+`,
+    });
+  return {
+    "gantry.yaml": ARGOCD_LAYOUT,
+    "argocd/web-staging.yaml": web("staging"),
+    "argocd/web-prod.yaml": web("prod"),
+    "argocd/edge-staging.yaml": edge("staging", '"1.1.0"'),
+    "argocd/edge-prod.yaml": edge("prod", '""'),
+    "charts/web/Chart.yaml": 'apiVersion: v2\nname: web\nversion: 0.4.0\nappVersion: "3.2.0"\n',
+    "charts/web/values.yaml": 'image:\n  repository: ghcr.io/acme/web\n  tag: ""\n',
+    "charts/web/values-staging.yaml": "image:\n  tag: 3.3.0\n",
+    "charts/web/values-prod.yaml": 'replicaCount: 3\nimage:\n  tag: "" # the chart\'s appVersion\n',
+  };
+}
