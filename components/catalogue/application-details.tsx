@@ -203,7 +203,9 @@ function environmentColumns(
       className: "font-mono",
       cell: (row) =>
         row.target ? (
-          (row.target.desiredVersion ?? <span className="italic text-slate-500">no version</span>)
+          (row.target.desiredVersion ?? (
+            <span className="italic text-slate-500">chart default</span>
+          ))
         ) : (
           <span className="font-sans text-slate-500">
             Not deployed: no values file for this environment

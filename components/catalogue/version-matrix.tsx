@@ -120,10 +120,11 @@ function VersionCell({
     previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
   const differs = before !== undefined && before !== version;
   const status = row.status[environment.name] ?? null;
+  // The file sets no version here (`tag: ""`, a missing key): the chart decides, from outside the repository.
   if (version === null) {
     return (
       <td className="px-3 py-2 align-top text-xs">
-        <span className="italic text-slate-600 dark:text-slate-400">no version</span>
+        <span className="italic text-slate-600 dark:text-slate-400">chart default</span>
         <CellStatus status={status} />
       </td>
     );

@@ -1,3 +1,4 @@
+import { chartDefaultVersion } from "@/lib/gitops-repo/chart";
 import type { Discovery } from "@/lib/gitops-repo/discovery/discover";
 import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
 import { usableText } from "@/lib/gitops-repo/discovery/files";
@@ -52,7 +53,10 @@ export async function readAdoptedRepository(params: {
   const versionFiles = [
     ...new Set(
       discovery.applications.flatMap((app) =>
-        app.targets.flatMap((target) => target.locators.map((locator) => locator.file)),
+        app.targets.flatMap((target) => [
+          ...target.locators.map((locator) => locator.file),
+          ...(target.chartFile === undefined ? [] : [target.chartFile]),
+        ]),
       ),
     ),
   ];
@@ -98,7 +102,8 @@ export async function readAdoptedRepository(params: {
         environment: target.environment,
         valuesPath: first.file,
         locators: target.locators,
-        version: version.value,
+        // `tag: ""` means the chart's appVersion, when the chart is here to say it.
+        version: version.value ?? chartDefaultVersion(target.chartFile, files),
       });
     }
     return snapshotApp;

@@ -16,3 +16,19 @@ export function readChartAppVersion(
   if (!read.ok) return read;
   return { ok: true, value: read.value, line: read.line, column: read.column };
 }
+
+/**
+ * The version an empty version place means when the chart is in the
+ * repository: its appVersion, or null when the Chart.yaml is not there, sets
+ * none or cannot be read (the chart's default, whatever it is, is then
+ * unknown here).
+ */
+export function chartDefaultVersion(
+  chartFile: string | undefined,
+  files: ReadonlyMap<string, string>,
+): string | null {
+  const text = chartFile === undefined ? undefined : files.get(chartFile);
+  if (chartFile === undefined || text === undefined) return null;
+  const read = readChartAppVersion(text, chartFile);
+  return read.ok ? read.value : null;
+}

@@ -119,6 +119,7 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         const found = locatorsOf(application, names.app);
         for (const message of found.problems) problem(application.file, names.app, message);
         if (found.locators.length === 0) continue;
+        const chartFile = chartInRepository(application.spec);
         cells.push({
           app: names.app,
           environment: names.env,
@@ -128,9 +129,24 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
           objectAnnotations: application.annotations,
           metadata: {},
           declaredIn: application.file,
+          ...(chartFile === undefined ? {} : { chartFile }),
         });
       }
       return { cells, problems };
+
+      /** The Chart.yaml of a Helm source that is a directory of this repository. */
+      function chartInRepository(spec: Data): string | undefined {
+        const sources = Array.isArray(spec.sources)
+          ? spec.sources.map(record)
+          : [record(spec.source)];
+        for (const source of sources) {
+          const dir = text(source.path);
+          if (dir === undefined || !isThisRepository(source)) continue;
+          const chartFile = normalise(path.join(dir, "Chart.yaml"));
+          if (tree.has(chartFile)) return chartFile;
+        }
+        return undefined;
+      }
 
       function nameOf(
         application: ApplicationView,

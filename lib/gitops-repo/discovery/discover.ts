@@ -21,6 +21,8 @@ interface DiscoveredTarget {
   locators: VersionLocator[];
   /** Which rule found it, for reports: `paths {env}/{app}/values.yaml`. */
   rule: string;
+  /** The Chart.yaml whose appVersion an empty version means, when the chart is in the repository. */
+  chartFile?: string;
 }
 
 interface DiscoveredApplication {
@@ -165,6 +167,7 @@ export async function discoverApplications(params: {
         environment,
         locators: cell.locators,
         rule: discoverers[rule]?.label ?? "",
+        ...(cell.chartFile === undefined ? {} : { chartFile: cell.chartFile }),
       });
     }
     targets.sort((a, b) => (order.get(a.environment) ?? 0) - (order.get(b.environment) ?? 0));

@@ -26,6 +26,11 @@ export interface DiscoveredCell {
   metadata: DiscoveredMetadata;
   /** The file that declared the cell, for conflicts and the layout report. */
   declaredIn: string;
+  /**
+   * The Chart.yaml of the chart the cell deploys, when the chart is in this
+   * repository: an empty version (`tag: ""`) means its appVersion.
+   */
+  chartFile?: string;
 }
 
 /** A file a rule could not use; line and column are 1-based when known. */
