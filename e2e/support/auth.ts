@@ -37,16 +37,22 @@ export interface E2ePerson {
   password: string;
 }
 
-/** Runs the Gantry CLI against the e2e portal's embedded Postgres; returns stdout. */
-export function gantryCli(args: string[], input?: string): string {
+/** Which portal's database the CLI works on: the suite's, unless a spec started another. */
+export interface PortalDatabase {
+  dataDir: string;
+  postgresPort: number;
+}
+
+/** Runs the Gantry CLI against the e2e portal's embedded Postgres (or `portal`'s); returns stdout. */
+export function gantryCli(args: string[], input?: string, portal?: PortalDatabase): string {
   return execFileSync(path.join(root, "node_modules", ".bin", "tsx"), ["cli/gantry.ts", ...args], {
     cwd: root,
     input,
     encoding: "utf8",
     env: {
       ...process.env,
-      GANTRY_DATA_DIR: e2eDataDir,
-      GANTRY_EMBEDDED_POSTGRES_PORT: String(e2ePorts().postgresPort),
+      GANTRY_DATA_DIR: portal?.dataDir ?? e2eDataDir,
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(portal?.postgresPort ?? e2ePorts().postgresPort),
       DATABASE_URL: "",
       GANTRY_LOG_LEVEL: "warn",
       // The portal's run imports at start; the CLI must not do it again.
@@ -57,7 +63,7 @@ export function gantryCli(args: string[], input?: string): string {
 }
 
 /** A new local account with these grants and a known password (no forced change). */
-export function createPerson(grants: PersonGrants): E2ePerson {
+export function createPerson(grants: PersonGrants, portal?: PortalDatabase): E2ePerson {
   const tag = randomBytes(4).toString("hex");
   const email = `e2e-${grants.roles[0] ?? "person"}-${tag}@example.test`;
   const name = grants.name ?? `E2E ${grants.roles[0] ?? "person"} ${tag}`;
@@ -68,7 +74,7 @@ export function createPerson(grants: PersonGrants): E2ePerson {
   for (const env of grants.approverEnvironments ?? []) args.push("--approver-env", env);
   if (grants.breakGlass) args.push("--break-glass");
   if (grants.gitLogin) args.push("--git-login", grants.gitLogin);
-  const output = gantryCli(args, password);
+  const output = gantryCli(args, password, portal);
   const line = output.trim().split("\n").pop() ?? "";
   const created = JSON.parse(line) as { id: string };
   return { id: created.id, email, name, password };

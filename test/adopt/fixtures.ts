@@ -490,3 +490,72 @@ export function chartDefaults(): Record<string, string> {
     "charts/web/values-prod.yaml": 'replicaCount: 3\nimage:\n  tag: "" # the chart\'s appVersion\n',
   };
 }
+
+/**
+ * A Flux repository where each environment's overlay patches the version:
+ * `checkout`'s tag is set in apps/<env>/checkout-values.yaml, so promoting
+ * it edits that overlay file; `search` ships `tag: ""` in its base and its
+ * chart comes from a Helm repository, so it runs the chart's default.
+ */
+export function fluxOverlays(): Record<string, string> {
+  const release = (
+    app: string,
+    chartVersion: string,
+    tag: string,
+  ) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: ${app}
+  namespace: ${app}
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: ${app}
+      version: "${chartVersion}"
+      sourceRef:
+        kind: HelmRepository
+        name: acme
+        namespace: flux-system
+  values:
+    replicaCount: 2
+    image:
+      repository: ghcr.io/acme/${app}
+      tag: ${tag}
+`;
+  const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../base/checkout
+  - ../base/search
+patches:
+  - path: checkout-values.yaml
+    target:
+      kind: HelmRelease
+      name: checkout
+`;
+  const patch = (env: string, tag: string) => `# ${env}: what runs here, promoted by Gantry
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: checkout
+  namespace: checkout
+spec:
+  values:
+    image:
+      tag: ${tag}
+`;
+  const base =
+    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - release.yaml\n";
+  return {
+    "gantry.yaml": FLUX_LAYOUT,
+    "apps/base/checkout/kustomization.yaml": base,
+    "apps/base/checkout/release.yaml": release("checkout", "2.0.0", "1.0.0"),
+    "apps/base/search/kustomization.yaml": base,
+    "apps/base/search/release.yaml": release("search", "3.1.0", '""'),
+    "apps/staging/kustomization.yaml": overlay,
+    "apps/staging/checkout-values.yaml": patch("staging", "1.3.0"),
+    "apps/production/kustomization.yaml": overlay,
+    "apps/production/checkout-values.yaml": patch("production", "1.2.0 # reviewed by the team"),
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
 import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
-import { fluxRepository } from "./fixtures";
+import { fluxOverlays, fluxRepository } from "./fixtures";
 
 async function discover(files: Record<string, string>) {
   const layout = parseLayoutFile(files["gantry.yaml"] ?? "", "gantry.yaml");
@@ -19,6 +19,32 @@ async function discover(files: Record<string, string>) {
 }
 
 describe("the flux rule", () => {
+  it("points every environment of an app whose overlays patch the tag at its overlay's patch, the chart version at the base", async () => {
+    const { applications, problems } = await discover(fluxOverlays());
+    expect(problems).toEqual([]);
+    const cells = applications.flatMap((app) =>
+      app.targets.map((target) => [
+        app.slug,
+        target.environment,
+        target.locators.map((l) => l.file),
+      ]),
+    );
+    expect(cells).toEqual([
+      [
+        "checkout",
+        "staging",
+        ["apps/staging/checkout-values.yaml", "apps/base/checkout/release.yaml"],
+      ],
+      [
+        "checkout",
+        "prod",
+        ["apps/production/checkout-values.yaml", "apps/base/checkout/release.yaml"],
+      ],
+      ["search", "staging", ["apps/base/search/release.yaml", "apps/base/search/release.yaml"]],
+      ["search", "prod", ["apps/base/search/release.yaml", "apps/base/search/release.yaml"]],
+    ]);
+  });
+
   it("points each environment at the file that decides: the overlay's patch in staging, the base in production", async () => {
     const { applications, problems } = await discover(fluxRepository());
     expect(problems).toEqual([]);

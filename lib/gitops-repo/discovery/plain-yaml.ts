@@ -135,7 +135,7 @@ function readDocument(lines: readonly string[]): unknown {
       const rest = text.slice(2);
       const item = rest.trimStart();
       if (!hasContent(item)) return undefined;
-      const itemIndent = indent + 2 + (rest.length - item.length);
+      const itemIndent: number = indent + 2 + (rest.length - item.length);
       if (isMapEntry(item)) {
         // `- key: value`: a mapping whose keys line up after the dash.
         const map: Data = {};
