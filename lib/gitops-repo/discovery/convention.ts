@@ -17,6 +17,7 @@ export function conventionDiscoverer(rule: { version: string }): Discoverer {
     },
     discover({ paths, files }) {
       const layout = describeLayout(paths);
+      const tree = new Set(paths);
       const cells: DiscoveredCell[] = [];
       const problems: DiscoveryProblem[] = layout.problems.map((p) => ({
         app: p.app,
@@ -33,6 +34,8 @@ export function conventionDiscoverer(rule: { version: string }): Discoverer {
           problems.push({ app: app.slug, ...manifest.error });
           continue;
         }
+        const chartFile = `charts/${manifest.value.chart}/Chart.yaml`;
+        const chartHere = tree.has(chartFile);
         for (const [environment, file] of app.valuesPaths) {
           cells.push({
             app: app.slug,
@@ -43,6 +46,7 @@ export function conventionDiscoverer(rule: { version: string }): Discoverer {
             objectAnnotations: {},
             metadata: { ...manifest.value },
             declaredIn: file,
+            ...(chartHere ? { chartFile } : {}),
           });
         }
       }

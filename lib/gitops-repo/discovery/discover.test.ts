@@ -228,4 +228,61 @@ apps:
       ["services/api/catalog.yaml"],
     ]);
   });
+
+  it("names the Chart.yaml whose appVersion an empty tag means, when the chart is in the repository", async () => {
+    const helmRelease = (app: string, sourceKind: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: ${app}
+spec:
+  chart:
+    spec:
+      chart: ./charts/${app}
+      sourceRef:
+        kind: ${sourceKind}
+        name: flux-system
+  values:
+    image:
+      tag: ""
+`;
+    const chart = "apiVersion: v2\nname: x\nversion: 0.1.0\nappVersion: 1.0.0\n";
+    const flux = await discover(
+      `discovery:
+  - kind: flux
+    template: "apps/{env}/kustomization.yaml"
+    version: spec.values.image.tag
+metadata:
+  team: { from: value, value: payments }
+`,
+      {
+        "apps/base/web/release.yaml": helmRelease("web", "GitRepository"),
+        "apps/base/edge/release.yaml": helmRelease("edge", "HelmRepository"),
+        "apps/dev/kustomization.yaml":
+          "resources:\n  - ../base/web/release.yaml\n  - ../base/edge/release.yaml\n",
+        "charts/web/Chart.yaml": chart,
+        "charts/edge/Chart.yaml": chart,
+      },
+    );
+    expect(flux.problems).toEqual([]);
+    expect(
+      flux.applications.map((app) => [app.slug, app.targets.map((t) => t.chartFile ?? null)]),
+    ).toEqual([
+      ["edge", [null]],
+      ["web", ["charts/web/Chart.yaml"]],
+    ]);
+
+    const convention = await discover("discovery:\n  - kind: convention\n", {
+      "apps/api/app.yaml": "name: api\nteam: payments\nchart: service\n",
+      "apps/api/envs/dev/values.yaml": 'image:\n  tag: ""\n',
+      "apps/batch/app.yaml": "name: batch\nteam: payments\nchart: elsewhere\n",
+      "apps/batch/envs/dev/values.yaml": 'image:\n  tag: ""\n',
+      "charts/service/Chart.yaml": chart,
+    });
+    expect(
+      convention.applications.map((app) => [app.slug, app.targets.map((t) => t.chartFile ?? null)]),
+    ).toEqual([
+      ["api", ["charts/service/Chart.yaml"]],
+      ["batch", [null]],
+    ]);
+  });
 });

@@ -147,6 +147,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             }
           }
           if (locators.length === 0) continue;
+          const chartFile = chartInRepository(base.data);
           cells.push({
             app,
             environment,
@@ -156,10 +157,21 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             objectAnnotations: {},
             metadata: {},
             declaredIn: overlay,
+            ...(chartFile === undefined ? {} : { chartFile }),
           });
         }
       }
       return { cells, problems };
+
+      /** A chart read from a GitRepository by its path, when that path is a chart of this repository. */
+      function chartInRepository(release: Data): string | undefined {
+        const chartSpec = record(record(record(release.spec).chart).spec);
+        if (record(chartSpec.sourceRef).kind !== "GitRepository") return undefined;
+        const chart = chartSpec.chart;
+        if (typeof chart !== "string") return undefined;
+        const chartFile = path.normalize(path.join(chart, "Chart.yaml"));
+        return tree.has(chartFile) ? chartFile : undefined;
+      }
     },
   };
 }
