@@ -48,6 +48,14 @@ test("promote an app through the production overlay of an adopted Flux repositor
   await expect(checkout).toContainText("1.2.0");
   await expect(page.getByRole("row").filter({ hasText: "search" })).toContainText("chart default");
 
+  await page.goto("/apps/search");
+  await expect(
+    page
+      .getByRole("region", { name: "Environments" })
+      .getByRole("row")
+      .filter({ hasText: "(prod)" }),
+  ).toContainText("chart default");
+
   const file = "apps/production/checkout-values.yaml";
   const before = git(["show", `main:${file}`]);
   await page.goto("/apps/checkout");
