@@ -94,6 +94,23 @@ interface GitWriter {
     author: GitPerson;
   }): Promise<PullRequest>;
 
+  /**
+   * What exists of a change proposed from `branch` into `base`: the branch's head (null when
+   * there is no such branch) and the newest pull request (any state) from it into `base`. One
+   * read where the host allows (GitHub: one GraphQL query).
+   */
+  findChange(params: { branch: string; base: string }): Promise<FoundChange>;
+
+  /**
+   * Makes the parts of a change that are given, in order: the branch, one commit on it, the
+   * pull request (labelled). GitHub makes them in one GraphQL request (its mutations run one
+   * after another) where it can, and step by step where it cannot (a file that must keep an
+   * executable or link mode, a host without GraphQL). Each part fails as its own call would:
+   * a moved head is a conflict, an existing branch or pull request is found, not duplicated.
+   * `afterStep` runs after each part is made (on GitHub after the one request made them all).
+   */
+  writeChange(params: ChangeWrite): Promise<ChangeWritten>;
+
   getPullRequest(number: number): Promise<PullRequest>;
 
   listReviews(number: number): Promise<PullRequestReview[]>;
@@ -135,6 +152,43 @@ interface GitWriter {
 
   /** A browser URL for a pull request, or null when the host has no web view. */
   pullRequestUrl(number: number): string | null;
+}
+
+export interface FoundChange {
+  head: string | null;
+  pullRequest: PullRequest | null;
+}
+
+/** A part of a change that writeChange makes (in this order). */
+export type ChangeStep = "branch" | "commit" | "pull_request";
+
+export interface ChangeWrite {
+  branch: string;
+  /** Create `branch` at this commit (it is left as it is when it exists). */
+  createFrom?: string;
+  /** One commit on `branch` whose parent is `parent` (its head by then; else a conflict). */
+  commit?: {
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  };
+  /** Open the pull request from `branch` (an existing one is returned instead). */
+  pullRequest?: {
+    base: string;
+    title: string;
+    body: string;
+    labels: readonly string[];
+    author: GitPerson;
+  };
+  afterStep?: (step: ChangeStep) => void | Promise<void>;
+}
+
+export interface ChangeWritten {
+  /** The commit made, when one was asked for. */
+  commit: string | null;
+  /** The pull request opened (or found), when one was asked for. */
+  pullRequest: PullRequest | null;
 }
 
 export interface GitPerson {

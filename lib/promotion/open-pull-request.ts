@@ -39,8 +39,11 @@ export interface OpenPullRequestResult {
  *
  *   branch:       missing → create at baseCommit; at baseCommit → reuse;
  *                 one commit on top that is ours → reuse; else refuse
- *   commit:       branch at baseCommit → commit; else it is ours already
+ *   commit:       branch missing or at baseCommit → commit; else it is ours already
  *   pull request: one for branch → base exists → reuse; else open
+ *
+ * One read finds what exists and one writeChange makes the rest (on GitHub
+ * one query and one request of mutations, then the labels).
  *
  * Runs of the same promotion are serialised by an advisory lock; a second
  * run while one is in progress fails as retryable ("unavailable").
@@ -119,46 +122,50 @@ async function openUnderLock(params: {
   const changes = await promotedFiles(ctx, p);
   const author = { name: p.requestedByName, email: p.requestedByEmail };
 
-  // 1. The branch, at the plan's base commit.
-  let head = await git.getBranch(p.branch);
-  if (head === null) {
-    head = (await git.createBranch({ name: p.branch, from: p.baseCommit })).sha;
-    await afterStep("branch");
-  }
-
-  // 2. One commit on it: the values file with the new version.
-  let commit: string;
-  if (head === p.baseCommit) {
-    commit = await git.commitFiles({
-      branch: p.branch,
-      parent: p.baseCommit,
-      message: promotionCommitMessage(text),
-      author,
-      files: changes.map((change) => ({ path: change.path, content: change.after })),
-    });
-    await afterStep("commit");
-  } else if (await isPromotionCommit(git, { head, base: p.baseCommit, changes })) {
-    commit = head;
-  } else {
+  // What exists already (a rerun after a crash finds its own branch, commit or pull request).
+  const found = await git.findChange({ branch: p.branch, base: git.defaultBranch });
+  const head = found.head;
+  if (
+    head !== null &&
+    head !== p.baseCommit &&
+    !(await isPromotionCommit(git, { head, base: p.baseCommit, changes }))
+  ) {
     throw new GantryError(
       "conflict",
       `branch ${p.branch} already exists with commits Gantry did not make for this promotion; delete the branch or close the promotion`,
       { details: { branch: p.branch, head } },
     );
   }
-
-  // 3. The pull request.
-  let pr = await git.findPullRequest({ head: p.branch, base: git.defaultBranch });
-  if (pr === null) {
-    pr = await git.openPullRequest({
-      head: p.branch,
-      base: git.defaultBranch,
-      title: promotionTitle(text),
-      body: promotionBody(text),
-      labels: promotionLabels(text.environment),
-      author,
-    });
-    await afterStep("pull_request");
+  // What is missing, in one call where the host allows: the branch at the plan's base commit,
+  // one commit on it (the files with the new version), and the pull request.
+  const needsCommit = head === null || head === p.baseCommit;
+  const written = await git.writeChange({
+    branch: p.branch,
+    createFrom: head === null ? p.baseCommit : undefined,
+    commit: needsCommit
+      ? {
+          parent: p.baseCommit,
+          message: promotionCommitMessage(text),
+          author,
+          files: changes.map((change) => ({ path: change.path, content: change.after })),
+        }
+      : undefined,
+    pullRequest:
+      found.pullRequest === null
+        ? {
+            base: git.defaultBranch,
+            title: promotionTitle(text),
+            body: promotionBody(text),
+            labels: promotionLabels(text.environment),
+            author,
+          }
+        : undefined,
+    afterStep,
+  });
+  const commit = written.commit ?? head;
+  const pr = written.pullRequest ?? found.pullRequest;
+  if (commit === null || pr === null) {
+    throw new GantryError("unavailable", `the Git host did not report the change on ${p.branch}`);
   }
 
   // 4. Record it. The promotion may have been superseded or closed while

@@ -7,10 +7,9 @@ import {
 } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type DocumentNode, execute } from "graphql";
+import { answerGraphql, type GraphqlRepository } from "./fake-graphql";
 import { gitArchive } from "./git-archive";
 import { type CommitObject, ObjectStore, type Person, type TreeItem } from "./git-objects";
-import { checkDocument, GitHubGraphqlError, githubSchema } from "./graphql";
 import { OpenApiResponses, type OperationKey } from "./openapi";
 
 /**
@@ -45,8 +44,14 @@ export interface Fault {
   method?: string;
   /** Matched against the path without the API prefix. */
   path?: RegExp;
-  /** "hang" never answers (the connection stays open until the fake closes). */
-  kind: "secondary" | "primary" | "server" | "hang";
+  /** Matched against the request's body (GraphQL only: tells a query from a mutation). */
+  body?: RegExp;
+  /**
+   * "hang" never answers (the connection stays open until the fake closes); "lost" (GraphQL
+   * only) runs the request, then breaks the connection before the answer: the client cannot
+   * know what was made.
+   */
+  kind: "secondary" | "primary" | "server" | "hang" | "lost";
   /** 403 or 429 for rate limits (default 403), 5xx for server faults (default 502). */
   status?: number;
   /** Seconds, sent as `retry-after` (secondary) or as the distance to `x-ratelimit-reset` (primary). */
@@ -135,7 +140,7 @@ interface Route {
 
 const DOCS = "https://docs.github.com/rest";
 
-export class FakeGitHub {
+export class FakeGitHub implements GraphqlRepository {
   readonly owner: string;
   readonly repo: string;
   readonly defaultBranch: string;
@@ -177,6 +182,10 @@ export class FakeGitHub {
   private readonly downloadTokens = new Map<string, { commit: string; expires: number }>();
   /** How many times each GraphQL mutation was answered. */
   readonly graphqlMutations: string[] = [];
+  /** How many GraphQL requests carried mutations (several mutations may share one). */
+  graphqlMutationRequests = 0;
+  /** The next run of this GraphQL mutation fails as GitHub's internal errors do. */
+  failNextMutation: string | null = null;
   /** Answers GraphQL as an Enterprise Server without it would (404). */
   graphqlDisabled = false;
   /** How long codeload takes before it answers (a large repository's download). */
@@ -393,10 +402,17 @@ export class FakeGitHub {
         (f) =>
           f.remaining > 0 &&
           (!f.method || f.method === method) &&
-          (!f.path || f.path.test(url.pathname)),
+          (!f.path || f.path.test(url.pathname)) &&
+          (!f.body || f.body.test(raw)),
       );
       if (fault) fault.remaining -= 1;
       if (fault?.kind === "hang") return;
+      if (fault?.kind === "lost" && login !== null) {
+        await this.graphql(raw, login);
+        record.status = 0;
+        response.destroy();
+        return;
+      }
       const injected = fault ? faultAnswer(fault) : null;
       const answer: Answer = injected
         ? injected
@@ -434,7 +450,10 @@ export class FakeGitHub {
 
     const fault = this.faults.find(
       (f) =>
-        f.remaining > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)),
+        f.remaining > 0 &&
+        !f.body &&
+        (!f.method || f.method === method) &&
+        (!f.path || f.path.test(path)),
     );
     if (fault) {
       fault.remaining -= 1;
@@ -490,128 +509,68 @@ export class FakeGitHub {
       : `${this.prefix}/graphql`;
   }
 
-  /** POST /graphql: the document validated against GitHub's schema, then createCommitOnBranch run. */
+  /** POST /graphql: the document validated against GitHub's schema, then run (test/github/fake-graphql.ts). */
   private async graphql(raw: string, login: string): Promise<Answer> {
-    let request: { query?: unknown; variables?: unknown };
-    try {
-      request = JSON.parse(raw) as { query?: unknown; variables?: unknown };
-    } catch {
-      return { status: 400, body: { message: "Problems parsing JSON", documentation_url: DOCS } };
+    const answer = await answerGraphql(this, raw, login);
+    this.problems.push(...answer.problems);
+    const body = JSON.parse(JSON.stringify(answer.body)) as Json;
+    if (!answer.ok) {
+      return { status: answer.status, body: { ...(body as object), documentation_url: DOCS } };
     }
-    if (typeof request.query !== "string") {
-      return {
-        status: 200,
-        body: {
-          errors: [{ message: "A query attribute must be specified and must be a string." }],
-        },
-      };
-    }
-    const checked = checkDocument(request.query);
-    if (!("kind" in checked)) {
-      this.problems.push(
-        `GitHub would refuse this GraphQL document: ${checked.errors[0]?.message ?? ""}`,
-      );
-      return { status: 200, body: JSON.parse(JSON.stringify(checked)) as Json };
-    }
-    const document: DocumentNode = checked;
-    const variables =
-      typeof request.variables === "object" && request.variables !== null
-        ? (request.variables as Record<string, unknown>)
-        : {};
-    const result = await execute({
-      schema: githubSchema(),
-      document,
-      variableValues: variables,
-      rootValue: {
-        createCommitOnBranch: (args: { input: Record<string, unknown> }) => {
-          this.graphqlMutations.push("createCommitOnBranch");
-          return this.createCommitOnBranch(args.input, login);
-        },
-      },
-    });
-    const errors = (result.errors ?? []).map((error) => {
-      const original = error.originalError;
-      if (!(original instanceof GitHubGraphqlError)) {
-        this.problems.push(`the fake cannot answer this GraphQL document: ${error.message}`);
-      }
-      return {
-        ...(original instanceof GitHubGraphqlError ? { type: original.type } : {}),
-        path: error.path ? [...error.path] : undefined,
-        locations: error.locations
-          ? error.locations.map((l) => ({ line: l.line, column: l.column }))
-          : undefined,
-        message: error.message,
-      };
-    });
-    return {
-      status: 200,
-      body: JSON.parse(
-        JSON.stringify({ data: result.data ?? null, ...(errors.length > 0 ? { errors } : {}) }),
-      ) as Json,
-    };
+    return { status: 200, body };
   }
 
-  /**
-   * createCommitOnBranch as GitHub runs it: the head must be `expectedHeadOid`
-   * (else STALE_DATA), every addition becomes a 100644 file, the author is
-   * the viewer and the committer GitHub.
-   */
-  private createCommitOnBranch(input: Record<string, unknown>, login: string) {
-    const branch = (input.branch ?? {}) as {
-      repositoryNameWithOwner?: string;
-      branchName?: string;
+  /** The repository's GraphQL node id (the REST answers' node_id). */
+  get repositoryNodeId(): string {
+    return nodeId("Repository", 4242);
+  }
+
+  get webRepoUrl(): string {
+    return this.webRepo;
+  }
+
+  /** Opens a pull request as GitHub does (REST and GraphQL alike); a string is its refusal. */
+  openPull(params: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    login: string;
+  }): PullRequestRecord | string {
+    if (params.title === "") return "title is required";
+    const headSha = this.refs.get(`refs/heads/${params.head}`);
+    const baseSha = this.refs.get(`refs/heads/${params.base}`);
+    if (!headSha || !baseSha) return "head or base does not exist";
+    if (
+      this.pulls.some((p) => p.head === params.head && p.base === params.base && p.state === "open")
+    ) {
+      return `A pull request already exists for ${this.owner}:${params.head}.`;
+    }
+    if (this.store.isAncestor(headSha, baseSha)) {
+      return `No commits between ${params.base} and ${params.head}`;
+    }
+    const pull: PullRequestRecord = {
+      number: this.pulls.length + 1,
+      id: this.nextId++,
+      title: params.title,
+      body: params.body,
+      head: params.head,
+      base: params.base,
+      user: params.login,
+      state: "open",
+      merged: false,
+      mergeCommitSha: null,
+      closedHeadSha: null,
+      baseShaAtOpen: baseSha,
+      labels: [],
+      createdAt: now(),
+      updatedAt: now(),
+      closedAt: null,
+      mergedAt: null,
+      mergedBy: null,
     };
-    if (branch.repositoryNameWithOwner !== `${this.owner}/${this.repo}`) {
-      throw new GitHubGraphqlError(
-        "NOT_FOUND",
-        `Could not resolve to a Repository with the name '${String(branch.repositoryNameWithOwner)}'.`,
-      );
-    }
-    const ref = `refs/heads/${branch.branchName ?? ""}`;
-    const head = this.refs.get(ref);
-    if (head === undefined) {
-      throw new GitHubGraphqlError("NOT_FOUND", `A ref named "${ref}" does not exist.`);
-    }
-    const expected = String(input.expectedHeadOid);
-    if (expected !== head) {
-      throw new GitHubGraphqlError(
-        "STALE_DATA",
-        `Expected branch to point to "${expected}" but it did not. Pull and try again.`,
-      );
-    }
-    const changes = (input.fileChanges ?? {}) as {
-      additions?: { path: string; contents: string }[];
-      deletions?: { path: string }[];
-    };
-    const files = this.store.flatten(this.commit(head).tree);
-    for (const deletion of changes.deletions ?? []) {
-      if (!files.delete(deletion.path)) {
-        throw new GitHubGraphqlError(
-          "UNPROCESSABLE",
-          `A path was requested for deletion which does not exist as of commit oid \`${head}\``,
-        );
-      }
-    }
-    for (const addition of changes.additions ?? []) {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(addition.contents)) {
-        throw new GitHubGraphqlError("UNPROCESSABLE", `contents of ${addition.path} is not Base64`);
-      }
-      files.set(addition.path, {
-        sha: this.store.putBlob(Buffer.from(addition.contents, "base64")),
-        mode: "100644",
-      });
-    }
-    const message = (input.message ?? {}) as { headline?: string; body?: string | null };
-    const text = message.body ? `${message.headline}\n\n${message.body}` : String(message.headline);
-    const sha = this.store.putCommit({
-      tree: this.store.build(files),
-      parents: [head],
-      author: { name: login, email: `${login}@users.noreply.github.com`, date: now() },
-      committer: { name: "GitHub", email: "noreply@github.com", date: now() },
-      message: text,
-    });
-    this.refs.set(ref, sha);
-    return { commit: { oid: sha, url: `${this.webRepo}/commit/${sha}` } };
+    this.pulls.push(pull);
+    return pull;
   }
 
   /** codeload: the tarball a redirect pointed at, for the token that redirect carried. */
@@ -1202,50 +1161,26 @@ export class FakeGitHub {
           const base = typeof body.base === "string" ? body.base : "";
           if (typeof body.title !== "string" || body.title === "")
             return unprocessable("title is required");
-          const headSha = this.refs.get(`refs/heads/${head}`);
-          const baseSha = this.refs.get(`refs/heads/${base}`);
-          if (!headSha || !baseSha)
-            return unprocessable("head or base does not exist", "PullRequest", "invalid");
-          if (this.pulls.some((p) => p.head === head && p.base === base && p.state === "open")) {
+          const pull = this.openPull({
+            head,
+            base,
+            title: body.title,
+            body: typeof body.body === "string" ? body.body : "",
+            login,
+          });
+          if (typeof pull === "string") {
+            if (pull.startsWith("head or base"))
+              return unprocessable(pull, "PullRequest", "invalid");
+            if (pull.startsWith("No commits")) return unprocessable(pull, "PullRequest", "custom");
             return {
               status: 422,
               body: {
                 message: "Validation Failed",
-                errors: [
-                  {
-                    resource: "PullRequest",
-                    code: "custom",
-                    message: `A pull request already exists for ${this.owner}:${head}.`,
-                  },
-                ],
+                errors: [{ resource: "PullRequest", code: "custom", message: pull }],
                 documentation_url: DOCS,
               },
             };
           }
-          if (this.store.isAncestor(headSha, baseSha)) {
-            return unprocessable(`No commits between ${base} and ${head}`, "PullRequest", "custom");
-          }
-          const pull: PullRequestRecord = {
-            number: this.pulls.length + 1,
-            id: this.nextId++,
-            title: body.title,
-            body: typeof body.body === "string" ? body.body : "",
-            head,
-            base,
-            user: login,
-            state: "open",
-            merged: false,
-            mergeCommitSha: null,
-            closedHeadSha: null,
-            baseShaAtOpen: baseSha,
-            labels: [],
-            createdAt: now(),
-            updatedAt: now(),
-            closedAt: null,
-            mergedAt: null,
-            mergedBy: null,
-          };
-          this.pulls.push(pull);
           return { status: 201, body: this.pullJson(pull, true) };
         },
       },
@@ -1481,7 +1416,7 @@ export class FakeGitHub {
     return this.pulls.find((p) => String(p.number) === number);
   }
 
-  private headSha(pull: PullRequestRecord): string {
+  headSha(pull: PullRequestRecord): string {
     return pull.closedHeadSha ?? this.refs.get(`refs/heads/${pull.head}`) ?? pull.baseShaAtOpen;
   }
 

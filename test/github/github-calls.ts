@@ -29,8 +29,13 @@ export interface CallCount {
   requests: number;
   /** Of those, calls to the API (what GitHub's rate limits count). */
   apiCalls: number;
-  /** Content-creating calls (POST, PATCH, PUT, DELETE, GraphQL mutations). */
+  /**
+   * Content-creating operations: REST POST, PATCH, PUT, DELETE, and each GraphQL mutation
+   * (several may travel in one request).
+   */
   writes: number;
+  /** Requests that carried at least one GraphQL mutation. */
+  mutationRequests: number;
   byOperation: Record<string, number>;
 }
 
@@ -79,8 +84,10 @@ export async function measureGitHubCalls(params: {
       github.resetApiCallCounts();
       const before = fake.requests.length;
       const mutationsBefore = fake.graphqlMutations.length;
+      const mutationRequestsBefore = fake.graphqlMutationRequests;
       await action();
       const requests = fake.requests.slice(before);
+      const mutationRequests = fake.graphqlMutationRequests - mutationRequestsBefore;
       const calls = github.apiCallCounts();
       const restWrites = requests.filter(
         (r) => r.method !== "GET" && r.route !== "POST /graphql",
@@ -89,6 +96,7 @@ export async function measureGitHubCalls(params: {
         requests: requests.length,
         apiCalls: requests.filter((r) => !r.route?.startsWith("GET codeload")).length,
         writes: restWrites + fake.graphqlMutations.length - mutationsBefore,
+        mutationRequests,
         byOperation: calls.byOperation,
       };
     };
@@ -109,27 +117,22 @@ export async function measureGitHubCalls(params: {
       return { path: file, content: edited.text };
     };
     const open = async (branch: string, changes: { path: string; content: string }[]) => {
-      // The promotion job's steps (lib/promotion/open-pull-request.ts), in its order.
+      // The promotion job's calls (lib/promotion/open-pull-request.ts), in its order: the
+      // values files from the plan's snapshot, what exists, then what is missing.
       await github.readFiles({ ref: main, paths: changes.map((c) => c.path) });
-      if ((await github.getBranch(branch)) === null)
-        await github.createBranch({ name: branch, from: main });
-      await github.commitFiles({
+      const found = await github.findChange({ branch, base: "main" });
+      await github.writeChange({
         branch,
-        parent: main,
-        message: `Promote ${branch}`,
-        author,
-        files: changes,
-      });
-      if ((await github.findPullRequest({ head: branch, base: "main" })) === null) {
-        await github.openPullRequest({
-          head: branch,
+        createFrom: found.head === null ? main : undefined,
+        commit: { parent: main, message: `Promote ${branch}`, author, files: changes },
+        pullRequest: {
           base: "main",
           title: `Promote ${branch}`,
           body: changes.map((c) => `- ${c.path}`).join("\n"),
           labels: ["gantry", "env:prod"],
           author,
-        });
-      }
+        },
+      });
     };
 
     // 2. One promotion: one app's prod values file.

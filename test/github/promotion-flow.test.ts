@@ -3,6 +3,7 @@ import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import type { GitHubProvider } from "@/lib/git/github/github-provider";
 import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import {
+  isPermanentFailure,
   type OpenPullRequestStep,
   openPromotionPullRequest,
 } from "@/lib/promotion/open-pull-request";
@@ -35,7 +36,7 @@ beforeAll(async () => {
     "environments.yaml": ENVIRONMENTS_YAML,
     "charts/web-service/Chart.yaml": CHART_YAML,
   };
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 7; i++) {
     Object.assign(
       files,
       appFiles(`app-${i}`, "payments", { dev: "1.1.0", staging: "1.1.0", prod: "1.0.0" }),
@@ -111,18 +112,20 @@ describe("promotion on GitHub (fake)", () => {
     const newLines = (after.get("apps/app-0/envs/prod/values.yaml") ?? "").split("\n");
     expect(newLines.filter((line, i) => line !== oldLines[i])).toHaveLength(1);
     expect(fake.pulls.find((p) => p.head === promotion.branch)?.labels.length).toBeGreaterThan(0);
-    // What one promotion's job costs on GitHub: look for the branch, create it, one
-    // createCommitOnBranch, look for the pull request, open it, label it. The values file is
-    // read from the snapshot the plan made. (It was 12 calls, 7 of them writes.)
+    // What one promotion's job costs on GitHub: one query (is there a branch, a pull request?),
+    // one request carrying createRef, createCommitOnBranch and createPullRequest, and the labels.
+    // The values file is read from the snapshot the plan made. (It was 12 calls, 7 of them
+    // writes, then 6.)
     const counts = github.apiCallCounts();
-    expect(counts.byOperation).toEqual({
-      getBranch: 1,
-      createBranch: 1,
-      commitFiles: 1,
-      findPullRequest: 1,
-      openPullRequest: 2,
-    });
-    expect(counts.writes).toBe(4);
+    expect(counts.byOperation).toEqual({ findChange: 1, writeChange: 2 });
+    expect(counts.total).toBe(3);
+    // The query is a read; the mutations' request and the labels' are paced as writes.
+    expect(counts.writes).toBe(2);
+    expect(fake.graphqlMutations.slice(-3)).toEqual([
+      "createRef",
+      "createCommitOnBranch",
+      "createPullRequest",
+    ]);
   });
 
   it.each<[OpenPullRequestStep, string]>([
@@ -143,6 +146,20 @@ describe("promotion on GitHub (fake)", () => {
       (error: unknown) => error,
     );
     expect(crash).toBeInstanceOf(InjectedCrash);
+    const rerun = await openPromotionPullRequest({ ctx, promotionId: promotion.id });
+    expect(rerun.state).toBe("pr_open");
+    expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });
+  });
+
+  it("the answer to the change's mutations is lost after GitHub made them: the rerun finds them and records one of each", async () => {
+    const { promotion } = await request("app-6");
+    fake.inject({ kind: "lost", path: /graphql$/, body: /mutation/ });
+    const lost = await openPromotionPullRequest({ ctx, promotionId: promotion.id }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isPermanentFailure(lost)).toBe(false);
+    expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });
     const rerun = await openPromotionPullRequest({ ctx, promotionId: promotion.id });
     expect(rerun.state).toBe("pr_open");
     expect(artefacts(promotion.branch)).toEqual({ branches: 1, commits: 1, pullRequests: 1 });

@@ -3,7 +3,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
-import type { z } from "zod";
+import { z } from "zod";
 import { type ErrorCode, GantryError } from "@/lib/errors";
 import { errorBodySchema } from "@/lib/git/github/schemas";
 import { WriteBudget } from "@/lib/git/github/write-budget";
@@ -166,7 +166,11 @@ export class GitHubClient {
     const fetchWithBudget = async (input: string | URL | Request, init?: RequestInit) => {
       const method = (init?.method ?? "GET").toUpperCase();
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-      const isWrite = method !== "GET" && method !== "HEAD" && !isTokenRequest(url);
+      const isWrite =
+        method !== "GET" &&
+        method !== "HEAD" &&
+        !isTokenRequest(url) &&
+        !isGraphqlQuery(url, init?.body);
       if (isWrite) await budget.acquire();
       this.count(isWrite);
       // A large repository's tarball takes longer than an API answer; the body is read under
@@ -264,6 +268,21 @@ export class GitHubClient {
 
 function isTarballRequest(url: string): boolean {
   return /\/repos\/[^/]+\/[^/]+\/tarball\//.test(new URL(url).pathname);
+}
+
+/** A GraphQL read (a query, not a mutation): POSTed, but it creates nothing and is not paced. */
+function isGraphqlQuery(url: string, body: unknown): boolean {
+  if (!/\/graphql$/.test(new URL(url).pathname) || typeof body !== "string") return false;
+  const parsed = z.object({ query: z.string() }).safeParse(safeJson(body));
+  return parsed.success && /^\s*(query\b|\{)/.test(parsed.data.query);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 function isTokenRequest(url: string): boolean {

@@ -88,24 +88,23 @@ export abstract class GitHubPullRequests extends GitHubRefsAndCommits {
         throw this.failed(what, attempt.failure);
       }
 
-      const missing = params.labels.filter((label) => !pull.labels.includes(label));
-      if (missing.length > 0) {
-        const labelsWhat = `POST issues/${pull.number}/labels`;
-        const labels = validated(
-          labelListSchema,
-          await this.call(labelsWhat, () =>
-            this.rest.issues.addLabels({
-              ...this.repo,
-              issue_number: pull.number,
-              labels: missing,
-            }),
-          ),
-          labelsWhat,
-        );
-        pull = { ...pull, labels: labels.map((label) => label.name) };
-      }
-      return pull;
+      return this.withLabels(pull, params.labels);
     });
+  }
+
+  /** The pull request with `labels` added (GitHub creates a label the repository lacks). */
+  protected async withLabels(pull: PullRequest, labels: readonly string[]): Promise<PullRequest> {
+    const missing = labels.filter((label) => !pull.labels.includes(label));
+    if (missing.length === 0) return pull;
+    const what = `POST issues/${pull.number}/labels`;
+    const added = validated(
+      labelListSchema,
+      await this.call(what, () =>
+        this.rest.issues.addLabels({ ...this.repo, issue_number: pull.number, labels: missing }),
+      ),
+      what,
+    );
+    return { ...pull, labels: added.map((label) => label.name) };
   }
 
   getPullRequest(number: number): Promise<PullRequest> {

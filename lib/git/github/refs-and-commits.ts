@@ -91,14 +91,10 @@ export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
         path: normalizePath(file.path),
         content: file.content,
       }));
-      // The modes the files have now (the snapshot is there when the caller read them first):
-      // GraphQL writes every file as 100644, so an executable or a link goes through Git Data.
-      const parentSnapshot = await this.snapshot(params.parent);
-      const modes = await this.snapshots.modes(
-        parentSnapshot,
+      const { modes, plain } = await this.fileModes(
+        params.parent,
         files.map((file) => file.path),
       );
-      const plain = files.every((file) => (modes.get(file.path) ?? "100644") === "100644");
       const change = { ...params, files };
       if (plain && this.graphqlWrites) {
         const sha = await this.commitWithGraphql(change);
@@ -112,8 +108,22 @@ export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
     });
   }
 
-  /** Whether to try GraphQL's createCommitOnBranch (false once the host said it has none). */
-  private graphqlWrites = true;
+  /**
+   * The modes the files have at `parent` (the snapshot is there when the caller read them
+   * first), and whether all are plain: GraphQL writes every file as 100644, so an executable
+   * or a link goes through Git Data.
+   */
+  protected async fileModes(
+    parent: string,
+    paths: readonly string[],
+  ): Promise<{ modes: ReadonlyMap<string, FileMode>; plain: boolean }> {
+    const modes = await this.snapshots.modes(await this.snapshot(parent), paths);
+    const plain = paths.every((path) => (modes.get(path) ?? "100644") === "100644");
+    return { modes, plain };
+  }
+
+  /** Whether to try GraphQL's mutations (false once the host said it has none). */
+  protected graphqlWrites = true;
 
   /**
    * One call: `createCommitOnBranch` with `expectedHeadOid`, so a head that
@@ -128,21 +138,7 @@ export abstract class GitHubRefsAndCommits extends GitHubRepositoryReader {
     author: GitPerson;
     files: readonly { path: string; content: string }[];
   }): Promise<string | null> {
-    const message = withCoAuthor(params.message, params.author);
-    const newline = message.indexOf("\n");
-    const headline = newline < 0 ? message : message.slice(0, newline);
-    const body = newline < 0 ? "" : message.slice(newline + 1).replace(/^\n+/, "");
-    const input = {
-      branch: { repositoryNameWithOwner: this.fullName, branchName: params.branch },
-      expectedHeadOid: params.parent,
-      message: body === "" ? { headline } : { headline, body },
-      fileChanges: {
-        additions: params.files.map((file) => ({
-          path: file.path,
-          contents: Buffer.from(file.content, "utf8").toString("base64"),
-        })),
-      },
-    };
+    const input = commitOnBranchInput(this.fullName, params);
     let data: unknown;
     try {
       data = await this.client.octokit.graphql(CREATE_COMMIT, {
@@ -291,7 +287,35 @@ const createCommitOnBranchSchema = z.object({
   }),
 });
 
-const graphqlErrorsSchema = z.array(
+/** createCommitOnBranch's input: the person as a co-author, every file's contents in Base64. */
+export function commitOnBranchInput(
+  repositoryNameWithOwner: string,
+  params: {
+    branch: string;
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  },
+) {
+  const message = withCoAuthor(params.message, params.author);
+  const newline = message.indexOf("\n");
+  const headline = newline < 0 ? message : message.slice(0, newline);
+  const body = newline < 0 ? "" : message.slice(newline + 1).replace(/^\n+/, "");
+  return {
+    branch: { repositoryNameWithOwner, branchName: params.branch },
+    expectedHeadOid: params.parent,
+    message: body === "" ? { headline } : { headline, body },
+    fileChanges: {
+      additions: params.files.map((file) => ({
+        path: file.path,
+        contents: Buffer.from(file.content, "utf8").toString("base64"),
+      })),
+    },
+  };
+}
+
+export const graphqlErrorsSchema = z.array(
   z.object({
     type: z.string().optional(),
     message: z.string(),
@@ -299,7 +323,7 @@ const graphqlErrorsSchema = z.array(
   }),
 );
 
-function summariseGraphqlErrors(errors: readonly { message: string }[]): string {
+export function summariseGraphqlErrors(errors: readonly { message: string }[]): string {
   const text = errors.map((e) => e.message).join("; ") || "no message";
   return githubMessage({ status: 200, message: text, response: { data: { message: text } } });
 }
@@ -318,7 +342,7 @@ function withCoAuthor(message: string, person: GitPerson): string {
   return `${trimmed}${isTrailers ? "\n" : "\n\n"}${trailer}\n`;
 }
 
-function headMoved(branch: string, expected: string, actual: string) {
+export function headMoved(branch: string, expected: string, actual: string) {
   return githubError(
     "conflict",
     `branch "${branch}" moved: its head is ${actual.slice(0, 12)}, not ${expected.slice(0, 12)}`,

@@ -16,15 +16,19 @@ import { readObjectsQuickly } from "@/lib/git/local/object-reader";
 import { LocalPullRequests } from "@/lib/git/local/pull-requests";
 import { bareRepositoryPath } from "@/lib/git/local/repository-path";
 import type {
+  ChangeWrite,
+  ChangeWritten,
   CheckSummary,
   CommitStatus,
   CommitSummary,
+  FoundChange,
   GitPerson,
   GitProvider,
   PullRequest,
   PullRequestReview,
   TreeEntry,
 } from "@/lib/git/provider";
+import { writeChangeStepByStep } from "@/lib/git/write-change";
 
 const LIST_TREE_THRESHOLD = 200;
 // Field and record separators that cannot occur in a subject, name or date.
@@ -164,6 +168,16 @@ export class LocalGitProvider implements GitProvider {
     author: GitPerson;
   }): Promise<PullRequest> {
     return this.pullRequests().open(params);
+  }
+
+  async findChange(params: { branch: string; base: string }): Promise<FoundChange> {
+    const head = await this.getBranch(params.branch);
+    const pullRequest = await this.findPullRequest({ head: params.branch, base: params.base });
+    return { head, pullRequest };
+  }
+
+  writeChange(params: ChangeWrite): Promise<ChangeWritten> {
+    return writeChangeStepByStep(this, params);
   }
 
   async getPullRequest(number: number): Promise<PullRequest> {
