@@ -380,7 +380,7 @@ async function startJobsThenReport(): Promise<void> {
  * from the sources.
  */
 async function applicationRuntime(): Promise<BundledRuntime> {
-  if (dev) return bundledRuntime() ?? import("@/lib/runtime/job-runner");
+  if (dev) return bundledRuntime() ?? import("./development-runtime");
   const address = server?.address();
   if (!bundledRuntime() && address && typeof address === "object") {
     const host = ["0.0.0.0", "::"].includes(address.address) ? "localhost" : address.address;
