@@ -34,7 +34,8 @@ const PORT = Number(process.env.BENCH_PORT ?? 3293);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54392);
 const READERS = Number(process.env.BENCH_READERS ?? 16);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 60);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
+// Long enough for V8's memory reducer, which shrinks the heap once allocation stops.
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 45);
 const dataDir = makeDataDir("gantry-bench-memory-");
 const base = `http://127.0.0.1:${PORT}`;
 const ADMIN_EMAIL = "bench-admin@example.com";
@@ -68,8 +69,10 @@ function residentBytes(pid: number): { total: number; byName: Record<string, num
   for (const p of tree(pid)) {
     try {
       const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
-      const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? "?";
-      if (name.startsWith("postgres")) continue;
+      const command = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? "?";
+      if (command.startsWith("postgres")) continue;
+      // Node names its main thread "MainThread": the server is the root, the rest its children.
+      const name = p === pid ? "server" : command === "MainThread" ? "node child" : command;
       const bytes = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
       byName[name] = (byName[name] ?? 0) + bytes;
       total += bytes;
@@ -112,6 +115,15 @@ interface Portal {
   stop(): Promise<void>;
 }
 
+/** Signals a process group; one that has ended already is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 function startPortal(): Portal {
   const child = spawn(path.join(root, "node_modules", ".bin", "node"), startArguments(), {
     cwd: root,
@@ -139,11 +151,12 @@ function startPortal(): Portal {
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || !child.pid) return;
+      const ended = () => child.exitCode !== null || child.signalCode !== null;
+      if (ended() || !child.pid) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(-child.pid, "SIGTERM");
+      signalGroup(child.pid, "SIGTERM");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      if (!ended()) signalGroup(child.pid, "SIGKILL");
     },
   };
 }
@@ -254,6 +267,7 @@ try {
     applications: Number(imported ?? APPS),
     nodeArguments: startArguments(),
     [`rssSteadyMb${size}`]: steady,
+    [`rssIdleAfterStartMb${size}`]: idleAfterStart.lastMb,
     [`rssHighWaterMb${size}`]: highWater,
     phases: { start, idle: idleAfterStart, readers: underReaders, settled, restart },
     targets: { rssSteadyMb10k: 400, rssHighWaterMb10k: 600 },
