@@ -49,7 +49,7 @@ const LAYERS = [
   {
     name: "entry",
     what: "pages, route handlers, server actions, the CLI",
-    path: "^(app|cli)/|^proxy\\.ts$",
+    path: "^(app|cli)/|^(proxy|instrumentation)\\.ts$",
   },
 ];
 

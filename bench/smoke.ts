@@ -83,6 +83,18 @@ const RUNS: readonly SmokeRun[] = [
     timeoutSeconds: 300,
   },
   {
+    name: "memory",
+    env: {
+      BENCH_APPS: "200",
+      BENCH_READERS: "4",
+      BENCH_READ_SECONDS: "5",
+      BENCH_IDLE_SECONDS: "2",
+      BENCH_PORT: "3395",
+      BENCH_POSTGRES_PORT: "54493",
+    },
+    timeoutSeconds: 600,
+  },
+  {
     name: "first-answer",
     // A first start on a data directory of its own (Postgres, migrations, demo seed), then a later one.
     env: {

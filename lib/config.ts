@@ -40,6 +40,15 @@ const httpUrl = z
   .string()
   .refine((value) => /^https?:\/\/[^\s]+$/.test(value), "expected an http:// or https:// URL");
 
+/** The largest demo catalogue: the demo generator names this many apps and more. */
+export const MAX_DEMO_APPS = 100_000;
+
+/** A number setting's value, as written, bounded (it is not a secret; a paste of anything else may be long). */
+function shown(value: unknown): string {
+  const text = String(value);
+  return JSON.stringify(text.length > 20 ? `${text.slice(0, 20)}…` : text);
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl.optional(),
@@ -63,10 +72,12 @@ const EnvSchema = z.object({
   GANTRY_GIT_ANONYMOUS_READ: booleanString.default(false),
   GANTRY_DEMO_SEED: booleanString.default(true),
   GANTRY_DEMO_APPS: z.coerce
-    .number({ error: "expected a number" })
-    .int()
-    .min(1)
-    .max(20_000)
+    .number({ error: `expected a number of apps from 1 to ${MAX_DEMO_APPS}` })
+    .int({ error: (issue) => `expected a whole number of apps, got ${shown(issue.input)}` })
+    .min(1, { error: (issue) => `expected at least 1 app, got ${shown(issue.input)}` })
+    .max(MAX_DEMO_APPS, {
+      error: (issue) => `the demo has at most ${MAX_DEMO_APPS} apps, got ${shown(issue.input)}`,
+    })
     .default(420),
   GANTRY_VERSION_PATH: z
     .string()

@@ -19,6 +19,7 @@ const INPUT_DIRS = ["app", "components", "lib", "public"];
 const INPUT_FILES = [
   "next.config.js",
   "proxy.ts",
+  "instrumentation.ts",
   "package-lock.json",
   "postcss.config.mjs",
   "tsconfig.json",

@@ -22,11 +22,13 @@
  * (open live-update streams are cut after a grace period), jobs stop,
  * the embedded Postgres shuts down (fast mode), exit code 0.
  */
+import { fork } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
+import { type BundledRuntime, bundledRuntime } from "@/lib/runtime/bundle-bridge";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
 import {
   instrumentRequests,
@@ -37,6 +39,17 @@ import type { JobRunner } from "@/lib/runtime/job-runner";
 import { createMetricsEndpoint } from "@/lib/runtime/metrics-endpoint";
 import { readyReport, stepLine } from "@/lib/runtime/start-report";
 import { buildWhenSourcesChanged } from "./build";
+import type { StepMessage } from "./start-steps";
+
+/** A start step that failed in the step process; `configuration` when the configuration is at fault (exit code 2). */
+class StartStepFailed extends Error {
+  constructor(
+    message: string,
+    readonly configuration = false,
+  ) {
+    super(message);
+  }
+}
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -129,30 +142,59 @@ const building: Promise<unknown> = dev
     );
 // Seen by whoever awaits it; until then a failure must not end the process unhandled.
 building.catch(() => {});
-// Loading the rest (database, Git, jobs: a few seconds on a busy machine) while the build runs.
-const [
-  {
-    hasImportedCatalogue,
-    importAtStart,
-    openDatabase,
-    prepareAuth,
-    prepareGitopsRepository,
-    startJobsAtStart,
-  },
-  { FIRST_ADMIN_PASSWORD_FILE },
-] = await Promise.all([import("@/lib/runtime/boot"), import("@/lib/people/bootstrap-admin")]);
-const repository = step(
-  "GitOps repository",
-  () => prepareGitopsRepository(config, progress),
-  () => `GitOps repository ready (${config.git.provider})`,
-);
-repository.catch(() => {});
+// The one-shot steps (migrations, sign-in, the GitOps repository, the import) run in a process
+// of their own that exits when done (scripts/start-steps.ts): this one, the server, loads the
+// application once, from the Next.js bundle. It starts now, so the repository is prepared
+// while Postgres starts. Heap limits are the server's: the import gets what it needs.
+const steps = fork(path.join(root, "scripts", "start-steps.ts"), [], {
+  execArgv: process.execArgv.filter((flag) => !/^--max-(old|semi)-space-size/.test(flag)),
+  env: { ...process.env, GANTRY_START_STARTED_MS: String(started) },
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+const stepsExited = new Promise<void>((resolve) => steps.once("exit", () => resolve()));
+const authSaid = stepsSay("auth");
+const importedBeforeSaid = stepsSay("importedBefore");
+const importedSaid = stepsSay("imported");
+for (const said of [authSaid, importedBeforeSaid, importedSaid]) said.catch(() => {});
+
+/** The step process's message of that kind; rejected when it fails or ends without saying it. */
+function stepsSay<K extends StepMessage["kind"]>(
+  kind: K,
+): Promise<Extract<StepMessage, { kind: K }>> {
+  const isKind = (message: StepMessage): message is Extract<StepMessage, { kind: K }> =>
+    message.kind === kind;
+  return new Promise((resolve, reject) => {
+    const listen = (message: StepMessage) => {
+      if (isKind(message)) {
+        resolve(message);
+        forget();
+      } else if (message.kind === "failed") {
+        reject(new StartStepFailed(message.message, message.configuration));
+        forget();
+      }
+    };
+    const ended = (code: number | null) => {
+      reject(new StartStepFailed(`the start steps ended (exit code ${code}) before "${kind}"`));
+      forget();
+    };
+    const forget = () => {
+      steps.off("message", listen);
+      steps.off("exit", ended);
+    };
+    steps.on("message", listen);
+    steps.on("exit", ended);
+  });
+}
 
 const database = await step(
-  "database",
-  () => openDatabase(config, progress),
-  (opened) => `database ready (${opened.embedded ? "embedded Postgres" : "DATABASE_URL"})`,
-).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  "Postgres",
+  () => openPostgres(),
+  (opened) => `Postgres ready (${opened.embedded ? "embedded" : "DATABASE_URL"})`,
+).catch((error: unknown) => {
+  steps.kill("SIGKILL");
+  return fail(error instanceof Error ? error.message : String(error));
+});
+steps.send({ kind: "database", url: database.url, embedded: database.embedded });
 // Next's server code is bundled separately and reads its own configuration from the
 // environment: point it at the database just opened (embedded or not).
 process.env.DATABASE_URL = database.url;
@@ -160,23 +202,17 @@ process.env.DATABASE_URL = database.url;
 // Sign-in: the cookie-signing secret for the server, and the first admin on an empty database.
 let firstAdmin: { email: string; password: string; file: string } | undefined;
 try {
-  const auth = await prepareAuth(config, database, progress);
+  const auth = await authSaid;
   process.env.GANTRY_AUTH_SECRET = auth.secret;
-  if (auth.admin.created && auth.admin.generated) {
-    // Shown once, in plain text (never in the JSON log), and kept in a 0600 file until deleted.
-    const file = path.join(config.dataDir, FIRST_ADMIN_PASSWORD_FILE);
-    fs.writeFileSync(file, `${auth.admin.password}\n`, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
-    firstAdmin = { email: auth.admin.email, password: auth.admin.password, file };
-  }
+  firstAdmin = auth.firstAdmin;
 } catch (error) {
+  await stepsExited;
   await database.stop();
-  if (error instanceof ConfigError) fail(error.message, 2);
-  fail(`sign-in could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof StartStepFailed && error.configuration) fail(error.message, 2);
+  fail(error instanceof Error ? error.message : String(error));
 }
 
 let jobs: JobRunner | undefined;
-let importing: Promise<void> | undefined;
 let server: http.Server | undefined;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -201,8 +237,10 @@ async function shutdown(signal: string): Promise<void> {
     clearTimeout(drain);
   }
   await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
-  // An import still refreshing the catalogue finishes before its database goes.
-  await importing;
+  // An import still refreshing the catalogue finishes before its database goes; steps that
+  // have not reached the import end when they lose their parent.
+  if (steps.connected) steps.disconnect();
+  await stepsExited;
   await database.stop();
   progress("stopped");
   process.exit(0);
@@ -213,25 +251,18 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => void shutdown(signal));
 }
 
-// The import needs the database and the repository; the build does not wait for it. When an
-// earlier start imported the catalogue, the portal answers from it while this one refreshes it.
-const importedBefore = await hasImportedCatalogue(database.url).catch(() => false);
-importing = (async () => {
-  try {
-    await repository;
-    if (config.importOnStart) {
-      await step(
-        "catalogue import",
-        () => importAtStart(config, database.url, () => {}),
-        (result) =>
-          `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
-      );
-    }
-  } catch (error) {
-    // The portal still starts: the failed import is recorded and shown on /imports.
-    progress(`import failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-})();
+// When an earlier start imported the catalogue, the portal answers from it while this one
+// refreshes it; the build does not wait for the import.
+const importedBefore = await importedBeforeSaid.then(
+  (said) => said.value,
+  () => false,
+);
+// Never rejects: a failed import is recorded and shown on /imports, and the portal still starts.
+const importing = importedSaid.then(
+  () => undefined,
+  (error: unknown) =>
+    progress(`import failed: ${error instanceof Error ? error.message : String(error)}`),
+);
 
 try {
   await building;
@@ -312,7 +343,13 @@ async function startJobsThenReport(): Promise<void> {
   await importing;
   if (stopping) return;
   try {
-    jobs = await step("job runner", () => startJobsAtStart(config, database.url, () => {}));
+    jobs = await step(
+      "job runner",
+      async () =>
+        (await applicationRuntime()).startJobRunner({ config, databaseUrl: database.url }),
+      () =>
+        "job runner started (promotion pull requests, catalogue imports, pull request polling, demo clusters when embedded)",
+    );
   } catch (error) {
     if (stopping) return;
     progress(
@@ -333,4 +370,44 @@ async function startJobsThenReport(): Promise<void> {
       firstAdmin,
     }),
   );
+}
+
+/**
+ * The job runner from the Next.js bundle, so lib/ is loaded once in this process.
+ * instrumentation.ts offers it when Next.js prepares its server, which a production custom
+ * server does at its first request: this asks for /api/health once (which also spares the
+ * first person the wait). The development server compiles on demand: there it is loaded
+ * from the sources.
+ */
+async function applicationRuntime(): Promise<BundledRuntime> {
+  if (dev) return bundledRuntime() ?? import("./development-runtime");
+  const address = server?.address();
+  if (!bundledRuntime() && address && typeof address === "object") {
+    const host = ["0.0.0.0", "::"].includes(address.address) ? "localhost" : address.address;
+    const url = new URL(`http://${host.includes(":") ? `[${host}]` : host}/api/health`);
+    url.port = String(address.port);
+    await fetch(url).then((response) => response.body?.cancel());
+  }
+  const bundled = bundledRuntime();
+  if (bundled) return bundled;
+  throw new Error(
+    "the production build did not offer the job runner (instrumentation.ts): rebuild with `npx tsx scripts/build.ts`",
+  );
+}
+
+/** DATABASE_URL, or the embedded Postgres under the data directory (started, or reused when another Gantry process runs it). */
+async function openPostgres(): Promise<{ url: string; embedded: boolean; stop(): Promise<void> }> {
+  if (config.databaseUrl) {
+    progress("using the Postgres at DATABASE_URL");
+    return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  }
+  progress(
+    `starting embedded Postgres (data in ${config.dataDir}/postgres, port ${config.embeddedPostgresPort})`,
+  );
+  const { startEmbeddedPostgres } = await import("@/lib/postgres/embedded");
+  const postgres = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+  });
+  return { url: postgres.url, embedded: true, stop: () => postgres.stop() };
 }

@@ -3,6 +3,7 @@
  * demo history), which the product imports only at boot, through lib/runtime.
  */
 
+import { demoAppNames } from "@/lib/demo/app-names";
 import { CHART_NAMES, chartFiles } from "@/lib/demo/charts";
 import { Random } from "@/lib/demo/random";
 import { renderReadme } from "@/lib/demo/readme";
@@ -22,7 +23,6 @@ import {
   DOMAIN_SUBJECT,
   displayName,
   PEOPLE,
-  QUALIFIERS,
   RELEASE_MANAGERS,
   TEAMS,
 } from "@/lib/demo/vocabulary";
@@ -193,7 +193,7 @@ export function generateDemoRepository(options: DemoOptions = {}): DemoRepositor
 
   const start = new Date(endDate.getTime() - HISTORY_DAYS * DAY);
   const dates = historyDates(start, endDate, historyCommits, random);
-  const slugs = appNames(appCount, random);
+  const slugs = demoAppNames(appCount, random);
   const apps = slugs.map((slug) => createApp(slug, random));
   const lateApps =
     appCount >= 80 && dates.length >= 10 ? Math.min(5, Math.floor(appCount / 80)) : 0;
@@ -247,27 +247,6 @@ export function generateDemoRepository(options: DemoOptions = {}): DemoRepositor
     teams: TEAMS.map((t) => t.slug),
     environments: [...ENVIRONMENT_NAMES],
   };
-}
-
-/**
- * Unique app names: every domain × component pair first, in a shuffled
- * order (so 420 apps spread over all teams), then pairs with a qualifier
- * (payments-api-v2) for catalogues larger than the pairs.
- */
-function appNames(count: number, random: Random): string[] {
-  const domains = TEAMS.flatMap((team) => team.domains);
-  const pairs = domains.flatMap((domain) => COMPONENTS.map((c) => `${domain}-${c.word}`));
-  const names = random.shuffle(pairs);
-  if (count > names.length) {
-    const qualified = random.shuffle(
-      pairs.flatMap((pair) => QUALIFIERS.map((q) => `${pair}-${q}`)),
-    );
-    names.push(...qualified);
-  }
-  if (count > names.length) {
-    throw new Error(`the demo can name at most ${names.length} apps; asked for ${count}`);
-  }
-  return names.slice(0, count);
 }
 
 function createApp(slug: string, random: Random): AppState {

@@ -14,7 +14,6 @@ import { resolveAuthSecret } from "@/lib/people/auth-secret";
 import { type BootstrapResult, bootstrapAdmin } from "@/lib/people/bootstrap-admin";
 import { startEmbeddedPostgres } from "@/lib/postgres/embedded";
 import { applyMigrations } from "@/lib/postgres/migrate";
-import { type JobRunner, startJobRunner } from "@/lib/runtime/job-runner";
 
 export type Progress = (message: string) => void;
 
@@ -115,19 +114,6 @@ export async function hasImportedCatalogue(databaseUrl: string): Promise<boolean
   }
 }
 
-/** Starts the job runner (pg-boss workers: promotion pull requests, catalogue imports, pull request polling, the demo feed). Stop it before the database. */
-export async function startJobsAtStart(
-  config: GantryConfig,
-  databaseUrl: string,
-  progress: Progress,
-): Promise<JobRunner> {
-  const runner = await startJobRunner({ config, databaseUrl });
-  progress(
-    "job runner started (promotion pull requests, catalogue imports, pull request polling, demo clusters when embedded)",
-  );
-  return runner;
-}
-
 /**
  * Sign-in at start: the secret that signs session cookies (GANTRY_AUTH_SECRET,
  * or the embedded default's generated one; an external database without it
@@ -136,7 +122,7 @@ export async function startJobsAtStart(
  */
 export async function prepareAuth(
   config: GantryConfig,
-  database: OpenDatabase,
+  database: Pick<OpenDatabase, "url" | "embedded">,
   progress: Progress,
 ): Promise<{ secret: string; admin: BootstrapResult }> {
   const secret = resolveAuthSecret({ config, embedded: database.embedded });

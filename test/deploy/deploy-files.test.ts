@@ -86,6 +86,14 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\/api\/health/m);
   });
 
+  it("runs the server with npm start's node flags (its heap limits)", () => {
+    const start = JSON.parse(read("package.json")).scripts.start as string;
+    const flags = start.replace(/^exec node /, "").split(/\s+/);
+    expect(flags).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? "[]";
+    expect(JSON.parse(cmd)).toEqual(["node_modules/.bin/node", ...flags]);
+  });
+
   it("sets only variables Gantry reads", () => {
     const env = /^ENV ([\s\S]*?)\n(?!\s)/m.exec(dockerfile)?.[1] ?? "";
     const names = [...env.matchAll(/(\w+)=/g)].map((m) => m[1]);

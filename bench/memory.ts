@@ -1,0 +1,289 @@
+/**
+ * `npm run bench:memory`: the portal's resident memory at 10,000 applications.
+ *
+ * Starts the portal exactly as `npm start` does (the same node flags, read from
+ * package.json) on a throwaway data directory seeded with BENCH_APPS demo apps,
+ * and samples the resident memory (VmRSS in /proc) of the server process and
+ * every process under it except Postgres, which is the database's memory, not
+ * the portal's. Phases:
+ *
+ *   start     from launch to the closing block: Postgres, the demo seed, the full
+ *             catalogue import of a first start, Next.js
+ *   idle      after the start, with nobody signed in (steady)
+ *   readers   16 signed-in people reading catalogue pages at once (first page,
+ *             a team filter, a search, a deep page, the JSON API)
+ *   settled   idle again after the readers (steady: what the load left behind)
+ *   restart   the portal stopped and started on the same data: Next.js serving
+ *             while the import of the start runs
+ *
+ * Records rssSteadyMb10k (the larger of idle and settled) and rssHighWaterMb10k
+ * (the largest sample during readers, start and restart) in
+ * bench/results/memory.json, or the same figures with the app count in their
+ * name at another size (rssSteadyMb50k at 50,000).
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { log, makeDataDir, writeResults } from "./support";
+
+const root = path.resolve(import.meta.dirname, "..");
+const APPS = Number(process.env.BENCH_APPS ?? 10_000);
+const PORT = Number(process.env.BENCH_PORT ?? 3293);
+const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54392);
+const READERS = Number(process.env.BENCH_READERS ?? 16);
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 60);
+// Long enough for V8's memory reducer, which shrinks the heap once allocation stops.
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 45);
+const dataDir = makeDataDir("gantry-bench-memory-");
+const base = `http://127.0.0.1:${PORT}`;
+const ADMIN_EMAIL = "bench-admin@example.com";
+const ADMIN_PASSWORD = `bench-${randomBytes(12).toString("base64url")}`;
+const MiB = 2 ** 20;
+
+/** `npm start`'s node arguments (package.json "start": "exec node <args>"), so the bench runs what people run. */
+function startArguments(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts.start ?? "").split(/\s+/).filter(Boolean);
+  const node = words.indexOf("node");
+  if (node < 0)
+    throw new Error(`package.json's start script does not run node: ${pkg.scripts.start}`);
+  return words.slice(node + 1);
+}
+
+/** Resident memory of a process and everything under it, Postgres excluded, by process name. */
+function residentBytes(pid: number): { total: number; byName: Record<string, number> } {
+  const tree = (p: number): number[] => {
+    try {
+      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim();
+      return [p, ...children.split(/\s+/).filter(Boolean).map(Number).flatMap(tree)];
+    } catch {
+      return [p];
+    }
+  };
+  const byName: Record<string, number> = {};
+  let total = 0;
+  for (const p of tree(pid)) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, "utf8");
+      const command = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? "?";
+      if (command.startsWith("postgres")) continue;
+      // Node names its main thread "MainThread": the server is the root, the rest its children.
+      const name = p === pid ? "server" : command === "MainThread" ? "node child" : command;
+      const bytes = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      byName[name] = (byName[name] ?? 0) + bytes;
+      total += bytes;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return { total, byName };
+}
+
+/** Samples the tree's memory every 250 ms until stopped; keeps the largest and the last sample. */
+function sampler(pid: number) {
+  let peak = 0;
+  let last = 0;
+  let peakByName: Record<string, number> = {};
+  const timer = setInterval(() => {
+    const { total, byName } = residentBytes(pid);
+    last = total;
+    if (total > peak) {
+      peak = total;
+      peakByName = byName;
+    }
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      const mb = (bytes: number) => Math.round(bytes / MiB);
+      return {
+        peakMb: mb(peak),
+        lastMb: mb(last),
+        peakByNameMb: Object.fromEntries(Object.entries(peakByName).map(([k, v]) => [k, mb(v)])),
+      };
+    },
+  };
+}
+
+interface Portal {
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Signals a process group; one that has ended already is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+function startPortal(): Portal {
+  const child = spawn(path.join(root, "node_modules", ".bin", "node"), startArguments(), {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      PORT: String(PORT),
+      GANTRY_HOST: "127.0.0.1",
+      GANTRY_DATA_DIR: dataDir,
+      GANTRY_EMBEDDED_POSTGRES_PORT: String(PG_PORT),
+      GANTRY_DEMO_APPS: String(APPS),
+      GANTRY_LOG_LEVEL: "warn",
+      GANTRY_ADMIN_EMAIL: ADMIN_EMAIL,
+      GANTRY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const line of chunk.toString().split("\n")) if (line.trim()) log(`server: ${line}`);
+  });
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      const ended = () => child.exitCode !== null || child.signalCode !== null;
+      if (ended() || !child.pid) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      signalGroup(child.pid, "SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+      if (!ended()) signalGroup(child.pid, "SIGKILL");
+    },
+  };
+}
+
+/** Until the closing block ("Gantry is up in …"): the import, Next.js and the job runner are all there. */
+async function waitUntilUp(portal: Portal): Promise<void> {
+  const deadline = Date.now() + 30 * 60_000;
+  while (Date.now() < deadline) {
+    if (portal.child.exitCode !== null) {
+      throw new Error(`the portal exited with ${portal.child.exitCode}`);
+    }
+    if (portal.output().includes("Gantry is up in")) return;
+    await sleep(250);
+  }
+  throw new Error("the portal did not come up within 30 minutes");
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function idle(pid: number) {
+  const s = sampler(pid);
+  await sleep(IDLE_SECONDS * 1000);
+  return s.stop();
+}
+
+async function signIn(): Promise<string> {
+  const response = await fetch(`${base}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  if (!response.ok) throw new Error(`sign-in answered ${response.status}`);
+  const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]);
+  if (cookies.length === 0) throw new Error("sign-in set no session cookie");
+  return cookies.join("; ");
+}
+
+/** READERS people reading catalogue pages one after another for READ_SECONDS. */
+async function readers(pid: number) {
+  const cookie = await signIn();
+  const get = async (url: string) => {
+    const response = await fetch(`${base}${url}`, { headers: { cookie }, redirect: "manual" });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  };
+  const deepPage = Math.max(1, Math.floor((APPS / 50) * 0.95));
+  const pages = [
+    "/apps",
+    "/apps?team=payments",
+    "/apps?q=api",
+    `/apps?page=${deepPage}`,
+    "/api/v1/apps?size=100",
+  ];
+  const s = sampler(pid);
+  const until = Date.now() + READ_SECONDS * 1000;
+  let requests = 0;
+  await Promise.all(
+    Array.from({ length: READERS }, async (_, reader) => {
+      for (let i = reader; Date.now() < until; i++) {
+        await get(pages[i % pages.length] ?? "/apps");
+        requests++;
+      }
+    }),
+  );
+  return { ...s.stop(), readers: READERS, requests };
+}
+
+const runs: Portal[] = [];
+try {
+  const first = startPortal();
+  runs.push(first);
+  if (!first.child.pid) throw new Error("the portal did not start");
+  const startSampler = sampler(first.child.pid);
+  await waitUntilUp(first);
+  const start = startSampler.stop();
+  const imported = /catalogue imported: (\d+) applications/.exec(first.output())?.[1];
+  log(`up with ${imported ?? "?"} applications; start peak ${start.peakMb} MiB`);
+  const idleAfterStart = await idle(first.child.pid);
+  log(`idle: ${idleAfterStart.lastMb} MiB`);
+  const underReaders = await readers(first.child.pid);
+  log(`${READERS} readers: peak ${underReaders.peakMb} MiB (${underReaders.requests} requests)`);
+  const settled = await idle(first.child.pid);
+  log(`settled: ${settled.lastMb} MiB`);
+  await first.stop();
+
+  const second = startPortal();
+  runs.push(second);
+  if (!second.child.pid) throw new Error("the portal did not restart");
+  const restartSampler = sampler(second.child.pid);
+  await waitUntilUp(second);
+  const restart = restartSampler.stop();
+  log(`restart: peak ${restart.peakMb} MiB`);
+  await second.stop();
+
+  const size = APPS % 1000 === 0 ? `${APPS / 1000}k` : String(APPS);
+  const steady = Math.max(idleAfterStart.lastMb, settled.lastMb);
+  const highWater = Math.max(start.peakMb, underReaders.peakMb, restart.peakMb);
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: execFileSync(path.join(root, "node_modules", ".bin", "node"), ["--version"])
+        .toString()
+        .trim(),
+      loadAverage1m: os.loadavg()[0],
+    },
+    applications: Number(imported ?? APPS),
+    nodeArguments: startArguments(),
+    [`rssSteadyMb${size}`]: steady,
+    [`rssIdleAfterStartMb${size}`]: idleAfterStart.lastMb,
+    [`rssHighWaterMb${size}`]: highWater,
+    phases: { start, idle: idleAfterStart, readers: underReaders, settled, restart },
+    targets: { rssSteadyMb10k: 400, rssHighWaterMb10k: 600 },
+  };
+  const file = writeResults("memory", report);
+  console.log(
+    `\nServer memory at ${APPS.toLocaleString("en")} applications (RSS of the server process tree, Postgres excluded, MiB)\n`,
+  );
+  for (const [phase, figures] of Object.entries(report.phases)) {
+    console.log(
+      `${phase.padEnd(8)} peak ${String(figures.peakMb).padStart(5)}  last ${String(figures.lastMb).padStart(5)}`,
+    );
+  }
+  console.log(`\nsteady ${steady} MiB (goal < 400), high-water ${highWater} MiB (goal < 600)`);
+  console.log(`written to ${file}`);
+} finally {
+  for (const portal of runs) await portal.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
