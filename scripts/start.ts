@@ -220,12 +220,16 @@ importing = (async () => {
   try {
     await repository;
     if (config.importOnStart) {
-      await step(
+      const imported = await step(
         "catalogue import",
         () => importAtStart(config, database.url, () => {}),
         (result) =>
-          `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
+          result.mode === "unchanged"
+            ? `catalogue current: ${result.commit.slice(0, 12)} was imported already (${result.appsSeen} applications)`
+            : `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
       );
+      // Reading the imported commit into memory runs on; the jobs need not wait for it.
+      imported.warming.catch(() => {});
     }
   } catch (error) {
     // The portal still starts: the failed import is recorded and shown on /imports.

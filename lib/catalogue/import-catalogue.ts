@@ -39,7 +39,7 @@ export interface ImportResult {
 }
 
 /** Imports with other settings read the repository differently: they reuse nothing of each other. */
-function importSettings(versionPath: string, layoutFile: string | undefined): string {
+export function importSettings(versionPath: string, layoutFile: string | undefined): string {
   return JSON.stringify({ versionPath, layoutFile: layoutFile ?? null });
 }
 

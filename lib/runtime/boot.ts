@@ -5,6 +5,7 @@
 
 import { analyzeAfterLargeImport } from "@/lib/catalogue/analyze-after-import";
 import { type ImportResult, importCatalogue } from "@/lib/catalogue/import-catalogue";
+import { warmImportMemory } from "@/lib/catalogue/warm-import-memory";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
@@ -79,30 +80,52 @@ export async function prepareGitopsRepository(
   if (result.created) progress(`created the local GitOps repository "${config.git.repository}"`);
 }
 
-/** Imports the catalogue from the GitOps repository's default branch. */
+/**
+ * Imports the catalogue from the GitOps repository's default branch: nothing
+ * when its head was imported already (a restart), except reading that
+ * commit into memory afterwards, in the background (`warming`), so the next
+ * merge's import is incremental.
+ */
 export async function importAtStart(
   config: GantryConfig,
   databaseUrl: string,
   progress: Progress,
-): Promise<ImportResult> {
+): Promise<ImportResult & { warming: Promise<void> }> {
   const db = createDbClient(databaseUrl);
+  const git = createGitProvider(config);
+  const settings = { versionPath: config.git.versionPath, layoutFile: config.git.layoutFile };
+  let result: ImportResult;
   try {
-    const result = await importCatalogue({
+    result = await importCatalogue({
       db,
-      git: createGitProvider(config),
-      versionPath: config.git.versionPath,
-      layoutFile: config.git.layoutFile,
+      git,
+      ...settings,
       trigger: "start",
       onProgress: (message) => progress(`import: ${message}`),
     });
     await analyzeAfterLargeImport({ db, result });
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+  if (result.mode !== "unchanged") {
     progress(
       `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s)) in ${(result.durationMs / 1000).toFixed(1)} s`,
     );
-    return result;
-  } finally {
     await db.$disconnect();
+    return { ...result, warming: Promise.resolve() };
   }
+  progress(`import: ${result.commit.slice(0, 12)} is imported already; nothing to import`);
+  const warming = warmImportMemory({ db, git, ...settings })
+    .then(
+      (warmed) => {
+        if (warmed) progress("import: the imported commit is read into memory");
+      },
+      (error: unknown) =>
+        progress(`import: reading the imported commit into memory failed: ${String(error)}`),
+    )
+    .finally(() => db.$disconnect());
+  return { ...result, warming };
 }
 
 /** True once an import has succeeded: the catalogue is there, a new import only refreshes it. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
+import { warmImportMemory } from "@/lib/catalogue/warm-import-memory";
 import { createImportMemory, type ImportMemory } from "@/lib/catalogue/written-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
@@ -328,6 +329,43 @@ describe("incremental import", () => {
     });
     expect(forced.mode).toBe("full");
     expect(await db.catalogImport.count()).toBe(3);
+  });
+
+  it("after a restart on an imported head, reads that commit into memory so the next import is incremental", async () => {
+    const db = await database();
+    repo.commit(FLEET, "fleet");
+    await importCatalogue({
+      db,
+      git: repo.provider,
+      versionPath: "image.tag",
+      trigger: "start",
+      memory: createImportMemory(),
+    });
+    const restarted = createImportMemory();
+    // Settings other than the imported ones: nothing to build on.
+    expect(
+      await warmImportMemory({ db, git: repo.provider, versionPath: "x.y", memory: restarted }),
+    ).toBe(false);
+    expect(
+      await warmImportMemory({
+        db,
+        git: repo.provider,
+        versionPath: "image.tag",
+        memory: restarted,
+      }),
+    ).toBe(true);
+
+    repo.commit({ "apps/third-app/envs/staging/values.yaml": valuesYaml("3.1.0") }, "promote");
+    const noted = notingReads(repo.provider);
+    const result = await importCatalogue({
+      db,
+      git: noted.git,
+      versionPath: "image.tag",
+      trigger: "webhook",
+      memory: restarted,
+    });
+    expect(result).toMatchObject({ mode: "incremental", appsUpdated: 1 });
+    expect(noted.reads).toEqual(["apps/third-app/envs/staging/values.yaml"]);
   });
 
   it("writes everything when another process imported since this one's last import", async () => {
