@@ -7,6 +7,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
@@ -40,7 +41,7 @@ export interface ImportResult {
 
 /** Imports with other settings read the repository differently: they reuse nothing of each other. */
 export function importSettings(versionPath: string, layoutFile: string | undefined): string {
-  return JSON.stringify({ versionPath, layoutFile: layoutFile ?? null });
+  return JSON.stringify({ versionPath, layoutFile: layoutFile ?? LAYOUT_FILE });
 }
 
 /**
