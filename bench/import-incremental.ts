@@ -19,6 +19,7 @@
  * (the median of 4) when run at 10,000 apps.
  */
 import fs from "node:fs";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
@@ -187,6 +188,9 @@ try {
   const modes = await client.catalogImport.groupBy({ by: ["mode"], _count: true });
   const merge = stats(mergeToCatalogue);
   const report = {
+    /** The machine's load while this ran (other work on the same cores slows every figure alike). */
+    loadAverage: os.loadavg().map((load) => Math.round(load * 10) / 10),
+    cpus: os.cpus().length,
     applications: APPS,
     filesInRepository: (await git.listTree({ ref: "main", recursive: true })).filter(
       (e) => e.type === "file",

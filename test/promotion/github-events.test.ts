@@ -275,12 +275,16 @@ describe("GitHub events move promotions", () => {
     const importsBefore = await w.db.catalogImport.count({
       where: { trigger: "webhook", status: "succeeded" },
     });
+    // What the pushes brought: a head the catalogue has not imported yet.
+    const head = w.repo.commit({ "README.md": "pushed\n" }, "a push to main");
     const spy = boss.getSpy<CatalogueImportJob>(QUEUES.catalogueImport);
     await startRepositoryWorkers({ boss, ctx: w.ctx, pollingIntervalSeconds: 0.5 });
     await spy.waitForJob(() => true, "completed");
     const runs = await w.db.catalogImport.findMany({
       where: { trigger: "webhook", status: "succeeded" },
+      orderBy: { startedAt: "asc" },
     });
     expect(runs.length).toBe(importsBefore + 1);
+    expect(runs.at(-1)?.commit).toBe(head);
   });
 });
