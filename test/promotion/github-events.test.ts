@@ -276,7 +276,13 @@ describe("GitHub events move promotions", () => {
       where: { trigger: "webhook", status: "succeeded" },
     });
     // What the pushes brought: a head the catalogue has not imported yet.
-    const head = w.repo.commit({ "README.md": "pushed\n" }, "a push to main");
+    const head = await w.ctx.git.commitFiles({
+      branch: "main",
+      parent: await w.ctx.git.resolveRef("main"),
+      message: "A push to main",
+      author: { name: "Pusher", email: "pusher@example.com" },
+      files: [{ path: "README.md", content: "pushed\n" }],
+    });
     const spy = boss.getSpy<CatalogueImportJob>(QUEUES.catalogueImport);
     await startRepositoryWorkers({ boss, ctx: w.ctx, pollingIntervalSeconds: 0.5 });
     await spy.waitForJob(() => true, "completed");
