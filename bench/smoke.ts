@@ -95,6 +95,11 @@ const RUNS: readonly SmokeRun[] = [
     timeoutSeconds: 600,
   },
   {
+    name: "import-incremental",
+    env: { BENCH_INCREMENTAL_APPS: "200", BENCH_MERGES: "2", BENCH_POSTGRES_PORT: "54487" },
+    timeoutSeconds: 300,
+  },
+  {
     name: "first-answer",
     // A first start on a data directory of its own (Postgres, migrations, demo seed), then a later one.
     env: {

@@ -1,7 +1,7 @@
 /**
  * The Gantry command line: `npm run gantry -- <command>`.
  *
- *   import [--ref REF]   import the catalogue from the GitOps repository now
+ *   import [--ref REF] [--full]   import the catalogue from the GitOps repository now
  *   layout check [--repo PATH]   what gantry.yaml's rules discover, and every skipped file with why
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
@@ -36,7 +36,10 @@ import { connectDatabase } from "@/lib/runtime/connect-database";
 const USAGE = `Usage: npm run gantry -- <command> [options]
 
 Commands:
-  import [--ref REF]   Import the catalogue from the GitOps repository (default: its default branch)
+  import [--ref REF] [--full]
+                       Import the catalogue from the GitOps repository (default: its default branch);
+                       --full reads every file again and compares every application, even when the
+                       head was imported already
   token create --name NAME [--scope SCOPE]... [--team TEAM]... [--expires-in-days N]
                        Create a CI API token and print it once (scopes: ${API_SCOPES.join(", ")};
                        default promotions:read and promotions:write; releases:write needs --team)
@@ -61,7 +64,11 @@ ${USER_USAGE}${LAYOUT_USAGE}  help                 Show this help
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 async function runImport(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ref: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { ref: { type: "string" }, full: { type: "boolean" } },
+    strict: true,
+  });
   const config = getConfig();
   const [
     { createDbClient },
@@ -87,6 +94,7 @@ async function runImport(args: string[]): Promise<number> {
       versionPath: config.git.versionPath,
       layoutFile: config.git.layoutFile,
       trigger: "cli",
+      full: values.full ?? false,
       onProgress: progress,
     });
     await analyzeAfterLargeImport({ db, result });

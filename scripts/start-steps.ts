@@ -148,7 +148,9 @@ try {
         "catalogue import",
         () => boot.importAtStart(config, databaseUrl, () => {}),
         (result) =>
-          `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
+          result.mode === "unchanged"
+            ? `catalogue current: ${result.commit.slice(0, 12)} was imported already (${result.appsSeen} applications)`
+            : `catalogue imported: ${result.appsSeen} applications (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.problems} problem(s))`,
       );
     }
   } catch (error) {

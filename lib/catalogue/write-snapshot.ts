@@ -4,6 +4,7 @@ import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { policyAsJson, readPolicy, samePolicy } from "@/lib/policy/read-policy";
 import type { RepoSnapshot } from "./snapshot";
+import type { CatalogueChanges } from "./written-catalogue";
 
 export interface WriteCounts {
   appsSeen: number;
@@ -17,18 +18,29 @@ export interface WriteCounts {
  * caller's transaction. Bulk statements (unnest) keep an import of 10,000
  * apps to a handful of round trips. Running it twice on the same snapshot
  * changes nothing: rows are only touched when a value differs.
+ *
+ * With `changes` (what differs from the catalogue the previous import
+ * wrote), only those applications, archivals and environments are written:
+ * after a merge that is one application, not the whole fleet.
  */
 export async function writeSnapshot(
   tx: Prisma.TransactionClient,
   snapshot: RepoSnapshot,
+  changes?: CatalogueChanges,
 ): Promise<WriteCounts> {
-  const { ids: environmentIds, policyChanges } = await writeEnvironments(tx, snapshot);
-  const teamIds = await writeTeams(tx, snapshot);
-  const { appIds, created, updated } = await writeApplications(tx, snapshot, teamIds);
-  await writeLabels(tx, snapshot, appIds);
-  await writeTargets(tx, snapshot, appIds, environmentIds);
-  await writeReleases(tx, snapshot, appIds);
-  const archived = await archiveMissingApplications(tx, snapshot);
+  const { ids: environmentIds, policyChanges } =
+    !changes || changes.environments
+      ? await writeEnvironments(tx, snapshot)
+      : { ids: await environmentIdsOf(tx, snapshot), policyChanges: [] };
+  const written = changes ? { ...snapshot, applications: changes.applications } : snapshot;
+  const teamIds = await writeTeams(tx, written);
+  const { appIds, created, updated } = await writeApplications(tx, written, teamIds);
+  await writeLabels(tx, written, appIds);
+  await writeTargets(tx, written, appIds, environmentIds);
+  await writeReleases(tx, written, appIds);
+  const archived = changes
+    ? await archiveApplications(tx, changes.archive)
+    : await archiveMissingApplications(tx, snapshot);
   // Last, to hold the audit chain's lock briefly. Policy is reviewed in Git; the
   // audit keeps what it was and what it became, at which commit.
   for (const change of policyChanges) {
@@ -45,6 +57,17 @@ export async function writeSnapshot(
     appsUpdated: updated,
     appsArchived: archived,
   };
+}
+
+async function environmentIdsOf(
+  tx: Prisma.TransactionClient,
+  snapshot: RepoSnapshot,
+): Promise<Map<string, string>> {
+  const rows = await tx.environment.findMany({
+    where: { name: { in: snapshot.environments.map((e) => e.name) } },
+    select: { id: true, name: true },
+  });
+  return new Map(rows.map((row) => [row.name, row.id]));
 }
 
 interface PolicyChange {
@@ -331,4 +354,11 @@ async function archiveMissingApplications(
   return tx.$executeRaw`
     UPDATE "Application" SET "archivedAt" = now(), "updatedAt" = now()
     WHERE "archivedAt" IS NULL AND NOT ("slug" = ANY(${snapshot.slugsInGit}::text[]))`;
+}
+
+async function archiveApplications(tx: Prisma.TransactionClient, slugs: string[]): Promise<number> {
+  if (slugs.length === 0) return 0;
+  return tx.$executeRaw`
+    UPDATE "Application" SET "archivedAt" = now(), "updatedAt" = now()
+    WHERE "archivedAt" IS NULL AND "slug" = ANY(${slugs}::text[])`;
 }

@@ -78,7 +78,12 @@ export async function prepareGitopsRepository(
   if (result.created) progress(`created the local GitOps repository "${config.git.repository}"`);
 }
 
-/** Imports the catalogue from the GitOps repository's default branch. */
+/**
+ * Imports the catalogue from the GitOps repository's default branch: nothing
+ * when its head was imported already with these settings (a restart). The
+ * server's job runner then reads that commit into its own memory
+ * (warmImportMemory), so the next merge's import there is incremental.
+ */
 export async function importAtStart(
   config: GantryConfig,
   databaseUrl: string,
@@ -94,6 +99,10 @@ export async function importAtStart(
       trigger: "start",
       onProgress: (message) => progress(`import: ${message}`),
     });
+    if (result.mode === "unchanged") {
+      progress(`import: ${result.commit.slice(0, 12)} is imported already; nothing to import`);
+      return result;
+    }
     await analyzeAfterLargeImport({ db, result });
     progress(
       `import: ${result.appsSeen} applications at ${result.commit.slice(0, 12)} (${result.appsCreated} new, ${result.appsUpdated} changed, ${result.appsArchived} archived, ${result.problems} problem(s)) in ${(result.durationMs / 1000).toFixed(1)} s`,

@@ -275,12 +275,22 @@ describe("GitHub events move promotions", () => {
     const importsBefore = await w.db.catalogImport.count({
       where: { trigger: "webhook", status: "succeeded" },
     });
+    // What the pushes brought: a head the catalogue has not imported yet.
+    const head = await w.ctx.git.commitFiles({
+      branch: "main",
+      parent: await w.ctx.git.resolveRef("main"),
+      message: "A push to main",
+      author: { name: "Pusher", email: "pusher@example.com" },
+      files: [{ path: "README.md", content: "pushed\n" }],
+    });
     const spy = boss.getSpy<CatalogueImportJob>(QUEUES.catalogueImport);
     await startRepositoryWorkers({ boss, ctx: w.ctx, pollingIntervalSeconds: 0.5 });
     await spy.waitForJob(() => true, "completed");
     const runs = await w.db.catalogImport.findMany({
       where: { trigger: "webhook", status: "succeeded" },
+      orderBy: { startedAt: "asc" },
     });
     expect(runs.length).toBe(importsBefore + 1);
+    expect(runs.at(-1)?.commit).toBe(head);
   });
 });
