@@ -96,13 +96,13 @@ export async function planTrain(params: {
       problem(`no application named "${application}"`);
       continue;
     }
-    if (inTrains.has(application)) {
-      problem(`${application} is on its way to ${environment} in another train already`);
-      continue;
-    }
     const refused = refusal(principal, "promotion:request", { team, environment });
     if (refused !== null) {
-      problem(refused);
+      problems.push({ application, environment, message: refused, forbidden: true });
+      continue;
+    }
+    if (inTrains.has(application)) {
+      problem(`${application} is on its way to ${environment} in another train already`);
       continue;
     }
     try {

@@ -80,6 +80,14 @@ export async function requestTrain(params: {
     environment: input.environment,
     breakGlassReason: input.breakGlassReason,
   });
+  const forbidden = plan.problems.filter((problem) => problem.forbidden);
+  if (forbidden.length > 0 && (!input.excludeFailing || plan.items.length === 0)) {
+    throw new GantryError(
+      "forbidden",
+      `you may not promote ${forbidden.length} of the ${applications.length} applications to ${plan.environment}, so nothing was opened: ${problemsInWords(forbidden)}`,
+      { details: { field: "selection", problems: forbidden } },
+    );
+  }
   if (plan.problems.length > 0 && !input.excludeFailing) {
     throw new GantryError(
       "unprocessable",

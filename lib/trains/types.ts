@@ -25,4 +25,6 @@ export interface TrainProblem {
   application: string;
   environment: string;
   message: string;
+  /** The person may not promote it (another team's application): a refusal, not a fault of the file. */
+  forbidden?: boolean;
 }

@@ -173,6 +173,7 @@ describe("release trains: policies, merge and progress", () => {
         input: { environment: "prod", selection: { team: "payments" }, reason: "not mine" },
       }),
     );
+    expect(error.code).toBe("forbidden");
     expect(error.message).toContain("app-0:");
     expect(await w.db.train.count()).toBe(0);
   });
