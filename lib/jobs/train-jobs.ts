@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OPEN_PULL_REQUEST_RETRIES, QUEUES } from "@/lib/jobs/boss";
 import { log } from "@/lib/log";
 import { failureReason, isPermanentFailure } from "@/lib/promotion/open-pull-request";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { markTrainFailed, openTrainPullRequest } from "@/lib/trains/open-train-pull-request";
 import type { TrainJobs } from "@/lib/trains/types";
@@ -41,6 +42,12 @@ export async function runOpenTrainPullRequestJob(
   try {
     const result = await openTrainPullRequest({ ctx, trainId });
     log.info("train pull request job done", { trainId, ...result });
+    // The opened pull request's one gantry/policy, for every promotion of the train.
+    const first = await ctx.db.promotion.findFirst({
+      where: { trainId, state: { in: ["pr_open", "approved"] } },
+      select: { id: true },
+    });
+    if (first) await publishPolicyStatusQuietly({ ctx, promotionId: first.id });
   } catch (error) {
     const reason = failureReason(error, { trainId, jobId: job.id });
     if (isPermanentFailure(error) || job.retryCount >= OPEN_PULL_REQUEST_RETRIES.retryLimit) {

@@ -4,6 +4,7 @@ import { actorOf, type Principal } from "@/lib/identity/principal";
 import { frozenMessage } from "@/lib/policy/describe";
 import { activeFreeze } from "@/lib/policy/freeze";
 import { readPolicy } from "@/lib/policy/read-policy";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { type CatalogueRefresh, queueImportAfterMerge } from "@/lib/promotion/reimport-catalogue";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
@@ -70,6 +71,9 @@ export async function mergeTrain(params: {
       );
     }
     await assertNotFrozen(ctx, train.id);
+    // Success on the head first: a repository that requires gantry/policy merges only then.
+    const [first] = train.promotions;
+    if (first) await publishPolicyStatusQuietly({ ctx, promotionId: first.id });
     ({ sha: mergeCommit } = await ctx.git.mergePullRequest({
       number: pr.number,
       expectedHeadSha: train.headCommit,

@@ -3,6 +3,7 @@ import { GantryError } from "@/lib/errors";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
 import { settleReviewState } from "@/lib/promotion/approval-standing";
+import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 import { type ReviewDecision, reviewBody } from "@/lib/promotion/review-promotion";
 import { lockPromotion } from "@/lib/promotion/transitions";
@@ -130,5 +131,8 @@ export async function reviewTrain(params: {
     },
     { maxWait: 10_000, timeout: 5 * 60_000 },
   );
+  // The train's one gantry/policy, for all its promotions (see publishPolicyStatus).
+  const [first] = open;
+  if (first) await publishPolicyStatusQuietly({ ctx, promotionId: first.id });
   return { reviewId: review.id, standing: await trainStanding({ db: ctx.db, trainId: train.id }) };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isGantryError } from "@/lib/errors";
+import { runOpenTrainPullRequestJob } from "@/lib/jobs/train-jobs";
 import { applyHostChange } from "@/lib/promotion/apply-host-change";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { ingestReport } from "@/lib/sync/ingest-report";
@@ -195,11 +196,18 @@ describe("release trains: policies, merge and progress", () => {
     expect(await w.provider.listReviews(train.prNumber as number)).toHaveLength(1);
     expect(await w.db.approval.count({ where: { promotion: { trainId } } })).toBe(3);
     await refusal(() => mergeTrain({ ctx: w.ctx, trainId, principal: ALICE }));
+    // One gantry/policy on the one head, said for every promotion of the train.
+    const pending = await w.db.promotion.findMany({ where: { trainId } });
+    expect(pending.map((p) => p.policyStatus)).toEqual(["pending", "pending", "pending"]);
+    expect(
+      await w.db.localCommitStatus.findMany({ where: { sha: train.headCommit as string } }),
+    ).toEqual([expect.objectContaining({ context: "gantry/policy", state: "pending" })]);
 
     const twice = await reviewTrain({ ctx: w.ctx, trainId, principal: CAROL, decision: "approve" });
     expect(twice.standing.satisfied).toBe(true);
     const approved = await w.db.promotion.findMany({ where: { trainId } });
     expect(approved.map((p) => p.state)).toEqual(["approved", "approved", "approved"]);
+    expect(approved.map((p) => p.policyStatus)).toEqual(["success", "success", "success"]);
 
     const merged = await mergeTrain({ ctx: w.ctx, trainId, principal: ALICE });
     expect(merged.merged).toBe(3);
@@ -297,5 +305,37 @@ describe("release trains: a merge on the Git host moves every promotion", () => 
     expect(outcome.promotions.filter((p) => p.changed)).toHaveLength(3);
     const promotions = await w.db.promotion.findMany({ where: { trainId } });
     expect(promotions.map((p) => p.state)).toEqual(["merged", "merged", "merged"]);
+  });
+
+  it("a job that cannot open the train fails every application with the reason, shown on the train", async () => {
+    // dev runs 1.2.0: staging has something to take.
+    const values = "image:\n  repository: registry.example.com/app\n  tag: 1.2.0\n";
+    w.repo.commit(
+      {
+        "apps/app-0/envs/dev/values.yaml": values,
+        "apps/app-1/envs/dev/values.yaml": values,
+      },
+      "dev runs 1.2.0",
+    );
+    await w.importNow();
+    const { trainId } = await requestTrain({
+      ctx: w.trainCtx,
+      principal: ALICE,
+      input: {
+        environment: "staging",
+        selection: { apps: ["app-0", "app-1"] },
+        reason: "Release",
+      },
+    });
+    const train = await w.db.train.findUniqueOrThrow({ where: { id: trainId } });
+    // Someone else's commit on the train's branch: no retry can fix that.
+    await w.git("branch", train.branch, `${train.baseCommit}~1`);
+    await runOpenTrainPullRequestJob(w.ctx, { id: "job-1", data: { trainId }, retryCount: 0 });
+    const page = await getTrainPage({ db: w.db, trainId });
+    expect(page.failureReason).toContain("commits Gantry did not make for this train");
+    expect(page.applications.map((a) => [a.application, a.state])).toEqual([
+      ["app-0", "failed"],
+      ["app-1", "failed"],
+    ]);
   });
 });
