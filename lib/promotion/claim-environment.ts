@@ -2,7 +2,7 @@ import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
 import { OPEN_STATES } from "@/lib/promotion/transitions";
 
 /** An open promotion of the app and environment, locked for this transaction. */
-export interface OpenPromotion {
+interface OpenPromotion {
   id: string;
   version: string;
   state: PromotionState;

@@ -5,7 +5,7 @@ import { type TrainStanding, trainStanding } from "@/lib/trains/train-standing";
 import type { TrainProblem } from "@/lib/trains/types";
 
 /** One application of a train, as its page shows it: where it is on its way to deployed. */
-export interface TrainApplicationView {
+interface TrainApplicationView {
   promotionId: string;
   application: string;
   environment: string;

@@ -9,7 +9,7 @@ import type { PromotionContext } from "@/lib/promotion/types";
 import type { TrainProblem } from "@/lib/trains/types";
 
 /** One application of a planned train: its plan, as a single promotion would have it. */
-export interface TrainPlanItem {
+interface TrainPlanItem {
   application: string;
   team: string;
   plan: PromotionPlan;

@@ -16,7 +16,7 @@ const first = (value: string | string[] | undefined) =>
   (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 
 /** One application of the preview: its change, grouped under it. */
-export interface TrainPreviewItem {
+interface TrainPreviewItem {
   application: string;
   previousVersion: string;
   version: string;

@@ -3,7 +3,7 @@ import { GantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 
 /** The most applications one train may carry: one pull request a person can still review. */
-export const MAX_TRAIN_APPLICATIONS = 1_000;
+const MAX_TRAIN_APPLICATIONS = 1_000;
 
 const slug = z
   .string()
