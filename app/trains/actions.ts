@@ -5,6 +5,7 @@ import { z } from "zod";
 import { inputErrorsInWords } from "@/lib/http/route";
 import { type ActionState, authorizedAction } from "@/lib/people/authorized-action";
 import { getPromotionContext, getTrainContext } from "@/lib/runtime/promotion-context";
+import { CloseTrainInput, closeTrain } from "@/lib/trains/close-train";
 import { mergeTrain } from "@/lib/trains/merge-train";
 import { RequestTrainInput, requestTrain } from "@/lib/trains/request-train";
 import { reviewTrain } from "@/lib/trains/review-train";
@@ -70,5 +71,21 @@ export const mergeTrainAction = authorizedAction("promotion:merge", async (princ
   const parsed = TrainId.safeParse(fields(formData));
   if (!parsed.success) return MISSING_TRAIN;
   await mergeTrain({ ctx: getPromotionContext(), trainId: parsed.data.trainId, principal });
+  redirect(`/trains/${parsed.data.trainId}`);
+});
+
+export const closeTrainAction = authorizedAction("promotion:close", async (principal, formData) => {
+  const parsed = TrainId.safeParse(fields(formData));
+  if (!parsed.success) return MISSING_TRAIN;
+  const input = CloseTrainInput.safeParse({
+    reason: formData.get("reason")?.toString().trim() || undefined,
+  });
+  if (!input.success) return { error: inputErrorsInWords(input.error) };
+  await closeTrain({
+    ctx: getPromotionContext(),
+    trainId: parsed.data.trainId,
+    principal,
+    reason: input.data.reason,
+  });
   redirect(`/trains/${parsed.data.trainId}`);
 });

@@ -186,6 +186,20 @@ const MATRIX: Record<string, Entry> = {
       body: { app: "app-1", environment: fx.environment, reason: "permission matrix" },
     }),
   },
+  "POST /api/v1/trains": {
+    allowed: ["developer", "admin", "ci_write"],
+    request: (fx) => ({
+      body: {
+        environment: fx.environment,
+        selection: { apps: ["app-2"] },
+        reason: "permission matrix",
+      },
+    }),
+  },
+  "GET /api/v1/trains/[id]": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { id: fx.trainId } }),
+  },
   "POST /api/v1/promotions/[id]/close": {
     allowed: ["developer", "admin"],
     request: (fx) => ({ params: { id: fx.promotionId }, body: { reason: "permission matrix" } }),
@@ -316,6 +330,10 @@ const MATRIX: Record<string, Entry> = {
     // The developer asked for it: four eyes.
     allowed: ["approver", "admin"],
     form: (fx) => ({ trainId: fx.trainId }),
+  },
+  "app/trains/actions.ts#closeTrainAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({ trainId: fx.trainId, reason: "permission matrix" }),
   },
   "app/trains/actions.ts#mergeTrainAction": {
     allowed: ["developer", "approver", "admin"],

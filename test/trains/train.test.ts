@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isGantryError } from "@/lib/errors";
 import { runOpenTrainPullRequestJob } from "@/lib/jobs/train-jobs";
 import { applyHostChange } from "@/lib/promotion/apply-host-change";
+import { closePromotion } from "@/lib/promotion/close-promotion";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import type { StatusItem } from "@/lib/sync-status/report";
+import { closeTrain } from "@/lib/trains/close-train";
 import { getTrainPage } from "@/lib/trains/get-train-page";
 import { listTrains } from "@/lib/trains/list-trains";
 import { mergeTrain } from "@/lib/trains/merge-train";
@@ -129,6 +131,22 @@ describe("release trains: 50 applications in one pull request", () => {
       }),
     );
     expect(single.message).toContain("in a release train");
+    // Nor may one of them be closed alone: the pull request is the train's.
+    const one = promotions.find((p) => p.version === "1.1.0");
+    const closeOne = await refusal(() =>
+      closePromotion({ ctx: w.ctx, promotionId: one?.id ?? "", principal: ALICE }),
+    );
+    expect(closeOne.message).toContain("close the train instead");
+    expect((await w.provider.getPullRequest(train.prNumber as number)).state).toBe("open");
+
+    // Closing the train closes its one pull request and every promotion in it.
+    expect(await closeTrain({ ctx: w.ctx, trainId: result.trainId, principal: ALICE })).toEqual({
+      closed: APPS - 1,
+    });
+    expect((await w.provider.getPullRequest(train.prNumber as number)).state).toBe("closed");
+    expect((await getTrainPage({ db: w.db, trainId: result.trainId })).counts).toEqual({
+      closed: APPS - 1,
+    });
   });
 });
 

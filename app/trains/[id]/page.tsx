@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { approveTrainAction, mergeTrainAction } from "@/app/trains/actions";
+import { approveTrainAction, closeTrainAction, mergeTrainAction } from "@/app/trains/actions";
 import { ActionForm } from "@/components/promotion/action-form";
 import { DiffView } from "@/components/promotion/diff-view";
 import { PromotionStateBadge } from "@/components/promotion/state-badge";
@@ -32,6 +32,9 @@ export default async function TrainPage({ params }: { params: Promise<{ id: stri
     (a) => a.state === "pr_open" || a.state === "approved",
   );
   const failed = view.applications.filter((a) => a.state === "failed");
+  const open = view.applications.some((a) =>
+    ["planned", "pr_open", "approved", "failed"].includes(a.state),
+  );
   return (
     <>
       <Breadcrumb trail={[{ label: "Release trains", href: "/trains" }]} current={view.selection} />
@@ -68,6 +71,16 @@ export default async function TrainPage({ params }: { params: Promise<{ id: stri
         >
           {failed.map((a) => `${a.application}: ${a.failureReason ?? "failed"}`).join("; ")}
         </Notice>
+      ) : null}
+      {open ? (
+        <ActionForm
+          action={closeTrainAction}
+          hidden={{ trainId: view.id }}
+          submitLabel="Close the train without merging"
+          pendingLabel="Closing…"
+          tone="danger"
+          className="mb-6"
+        />
       ) : null}
       {underReview ? (
         <PageSection id="policy" title="Policy">
