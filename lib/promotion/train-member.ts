@@ -3,13 +3,13 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 
 /**
  * Refuses to act on one promotion of a release train alone: its pull
- * request is the train's, shared with the other applications, so closing
- * or retrying it is done to the whole train.
+ * request is the train's, shared with the other applications, so closing,
+ * retrying, reviewing or merging it is done to the whole train.
  */
 export async function assertNotInTrain(
   db: Pick<Prisma.TransactionClient, "promotion">,
   promotionId: string,
-  verb: "close" | "retry",
+  verb: "close" | "retry" | "merge" | "review",
 ): Promise<void> {
   const row = await db.promotion.findUnique({
     where: { id: promotionId },

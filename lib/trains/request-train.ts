@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
+import { inputErrorsInWords } from "@/lib/http/route";
 import { actorOf, type Principal } from "@/lib/identity/principal";
 import { BREAK_GLASS_REASON_MAX } from "@/lib/policy/check-promotion";
 import { claimEnvironment } from "@/lib/promotion/claim-environment";
@@ -67,7 +68,9 @@ export async function requestTrain(params: {
   input: RequestTrainInput;
 }): Promise<RequestTrainResult> {
   const { ctx, principal } = params;
-  const input = RequestTrainInput.parse(params.input);
+  const parsed = RequestTrainInput.safeParse(params.input);
+  if (!parsed.success) throw new GantryError("bad_request", inputErrorsInWords(parsed.error));
+  const input = parsed.data;
   const applications = await selectTrainApplications({
     db: ctx.db,
     selection: input.selection,

@@ -3,7 +3,9 @@ import { isGantryError } from "@/lib/errors";
 import { runOpenTrainPullRequestJob } from "@/lib/jobs/train-jobs";
 import { applyHostChange } from "@/lib/promotion/apply-host-change";
 import { closePromotion } from "@/lib/promotion/close-promotion";
+import { mergePromotion } from "@/lib/promotion/merge-promotion";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
+import { reviewPromotion } from "@/lib/promotion/review-promotion";
 import { ingestReport } from "@/lib/sync/ingest-report";
 import type { StatusItem } from "@/lib/sync-status/report";
 import { closeTrain } from "@/lib/trains/close-train";
@@ -137,6 +139,19 @@ describe("release trains: 50 applications in one pull request", () => {
       closePromotion({ ctx: w.ctx, promotionId: one?.id ?? "", principal: ALICE }),
     );
     expect(closeOne.message).toContain("close the train instead");
+    const mergeOne = await refusal(() =>
+      mergePromotion({ ctx: w.ctx, promotionId: one?.id ?? "", principal: ALICE }),
+    );
+    expect(mergeOne.message).toContain("merge the train instead");
+    const reviewOne = await refusal(() =>
+      reviewPromotion({
+        ctx: w.ctx,
+        promotionId: one?.id ?? "",
+        principal: BOB,
+        decision: "approve",
+      }),
+    );
+    expect(reviewOne.message).toContain("review the train instead");
     expect((await w.provider.getPullRequest(train.prNumber as number)).state).toBe("open");
 
     // Closing the train closes its one pull request and every promotion in it.
