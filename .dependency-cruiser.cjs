@@ -36,6 +36,11 @@ const LAYERS = [
   { name: "catalogue", what: "applications, environments, import", path: "^lib/catalogue/" },
   { name: "promotion", what: "plan, pull request, review, merge, states", path: "^lib/promotion/" },
   {
+    name: "trains",
+    what: "release trains: many applications promoted in one pull request",
+    path: "^lib/trains/",
+  },
+  {
     name: "releases",
     what: "releases from CI, progression rules, gates, holds and rollbacks",
     path: "^lib/releases/",

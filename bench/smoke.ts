@@ -78,6 +78,11 @@ const RUNS: readonly SmokeRun[] = [
   },
   { name: "github", env: { BENCH_SMALL: "1" }, timeoutSeconds: 300 },
   {
+    name: "train",
+    env: { BENCH_TRAIN_APPS: "20", BENCH_POSTGRES_PORT: "54487" },
+    timeoutSeconds: 300,
+  },
+  {
     name: "import",
     env: { BENCH_IMPORT_APPS: "200", BENCH_IMPORT_RUNS: "1", BENCH_POSTGRES_PORT: "54486" },
     timeoutSeconds: 300,

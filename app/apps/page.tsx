@@ -8,7 +8,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { InvalidLinkPage } from "@/components/ui/error-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import type { SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
+import type { CatalogueQuery, SearchParamsRecord } from "@/lib/catalogue/catalogue-query";
 import { getDb } from "@/lib/db";
 import { requirePerson } from "@/lib/people/current-principal";
 import { getCataloguePage } from "@/lib/sync/get-catalogue-page";
@@ -33,11 +33,18 @@ export default async function ApplicationsPage({
         title={query.archived ? "Archived applications" : "Applications"}
         description="What each environment should run, as the GitOps repository says."
         actions={
-          <Button asChild variant="secondary">
-            <a href={query.archived ? "/apps" : "/apps?archived=1"}>
-              {query.archived ? "Show active" : "Show archived"}
-            </a>
-          </Button>
+          <>
+            {query.archived ? null : (
+              <Button asChild variant="secondary">
+                <a href={trainHref(query)}>Promote as a train</a>
+              </Button>
+            )}
+            <Button asChild variant="secondary">
+              <a href={query.archived ? "/apps" : "/apps?archived=1"}>
+                {query.archived ? "Show active" : "Show archived"}
+              </a>
+            </Button>
+          </>
         }
       />
       <LiveRefresh minIntervalMs={5_000} pollMs={15_000} />
@@ -88,4 +95,18 @@ export default async function ApplicationsPage({
       )}
     </>
   );
+}
+
+/**
+ * The train's plan for what the catalogue shows: its team, label and search; with "differs"
+ * on, everything that differs between staging and prod (the person can change both there).
+ */
+function trainHref(query: CatalogueQuery): string {
+  const params = new URLSearchParams({ env: "prod" });
+  if (query.team) params.set("team", query.team);
+  if (query.label) params.set("label", query.label);
+  if (query.q) params.set("q", query.q);
+  if (query.differs || (!query.team && !query.label && !query.q))
+    params.set("differsFrom", "staging");
+  return `/trains/new?${params}`;
 }

@@ -13,6 +13,7 @@ const NAVIGATION: readonly { href: string; label: string; permission: Permission
   { href: "/", label: "Overview", permission: "catalogue:read" },
   { href: "/apps", label: "Applications", permission: "catalogue:read" },
   { href: "/promotions", label: "Promotions", permission: "promotion:read" },
+  { href: "/trains", label: "Trains", permission: "promotion:read" },
   { href: "/insights", label: "Insights", permission: "promotion:read" },
   { href: "/environments", label: "Environments", permission: "catalogue:read" },
   { href: "/clusters", label: "Clusters", permission: "catalogue:read" },

@@ -18,6 +18,8 @@ export const JOBS_SCHEMA = "pgboss";
 /** Queue names. */
 export const QUEUES = {
   openPullRequest: "promotion.open-pr",
+  /** Opens a release train's one branch, commit and pull request (lib/jobs/train-jobs.ts). */
+  openTrainPullRequest: "train.open-pr",
   /** Re-imports the catalogue (after a push to the default branch). */
   catalogueImport: "catalog.import",
   /** Reads open promotions' pull requests, for webhook deliveries that never came. */
@@ -113,6 +115,11 @@ export async function startBoss(databaseUrl: string, options: BossOptions = {}):
   });
   await boss.start();
   await ensureQueue(boss, QUEUES.openPullRequest, {
+    ...OPEN_PULL_REQUEST_RETRIES,
+    heartbeatSeconds,
+    notify: true,
+  });
+  await ensureQueue(boss, QUEUES.openTrainPullRequest, {
     ...OPEN_PULL_REQUEST_RETRIES,
     heartbeatSeconds,
     notify: true,

@@ -2,8 +2,10 @@ import type { PgBoss } from "pg-boss";
 import { startBoss } from "@/lib/jobs/boss";
 import { pgBossPromotionJobs } from "@/lib/jobs/promotion-jobs";
 import { pgBossReleaseJobs } from "@/lib/jobs/release-jobs";
+import { pgBossTrainJobs } from "@/lib/jobs/train-jobs";
 import type { PromotionJobs } from "@/lib/promotion/types";
 import type { ReleaseJobs } from "@/lib/releases/types";
+import type { TrainJobs } from "@/lib/trains/types";
 
 declare global {
   // One sending PgBoss per server process, kept across Next.js' module reloads in development.
@@ -34,6 +36,15 @@ export function sendingReleaseJobs(databaseUrl: string): ReleaseJobs {
   return {
     async requestProgression(params) {
       await pgBossReleaseJobs(await sendingBoss(databaseUrl)).requestProgression(params);
+    },
+  };
+}
+
+/** The web process's train jobs: it only sends; the job runner opens the pull request. */
+export function sendingTrainJobs(databaseUrl: string): TrainJobs {
+  return {
+    async enqueueOpenTrainPullRequest(params) {
+      await pgBossTrainJobs(await sendingBoss(databaseUrl)).enqueueOpenTrainPullRequest(params);
     },
   };
 }

@@ -7,6 +7,7 @@ import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { MAX_REASON_LENGTH } from "@/lib/promotion/request-promotion";
 import { closeWithComment } from "@/lib/promotion/supersede";
+import { assertNotInTrain } from "@/lib/promotion/train-member";
 import { OPEN_STATES, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -33,6 +34,7 @@ export async function closePromotion(params: {
 }): Promise<PromotionSummary> {
   const { ctx, principal } = params;
   assertCan(principal, "promotion:close", await promotionResource(ctx.db, params.promotionId));
+  await assertNotInTrain(ctx.db, params.promotionId, "close");
   const actor = actorOf(principal);
   const promotion = await loadPromotionSummary(ctx.db, params.promotionId);
   if (!OPEN_STATES.includes(promotion.state)) {

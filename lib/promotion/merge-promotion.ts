@@ -12,6 +12,7 @@ import { loadPromotionSummary } from "@/lib/promotion/load";
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { type CatalogueRefresh, queueImportAfterMerge } from "@/lib/promotion/reimport-catalogue";
+import { assertNotInTrain } from "@/lib/promotion/train-member";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -41,6 +42,7 @@ export async function mergePromotion(params: {
 }): Promise<MergePromotionResult> {
   const { ctx, principal } = params;
   assertCan(principal, "promotion:merge", await promotionResource(ctx.db, params.promotionId));
+  await assertNotInTrain(ctx.db, params.promotionId, "merge");
   return mergeUnderPolicy({ ctx, promotionId: params.promotionId, actor: actorOf(principal) });
 }
 
@@ -189,11 +191,13 @@ export async function autoMergeIfSatisfied(params: {
   try {
     const row = await ctx.db.promotion.findUnique({
       where: { id: promotionId },
-      select: { state: true, prNumber: true },
+      select: { state: true, prNumber: true, trainId: true },
     });
     if (!row || row.prNumber === null || (row.state !== "pr_open" && row.state !== "approved")) {
       return { kind: "not_due" };
     }
+    // A train's pull request is merged for all its applications at once, by a person.
+    if (row.trainId !== null) return { kind: "not_due" };
     // Cheap first look without the Git host; the merge checks again against the live head.
     const { policy, standing } = await promotionApprovals({ db: ctx.db, promotionId });
     if (!policy.autoMerge || !standing.satisfied) return { kind: "not_due" };

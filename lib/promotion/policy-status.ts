@@ -43,6 +43,9 @@ function policyStatusOf(params: {
   return { state: "success", description: `policy met: ${params.standingWords}` };
 }
 
+/** Which status wins when promotions share a pull request: the one that lets the least through. */
+const SEVERITY: Record<PolicyStatusState, number> = { success: 0, pending: 1, failure: 2 };
+
 export type PolicyStatusContext = Pick<PromotionContext, "db" | "publicUrl"> & {
   git: Pick<GitProvider, "setCommitStatus">;
 };
@@ -66,24 +69,42 @@ export async function publishPolicyStatus(params: {
       state: true,
       headCommit: true,
       prNumber: true,
-      breakGlassReason: true,
+      trainId: true,
       policyStatus: true,
       policyStatusSha: true,
-      toEnvironment: { select: { name: true, policy: true } },
     },
   });
   if (!row || row.headCommit === null || row.prNumber === null) return null;
   if (row.state !== "pr_open" && row.state !== "approved") return null;
-  const environment = row.toEnvironment.name;
-  const { standing } = await promotionApprovals({ db: ctx.db, promotionId });
-  const status = policyStatusOf({
-    environment,
-    freeze: activeFreeze(readPolicy(row.toEnvironment.policy, { environment }), now),
-    brokeFreeze: row.breakGlassReason !== null,
-    standing,
-    standingWords: standingInWords(standing),
-    now,
+  // A train's promotions share one pull request: its one status says what all their
+  // policies say together, the worst of them, so none of them can merge around its own.
+  const sharing = await ctx.db.promotion.findMany({
+    where:
+      row.trainId === null
+        ? { id: promotionId }
+        : { trainId: row.trainId, state: { in: ["pr_open", "approved"] } },
+    select: {
+      id: true,
+      breakGlassReason: true,
+      toEnvironment: { select: { name: true, policy: true } },
+    },
+    orderBy: { id: "asc" },
   });
+  let status: { state: PolicyStatusState; description: string } | null = null;
+  for (const promotion of sharing) {
+    const environment = promotion.toEnvironment.name;
+    const { standing } = await promotionApprovals({ db: ctx.db, promotionId: promotion.id });
+    const own = policyStatusOf({
+      environment,
+      freeze: activeFreeze(readPolicy(promotion.toEnvironment.policy, { environment }), now),
+      brokeFreeze: promotion.breakGlassReason !== null,
+      standing,
+      standingWords: standingInWords(standing),
+      now,
+    });
+    if (status === null || SEVERITY[own.state] > SEVERITY[status.state]) status = own;
+  }
+  if (status === null) return null;
   if (row.policyStatus === status.state && row.policyStatusSha === row.headCommit) {
     return status.state;
   }
@@ -95,8 +116,8 @@ export async function publishPolicyStatus(params: {
     targetUrl: promotionUrl(ctx.publicUrl, promotionId),
   };
   await ctx.git.setCommitStatus(posted);
-  await ctx.db.promotion.update({
-    where: { id: promotionId },
+  await ctx.db.promotion.updateMany({
+    where: { id: { in: sharing.map((p) => p.id) } },
     data: { policyStatus: status.state, policyStatusSha: row.headCommit },
   });
   log.info("gantry/policy posted", { promotionId, state: status.state, sha: row.headCommit });
@@ -133,12 +154,18 @@ export async function refreshPolicyStatuses(params: {
 }): Promise<{ checked: number; failed: number }> {
   const open = await params.ctx.db.promotion.findMany({
     where: { state: { in: ["pr_open", "approved"] }, prNumber: { not: null } },
-    select: { id: true },
+    select: { id: true, trainId: true },
     orderBy: { createdAt: "asc" },
     take: 5_000,
   });
   let failed = 0;
-  for (const { id } of open) {
+  const trains = new Set<string>();
+  for (const { id, trainId } of open) {
+    // One status per pull request: a train's is posted for all its promotions at once.
+    if (trainId !== null) {
+      if (trains.has(trainId)) continue;
+      trains.add(trainId);
+    }
     try {
       await publishPolicyStatus({ ctx: params.ctx, promotionId: id, now: params.now });
     } catch (error) {

@@ -2,9 +2,10 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 import { promotionBranch } from "@/lib/promotion/branch-name";
+import { claimEnvironment } from "@/lib/promotion/claim-environment";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import type { PromotionPlan } from "@/lib/promotion/plan-promotion";
-import { createPromotion, OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import { createPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 export interface RecordRollbackParams {
@@ -40,40 +41,14 @@ export async function recordRollback(
   const { ctx, plan, actor } = params;
   return ctx.db.$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:promotion:${plan.application.slug}:${plan.environment.name}`}))`;
-      const [application, environment] = await Promise.all([
-        tx.application.findUniqueOrThrow({
-          where: { slug: plan.application.slug },
-          select: { id: true },
-        }),
-        tx.environment.findUniqueOrThrow({
-          where: { name: plan.environment.name },
-          select: { id: true },
-        }),
-      ]);
-      const open = await tx.promotion.findMany({
-        where: {
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
-          state: { in: [...OPEN_STATES] },
-          // One that failed after its merge is what the rollback takes out: it ends rolled_back.
-          mergedAt: null,
-        },
-        select: { id: true },
-        orderBy: { id: "asc" },
-      });
-      // Row locks before the audit chain's lock (taken by the first event), as every transition does.
-      if (open.length > 0) {
-        await tx.$queryRaw`
-          SELECT id FROM "Promotion" WHERE id = ANY(${open.map((p) => p.id)}::uuid[])
-          ORDER BY id FOR UPDATE`;
-      }
-      const earlier = await tx.promotion.count({
-        where: {
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
-          version: plan.version,
-        },
+      // A promotion that failed after its merge is what the rollback takes out: it ends
+      // rolled_back instead of superseded.
+      const { applicationId, environmentId, open, attempt } = await claimEnvironment({
+        tx,
+        application: plan.application.slug,
+        environment: plan.environment.name,
+        version: plan.version,
+        keepMerged: true,
       });
       const created = await createPromotion({
         tx,
@@ -83,8 +58,8 @@ export async function recordRollback(
           kind: "rollback",
           rollsBackId: params.rollsBackId,
           autoRollbackFor: params.autoRollbackFor ?? null,
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
+          applicationId,
+          toEnvironmentId: environmentId,
           fromEnvironment: null,
           version: plan.version,
           previousVersion: plan.currentVersion,
@@ -103,7 +78,7 @@ export async function recordRollback(
             application: plan.application.slug,
             environment: plan.environment.name,
             version: plan.version,
-            attempt: earlier + 1,
+            attempt,
           }),
         },
       });

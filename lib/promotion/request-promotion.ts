@@ -10,10 +10,11 @@ import {
   enforcePromotionPolicy,
 } from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
+import { claimEnvironment } from "@/lib/promotion/claim-environment";
 import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
-import { createPromotion, OPEN_STATES, transition } from "@/lib/promotion/transitions";
+import { createPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
 export const MAX_REASON_LENGTH = 2_000;
@@ -188,34 +189,21 @@ export async function requestPromotion(
 
   return ctx.db.$transaction(
     async (tx) => {
-      // One request per app and environment at a time: superseding and
-      // branch numbering below must see every earlier promotion.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:promotion:${plan.application.slug}:${plan.environment.name}`}))`;
-      const [application, environment] = await Promise.all([
-        tx.application.findUniqueOrThrow({
-          where: { slug: plan.application.slug },
-          select: { id: true },
-        }),
-        tx.environment.findUniqueOrThrow({
-          where: { name: plan.environment.name },
-          select: { id: true },
-        }),
-      ]);
-      const open = await tx.promotion.findMany({
-        where: {
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
-          state: { in: [...OPEN_STATES] },
-        },
-        select: { id: true, version: true, state: true },
+      const { applicationId, environmentId, open, attempt } = await claimEnvironment({
+        tx,
+        application: plan.application.slug,
+        environment: plan.environment.name,
+        version: plan.version,
       });
-      // Row locks before the audit chain's lock, as every transition takes them: locking
-      // the promotions superseded below only after the first audit event could deadlock
-      // with a job holding one of them and waiting for the chain.
-      if (open.length > 0) {
-        await tx.$queryRaw`
-          SELECT id FROM "Promotion" WHERE id = ANY(${open.map((p) => p.id)}::uuid[])
-          ORDER BY id FOR UPDATE`;
+      // Superseding one application of a train would pull it out of a pull request that
+      // others share: the train is closed or merged as a whole.
+      const inTrain = open.find((p) => p.trainId !== null && p.state !== "failed");
+      if (inTrain) {
+        throw new GantryError(
+          "conflict",
+          `${plan.application.slug} is on its way to ${plan.environment.name} in a release train; close the train or let it merge first`,
+          { details: { promotionId: inTrain.id, trainId: inTrain.trainId } },
+        );
       }
       const same = open.find((p) => p.version === plan.version && p.state !== "failed");
       if (same) {
@@ -225,20 +213,13 @@ export async function requestPromotion(
           { details: { promotionId: same.id } },
         );
       }
-      const earlier = await tx.promotion.count({
-        where: {
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
-          version: plan.version,
-        },
-      });
       const created = await createPromotion({
         tx,
         actor,
         detail: reason,
         promotion: {
-          applicationId: application.id,
-          toEnvironmentId: environment.id,
+          applicationId,
+          toEnvironmentId: environmentId,
           fromEnvironment: plan.fromEnvironment?.name ?? null,
           version: plan.version,
           previousVersion: plan.currentVersion,
@@ -256,7 +237,7 @@ export async function requestPromotion(
             application: plan.application.slug,
             environment: plan.environment.name,
             version: plan.version,
-            attempt: earlier + 1,
+            attempt,
           }),
         },
       });

@@ -3,6 +3,7 @@ import { actorOf, type Principal } from "@/lib/identity/principal";
 import type { PromotionSummary } from "@/lib/promotion/dto";
 import { loadPromotionSummary } from "@/lib/promotion/load";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
+import { assertNotInTrain } from "@/lib/promotion/train-member";
 import { transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -18,6 +19,7 @@ export async function retryPromotion(params: {
 }): Promise<PromotionSummary> {
   const { ctx, principal } = params;
   assertCan(principal, "promotion:retry", await promotionResource(ctx.db, params.promotionId));
+  await assertNotInTrain(ctx.db, params.promotionId, "retry");
   const actor = actorOf(principal);
   const promotion = await loadPromotionSummary(ctx.db, params.promotionId);
   await ctx.db.$transaction(async (tx) => {

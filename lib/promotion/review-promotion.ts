@@ -11,6 +11,7 @@ import { type AutoMergeOutcome, autoMergeIfSatisfied } from "@/lib/promotion/mer
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { promotionResource } from "@/lib/promotion/promotion-resource";
 import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
+import { assertNotInTrain } from "@/lib/promotion/train-member";
 import { lockPromotion } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 
@@ -83,6 +84,7 @@ export async function reviewPromotion(params: {
   }
   const resource = await promotionResource(ctx.db, promotionId);
   assertCan(principal, "promotion:approve", resource);
+  await assertNotInTrain(ctx.db, promotionId, "review");
   const person = asPerson(principal);
 
   const row = await ctx.db.promotion.findUniqueOrThrow({

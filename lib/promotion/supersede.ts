@@ -13,7 +13,9 @@ export async function closeSupersededPullRequests(params: {
 }): Promise<number> {
   const { ctx, newer } = params;
   const older = await ctx.db.promotion.findMany({
-    where: { supersededById: newer.id, prNumber: { not: null } },
+    // A train's pull request is shared by its other applications: it stays open, and the train
+    // cannot merge with one of them superseded.
+    where: { supersededById: newer.id, prNumber: { not: null }, trainId: null },
     select: { prNumber: true },
   });
   let closed = 0;

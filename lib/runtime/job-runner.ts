@@ -13,6 +13,7 @@ import { markJobRunner } from "@/lib/jobs/queue-health";
 import { pgBossReleaseJobs, startProgressionWorker } from "@/lib/jobs/release-jobs";
 import { startPolicyAndRollbackWorker } from "@/lib/jobs/rollback-jobs";
 import { startStaleClusterWorker } from "@/lib/jobs/stale-cluster-jobs";
+import { startTrainWorker } from "@/lib/jobs/train-jobs";
 import { startPromotionWorkers, startRepositoryWorkers } from "@/lib/jobs/worker";
 import { logUnexpected } from "@/lib/log";
 import { promotionMergeMethod } from "@/lib/promotion/merge-method";
@@ -56,6 +57,7 @@ export async function startJobRunner(params: {
     };
     await startPromotionWorkers({ boss, ctx });
     await startRepositoryWorkers({ boss, ctx });
+    await startTrainWorker({ boss, ctx });
     await startStaleClusterWorker({ boss, db, staleAfterSeconds: config.syncStaleAfterSeconds });
     await startPolicyAndRollbackWorker({ boss, ctx });
     // A version held after a rollback is never promoted again by a rule.

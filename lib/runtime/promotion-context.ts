@@ -2,10 +2,11 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { GantryError } from "@/lib/errors";
 import { getGitProvider } from "@/lib/git";
-import { sendingPromotionJobs, sendingReleaseJobs } from "@/lib/jobs/queue";
+import { sendingPromotionJobs, sendingReleaseJobs, sendingTrainJobs } from "@/lib/jobs/queue";
 import { promotionMergeMethod } from "@/lib/promotion/merge-method";
 import type { PromotionContext } from "@/lib/promotion/types";
 import type { ReleaseJobs } from "@/lib/releases/types";
+import type { TrainContext } from "@/lib/trains/types";
 
 /**
  * The contexts the web process hands to the promotion verbs: its database,
@@ -40,4 +41,9 @@ export function getPromotionContext(): PromotionContext {
 /** The release jobs of the server process: registrations ask the job runner to evaluate the rules. */
 export function getReleaseJobs(): ReleaseJobs {
   return sendingReleaseJobs(databaseUrl());
+}
+
+/** The train context of the server process: the promotion context and the train's job. */
+export function getTrainContext(): TrainContext {
+  return { ...getPromotionContext(), trainJobs: sendingTrainJobs(databaseUrl()) };
 }

@@ -10,6 +10,8 @@ import { createApiToken } from "@/lib/people/create-api-token";
 import { createUser } from "@/lib/people/create-user";
 import { openPromotionPullRequest } from "@/lib/promotion/open-pull-request";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
+import { openTrainPullRequest } from "@/lib/trains/open-train-pull-request";
+import { requestTrain } from "@/lib/trains/request-train";
 import {
   ADA,
   ALICE,
@@ -92,6 +94,8 @@ interface Fixture {
   /** DAN's personal token and a spare CI token, to revoke. */
   sparePersonalTokenId: string;
   spareCiTokenId: string;
+  /** A release train of app-1 to prod asked for by ALICE, its pull request open. */
+  trainId: string;
 }
 
 interface RouteCall {
@@ -181,6 +185,20 @@ const MATRIX: Record<string, Entry> = {
     request: (fx) => ({
       body: { app: "app-1", environment: fx.environment, reason: "permission matrix" },
     }),
+  },
+  "POST /api/v1/trains": {
+    allowed: ["developer", "admin", "ci_write"],
+    request: (fx) => ({
+      body: {
+        environment: fx.environment,
+        selection: { apps: ["app-2"] },
+        reason: "permission matrix",
+      },
+    }),
+  },
+  "GET /api/v1/trains/[id]": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { id: fx.trainId } }),
   },
   "POST /api/v1/promotions/[id]/close": {
     allowed: ["developer", "admin"],
@@ -303,6 +321,23 @@ const MATRIX: Record<string, Entry> = {
     // The developer asked for it: four eyes.
     allowed: ["approver", "admin"],
     form: (fx) => ({ promotionId: fx.promotionId, comment: "permission matrix" }),
+  },
+  "app/trains/actions.ts#requestTrainAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({ environment: fx.environment, apps: "app-2", reason: "permission matrix" }),
+  },
+  "app/trains/actions.ts#approveTrainAction": {
+    // The developer asked for it: four eyes.
+    allowed: ["approver", "admin"],
+    form: (fx) => ({ trainId: fx.trainId }),
+  },
+  "app/trains/actions.ts#closeTrainAction": {
+    allowed: ["developer", "admin"],
+    form: (fx) => ({ trainId: fx.trainId, reason: "permission matrix" }),
+  },
+  "app/trains/actions.ts#mergeTrainAction": {
+    allowed: ["developer", "approver", "admin"],
+    form: (fx) => ({ trainId: fx.trainId }),
   },
   "app/promotions/actions.ts#requestChangesAction": {
     allowed: ["approver", "admin"],
@@ -600,6 +635,12 @@ describe("permission matrix", () => {
         reason: "permission matrix",
       });
       await openPromotionPullRequest({ ctx: w.ctx, promotionId: promotion.id });
+      const train = await requestTrain({
+        ctx: { ...w.ctx, trainJobs: { enqueueOpenTrainPullRequest: async () => undefined } },
+        principal: ALICE,
+        input: { environment: "prod", selection: { apps: ["app-1"] }, reason: "permission matrix" },
+      });
+      await openTrainPullRequest({ ctx: w.ctx, trainId: train.trainId });
       const cluster = await w.db.cluster.findFirstOrThrow({ select: { name: true } });
       const spareCi = await createApiToken({
         db: w.db,
@@ -621,6 +662,7 @@ describe("permission matrix", () => {
         spareUserId: DAN.id,
         sparePersonalTokenId: sparePersonal.id,
         spareCiTokenId: spareCi.id,
+        trainId: train.trainId,
       };
     });
     afterAll(async () => {

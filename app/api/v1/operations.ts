@@ -19,6 +19,7 @@ import { ReviewPromotionInput } from "@/lib/promotion/review-promotion";
 import { ReleaseQuerySchema } from "@/lib/releases/list-releases";
 import { RegisterReleaseInput } from "@/lib/releases/register-release";
 import { SyncReportSchema } from "@/lib/sync-status/report";
+import { RequestTrainInput } from "@/lib/trains/request-train";
 import packageJson from "@/package.json" with { type: "json" };
 
 /** `{slug}` of /api/v1/apps/{slug}: the route checks it with this schema. */
@@ -63,6 +64,10 @@ const AuditExportQuery = z.object({
 });
 
 const PROMOTION_TAG = "Promotions";
+
+const TrainPathParams = z.strictObject({
+  id: z.uuid().describe("The release train's id."),
+});
 
 export const API_OPERATIONS: readonly ApiOperation[] = [
   {
@@ -129,6 +134,35 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: ReleaseQuerySchema,
     responses: { 200: { description: "One page of releases." } },
     errors: [400, 404],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/trains",
+    tag: PROMOTION_TAG,
+    summary: "Request a release train",
+    description:
+      "Many applications promoted as one unit: selected by team, label, search text, `differsFrom` another environment or by name, planned at one commit, then one branch, one commit and one pull request opened by a job. When an application cannot be planned nothing is opened (422, each application and why in `details.problems`), unless `excludeFailing` leaves those out. A person or token may only promote their teams' applications (403 naming them).",
+    auth: { kind: "principal", permission: "promotion:request" },
+    body: RequestTrainInput,
+    responses: {
+      202: {
+        description:
+          "The train's id, its promotions (state `planned`) and the applications left out; `Location` names the train.",
+      },
+    },
+    errors: [400, 403, 404, 422],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/trains/{id}",
+    tag: PROMOTION_TAG,
+    summary: "Get a release train",
+    description:
+      "The train, each application's state on its way to deployed (a failure beside the others), the applications left out, and what the applications' policies still need.",
+    auth: { kind: "principal", permission: "promotion:read" },
+    params: TrainPathParams,
+    responses: { 200: { description: "The train." } },
+    errors: [404],
   },
   {
     method: "GET",
