@@ -79,7 +79,7 @@ const RUNS: readonly SmokeRun[] = [
   { name: "github", env: { BENCH_SMALL: "1" }, timeoutSeconds: 300 },
   {
     name: "train",
-    env: { BENCH_TRAIN_APPS: "20", BENCH_POSTGRES_PORT: "54487" },
+    env: { BENCH_TRAIN_APPS: "20", BENCH_POSTGRES_PORT: "54488" },
     timeoutSeconds: 300,
   },
   {
