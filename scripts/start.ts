@@ -213,6 +213,11 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => void shutdown(signal));
 }
 
+// Until the portal listens, the start itself is what keeps this process alive: work it waits
+// for may wait only on unref'd timers (a Git host's retry backoff), and Node would otherwise
+// end the process mid-start (exit 13, "unsettled top-level await").
+const startingHold = setInterval(() => {}, 60_000);
+
 // The import needs the database and the repository; the build does not wait for it. When an
 // earlier start imported the catalogue, the portal answers from it while this one refreshes it.
 const importedBefore = await hasImportedCatalogue(database.url).catch(() => false);
@@ -304,6 +309,7 @@ server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );
 server.listen(config.port, config.hostname, () => {
+  clearInterval(startingHold);
   void startJobsThenReport();
 });
 
