@@ -192,7 +192,18 @@ test.beforeAll(async () => {
     tokens: { [token]: "gantry-bot" },
   });
   const files: Record<string, string> = {
-    "environments.yaml": "environments:\n  - name: staging\n  - name: prod\n",
+    "environments.yaml": [
+      "environments:",
+      "  - name: staging",
+      "    displayName: Staging",
+      "    clusters:",
+      "      - name: staging-eu-1",
+      "  - name: prod",
+      "    displayName: Production",
+      "    clusters:",
+      "      - name: prod-eu-1",
+      "",
+    ].join("\n"),
   };
   for (const app of APPS) {
     files[`apps/${app}/app.yaml`] = "team: platform\n";
@@ -239,6 +250,7 @@ test.afterAll(async () => {
 });
 
 test("a session made on one replica is valid on the other", async ({ page, context }) => {
+  test.setTimeout(180_000);
   const [a, b] = replicas;
   if (!a || !b) throw new Error("two replicas expected");
   await signIn(page, ADMIN, a.url);
