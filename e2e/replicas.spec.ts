@@ -6,6 +6,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { signBody } from "@/lib/git/github/webhook";
 import { startEmbeddedPostgres } from "@/lib/postgres/embedded";
+import { appFiles, CHART_YAML, ENVIRONMENTS_YAML } from "../test/catalogue/gitops-fixture";
 import { FakeGitHub } from "../test/github/fake-github";
 import { e2eDataDir, signIn } from "./support/auth";
 import { e2ePorts, holdFreePorts } from "./support/ports";
@@ -42,10 +43,6 @@ let fake: FakeGitHub;
 let replicas: Replica[] = [];
 let dataDir: string;
 let cookie = "";
-
-function values(app: string, tag: string): string {
-  return `image:\n  repository: registry.example.com/${app}\n  tag: "${tag}"\n`;
-}
 
 function startReplica(params: {
   name: string;
@@ -191,24 +188,16 @@ test.beforeAll(async () => {
     repo: REPO,
     tokens: { [token]: "gantry-bot" },
   });
+  // The fleet the GitHub provider tests import: the convention, three environments.
   const files: Record<string, string> = {
-    "environments.yaml": [
-      "environments:",
-      "  - name: staging",
-      "    displayName: Staging",
-      "    clusters:",
-      "      - name: staging-eu-1",
-      "  - name: prod",
-      "    displayName: Production",
-      "    clusters:",
-      "      - name: prod-eu-1",
-      "",
-    ].join("\n"),
+    "environments.yaml": ENVIRONMENTS_YAML,
+    "charts/web-service/Chart.yaml": CHART_YAML,
   };
   for (const app of APPS) {
-    files[`apps/${app}/app.yaml`] = "team: platform\n";
-    files[`apps/${app}/envs/staging/values.yaml`] = values(app, "1.1.0");
-    files[`apps/${app}/envs/prod/values.yaml`] = values(app, "1.0.0");
+    Object.assign(
+      files,
+      appFiles(app, "payments", { dev: "1.1.0", staging: "1.1.0", prod: "1.0.0" }),
+    );
   }
   fake.push({ message: "Seed the GitOps repository", files });
   // The fake checks its first answers against GitHub's whole OpenAPI description, which takes
