@@ -160,11 +160,6 @@ export class GitHubSnapshots {
     return modes;
   }
 
-  /** The bare repository this instance keeps its snapshots in (its own; see the class note). */
-  get repositoryDir(): string {
-    return this.gitDir;
-  }
-
   private ensureRepository(): Promise<void> {
     this.ready ??= (async () => {
       // The heartbeat first: a folder without one is anybody's to remove once it is old.
