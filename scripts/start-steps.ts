@@ -34,6 +34,9 @@ const started = Number(process.env.GANTRY_START_STARTED_MS ?? Date.now());
 let importing = false;
 
 dropOutputWhenReaderGoes();
+// The steps may wait only on unref'd timers (a Git host's retry backoff): without this, Node
+// would end the process mid-step (exit 13, "unsettled top-level await"). process.exit ends it.
+setInterval(() => {}, 60_000);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
 // The parent stopping before the import began: nothing here is worth finishing.
 process.on("disconnect", () => {

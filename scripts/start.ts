@@ -251,6 +251,11 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => void shutdown(signal));
 }
 
+// Until the portal listens, the start itself is what keeps this process alive: work it waits
+// for may wait only on unref'd timers (a Git host's retry backoff), and Node would otherwise
+// end the process mid-start (exit 13, "unsettled top-level await").
+const startingHold = setInterval(() => {}, 60_000);
+
 // When an earlier start imported the catalogue, the portal answers from it while this one
 // refreshes it; the build does not wait for the import.
 const importedBefore = await importedBeforeSaid.then(
@@ -335,6 +340,7 @@ server.on("error", (error) =>
   fail(`cannot listen on ${config.hostname}:${config.port}: ${error.message}`),
 );
 server.listen(config.port, config.hostname, () => {
+  clearInterval(startingHold);
   void startJobsThenReport();
 });
 

@@ -94,8 +94,13 @@ export function powerUser(): E2ePerson {
 }
 
 /** Signs in through the real form and waits until the portal shows the person. */
-export async function signIn(page: Page, person: { email: string; password: string }) {
-  await page.goto("/sign-in");
+export async function signIn(
+  page: Page,
+  person: { email: string; password: string },
+  /** Another portal than the e2e one (the replica spec's). */
+  baseUrl = "",
+) {
+  await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel("E-mail").fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(person.password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -56,6 +56,18 @@ function parsePort(env: Environment, name: string): number | undefined {
   return port;
 }
 
+/** `count` distinct ports free right now (for processes a spec starts itself). */
+export async function holdFreePorts(count: number): Promise<number[]> {
+  const held: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await holdFreePort(held));
+    return ports;
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 function holdFreePort(held: net.Server[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

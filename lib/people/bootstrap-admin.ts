@@ -40,8 +40,10 @@ export async function bootstrapAdmin(params: {
       mustChangePassword: given === undefined,
     });
   } catch (error) {
-    // Another replica starting at the same moment made the admin first.
+    // Another replica starting at the same moment made the admin first: the check above
+    // (conflict), or the database's unique e-mail when both checked before either wrote.
     if (isGantryError(error) && error.code === "conflict") return { created: false };
+    if ((await params.db.user.count()) > 0) return { created: false };
     throw error;
   }
   return { created: true, email, password, generated: given === undefined };

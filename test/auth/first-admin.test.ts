@@ -17,6 +17,17 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+describe("the first admin", () => {
+  it("is made once when several replicas start together on an empty database", async () => {
+    await w.t.db.user.deleteMany({});
+    const starts = await Promise.all(
+      Array.from({ length: 6 }, () => bootstrapAdmin({ db: w.t.db, config: w.config })),
+    );
+    expect(starts.filter((start) => start.created)).toHaveLength(1);
+    expect(await w.t.db.user.count()).toBe(1);
+  });
+});
+
 describe("the first admin's one-time password file", () => {
   it("is deleted once the admin has changed the password", async () => {
     await w.t.db.user.deleteMany({});

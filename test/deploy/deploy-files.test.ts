@@ -94,6 +94,12 @@ describe("deploy/Dockerfile", () => {
     expect(JSON.parse(cmd)).toEqual(["node_modules/.bin/node", ...flags]);
   });
 
+  it("stamps its build, so the portal serves it as built instead of building at start", () => {
+    // A build without the stamp is made again by scripts/start.ts at every start.
+    expect(dockerfile).toMatch(/^RUN node_modules\/\.bin\/tsx scripts\/build\.ts/m);
+    expect(dockerfile).not.toMatch(/npm run build/);
+  });
+
   it("sets only variables Gantry reads", () => {
     const env = /^ENV ([\s\S]*?)\n(?!\s)/m.exec(dockerfile)?.[1] ?? "";
     const names = [...env.matchAll(/(\w+)=/g)].map((m) => m[1]);

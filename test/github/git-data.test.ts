@@ -1,6 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -110,7 +118,7 @@ describe("snapshots", () => {
       }
       expect(tarballs()).toBe(4);
       const refs = execFileSync("git", [
-        `--git-dir=${path.join(dataDir, `cache/github/127.0.0.1_${new URL(fake.apiUrl).port}`, "acme/gitops/git/snapshots.git")}`,
+        `--git-dir=${path.join(ownCacheOf(dataDir), "git/snapshots.git")}`,
         "for-each-ref",
         "--format=%(refname)",
         "refs/snapshots/",
@@ -128,7 +136,43 @@ describe("snapshots", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("keeps what one replica reads when another on the same volume evicts and prunes", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "gantry-github-shared-"));
+    try {
+      const auth = { type: "token", token } as const;
+      const reading = providerFor(fake, auth, { dataDir, maxSnapshots: 1 });
+      const churning = providerFor(fake, auth, { dataDir, maxSnapshots: 1 });
+      const held = fake.push({ files: { "held.txt": "held\n" }, message: "held" });
+      expect(await reading.readFile({ ref: held, path: "held.txt" })).toBe("held\n");
+      // The other replica moves through newer commits: each evicts the one before and prunes.
+      for (let i = 0; i < 3; i++) {
+        const sha = fake.push({ files: { "churn.txt": `${i}\n` }, message: `churn ${i}` });
+        expect(await churning.readFile({ ref: sha, path: "churn.txt" })).toBe(`${i}\n`);
+      }
+      const downloads = tarballs();
+      expect(await reading.readFile({ ref: held, path: "held.txt" })).toBe("held\n");
+      expect(tarballs()).toBe(downloads);
+      // One folder each.
+      expect(readdirSync(repositoryCacheOf(dataDir))).toHaveLength(2);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Where providers on `dataDir` keep their snapshots of the fake's repository. */
+function repositoryCacheOf(dataDir: string): string {
+  return path.join(dataDir, `cache/github/127.0.0.1_${new URL(fake.apiUrl).port}`, "acme/gitops");
+}
+
+/** The one snapshot cache folder a single provider made under `dataDir`. */
+function ownCacheOf(dataDir: string): string {
+  const repo = repositoryCacheOf(dataDir);
+  const [own, ...others] = readdirSync(repo);
+  if (!own || others.length > 0) throw new Error(`expected one cache folder in ${repo}`);
+  return path.join(repo, own);
+}
 
 describe("downloads", () => {
   it("gives a tarball longer than an API answer before it gives up", async () => {

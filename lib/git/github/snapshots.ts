@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { isGantryError } from "@/lib/errors";
 import { githubError } from "@/lib/git/github/client";
@@ -18,9 +20,17 @@ const MODES: Record<TarEntry["kind"], FileMode> = {
 
 const REF_PREFIX = "refs/snapshots/";
 const FLUSH_BYTES = 1 << 20;
+/** Each cache says it is in use this often; one silent for `ABANDONED_AFTER_MS` is removed. */
+const HEARTBEAT_MS = 10 * 60_000;
+const ABANDONED_AFTER_MS = 60 * 60_000;
+const HEARTBEAT_FILE = "in-use";
 
 export interface SnapshotOptions {
-  /** A directory of this repository's own under Gantry's data directory. */
+  /**
+   * A directory of this repository's own under Gantry's data directory. It
+   * may be shared by several processes (replicas on one volume): each keeps
+   * its snapshots in a folder of its own inside it.
+   */
   cacheDir: string;
   /** Commits kept; older ones are dropped and their objects pruned. Default 4. */
   maxSnapshots?: number;
@@ -40,6 +50,14 @@ export interface SnapshotOptions {
  * `maxSnapshots` commits are kept; objects nothing refers to any more are
  * pruned every `maxSnapshots` evictions, which bounds the directory at about
  * twice that many commits.
+ *
+ * Eviction and pruning follow what this instance reads, so no other reader
+ * may share its repository: replicas on one volume (and the two copies of
+ * the code in one server process) would otherwise drop and prune a commit
+ * another is still reading. Each instance therefore has a folder of its own
+ * under `cacheDir`, touched every `HEARTBEAT_MS`; a folder nobody touched
+ * for `ABANDONED_AFTER_MS` (its process ended) is removed by the next
+ * instance that starts or beats.
  */
 export class GitHubSnapshots {
   readonly reader: LocalGitProvider;
@@ -55,10 +73,16 @@ export class GitHubSnapshots {
   private evictedSinceGc = 0;
   /** GitHub commits this process read, least recently used first: what eviction keeps. */
   private readonly recent: string[] = [];
+  private readonly cacheDir: string;
+  private readonly ownDir: string;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: SnapshotOptions) {
+    this.cacheDir = options.cacheDir;
+    const owner = `${os.hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+    this.ownDir = path.join(options.cacheDir, owner.replace(/[^A-Za-z0-9._-]/g, "_"));
     this.reader = new LocalGitProvider({
-      dataDir: options.cacheDir,
+      dataDir: this.ownDir,
       repository: "snapshots",
       defaultBranch: "main",
       timeoutMs: options.timeoutMs,
@@ -138,15 +162,30 @@ export class GitHubSnapshots {
 
   private ensureRepository(): Promise<void> {
     this.ready ??= (async () => {
+      // The heartbeat first: a folder without one is anybody's to remove once it is old.
+      await mkdir(this.ownDir, { recursive: true });
+      await writeFile(path.join(this.ownDir, HEARTBEAT_FILE), `${process.pid}\n`);
+      await removeAbandoned(this.cacheDir, this.ownDir);
+      this.beat();
       if (existsSync(this.gitDir)) return;
       await mkdir(path.dirname(this.gitDir), { recursive: true });
-      // `init` on a repository another process just made only re-initialises it.
       await runGit(["init", "--quiet", "--bare", this.gitDir]);
     })().catch((error: unknown) => {
       this.ready = null;
       throw error;
     });
     return this.ready;
+  }
+
+  private beat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      const now = new Date();
+      void utimes(path.join(this.ownDir, HEARTBEAT_FILE), now, now)
+        .then(() => removeAbandoned(this.cacheDir, this.ownDir))
+        .catch(() => undefined);
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   private async load(
@@ -272,6 +311,24 @@ export class GitHubSnapshots {
       this.evictedSinceGc = 0;
       await this.git.run(["gc", "--quiet", "--prune=now"], { timeoutMs: this.timeoutMs });
     }
+  }
+}
+
+/**
+ * Removes the folders of `cacheDir` whose heartbeat (or, before it was
+ * written, the folder itself) is older than `ABANDONED_AFTER_MS`: caches of
+ * processes that ended. A folder another process removes first is skipped.
+ */
+async function removeAbandoned(cacheDir: string, own: string): Promise<void> {
+  const entries = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
+  const oldest = Date.now() - ABANDONED_AFTER_MS;
+  for (const entry of entries) {
+    const dir = path.join(cacheDir, entry.name);
+    if (!entry.isDirectory() || dir === own) continue;
+    const beat =
+      (await stat(path.join(dir, HEARTBEAT_FILE)).catch(() => null)) ??
+      (await stat(dir).catch(() => null));
+    if (beat && beat.mtimeMs < oldest) await rm(dir, { recursive: true, force: true });
   }
 }
 
