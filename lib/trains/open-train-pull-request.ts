@@ -23,8 +23,9 @@ export interface OpenTrainResult {
  * The train's job: makes its one branch at the base commit, one commit with
  * every application's files, and one pull request listing them all, then
  * records `pr_open` on each of its promotions that is still planned, in one
- * transaction. Idempotent like a single promotion's job: each step first
- * looks for what it would create, so a rerun after a crash at any point
+ * transaction. Idempotent like a single promotion's job: one read finds what
+ * exists and one writeChange makes the rest (on GitHub one query and one
+ * request of mutations, then the labels), so a rerun after a crash at any point
  * ends with one branch, one commit and one pull request. Runs of the same
  * train are serialised by an advisory lock.
  */
@@ -89,42 +90,52 @@ async function openUnderLock(ctx: PromotionContext, trainId: string): Promise<Op
     })),
   };
 
-  // 1. The branch, at the base commit every application was planned at.
-  let head = await git.getBranch(train.branch);
-  if (head === null)
-    head = (await git.createBranch({ name: train.branch, from: train.baseCommit })).sha;
-
-  // 2. One commit on it with every application's files.
-  let commit: string;
-  if (head === train.baseCommit) {
-    commit = await git.commitFiles({
-      branch: train.branch,
-      parent: train.baseCommit,
-      message: trainCommitMessage(text),
-      author,
-      files: changes.map((change) => ({ path: change.path, content: change.after })),
-    });
-  } else if (await isTrainCommit(ctx, { head, base: train.baseCommit, changes })) {
-    commit = head;
-  } else {
+  // What exists already (a rerun after a crash finds its own branch, commit or pull request).
+  const found = await git.findChange({ branch: train.branch, base: git.defaultBranch });
+  const head = found.head;
+  if (
+    head !== null &&
+    head !== train.baseCommit &&
+    !(await isTrainCommit(ctx, { head, base: train.baseCommit, changes }))
+  ) {
     throw new GantryError(
       "conflict",
       `branch ${train.branch} already exists with commits Gantry did not make for this train; delete the branch or close the train`,
       { details: { branch: train.branch, head } },
     );
   }
-
-  // 3. The pull request.
-  let pr = await git.findPullRequest({ head: train.branch, base: git.defaultBranch });
-  if (pr === null) {
-    pr = await git.openPullRequest({
-      head: train.branch,
-      base: git.defaultBranch,
-      title: trainTitle(text),
-      body: trainBody(text),
-      labels: [...promotionLabels(environment), "train"],
-      author,
-    });
+  // What is missing, in one call where the host allows: the branch at the base commit every
+  // application was planned at, one commit with every application's files, the pull request.
+  const needsCommit = head === null || head === train.baseCommit;
+  const written = await git.writeChange({
+    branch: train.branch,
+    createFrom: head === null ? train.baseCommit : undefined,
+    commit: needsCommit
+      ? {
+          parent: train.baseCommit,
+          message: trainCommitMessage(text),
+          author,
+          files: changes.map((change) => ({ path: change.path, content: change.after })),
+        }
+      : undefined,
+    pullRequest:
+      found.pullRequest === null
+        ? {
+            base: git.defaultBranch,
+            title: trainTitle(text),
+            body: trainBody(text),
+            labels: [...promotionLabels(environment), "train"],
+            author,
+          }
+        : undefined,
+  });
+  const commit = written.commit ?? head;
+  const pr = written.pullRequest ?? found.pullRequest;
+  if (commit === null || pr === null) {
+    throw new GantryError(
+      "unavailable",
+      `the Git host did not report the change on ${train.branch}`,
+    );
   }
 
   // 4. Record it on the train and on every promotion still planned: their rows locked
