@@ -2,16 +2,7 @@ import Link from "next/link";
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
-import {
-  SortLinkHead,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-  TableRowHeader,
-} from "@/components/ui/table";
+import { SortLinkHead, Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
 import type {
   CatalogueCellStatus,
@@ -43,7 +34,7 @@ export function VersionMatrix({
   return (
     <Table
       caption="Applications, the version each environment should run and what its clusters report. Versions marked ≠ differ from the previous environment."
-      className="[&>table]:min-w-[56rem]"
+      className="version-matrix [&>table]:min-w-[56rem]"
     >
       <TableHeader>
         <tr>
@@ -69,20 +60,19 @@ export function VersionMatrix({
       </TableHeader>
       <TableBody>
         {rows.map((row) => (
-          <TableRow key={row.slug}>
-            <TableRowHeader className={STICKY_COLUMN}>
-              <Link
-                href={`/apps/${row.slug}`}
-                className="font-medium text-blue-800 hover:underline dark:text-blue-300"
-              >
+          // Cells are styled by .version-matrix in app/globals.css: a page has 50 rows × every environment.
+          <tr key={row.slug}>
+            <th scope="row">
+              {/* No prefetch: 50 links in view would each fetch an application page. */}
+              <Link href={`/apps/${row.slug}`} prefetch={false}>
                 {row.name}
               </Link>
-              <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{row.slug}</div>
-            </TableRowHeader>
-            <TableCell className="text-slate-700 dark:text-slate-300">{row.team.name}</TableCell>
-            <TableCell>
+              <div className="font-mono">{row.slug}</div>
+            </th>
+            <td className="t">{row.team.name}</td>
+            <td>
               <TierBadge tier={row.tier} />
-            </TableCell>
+            </td>
             {environments.map((environment, index) => (
               <VersionCell
                 key={environment.id}
@@ -91,7 +81,7 @@ export function VersionMatrix({
                 previous={index > 0 ? environments[index - 1] : undefined}
               />
             ))}
-          </TableRow>
+          </tr>
         ))}
       </TableBody>
     </Table>
@@ -109,7 +99,7 @@ function VersionCell({
 }) {
   if (!(environment.name in row.versions)) {
     return (
-      <td className="px-3 py-2 align-top text-slate-500 dark:text-slate-400">
+      <td className="n">
         <span aria-hidden="true">—</span>
         <span className="sr-only">not deployed</span>
       </td>
@@ -122,27 +112,21 @@ function VersionCell({
   const status = row.status[environment.name] ?? null;
   if (version === null) {
     return (
-      <td className="px-3 py-2 align-top text-xs">
-        <span className="italic text-slate-600 dark:text-slate-400">no version</span>
+      <td>
+        <i>no version</i>
         <CellStatus status={status} />
       </td>
     );
   }
   return (
-    <td
-      className={`px-3 py-2 align-top text-xs ${differs ? "border-l-4 border-amber-500 bg-amber-100 text-amber-950 dark:border-amber-400 dark:bg-amber-900/60 dark:text-amber-100" : "text-slate-800 dark:text-slate-200"}`}
-    >
+    <td className={differs ? "d" : undefined}>
       {/* A mark and a border as well as the colour: colour is never the only signal. */}
       {differs ? (
-        <span
-          aria-hidden="true"
-          title={`differs from ${previous?.name}`}
-          className="mr-1 font-bold"
-        >
+        <b aria-hidden="true" title={`differs from ${previous?.name}`}>
           ≠
-        </span>
+        </b>
       ) : null}
-      <span className="font-mono">{version}</span>
+      <code>{version}</code>
       {differs ? (
         <span className="sr-only">
           {" "}
@@ -157,10 +141,10 @@ function VersionCell({
 /** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
 function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
   if (!status) {
-    return <div className="mt-1 text-slate-500 dark:text-slate-400">no report</div>;
+    return <p className="q mt-1">no report</p>;
   }
   return (
-    <div className="mt-1 flex flex-wrap gap-1">
+    <div>
       {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}
       <HealthBadge health={status.health} />
     </div>
