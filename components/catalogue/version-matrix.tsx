@@ -1,14 +1,8 @@
-import Link from "next/link";
-import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
-import { TierBadge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { SortLinkHead, Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
-import type {
-  CatalogueCellStatus,
-  CatalogueEnvironment,
-  CatalogueRow,
-} from "@/lib/catalogue/list-applications";
+import type { CatalogueEnvironment, CatalogueRow } from "@/lib/catalogue/list-applications";
+import { VersionMatrixRows } from "./version-matrix-rows";
 
 type SortField = CatalogueQuery["sort"];
 
@@ -18,6 +12,10 @@ type SortField = CatalogueQuery["sort"];
  * environment before it is highlighted: that is a release on its way (or
  * stuck) between two stages. Under the version, what the environment's
  * clusters report: sync and health combined over them, or stale.
+ *
+ * The rows are a client component given only what they show: rendered here
+ * as server components, every cell's markup went to the browser twice (the
+ * HTML and the React payload describing it), two thirds of the page.
  */
 export function VersionMatrix({
   rows,
@@ -59,95 +57,25 @@ export function VersionMatrix({
         </tr>
       </TableHeader>
       <TableBody>
-        {rows.map((row) => (
-          // Cells are styled by .version-matrix in app/globals.css: a page has 50 rows × every environment.
-          <tr key={row.slug}>
-            <th scope="row">
-              {/* No prefetch: 50 links in view would each fetch an application page. */}
-              <Link href={`/apps/${row.slug}`} prefetch={false}>
-                {row.name}
-              </Link>
-              <div className="font-mono">{row.slug}</div>
-            </th>
-            <td className="t">{row.team.name}</td>
-            <td>
-              <TierBadge tier={row.tier} />
-            </td>
-            {environments.map((environment, index) => (
-              <VersionCell
-                key={environment.id}
-                row={row}
-                environment={environment}
-                previous={index > 0 ? environments[index - 1] : undefined}
-              />
-            ))}
-          </tr>
-        ))}
+        <VersionMatrixRows
+          environments={environments.map((environment) => environment.name)}
+          rows={rows.map((row) => ({
+            slug: row.slug,
+            name: row.name,
+            team: row.team.name,
+            tier: row.tier,
+            cells: environments.map((environment) =>
+              environment.name in row.versions
+                ? {
+                    version: row.versions[environment.name] ?? null,
+                    status: row.status[environment.name] ?? null,
+                  }
+                : null,
+            ),
+          }))}
+        />
       </TableBody>
     </Table>
-  );
-}
-
-function VersionCell({
-  row,
-  environment,
-  previous,
-}: {
-  row: CatalogueRow;
-  environment: CatalogueEnvironment;
-  previous: CatalogueEnvironment | undefined;
-}) {
-  if (!(environment.name in row.versions)) {
-    return (
-      <td className="n">
-        <span aria-hidden="true">—</span>
-        <span className="sr-only">not deployed</span>
-      </td>
-    );
-  }
-  const version = row.versions[environment.name] ?? null;
-  const before =
-    previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
-  const differs = before !== undefined && before !== version;
-  const status = row.status[environment.name] ?? null;
-  if (version === null) {
-    return (
-      <td>
-        <i>no version</i>
-        <CellStatus status={status} />
-      </td>
-    );
-  }
-  return (
-    <td className={differs ? "d" : undefined}>
-      {/* A mark and a border as well as the colour: colour is never the only signal. */}
-      {differs ? (
-        <b aria-hidden="true" title={`differs from ${previous?.name}`}>
-          ≠
-        </b>
-      ) : null}
-      <code>{version}</code>
-      {differs ? (
-        <span className="sr-only">
-          {" "}
-          (differs from {previous?.name}: {before ?? "none"})
-        </span>
-      ) : null}
-      <CellStatus status={status} />
-    </td>
-  );
-}
-
-/** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
-function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
-  if (!status) {
-    return <p className="q mt-1">no report</p>;
-  }
-  return (
-    <div>
-      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}
-      <HealthBadge health={status.health} />
-    </div>
   );
 }
 

@@ -92,7 +92,7 @@ describe("catalogue queries", () => {
     expect(result.rows.length).toBeGreaterThan(0);
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { sort: "name", dir: "asc" },
     { sort: "name", dir: "desc" },
     { sort: "team", dir: "desc" },
