@@ -6,7 +6,7 @@ import { TierBadge } from "@/components/ui/badge";
 import type { CatalogueCellStatus } from "@/lib/catalogue/list-applications";
 
 /** One application of the matrix, as little as its row shows. */
-export interface MatrixRow {
+interface MatrixRow {
   slug: string;
   name: string;
   team: string;

@@ -108,7 +108,7 @@ type PositionKey = string | number;
  * sort-key values, the slug last. Pages are found by those values, not by
  * counting rows, so a deep page costs what the first does.
  */
-export interface CataloguePosition {
+interface CataloguePosition {
   direction: "after" | "before";
   keys: PositionKey[];
 }
