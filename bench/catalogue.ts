@@ -301,6 +301,9 @@ try {
       cpus: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      // Other work on the machine during the run (1, 5, 15 minutes): on a shared machine the
+      // timings are only comparable between runs with a similar load.
+      loadAverage: os.loadavg().map((n) => Math.round(n * 10) / 10),
     },
     applications: api.total,
     environments: 4,

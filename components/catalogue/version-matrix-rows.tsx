@@ -113,8 +113,9 @@ function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
     return <p className="q mt-1">no report</p>;
   }
   return (
+    // The space keeps the words apart in the cell's text (copied, or read as text), not only on screen.
     <div>
-      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}
+      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}{" "}
       <HealthBadge health={status.health} />
     </div>
   );
