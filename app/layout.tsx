@@ -42,13 +42,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   }
   // Every page says which source is silent and since when, above content that still renders.
   const now = new Date();
-  const outages = signedIn
-    ? await listOutages({
-        db: getDb(),
-        now,
-        staleAfterSeconds: getConfig().syncStaleAfterSeconds,
-      })
-    : null;
+  // Side by side: under many readers at once, each query waited for the one before.
+  const [outages, approvalsAwaiting] = signedIn
+    ? await Promise.all([
+        listOutages({ db: getDb(), now, staleAfterSeconds: getConfig().syncStaleAfterSeconds }),
+        approvalsAwaitingCount({ db: getDb(), person: signedIn.person }),
+      ])
+    : [null, null];
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
@@ -61,9 +61,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <SiteHeader
           person={signedIn?.person ?? null}
           signOutAction={signOutAction}
-          approvalsAwaiting={
-            signedIn ? await approvalsAwaitingCount({ db: getDb(), person: signedIn.person }) : null
-          }
+          approvalsAwaiting={approvalsAwaiting}
         />
         <main id="main" className="mx-auto w-full max-w-screen-2xl px-4 py-6 sm:px-6">
           {outages ? <OutageNotice outages={outages} now={now} /> : null}

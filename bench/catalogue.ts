@@ -5,8 +5,11 @@
  * provider) on a throwaway data directory seeded with 10,000 demo apps × 4
  * environments, then measures the server's response time for /apps (first
  * page, a team filter, a text search, a deep page) at concurrency 1 and 16,
- * and the server's peak RSS. For comparison in the same run, it also times
- * what a UI that loads every app does: the whole catalogue in one query.
+ * and the server's peak RSS; the weight of the first page (HTML and the
+ * inline React payload); and, in Chromium, the time from navigation to a
+ * usable catalogue (rows shown, scripts run). For comparison in the same
+ * run, it also times what a UI that loads every app does: the whole
+ * catalogue in one query.
  *
  * Prints a table and writes bench/results/catalogue.json. Figures are
  * medians and percentiles of one run on this machine; compare ratios.
@@ -17,6 +20,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { chromium } from "@playwright/test";
 import { listApplications } from "@/lib/catalogue/list-applications";
 import { createDbClient } from "@/lib/db";
 import { log, makeDataDir, percentile, writeResults } from "./support";
@@ -27,6 +31,8 @@ const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54389);
 const REQUESTS_C1 = Number(process.env.BENCH_REQUESTS_C1 ?? 60);
 const REQUESTS_C16 = Number(process.env.BENCH_REQUESTS_C16 ?? 160);
+const BROWSER_LOADS = Number(process.env.BENCH_BROWSER_LOADS ?? 10);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const dataDir = makeDataDir("gantry-bench-");
 const base = `http://127.0.0.1:${PORT}`;
 const ADMIN_EMAIL = "bench-admin@example.com";
@@ -165,6 +171,41 @@ async function measure(url: string, requests: number, concurrency: number) {
   };
 }
 
+/**
+ * Time from navigation to a usable catalogue in Chromium, signed in: the
+ * rows are shown and the page's load event has fired (its scripts ran, so
+ * the filters and links respond). Median and worst of `loads` loads.
+ */
+async function usableInChromium(url: string, loads: number) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  try {
+    const context = await browser.newContext();
+    await context.addCookies(
+      cookie.split("; ").map((pair) => {
+        const [name = "", ...value] = pair.split("=");
+        return { name, value: value.join("="), url: base };
+      }),
+    );
+    const page = await context.newPage();
+    const times: number[] = [];
+    for (let i = 0; i <= loads; i++) {
+      const start = performance.now();
+      // Generous limits: on a saturated machine a load can take long, and that is the figure.
+      await page.goto(url, { waitUntil: "domcontentloaded", timeout: 180_000 });
+      await page.getByRole("rowheader").first().waitFor({ timeout: 180_000 });
+      await page.waitForFunction(() => document.readyState === "complete", null, {
+        timeout: 180_000,
+      });
+      // The first load warms the browser's cache of scripts and styles, as a person's second visit has.
+      if (i > 0) times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return { loads, p50: percentile(times, 50), max: times.at(-1) ?? Number.NaN };
+  } finally {
+    await browser.close();
+  }
+}
+
 try {
   const t0 = performance.now();
   await waitForServer();
@@ -179,12 +220,19 @@ try {
     rows: { team: { slug: string } }[];
   };
   const team = api.rows[0]?.team.slug ?? "payments";
-  const deepPage = Math.max(1, Math.floor((api.total / 50) * 0.95));
+  // A deep page as the pager links it: the position of the row before it, not a row count.
+  const deepPage = Math.max(2, Math.floor((api.total / 50) * 0.95));
+  const before = (await (await get(`${base}/api/v1/apps?page=${deepPage - 1}`)).json()) as {
+    endCursor: string | null;
+  };
   const scenarios = [
     { name: "first page", path: "/apps" },
     { name: "team filter", path: `/apps?team=${team}` },
     { name: "text search", path: "/apps?q=api" },
-    { name: `deep page (${deepPage})`, path: `/apps?page=${deepPage}` },
+    {
+      name: `deep page (${deepPage})`,
+      path: `/apps?page=${deepPage}&after=${before.endCursor ?? ""}`,
+    },
   ];
   // The weight of the first page of 50 rows as a browser loads it: the HTML, of which the inline
   // React Server Components payload (self.__next_f.push scripts) is a part.
@@ -209,6 +257,12 @@ try {
     }
   }
   const peakRss = server.pid ? peakRssBytes(server.pid) : 0;
+  log(`Chromium: ${BROWSER_LOADS} loads of /apps`);
+  // A browser that fails is reported as such; the server's figures above still count.
+  const browser = await usableInChromium(`${base}/apps`, BROWSER_LOADS).catch((error: unknown) => {
+    log(`Chromium: ${error instanceof Error ? error.message : String(error)}`);
+    return { loads: 0, p50: Number.NaN, max: Number.NaN };
+  });
 
   // The same run, the other way: every application in one query, as a UI that loads the whole fleet does.
   const urlFile = path.join(dataDir, "postgres.credentials");
@@ -239,12 +293,17 @@ try {
     loadAll = { p50: percentile(all, 50), rows, paged: percentile(paged, 50) };
   }
 
+  const firstPageP95 =
+    results.find((r) => r.concurrency === 1 && r.scenario === "first page")?.p95 ?? Number.NaN;
   const report = {
     measuredAt: new Date().toISOString(),
     machine: {
       cpus: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      // Other work on the machine during the run (1, 5, 15 minutes): on a shared machine the
+      // timings are only comparable between runs with a similar load.
+      loadAverage: os.loadavg().map((n) => Math.round(n * 10) / 10),
     },
     applications: api.total,
     environments: 4,
@@ -253,12 +312,16 @@ try {
     // The scale issue's names; "10k" ones only when the run is at 10,000 apps.
     ...(APPS === 10_000
       ? {
-          catalogueP95Ms10k: Math.max(
-            ...results.filter((r) => r.concurrency === 1).map((r) => r.p95),
-          ),
+          catalogueP95Ms10k: firstPageP95,
+          catalogueUsableMsChromium10k: Math.round(browser.p50),
           rssHighWaterMb10k: Math.round(peakRss / 2 ** 20),
         }
       : {}),
+    catalogueFirstPageP95MsC1: firstPageP95,
+    catalogueWorstP95MsC1: Math.max(
+      ...results.filter((r) => r.concurrency === 1).map((r) => r.p95),
+    ),
+    catalogueUsableMsChromium: browser,
     catalogueSlowestMsC16: Math.max(
       ...results.filter((r) => r.concurrency === 16).map((r) => r.max),
     ),
@@ -266,7 +329,7 @@ try {
     cataloguePageRscKb: Math.round(rscBytes / 1024),
     results,
     loadEverything: loadAll,
-    targets: { p95AtConcurrency1Ms: 150, maxAtConcurrency16Ms: 1000 },
+    targets: { firstPageP95AtConcurrency1Ms: 100, maxAtConcurrency16Ms: 500, pageKb: 150 },
   };
   writeResults("catalogue", report);
 
@@ -291,10 +354,13 @@ try {
     `\npeak RSS of the portal: ${report.peakRssMiB} MiB; start-up incl. seeding and import: ${startupSeconds.toFixed(1)} s`,
   );
   console.log(
-    `worst p95 at concurrency 1: ${worstP95.toFixed(1)} ms (target < 150 ms) ${worstP95 < 150 ? "✔" : "✘"}`,
+    `first page p95 at concurrency 1: ${firstPageP95.toFixed(1)} ms (target < 100 ms) ${firstPageP95 < 100 ? "✔" : "✘"}; worst scenario p95 ${worstP95.toFixed(1)} ms`,
   );
   console.log(
-    `slowest request at concurrency 16: ${worstMax.toFixed(1)} ms (target < 1000 ms) ${worstMax < 1000 ? "✔" : "✘"}`,
+    `slowest request at concurrency 16: ${worstMax.toFixed(1)} ms (target ≤ 500 ms) ${worstMax <= 500 ? "✔" : "✘"}`,
+  );
+  console.log(
+    `usable catalogue in Chromium: p50 ${browser.p50.toFixed(0)} ms, worst ${browser.max.toFixed(0)} ms over ${browser.loads} loads`,
   );
   if (loadAll) {
     console.log(

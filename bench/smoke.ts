@@ -44,6 +44,7 @@ const RUNS: readonly SmokeRun[] = [
       BENCH_APPS: "300",
       BENCH_REQUESTS_C1: "10",
       BENCH_REQUESTS_C16: "32",
+      BENCH_BROWSER_LOADS: "2",
       BENCH_PORT: "3391",
       BENCH_POSTGRES_PORT: "54481",
     },

@@ -90,6 +90,8 @@ export default async function ApplicationsPage({
             total={page.total}
             pageSize={page.pageSize}
             estimate={page.totalIsEstimate}
+            startCursor={page.startCursor}
+            endCursor={page.endCursor}
           />
         </>
       )}

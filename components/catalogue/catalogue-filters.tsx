@@ -3,6 +3,7 @@ import { CheckboxField, Field, Input, Select } from "@/components/ui/field";
 import { FilterActions } from "@/components/ui/filter-form";
 import type { CatalogueQuery } from "@/lib/catalogue/catalogue-query";
 import { STATUS_FILTERS, type StatusFilter, TIERS } from "@/lib/catalogue/catalogue-query";
+import { SelectOptions } from "./select-options";
 import { SubmitOnChange } from "./submit-on-change";
 
 export interface FilterChoices {
@@ -35,11 +36,7 @@ function SelectFilter({
     <Field id={id} label={label}>
       <Select name={name} defaultValue={value ?? ""}>
         <option value="">{any}</option>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
+        <SelectOptions options={options.map((option) => [option.value, option.label] as const)} />
       </Select>
     </Field>
   );

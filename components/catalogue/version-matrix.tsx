@@ -1,23 +1,8 @@
-import Link from "next/link";
-import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
-import { TierBadge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
-import {
-  SortLinkHead,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-  TableRowHeader,
-} from "@/components/ui/table";
+import { SortLinkHead, Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
-import type {
-  CatalogueCellStatus,
-  CatalogueEnvironment,
-  CatalogueRow,
-} from "@/lib/catalogue/list-applications";
+import type { CatalogueEnvironment, CatalogueRow } from "@/lib/catalogue/list-applications";
+import { VersionMatrixRows } from "./version-matrix-rows";
 
 type SortField = CatalogueQuery["sort"];
 
@@ -27,6 +12,10 @@ type SortField = CatalogueQuery["sort"];
  * environment before it is highlighted: that is a release on its way (or
  * stuck) between two stages. Under the version, what the environment's
  * clusters report: sync and health combined over them, or stale.
+ *
+ * The rows are a client component given only what they show: rendered here
+ * as server components, every cell's markup went to the browser twice (the
+ * HTML and the React payload describing it), two thirds of the page.
  */
 export function VersionMatrix({
   rows,
@@ -43,7 +32,7 @@ export function VersionMatrix({
   return (
     <Table
       caption="Applications, the version each environment should run and what its clusters report. Versions marked ≠ differ from the previous environment."
-      className="[&>table]:min-w-[56rem]"
+      className="version-matrix [&>table]:min-w-[56rem]"
     >
       <TableHeader>
         <tr>
@@ -68,103 +57,25 @@ export function VersionMatrix({
         </tr>
       </TableHeader>
       <TableBody>
-        {rows.map((row) => (
-          <TableRow key={row.slug}>
-            <TableRowHeader className={STICKY_COLUMN}>
-              <Link
-                href={`/apps/${row.slug}`}
-                className="font-medium text-blue-800 hover:underline dark:text-blue-300"
-              >
-                {row.name}
-              </Link>
-              <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{row.slug}</div>
-            </TableRowHeader>
-            <TableCell className="text-slate-700 dark:text-slate-300">{row.team.name}</TableCell>
-            <TableCell>
-              <TierBadge tier={row.tier} />
-            </TableCell>
-            {environments.map((environment, index) => (
-              <VersionCell
-                key={environment.id}
-                row={row}
-                environment={environment}
-                previous={index > 0 ? environments[index - 1] : undefined}
-              />
-            ))}
-          </TableRow>
-        ))}
+        <VersionMatrixRows
+          environments={environments.map((environment) => environment.name)}
+          rows={rows.map((row) => ({
+            slug: row.slug,
+            name: row.name,
+            team: row.team.name,
+            tier: row.tier,
+            cells: environments.map((environment) =>
+              environment.name in row.versions
+                ? {
+                    version: row.versions[environment.name] ?? null,
+                    status: row.status[environment.name] ?? null,
+                  }
+                : null,
+            ),
+          }))}
+        />
       </TableBody>
     </Table>
-  );
-}
-
-function VersionCell({
-  row,
-  environment,
-  previous,
-}: {
-  row: CatalogueRow;
-  environment: CatalogueEnvironment;
-  previous: CatalogueEnvironment | undefined;
-}) {
-  if (!(environment.name in row.versions)) {
-    return (
-      <td className="px-3 py-2 align-top text-slate-500 dark:text-slate-400">
-        <span aria-hidden="true">—</span>
-        <span className="sr-only">not deployed</span>
-      </td>
-    );
-  }
-  const version = row.versions[environment.name] ?? null;
-  const before =
-    previous && previous.name in row.versions ? row.versions[previous.name] : undefined;
-  const differs = before !== undefined && before !== version;
-  const status = row.status[environment.name] ?? null;
-  // The file sets no version here (`tag: ""`, a missing key): the chart decides, from outside the repository.
-  if (version === null) {
-    return (
-      <td className="px-3 py-2 align-top text-xs">
-        <span className="italic text-slate-600 dark:text-slate-400">chart default</span>
-        <CellStatus status={status} />
-      </td>
-    );
-  }
-  return (
-    <td
-      className={`px-3 py-2 align-top text-xs ${differs ? "border-l-4 border-amber-500 bg-amber-100 text-amber-950 dark:border-amber-400 dark:bg-amber-900/60 dark:text-amber-100" : "text-slate-800 dark:text-slate-200"}`}
-    >
-      {/* A mark and a border as well as the colour: colour is never the only signal. */}
-      {differs ? (
-        <span
-          aria-hidden="true"
-          title={`differs from ${previous?.name}`}
-          className="mr-1 font-bold"
-        >
-          ≠
-        </span>
-      ) : null}
-      <span className="font-mono">{version}</span>
-      {differs ? (
-        <span className="sr-only">
-          {" "}
-          (differs from {previous?.name}: {before ?? "none"})
-        </span>
-      ) : null}
-      <CellStatus status={status} />
-    </td>
-  );
-}
-
-/** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
-function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
-  if (!status) {
-    return <div className="mt-1 text-slate-500 dark:text-slate-400">no report</div>;
-  }
-  return (
-    <div className="mt-1 flex flex-wrap gap-1">
-      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}
-      <HealthBadge health={status.health} />
-    </div>
   );
 }
 

@@ -29,10 +29,7 @@ export const HEALTH_DISPLAY_ORDER: readonly HealthState[] = [
 export function HealthBadge({ health }: { health: HealthState }) {
   const { tone, icon } = HEALTH[health];
   return (
-    <Badge tone={tone}>
-      <span aria-hidden="true" className="mr-1">
-        {icon}
-      </span>
+    <Badge tone={tone} icon={icon}>
       {health}
     </Badge>
   );
@@ -41,10 +38,7 @@ export function HealthBadge({ health }: { health: HealthState }) {
 export function SyncBadge({ state }: { state: SyncState }) {
   const { tone, icon, label } = SYNC[state];
   return (
-    <Badge tone={tone}>
-      <span aria-hidden="true" className="mr-1">
-        {icon}
-      </span>
+    <Badge tone={tone} icon={icon}>
       {label}
     </Badge>
   );
@@ -52,10 +46,7 @@ export function SyncBadge({ state }: { state: SyncState }) {
 
 export function StaleBadge() {
   return (
-    <Badge tone="warning">
-      <span aria-hidden="true" className="mr-1">
-        ⏱
-      </span>
+    <Badge tone="warning" icon="⏱">
       stale
     </Badge>
   );

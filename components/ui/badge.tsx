@@ -1,23 +1,23 @@
 import type { ReactNode } from "react";
 
-const TONES = {
-  neutral:
-    "bg-slate-100 text-slate-700 ring-slate-200 dark:bg-slate-800 dark:text-slate-200 dark:ring-slate-700",
-  info: "bg-blue-50 text-blue-800 ring-blue-200 dark:bg-blue-950 dark:text-blue-200 dark:ring-blue-900",
-  warning:
-    "bg-amber-50 text-amber-900 ring-amber-300 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-900",
-  danger: "bg-red-50 text-red-800 ring-red-200 dark:bg-red-950 dark:text-red-200 dark:ring-red-900",
-  success:
-    "bg-emerald-50 text-emerald-800 ring-emerald-200 dark:bg-emerald-950 dark:text-emerald-200 dark:ring-emerald-900",
-} as const;
+/** Each tone is one class in app/globals.css (`badge-<tone>`): badges are many on a page. */
+export type BadgeTone = "neutral" | "info" | "warning" | "danger" | "success";
 
-export type BadgeTone = keyof typeof TONES;
-
-export function Badge({ tone = "neutral", children }: { tone?: BadgeTone; children: ReactNode }) {
+/**
+ * A small labelled state. `icon` is decoration drawn by CSS beside the
+ * words, hidden from screen readers: the words always say the state.
+ */
+export function Badge({
+  tone = "neutral",
+  icon,
+  children,
+}: {
+  tone?: BadgeTone;
+  icon?: string;
+  children: ReactNode;
+}) {
   return (
-    <span
-      className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${TONES[tone]}`}
-    >
+    <span className={`badge badge-${tone}`} data-icon={icon}>
       {children}
     </span>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogueSearch, parseCatalogueQuery } from "./catalogue-query";
+import { catalogueSearch, encodePosition, parseCatalogueQuery } from "./catalogue-query";
 
 describe("parseCatalogueQuery", () => {
   it("fills defaults and drops blanks", () => {
@@ -19,6 +19,21 @@ describe("parseCatalogueQuery", () => {
     expect(catalogueSearch(searched.query)).toBe("?q=pay");
     expect(catalogueSearch(chosen.query)).toBe("?q=pay&sort=name");
     expect(catalogueSearch(searched.query, { q: undefined })).toBe("?sort=relevance");
+  });
+
+  it("keeps a page position only on the link that asks for it", () => {
+    const after = encodePosition(["app-049"]);
+    const parsed = parseCatalogueQuery({ page: "2", after });
+    expect(parsed.ok && parsed.query.position).toEqual({ direction: "after", keys: ["app-049"] });
+    if (!parsed.ok) return;
+    expect(catalogueSearch(parsed.query, { sort: "team", page: 1 })).toBe("?sort=team");
+    expect(catalogueSearch(parsed.query, { page: 3, after: encodePosition(["app-099"]) })).toBe(
+      `?page=3&after=${encodePosition(["app-099"])}`,
+    );
+    expect(parseCatalogueQuery({ after, before: after })).toEqual({
+      ok: false,
+      errors: ["after, before: give one of them, not both"],
+    });
   });
 
   it("names the parameter that is wrong", () => {

@@ -80,6 +80,14 @@ export const CatalogueQueryParams = z.object({
       .max(100_000, "page: too large")
       .default(1),
   ),
+  after: z.preprocess(
+    blankToUndefined,
+    z.string().max(600, "after: at most 600 characters").optional(),
+  ),
+  before: z.preprocess(
+    blankToUndefined,
+    z.string().max(600, "before: at most 600 characters").optional(),
+  ),
   size: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -92,10 +100,83 @@ export const CatalogueQueryParams = z.object({
   ),
 });
 
-const CatalogueQuerySchema = CatalogueQueryParams.transform((query) => ({
-  ...query,
-  sort: query.sort ?? defaultSort(query.q),
-}));
+/** One sort key's value in a page position: text, a search rank, or an instant as ISO text. */
+type PositionKey = string | number;
+
+/**
+ * Where a keyset page starts: just after (or just before) the row with these
+ * sort-key values, the slug last. Pages are found by those values, not by
+ * counting rows, so a deep page costs what the first does.
+ */
+interface CataloguePosition {
+  direction: "after" | "before";
+  keys: PositionKey[];
+}
+
+const PositionKeys = z
+  .array(z.union([z.string().max(250), z.number().int()]))
+  .min(1)
+  .max(2);
+
+/** The opaque `after`/`before` value of a row's sort-key values (base64url JSON). */
+export function encodePosition(keys: readonly PositionKey[]): string {
+  return Buffer.from(JSON.stringify(keys)).toString("base64url");
+}
+
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The keys a position must carry for this sort, or a message naming what is wrong. */
+function decodePosition(
+  value: string,
+  sort: (typeof SORT_FIELDS)[number],
+  q: string | undefined,
+): PositionKey[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+  } catch {
+    return "not a page position";
+  }
+  const keys = PositionKeys.safeParse(json);
+  if (!keys.success) return "not a page position";
+  const [first, slug] = keys.data;
+  const ranked = sort === "relevance" && q;
+  if (sort === "name" || (sort === "relevance" && !q)) {
+    return keys.data.length === 1 && typeof first === "string" ? keys.data : "not for this order";
+  }
+  if (typeof slug !== "string") return "not for this order";
+  if (ranked) return typeof first === "number" ? keys.data : "not for this order";
+  if (typeof first !== "string") return "not for this order";
+  if (sort === "tier" && !(TIERS as readonly string[]).includes(first)) return "not for this order";
+  if (sort === "updated" && !TIME.test(first)) return "not for this order";
+  return keys.data;
+}
+
+const CatalogueQuerySchema = CatalogueQueryParams.transform((query, context) => {
+  const sort = query.sort ?? defaultSort(query.q);
+  const raw = query.after ?? query.before;
+  let position: CataloguePosition | undefined;
+  if (query.after && query.before) {
+    context.addIssue({ code: "custom", message: "after, before: give one of them, not both" });
+  } else if (raw) {
+    const name = query.after ? "after" : "before";
+    const keys = decodePosition(raw, sort, query.q);
+    if (typeof keys === "string") {
+      context.addIssue({
+        code: "custom",
+        message: `${name}: ${keys}; open the first page again`,
+      });
+    } else {
+      position = { direction: name, keys };
+    }
+  }
+  const parsed: Omit<typeof query, "sort"> & {
+    sort: (typeof SORT_FIELDS)[number];
+    position?: CataloguePosition;
+  } = { ...query, sort };
+  if (position) parsed.position = position;
+  return parsed;
+});
 
 function defaultSort(q: string | undefined): (typeof SORT_FIELDS)[number] {
   return q ? "relevance" : "name";
@@ -130,6 +211,9 @@ export function catalogueSearch(
   if (merged.sort !== defaultSort(merged.q)) params.set("sort", merged.sort);
   if (merged.dir !== "asc") params.set("dir", merged.dir);
   if (merged.page !== 1) params.set("page", String(merged.page));
+  // A position belongs to the link that asks for it: any other change starts from a page number.
+  if (change.after) params.set("after", change.after);
+  if (change.before) params.set("before", change.before);
   if (merged.size !== 50) params.set("size", String(merged.size));
   const search = params.toString();
   return search ? `?${search}` : "";

@@ -2,7 +2,7 @@ import { getConfig } from "@/lib/config";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { combinedSyncState, isStale, worstHealth } from "@/lib/sync-status/list-sync-status";
 import type { HealthState, SyncState } from "@/lib/sync-status/report";
-import type { CatalogueQuery } from "./catalogue-query";
+import { type CatalogueQuery, encodePosition } from "./catalogue-query";
 
 export interface CatalogueEnvironment {
   id: string;
@@ -48,6 +48,12 @@ export interface CataloguePage {
   page: number;
   pageSize: number;
   pageCount: number;
+  /**
+   * The positions of this page's first and last rows (`before` and `after`
+   * for the previous and next page's links); null on an empty page.
+   */
+  startCursor: string | null;
+  endCursor: string | null;
 }
 
 /**
@@ -80,9 +86,9 @@ export async function listApplications(params: {
     countMatching(db, where, query, now),
   ]);
   const { total } = counted;
-  // Past the end (a stale link): show the last page rather than nothing.
-  const page = Math.min(query.page, Math.max(1, Math.ceil(total / query.size)));
-  const rows = total > 0 ? await selectPage(db, where, query, page) : [];
+  const pageCount = Math.max(1, Math.ceil(total / query.size));
+  const { rows, page } =
+    total > 0 ? await findPage(db, where, query, total) : { rows: [], page: 1 };
   const ids = rows.map((row) => row.id);
   const [targets, clusterStatuses] =
     ids.length === 0
@@ -121,8 +127,56 @@ export async function listApplications(params: {
     totalIsEstimate: counted.estimate,
     page,
     pageSize: query.size,
-    pageCount: Math.max(1, Math.ceil(total / query.size)),
+    pageCount,
+    startCursor: rows[0] ? encodePosition(positionOf(rows[0], query)) : null,
+    endCursor: rows.at(-1) ? encodePosition(positionOf(rows.at(-1) as PageRow, query)) : null,
   };
+}
+
+/**
+ * The rows of the page the query asks for, by keyset: the first page, the
+ * rows after or before a position (the pager's Next and Previous), or the
+ * last page (the order reversed). Only a page number typed without a
+ * position (an old link, an API client counting pages) is found by OFFSET.
+ * A position that no longer has rows on its side (the catalogue changed)
+ * shows the first or last page instead of nothing.
+ */
+async function findPage(
+  db: PrismaClient,
+  where: Prisma.Sql,
+  query: CatalogueQuery,
+  total: number,
+): Promise<{ rows: PageRow[]; page: number }> {
+  const size = query.size;
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  const firstPage = async () => ({
+    rows: await selectPage(db, where, query, { limit: size }),
+    page: 1,
+  });
+  // The last page holds what the full pages leave: the count is kept, so this is arithmetic.
+  const lastPage = async () => {
+    const limit = total - (pageCount - 1) * size || size;
+    const rows = await selectPage(db, where, query, { reverse: true, limit });
+    return { rows: rows.reverse(), page: pageCount };
+  };
+  const position = query.position;
+  if (position?.direction === "after") {
+    const rows = await selectPage(db, where, query, { after: position.keys, limit: size });
+    if (rows.length > 0) return { rows, page: Math.min(Math.max(2, query.page), pageCount) };
+    return lastPage();
+  }
+  if (position?.direction === "before") {
+    const rows = await selectPage(db, where, query, { before: position.keys, limit: size });
+    if (rows.length === size && query.page > 1) {
+      return { rows: rows.reverse(), page: Math.min(query.page, pageCount - 1) };
+    }
+    return firstPage();
+  }
+  // Past the end (a stale link): show the last page rather than nothing.
+  if (query.page >= pageCount && pageCount > 1) return lastPage();
+  if (query.page <= 1) return firstPage();
+  const rows = await selectPage(db, where, query, { offset: (query.page - 1) * size, limit: size });
+  return { rows, page: query.page };
 }
 
 /** How long a count under a status filter is kept: statuses change with every report. */
@@ -244,21 +298,122 @@ interface PageRow {
   versionsDiffer: boolean;
   teamSlug: string;
   teamName: string;
+  /** The first key of the order, for the page's positions. */
+  sortKey: string | number | Date;
+}
+
+/** Which rows of the order selectPage reads: after or before a position, or from an offset; reversed for the end. */
+interface PageWindow {
+  after?: readonly (string | number)[];
+  before?: readonly (string | number)[];
+  offset?: number;
+  reverse?: boolean;
+  limit: number;
 }
 
 function selectPage(
   db: PrismaClient,
   where: Prisma.Sql,
   query: CatalogueQuery,
-  page: number,
+  window: PageWindow,
 ): Promise<PageRow[]> {
+  const keys = orderKeys(query);
+  // Read backwards from a `before` position (or from the end), then the caller turns the rows round.
+  const backwards = Boolean(window.before) || Boolean(window.reverse);
+  const position = window.after ?? window.before;
+  const conditions = position ? [where, keysetCondition(keys, position, backwards)] : [where];
   return db.$queryRaw<PageRow[]>`
     SELECT a."id", a."slug", a."name", a."tier"::text AS tier, a."archivedAt" IS NOT NULL AS archived,
-           a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName"
+           a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName",
+           ${keys[0]?.expression ?? Prisma.sql`a."slug"`} AS "sortKey"
     FROM "Application" a JOIN "Team" t ON t."id" = a."teamId"
-    WHERE ${where}
-    ORDER BY ${catalogueOrder(query)}
-    LIMIT ${query.size} OFFSET ${(page - 1) * query.size}`;
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY ${Prisma.join(
+      keys.map(
+        (key) =>
+          Prisma.sql`${key.expression} ${key.descending !== backwards ? Prisma.sql`DESC` : Prisma.sql`ASC`}`,
+      ),
+      ", ",
+    )}
+    LIMIT ${window.limit} OFFSET ${window.offset ?? 0}`;
+}
+
+/** One key of the catalogue's order: the expression, its direction, and how a position's value is bound. */
+interface OrderKey {
+  expression: Prisma.Sql;
+  descending: boolean;
+  bind: (value: string | number) => Prisma.Sql;
+}
+
+const bound = (value: string | number) => Prisma.sql`${value}`;
+
+/**
+ * The catalogue's order as keys; the slug is the final key in every order,
+ * so pages never overlap or skip a row, and a position names one row.
+ */
+function orderKeys(query: CatalogueQuery): OrderKey[] {
+  const descending = query.dir === "desc";
+  const slug = (desc: boolean): OrderKey => ({
+    expression: Prisma.sql`a."slug"`,
+    descending: desc,
+    bind: bound,
+  });
+  switch (query.sort) {
+    case "relevance":
+      return query.q
+        ? [{ expression: searchRank(query.q), descending, bind: bound }, slug(false)]
+        : [slug(descending)];
+    case "team":
+      return [{ expression: Prisma.sql`t."slug"`, descending, bind: bound }, slug(false)];
+    case "tier":
+      return [
+        {
+          expression: Prisma.sql`a."tier"`,
+          descending,
+          bind: (value) => Prisma.sql`${String(value)}::"Tier"`,
+        },
+        slug(false),
+      ];
+    case "updated":
+      return [
+        {
+          expression: Prisma.sql`a."updatedAt"`,
+          descending,
+          bind: (value) => Prisma.sql`${new Date(String(value))}`,
+        },
+        slug(false),
+      ];
+    default:
+      return [slug(descending)];
+  }
+}
+
+/**
+ * Rows strictly past the position in the order (or before it, reading
+ * backwards): the first key past its value, or equal and the next key past.
+ */
+function keysetCondition(
+  keys: readonly OrderKey[],
+  position: readonly (string | number)[],
+  backwards: boolean,
+): Prisma.Sql {
+  const past = (key: OrderKey, value: string | number) =>
+    key.descending !== backwards
+      ? Prisma.sql`${key.expression} < ${key.bind(value)}`
+      : Prisma.sql`${key.expression} > ${key.bind(value)}`;
+  const [first, second] = keys;
+  const [firstValue, secondValue] = position;
+  if (!first || firstValue === undefined) return Prisma.sql`TRUE`;
+  if (!second || secondValue === undefined) return past(first, firstValue);
+  return Prisma.sql`(${past(first, firstValue)} OR (${first.expression} = ${first.bind(firstValue)} AND ${past(second, secondValue)}))`;
+}
+
+/** A row's position: its sort-key values, the slug last (once, when the slug is the only key). */
+function positionOf(row: PageRow, query: CatalogueQuery): (string | number)[] {
+  const keys = orderKeys(query);
+  if (keys.length === 1) return [row.slug];
+  const value = row.sortKey instanceof Date ? row.sortKey.toISOString() : row.sortKey;
+  return [value, row.slug];
 }
 
 /** LIKE's wildcards in the search text are meant literally. */
@@ -338,25 +493,6 @@ function statusCondition(status: NonNullable<CatalogueQuery["status"]>, freshSin
                 SELECT 1 FROM "SyncStatus" mine
                 WHERE mine."applicationId" = a."id" AND mine."clusterId" = other."id"
                   AND mine."environmentId" = s."environmentId"))))`;
-  }
-}
-
-function catalogueOrder(query: CatalogueQuery): Prisma.Sql {
-  const dir = query.dir === "desc" ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  // The slug is the final key in every order, so pages never overlap or skip a row.
-  switch (query.sort) {
-    case "relevance":
-      return query.q
-        ? Prisma.sql`${searchRank(query.q)} ${dir}, a."slug" ASC`
-        : Prisma.sql`a."slug" ${dir}`;
-    case "team":
-      return Prisma.sql`t."slug" ${dir}, a."slug" ASC`;
-    case "tier":
-      return Prisma.sql`a."tier" ${dir}, a."slug" ASC`;
-    case "updated":
-      return Prisma.sql`a."updatedAt" ${dir}, a."slug" ASC`;
-    default:
-      return Prisma.sql`a."slug" ${dir}`;
   }
 }
 

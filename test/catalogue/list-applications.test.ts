@@ -92,6 +92,75 @@ describe("catalogue queries", () => {
     expect(result.rows.length).toBeGreaterThan(0);
   });
 
+  it.each<Record<string, string>>([
+    { sort: "name", dir: "asc" },
+    { sort: "name", dir: "desc" },
+    { sort: "team", dir: "desc" },
+    { sort: "tier", dir: "asc" },
+    { sort: "updated", dir: "desc" },
+    { sort: "relevance", dir: "asc", q: "0" },
+  ])(
+    "walks $sort $dir by position, forwards and back, as the page numbers order it",
+    async (order) => {
+      const base = { size: "25", ...order };
+      const byNumber: string[][] = [];
+      const first = await listApplications({ db, query: query(base) });
+      for (let page = 1; page <= first.pageCount; page++) {
+        const result = await listApplications({
+          db,
+          query: query({ ...base, page: String(page) }),
+        });
+        byNumber.push(result.rows.map((r) => r.slug));
+      }
+      expect(byNumber.flat().length).toBe(first.total);
+
+      // Next: each page after the last row of the one before, labelled with its number.
+      const forwards: string[][] = [first.rows.map((r) => r.slug)];
+      let current = first;
+      while (current.page < current.pageCount) {
+        const after = current.endCursor ?? "";
+        current = await listApplications({
+          db,
+          query: query({ ...base, after, page: String(current.page + 1) }),
+        });
+        forwards.push(current.rows.map((r) => r.slug));
+      }
+      expect(forwards).toEqual(byNumber);
+
+      // Previous: from the last page back, each page before the first row of the one after.
+      const backwards: string[][] = [current.rows.map((r) => r.slug)];
+      while (current.page > 1) {
+        const before = current.startCursor ?? "";
+        current = await listApplications({
+          db,
+          query: query({ ...base, before, page: String(current.page - 1) }),
+        });
+        backwards.unshift(current.rows.map((r) => r.slug));
+      }
+      expect(backwards).toEqual(byNumber);
+    },
+  );
+
+  it("shows the last page for a position past the end, and refuses a position from another order", async () => {
+    const last = await listApplications({ db, query: query({ size: "25", page: "999" }) });
+    const past = await listApplications({
+      db,
+      query: query({ size: "25", after: last.endCursor ?? "", page: "7" }),
+    });
+    expect(past.page).toBe(last.pageCount);
+    expect(past.rows.map((r) => r.slug)).toEqual(last.rows.map((r) => r.slug));
+
+    const byTeam = parseCatalogueQuery({ sort: "team", after: last.endCursor ?? "" });
+    expect(byTeam).toEqual({
+      ok: false,
+      errors: ["after: not for this order; open the first page again"],
+    });
+    expect(parseCatalogueQuery({ after: "not-base64-json" })).toEqual({
+      ok: false,
+      errors: ["after: not a page position; open the first page again"],
+    });
+  });
+
   it("searches slugs and names case-insensitively", async () => {
     const result = await listApplications({ db, query: query({ q: "LEDGER" }) });
     expect(result.total).toBe(13);
