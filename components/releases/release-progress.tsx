@@ -37,6 +37,19 @@ export function ReleaseProgress({
             <li key={release.id} className="py-3">
               <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
                 <span className="font-mono font-semibold">{release.version}</span>
+                {release.demo ? (
+                  <span title="Registered by Gantry's demo feed, not by a CI pipeline">
+                    <Badge tone="neutral">demo</Badge>
+                  </span>
+                ) : null}
+                {release.heldIn ? (
+                  <a
+                    href="#held-versions"
+                    title="Rolled back: no rule promotes it again until the hold is released"
+                  >
+                    <Badge tone="danger">{`held in ${release.heldIn} and later`}</Badge>
+                  </a>
+                ) : null}
                 <span className="text-xs text-slate-500">
                   <RelativeTime value={release.registeredAt} now={now} />
                   {release.registeredBy ? ` by ${release.registeredBy}` : ""}
