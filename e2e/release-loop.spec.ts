@@ -106,7 +106,7 @@ test("a release CI registers flows to staging by itself, reaches prod and is rol
 
   // The app page says where the release is, with its build and commit, and is no demo release.
   await page.goto(`/apps/${app.slug}`);
-  const releases = page.locator("#releases");
+  const releases = page.getByRole("region", { name: "Releases", exact: true });
   const row = releases.getByRole("listitem").filter({ hasText: version }).first();
   await expect(row).toBeVisible();
   const where = row.getByRole("list", { name: `Where ${version} is` });
@@ -185,9 +185,13 @@ test("a release CI registers flows to staging by itself, reaches prod and is rol
   // The release shows as held, and the hold is listed with who placed it and why.
   await page.goto(`/apps/${app.slug}`);
   await expect(
-    page.locator("#releases").getByRole("listitem").filter({ hasText: version }).first(),
+    page
+      .getByRole("region", { name: "Releases", exact: true })
+      .getByRole("listitem")
+      .filter({ hasText: version })
+      .first(),
   ).toContainText("held in prod and later");
-  const held = page.locator("#held-versions");
+  const held = page.getByRole("region", { name: "Held versions" });
   await expect(held).toContainText(`${version} held in prod and later`);
   await expect(held).toContainText("answers 500 to every checkout");
 });

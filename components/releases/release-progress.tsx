@@ -22,7 +22,8 @@ export function ReleaseProgress({
 }) {
   return (
     <Card
-      id="releases"
+      // Not "releases": the Git-seen releases card has that id, and two headings would share one.
+      id="registered-releases"
       title="Releases"
       description="Versions CI registered, newest first, and where each one is now."
     >
@@ -44,7 +45,7 @@ export function ReleaseProgress({
                 ) : null}
                 {release.heldIn ? (
                   <a
-                    href="#held-versions"
+                    href="#held-versions-heading"
                     title="Rolled back: no rule promotes it again until the hold is released"
                   >
                     <Badge tone="danger">{`held in ${release.heldIn} and later`}</Badge>
