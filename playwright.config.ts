@@ -70,6 +70,9 @@ export default defineConfig({
       GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: "",
       NODE_ENV: "production",
+      // Releases soak seconds, not minutes, in test and staging, so e2e/release-loop.spec.ts
+      // sees one go from dev to staging within its run.
+      GANTRY_DEMO_SOAK_SECONDS: "5",
     },
   },
 });

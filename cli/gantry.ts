@@ -6,6 +6,7 @@
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
  *   release create --app APP --version V …  register a release over HTTP (cli/release-command.ts)
+ *   rollback --app APP --env ENV --reason …  roll back over HTTP; hold list|release (cli/rollback-command.ts)
  *   agent --portal URL --cluster NAME [--kubeconfig PATH]   report cluster sync status
  *   cluster token --cluster NAME [--rotate | --revoke]   a cluster's agent token (printed once)
  *   audit verify         walk the audit chain; exit 1 at a broken link
@@ -23,6 +24,7 @@
 import { parseArgs } from "node:util";
 import { LAYOUT_USAGE } from "@/cli/layout-usage";
 import { RELEASE_USAGE, runRelease } from "@/cli/release-command";
+import { ROLLBACK_USAGE } from "@/cli/rollback-usage";
 import { runUser, USER_USAGE } from "@/cli/user-commands";
 import { ConfigError, getConfig } from "@/lib/config";
 import { GantryError, isGantryError } from "@/lib/errors";
@@ -44,7 +46,7 @@ Commands:
                        Create a CI API token and print it once (scopes: ${API_SCOPES.join(", ")};
                        default promotions:read and promotions:write; releases:write needs --team)
   token revoke --id ID Revoke an API token
-${RELEASE_USAGE}  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
+${RELEASE_USAGE}${ROLLBACK_USAGE}  agent --portal URL --cluster NAME [--kubeconfig PATH] [--path-prefix apps]
                        Watch Argo CD, Flux and annotated Deployments and report their status to the
                        portal (token in GANTRY_AGENT_TOKEN; in-cluster credentials unless --kubeconfig)
   cluster token --cluster NAME [--rotate | --revoke]
@@ -393,6 +395,20 @@ async function main(argv: string[]): Promise<number> {
       return runToken(rest);
     case "release":
       return runRelease({
+        args: rest,
+        env: process.env,
+        out: (text) => process.stdout.write(text),
+        progress,
+      });
+    case "rollback":
+      return (await import("@/cli/rollback-command")).runRollback({
+        args: rest,
+        env: process.env,
+        out: (text) => process.stdout.write(text),
+        progress,
+      });
+    case "hold":
+      return (await import("@/cli/rollback-command")).runHold({
         args: rest,
         env: process.env,
         out: (text) => process.stdout.write(text),

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { callPortal, portalTarget } from "@/cli/portal-http";
 import { GantryError } from "@/lib/errors";
 import { RegisterReleaseInput } from "@/lib/releases/register-release";
 
@@ -11,20 +11,6 @@ export const RELEASE_USAGE = `  release create --app APP --version VERSION [--di
                        release as JSON; a retry of the same release succeeds, another digest for
                        the same version is refused
 `;
-
-/** Where the portal is and the token to present: flags win over the environment. */
-const Target = z.object({
-  url: z.url({
-    protocol: /^https?$/,
-    error: "the portal URL must be an http(s) URL (--url or GANTRY_URL)",
-  }),
-  token: z
-    .string({ error: "an API token with releases:write is required (--token or GANTRY_TOKEN)" })
-    .min(1, "an API token with releases:write is required (--token or GANTRY_TOKEN)"),
-});
-
-/** How long the CLI waits for the portal before giving up (CI should fail, not hang). */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * `gantry release create`: parses the flags, validates them with the same
@@ -78,44 +64,20 @@ export async function runRelease(params: {
         .join("; "),
     );
   }
-  const target = Target.safeParse({
-    url: values.url ?? params.env.GANTRY_URL,
-    token: values.token ?? params.env.GANTRY_TOKEN,
+  const { status, body } = await callPortal({
+    target: portalTarget({
+      url: values.url,
+      token: values.token,
+      env: params.env,
+      needs: "releases:write",
+    }),
+    method: "POST",
+    path: "/api/v1/releases",
+    body: input.data,
+    fetch: params.fetch,
   });
-  if (!target.success) {
-    throw new GantryError("bad_request", target.error.issues.map((i) => i.message).join("; "));
-  }
-  const endpoint = new URL("/api/v1/releases", target.data.url);
-  let response: Response;
-  try {
-    response = await (params.fetch ?? fetch)(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${target.data.token}`,
-      },
-      body: JSON.stringify(input.data),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch {
-    throw new GantryError("unavailable", `could not reach ${endpoint.origin}`);
-  }
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const message = z.object({ error: z.object({ message: z.string() }) }).safeParse(body);
-    throw new GantryError(
-      "bad_request",
-      `the portal answered ${response.status}: ${message.success ? message.data.error.message : "(no message)"}`,
-    );
-  }
   params.progress(
-    response.status === 201
+    status === 201
       ? `registered ${input.data.app} ${input.data.version}`
       : `${input.data.app} ${input.data.version} was already registered; nothing changed`,
   );

@@ -100,6 +100,12 @@ const EnvSchema = z.object({
     .max(86_400)
     .default(300),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
+  GANTRY_DEMO_SOAK_SECONDS: z.coerce
+    .number({ error: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(0, "expected between 0 and 86400 seconds")
+    .max(86_400, "expected between 0 and 86400 seconds")
+    .optional(),
   GANTRY_HSTS: booleanString.optional(),
   GANTRY_HSTS_MAX_AGE: z.coerce
     .number({ error: "expected a number of seconds" })
@@ -157,6 +163,11 @@ export type GantryConfig = Readonly<{
     apps: number;
     /** Demo clusters report status by themselves; see `demoFeedEnabled`. */
     feed: "auto" | "off";
+    /**
+     * The soak of the demo repository's after-healthy environments, written
+     * when it is seeded; unset, test soaks 2 minutes and staging 5.
+     */
+    soakSeconds: number | undefined;
   }>;
   importOnStart: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -234,7 +245,12 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
       layoutFile: e.GANTRY_LAYOUT_FILE,
       anonymousRead: e.GANTRY_GIT_ANONYMOUS_READ,
     },
-    demo: { seed: e.GANTRY_DEMO_SEED, apps: e.GANTRY_DEMO_APPS, feed: e.GANTRY_DEMO_FEED },
+    demo: {
+      seed: e.GANTRY_DEMO_SEED,
+      apps: e.GANTRY_DEMO_APPS,
+      feed: e.GANTRY_DEMO_FEED,
+      soakSeconds: e.GANTRY_DEMO_SOAK_SECONDS,
+    },
     importOnStart: e.GANTRY_IMPORT_ON_START,
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),

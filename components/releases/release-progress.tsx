@@ -22,7 +22,8 @@ export function ReleaseProgress({
 }) {
   return (
     <Card
-      id="releases"
+      // Not "releases": the Git-seen releases card has that id, and two headings would share one.
+      id="registered-releases"
       title="Releases"
       description="Versions CI registered, newest first, and where each one is now."
     >
@@ -37,6 +38,19 @@ export function ReleaseProgress({
             <li key={release.id} className="py-3">
               <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
                 <span className="font-mono font-semibold">{release.version}</span>
+                {release.demo ? (
+                  <span title="Registered by Gantry's demo feed, not by a CI pipeline">
+                    <Badge tone="neutral">demo</Badge>
+                  </span>
+                ) : null}
+                {release.heldIn ? (
+                  <a
+                    href="#held-versions-heading"
+                    title="Rolled back: no rule promotes it again until the hold is released"
+                  >
+                    <Badge tone="danger">{`held in ${release.heldIn} and later`}</Badge>
+                  </a>
+                ) : null}
                 <span className="text-xs text-slate-500">
                   <RelativeTime value={release.registeredAt} now={now} />
                   {release.registeredBy ? ` by ${release.registeredBy}` : ""}

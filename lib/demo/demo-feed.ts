@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { CiToken } from "@/lib/identity/principal";
 import { log, logUnexpected } from "@/lib/log";
+import { DEMO_CI_TOKEN_ID } from "@/lib/releases/dto";
 import { registerRelease } from "@/lib/releases/register-release";
 import type { ReleaseJobs } from "@/lib/releases/types";
 import { authenticateCluster } from "@/lib/sync/authenticate-cluster";
@@ -316,7 +317,7 @@ export class DemoFeed {
     );
     const demoCi: CiToken = {
       kind: "ci_token",
-      id: "00000000-0000-4000-8000-00000000de70",
+      id: DEMO_CI_TOKEN_ID,
       name: "demo CI (Gantry's demo feed)",
       scopes: ["releases:write"],
       teams: [target.application.team.slug],

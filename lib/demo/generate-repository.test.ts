@@ -137,6 +137,23 @@ describe("generateDemoRepository", () => {
     expect(sha.length).toBeGreaterThan(0);
   });
 
+  it("soaks its after-healthy environments as long as asked (GANTRY_DEMO_SOAK_SECONDS), changing nothing else", () => {
+    const short = finalFiles(generateDemoRepository({ apps: 420, endDate: END, soakSeconds: 15 }));
+    const parsed = parseEnvironments(short.get("environments.yaml") ?? "", "environments.yaml");
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(
+      parsed.value.environments.map((e) => [e.name, e.policy.progression.soakSeconds]),
+    ).toEqual([
+      ["dev", 0],
+      ["test", 15],
+      ["staging", 15],
+      ["prod", 0],
+    ]);
+    for (const [path, text] of files) {
+      if (path !== "environments.yaml") expect(short.get(path)).toBe(text);
+    }
+  });
+
   it("names 10,000 apps without repeating one", () => {
     const large = generateDemoRepository({ apps: 10_000, endDate: END, historyCommits: 5 });
     expect(new Set(large.apps).size).toBe(10_000);

@@ -67,6 +67,8 @@ export interface DemoOptions {
   endDate?: Date;
   /** Commits after the initial import (default 40). */
   historyCommits?: number;
+  /** The soak of every after-healthy environment (default: test 2 minutes, staging 5). */
+  soakSeconds?: number;
 }
 
 const DEFAULT_DEMO_APPS = 420;
@@ -76,6 +78,7 @@ export function demoRepositorySeed(options: {
   apps: number;
   seed?: number;
   endDate?: Date;
+  soakSeconds?: number;
 }): RepositorySeed {
   return {
     description: `the demo GitOps repository (${options.apps} apps)`,
@@ -138,6 +141,16 @@ const ENVIRONMENTS: readonly EnvironmentInput[] = [
     },
   },
 ];
+/** ENVIRONMENTS, with another soak for the after-healthy ones when one is asked for. */
+function demoEnvironments(soakSeconds: number | undefined): readonly EnvironmentInput[] {
+  if (soakSeconds === undefined) return ENVIRONMENTS;
+  return ENVIRONMENTS.map((environment) =>
+    environment.policy.autoPromote === "after-healthy"
+      ? { ...environment, policy: { ...environment.policy, soak: `${soakSeconds}s` } }
+      : environment,
+  );
+}
+
 const ENVIRONMENT_NAMES = ENVIRONMENTS.map((e) => e.name);
 const DISPLAY_NAME = new Map(ENVIRONMENTS.map((e) => [e.name, e.displayName]));
 
@@ -212,7 +225,10 @@ export function generateDemoRepository(options: DemoOptions = {}): DemoRepositor
       date: atTime(start, 9, 12),
       changes: [
         ...CHART_NAMES.flatMap((chart) => chartFiles(chart)),
-        { path: ENVIRONMENTS_FILE, content: renderEnvironments(ENVIRONMENTS) },
+        {
+          path: ENVIRONMENTS_FILE,
+          content: renderEnvironments(demoEnvironments(options.soakSeconds)),
+        },
         {
           path: "README.md",
           content: renderReadme({

@@ -1,5 +1,12 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 
+/**
+ * The token id the demo feed registers releases under (it plays CI in the
+ * embedded default). No real token has it, so a release registered under it
+ * is a demo release, and every list labels it so.
+ */
+export const DEMO_CI_TOKEN_ID = "00000000-0000-4000-8000-00000000de70";
+
 /** A release as the API and the app page show it. Dates are ISO 8601 strings. */
 export interface ReleaseSummary {
   id: string;
@@ -12,6 +19,8 @@ export interface ReleaseSummary {
   buildUrl: string | null;
   notes: string | null;
   registeredBy: { kind: string; name: string } | null;
+  /** Registered by Gantry's demo feed, not by a CI pipeline. */
+  demo: boolean;
   registeredAt: string | null;
   firstSeenAt: string;
 }
@@ -28,6 +37,7 @@ export const releaseSelect = {
   buildUrl: true,
   notes: true,
   registeredByKind: true,
+  registeredById: true,
   registeredByName: true,
   registeredAt: true,
   firstSeenAt: true,
@@ -50,6 +60,7 @@ export function toReleaseSummary(row: ReleaseRow): ReleaseSummary {
       row.registeredByKind !== null && row.registeredByName !== null
         ? { kind: row.registeredByKind, name: row.registeredByName }
         : null,
+    demo: row.registeredById === DEMO_CI_TOKEN_ID,
     registeredAt: row.registeredAt?.toISOString() ?? null,
     firstSeenAt: row.firstSeenAt.toISOString(),
   };

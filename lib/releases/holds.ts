@@ -4,6 +4,7 @@
  */
 
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { GantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 
@@ -180,4 +181,24 @@ export async function listActiveHolds(params: {
     select: holdSelect,
   });
   return rows.map(toView);
+}
+
+/** listActiveHolds for the API: an unknown application is not_found, not an empty list. */
+export async function listApplicationHolds(params: {
+  db: Pick<PrismaClient, "releaseHold" | "application">;
+  application: string;
+}): Promise<{ application: string; items: ReleaseHoldView[] }> {
+  const app = await params.db.application.findUnique({
+    where: { slug: params.application },
+    select: { id: true },
+  });
+  if (!app) {
+    throw new GantryError("not_found", `No application named "${params.application}"`, {
+      details: { field: "application" },
+    });
+  }
+  return {
+    application: params.application,
+    items: await listActiveHolds({ db: params.db, application: params.application }),
+  };
 }

@@ -1,6 +1,7 @@
 import { isSafeHref } from "@/lib/catalogue/safe-link";
 import type { PrismaClient, PromotionState } from "@/lib/generated/prisma/client";
 import { readPolicy } from "@/lib/policy/read-policy";
+import { DEMO_CI_TOKEN_ID } from "@/lib/releases/dto";
 import { gateChecksOf } from "@/lib/releases/evaluate-progression";
 
 /** How one environment stands with one release, for the app page. */
@@ -18,6 +19,10 @@ export interface ReleaseProgressView {
   version: string;
   registeredAt: Date;
   registeredBy: string | null;
+  /** Registered by Gantry's demo feed, not by a CI pipeline: the page labels it. */
+  demo: boolean;
+  /** Where a rollback held this version (it and every later environment); null when not held. */
+  heldIn: string | null;
   digest: string | null;
   notes: string | null;
   /** Only http(s) links; anything else is dropped, never rendered. */
@@ -55,6 +60,7 @@ export async function listReleaseProgress(params: {
       id: true,
       version: true,
       registeredAt: true,
+      registeredById: true,
       registeredByName: true,
       digest: true,
       notes: true,
@@ -73,7 +79,7 @@ export async function listReleaseProgress(params: {
     },
   });
   if (releases.length === 0) return [];
-  const [environments, targets, promotions] = await Promise.all([
+  const [environments, targets, promotions, holds] = await Promise.all([
     db.environment.findMany({
       where: { archivedAt: null },
       orderBy: { position: "asc" },
@@ -94,6 +100,15 @@ export async function listReleaseProgress(params: {
         failureReason: true,
       },
     }),
+    db.releaseHold.findMany({
+      where: {
+        applicationId: application.id,
+        releasedAt: null,
+        version: { in: releases.map((r) => r.version) },
+      },
+      orderBy: { environment: { position: "asc" } },
+      select: { version: true, environment: { select: { name: true } } },
+    }),
   ]);
   const deployedTo = environments.filter((e) => targets.some((t) => t.environmentId === e.id));
   return releases.map((release) => ({
@@ -101,6 +116,8 @@ export async function listReleaseProgress(params: {
     version: release.version,
     registeredAt: release.registeredAt ?? now,
     registeredBy: release.registeredByName,
+    demo: release.registeredById === DEMO_CI_TOKEN_ID,
+    heldIn: holds.find((hold) => hold.version === release.version)?.environment.name ?? null,
     digest: release.digest,
     notes: release.notes,
     buildUrl: release.buildUrl && isSafeHref(release.buildUrl) ? release.buildUrl : null,

@@ -19,6 +19,9 @@ export const ReleaseHoldInput = z.strictObject({
 });
 export type ReleaseHoldInput = z.infer<typeof ReleaseHoldInput>;
 
+/** The body of POST /api/v1/holds/{id}/release: the hold is named by the path. */
+export const ReleaseHoldBody = ReleaseHoldInput.pick({ reason: true });
+
 /**
  * Lifts a hold, so rules may promote the version again: for approvers of the
  * environment it was placed in (and admins). Audited as

@@ -34,6 +34,9 @@ export const RollBackInput = z.strictObject({
 });
 export type RollBackInput = z.infer<typeof RollBackInput>;
 
+/** The body of POST /api/v1/apps/{slug}/rollback: the rollback without the application, which the path names. */
+export const RollBackBody = RollBackInput.omit({ app: true });
+
 export interface RollBackResult {
   promotion: PromotionSummary;
   proposal: Omit<RollbackProposal, "plan">;

@@ -72,7 +72,9 @@ export async function prepareGitopsRepository(
     dataDir: config.dataDir,
     repository: config.git.repository,
     branch: config.git.branch,
-    seed: config.demo.seed ? demoRepositorySeed({ apps: config.demo.apps }) : null,
+    seed: config.demo.seed
+      ? demoRepositorySeed({ apps: config.demo.apps, soakSeconds: config.demo.soakSeconds })
+      : null,
     onProgress: progress,
   });
   if (result.created) progress(`created the local GitOps repository "${config.git.repository}"`);

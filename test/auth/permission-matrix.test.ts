@@ -162,6 +162,33 @@ const MATRIX: Record<string, Entry> = {
     allowed: ["developer", "admin"],
     request: (fx) => ({ body: { app: fx.application, version: "9.9.9-matrix" } }),
   },
+  "GET /api/v1/apps/[slug]/rollback": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({
+      params: { slug: fx.application },
+      query: `environment=${fx.environment}`,
+    }),
+  },
+  "POST /api/v1/apps/[slug]/rollback": {
+    // As any promotion request: developers of the app's team, admins, CI tokens with promotions:write.
+    allowed: ["developer", "admin", "ci_write"],
+    request: (fx) => ({
+      params: { slug: fx.application },
+      body: { environment: fx.environment, reason: "permission matrix" },
+    }),
+  },
+  "GET /api/v1/apps/[slug]/holds": {
+    allowed: PEOPLE_WHO_READ,
+    request: (fx) => ({ params: { slug: fx.application } }),
+  },
+  "POST /api/v1/holds/[id]/release": {
+    // Releasing a hold is an approver's call for that environment; never a CI token's.
+    allowed: ["approver", "admin"],
+    request: () => ({
+      params: { id: "00000000-0000-4000-8000-0000000000aa" },
+      body: { reason: "permission matrix" },
+    }),
+  },
   "GET /api/v1/imports": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /api/v1/openapi.json": { allowed: PEOPLE_WHO_READ, request: () => ({}) },
   "GET /favicon.ico": {

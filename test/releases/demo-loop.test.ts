@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DemoFeed, nextPatch } from "@/lib/demo/demo-feed";
 import { evaluateProgression } from "@/lib/releases/evaluate-progression";
+import { listReleaseProgress } from "@/lib/releases/list-release-progress";
+import { listReleases } from "@/lib/releases/list-releases";
+import { ADA } from "@/test/promotion/support";
 import { createReleaseWorld, type ReleaseWorld } from "./support";
 
 describe("nextPatch", () => {
@@ -50,6 +53,16 @@ describe("releases flowing in the demo", () => {
     const release = await w.db.release.findFirstOrThrow({ where: { version: "1.1.1" } });
     expect(release.notes).toContain("Demo release");
     expect(release.registeredByName).toBe("API token demo CI (Gantry's demo feed)");
+    // Labelled as demo wherever releases are listed: the app page and the API.
+    const [shown] = await listReleaseProgress({ db: w.db, application: "app-0" });
+    expect(shown).toMatchObject({ version: "1.1.1", demo: true, heldIn: null });
+    const listed = await listReleases({
+      db: w.db,
+      principal: ADA,
+      app: "app-0",
+      query: {},
+    });
+    expect(listed.items.find((item) => item.version === "1.1.1")?.demo).toBe(true);
     // Not another one until the interval has passed.
     expect((await feed.tick(at(1))).release).toBeUndefined();
 

@@ -18,6 +18,8 @@ import { RequestPromotionInput } from "@/lib/promotion/request-promotion";
 import { ReviewPromotionInput } from "@/lib/promotion/review-promotion";
 import { ReleaseQuerySchema } from "@/lib/releases/list-releases";
 import { RegisterReleaseInput } from "@/lib/releases/register-release";
+import { ReleaseHoldBody } from "@/lib/releases/release-hold";
+import { RollBackBody } from "@/lib/releases/roll-back";
 import { SyncReportSchema } from "@/lib/sync-status/report";
 import { RequestTrainInput } from "@/lib/trains/request-train";
 import packageJson from "@/package.json" with { type: "json" };
@@ -32,6 +34,18 @@ export const ApplicationPathParams = z.strictObject({
 
 const PromotionPathParams = z.strictObject({
   id: z.uuid().describe("The promotion's id."),
+});
+
+const HoldPathParams = z.strictObject({
+  id: z.uuid().describe("The hold's id (GET /api/v1/apps/{slug}/holds lists them)."),
+});
+
+/** Query of GET /api/v1/apps/{slug}/rollback. */
+export const RollbackProposalQuery = z.strictObject({
+  environment: z
+    .string({ error: "environment: name the environment to roll back" })
+    .regex(SLUG_PATTERN, "environment: expected an environment name")
+    .describe("The environment to roll back, as in environments.yaml."),
 });
 
 const ClusterPathParams = z.strictObject({
@@ -163,6 +177,61 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     params: TrainPathParams,
     responses: { 200: { description: "The train." } },
     errors: [404],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/apps/{slug}/rollback",
+    tag: "Releases",
+    summary: "Propose a rollback",
+    description:
+      "What rolling the application back in an environment would do, without doing it: the version it runs now, the version a rollback goes to (the last one deployed and healthy there and not held), why, and the exact diff.",
+    auth: { kind: "principal", permission: "promotion:read" },
+    params: ApplicationPathParams,
+    query: RollbackProposalQuery,
+    responses: { 200: { description: "The proposal." } },
+    errors: [400, 404, 422],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/apps/{slug}/rollback",
+    tag: "Releases",
+    summary: "Roll back",
+    description:
+      "Opens a promotion of kind `rollback` to the proposed version under the environment's rollback policy, and holds the version rolled back from in that environment and every later one, so no rule promotes it again. With `version`, answers 409 when the proposal changed since. In a frozen environment it needs `freezeReason` (10–500 characters) and a policy that allows rollbacks during a freeze, else 409.",
+    auth: { kind: "principal", permission: "promotion:request" },
+    params: ApplicationPathParams,
+    body: RollBackBody,
+    responses: {
+      202: { description: "The rollback promotion; `Location` names the promotion's URL." },
+    },
+    errors: [400, 404, 409, 422],
+  },
+  {
+    method: "GET",
+    path: "/api/v1/apps/{slug}/holds",
+    tag: "Releases",
+    summary: "List an application's holds",
+    description:
+      "The holds in force, newest first: each keeps a rolled-back version out of its environment and every later one until someone releases it.",
+    auth: { kind: "principal", permission: "catalogue:read" },
+    params: ApplicationPathParams,
+    responses: { 200: { description: "`{ application, items }`." } },
+    errors: [400, 404],
+  },
+  {
+    method: "POST",
+    path: "/api/v1/holds/{id}/release",
+    tag: "Releases",
+    summary: "Release a hold",
+    description:
+      "Lets the rules promote the held version again, with the reason; audited as `release.hold_released`. For approvers of the environment the hold was placed in (and admins); a hold released already answers 409.",
+    auth: { kind: "principal", permission: "promotion:approve" },
+    params: HoldPathParams,
+    body: ReleaseHoldBody,
+    responses: {
+      200: { description: "The hold released: `{ id, version, application, environment }`." },
+    },
+    errors: [400, 404, 409],
   },
   {
     method: "GET",
