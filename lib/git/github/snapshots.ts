@@ -106,11 +106,43 @@ export class GitHubSnapshots {
       ["rev-parse", "--verify", "--quiet", `${REF_PREFIX}${sha}^{commit}`],
       { okExitCodes: [1] },
     );
-    if (exitCode !== 0) return null;
-    const local = stdout.toString("utf8").trim();
+    const found =
+      exitCode === 0 ? stdout.toString("utf8").trim() : await this.fetchFromSibling(sha);
+    if (found === null) return null;
+    const local = found;
     this.known.set(sha, local);
     this.touch(sha);
     return local;
+  }
+
+  /**
+   * A commit another instance's folder holds (an earlier run of this
+   * process, another replica on the volume) is copied from there with a
+   * local fetch instead of downloaded again: its objects come into this
+   * instance's own repository, so that folder's pruning cannot take them
+   * away. A folder pruned or removed meanwhile is a miss, like any other.
+   */
+  private async fetchFromSibling(sha: string): Promise<string | null> {
+    const entries = await readdir(this.cacheDir, { withFileTypes: true }).catch(() => []);
+    const inFolder = path.relative(this.ownDir, this.gitDir);
+    const ref = `${REF_PREFIX}${sha}`;
+    for (const entry of entries) {
+      const dir = path.join(this.cacheDir, entry.name);
+      if (!entry.isDirectory() || dir === this.ownDir) continue;
+      const other = path.join(dir, inFolder);
+      if (!existsSync(other)) continue;
+      const fetched = await this.git.run(
+        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", other, `+${ref}:${ref}`],
+        { okExitCodes: [1, 128] },
+      );
+      if (fetched.exitCode !== 0) continue;
+      const { stdout, exitCode } = await this.git.run(
+        ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`],
+        { okExitCodes: [1] },
+      );
+      if (exitCode === 0) return stdout.toString("utf8").trim();
+    }
+    return null;
   }
 
   private touch(sha: string): void {
