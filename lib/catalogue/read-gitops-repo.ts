@@ -5,7 +5,7 @@ import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { describeLayout } from "@/lib/gitops-repo/paths";
-import { readVersion } from "@/lib/gitops-repo/version";
+import { readCurrentVersion } from "@/lib/gitops-repo/version";
 import { ParseCache } from "./parse-cache";
 import { readAdoptedRepository } from "./read-adopted-repository";
 import type { ImportProblemInput, RepoSnapshot, SnapshotApplication } from "./snapshot";
@@ -185,7 +185,7 @@ async function readConventionRepo(params: {
     manifestPaths,
   );
   // The version path is part of the kind: the same file read at another key is another result.
-  const versionLookup = lookUp<ReturnType<typeof readVersion>>(
+  const versionLookup = lookUp<ReturnType<typeof readCurrentVersion>>(
     cache,
     blobs,
     `version:${versionPath}`,
@@ -219,7 +219,9 @@ async function readConventionRepo(params: {
   const versions = parseMissing({
     ...common,
     lookup: versionLookup,
-    parse: (text, path) => readVersion(text, path, versionPath),
+    // An empty version (`tag: ""`, `null`, `~`) is the chart's default, promotable like any
+    // other; a missing key stays a located problem.
+    parse: (text, path) => readCurrentVersion(text, path, versionPath),
     keepsText: false,
   });
   if (!environmentsFile) {

@@ -246,6 +246,20 @@ describe("importCatalogue", () => {
     expect(await versions("search-api")).toEqual({ dev: "3.1.0", prod: "3.0.0" });
   });
 
+  it("reads an empty tag as the chart's default: no problem, no version, the target kept", async () => {
+    await importFleet(appFiles("search-api", "search", { dev: "3.1.0", prod: "3.0.0" }));
+    repo.commit(
+      {
+        "apps/search-api/envs/dev/values.yaml": 'image:\n  tag: ""\n',
+        "apps/search-api/envs/prod/values.yaml": "image:\n  tag: ~\n",
+      },
+      "use the chart's appVersion",
+    );
+    const result = await runImport();
+    expect(await db.importProblem.count({ where: { importId: result.importId } })).toBe(0);
+    expect(await versions("search-api")).toEqual({ dev: null, prod: null });
+  });
+
   it("reports values for an environment that environments.yaml does not list", async () => {
     await importFleet(appFiles("search-api", "search", { dev: "3.1.0", prod: "3.0.0" }));
     repo.commit({ "apps/search-api/envs/qa/values.yaml": "image:\n  tag: 1.0.0\n" }, "qa values");
