@@ -8,6 +8,7 @@ import { readPolicy } from "@/lib/policy/read-policy";
 import { requestPromotion } from "@/lib/promotion/request-promotion";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { type GateCheck, type GateChecker, httpGateCheck } from "@/lib/releases/check-gate";
+import { clustersThatReport } from "@/lib/sync-status/clusters-that-report";
 import { isStale } from "@/lib/sync-status/list-sync-status";
 
 /**
@@ -325,7 +326,7 @@ async function soakVerdict(params: {
   }
 
   const clusters = await db.cluster.findMany({
-    where: { environmentId: previous.id, archivedAt: null },
+    where: clustersThatReport(previous.id),
     select: { id: true, name: true, lastSeenAt: true },
     orderBy: { name: "asc" },
   });

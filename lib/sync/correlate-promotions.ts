@@ -4,6 +4,7 @@ import type { HealthState, PrismaClient, SyncState } from "@/lib/generated/prism
 import type { GitReader } from "@/lib/git/provider";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { lockPromotion, notePromotion, transition } from "@/lib/promotion/transitions";
+import { clustersThatReport } from "@/lib/sync-status/clusters-that-report";
 import { isStale } from "@/lib/sync-status/list-sync-status";
 
 /**
@@ -94,7 +95,7 @@ export async function correlatePromotions(params: {
   const staleAfterSeconds = params.staleAfterSeconds ?? getConfig().syncStaleAfterSeconds;
   const [clusters, rows] = await Promise.all([
     db.cluster.findMany({
-      where: { environmentId, archivedAt: null },
+      where: clustersThatReport(environmentId),
       select: { id: true, name: true, lastSeenAt: true },
       orderBy: { name: "asc" },
     }),

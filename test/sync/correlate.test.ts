@@ -174,6 +174,27 @@ describe("correlating status reports with merged promotions", () => {
     expect(notes[0]?.detail).toContain("Back-off pulling image");
   });
 
+  it("does not wait for a cluster registered in the portal whose agent token was revoked", async () => {
+    const prod = await w.db.environment.findUniqueOrThrow({ where: { name: "prod" } });
+    // What /clusters leaves after an admin revokes a registered cluster's token: it can never report.
+    const revoked = await w.db.cluster.create({
+      data: { name: "prod-lab-1", environmentId: prod.id, registeredInPortal: true },
+    });
+    try {
+      const merged = await mergedPromotion(w.ctx, "app-5");
+      for (const cluster of ["prod-eu-1", "prod-us-1"]) {
+        await report(cluster, "app-5", {
+          syncState: "Synced",
+          health: "Healthy",
+          revision: merged.mergeCommit,
+        });
+      }
+      expect(await state(merged.id)).toBe("deployed");
+    } finally {
+      await w.db.cluster.update({ where: { id: revoked.id }, data: { archivedAt: new Date() } });
+    }
+  });
+
   it("ignores reports of other environments", async () => {
     const merged = await mergedPromotion(w.ctx, "app-4");
     sequence += 1;
