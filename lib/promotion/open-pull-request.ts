@@ -1,6 +1,5 @@
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionState } from "@/lib/generated/prisma/client";
-import type { GitProvider } from "@/lib/git/provider";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import {
@@ -22,6 +21,7 @@ import {
 import { closeSupersededPullRequests, closeWithComment } from "@/lib/promotion/supersede";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
+import { writeChangeOnce } from "@/lib/promotion/write-change-once";
 
 /** The steps of opening a promotion's pull request, in order; each is a possible crash point. */
 export type OpenPullRequestStep = "branch" | "commit" | "pull_request" | "recorded";
@@ -122,51 +122,24 @@ async function openUnderLock(params: {
   const changes = await promotedFiles(ctx, p);
   const author = { name: p.requestedByName, email: p.requestedByEmail };
 
-  // What exists already (a rerun after a crash finds its own branch, commit or pull request).
-  const found = await git.findChange({ branch: p.branch, base: git.defaultBranch });
-  const head = found.head;
-  if (
-    head !== null &&
-    head !== p.baseCommit &&
-    !(await isPromotionCommit(git, { head, base: p.baseCommit, changes }))
-  ) {
-    throw new GantryError(
-      "conflict",
-      `branch ${p.branch} already exists with commits Gantry did not make for this promotion; delete the branch or close the promotion`,
-      { details: { branch: p.branch, head } },
-    );
-  }
-  // What is missing, in one call where the host allows: the branch at the plan's base commit,
-  // one commit on it (the files with the new version), and the pull request.
-  const needsCommit = head === null || head === p.baseCommit;
-  const written = await git.writeChange({
+  // What exists already (a rerun after a crash finds its own branch, commit or pull request),
+  // then what is missing: the branch at the plan's base commit, one commit with the files with
+  // the new version, and the pull request.
+  const { commit, pullRequest: pr } = await writeChangeOnce({
+    git,
     branch: p.branch,
-    createFrom: head === null ? p.baseCommit : undefined,
-    commit: needsCommit
-      ? {
-          parent: p.baseCommit,
-          message: promotionCommitMessage(text),
-          author,
-          files: changes.map((change) => ({ path: change.path, content: change.after })),
-        }
-      : undefined,
-    pullRequest:
-      found.pullRequest === null
-        ? {
-            base: git.defaultBranch,
-            title: promotionTitle(text),
-            body: promotionBody(text),
-            labels: promotionLabels(text.environment),
-            author,
-          }
-        : undefined,
+    baseCommit: p.baseCommit,
+    changes,
+    owner: "promotion",
+    commitMessage: promotionCommitMessage(text),
+    author,
+    pullRequest: {
+      title: promotionTitle(text),
+      body: promotionBody(text),
+      labels: promotionLabels(text.environment),
+    },
     afterStep,
   });
-  const commit = written.commit ?? head;
-  const pr = written.pullRequest ?? found.pullRequest;
-  if (commit === null || pr === null) {
-    throw new GantryError("unavailable", `the Git host did not report the change on ${p.branch}`);
-  }
 
   // 4. Record it. The promotion may have been superseded or closed while
   // the job worked: then the pull request it just opened is closed again.
@@ -247,20 +220,6 @@ async function promotedFiles(
     );
   }
   return changes;
-}
-
-/** The branch holds exactly our commit: one commit on top of the base, with the promoted files. */
-async function isPromotionCommit(
-  git: GitProvider,
-  params: { head: string; base: string; changes: readonly FileChange[] },
-): Promise<boolean> {
-  const commits = await git.listCommits({ ref: params.head, limit: 2 });
-  if (commits[0]?.sha !== params.head || commits[1]?.sha !== params.base) return false;
-  const files = await git.readFiles({
-    ref: params.head,
-    paths: params.changes.map((change) => change.path),
-  });
-  return params.changes.every((change) => files.get(change.path) === change.after);
 }
 
 /** Errors a retry cannot fix: the job gives up at once and the promotion shows the reason. */

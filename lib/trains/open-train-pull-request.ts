@@ -11,6 +11,7 @@ import { promotionLabels, supersededComment } from "@/lib/promotion/pull-request
 import { closeWithComment } from "@/lib/promotion/supersede";
 import { lockPromotion, transition } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
+import { writeChangeOnce } from "@/lib/promotion/write-change-once";
 import { trainBody, trainCommitMessage, trainTitle, trainUrl } from "@/lib/trains/train-text";
 
 export interface OpenTrainResult {
@@ -90,53 +91,23 @@ async function openUnderLock(ctx: PromotionContext, trainId: string): Promise<Op
     })),
   };
 
-  // What exists already (a rerun after a crash finds its own branch, commit or pull request).
-  const found = await git.findChange({ branch: train.branch, base: git.defaultBranch });
-  const head = found.head;
-  if (
-    head !== null &&
-    head !== train.baseCommit &&
-    !(await isTrainCommit(ctx, { head, base: train.baseCommit, changes }))
-  ) {
-    throw new GantryError(
-      "conflict",
-      `branch ${train.branch} already exists with commits Gantry did not make for this train; delete the branch or close the train`,
-      { details: { branch: train.branch, head } },
-    );
-  }
-  // What is missing, in one call where the host allows: the branch at the base commit every
-  // application was planned at, one commit with every application's files, the pull request.
-  const needsCommit = head === null || head === train.baseCommit;
-  const written = await git.writeChange({
+  // What exists already (a rerun after a crash finds its own branch, commit or pull request),
+  // then what is missing: the branch at the base commit every application was planned at, one
+  // commit with every application's files, and the pull request.
+  const { commit, pullRequest: pr } = await writeChangeOnce({
+    git,
     branch: train.branch,
-    createFrom: head === null ? train.baseCommit : undefined,
-    commit: needsCommit
-      ? {
-          parent: train.baseCommit,
-          message: trainCommitMessage(text),
-          author,
-          files: changes.map((change) => ({ path: change.path, content: change.after })),
-        }
-      : undefined,
-    pullRequest:
-      found.pullRequest === null
-        ? {
-            base: git.defaultBranch,
-            title: trainTitle(text),
-            body: trainBody(text),
-            labels: [...promotionLabels(environment), "train"],
-            author,
-          }
-        : undefined,
+    baseCommit: train.baseCommit,
+    changes,
+    owner: "train",
+    commitMessage: trainCommitMessage(text),
+    author,
+    pullRequest: {
+      title: trainTitle(text),
+      body: trainBody(text),
+      labels: [...promotionLabels(environment), "train"],
+    },
   });
-  const commit = written.commit ?? head;
-  const pr = written.pullRequest ?? found.pullRequest;
-  if (commit === null || pr === null) {
-    throw new GantryError(
-      "unavailable",
-      `the Git host did not report the change on ${train.branch}`,
-    );
-  }
 
   // 4. Record it on the train and on every promotion still planned: their rows locked
   // first, in id order, before the audit chain's lock the first transition takes.
@@ -233,20 +204,6 @@ async function trainFiles(
     }
   }
   return applyLocatorEdits(files, editsOf.flat(), { pinRanges: true });
-}
-
-/** The branch holds exactly the train's commit: one commit on the base, with the train's files. */
-async function isTrainCommit(
-  ctx: PromotionContext,
-  params: { head: string; base: string; changes: readonly FileChange[] },
-): Promise<boolean> {
-  const commits = await ctx.git.listCommits({ ref: params.head, limit: 2 });
-  if (commits[0]?.sha !== params.head || commits[1]?.sha !== params.base) return false;
-  const files = await ctx.git.readFiles({
-    ref: params.head,
-    paths: params.changes.map((change) => change.path),
-  });
-  return params.changes.every((change) => files.get(change.path) === change.after);
 }
 
 /** Closes the pull requests of single promotions the train's superseded, each with a link. */
