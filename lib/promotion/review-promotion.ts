@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
-import type { GitProvider, PullRequestReview } from "@/lib/git/provider";
+import type { GitProvider, PullRequest, PullRequestReview } from "@/lib/git/provider";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Person, type Principal } from "@/lib/identity/principal";
 import { type PromotionApprovals, settleReviewState } from "@/lib/promotion/approval-standing";
@@ -101,19 +101,12 @@ export async function reviewPromotion(params: {
     throw new GantryError("conflict", "the promotion has no pull request recorded");
   }
   const head = row.headCommit;
-  const pr = await ctx.git.getPullRequest(row.prNumber);
-  if (pr.state !== "open") {
-    throw new GantryError(
-      "conflict",
-      `pull request #${pr.number} is ${pr.state}; it can no longer be reviewed`,
-    );
-  }
-  if (pr.headSha !== head) {
-    throw new GantryError(
-      "conflict",
-      `pull request #${pr.number} has new commits (head ${pr.headSha.slice(0, 12)}) that Gantry did not make; close this promotion and promote again`,
-    );
-  }
+  const pr = await reviewablePullRequest({
+    git: ctx.git,
+    number: row.prNumber,
+    head,
+    remedy: "close this promotion and promote again",
+  });
 
   const body = reviewBody(decision, person, comment);
   const hostDecision = hostDecisionFor(ctx.git, decision);
@@ -281,4 +274,31 @@ async function unrecordedReview(params: {
         (review.body === params.body || review.body.startsWith(`${params.body}\n`)),
     ) ?? null
   );
+}
+
+/**
+ * The pull request a review lands on: still open, and at the head Gantry
+ * committed (new commits on it were not what the reviewer saw planned).
+ */
+export async function reviewablePullRequest(params: {
+  git: GitProvider;
+  number: number;
+  head: string;
+  /** What to do instead when someone else pushed to the branch. */
+  remedy: string;
+}): Promise<PullRequest> {
+  const pr = await params.git.getPullRequest(params.number);
+  if (pr.state !== "open") {
+    throw new GantryError(
+      "conflict",
+      `pull request #${pr.number} is ${pr.state}; it can no longer be reviewed`,
+    );
+  }
+  if (pr.headSha !== params.head) {
+    throw new GantryError(
+      "conflict",
+      `pull request #${pr.number} has new commits (head ${pr.headSha.slice(0, 12)}) that Gantry did not make; ${params.remedy}`,
+    );
+  }
+  return pr;
 }

@@ -5,7 +5,11 @@ import { actorOf, type Principal } from "@/lib/identity/principal";
 import { settleReviewState } from "@/lib/promotion/approval-standing";
 import { publishPolicyStatusQuietly } from "@/lib/promotion/policy-status";
 import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
-import { type ReviewDecision, reviewBody } from "@/lib/promotion/review-promotion";
+import {
+  type ReviewDecision,
+  reviewablePullRequest,
+  reviewBody,
+} from "@/lib/promotion/review-promotion";
 import { lockPromotion } from "@/lib/promotion/transitions";
 import type { PromotionContext } from "@/lib/promotion/types";
 import { loadTrain } from "@/lib/trains/load-train";
@@ -42,19 +46,12 @@ export async function reviewTrain(params: {
     throw new GantryError("conflict", "the train has no pull request open for review");
   }
   const head = train.headCommit;
-  const pr = await ctx.git.getPullRequest(train.prNumber);
-  if (pr.state !== "open") {
-    throw new GantryError(
-      "conflict",
-      `pull request #${pr.number} is ${pr.state}; it can no longer be reviewed`,
-    );
-  }
-  if (pr.headSha !== head) {
-    throw new GantryError(
-      "conflict",
-      `pull request #${pr.number} has new commits (head ${pr.headSha.slice(0, 12)}) that Gantry did not make; close the train and request a new one`,
-    );
-  }
+  const pr = await reviewablePullRequest({
+    git: ctx.git,
+    number: train.prNumber,
+    head,
+    remedy: "close the train and request a new one",
+  });
   const review = await ctx.git.submitReview({
     number: pr.number,
     reviewer: {
