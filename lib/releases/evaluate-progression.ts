@@ -321,8 +321,17 @@ async function soakVerdict(params: {
       select: { deployedAt: true },
     }),
   ]);
-  if (!deployed?.deployedAt || target?.desiredVersion !== version) {
+  if (!deployed?.deployedAt) {
     return wait(`waiting for ${version} to be deployed in ${previous.name}`);
+  }
+  if (target?.desiredVersion !== version) {
+    // Deployed, but the catalogue does not say so: its import has not caught up, or cannot read the app.
+    const problem = await unreadableInCatalogue(db, candidate.application);
+    return wait(
+      problem
+        ? `${version} is deployed in ${previous.name}, but the last import could not read ${problem}; the rules go on once the file is fixed`
+        : `waiting for the catalogue to import ${version} in ${previous.name}`,
+    );
   }
 
   const clusters = await db.cluster.findMany({
@@ -434,6 +443,27 @@ async function soakVerdict(params: {
     gateChecks: checks,
   });
   return { kind: "soaking" };
+}
+
+/** Where the last good import could not read the application ("file:line:column: message"), if it could not. */
+async function unreadableInCatalogue(
+  db: PrismaClient,
+  application: string,
+): Promise<string | null> {
+  const latest = await db.catalogImport.findFirst({
+    where: { status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+    select: { id: true },
+  });
+  if (!latest) return null;
+  const problem = await db.importProblem.findFirst({
+    where: { importId: latest.id, applicationSlug: application },
+    orderBy: { file: "asc" },
+    select: { file: true, line: true, column: true, message: true },
+  });
+  if (!problem) return null;
+  const at = [problem.file, problem.line, problem.column].filter((part) => part !== null).join(":");
+  return `${at} (${problem.message.slice(0, 300)})`;
 }
 
 /** The gate checks stored on a step, ignoring anything malformed. */

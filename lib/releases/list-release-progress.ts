@@ -44,6 +44,8 @@ export async function listReleaseProgress(params: {
   application: string;
   now?: Date;
   limit?: number;
+  /** These releases only (one page of the API's list), registered by CI or first seen in Git. */
+  releaseIds?: readonly string[];
 }): Promise<ReleaseProgressView[]> {
   const { db } = params;
   const now = params.now ?? new Date();
@@ -53,13 +55,16 @@ export async function listReleaseProgress(params: {
   });
   if (!application) return [];
   const releases = await db.release.findMany({
-    where: { applicationId: application.id, registeredAt: { not: null } },
+    where: params.releaseIds
+      ? { applicationId: application.id, id: { in: [...params.releaseIds] } }
+      : { applicationId: application.id, registeredAt: { not: null } },
     orderBy: [{ registeredAt: "desc" }, { id: "desc" }],
-    take: params.limit ?? RECENT_RELEASES,
+    take: params.releaseIds ? params.releaseIds.length : (params.limit ?? RECENT_RELEASES),
     select: {
       id: true,
       version: true,
       registeredAt: true,
+      firstSeenAt: true,
       registeredById: true,
       registeredByName: true,
       digest: true,
@@ -114,7 +119,7 @@ export async function listReleaseProgress(params: {
   return releases.map((release) => ({
     id: release.id,
     version: release.version,
-    registeredAt: release.registeredAt ?? now,
+    registeredAt: release.registeredAt ?? release.firstSeenAt,
     registeredBy: release.registeredByName,
     demo: release.registeredById === DEMO_CI_TOKEN_ID,
     heldIn: holds.find((hold) => hold.version === release.version)?.environment.name ?? null,

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan } from "@/lib/identity/permissions";
 import type { Principal } from "@/lib/identity/principal";
 import { type ReleaseSummary, releaseSelect, toReleaseSummary } from "@/lib/releases/dto";
+import { listReleaseProgress, type ReleaseStepView } from "@/lib/releases/list-release-progress";
 
 const MAX_PAGE_SIZE = 100;
 
@@ -14,15 +15,27 @@ export const ReleaseQuerySchema = z.strictObject({
 });
 export type ReleaseQuery = z.output<typeof ReleaseQuerySchema>;
 
+/** A listed release with where it stands: its hold and its step in every environment the app runs in. */
+interface ListedRelease extends ReleaseSummary {
+  /** The environment a rollback held this version in (and every later one); null when not held. */
+  heldIn: string | null;
+  /** In promotion order: "deployed", "soaking 2 of 30 min", "waiting for approval", a gate's failure… */
+  steps: ReleaseStepView[];
+}
+
 export interface ReleasePage {
-  items: ReleaseSummary[];
+  items: ListedRelease[];
   total: number;
   page: number;
   size: number;
   pageCount: number;
 }
 
-/** An application's releases, newest first, paged in the database; not_found for an unknown app. */
+/**
+ * An application's releases, newest first, paged in the database, each with
+ * where it stands in every environment (as the app page shows it); not_found
+ * for an unknown app.
+ */
 export async function listReleases(params: {
   db: PrismaClient;
   principal: Principal;
@@ -50,8 +63,20 @@ export async function listReleases(params: {
       take: q.size,
     }),
   ]);
+  const progress = await listReleaseProgress({
+    db,
+    application: params.app,
+    releaseIds: rows.map((row) => row.id),
+  });
   return {
-    items: rows.map(toReleaseSummary),
+    items: rows.map((row) => {
+      const standing = progress.find((p) => p.id === row.id);
+      return {
+        ...toReleaseSummary(row),
+        heldIn: standing?.heldIn ?? null,
+        steps: standing?.steps ?? [],
+      };
+    }),
     total,
     page: q.page,
     size: q.size,

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { evaluateProgression } from "@/lib/releases/evaluate-progression";
 import { listReleaseProgress } from "@/lib/releases/list-release-progress";
+import { listReleases } from "@/lib/releases/list-releases";
+import { ADA } from "@/test/promotion/support";
 import { createReleaseWorld, type ReleaseWorld } from "./support";
 
 const MINUTE = 60_000;
@@ -196,6 +198,21 @@ describe("progression rules", () => {
       "2.1.0: opening pull request → waiting for 2.1.0 to be deployed in dev → manual",
       "2.0.0: superseded by a newer promotion → superseded by the newer release 2.1.0 → manual",
     ]);
+    // The API lists the same standing, for CI and scripts: GET /api/v1/apps/{app}/releases.
+    const listed = await listReleases({ db: w.db, principal: ADA, app: "app-0", query: {} });
+    expect(
+      listed.items.map(
+        (r) =>
+          `${r.version}: ${r.steps.map((s) => `${s.environment} ${s.tone} ${s.text}`).join(" → ")}`,
+      ),
+    ).toEqual([
+      "2.1.0: dev active opening pull request → staging waiting waiting for 2.1.0 to be deployed in dev → prod none manual",
+      "2.0.0: dev stopped superseded by a newer promotion → staging stopped superseded by the newer release 2.1.0 → prod none manual",
+      // Versions the importer saw in Git: where each runs.
+      "1.1.0: dev done runs it → staging done runs it → prod none manual",
+      "1.0.0: dev none — → staging none — → prod done runs it",
+    ]);
+    expect(listed.items.every((r) => r.heldIn === null)).toBe(true);
     expect(outcome.opened).toEqual([
       expect.objectContaining({ environment: "dev", version: "2.1.0" }),
     ]);
@@ -281,6 +298,47 @@ gate:
       const outcome = await evaluate(later(deployedAt, 31));
       expect(outcome.opened).toHaveLength(1);
       expect(seen).toEqual(["/check/app-0/dev/2.0.0", "/check/app-0/dev/2.0.0"]);
+    });
+  });
+
+  it("names the unreadable file when dev runs the release but the catalogue cannot read the app", async () => {
+    await w.setPolicies({
+      dev: "autoPromote: on-release\nautoMerge: true",
+      staging: "autoPromote: after-healthy\nsoak: 30m",
+    });
+    const deployedAt = await deployedInDev("2.0.0");
+    const [devPromotion] = await w.promotionsOf("app-0", "dev");
+    // What an import that cannot read app-0 leaves: its stored rows as they were, and the problem.
+    const dev = await w.db.environment.findUniqueOrThrow({ where: { name: "dev" } });
+    const app = await w.db.application.findUniqueOrThrow({ where: { slug: "app-0" } });
+    await w.db.deploymentTarget.update({
+      where: { applicationId_environmentId: { applicationId: app.id, environmentId: dev.id } },
+      data: { desiredVersion: "1.1.0" },
+    });
+    await w.db.catalogImport.create({
+      data: {
+        repository: "gitops",
+        ref: "main",
+        status: "succeeded",
+        trigger: "test",
+        finishedAt: new Date(),
+        problems: {
+          create: {
+            applicationSlug: "app-0",
+            file: "apps/app-0/app.yaml",
+            line: 7,
+            column: 1,
+            message: "Map keys must be unique",
+          },
+        },
+      },
+    });
+    await heartbeat(later(deployedAt, 45), devPromotion?.mergeCommit ?? null);
+    expect((await evaluate(later(deployedAt, 45))).opened).toEqual([]);
+    expect(await step("2.0.0", "staging")).toMatchObject({
+      state: "waiting",
+      reason:
+        "2.0.0 is deployed in dev, but the last import could not read apps/app-0/app.yaml:7:1 (Map keys must be unique); the rules go on once the file is fixed",
     });
   });
 

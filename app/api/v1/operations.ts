@@ -142,7 +142,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "Releases",
     summary: "List an application's releases",
     description:
-      "Newest first, paged: versions registered by CI and versions the importer saw in Git (`source`), with where each one is in the environments.",
+      'Newest first, paged: versions registered by CI and versions the importer saw in Git (`source`), with where each one is: `heldIn` (the environment a rollback held it in) and `steps`, one per environment the application runs in, in promotion order (`environment`, `tone`: done, active, waiting, stopped or none, `text` such as "soaking 2 of 30 min" or a gate\'s failure, and `promotionId`).',
     auth: { kind: "principal", permission: "catalogue:read" },
     params: ApplicationPathParams,
     query: ReleaseQuerySchema,
@@ -324,7 +324,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "Live updates",
     summary: "Subscribe to changes",
     description:
-      'Server-Sent Events: `event: change` with `{ kind: "promotion", promotionId, application, state }` or `{ kind: "sync", cluster, applications? }`; `event: resync` when changes may have been missed; a comment every 15 s.',
+      'Server-Sent Events: `event: ready` with `{ at }` once the subscription is live (changes before it are not sent: read the state again then); `event: change` with `{ kind: "promotion", promotionId, application, state }` or `{ kind: "sync", cluster, applications? }`; `event: resync` when changes may have been missed; a comment every 15 s.',
     auth: { kind: "principal", permission: "catalogue:read" },
     query: EventsQuery,
     responses: { 200: { description: "An event stream.", contentType: "text/event-stream" } },
