@@ -9,9 +9,10 @@ import { AutoRefresh } from "@/components/promotion/auto-refresh";
  * shows has changed: a Server-Sent Events stream (`/api/v1/events`, fed by
  * Postgres LISTEN/NOTIFY) filtered to a promotion or an application.
  * Bursts of changes (a cluster's report batch) become one refresh, at most
- * one per `minIntervalMs`. While the stream is down (the browser keeps
- * retrying) the page falls back to polling every `pollMs`, and refreshes
- * once when the stream is back, since changes may have been missed.
+ * one per `minIntervalMs`. Each time the stream is subscribed (`ready`: on
+ * opening and after every drop) the page refreshes once, since changes made
+ * before that were not sent. While the stream is down (the browser keeps
+ * retrying) the page falls back to polling every `pollMs`.
  */
 export function LiveRefresh({
   promotion,
@@ -41,7 +42,6 @@ export function LiveRefresh({
     const source = new EventSource(`/api/v1/events${query.size > 0 ? `?${query}` : ""}`);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let lastRefresh = 0;
-    let wasDown = false;
     const refreshSoon = () => {
       if (timer !== undefined) return;
       const wait = Math.max(150, lastRefresh + minIntervalMs - Date.now());
@@ -53,15 +53,10 @@ export function LiveRefresh({
     };
     source.addEventListener("change", refreshSoon);
     source.addEventListener("resync", refreshSoon);
-    source.onopen = () => {
-      setStreamDown(false);
-      if (wasDown) refreshSoon();
-      wasDown = false;
-    };
-    source.onerror = () => {
-      wasDown = true;
-      setStreamDown(true);
-    };
+    // Subscribed (first time, or again after a drop): what changed since the render may be missed.
+    source.addEventListener("ready", refreshSoon);
+    source.onopen = () => setStreamDown(false);
+    source.onerror = () => setStreamDown(true);
     return () => {
       source.close();
       clearTimeout(timer);

@@ -70,7 +70,8 @@ describe("changeEventStream", () => {
     });
     const reader = stream.getReader();
     expect(await readText(reader)).toContain(": connected");
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Once subscribed, it says so: the page re-reads what changed before that.
+    expect(await readText(reader)).toMatch(/^event: ready\ndata: \{"at":"[^"]+"\}\n\n$/);
     expect(fake.subscribers.size).toBe(1);
 
     fake.push(sync(["b"])); // filtered out
@@ -124,8 +125,8 @@ describe("changeEventStream for someone whose access ends", () => {
     });
     const reader = stream.getReader();
     expect(await readText(reader)).toContain(": connected");
+    expect(await readText(reader)).toContain("event: ready");
     // Still allowed: changes flow.
-    await new Promise((resolve) => setTimeout(resolve, 0));
     fake.push(sync(["a"]));
     expect(await readText(reader)).toContain("event: change");
     allowed = false; // e.g. an admin disabled the person

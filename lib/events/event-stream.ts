@@ -5,6 +5,9 @@ import { type ChangeEvent, type ChangeFilter, matchesFilter } from "./changes";
  * A Server-Sent Events stream of the changes matching a filter, for one
  * browser connection:
  *
+ * - `event: ready` once the subscription is live: a change made after the
+ *   page was rendered but before this may have been missed, so the page
+ *   re-reads once (on every reconnect too, since each sends it again);
  * - `event: change` with the change as JSON; a comment every `heartbeatMs`
  *   (15 s) so proxies keep the connection open and a dead one is noticed;
  * - at most `bufferSize` messages wait for a slow reader: past that, changes
@@ -105,6 +108,8 @@ export function changeEventStream(options: EventStreamOptions): ReadableStream<U
           return;
         }
         unsubscribe = stop;
+        // Changes from here on arrive; what happened between the page's render and now did not.
+        send(message("ready", { at: new Date().toISOString() }));
         heartbeat = setInterval(() => send(encoder.encode(": heartbeat\n\n")), heartbeatMs);
         heartbeat.unref();
         const stillAllowed = options.stillAllowed;
