@@ -2,14 +2,15 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { powerUser, signIn } from "./support/auth";
 import { e2ePorts } from "./support/ports";
 
 /**
  * A person breaks one app.yaml in the GitOps repository; after the next
  * import the portal names the file, line and column, and every other app is
- * still there. Runs after catalogue.spec.ts (files run in name order).
+ * still there. Runs after catalogue.spec.ts (files run in name order), and
+ * fixes the file again at the end: the specs after it share the portal.
  */
 const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
 const bare = path.join(dataDir, "git", "gitops.git");
@@ -42,23 +43,34 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
     await page.getByRole("rowheader").first().locator(".font-mono").innerText()
   ).trim();
 
-  let line = 0;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-"));
+  git(work, ["clone", "--quiet", bare, "repo"]);
+  const repo = path.join(work, "repo");
+  const manifest = path.join(repo, "apps", victim, "app.yaml");
+  const text = fs.readFileSync(manifest, "utf8").replace(/\n*$/, "\n");
+  // A second `name:` key on a new last line: YAML refuses duplicate keys, and says where.
+  const line = text.split("\n").length;
+  fs.writeFileSync(manifest, `${text}name: duplicated by mistake\n`);
+  git(repo, ["commit", "--quiet", "-am", `break ${victim}/app.yaml`]);
+  git(repo, ["push", "--quiet", "origin", "HEAD"]);
   try {
-    git(work, ["clone", "--quiet", bare, "repo"]);
-    const repo = path.join(work, "repo");
-    const manifest = path.join(repo, "apps", victim, "app.yaml");
-    const text = fs.readFileSync(manifest, "utf8").replace(/\n*$/, "\n");
-    // A second `name:` key on a new last line: YAML refuses duplicate keys, and says where.
-    line = text.split("\n").length;
-    fs.writeFileSync(manifest, `${text}name: duplicated by mistake\n`);
-    git(repo, ["commit", "--quiet", "-am", `break ${victim}/app.yaml`]);
-    git(repo, ["push", "--quiet", "origin", "HEAD"]);
+    cliImport();
+    await expectProblemShown(page, victim, line);
   } finally {
+    // The later specs share this portal: the fixed file and a new import leave the fleet whole.
+    git(repo, ["pull", "--quiet", "--rebase", "origin", "HEAD"]);
+    fs.writeFileSync(manifest, text);
+    git(repo, ["commit", "--quiet", "-am", `fix ${victim}/app.yaml`]);
+    git(repo, ["push", "--quiet", "origin", "HEAD"]);
     fs.rmSync(work, { recursive: true, force: true });
+    cliImport();
   }
+  await page.goto("/imports");
+  await expect(page.getByRole("status").filter({ hasText: "could not be read" })).toHaveCount(0);
+});
 
-  // The CLI import, as an operator would run it, against the running portal's database.
+/** The CLI import, as an operator would run it, against the running portal's database. */
+function cliImport(): void {
   execFileSync("node_modules/.bin/tsx", ["cli/gantry.ts", "import"], {
     env: {
       ...process.env,
@@ -68,7 +80,9 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
     },
     stdio: "pipe",
   });
+}
 
+async function expectProblemShown(page: Page, victim: string, line: number): Promise<void> {
   await page.goto("/imports");
   const problems = page.getByRole("status").filter({ hasText: "could not be read" });
   await expect(problems).toContainText(`apps/${victim}/app.yaml:${line}:1`);
@@ -88,4 +102,4 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
     ),
   );
   expect(count).toBeGreaterThanOrEqual(400);
-});
+}
