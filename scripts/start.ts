@@ -68,6 +68,9 @@ function progress(message: string): void {
 }
 
 /** Runs one step of the start, printing when it ends and how long it took. */
+/** A stop signal arrived: steps cut short report that, and nothing new starts. */
+let stopping = false;
+
 async function step<T>(
   name: string,
   run: () => Promise<T>,
@@ -86,7 +89,9 @@ async function step<T>(
     );
     return result;
   } catch (error) {
-    process.stdout.write(stepLine({ elapsedMs: Date.now() - started, mark: "✘", text: name }));
+    // A step cut short by a stop did not fail: say so, not ✘.
+    if (stopping) progress(`${name}: not finished, the portal is stopping`);
+    else process.stdout.write(stepLine({ elapsedMs: Date.now() - started, mark: "✘", text: name }));
     throw error;
   }
 }
@@ -213,8 +218,9 @@ try {
 }
 
 let jobs: JobRunner | undefined;
+/** The job runner while it starts: a stop waits for it, then stops it too. */
+let jobsStarting: Promise<JobRunner> | undefined;
 let server: http.Server | undefined;
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) {
     progress(`${signal}: already stopping`);
@@ -236,7 +242,8 @@ async function shutdown(signal: string): Promise<void> {
     await closed;
     clearTimeout(drain);
   }
-  await jobs?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
+  const runner = jobs ?? (await jobsStarting?.catch(() => undefined));
+  await runner?.stop().catch((error: unknown) => progress(`job runner: ${String(error)}`));
   // An import still refreshing the catalogue finishes before its database goes; steps that
   // have not reached the import end when they lose their parent.
   if (steps.connected) steps.disconnect();
@@ -349,13 +356,14 @@ async function startJobsThenReport(): Promise<void> {
   await importing;
   if (stopping) return;
   try {
-    jobs = await step(
+    jobsStarting = step(
       "job runner",
       async () =>
         (await applicationRuntime()).startJobRunner({ config, databaseUrl: database.url }),
       () =>
         "job runner started (promotion pull requests, catalogue imports, pull request polling, demo clusters when embedded)",
     );
+    jobs = await jobsStarting;
   } catch (error) {
     if (stopping) return;
     progress(
@@ -364,6 +372,8 @@ async function startJobsThenReport(): Promise<void> {
     void shutdown("job runner failure");
     return;
   }
+  // Stopped while the job runner started: shutdown() stops it; no closing block after "shutting down".
+  if (stopping) return;
   // The public URL, never the bind address: the links in pages and pull requests name it too.
   const local = config.publicUrl;
   process.stdout.write(

@@ -92,4 +92,50 @@ describe("stopping npm start", () => {
     await expect.poll(() => processesInGroup(group), { timeout: 30_000 }).toEqual([]);
     await expect(fs.access(path.join(dataDir, "postgres", "postmaster.pid"))).rejects.toThrow();
   }, 600_000);
+
+  it("a stop at the first answer, while the job runner starts, says so: no ✘, no closing block after it", async () => {
+    const port = await freePort();
+    const script = isBuildCurrent() ? "start" : "dev";
+    npm = spawn("npm", ["run", "--silent", script], {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        GANTRY_HOST: "127.0.0.1",
+        GANTRY_DATA_DIR: dataDir,
+        GANTRY_EMBEDDED_POSTGRES_PORT: String(await freePort()),
+        GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        GANTRY_DEMO_APPS: "3",
+        GANTRY_DEMO_FEED: "off",
+        DATABASE_URL: "",
+      },
+    });
+    const group = npm.pid ?? 0;
+    let output = "";
+    npm.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => npm?.on("exit", resolve));
+    // The first 200 comes before the job runner is up: stop right then, as a quick Ctrl+C would.
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port}/api/health`).then(
+            (response) => response.status,
+            () => 0,
+          ),
+        { timeout: 300_000, intervals: [50] },
+      )
+      .toBe(200);
+    process.kill(group, "SIGTERM");
+
+    expect(await exited).toBe(0);
+    await expect.poll(() => processesInGroup(group), { timeout: 30_000 }).toEqual([]);
+    expect(output).toContain("SIGTERM: shutting down");
+    expect(output).not.toContain("✘");
+    expect(output.slice(output.indexOf("SIGTERM: shutting down"))).not.toContain("Gantry is up");
+    expect(output).toMatch(/… stopped\n?$/);
+  }, 600_000);
 });
