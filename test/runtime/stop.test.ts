@@ -126,7 +126,7 @@ describe("stopping npm start", () => {
             (response) => response.status,
             () => 0,
           ),
-        { timeout: 300_000, intervals: [50] },
+        { timeout: 300_000, interval: 50 },
       )
       .toBe(200);
     process.kill(group, "SIGTERM");
