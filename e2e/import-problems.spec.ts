@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { powerUser, signIn } from "./support/auth";
+import { commitToGitops } from "./support/gitops-commit";
 import { e2ePorts } from "./support/ports";
 
 /**
@@ -13,21 +13,6 @@ import { e2ePorts } from "./support/ports";
  * fixes the file again at the end: the specs after it share the portal.
  */
 const dataDir = path.resolve(process.env.GANTRY_E2E_DATA_DIR ?? ".gantry/e2e");
-const bare = path.join(dataDir, "git", "gitops.git");
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "E2E",
-      GIT_AUTHOR_EMAIL: "e2e@example.com",
-      GIT_COMMITTER_NAME: "E2E",
-      GIT_COMMITTER_EMAIL: "e2e@example.com",
-    },
-  }).trim();
-}
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, powerUser());
@@ -43,26 +28,23 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
     await page.getByRole("rowheader").first().locator(".font-mono").innerText()
   ).trim();
 
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-"));
-  git(work, ["clone", "--quiet", bare, "repo"]);
-  const repo = path.join(work, "repo");
-  const manifest = path.join(repo, "apps", victim, "app.yaml");
-  const text = fs.readFileSync(manifest, "utf8").replace(/\n*$/, "\n");
-  // A second `name:` key on a new last line: YAML refuses duplicate keys, and says where.
-  const line = text.split("\n").length;
-  fs.writeFileSync(manifest, `${text}name: duplicated by mistake\n`);
-  git(repo, ["commit", "--quiet", "-am", `break ${victim}/app.yaml`]);
-  git(repo, ["push", "--quiet", "origin", "HEAD"]);
+  const manifest = path.join("apps", victim, "app.yaml");
+  let text = "";
+  let line = 0;
+  commitToGitops(`break ${victim}/app.yaml`, (root) => {
+    text = fs.readFileSync(path.join(root, manifest), "utf8").replace(/\n*$/, "\n");
+    // A second `name:` key on a new last line: YAML refuses duplicate keys, and says where.
+    line = text.split("\n").length;
+    fs.writeFileSync(path.join(root, manifest), `${text}name: duplicated by mistake\n`);
+  });
   try {
     cliImport();
     await expectProblemShown(page, victim, line);
   } finally {
     // The later specs share this portal: the fixed file and a new import leave the fleet whole.
-    git(repo, ["pull", "--quiet", "--rebase", "origin", "HEAD"]);
-    fs.writeFileSync(manifest, text);
-    git(repo, ["commit", "--quiet", "-am", `fix ${victim}/app.yaml`]);
-    git(repo, ["push", "--quiet", "origin", "HEAD"]);
-    fs.rmSync(work, { recursive: true, force: true });
+    commitToGitops(`fix ${victim}/app.yaml`, (root) => {
+      fs.writeFileSync(path.join(root, manifest), text);
+    });
     cliImport();
   }
   await page.goto("/imports");

@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { createPerson, type E2ePerson, e2eDataDir, gantryCli, signIn } from "./support/auth";
+import { createPerson, type E2ePerson, gantryCli, signIn } from "./support/auth";
+import { commitToGitops } from "./support/gitops-commit";
 
 /**
  * Environment policy in the browser: prod is frozen by a change to
@@ -12,35 +11,12 @@ import { createPerson, type E2ePerson, e2eDataDir, gantryCli, signIn } from "./s
  * reason and gets the pull request, with the reason kept. The freeze is
  * lifted again afterwards, whatever happens, so later specs see prod open.
  */
-const bare = path.join(e2eDataDir, "git", "gitops.git");
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "E2E",
-      GIT_AUTHOR_EMAIL: "e2e@example.com",
-      GIT_COMMITTER_NAME: "E2E",
-      GIT_COMMITTER_EMAIL: "e2e@example.com",
-    },
-  }).trim();
-}
-
 /** Edits environments.yaml on main, pushes, and imports, as an operator would. */
 function changeEnvironments(edit: (text: string) => string, message: string): void {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-e2e-policy-"));
-  try {
-    git(work, ["clone", "--quiet", bare, "repo"]);
-    const repo = path.join(work, "repo");
-    const file = path.join(repo, "environments.yaml");
+  commitToGitops(message, (root) => {
+    const file = path.join(root, "environments.yaml");
     fs.writeFileSync(file, edit(fs.readFileSync(file, "utf8")));
-    git(repo, ["commit", "--quiet", "-am", message]);
-    git(repo, ["push", "--quiet", "origin", "HEAD"]);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  });
   gantryCli(["import"]);
 }
 
