@@ -437,17 +437,23 @@ function searchRank(q: string): Prisma.Sql {
       ELSE 3 END)`;
 }
 
+/**
+ * Applications whose slug, name or description contains `q`. The three
+ * fields joined, exactly as the migration's trigram index has them, find the
+ * candidates without reading every application; the per-field test keeps a
+ * match across the joins out.
+ */
+export function searchCondition(q: string): Prisma.Sql {
+  const pattern = `%${likeEscaped(q)}%`;
+  return Prisma.sql`((a."slug" || ' ' || a."name" || ' ' || a."description") ILIKE ${pattern}
+    AND (a."slug" ILIKE ${pattern} OR a."name" ILIKE ${pattern} OR a."description" ILIKE ${pattern}))`;
+}
+
 function catalogueWhere(query: CatalogueQuery, freshSince: Date): Prisma.Sql {
   const conditions: Prisma.Sql[] = [
     query.archived ? Prisma.sql`a."archivedAt" IS NOT NULL` : Prisma.sql`a."archivedAt" IS NULL`,
   ];
-  if (query.q) {
-    // LIKE's wildcards in the search text are meant literally.
-    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      Prisma.sql`(a."slug" ILIKE ${pattern} OR a."name" ILIKE ${pattern} OR a."description" ILIKE ${pattern})`,
-    );
-  }
+  if (query.q) conditions.push(searchCondition(query.q));
   if (query.team) conditions.push(Prisma.sql`t."slug" = ${query.team}`);
   if (query.tier) conditions.push(Prisma.sql`a."tier" = ${query.tier}::"Tier"`);
   if (query.differs) conditions.push(Prisma.sql`a."versionsDiffer"`);
