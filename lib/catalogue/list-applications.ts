@@ -70,6 +70,8 @@ export async function listApplications(params: {
   query: CatalogueQuery;
   now?: Date;
   staleAfterSeconds?: number;
+  /** The latest import's id when the caller has read it (see latestImportId); read here otherwise. */
+  importId?: string | null;
 }): Promise<CataloguePage> {
   const { db, query } = params;
   const now = params.now ?? new Date();
@@ -83,7 +85,7 @@ export async function listApplications(params: {
       orderBy: { position: "asc" },
       select: { id: true, name: true, displayName: true },
     }),
-    countMatching(db, where, query, now),
+    countMatching(db, where, query, now, params.importId),
   ]);
   const { total } = counted;
   const pageCount = Math.max(1, Math.ceil(total / query.size));
@@ -196,6 +198,7 @@ async function countMatching(
   where: Prisma.Sql,
   query: CatalogueQuery,
   now: Date,
+  knownImportId: string | null | undefined,
 ): Promise<{ total: number; estimate: boolean }> {
   const key = JSON.stringify([
     query.q,
@@ -206,12 +209,7 @@ async function countMatching(
     query.differs,
     query.archived,
   ]);
-  const latest = await db.catalogImport.findFirst({
-    where: { status: "succeeded" },
-    orderBy: { startedAt: "desc" },
-    select: { id: true },
-  });
-  const importId = latest?.id ?? "";
+  const importId = (knownImportId === undefined ? await latestImportId(db) : knownImportId) ?? "";
   const kept = counts.get(key);
   const fresh =
     kept?.importId === importId &&
@@ -515,17 +513,30 @@ export interface CatalogueFacets {
 let facetsCache: { importId: string; facets: CatalogueFacets } | undefined;
 
 /** The choices offered by the catalogue's filters, with counts of active apps. */
-export async function listCatalogueFacets(params: { db: PrismaClient }): Promise<CatalogueFacets> {
+export async function listCatalogueFacets(params: {
+  db: PrismaClient;
+  /** As for listApplications: the latest import's id when the caller has read it. */
+  importId?: string | null;
+}): Promise<CatalogueFacets> {
   const { db } = params;
+  const importId = params.importId === undefined ? await latestImportId(db) : params.importId;
+  if (importId && facetsCache?.importId === importId) return facetsCache.facets;
+  const facets = await computeFacets(db);
+  if (importId) facetsCache = { importId, facets };
+  return facets;
+}
+
+/**
+ * The latest successful import: what the kept counts and facets were
+ * computed after. A page that shows both reads it once and passes it to each.
+ */
+export async function latestImportId(db: PrismaClient): Promise<string | null> {
   const latest = await db.catalogImport.findFirst({
     where: { status: "succeeded" },
     orderBy: { startedAt: "desc" },
     select: { id: true },
   });
-  if (latest && facetsCache?.importId === latest.id) return facetsCache.facets;
-  const facets = await computeFacets(db);
-  if (latest) facetsCache = { importId: latest.id, facets };
-  return facets;
+  return latest?.id ?? null;
 }
 
 async function computeFacets(db: PrismaClient): Promise<CatalogueFacets> {

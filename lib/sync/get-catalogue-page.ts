@@ -6,6 +6,7 @@ import {
 import {
   type CatalogueFacets,
   type CataloguePage,
+  latestImportId,
   listApplications,
   listCatalogueFacets,
 } from "@/lib/catalogue/list-applications";
@@ -42,9 +43,11 @@ export async function getCataloguePage(params: {
   if (!parsed.ok) return parsed;
   const { db } = params;
   const { query } = parsed;
+  // Read once for both: the counts and the facets are kept per import.
+  const importId = await latestImportId(db);
   const [page, facets, demoClusters, policies] = await Promise.all([
-    listApplications({ db, query }),
-    listCatalogueFacets({ db }),
+    listApplications({ db, query, importId }),
+    listCatalogueFacets({ db, importId }),
     countDemoClusters({ db }),
     listEnvironmentPolicies({ db }),
   ]);
