@@ -72,6 +72,8 @@ export async function listApplications(params: {
   staleAfterSeconds?: number;
   /** The latest import's id when the caller has read it (see latestImportId); read here otherwise. */
   importId?: string | null;
+  /** The active environments in delivery order, when the caller has read them; read here otherwise. */
+  environments?: CatalogueEnvironment[];
 }): Promise<CataloguePage> {
   const { db, query } = params;
   const now = params.now ?? new Date();
@@ -80,11 +82,12 @@ export async function listApplications(params: {
   const freshSince = new Date(now.getTime() - staleAfterSeconds * 1000);
   const where = catalogueWhere(query, freshSince);
   const [environments, counted] = await Promise.all([
-    db.environment.findMany({
-      where: { archivedAt: null },
-      orderBy: { position: "asc" },
-      select: { id: true, name: true, displayName: true },
-    }),
+    params.environments ??
+      db.environment.findMany({
+        where: { archivedAt: null },
+        orderBy: { position: "asc" },
+        select: { id: true, name: true, displayName: true },
+      }),
     countMatching(db, where, query, now, params.importId),
   ]);
   const { total } = counted;
