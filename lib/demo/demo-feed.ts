@@ -28,9 +28,9 @@ import {
  * as a real agent (token check, report schema, `ingestReport`), labelled
  * `agent.mode = "demo"`. After a commit on the default branch, the
  * applications whose values changed report OutOfSync/Progressing at the old
- * revision, and a few seconds later every application reports
- * Synced/Healthy at the new commit (each cluster a second after the one
- * before). A report every `refreshEveryMs` keeps the clusters from going
+ * revision, and a few seconds later Synced/Healthy at the new commit (each
+ * cluster a second after the one before); the others stay at the commit
+ * they settled at. A report every `refreshEveryMs` keeps the clusters from going
  * stale: an empty one (a heartbeat, as an agent with nothing new sends),
  * because resending every application costs the portal about a second of
  * CPU per cluster at 10,000 apps and changes nothing. The whole fleet is
@@ -74,6 +74,8 @@ interface DemoCluster {
   targetSeenAt: number;
   /** Values files changed between `applied` and `target`: those apps are OutOfSync. */
   pending: Set<string>;
+  /** The commit each application last settled at (its values file last changed by then). */
+  revisions: Map<string, string | null>;
   /** The last report of any kind (a heartbeat or the whole fleet). */
   lastReportAt: number;
   /** The last report of the whole fleet, and the catalogue import it was read from. */
@@ -177,6 +179,7 @@ export class DemoFeed {
         target: null,
         targetSeenAt: 0,
         pending: new Set(),
+        revisions: new Map(),
         lastReportAt: 0,
         lastRefreshAt: 0,
         refreshedImport: null,
@@ -276,9 +279,21 @@ export class DemoFeed {
       }
     }
     if (cluster.target !== cluster.applied && at - cluster.targetSeenAt >= cluster.settleAfterMs) {
+      // Only what moved settles at the new commit; the rest runs what it ran. Resending
+      // every application at a new revision rewrote 10,000 rows per cluster per merge.
+      const targets = await this.targets(cluster.environment);
+      const moved = targets.filter((target) => cluster.pending.has(target.valuesPath));
       cluster.applied = cluster.target;
       cluster.pending.clear();
-      return this.refresh(cluster, at, imported);
+      for (const target of moved) cluster.revisions.set(target.slug, cluster.applied);
+      if (moved.length > 0) {
+        return this.send(
+          cluster,
+          "delta",
+          moved.map((target) => this.item(cluster, target.slug, "settled", at)),
+          at,
+        );
+      }
     }
     if (refreshDue) return this.refresh(cluster, at, imported);
     // Nothing new: a heartbeat, so the cluster does not read as stale.
@@ -290,6 +305,9 @@ export class DemoFeed {
   /** Every application of the cluster's environment, as it stands: a snapshot when it fits in one report. */
   private async refresh(cluster: DemoCluster, at: number, imported: string | null): Promise<Sent> {
     const targets = await this.targets(cluster.environment);
+    for (const target of targets) {
+      if (!cluster.revisions.has(target.slug)) cluster.revisions.set(target.slug, cluster.applied);
+    }
     const items = targets.map((target) =>
       this.item(
         cluster,
@@ -325,6 +343,7 @@ export class DemoFeed {
     phase: "moving" | "settled",
     at: number,
   ): StatusItem {
+    const revision = cluster.revisions.get(application) ?? cluster.applied;
     return {
       application,
       environment: cluster.environment,
@@ -335,8 +354,8 @@ export class DemoFeed {
       },
       syncState: phase === "moving" ? "OutOfSync" : "Synced",
       health: phase === "moving" ? "Progressing" : "Healthy",
-      syncedRevision: cluster.applied,
-      attemptedRevision: phase === "moving" ? cluster.target : cluster.applied,
+      syncedRevision: revision,
+      attemptedRevision: phase === "moving" ? cluster.target : revision,
       message: DEMO_MESSAGE,
       observedAt: new Date(at).toISOString(),
     };

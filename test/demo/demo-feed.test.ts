@@ -148,5 +148,12 @@ describe("the demo feed", () => {
       where: { applicationId: app.id, syncState: "OutOfSync" },
     });
     expect(outOfSync).toBe(2);
+    // The applications that did not move stay at the commit they settled at.
+    const unmoved = await w.db.syncStatus.findMany({
+      where: { application: { slug: { not: "app-1" } } },
+      select: { syncedRevision: true },
+    });
+    expect(unmoved.length).toBeGreaterThan(0);
+    for (const row of unmoved) expect(row.syncedRevision).toBe(merged.baseCommit);
   });
 });
