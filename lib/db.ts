@@ -62,8 +62,18 @@ function oneAtATime<T extends object>(target: T, methods: ReadonlySet<PropertyKe
   });
 }
 
+/**
+ * The pool behind each client. pg's defaults (10 connections, closed after
+ * 10 s idle) made a catalogue page under 16 concurrent readers wait for a
+ * connection (each page sends several queries at once), and a quiet spell of
+ * 10 s made the next requests open new connections (a process and a SCRAM
+ * handshake each). 16 fits two replicas' clients, pg-boss and the CLI in
+ * Postgres' default 100 connections.
+ */
+const POOL = { max: 16, idleTimeoutMillis: 60_000 } as const;
+
 function postgresAdapter(url: string): PrismaPg {
-  return new Proxy(new PrismaPg({ connectionString: url }), {
+  return new Proxy(new PrismaPg({ connectionString: url, ...POOL }), {
     get(factory, property) {
       const value: unknown = Reflect.get(factory, property);
       if (property !== "connect" || typeof value !== "function") return value;

@@ -70,6 +70,10 @@ export async function listApplications(params: {
   query: CatalogueQuery;
   now?: Date;
   staleAfterSeconds?: number;
+  /** The latest import's id when the caller has read it (see latestImportId); read here otherwise. */
+  importId?: string | null;
+  /** The active environments in delivery order, when the caller has read them; read here otherwise. */
+  environments?: CatalogueEnvironment[];
 }): Promise<CataloguePage> {
   const { db, query } = params;
   const now = params.now ?? new Date();
@@ -78,12 +82,13 @@ export async function listApplications(params: {
   const freshSince = new Date(now.getTime() - staleAfterSeconds * 1000);
   const where = catalogueWhere(query, freshSince);
   const [environments, counted] = await Promise.all([
-    db.environment.findMany({
-      where: { archivedAt: null },
-      orderBy: { position: "asc" },
-      select: { id: true, name: true, displayName: true },
-    }),
-    countMatching(db, where, query, now),
+    params.environments ??
+      db.environment.findMany({
+        where: { archivedAt: null },
+        orderBy: { position: "asc" },
+        select: { id: true, name: true, displayName: true },
+      }),
+    countMatching(db, where, query, now, params.importId),
   ]);
   const { total } = counted;
   const pageCount = Math.max(1, Math.ceil(total / query.size));
@@ -196,6 +201,7 @@ async function countMatching(
   where: Prisma.Sql,
   query: CatalogueQuery,
   now: Date,
+  knownImportId: string | null | undefined,
 ): Promise<{ total: number; estimate: boolean }> {
   const key = JSON.stringify([
     query.q,
@@ -206,12 +212,7 @@ async function countMatching(
     query.differs,
     query.archived,
   ]);
-  const latest = await db.catalogImport.findFirst({
-    where: { status: "succeeded" },
-    orderBy: { startedAt: "desc" },
-    select: { id: true },
-  });
-  const importId = latest?.id ?? "";
+  const importId = (knownImportId === undefined ? await latestImportId(db) : knownImportId) ?? "";
   const kept = counts.get(key);
   const fresh =
     kept?.importId === importId &&
@@ -437,17 +438,23 @@ function searchRank(q: string): Prisma.Sql {
       ELSE 3 END)`;
 }
 
+/**
+ * Applications whose slug, name or description contains `q`. The three
+ * fields joined, exactly as the migration's trigram index has them, find the
+ * candidates without reading every application; the per-field test keeps a
+ * match across the joins out.
+ */
+export function searchCondition(q: string): Prisma.Sql {
+  const pattern = `%${likeEscaped(q)}%`;
+  return Prisma.sql`((a."slug" || ' ' || a."name" || ' ' || a."description") ILIKE ${pattern}
+    AND (a."slug" ILIKE ${pattern} OR a."name" ILIKE ${pattern} OR a."description" ILIKE ${pattern}))`;
+}
+
 function catalogueWhere(query: CatalogueQuery, freshSince: Date): Prisma.Sql {
   const conditions: Prisma.Sql[] = [
     query.archived ? Prisma.sql`a."archivedAt" IS NOT NULL` : Prisma.sql`a."archivedAt" IS NULL`,
   ];
-  if (query.q) {
-    // LIKE's wildcards in the search text are meant literally.
-    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      Prisma.sql`(a."slug" ILIKE ${pattern} OR a."name" ILIKE ${pattern} OR a."description" ILIKE ${pattern})`,
-    );
-  }
+  if (query.q) conditions.push(searchCondition(query.q));
   if (query.team) conditions.push(Prisma.sql`t."slug" = ${query.team}`);
   if (query.tier) conditions.push(Prisma.sql`a."tier" = ${query.tier}::"Tier"`);
   if (query.differs) conditions.push(Prisma.sql`a."versionsDiffer"`);
@@ -509,17 +516,30 @@ export interface CatalogueFacets {
 let facetsCache: { importId: string; facets: CatalogueFacets } | undefined;
 
 /** The choices offered by the catalogue's filters, with counts of active apps. */
-export async function listCatalogueFacets(params: { db: PrismaClient }): Promise<CatalogueFacets> {
+export async function listCatalogueFacets(params: {
+  db: PrismaClient;
+  /** As for listApplications: the latest import's id when the caller has read it. */
+  importId?: string | null;
+}): Promise<CatalogueFacets> {
   const { db } = params;
+  const importId = params.importId === undefined ? await latestImportId(db) : params.importId;
+  if (importId && facetsCache?.importId === importId) return facetsCache.facets;
+  const facets = await computeFacets(db);
+  if (importId) facetsCache = { importId, facets };
+  return facets;
+}
+
+/**
+ * The latest successful import: what the kept counts and facets were
+ * computed after. A page that shows both reads it once and passes it to each.
+ */
+export async function latestImportId(db: PrismaClient): Promise<string | null> {
   const latest = await db.catalogImport.findFirst({
     where: { status: "succeeded" },
     orderBy: { startedAt: "desc" },
     select: { id: true },
   });
-  if (latest && facetsCache?.importId === latest.id) return facetsCache.facets;
-  const facets = await computeFacets(db);
-  if (latest) facetsCache = { importId: latest.id, facets };
-  return facets;
+  return latest?.id ?? null;
 }
 
 async function computeFacets(db: PrismaClient): Promise<CatalogueFacets> {

@@ -28,9 +28,16 @@ import {
  * as a real agent (token check, report schema, `ingestReport`), labelled
  * `agent.mode = "demo"`. After a commit on the default branch, the
  * applications whose values changed report OutOfSync/Progressing at the old
- * revision, and a few seconds later every application reports
- * Synced/Healthy at the new commit (each cluster a second after the one
- * before). A refresh every `refreshEveryMs` keeps the rows from going stale.
+ * revision, and a few seconds later Synced/Healthy at the new commit (each
+ * cluster a second after the one before); the others stay at the commit
+ * they settled at. A report every `refreshEveryMs` keeps the clusters from going
+ * stale: an empty one (a heartbeat, as an agent with nothing new sends),
+ * because resending every application costs the portal about a second of
+ * CPU per cluster at 10,000 apps and changes nothing. The whole fleet is
+ * reported again only when it may have changed: after a commit has settled,
+ * after a catalogue import (new applications), and every
+ * `snapshotEveryMs`; those periodic ones one cluster per tick, so they never
+ * all land on the portal at once.
  *
  * Given the release jobs, it also plays CI: every `releaseEveryMs` it
  * registers a demo release (the next patch version) of one of a few
@@ -67,14 +74,29 @@ interface DemoCluster {
   targetSeenAt: number;
   /** Values files changed between `applied` and `target`: those apps are OutOfSync. */
   pending: Set<string>;
+  /** The commit each application last settled at (its values file last changed by then). */
+  revisions: Map<string, string | null>;
+  /** The last report of any kind (a heartbeat or the whole fleet). */
+  lastReportAt: number;
+  /** The last report of the whole fleet, and the catalogue import it was read from. */
   lastRefreshAt: number;
+  refreshedImport: string | null;
   /** Stagger: each cluster of an environment settles a little after the previous one. */
   settleAfterMs: number;
+}
+
+/** What one step sent: reports, the statuses in them, and whether they were the whole fleet. */
+interface Sent {
+  reports: number;
+  items: number;
+  full: boolean;
 }
 
 export interface DemoFeedTick {
   /** Reports accepted, per cluster name. */
   reports: Record<string, number>;
+  /** Application statuses those reports carried, per cluster name (0: a heartbeat). */
+  items: Record<string, number>;
   /** The demo release registered in this tick, if one was. */
   release?: { application: string; version: string };
 }
@@ -84,6 +106,7 @@ export class DemoFeed {
   private readonly git: LocalGitProvider;
   private readonly clusters: DemoCluster[];
   private readonly refreshEveryMs: number;
+  private readonly snapshotEveryMs: number;
   private readonly releaseJobs: ReleaseJobs | null;
   private readonly releaseEveryMs: number;
   private lastReleaseAt: number | null = null;
@@ -95,6 +118,7 @@ export class DemoFeed {
     git: LocalGitProvider;
     clusters: DemoCluster[];
     refreshEveryMs: number;
+    snapshotEveryMs: number;
     releaseJobs: ReleaseJobs | null;
     releaseEveryMs: number;
   }) {
@@ -102,6 +126,7 @@ export class DemoFeed {
     this.git = params.git;
     this.clusters = params.clusters;
     this.refreshEveryMs = params.refreshEveryMs;
+    this.snapshotEveryMs = params.snapshotEveryMs;
     this.releaseJobs = params.releaseJobs;
     this.releaseEveryMs = params.releaseEveryMs;
   }
@@ -116,6 +141,7 @@ export class DemoFeed {
     git: LocalGitProvider;
     settleAfterMs?: number;
     refreshEveryMs?: number;
+    snapshotEveryMs?: number;
     /** Registers demo releases when given (and evaluates the rules when a report deploys one). */
     releaseJobs?: ReleaseJobs | null;
     releaseEveryMs?: number;
@@ -153,7 +179,10 @@ export class DemoFeed {
         target: null,
         targetSeenAt: 0,
         pending: new Set(),
+        revisions: new Map(),
+        lastReportAt: 0,
         lastRefreshAt: 0,
+        refreshedImport: null,
         settleAfterMs: settleAfterMs + index * 1_000,
       });
     }
@@ -162,6 +191,7 @@ export class DemoFeed {
       git: params.git,
       clusters,
       refreshEveryMs: params.refreshEveryMs ?? 30_000,
+      snapshotEveryMs: params.snapshotEveryMs ?? 15 * 60_000,
       releaseJobs: params.releaseJobs ?? null,
       releaseEveryMs: params.releaseEveryMs ?? 4 * 60_000,
     });
@@ -175,8 +205,9 @@ export class DemoFeed {
   /** One step: look at the default branch, and report what each cluster would by `now`. */
   async tick(now: Date = new Date()): Promise<DemoFeedTick> {
     const head = await this.git.resolveRef(this.git.defaultBranch);
+    const imported = await this.latestImport();
     const at = now.getTime();
-    const result: DemoFeedTick = { reports: {} };
+    const result: DemoFeedTick = { reports: {}, items: {} };
     if (
       this.releaseJobs &&
       (this.lastReleaseAt === null || at - this.lastReleaseAt >= this.releaseEveryMs)
@@ -188,9 +219,15 @@ export class DemoFeed {
         logUnexpected(error, { during: "demo release" });
       }
     }
+    // Refreshes nothing asked for (no commit, no import) wait their turn: one cluster per tick.
+    let periodicRefreshes = 0;
     for (const cluster of this.clusters) {
       try {
-        result.reports[cluster.name] = await this.step(cluster, head, at);
+        const due = this.periodicRefreshDue(cluster, imported, at);
+        const sent = await this.step(cluster, head, at, imported, due && periodicRefreshes === 0);
+        if (sent.full && due) periodicRefreshes += 1;
+        result.reports[cluster.name] = sent.reports;
+        result.items[cluster.name] = sent.items;
       } catch (error) {
         if (isGantryError(error) && error.code === "unauthenticated") {
           // Revoked or rotated by an admin: the cluster is theirs now.
@@ -206,11 +243,25 @@ export class DemoFeed {
     return result;
   }
 
-  private async step(cluster: DemoCluster, head: string, at: number): Promise<number> {
+  /** The whole fleet is due again: the catalogue was imported since, or it is time. */
+  private periodicRefreshDue(cluster: DemoCluster, imported: string | null, at: number): boolean {
+    return (
+      cluster.applied !== null &&
+      (cluster.refreshedImport !== imported || at - cluster.lastRefreshAt >= this.snapshotEveryMs)
+    );
+  }
+
+  private async step(
+    cluster: DemoCluster,
+    head: string,
+    at: number,
+    imported: string | null,
+    refreshDue: boolean,
+  ): Promise<Sent> {
     if (cluster.applied === null) {
       cluster.applied = head;
       cluster.target = head;
-      return this.refresh(cluster, at);
+      return this.refresh(cluster, at, imported);
     }
     if (head !== cluster.target) {
       for (const path of await this.changedPaths(cluster.applied, head)) cluster.pending.add(path);
@@ -228,17 +279,35 @@ export class DemoFeed {
       }
     }
     if (cluster.target !== cluster.applied && at - cluster.targetSeenAt >= cluster.settleAfterMs) {
+      // Only what moved settles at the new commit; the rest runs what it ran. Resending
+      // every application at a new revision rewrote 10,000 rows per cluster per merge.
+      const targets = await this.targets(cluster.environment);
+      const moved = targets.filter((target) => cluster.pending.has(target.valuesPath));
       cluster.applied = cluster.target;
       cluster.pending.clear();
-      return this.refresh(cluster, at);
+      for (const target of moved) cluster.revisions.set(target.slug, cluster.applied);
+      if (moved.length > 0) {
+        return this.send(
+          cluster,
+          "delta",
+          moved.map((target) => this.item(cluster, target.slug, "settled", at)),
+          at,
+        );
+      }
     }
-    if (at - cluster.lastRefreshAt >= this.refreshEveryMs) return this.refresh(cluster, at);
-    return 0;
+    if (refreshDue) return this.refresh(cluster, at, imported);
+    // Nothing new: a heartbeat, so the cluster does not read as stale.
+    if (at - cluster.lastReportAt >= this.refreshEveryMs)
+      return this.send(cluster, "delta", [], at);
+    return { reports: 0, items: 0, full: false };
   }
 
   /** Every application of the cluster's environment, as it stands: a snapshot when it fits in one report. */
-  private async refresh(cluster: DemoCluster, at: number): Promise<number> {
+  private async refresh(cluster: DemoCluster, at: number, imported: string | null): Promise<Sent> {
     const targets = await this.targets(cluster.environment);
+    for (const target of targets) {
+      if (!cluster.revisions.has(target.slug)) cluster.revisions.set(target.slug, cluster.applied);
+    }
     const items = targets.map((target) =>
       this.item(
         cluster,
@@ -248,12 +317,24 @@ export class DemoFeed {
       ),
     );
     cluster.lastRefreshAt = at;
-    return this.send(
+    cluster.refreshedImport = imported;
+    const sent = await this.send(
       cluster,
       items.length <= MAX_ITEMS_PER_REPORT ? "snapshot" : "delta",
       items,
       at,
     );
+    return { ...sent, full: true };
+  }
+
+  /** The latest catalogue import that succeeded: a new one may have added applications. */
+  private async latestImport(): Promise<string | null> {
+    const latest = await this.db.catalogImport.findFirst({
+      where: { status: "succeeded" },
+      orderBy: { startedAt: "desc" },
+      select: { id: true },
+    });
+    return latest?.id ?? null;
   }
 
   private item(
@@ -262,6 +343,7 @@ export class DemoFeed {
     phase: "moving" | "settled",
     at: number,
   ): StatusItem {
+    const revision = cluster.revisions.get(application) ?? cluster.applied;
     return {
       application,
       environment: cluster.environment,
@@ -272,8 +354,8 @@ export class DemoFeed {
       },
       syncState: phase === "moving" ? "OutOfSync" : "Synced",
       health: phase === "moving" ? "Progressing" : "Healthy",
-      syncedRevision: cluster.applied,
-      attemptedRevision: phase === "moving" ? cluster.target : cluster.applied,
+      syncedRevision: revision,
+      attemptedRevision: phase === "moving" ? cluster.target : revision,
       message: DEMO_MESSAGE,
       observedAt: new Date(at).toISOString(),
     };
@@ -339,7 +421,7 @@ export class DemoFeed {
     kind: SyncReport["kind"],
     items: StatusItem[],
     at: number,
-  ): Promise<number> {
+  ): Promise<Sent> {
     const request = new Request(`http://gantry.local/api/v1/clusters/${cluster.name}/reports`, {
       method: "POST",
       headers: { authorization: `Bearer ${cluster.token}` },
@@ -364,7 +446,8 @@ export class DemoFeed {
       });
       sent += 1;
     }
-    return sent;
+    cluster.lastReportAt = at;
+    return { reports: sent, items: items.length, full: false };
   }
 
   private async targets(environment: string): Promise<{ slug: string; valuesPath: string }[]> {

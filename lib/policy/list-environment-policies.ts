@@ -4,6 +4,7 @@ import { readPolicy } from "@/lib/policy/read-policy";
 
 /** An environment with its clusters and its policy in words, for /environments and the promote page. */
 export interface EnvironmentPolicyView {
+  id: string;
   name: string;
   displayName: string;
   description: string;
@@ -23,6 +24,7 @@ export async function listEnvironmentPolicies(params: {
     where: { archivedAt: null },
     orderBy: { position: "asc" },
     select: {
+      id: true,
       name: true,
       displayName: true,
       description: true,
@@ -37,6 +39,7 @@ export async function listEnvironmentPolicies(params: {
   return rows.map((row, index) => {
     const previous = index > 0 ? (rows[index - 1]?.name ?? null) : null;
     return {
+      id: row.id,
       name: row.name,
       displayName: row.displayName,
       description: row.description,

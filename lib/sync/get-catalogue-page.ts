@@ -6,6 +6,7 @@ import {
 import {
   type CatalogueFacets,
   type CataloguePage,
+  latestImportId,
   listApplications,
   listCatalogueFacets,
 } from "@/lib/catalogue/list-applications";
@@ -42,11 +43,17 @@ export async function getCataloguePage(params: {
   if (!parsed.ok) return parsed;
   const { db } = params;
   const { query } = parsed;
-  const [page, facets, demoClusters, policies] = await Promise.all([
-    listApplications({ db, query }),
-    listCatalogueFacets({ db }),
-    countDemoClusters({ db }),
+  // Each read once: the import keys both the kept counts and the facets, and the
+  // environments (with their policies, for the freeze badges) are the matrix's columns.
+  const [importId, policies, demoClusters] = await Promise.all([
+    latestImportId(db),
     listEnvironmentPolicies({ db }),
+    countDemoClusters({ db }),
+  ]);
+  const environments = policies.map(({ id, name, displayName }) => ({ id, name, displayName }));
+  const [page, facets] = await Promise.all([
+    listApplications({ db, query, importId, environments }),
+    listCatalogueFacets({ db, importId }),
   ]);
   return {
     ok: true,

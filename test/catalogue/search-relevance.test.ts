@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CatalogueQuery, parseCatalogueQuery } from "@/lib/catalogue/catalogue-query";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
-import { listApplications } from "@/lib/catalogue/list-applications";
+import { listApplications, searchCondition } from "@/lib/catalogue/list-applications";
 import type { Db } from "@/lib/db";
 import { createTestDatabase } from "@/test/support/db";
 import {
@@ -96,5 +96,20 @@ describe("catalogue search ranks by relevance", () => {
   it("a search text with LIKE wildcards ranks them literally", async () => {
     const result = await listApplications({ db, query: query({ q: "pay_" }) });
     expect(result.total).toBe(0);
+  });
+
+  it("finds the candidates through the trigram index instead of reading every application", async () => {
+    // Nine apps are cheaper to read whole, so the planner is told not to: the index must be usable.
+    const plan = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
+      return tx.$queryRaw<{ "QUERY PLAN": string }[]>`
+        EXPLAIN SELECT a."id" FROM "Application" a WHERE ${searchCondition("ledger")}`;
+    });
+    expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain(
+      "Application_search_trgm_idx",
+    );
+    // Joined, "ledger moves" spans the slug and the description: no field contains it.
+    const across = await listApplications({ db, query: query({ q: "ledger moves" }) });
+    expect(across.total).toBe(0);
   });
 });

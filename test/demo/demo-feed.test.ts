@@ -70,6 +70,45 @@ describe("the demo feed", () => {
     expect(JSON.stringify(status)).toContain("Synced");
   });
 
+  it("keeps clusters fresh with heartbeats, and reports the whole fleet again after an import, one cluster per tick", async () => {
+    const first = await feed.tick(at(0));
+    for (const name of feed.clusterNames) expect(first.items[name]).toBeGreaterThan(0);
+    const seenAt = async () =>
+      new Map(
+        (await w.db.cluster.findMany({ select: { name: true, lastSeenAt: true } })).map((c) => [
+          c.name,
+          c.lastSeenAt?.getTime(),
+        ]),
+      );
+    const before = await seenAt();
+
+    // Nothing changed: every cluster says it is alive, with no statuses.
+    const quiet = await feed.tick(at(31));
+    for (const name of feed.clusterNames) {
+      expect(quiet.reports[name]).toBe(1);
+      expect(quiet.items[name]).toBe(0);
+    }
+    const after = await seenAt();
+    for (const name of feed.clusterNames) {
+      expect(after.get(name)).toBeGreaterThan(before.get(name) ?? Number.POSITIVE_INFINITY);
+    }
+
+    // A new import may have added applications: each cluster resends its fleet, one per tick.
+    await w.db.catalogImport.create({
+      data: { repository: "gitops", ref: "main", status: "succeeded", trigger: "test" },
+    });
+    const refreshed = new Set<string>();
+    for (let second = 32; second < 32 + feed.clusterNames.length; second++) {
+      const tick = await feed.tick(at(second));
+      const full = feed.clusterNames.filter((name) => (tick.items[name] ?? 0) > 0);
+      expect(full).toHaveLength(1);
+      for (const name of full) refreshed.add(name);
+    }
+    expect([...refreshed].sort()).toEqual([...feed.clusterNames].sort());
+    const settled = await feed.tick(at(32 + feed.clusterNames.length));
+    for (const name of feed.clusterNames) expect(settled.items[name] ?? 0).toBe(0);
+  });
+
   it("moves a merged promotion to syncing, then deployed, by itself", async () => {
     // The clusters have reported the fleet as it was before the merge.
     await feed.tick(at(0));
@@ -109,5 +148,12 @@ describe("the demo feed", () => {
       where: { applicationId: app.id, syncState: "OutOfSync" },
     });
     expect(outOfSync).toBe(2);
+    // The applications that did not move stay at the commit they settled at.
+    const unmoved = await w.db.syncStatus.findMany({
+      where: { application: { slug: { not: "app-1" } } },
+      select: { syncedRevision: true },
+    });
+    expect(unmoved.length).toBeGreaterThan(0);
+    for (const row of unmoved) expect(row.syncedRevision).toBe(merged.baseCommit);
   });
 });
