@@ -76,10 +76,24 @@ export interface PromotionPlan {
  */
 export async function planPromotion(params: PlanPromotionParams): Promise<PromotionPlan> {
   const { db, git, versionPath } = params;
-  const app = await db.application.findUnique({
-    where: { slug: params.application },
-    select: { id: true, slug: true, name: true, archivedAt: true },
-  });
+  // What exists, and the head the files are read at, side by side: none depends on another.
+  const [app, environments, cells, baseCommit] = await Promise.all([
+    db.application.findUnique({
+      where: { slug: params.application },
+      select: { id: true, slug: true, name: true, archivedAt: true },
+    }),
+    db.environment.findMany({
+      where: { archivedAt: null },
+      orderBy: { position: "asc" },
+      select: { name: true, displayName: true },
+    }),
+    // Where each environment keeps the version: the locators the import found.
+    db.deploymentTarget.findMany({
+      where: { application: { slug: params.application }, archivedAt: null },
+      select: { environment: { select: { name: true } }, locators: true },
+    }),
+    git.resolveRef(git.defaultBranch),
+  ]);
   if (!app) {
     throw new GantryError("not_found", `No application named "${params.application}"`, {
       details: { field: "application" },
@@ -92,11 +106,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
       { details: { field: "application" } },
     );
   }
-  const environments = await db.environment.findMany({
-    where: { archivedAt: null },
-    orderBy: { position: "asc" },
-    select: { name: true, displayName: true },
-  });
   const targetIndex = environments.findIndex((e) => e.name === params.environment);
   const target = environments[targetIndex];
   if (!target) {
@@ -107,11 +116,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  // Where each environment keeps the version: the locators the import found.
-  const cells = await db.deploymentTarget.findMany({
-    where: { applicationId: app.id, archivedAt: null },
-    select: { environment: { select: { name: true } }, locators: true },
-  });
   const locatorsOf = new Map(
     cells.map((cell) => [
       cell.environment.name,
@@ -130,7 +134,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   const [primary] = targetLocators as [VersionLocator, ...VersionLocator[]];
   const earlier = environments.slice(0, targetIndex).reverse();
 
-  const baseCommit = await git.resolveRef(git.defaultBranch);
   const layoutFile = params.layoutFile ?? LAYOUT_FILE;
   const files = await git.readFiles({
     ref: baseCommit,

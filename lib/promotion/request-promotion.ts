@@ -136,7 +136,24 @@ export async function requestPromotion(
   params: RequestPromotionParams,
 ): Promise<RequestPromotionResult> {
   const { ctx, principal } = params;
-  const team = await applicationTeam(ctx.db, params.application);
+  // The plan only reads, so it runs beside the permission's lookup; a refusal of the
+  // permission still comes first, and says nothing of what the plan found.
+  const [teamLookup, planned] = await Promise.allSettled([
+    applicationTeam(ctx.db, params.application),
+    planPromotion({
+      db: ctx.db,
+      git: ctx.git,
+      versionPath: ctx.versionPath,
+      layoutFile: ctx.layoutFile,
+      application: params.application,
+      environment: params.environment,
+      version: params.version,
+      skipOrder: params.skipOrder,
+      allowNewVersion: params.allowNewVersion,
+    }),
+  ]);
+  if (teamLookup.status === "rejected") throw teamLookup.reason;
+  const team = teamLookup.value;
   assertCan(principal, "promotion:request", { team, environment: params.environment });
   const actor = actorOf(principal);
   const reason = params.reason.trim();
@@ -147,17 +164,8 @@ export async function requestPromotion(
       { details: { field: "reason" } },
     );
   }
-  const plan = await planPromotion({
-    db: ctx.db,
-    git: ctx.git,
-    versionPath: ctx.versionPath,
-    layoutFile: ctx.layoutFile,
-    application: params.application,
-    environment: params.environment,
-    version: params.version,
-    skipOrder: params.skipOrder,
-    allowNewVersion: params.allowNewVersion,
-  });
+  if (planned.status === "rejected") throw planned.reason;
+  const plan = planned.value;
   if (params.plannedAt && plan.blobId !== params.plannedAt.blobId) {
     const changedPlan: ChangedPlan = {
       baseCommit: plan.baseCommit,

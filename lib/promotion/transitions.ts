@@ -10,9 +10,8 @@ import {
 } from "@/lib/audit/record-promotion-transition";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
-import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
+import { Prisma, type Promotion, type PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
-import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 
 /**
  * The promotion state machine, and the only code that creates a promotion
@@ -184,10 +183,16 @@ export async function transition(params: {
       : {};
   const updated = await tx.promotion.update({
     where: { id: promotionId },
-    data: { ...params.data, ...leadTime, ...stampFor(to, at), state: to },
+    data: {
+      ...params.data,
+      ...leadTime,
+      ...stampFor(to, at),
+      state: to,
+      // The stored pull request was true of the state before: the next read asks the host.
+      pullRequestSnapshot: Prisma.DbNull,
+      pullRequestSnapshotAt: null,
+    },
   });
-  // The stored pull request was true of the state before: the next read asks the host.
-  await forgetPullRequestSnapshot(tx, [promotionId]);
   await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
   // Last, since it holds the audit chain's lock until the transaction ends.
   await recordPromotionTransition(tx, {
