@@ -28,18 +28,28 @@ export async function recordPromotionTransition(
     at?: Date;
   },
 ): Promise<void> {
-  const promotion = await tx.promotion.findUniqueOrThrow({
-    where: { id: params.promotionId },
-    select: {
-      version: true,
-      previousVersion: true,
-      prNumber: true,
-      mergeCommit: true,
-      failureReason: true,
-      application: { select: { slug: true, team: { select: { slug: true } } } },
-      toEnvironment: { select: { name: true } },
-    },
-  });
+  // One plain read: it runs in every promotion transaction, on the path a person waits on.
+  const rows = await tx.$queryRaw<
+    {
+      version: string;
+      previousVersion: string;
+      prNumber: number | null;
+      mergeCommit: string | null;
+      failureReason: string | null;
+      application: string;
+      team: string;
+      environment: string;
+    }[]
+  >`
+    SELECT p.version, p."previousVersion", p."prNumber", p."mergeCommit", p."failureReason",
+      a.slug AS application, t.slug AS team, e.name AS environment
+    FROM "Promotion" p
+    JOIN "Application" a ON a.id = p."applicationId"
+    JOIN "Team" t ON t.id = a."teamId"
+    JOIN "Environment" e ON e.id = p."toEnvironmentId"
+    WHERE p.id = ${params.promotionId}::uuid`;
+  const promotion = rows[0];
+  if (!promotion) throw new Error(`no promotion ${params.promotionId} to record a transition of`);
   await recordAuditEvent(tx, {
     actor: params.actor,
     at: params.at,
@@ -49,9 +59,9 @@ export async function recordPromotionTransition(
       type: "promotion",
       id: params.promotionId,
       promotionId: params.promotionId,
-      application: promotion.application.slug,
-      team: promotion.application.team.slug,
-      environment: promotion.toEnvironment.name,
+      application: promotion.application,
+      team: promotion.team,
+      environment: promotion.environment,
     },
     detail: {
       from: params.from,

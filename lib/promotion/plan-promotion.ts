@@ -66,6 +66,43 @@ export interface PromotionPlan {
 }
 
 /**
+ * What the plan needs of the catalogue, in one round trip: the application,
+ * the environments in order, and the application's cells (where each
+ * environment keeps its version: the locators the import found).
+ */
+async function readCatalogue(
+  db: PrismaClient,
+  application: string,
+): Promise<{
+  app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
+  environments: { name: string; displayName: string }[];
+  cells: { environment: string; locators: unknown }[];
+}> {
+  const rows = await db.$queryRaw<
+    {
+      app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
+      environments: { name: string; displayName: string }[];
+      cells: { environment: string; locators: unknown }[];
+    }[]
+  >`
+    SELECT
+      (SELECT json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
+          'archivedAt', a."archivedAt")
+        FROM "Application" a WHERE a.slug = ${application}) AS app,
+      (SELECT coalesce(json_agg(json_build_object('name', e.name, 'displayName', e."displayName")
+          ORDER BY e.position), '[]')
+        FROM "Environment" e WHERE e."archivedAt" IS NULL) AS environments,
+      (SELECT coalesce(json_agg(json_build_object('environment', e.name, 'locators', t.locators)),
+          '[]')
+        FROM "DeploymentTarget" t
+        JOIN "Application" a ON a.id = t."applicationId"
+        JOIN "Environment" e ON e.id = t."environmentId"
+        WHERE a.slug = ${application} AND t."archivedAt" IS NULL) AS cells`;
+  const row = rows[0];
+  return { app: row?.app ?? null, environments: row?.environments ?? [], cells: row?.cells ?? [] };
+}
+
+/**
  * What promoting `application` to `environment` would change, without
  * changing anything. Files are read from Git at the default branch's head:
  * the catalogue may lag behind Git, and the diff a person approves must be
@@ -77,21 +114,8 @@ export interface PromotionPlan {
 export async function planPromotion(params: PlanPromotionParams): Promise<PromotionPlan> {
   const { db, git, versionPath } = params;
   // What exists, and the head the files are read at, side by side: none depends on another.
-  const [app, environments, cells, baseCommit] = await Promise.all([
-    db.application.findUnique({
-      where: { slug: params.application },
-      select: { id: true, slug: true, name: true, archivedAt: true },
-    }),
-    db.environment.findMany({
-      where: { archivedAt: null },
-      orderBy: { position: "asc" },
-      select: { name: true, displayName: true },
-    }),
-    // Where each environment keeps the version: the locators the import found.
-    db.deploymentTarget.findMany({
-      where: { application: { slug: params.application }, archivedAt: null },
-      select: { environment: { select: { name: true } }, locators: true },
-    }),
+  const [{ app, environments, cells }, baseCommit] = await Promise.all([
+    readCatalogue(db, params.application),
     git.resolveRef(git.defaultBranch),
   ]);
   if (!app) {
@@ -118,11 +142,11 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
 
   const locatorsOf = new Map(
     cells.map((cell) => [
-      cell.environment.name,
+      cell.environment,
       cellLocators({
         stored: cell.locators,
         application: app.slug,
-        environment: cell.environment.name,
+        environment: cell.environment,
         versionPath,
       }),
     ]),

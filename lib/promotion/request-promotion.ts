@@ -11,7 +11,7 @@ import {
 } from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { claimEnvironment } from "@/lib/promotion/claim-environment";
-import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
+import { type PromotionSummary, readSummaryRow, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { createPromotion, transition } from "@/lib/promotion/transitions";
@@ -281,10 +281,8 @@ export async function requestPromotion(
       }
       await params.onRequested?.({ tx, promotionId: created.id });
       await ctx.jobs.enqueueOpenPullRequest({ promotionId: created.id, tx });
-      const row = await tx.promotion.findUniqueOrThrow({
-        where: { id: created.id },
-        select: summarySelect,
-      });
+      const row = await readSummaryRow(tx, created.id);
+      if (!row) throw new GantryError("not_found", `No promotion with id ${created.id}`);
       return { promotion: toSummary(row), superseded: open.map((p) => p.id) };
     },
     { maxWait: 10_000, timeout: 30_000 },
