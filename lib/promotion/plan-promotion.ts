@@ -73,17 +73,12 @@ export interface PromotionPlan {
 async function readCatalogue(
   db: PrismaClient,
   application: string,
-): Promise<{
-  app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
-  environments: { name: string; displayName: string }[];
-  cells: { environment: string; locators: unknown }[];
-}> {
+  requestedVersion: string | undefined,
+): Promise<CatalogueReads> {
   const rows = await db.$queryRaw<
-    {
-      app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
-      environments: { name: string; displayName: string }[];
-      cells: { environment: string; locators: unknown }[];
-    }[]
+    (Omit<CatalogueReads, "releases"> & {
+      releases: { version: string; digest: string | null; known: boolean }[];
+    })[]
   >`
     SELECT
       (SELECT json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
@@ -97,9 +92,38 @@ async function readCatalogue(
         FROM "DeploymentTarget" t
         JOIN "Application" a ON a.id = t."applicationId"
         JOIN "Environment" e ON e.id = t."environmentId"
-        WHERE a.slug = ${application} AND t."archivedAt" IS NULL) AS cells`;
+        WHERE a.slug = ${application} AND t."archivedAt" IS NULL) AS cells,
+      (SELECT coalesce(json_agg(json_build_object('version', v.version,
+          'digest', r.digest, 'known', r.id IS NOT NULL)), '[]')
+        FROM (
+          SELECT t."desiredVersion" AS version FROM "DeploymentTarget" t
+          JOIN "Application" a ON a.id = t."applicationId"
+          WHERE a.slug = ${application} AND t."desiredVersion" IS NOT NULL
+          UNION SELECT ${requestedVersion ?? null}::text WHERE ${requestedVersion ?? null}::text IS NOT NULL
+        ) v
+        JOIN "Application" a ON a.slug = ${application}
+        LEFT JOIN "Release" r ON r."applicationId" = a.id AND r.version = v.version) AS releases`;
   const row = rows[0];
-  return { app: row?.app ?? null, environments: row?.environments ?? [], cells: row?.cells ?? [] };
+  return {
+    app: row?.app ?? null,
+    environments: row?.environments ?? [],
+    cells: row?.cells ?? [],
+    releases: new Map(
+      (row?.releases ?? []).map((r) => [r.version, r.known ? { digest: r.digest } : null]),
+    ),
+  };
+}
+
+interface CatalogueReads {
+  app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
+  environments: { name: string; displayName: string }[];
+  cells: { environment: string; locators: unknown }[];
+  /**
+   * The releases (null: none) of the versions the plan will likely ask about, read ahead:
+   * the one requested and those the catalogue shows in each environment. Git decides the
+   * version; one the catalogue does not show yet is looked up on its own.
+   */
+  releases: Map<string, { digest: string | null } | null>;
 }
 
 /**
@@ -114,8 +138,8 @@ async function readCatalogue(
 export async function planPromotion(params: PlanPromotionParams): Promise<PromotionPlan> {
   const { db, git, versionPath } = params;
   // What exists, and the head the files are read at, side by side: none depends on another.
-  const [{ app, environments, cells }, baseCommit] = await Promise.all([
-    readCatalogue(db, params.application),
+  const [{ app, environments, cells, releases }, baseCommit] = await Promise.all([
+    readCatalogue(db, params.application, params.version?.trim()),
     git.resolveRef(git.defaultBranch),
   ]);
   if (!app) {
@@ -239,10 +263,12 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  const release = await db.release.findUnique({
-    where: { applicationId_version: { applicationId: app.id, version } },
-    select: { id: true, digest: true },
-  });
+  const release = releases.has(version)
+    ? (releases.get(version) ?? null)
+    : await db.release.findUnique({
+        where: { applicationId_version: { applicationId: app.id, version } },
+        select: { digest: true },
+      });
   const knownRelease = release !== null || version === fromEnvironment?.version;
   if (!knownRelease && !params.allowNewVersion) {
     throw new GantryError(
