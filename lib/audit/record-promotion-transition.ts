@@ -26,30 +26,11 @@ export async function recordPromotionTransition(
     detail?: string | null;
     /** When it happened, for replayed (demo) history; now by default. */
     at?: Date;
+    /** The promotion as it is now, when the caller has just read it: saves reading it again. */
+    facts?: PromotionFacts;
   },
 ): Promise<void> {
-  // One plain read: it runs in every promotion transaction, on the path a person waits on.
-  const rows = await tx.$queryRaw<
-    {
-      version: string;
-      previousVersion: string;
-      prNumber: number | null;
-      mergeCommit: string | null;
-      failureReason: string | null;
-      application: string;
-      team: string;
-      environment: string;
-    }[]
-  >`
-    SELECT p.version, p."previousVersion", p."prNumber", p."mergeCommit", p."failureReason",
-      a.slug AS application, t.slug AS team, e.name AS environment
-    FROM "Promotion" p
-    JOIN "Application" a ON a.id = p."applicationId"
-    JOIN "Team" t ON t.id = a."teamId"
-    JOIN "Environment" e ON e.id = p."toEnvironmentId"
-    WHERE p.id = ${params.promotionId}::uuid`;
-  const promotion = rows[0];
-  if (!promotion) throw new Error(`no promotion ${params.promotionId} to record a transition of`);
+  const promotion = params.facts ?? (await readFacts(tx, params.promotionId));
   await recordAuditEvent(tx, {
     actor: params.actor,
     at: params.at,
@@ -76,4 +57,34 @@ export async function recordPromotionTransition(
       detail: params.detail?.slice(0, MAX_EVENT_DETAIL) ?? null,
     },
   });
+}
+
+/** What an event records of its promotion besides the transition. */
+export interface PromotionFacts {
+  version: string;
+  previousVersion: string;
+  prNumber: number | null;
+  mergeCommit: string | null;
+  failureReason: string | null;
+  application: string;
+  team: string;
+  environment: string;
+}
+
+/** One plain read: it runs in promotion transactions, on the path a person waits on. */
+async function readFacts(
+  tx: Prisma.TransactionClient,
+  promotionId: string,
+): Promise<PromotionFacts> {
+  const rows = await tx.$queryRaw<PromotionFacts[]>`
+    SELECT p.version, p."previousVersion", p."prNumber", p."mergeCommit", p."failureReason",
+      a.slug AS application, t.slug AS team, e.name AS environment
+    FROM "Promotion" p
+    JOIN "Application" a ON a.id = p."applicationId"
+    JOIN "Team" t ON t.id = a."teamId"
+    JOIN "Environment" e ON e.id = p."toEnvironmentId"
+    WHERE p.id = ${promotionId}::uuid`;
+  const facts = rows[0];
+  if (!facts) throw new Error(`no promotion ${promotionId} to record a transition of`);
+  return facts;
 }

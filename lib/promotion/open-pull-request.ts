@@ -140,24 +140,31 @@ async function openUnderLock(params: {
   // 4. Record it. The promotion may have been superseded or closed while
   // the job worked: then the pull request it just opened is closed again.
   const opened = pr;
-  const recorded = await db.$transaction(async (tx) => {
-    const state = await lockPromotion(tx, p.id);
-    const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
-    if (state !== "planned") {
-      await tx.promotion.update({ where: { id: p.id }, data });
-      return state;
-    }
-    const updated = await transition({
-      tx,
-      promotionId: p.id,
-      to: "pr_open",
-      from: ["planned"],
-      actor: GANTRY_ACTOR,
-      detail: `pull request #${opened.number} opened on ${p.branch}`,
-      data: { ...data, failureReason: null },
+  const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
+  const recorded = await db
+    .$transaction(async (tx) => {
+      const updated = await transition({
+        tx,
+        promotionId: p.id,
+        to: "pr_open",
+        from: ["planned"],
+        actor: GANTRY_ACTOR,
+        detail: `pull request #${opened.number} opened on ${p.branch}`,
+        data: { ...data, failureReason: null },
+      });
+      return updated.state;
+    })
+    .catch(async (error: unknown) => {
+      // No longer planned (the transition's check said so, and nothing was written): keep
+      // what was made on the promotion all the same.
+      if (!isGantryError(error) || error.code !== "conflict") throw error;
+      return db.$transaction(async (tx) => {
+        const state = await lockPromotion(tx, p.id);
+        if (state === "planned") throw error;
+        await tx.promotion.update({ where: { id: p.id }, data });
+        return state;
+      });
     });
-    return updated.state;
-  });
   await afterStep("recorded");
   if (recorded !== "pr_open") {
     const newer =

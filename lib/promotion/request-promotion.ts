@@ -225,6 +225,11 @@ export async function requestPromotion(
         tx,
         actor,
         detail: reason,
+        names: {
+          application: plan.application.slug,
+          team,
+          environment: plan.environment.name,
+        },
         promotion: {
           applicationId,
           toEnvironmentId: environmentId,
