@@ -115,7 +115,11 @@ async function openUnderLock(params: {
     publicUrl: ctx.publicUrl,
     kind: p.kind,
   };
-  const changes = await promotedFiles(ctx, p);
+  // The files and what exists of the change are read side by side: neither needs the other.
+  const [changes, found] = await Promise.all([
+    promotedFiles(ctx, p),
+    git.findChange({ branch: p.branch, base: git.defaultBranch }),
+  ]);
   const author = { name: p.requestedByName, email: p.requestedByEmail };
 
   // What exists already (a rerun after a crash finds its own branch, commit or pull request),
@@ -123,6 +127,7 @@ async function openUnderLock(params: {
   // the new version, and the pull request.
   const { commit, pullRequest: pr } = await writeChangeOnce({
     git,
+    found,
     branch: p.branch,
     baseCommit: p.baseCommit,
     changes,
