@@ -124,12 +124,14 @@ class PrOpenWatcher {
   }
 }
 
-function gitCount(gitDir: string, args: string[]): number {
+function gitCount(gitDir: string, args: string[], options: { except?: string } = {}): number {
   const out = execFileSync("git", ["--git-dir", gitDir, ...args], {
     encoding: "utf8",
     maxBuffer: 256 * 2 ** 20,
   });
-  return out.split("\n").filter(Boolean).length;
+  const { except } = options;
+  return out.split("\n").filter((line) => line !== "" && !(except && line.startsWith(except)))
+    .length;
 }
 
 const dataDir = makeDataDir("gantry-bench-promotion-");
@@ -215,8 +217,16 @@ try {
 
   const gitDir = repo.gitDir;
   const snapshot = async () => ({
-    branches: gitCount(gitDir, ["for-each-ref", "refs/heads"]),
-    objects: gitCount(gitDir, ["rev-list", "--all", "--objects"]),
+    // The floor's branches are the benchmark's own, not a promotion's.
+    branches: gitCount(gitDir, ["for-each-ref", "--format=%(refname)", "refs/heads"], {
+      except: "refs/heads/bench/floor/",
+    }),
+    objects: gitCount(gitDir, [
+      "rev-list",
+      "--exclude=refs/heads/bench/floor/*",
+      "--all",
+      "--objects",
+    ]),
     pullRequests: await db.localPullRequest.count(),
   });
   const createdSince = async (from: Awaited<ReturnType<typeof snapshot>>, promotions: number) => {
@@ -230,6 +240,17 @@ try {
   };
   watcher = new PrOpenWatcher(db);
   const activeWatcher = watcher;
+
+  const jobDone = async (promotionId: string) => {
+    for (;;) {
+      const [job] = await db.$queryRaw<{ state: string }[]>`
+        SELECT state::text FROM pgboss.job
+        WHERE name = 'promotion.open-pr' AND data->>'promotionId' = ${promotionId}`;
+      if (job?.state === "completed") return;
+      if (job?.state === "failed") throw new Error(`the job of promotion ${promotionId} failed`);
+      await sleep(POLL_MS);
+    }
+  };
 
   const promote = async (application: string) => {
     const t0 = performance.now();
@@ -248,37 +269,49 @@ try {
   // Warm-up outside the figures: one promotion, so first-use costs (connections, pg-boss's sender) are paid.
   if (warmApp) await promote(warmApp);
 
-  log(`local: ${perBatch} promotions one after another`);
-  const sequential: { id: string; requestMs: number; prOpenMs: number }[] = [];
-  let mark = await snapshot();
-  const processesBefore = gitProcessesStarted();
-  let t = performance.now();
-  for (const app of apps) sequential.push(await promote(app));
-  const sequentialWallMs = performance.now() - t;
-  const gitProcessesPerPromotion = (gitProcessesStarted() - processesBefore) / apps.length;
-  const sequentialCreated = await createdSince(mark, sequential.length);
-
   // The floor, in the same run: the git work of one promotion and nothing else (a branch at
-  // the base commit and one commit changing the values file), without the plan, the database
-  // or the queue. No promotion can open its pull request faster than this.
-  log(`local: the git floor, ${perBatch} times`);
-  const floorMs: number[] = [];
+  // the base commit with one commit changing the values file, through the same write the
+  // promotion's job makes), without the plan, the database or the queue. No promotion can open
+  // its pull request faster than this. Each floor write runs right after a promotion, so both
+  // meet the same load on a shared machine.
   const base = await git.resolveRef(git.defaultBranch);
-  for (const [index, app] of apps.entries()) {
+  const floorOnce = async (index: number, app: string) => {
     const valuesPath = `apps/${app}/envs/prod/values.yaml`;
     const current = (await git.readFile({ ref: base, path: valuesPath })) ?? "";
-    const branch = `bench/floor/${index}`;
     const t0 = performance.now();
-    await git.createBranch({ name: branch, from: base });
-    await git.commitFiles({
-      branch,
-      parent: base,
-      message: "Floor",
-      author: { name: ACTOR.name, email: ACTOR.email },
-      files: [{ path: valuesPath, content: `${current}# floor\n` }],
+    await git.writeChange({
+      branch: `bench/floor/${index}`,
+      createFrom: base,
+      commit: {
+        parent: base,
+        message: "Floor",
+        author: { name: ACTOR.name, email: ACTOR.email },
+        files: [{ path: valuesPath, content: `${current}# floor\n` }],
+      },
     });
-    floorMs.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+
+  log(`local: ${perBatch} promotions one after another, each followed by the git floor`);
+  const sequential: { id: string; requestMs: number; prOpenMs: number }[] = [];
+  const floorMs: number[] = [];
+  let mark = await snapshot();
+  let promotionProcesses = 0;
+  let sequentialWallMs = 0;
+  for (const [index, app] of apps.entries()) {
+    const processesBefore = gitProcessesStarted();
+    const t0 = performance.now();
+    const promoted = await promote(app);
+    sequential.push(promoted);
+    sequentialWallMs += performance.now() - t0;
+    // The job goes on a little after pr_open (the policy status, the auto-merge check): the
+    // floor is measured once it is done, so the two never share the machine.
+    await jobDone(promoted.id);
+    promotionProcesses += gitProcessesStarted() - processesBefore;
+    floorMs.push(await floorOnce(index, app));
   }
+  const gitProcessesPerPromotion = promotionProcesses / apps.length;
+  const sequentialCreated = await createdSince(mark, sequential.length);
 
   log(`local: closing the first batch's ${sequential.length} pull requests (not timed)`);
   for (const { id } of sequential) {
@@ -295,7 +328,7 @@ try {
   await feed.tick();
   log(`local: ${perBatch} promotions at once (release train)`);
   mark = await snapshot();
-  t = performance.now();
+  const t = performance.now();
   const train = await Promise.all(apps.map(promote));
   const trainWallMs = performance.now() - t;
   const trainCreated = await createdSince(mark, train.length);

@@ -26,20 +26,11 @@ export async function recordPromotionTransition(
     detail?: string | null;
     /** When it happened, for replayed (demo) history; now by default. */
     at?: Date;
+    /** The promotion as it is now, when the caller has just read it: saves reading it again. */
+    facts?: PromotionFacts;
   },
 ): Promise<void> {
-  const promotion = await tx.promotion.findUniqueOrThrow({
-    where: { id: params.promotionId },
-    select: {
-      version: true,
-      previousVersion: true,
-      prNumber: true,
-      mergeCommit: true,
-      failureReason: true,
-      application: { select: { slug: true, team: { select: { slug: true } } } },
-      toEnvironment: { select: { name: true } },
-    },
-  });
+  const promotion = params.facts ?? (await readFacts(tx, params.promotionId));
   await recordAuditEvent(tx, {
     actor: params.actor,
     at: params.at,
@@ -49,9 +40,9 @@ export async function recordPromotionTransition(
       type: "promotion",
       id: params.promotionId,
       promotionId: params.promotionId,
-      application: promotion.application.slug,
-      team: promotion.application.team.slug,
-      environment: promotion.toEnvironment.name,
+      application: promotion.application,
+      team: promotion.team,
+      environment: promotion.environment,
     },
     detail: {
       from: params.from,
@@ -66,4 +57,34 @@ export async function recordPromotionTransition(
       detail: params.detail?.slice(0, MAX_EVENT_DETAIL) ?? null,
     },
   });
+}
+
+/** What an event records of its promotion besides the transition. */
+export interface PromotionFacts {
+  version: string;
+  previousVersion: string;
+  prNumber: number | null;
+  mergeCommit: string | null;
+  failureReason: string | null;
+  application: string;
+  team: string;
+  environment: string;
+}
+
+/** One plain read: it runs in promotion transactions, on the path a person waits on. */
+async function readFacts(
+  tx: Prisma.TransactionClient,
+  promotionId: string,
+): Promise<PromotionFacts> {
+  const rows = await tx.$queryRaw<PromotionFacts[]>`
+    SELECT p.version, p."previousVersion", p."prNumber", p."mergeCommit", p."failureReason",
+      a.slug AS application, t.slug AS team, e.name AS environment
+    FROM "Promotion" p
+    JOIN "Application" a ON a.id = p."applicationId"
+    JOIN "Team" t ON t.id = a."teamId"
+    JOIN "Environment" e ON e.id = p."toEnvironmentId"
+    WHERE p.id = ${promotionId}::uuid`;
+  const facts = rows[0];
+  if (!facts) throw new Error(`no promotion ${promotionId} to record a transition of`);
+  return facts;
 }

@@ -3,6 +3,7 @@
  * ahead.
  */
 
+import { getConfig } from "@/lib/config";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ActiveFreeze, EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
@@ -11,7 +12,8 @@ import type { Principal } from "@/lib/identity/principal";
 import { frozenMessage } from "@/lib/policy/describe";
 import { activeFreeze } from "@/lib/policy/freeze";
 import { readPolicy } from "@/lib/policy/read-policy";
-import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
+import { combinedSyncState, isStale, worstHealth } from "@/lib/sync-status/list-sync-status";
+import type { HealthState, SyncState } from "@/lib/sync-status/report";
 
 export const BREAK_GLASS_REASON_MIN = 10;
 export const BREAK_GLASS_REASON_MAX = 500;
@@ -50,11 +52,14 @@ export async function checkPromotionPolicy(params: {
 }): Promise<PromotionPolicyCheck> {
   const { db, application, environment, previousEnvironment, version } = params;
   const now = params.now ?? new Date();
-  const row = await db.environment.findUnique({
-    where: { name: environment },
-    select: { policy: true },
+  const facts = await readPolicyFacts({
+    db,
+    application,
+    environment,
+    previousEnvironment,
+    version,
   });
-  const policy = readPolicy(row?.policy ?? {}, { environment });
+  const policy = readPolicy(facts.policy ?? {}, { environment });
   const freeze = activeFreeze(policy, now);
   return {
     environment,
@@ -65,43 +70,120 @@ export async function checkPromotionPolicy(params: {
       : null,
     orderRefusal:
       policy.order.requireDeployedInPrevious && previousEnvironment
-        ? await orderRefusal({ db, application, previousEnvironment, version, policy, now })
+        ? orderRefusal({ facts, previousEnvironment, version, policy, now })
         : null,
   };
 }
 
-async function orderRefusal(params: {
+/** One cluster of the previous environment, with what it reports of the application there. */
+interface PreviousCluster {
+  name: string;
+  lastSeenAt: Date | null;
+  syncStates: SyncState[];
+  healths: HealthState[];
+}
+
+interface PolicyFacts {
+  policy: unknown;
+  /** A promotion of the version into the previous environment reached `deployed` before. */
+  deployedBefore: boolean;
+  /** The previous environment's clusters, by name, when the application is deployed there. */
+  clusters: PreviousCluster[];
+}
+
+/**
+ * Everything the check reads, in one round trip: the target environment's
+ * policy and, for the order rule, only the previous environment's facts for
+ * this application (never the application's whole status). Read whether
+ * or not the rule needs them: indexed lookups cost less than a second trip.
+ */
+async function readPolicyFacts(params: {
   db: PrismaClient;
   application: string;
+  environment: string;
+  previousEnvironment: { name: string } | null;
+  version: string;
+}): Promise<PolicyFacts> {
+  const { db, application, environment, version } = params;
+  const previous = params.previousEnvironment?.name ?? null;
+  const rows = await db.$queryRaw<
+    {
+      policy: unknown;
+      deployedBefore: boolean;
+      clusters:
+        | {
+            name: string;
+            lastSeenMs: number | null;
+            syncStates: SyncState[];
+            healths: HealthState[];
+          }[]
+        | null;
+    }[]
+  >`
+    SELECT
+      (SELECT policy FROM "Environment" WHERE name = ${environment}) AS policy,
+      EXISTS (
+        SELECT 1 FROM "Promotion" p
+        JOIN "Application" a ON a.id = p."applicationId"
+        JOIN "Environment" e ON e.id = p."toEnvironmentId"
+        WHERE a.slug = ${application} AND e.name = ${previous} AND p.version = ${version}
+          AND p.state = 'deployed'
+      ) AS "deployedBefore",
+      (
+        SELECT json_agg(json_build_object(
+            'name', c.name,
+            'lastSeenMs', extract(epoch FROM c."lastSeenAt") * 1000,
+            'syncStates', coalesce(o."syncStates", '{}'),
+            'healths', coalesce(o.healths, '{}')
+          ) ORDER BY c.name)
+        FROM "Application" a
+        JOIN "Environment" e ON e.name = ${previous} AND e."archivedAt" IS NULL
+        JOIN "DeploymentTarget" t
+          ON t."applicationId" = a.id AND t."environmentId" = e.id AND t."archivedAt" IS NULL
+        JOIN "Cluster" c ON c."environmentId" = e.id AND c."archivedAt" IS NULL
+        LEFT JOIN LATERAL (
+          SELECT array_agg(s."syncState") AS "syncStates", array_agg(s.health) AS healths
+          FROM "SyncStatus" s
+          WHERE s."clusterId" = c.id AND s."environmentId" = e.id AND s."applicationId" = a.id
+        ) o ON true
+        WHERE a.slug = ${application}
+      ) AS clusters`;
+  const row = rows[0];
+  return {
+    policy: row?.policy ?? null,
+    deployedBefore: row?.deployedBefore ?? false,
+    clusters: (row?.clusters ?? []).map(({ lastSeenMs, ...cluster }) => ({
+      ...cluster,
+      lastSeenAt: lastSeenMs === null ? null : new Date(lastSeenMs),
+    })),
+  };
+}
+
+function orderRefusal(params: {
+  facts: PolicyFacts;
   previousEnvironment: { name: string; version: string | null };
   version: string;
   policy: EnvironmentPolicy;
   now: Date;
-}): Promise<string | null> {
-  const { db, application, previousEnvironment, version, policy, now } = params;
+}): string | null {
+  const { facts, previousEnvironment, version, policy, now } = params;
   const previous = previousEnvironment.name;
   if (previousEnvironment.version !== version) {
-    const deployedBefore = await db.promotion.findFirst({
-      where: {
-        application: { slug: application },
-        toEnvironment: { name: previous },
-        version,
-        state: "deployed",
-      },
-      select: { id: true },
-    });
-    return deployedBefore ? null : `${version} is not deployed in ${previous} yet`;
+    return facts.deployedBefore ? null : `${version} is not deployed in ${previous} yet`;
   }
   if (!policy.order.requireHealthy) return null;
-  const rows = (await listApplicationSyncStatus({ db, application, now })).filter(
-    (row) => row.environment.name === previous,
-  );
-  if (rows.length === 0)
+  if (facts.clusters.length === 0)
     return `${version} is not healthy in ${previous} yet: no cluster reports it`;
-  const unwell = rows.flatMap((row) => {
-    if (row.stale) return [`${row.cluster.name} has not reported recently`];
-    if (row.syncState !== "Synced" || row.health !== "Healthy") {
-      return [`${row.cluster.name} reports ${row.syncState}/${row.health}`];
+  const staleAfterSeconds = getConfig().syncStaleAfterSeconds;
+  // As the application's status reads (lib/sync-status): stale or silent is Unknown.
+  const unwell = facts.clusters.flatMap((cluster) => {
+    if (isStale(cluster.lastSeenAt, now, staleAfterSeconds))
+      return [`${cluster.name} has not reported recently`];
+    const reported = cluster.syncStates.length > 0;
+    const syncState = reported ? combinedSyncState(cluster.syncStates) : "Unknown";
+    const health = reported ? worstHealth(cluster.healths) : "Unknown";
+    if (syncState !== "Synced" || health !== "Healthy") {
+      return [`${cluster.name} reports ${syncState}/${health}`];
     }
     return [];
   });

@@ -1,3 +1,4 @@
+import { GantryError } from "@/lib/errors";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
 import { OPEN_STATES } from "@/lib/promotion/transitions";
 
@@ -39,37 +40,51 @@ export async function claimEnvironment(params: {
   keepMerged?: boolean;
 }): Promise<ClaimedEnvironment> {
   const { tx } = params;
+  // A statement of its own: the read below must take its snapshot after the lock is held,
+  // so it sees every promotion committed by whoever held it before.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:promotion:${params.application}:${params.environment}`}))`;
-  const [application, environment] = await Promise.all([
-    tx.application.findUniqueOrThrow({ where: { slug: params.application }, select: { id: true } }),
-    tx.environment.findUniqueOrThrow({ where: { name: params.environment }, select: { id: true } }),
-  ]);
-  const open = await tx.promotion.findMany({
-    where: {
-      applicationId: application.id,
-      toEnvironmentId: environment.id,
-      state: { in: [...OPEN_STATES] },
-      ...(params.keepMerged ? { mergedAt: null } : {}),
-    },
-    select: { id: true, version: true, state: true, trainId: true },
-    orderBy: { id: "asc" },
-  });
-  if (open.length > 0) {
-    await tx.$queryRaw`
-      SELECT id FROM "Promotion" WHERE id = ANY(${open.map((p) => p.id)}::uuid[])
-      ORDER BY id FOR UPDATE`;
+  // One round trip: the ids, the open promotions' rows locked (oldest id first, the order
+  // every transaction locks them in), and the earlier promotions of the version.
+  const rows = await tx.$queryRaw<
+    {
+      applicationId: string;
+      environmentId: string;
+      open: OpenPromotion[] | null;
+      earlier: bigint;
+    }[]
+  >`
+    WITH target AS (
+      SELECT a.id AS "applicationId", e.id AS "environmentId"
+      FROM "Application" a, "Environment" e
+      WHERE a.slug = ${params.application} AND e.name = ${params.environment}
+    ), open AS (
+      SELECT p.id, p.version, p.state, p."trainId"
+      FROM "Promotion" p JOIN target t
+        ON p."applicationId" = t."applicationId" AND p."toEnvironmentId" = t."environmentId"
+      WHERE p.state = ANY(${[...OPEN_STATES]}::"PromotionState"[])
+        AND (NOT ${params.keepMerged ?? false} OR p."mergedAt" IS NULL)
+      ORDER BY p.id
+      FOR UPDATE OF p
+    )
+    SELECT t."applicationId", t."environmentId",
+      (SELECT json_agg(json_build_object(
+          'id', o.id, 'version', o.version, 'state', o.state, 'trainId', o."trainId"
+        ) ORDER BY o.id) FROM open o) AS open,
+      (SELECT count(*) FROM "Promotion" p
+        WHERE p."applicationId" = t."applicationId" AND p."toEnvironmentId" = t."environmentId"
+          AND p.version = ${params.version}) AS earlier
+    FROM target t`;
+  const row = rows[0];
+  if (!row) {
+    throw new GantryError(
+      "not_found",
+      `No application "${params.application}" or environment "${params.environment}" in the catalogue`,
+    );
   }
-  const earlier = await tx.promotion.count({
-    where: {
-      applicationId: application.id,
-      toEnvironmentId: environment.id,
-      version: params.version,
-    },
-  });
   return {
-    applicationId: application.id,
-    environmentId: environment.id,
-    open,
-    attempt: earlier + 1,
+    applicationId: row.applicationId,
+    environmentId: row.environmentId,
+    open: row.open ?? [],
+    attempt: Number(row.earlier) + 1,
   };
 }

@@ -1,5 +1,5 @@
 import { GantryError, isGantryError } from "@/lib/errors";
-import type { PromotionState } from "@/lib/generated/prisma/client";
+import type { PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import {
@@ -91,24 +91,20 @@ async function openUnderLock(params: {
 }): Promise<OpenPullRequestResult> {
   const { ctx, promotionId, afterStep } = params;
   const { db, git } = ctx;
-  const p = await db.promotion.findUnique({
-    where: { id: promotionId },
-    include: {
-      application: { select: { slug: true } },
-      toEnvironment: { select: { name: true } },
-    },
-  });
-  if (!p) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  const p = await readPlannedPromotion(ctx, promotionId);
   // Done already, or superseded or closed before the job ran: nothing to do.
   if (p.state !== "planned") return { state: p.state, prNumber: p.prNumber };
 
-  await db.promotion.update({ where: { id: p.id }, data: { attempts: { increment: 1 } } });
-  await closeSupersededPullRequests({ ctx, newer: { id: p.id, version: p.version } });
+  await closeSupersededPullRequests({
+    ctx,
+    newer: { id: p.id, version: p.version },
+    pullRequests: p.supersededPullRequests,
+  });
 
   const text: PromotionText = {
     id: p.id,
-    application: p.application.slug,
-    environment: p.toEnvironment.name,
+    application: p.application,
+    environment: p.environment,
     fromEnvironment: p.fromEnvironment,
     version: p.version,
     previousVersion: p.previousVersion,
@@ -119,7 +115,11 @@ async function openUnderLock(params: {
     publicUrl: ctx.publicUrl,
     kind: p.kind,
   };
-  const changes = await promotedFiles(ctx, p);
+  // The files and what exists of the change are read side by side: neither needs the other.
+  const [changes, found] = await Promise.all([
+    promotedFiles(ctx, p),
+    git.findChange({ branch: p.branch, base: git.defaultBranch }),
+  ]);
   const author = { name: p.requestedByName, email: p.requestedByEmail };
 
   // What exists already (a rerun after a crash finds its own branch, commit or pull request),
@@ -127,6 +127,7 @@ async function openUnderLock(params: {
   // the new version, and the pull request.
   const { commit, pullRequest: pr } = await writeChangeOnce({
     git,
+    found,
     branch: p.branch,
     baseCommit: p.baseCommit,
     changes,
@@ -144,24 +145,31 @@ async function openUnderLock(params: {
   // 4. Record it. The promotion may have been superseded or closed while
   // the job worked: then the pull request it just opened is closed again.
   const opened = pr;
-  const recorded = await db.$transaction(async (tx) => {
-    const state = await lockPromotion(tx, p.id);
-    const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
-    if (state !== "planned") {
-      await tx.promotion.update({ where: { id: p.id }, data });
-      return state;
-    }
-    const updated = await transition({
-      tx,
-      promotionId: p.id,
-      to: "pr_open",
-      from: ["planned"],
-      actor: GANTRY_ACTOR,
-      detail: `pull request #${opened.number} opened on ${p.branch}`,
-      data: { ...data, failureReason: null },
+  const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
+  const recorded = await db
+    .$transaction(async (tx) => {
+      const updated = await transition({
+        tx,
+        promotionId: p.id,
+        to: "pr_open",
+        from: ["planned"],
+        actor: GANTRY_ACTOR,
+        detail: `pull request #${opened.number} opened on ${p.branch}`,
+        data: { ...data, failureReason: null },
+      });
+      return updated.state;
+    })
+    .catch(async (error: unknown) => {
+      // No longer planned (the transition's check said so, and nothing was written): keep
+      // what was made on the promotion all the same.
+      if (!isGantryError(error) || error.code !== "conflict") throw error;
+      return db.$transaction(async (tx) => {
+        const state = await lockPromotion(tx, p.id);
+        if (state === "planned") throw error;
+        await tx.promotion.update({ where: { id: p.id }, data });
+        return state;
+      });
     });
-    return updated.state;
-  });
   await afterStep("recorded");
   if (recorded !== "pr_open") {
     const newer =
@@ -176,6 +184,67 @@ async function openUnderLock(params: {
     });
   }
   return { state: recorded, prNumber: opened.number };
+}
+
+/** What the job reads of its promotion before it touches Git. */
+interface PlannedPromotion {
+  id: string;
+  state: PromotionState;
+  kind: PromotionKind;
+  application: string;
+  environment: string;
+  fromEnvironment: string | null;
+  version: string;
+  previousVersion: string;
+  valuesPath: string;
+  reason: string;
+  breakGlassReason: string | null;
+  requestedByName: string;
+  requestedByEmail: string;
+  planDiff: string;
+  locators: unknown;
+  baseCommit: string;
+  branch: string;
+  prNumber: number | null;
+  supersededById: string | null;
+  /** The still-recorded pull requests of the promotions this one superseded (trains' excepted). */
+  supersededPullRequests: number[];
+}
+
+/**
+ * The promotion, its application and environment, and the pull requests it
+ * superseded, in one round trip that also counts the attempt when it is
+ * still planned (a promotion that moved on is only read).
+ */
+async function readPlannedPromotion(
+  ctx: PromotionContext,
+  promotionId: string,
+): Promise<PlannedPromotion> {
+  const rows = await ctx.db.$queryRaw<
+    (Omit<PlannedPromotion, "supersededPullRequests"> & {
+      supersededPullRequests: number[] | null;
+    })[]
+  >`
+    WITH attempt AS (
+      UPDATE "Promotion" SET attempts = attempts + 1, "updatedAt" = now()
+      WHERE id = ${promotionId}::uuid AND state = 'planned'
+      RETURNING id
+    )
+    SELECT p.id, p.state, p.kind, a.slug AS application, e.name AS environment,
+      p."fromEnvironment", p.version, p."previousVersion", p."valuesPath", p.reason,
+      p."breakGlassReason", p."requestedByName", p."requestedByEmail", p."planDiff", p.locators,
+      p."baseCommit", p.branch, p."prNumber", p."supersededById",
+      (SELECT json_agg(older."prNumber" ORDER BY older.id) FROM "Promotion" older
+        WHERE older."supersededById" = p.id AND older."prNumber" IS NOT NULL
+          AND older."trainId" IS NULL) AS "supersededPullRequests"
+    FROM "Promotion" p
+    JOIN "Application" a ON a.id = p."applicationId"
+    JOIN "Environment" e ON e.id = p."toEnvironmentId"
+    LEFT JOIN attempt ON attempt.id = p.id
+    WHERE p.id = ${promotionId}::uuid`;
+  const row = rows[0];
+  if (!row) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
+  return { ...row, supersededPullRequests: row.supersededPullRequests ?? [] };
 }
 
 /**

@@ -66,6 +66,67 @@ export interface PromotionPlan {
 }
 
 /**
+ * What the plan needs of the catalogue, in one round trip: the application,
+ * the environments in order, and the application's cells (where each
+ * environment keeps its version: the locators the import found).
+ */
+async function readCatalogue(
+  db: PrismaClient,
+  application: string,
+  requestedVersion: string | undefined,
+): Promise<CatalogueReads> {
+  const rows = await db.$queryRaw<
+    (Omit<CatalogueReads, "releases"> & {
+      releases: { version: string; digest: string | null; known: boolean }[];
+    })[]
+  >`
+    SELECT
+      (SELECT json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
+          'archivedAt', a."archivedAt")
+        FROM "Application" a WHERE a.slug = ${application}) AS app,
+      (SELECT coalesce(json_agg(json_build_object('name', e.name, 'displayName', e."displayName")
+          ORDER BY e.position), '[]')
+        FROM "Environment" e WHERE e."archivedAt" IS NULL) AS environments,
+      (SELECT coalesce(json_agg(json_build_object('environment', e.name, 'locators', t.locators)),
+          '[]')
+        FROM "DeploymentTarget" t
+        JOIN "Application" a ON a.id = t."applicationId"
+        JOIN "Environment" e ON e.id = t."environmentId"
+        WHERE a.slug = ${application} AND t."archivedAt" IS NULL) AS cells,
+      (SELECT coalesce(json_agg(json_build_object('version', v.version,
+          'digest', r.digest, 'known', r.id IS NOT NULL)), '[]')
+        FROM (
+          SELECT t."desiredVersion" AS version FROM "DeploymentTarget" t
+          JOIN "Application" a ON a.id = t."applicationId"
+          WHERE a.slug = ${application} AND t."desiredVersion" IS NOT NULL
+          UNION SELECT ${requestedVersion ?? null}::text WHERE ${requestedVersion ?? null}::text IS NOT NULL
+        ) v
+        JOIN "Application" a ON a.slug = ${application}
+        LEFT JOIN "Release" r ON r."applicationId" = a.id AND r.version = v.version) AS releases`;
+  const row = rows[0];
+  return {
+    app: row?.app ?? null,
+    environments: row?.environments ?? [],
+    cells: row?.cells ?? [],
+    releases: new Map(
+      (row?.releases ?? []).map((r) => [r.version, r.known ? { digest: r.digest } : null]),
+    ),
+  };
+}
+
+interface CatalogueReads {
+  app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
+  environments: { name: string; displayName: string }[];
+  cells: { environment: string; locators: unknown }[];
+  /**
+   * The releases (null: none) of the versions the plan will likely ask about, read ahead:
+   * the one requested and those the catalogue shows in each environment. Git decides the
+   * version; one the catalogue does not show yet is looked up on its own.
+   */
+  releases: Map<string, { digest: string | null } | null>;
+}
+
+/**
  * What promoting `application` to `environment` would change, without
  * changing anything. Files are read from Git at the default branch's head:
  * the catalogue may lag behind Git, and the diff a person approves must be
@@ -76,10 +137,11 @@ export interface PromotionPlan {
  */
 export async function planPromotion(params: PlanPromotionParams): Promise<PromotionPlan> {
   const { db, git, versionPath } = params;
-  const app = await db.application.findUnique({
-    where: { slug: params.application },
-    select: { id: true, slug: true, name: true, archivedAt: true },
-  });
+  // What exists, and the head the files are read at, side by side: none depends on another.
+  const [{ app, environments, cells, releases }, baseCommit] = await Promise.all([
+    readCatalogue(db, params.application, params.version?.trim()),
+    git.resolveRef(git.defaultBranch),
+  ]);
   if (!app) {
     throw new GantryError("not_found", `No application named "${params.application}"`, {
       details: { field: "application" },
@@ -92,11 +154,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
       { details: { field: "application" } },
     );
   }
-  const environments = await db.environment.findMany({
-    where: { archivedAt: null },
-    orderBy: { position: "asc" },
-    select: { name: true, displayName: true },
-  });
   const targetIndex = environments.findIndex((e) => e.name === params.environment);
   const target = environments[targetIndex];
   if (!target) {
@@ -107,18 +164,13 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  // Where each environment keeps the version: the locators the import found.
-  const cells = await db.deploymentTarget.findMany({
-    where: { applicationId: app.id, archivedAt: null },
-    select: { environment: { select: { name: true } }, locators: true },
-  });
   const locatorsOf = new Map(
     cells.map((cell) => [
-      cell.environment.name,
+      cell.environment,
       cellLocators({
         stored: cell.locators,
         application: app.slug,
-        environment: cell.environment.name,
+        environment: cell.environment,
         versionPath,
       }),
     ]),
@@ -130,7 +182,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   const [primary] = targetLocators as [VersionLocator, ...VersionLocator[]];
   const earlier = environments.slice(0, targetIndex).reverse();
 
-  const baseCommit = await git.resolveRef(git.defaultBranch);
   const layoutFile = params.layoutFile ?? LAYOUT_FILE;
   const files = await git.readFiles({
     ref: baseCommit,
@@ -212,10 +263,12 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     );
   }
 
-  const release = await db.release.findUnique({
-    where: { applicationId_version: { applicationId: app.id, version } },
-    select: { id: true, digest: true },
-  });
+  const release = releases.has(version)
+    ? (releases.get(version) ?? null)
+    : await db.release.findUnique({
+        where: { applicationId_version: { applicationId: app.id, version } },
+        select: { digest: true },
+      });
   const knownRelease = release !== null || version === fromEnvironment?.version;
   if (!knownRelease && !params.allowNewVersion) {
     throw new GantryError(

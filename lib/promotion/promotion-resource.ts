@@ -38,15 +38,18 @@ export async function promotionResource(
  * The owning team of the application a promotion would be for, for the
  * promotion:request check; not_found (naming the field) for an unknown app.
  */
-export async function applicationTeam(db: Reader, application: string): Promise<string> {
-  const row = await db.application.findUnique({
-    where: { slug: application },
-    select: { team: { select: { slug: true } } },
-  });
+export async function applicationTeam(
+  db: Pick<Prisma.TransactionClient, "$queryRaw">,
+  application: string,
+): Promise<string> {
+  const rows = await db.$queryRaw<{ team: string }[]>`
+    SELECT t.slug AS team FROM "Application" a JOIN "Team" t ON t.id = a."teamId"
+    WHERE a.slug = ${application}`;
+  const row = rows[0];
   if (!row) {
     throw new GantryError("not_found", `No application named "${application}"`, {
       details: { field: "application" },
     });
   }
-  return row.team.slug;
+  return row.team;
 }

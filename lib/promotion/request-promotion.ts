@@ -11,7 +11,7 @@ import {
 } from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { claimEnvironment } from "@/lib/promotion/claim-environment";
-import { type PromotionSummary, summarySelect, toSummary } from "@/lib/promotion/dto";
+import { type PromotionSummary, readSummaryRow, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { createPromotion, transition } from "@/lib/promotion/transitions";
@@ -136,7 +136,24 @@ export async function requestPromotion(
   params: RequestPromotionParams,
 ): Promise<RequestPromotionResult> {
   const { ctx, principal } = params;
-  const team = await applicationTeam(ctx.db, params.application);
+  // The plan only reads, so it runs beside the permission's lookup; a refusal of the
+  // permission still comes first, and says nothing of what the plan found.
+  const [teamLookup, planned] = await Promise.allSettled([
+    applicationTeam(ctx.db, params.application),
+    planPromotion({
+      db: ctx.db,
+      git: ctx.git,
+      versionPath: ctx.versionPath,
+      layoutFile: ctx.layoutFile,
+      application: params.application,
+      environment: params.environment,
+      version: params.version,
+      skipOrder: params.skipOrder,
+      allowNewVersion: params.allowNewVersion,
+    }),
+  ]);
+  if (teamLookup.status === "rejected") throw teamLookup.reason;
+  const team = teamLookup.value;
   assertCan(principal, "promotion:request", { team, environment: params.environment });
   const actor = actorOf(principal);
   const reason = params.reason.trim();
@@ -147,17 +164,8 @@ export async function requestPromotion(
       { details: { field: "reason" } },
     );
   }
-  const plan = await planPromotion({
-    db: ctx.db,
-    git: ctx.git,
-    versionPath: ctx.versionPath,
-    layoutFile: ctx.layoutFile,
-    application: params.application,
-    environment: params.environment,
-    version: params.version,
-    skipOrder: params.skipOrder,
-    allowNewVersion: params.allowNewVersion,
-  });
+  if (planned.status === "rejected") throw planned.reason;
+  const plan = planned.value;
   if (params.plannedAt && plan.blobId !== params.plannedAt.blobId) {
     const changedPlan: ChangedPlan = {
       baseCommit: plan.baseCommit,
@@ -217,6 +225,11 @@ export async function requestPromotion(
         tx,
         actor,
         detail: reason,
+        names: {
+          application: plan.application.slug,
+          team,
+          environment: plan.environment.name,
+        },
         promotion: {
           applicationId,
           toEnvironmentId: environmentId,
@@ -273,10 +286,8 @@ export async function requestPromotion(
       }
       await params.onRequested?.({ tx, promotionId: created.id });
       await ctx.jobs.enqueueOpenPullRequest({ promotionId: created.id, tx });
-      const row = await tx.promotion.findUniqueOrThrow({
-        where: { id: created.id },
-        select: summarySelect,
-      });
+      const row = await readSummaryRow(tx, created.id);
+      if (!row) throw new GantryError("not_found", `No promotion with id ${created.id}`);
       return { promotion: toSummary(row), superseded: open.map((p) => p.id) };
     },
     { maxWait: 10_000, timeout: 30_000 },

@@ -6,21 +6,19 @@ import type { PromotionContext } from "@/lib/promotion/types";
  * Closes the still-open pull requests of promotions that `newer` superseded,
  * each with a comment linking the newer one. Safe to repeat: a closed pull
  * request is left alone (a crash between comment and close may comment twice).
+ * A train's pull request is never among them: it is shared by the train's
+ * other applications, stays open, and the train cannot merge with one of
+ * them superseded.
  */
 export async function closeSupersededPullRequests(params: {
   ctx: PromotionContext;
   newer: { id: string; version: string };
+  /** Their pull request numbers, read with the newer promotion. */
+  pullRequests: readonly number[];
 }): Promise<number> {
   const { ctx, newer } = params;
-  const older = await ctx.db.promotion.findMany({
-    // A train's pull request is shared by its other applications: it stays open, and the train
-    // cannot merge with one of them superseded.
-    where: { supersededById: newer.id, prNumber: { not: null }, trainId: null },
-    select: { prNumber: true },
-  });
   let closed = 0;
-  for (const { prNumber } of older) {
-    if (prNumber === null) continue;
+  for (const prNumber of params.pullRequests) {
     if (
       await closeWithComment({
         ctx,

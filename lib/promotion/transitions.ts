@@ -10,9 +10,8 @@ import {
 } from "@/lib/audit/record-promotion-transition";
 import { GantryError } from "@/lib/errors";
 import { notifyPromotionChange } from "@/lib/events/changes";
-import type { Prisma, Promotion, PromotionState } from "@/lib/generated/prisma/client";
+import { Prisma, type Promotion, type PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
-import { forgetPullRequestSnapshot } from "@/lib/promotion/pull-request-snapshot";
 
 /**
  * The promotion state machine, and the only code that creates a promotion
@@ -141,10 +140,25 @@ export async function transition(params: {
   at?: Date;
 }): Promise<Promotion> {
   const { tx, promotionId, to } = params;
+  // Locked with what its audit event names (app, team, environment), so the event reads nothing.
   const rows = await tx.$queryRaw<
-    { state: PromotionState; mergedAt: Date | null; prOpenedAt: Date | null }[]
+    {
+      state: PromotionState;
+      mergedAt: Date | null;
+      prOpenedAt: Date | null;
+      application: string;
+      team: string;
+      environment: string;
+    }[]
   >`
-    SELECT state, "mergedAt", "prOpenedAt" FROM "Promotion" WHERE id = ${promotionId}::uuid FOR UPDATE`;
+    SELECT p.state, p."mergedAt", p."prOpenedAt", a.slug AS application, t.slug AS team,
+      e.name AS environment
+    FROM "Promotion" p
+    JOIN "Application" a ON a.id = p."applicationId"
+    JOIN "Team" t ON t.id = a."teamId"
+    JOIN "Environment" e ON e.id = p."toEnvironmentId"
+    WHERE p.id = ${promotionId}::uuid
+    FOR UPDATE OF p`;
   const current = rows[0]?.state;
   if (!current) throw new GantryError("not_found", `No promotion with id ${promotionId}`);
   if (current === "failed" && to === "planned" && rows[0]?.mergedAt) {
@@ -184,12 +198,19 @@ export async function transition(params: {
       : {};
   const updated = await tx.promotion.update({
     where: { id: promotionId },
-    data: { ...params.data, ...leadTime, ...stampFor(to, at), state: to },
+    data: {
+      ...params.data,
+      ...leadTime,
+      ...stampFor(to, at),
+      state: to,
+      // The stored pull request was true of the state before: the next read asks the host.
+      pullRequestSnapshot: Prisma.DbNull,
+      pullRequestSnapshotAt: null,
+    },
   });
-  // The stored pull request was true of the state before: the next read asks the host.
-  await forgetPullRequestSnapshot(tx, [promotionId]);
   await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
   // Last, since it holds the audit chain's lock until the transaction ends.
+  const locked = rows[0];
   await recordPromotionTransition(tx, {
     promotionId,
     from: current,
@@ -197,6 +218,16 @@ export async function transition(params: {
     actor: params.actor,
     detail: params.detail,
     at: params.at,
+    facts: locked && {
+      version: updated.version,
+      previousVersion: updated.previousVersion,
+      prNumber: updated.prNumber,
+      mergeCommit: updated.mergeCommit,
+      failureReason: updated.failureReason,
+      application: locked.application,
+      team: locked.team,
+      environment: locked.environment,
+    },
   });
   if (rolledBack && canTransition(rolledBack.state, "rolled_back")) {
     await transition({
@@ -230,6 +261,8 @@ export async function createPromotion(params: {
   detail?: string;
   /** When it happened; only replayed history (the demo history) passes one. */
   at?: Date;
+  /** The application's slug and team and the environment's name, when the caller knows them. */
+  names?: { application: string; team: string; environment: string };
 }): Promise<{ id: string }> {
   const created = await params.tx.promotion.create({
     data: {
@@ -240,6 +273,7 @@ export async function createPromotion(params: {
     select: { id: true },
   });
   await notifyPromotionChange(params.tx, created.id);
+  const { names, promotion } = params;
   await recordPromotionTransition(params.tx, {
     promotionId: created.id,
     from: null,
@@ -247,6 +281,14 @@ export async function createPromotion(params: {
     actor: params.actor,
     detail: params.detail,
     at: params.at,
+    facts: names && {
+      ...names,
+      version: promotion.version,
+      previousVersion: promotion.previousVersion,
+      prNumber: promotion.prNumber ?? null,
+      mergeCommit: promotion.mergeCommit ?? null,
+      failureReason: promotion.failureReason ?? null,
+    },
   });
   return created;
 }

@@ -1,5 +1,11 @@
 import { GantryError } from "@/lib/errors";
-import type { ChangeStep, GitPerson, GitProvider, PullRequest } from "@/lib/git/provider";
+import type {
+  ChangeStep,
+  FoundChange,
+  GitPerson,
+  GitProvider,
+  PullRequest,
+} from "@/lib/git/provider";
 import type { FileChange } from "@/lib/promotion/locator-edits";
 
 /**
@@ -12,6 +18,8 @@ import type { FileChange } from "@/lib/promotion/locator-edits";
  */
 export async function writeChangeOnce(params: {
   git: GitProvider;
+  /** What findChange says exists, when the caller read it already. */
+  found?: FoundChange;
   branch: string;
   baseCommit: string;
   changes: readonly FileChange[];
@@ -23,7 +31,7 @@ export async function writeChangeOnce(params: {
   afterStep?: (step: ChangeStep) => void | Promise<void>;
 }): Promise<{ commit: string; pullRequest: PullRequest }> {
   const { git, branch, baseCommit, changes, author } = params;
-  const found = await git.findChange({ branch, base: git.defaultBranch });
+  const found = params.found ?? (await git.findChange({ branch, base: git.defaultBranch }));
   const head = found.head;
   if (
     head !== null &&

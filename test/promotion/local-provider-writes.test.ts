@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { gitProcessesStarted } from "@/lib/git/local/git-cli";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import {
   appFiles,
@@ -119,6 +120,56 @@ describe("LocalGitProvider writes", () => {
     );
     expect(error.code).toBe("conflict");
     expect(await commitCount("feature/moved")).toBe((await commitCount(initial)) + 1);
+  });
+
+  it("makes a new branch at its one commit in one ref update, onto an existing one at the base, and refuses one that moved", async () => {
+    const commit = (version: string) => ({
+      parent: initial,
+      message: `Promote payments-api to prod at ${version}`,
+      author: ALICE,
+      files: [{ path: VALUES, content: valuesYaml(version) }],
+    });
+    await provider.readFile({ ref: initial, path: VALUES }); // the object reader runs already
+    const steps: string[] = [];
+    const before = gitProcessesStarted();
+    const written = await provider.writeChange({
+      branch: "feature/write",
+      createFrom: initial,
+      commit: commit("1.4.0"),
+      afterStep: (step) => {
+        steps.push(step);
+      },
+    });
+    // hash-object, mktree, commit-tree and one update-ref: the branch never exists without it.
+    expect(gitProcessesStarted() - before).toBe(4);
+    expect(steps).toEqual(["branch", "commit"]);
+    expect(written.pullRequest).toBeNull();
+    expect(await provider.getBranch("feature/write")).toBe(written.commit);
+    expect(await git("show", "-s", "--format=%P", written.commit ?? "")).toBe(initial);
+    expect(await provider.readFile({ ref: "feature/write", path: VALUES })).toBe(
+      valuesYaml("1.4.0"),
+    );
+
+    // A branch left at the base by an earlier run takes the commit.
+    await provider.createBranch({ name: "feature/at-base", from: initial });
+    const onto = await provider.writeChange({
+      branch: "feature/at-base",
+      createFrom: initial,
+      commit: commit("1.4.1"),
+    });
+    expect(await provider.getBranch("feature/at-base")).toBe(onto.commit);
+    expect(await commitCount("feature/at-base")).toBe((await commitCount(initial)) + 1);
+
+    // A branch that holds another commit is left as it is.
+    const error = await rejection(
+      provider.writeChange({
+        branch: "feature/write",
+        createFrom: initial,
+        commit: commit("9.9.9"),
+      }),
+    );
+    expect(error.code).toBe("conflict");
+    expect(await provider.getBranch("feature/write")).toBe(written.commit);
   });
 
   it("opens pull requests with numbers from 1, one open per head and base, concurrently safe", async () => {

@@ -147,6 +147,29 @@ describe("planPromotion", () => {
     expect(after.baseCommit).toBe(await repo.provider.resolveRef("main"));
   });
 
+  it("takes the digest CI registered, for a version the catalogue shows and one it does not show yet", async () => {
+    const app = await db.application.findUniqueOrThrow({ where: { slug: "payments-api" } });
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    await db.release.upsert({
+      where: { applicationId_version: { applicationId: app.id, version: "1.4.0" } },
+      create: { applicationId: app.id, version: "1.4.0", source: "api", digest: digest("a") },
+      update: { digest: digest("a") },
+    });
+    const shown = await plan({ application: "payments-api", environment: "prod" });
+    expect(shown.edits[0]).toMatchObject({ version: "1.4.0", digest: digest("a") });
+
+    // Git moved on and the catalogue has not caught up: the version is looked up on its own.
+    await db.release.create({
+      data: { applicationId: app.id, version: "1.6.0", source: "api", digest: digest("b") },
+    });
+    const head = repo.commit({
+      "apps/payments-api/envs/dev/values.yaml": "image:\n  tag: 1.6.0\n",
+    });
+    const ahead = await plan({ application: "payments-api", environment: "staging" });
+    expect(ahead).toMatchObject({ version: "1.6.0", knownRelease: true, baseCommit: head });
+    expect(ahead.edits[0]).toMatchObject({ version: "1.6.0", digest: digest("b") });
+  });
+
   it("refuses a version that is already there", async () => {
     const error = await rejection(
       plan({ application: "payments-api", environment: "prod", version: "1.3.0" }),

@@ -118,41 +118,55 @@ export class LocalGitProvider implements GitProvider {
     author: GitPerson;
     files: readonly { path: string; content: string }[];
   }): Promise<string> {
+    // No look at the branch first: the compare-and-swap at the end is the check, and a
+    // failed one is explained afterwards.
+    const sha = await this.writeCommitObject(params);
+    await this.moveBranch({ branch: params.branch, next: sha, expected: params.parent });
+    return sha;
+  }
+
+  /** The commit of `files` on top of `parent`, written but pointed at by no ref yet. */
+  private async writeCommitObject(params: {
+    parent: string;
+    message: string;
+    author: GitPerson;
+    files: readonly { path: string; content: string }[];
+  }): Promise<string> {
     if (params.files.length === 0)
       throw gitError("bad_request", "a commit needs at least one file");
     const files = params.files.map((file) => ({
       path: normalizePath(file.path),
       content: file.content,
     }));
-    // No look at the branch first: the compare-and-swap at the end is the check, and a
-    // failed one is explained afterwards.
     const tree = await this.guard(() => treeWithFiles(this.git, params.parent, files));
-    const sha = await writeCommit(this.git, {
+    return writeCommit(this.git, {
       tree,
       parents: [params.parent],
       message: params.message,
       author: params.author,
     });
+  }
+
+  /** Moves `branch` from `expected` to `next`, or says why it could not. */
+  private async moveBranch(params: { branch: string; next: string; expected: string }) {
     const moved = await compareAndSwapBranch(this.git, {
       name: params.branch,
-      next: sha,
-      expected: params.parent,
+      next: params.next,
+      expected: params.expected,
       reason: "gantry: commit",
     });
-    if (!moved) {
-      const head = await this.getBranch(params.branch);
-      if (head === null) {
-        throw gitError("not_found", `branch ${params.branch} does not exist`, {
-          details: { branch: params.branch },
-        });
-      }
-      throw gitError(
-        "conflict",
-        `branch ${params.branch} is at ${head.slice(0, 12)}, not at the expected ${params.parent.slice(0, 12)}`,
-        { details: { branch: params.branch, head, expected: params.parent } },
-      );
+    if (moved) return;
+    const head = await this.getBranch(params.branch);
+    if (head === null) {
+      throw gitError("not_found", `branch ${params.branch} does not exist`, {
+        details: { branch: params.branch },
+      });
     }
-    return sha;
+    throw gitError(
+      "conflict",
+      `branch ${params.branch} is at ${head.slice(0, 12)}, not at the expected ${params.expected.slice(0, 12)}`,
+      { details: { branch: params.branch, head, expected: params.expected } },
+    );
   }
 
   async findPullRequest(params: { head: string; base: string }): Promise<PullRequest | null> {
@@ -176,8 +190,34 @@ export class LocalGitProvider implements GitProvider {
     return { head, pullRequest };
   }
 
-  writeChange(params: ChangeWrite): Promise<ChangeWritten> {
-    return writeChangeStepByStep(this, params);
+  /**
+   * A new branch whose one commit sits on the commit it starts from is made
+   * at that commit in one ref update: the objects first (a crash leaves only
+   * garbage), then the branch, so it never exists without its commit. An
+   * existing branch is left as it is, and the commit goes onto it as
+   * commitFiles would. Anything else goes step by step.
+   */
+  async writeChange(params: ChangeWrite): Promise<ChangeWritten> {
+    const { branch, createFrom, commit } = params;
+    if (createFrom === undefined || !commit || commit.parent !== createFrom) {
+      return writeChangeStepByStep(this, params);
+    }
+    assertBranchName(branch);
+    const sha = await this.writeCommitObject(commit);
+    const created = await compareAndSwapBranch(this.git, {
+      name: branch,
+      next: sha,
+      expected: null,
+      reason: "gantry: create branch with commit",
+    });
+    if (!created) await this.moveBranch({ branch, next: sha, expected: commit.parent });
+    const afterStep = params.afterStep ?? (() => undefined);
+    await afterStep("branch");
+    await afterStep("commit");
+    if (!params.pullRequest) return { commit: sha, pullRequest: null };
+    const pullRequest = await this.openPullRequest({ head: branch, ...params.pullRequest });
+    await afterStep("pull_request");
+    return { commit: sha, pullRequest };
   }
 
   async getPullRequest(number: number): Promise<PullRequest> {
