@@ -356,7 +356,10 @@ export async function archiveMissingApplications(
 }
 
 /** The applications whose directory left Git (an incremental import). */
-export async function archiveApplications(tx: Prisma.TransactionClient, slugs: string[]): Promise<number> {
+export async function archiveApplications(
+  tx: Prisma.TransactionClient,
+  slugs: string[],
+): Promise<number> {
   if (slugs.length === 0) return 0;
   return tx.$executeRaw`
     UPDATE "Application" SET "archivedAt" = now(), "updatedAt" = now()

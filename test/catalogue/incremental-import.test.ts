@@ -138,7 +138,9 @@ function randomEdit(
       // A chart appearing or going changes which apps' charts exist.
       const chart = "charts/batch-job/Chart.yaml";
       return {
-        changes: { [chart]: files.has(chart) ? null : CHART_YAML.replace("web-service", "batch-job") },
+        changes: {
+          [chart]: files.has(chart) ? null : CHART_YAML.replace("web-service", "batch-job"),
+        },
         what: `${chart} added or removed`,
       };
     }
@@ -288,9 +290,12 @@ describe("incremental import", () => {
         expected.push(step === 0 || needsFullRead(files, [...changed]) ? "full" : "incremental");
         if (a.mode === "incremental") {
           // Only files of the apps the step touched, and environments.yaml, were read.
-          const touched = new Set([...changed].map((path) => path.split("/").slice(0, 2).join("/")));
+          const touched = new Set(
+            [...changed].map((path) => path.split("/").slice(0, 2).join("/")),
+          );
           const stray = noted.reads.filter(
-            (path) => path !== "environments.yaml" && !touched.has(path.split("/").slice(0, 2).join("/")),
+            (path) =>
+              path !== "environments.yaml" && !touched.has(path.split("/").slice(0, 2).join("/")),
           );
           expect(stray, what).toEqual([]);
         }

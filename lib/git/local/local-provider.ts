@@ -425,7 +425,8 @@ export class LocalGitProvider implements GitProvider {
     const blobs = new Map<string, string>();
     objects.forEach((object, index) => {
       const id = wanted[index];
-      if (object?.type === "blob" && id !== undefined) blobs.set(id, object.content.toString("utf8"));
+      if (object?.type === "blob" && id !== undefined)
+        blobs.set(id, object.content.toString("utf8"));
     });
     return blobs;
   }
