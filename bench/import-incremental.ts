@@ -94,21 +94,34 @@ function countingReads(git: GitReader): { git: GitReader; files: () => number } 
   return { git: counted, files: () => files };
 }
 
-/** One import, timed, with the git processes it started and the files it read. */
+/**
+ * One import, timed, with the git processes it started, the files it read,
+ * and this process's peak RSS while it ran (sampled every 50 ms; the
+ * import runs in a process of its own at start, as it runs here).
+ */
 async function measured(
   run: (git: GitReader) => ReturnType<typeof importCatalogue>,
   git: GitReader,
 ) {
   const counting = countingReads(git);
   const processes = gitProcessesStarted();
+  let rssPeak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  }, 50);
   const t = performance.now();
-  const result = await run(counting.git);
-  return {
-    result,
-    ms: ms(t),
-    gitProcesses: gitProcessesStarted() - processes,
-    filesRead: counting.files(),
-  };
+  try {
+    const result = await run(counting.git);
+    return {
+      result,
+      ms: ms(t),
+      gitProcesses: gitProcessesStarted() - processes,
+      filesRead: counting.files(),
+      rssPeakMb: Math.round(Math.max(rssPeak, process.memoryUsage.rss()) / 2 ** 20),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 const dataDir = makeDataDir("gantry-bench-incremental-");
@@ -145,12 +158,15 @@ try {
     layoutFile: config.git.layoutFile,
   };
 
+  // What the demo repository's generation left behind is given back before the import is measured.
+  global.gc?.();
+  const rssBeforeFullMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
   const full = await measured(
     (reader) => importCatalogue({ ...base, git: reader, trigger: "bench", full: true }),
     git,
   );
   log(
-    `full import: ${full.result.appsSeen} apps, ${full.ms} ms, ${full.gitProcesses} git processes, ${full.filesRead} files read`,
+    `full import: ${full.result.appsSeen} apps, ${full.ms} ms, ${full.gitProcesses} git processes, ${full.filesRead} files read, RSS ${rssBeforeFullMb} → peak ${full.rssPeakMb} MiB`,
   );
 
   t = performance.now();
@@ -247,7 +263,13 @@ try {
     fullToIncrementalRatio: full.ms / Math.max(1, incremental.ms),
     /** What each import did, which the machine's load does not change. */
     work: {
-      full: { gitProcesses: full.gitProcesses, filesRead: full.filesRead },
+      full: {
+        gitProcesses: full.gitProcesses,
+        filesRead: full.filesRead,
+        /** This process's RSS before the full import and at its peak during it. */
+        rssBeforeMb: rssBeforeFullMb,
+        rssPeakMb: full.rssPeakMb,
+      },
       incrementalOneFile: {
         gitProcesses: incremental.gitProcesses,
         filesRead: incremental.filesRead,

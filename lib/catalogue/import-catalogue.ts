@@ -34,7 +34,7 @@ export interface ImportResult {
 }
 
 /** Imports with other settings read the repository differently: they reuse nothing of each other. */
-export function importSettings(versionPath: string, layoutFile: string | undefined): string {
+function importSettings(versionPath: string, layoutFile: string | undefined): string {
   return JSON.stringify({ versionPath, layoutFile: layoutFile ?? LAYOUT_FILE });
 }
 

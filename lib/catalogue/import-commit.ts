@@ -39,7 +39,7 @@ const SLICE = 500;
 const MAX_CHANGED_APPS = 2_000;
 
 /** The import a new one starts from: the latest, recorded with the same settings. */
-export interface ImportBase {
+interface ImportBase {
   id: string;
   commit: string;
 }
