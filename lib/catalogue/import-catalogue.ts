@@ -134,7 +134,9 @@ export async function importCatalogue(params: {
         });
         return imported;
       },
-      { maxWait: 60_000, timeout: 300_000 },
+      // A full read of a large fleet happens inside (a slice at a time, to bound memory): at
+      // 50,000 apps on a busy machine that is minutes, not seconds.
+      { maxWait: 60_000, timeout: 30 * 60_000 },
     );
     const durationMs = tookMs(finishedAt);
     observe("succeeded", durationMs);
