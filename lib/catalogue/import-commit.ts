@@ -89,6 +89,8 @@ export async function importCommit(
       if (imported) return imported;
     }
   }
+  // A full read: what the process made before (at start, the demo repository) goes first.
+  globalThis.gc?.();
   const blobs = await listBlobs(git, params.commit);
   if (blobs.has(params.layoutFile)) return importAdopted(tx, { ...params, blobs });
   return importConvention(tx, { ...params, blobs });
