@@ -150,9 +150,13 @@ building.catch(() => {});
 // The one-shot steps (migrations, sign-in, the GitOps repository, the import) run in a process
 // of their own that exits when done (scripts/start-steps.ts): this one, the server, loads the
 // application once, from the Next.js bundle. It starts now, so the repository is prepared
-// while Postgres starts. Heap limits are the server's: the import gets what it needs.
+// while Postgres starts. Heap limits are the server's: the demo generator gets what it needs,
+// and the import, which reads a slice of applications at a time, collects after each slice.
 const steps = fork(path.join(root, "scripts", "start-steps.ts"), [], {
-  execArgv: process.execArgv.filter((flag) => !/^--max-(old|semi)-space-size/.test(flag)),
+  execArgv: [
+    ...process.execArgv.filter((flag) => !/^--max-(old|semi)-space-size/.test(flag)),
+    "--expose-gc",
+  ],
   env: { ...process.env, GANTRY_START_STARTED_MS: String(started) },
   stdio: ["ignore", "inherit", "inherit", "ipc"],
 });

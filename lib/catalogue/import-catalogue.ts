@@ -11,21 +11,15 @@ import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
-import { readGitopsRepo } from "./read-gitops-repo";
-import { writeSnapshot } from "./write-snapshot";
-import {
-  changesSince,
-  fingerprintSnapshot,
-  type ImportMemory,
-  sharedImportMemory,
-} from "./written-catalogue";
+import { importCommit } from "./import-commit";
+import { ParseCache } from "./parse-cache";
 
 export interface ImportResult {
   /** The run that wrote the catalogue; when `mode` is "unchanged", the earlier run that is still current. */
   importId: string;
   /**
    * full: every application compared with the repository; incremental: only
-   * those whose files changed since the previous import; unchanged: the head
+   * those whose files changed since the previous import's commit; unchanged: the head
    * was already imported with the same settings, and nothing was read.
    */
   mode: "full" | "incremental" | "unchanged";
@@ -40,9 +34,16 @@ export interface ImportResult {
 }
 
 /** Imports with other settings read the repository differently: they reuse nothing of each other. */
-export function importSettings(versionPath: string, layoutFile: string | undefined): string {
+function importSettings(versionPath: string, layoutFile: string | undefined): string {
   return JSON.stringify({ versionPath, layoutFile: layoutFile ?? LAYOUT_FILE });
 }
+
+/**
+ * Texts of an adopted repository's files by blob id, kept between imports in
+ * this process: its rules are read whole, and an unchanged file need not be
+ * read from Git again. Bounded; a convention repository keeps nothing here.
+ */
+const adoptedTexts = new ParseCache(16 * 1024 * 1024);
 
 /**
  * Imports the GitOps repository at `ref` into the catalogue.
@@ -54,10 +55,12 @@ export function importSettings(versionPath: string, layoutFile: string | undefin
  * stop the rest of the import. Concurrent imports queue on an advisory lock.
  *
  * Incremental unless `full`: a head already imported with the same settings
- * is not imported again; otherwise every file is listed, only files whose
- * blob was not parsed before are read and parsed, and only applications that
- * differ from the catalogue this process last wrote are written. `full`
- * forgets all that: every file read and every row compared, the same result.
+ * is not imported again; otherwise the new head is diffed against the
+ * latest import's commit and only the applications whose files changed are
+ * read and written (import-commit.ts), starting from what that import
+ * recorded in Postgres, so a restarted process imports incrementally too.
+ * `full` trusts nothing stored: every file read and every row compared, the
+ * same result.
  */
 export async function importCatalogue(params: {
   db: PrismaClient;
@@ -68,18 +71,14 @@ export async function importCatalogue(params: {
   layoutFile?: string;
   trigger: "start" | "cli" | "manual" | "webhook" | "test" | "bench";
   full?: boolean;
-  /** What earlier imports in this process kept; the process's own when not given. */
-  memory?: ImportMemory;
   onProgress?: (message: string) => void;
 }): Promise<ImportResult> {
   const { db, git, versionPath, trigger } = params;
   const ref = params.ref ?? git.defaultBranch;
   const progress = params.onProgress ?? (() => {});
-  const memory = params.memory ?? sharedImportMemory;
   const settings = importSettings(versionPath, params.layoutFile);
   if (params.full) {
-    memory.parses.clear();
-    memory.written = null;
+    adoptedTexts.clear();
   } else {
     const current = await currentImport({ db, git, ref, settings });
     if (current) {
@@ -97,69 +96,52 @@ export async function importCatalogue(params: {
   try {
     const commit = await git.resolveRef(ref);
     progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
-    const snapshot = await readGitopsRepo({
-      git,
-      commit,
-      versionPath,
-      layoutFile: params.layoutFile,
-      cache: memory.parses,
-      onProgress: progress,
-    });
-    progress(
-      `writing ${snapshot.applications.length} applications, ${snapshot.environments.length} environments`,
-    );
     let finishedAt = new Date();
-    const { counts, mode, written } = await db.$transaction(
+    const imported = await db.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('gantry:catalog-import'))`;
-        // What this process wrote last describes the stored catalogue only while it is the latest import.
+        // What the latest import recorded describes the stored catalogue; an older one does not.
         const latest = await tx.catalogImport.findFirst({
           where: { status: "succeeded" },
           orderBy: { finishedAt: "desc" },
-          select: { id: true },
+          select: { id: true, commit: true, settings: true, appsRecorded: true },
         });
-        const previous =
-          memory.written &&
-          memory.written.importId === latest?.id &&
-          memory.written.settings === settings
-            ? memory.written
+        const base =
+          !params.full && latest?.appsRecorded && latest.commit && latest.settings === settings
+            ? { id: latest.id, commit: latest.commit }
             : null;
-        const next = fingerprintSnapshot({ importId: run.id, settings, snapshot, previous });
-        const mode = previous ? "incremental" : "full";
-        const counts = await writeSnapshot(
-          tx,
-          snapshot,
-          previous ? changesSince(previous, next, snapshot) : undefined,
-        );
-        await tx.importProblem.createMany({
-          data: snapshot.problems.map((problem) => ({ ...problem, importId: run.id })),
+        const imported = await importCommit(tx, {
+          git,
+          commit,
+          versionPath,
+          layoutFile: params.layoutFile ?? LAYOUT_FILE,
+          importId: run.id,
+          base,
+          cache: adoptedTexts,
+          progress,
         });
+        const { mode, problems, ...counts } = imported;
         finishedAt = new Date();
         await tx.catalogImport.update({
           where: { id: run.id },
-          data: { status: "succeeded", commit, finishedAt, mode, ...counts },
+          data: { status: "succeeded", commit, finishedAt, mode, appsRecorded: true, ...counts },
         });
         await recordAuditEvent(tx, {
           actor: GANTRY_ACTOR,
           action: "import.succeeded",
           target: { type: "import", id: run.id },
-          detail: { trigger, ref, commit, mode, ...counts, problems: snapshot.problems.length },
+          detail: { trigger, ref, commit, mode, ...counts, problems },
         });
-        return { counts, mode, written: next } as const;
+        return imported;
       },
-      { maxWait: 60_000, timeout: 300_000 },
+      // A full read of a large fleet happens inside (a slice at a time, to bound memory): at
+      // 50,000 apps on a busy machine that is minutes, not seconds.
+      { maxWait: 60_000, timeout: 30 * 60_000 },
     );
-    memory.written = written;
     const durationMs = tookMs(finishedAt);
     observe("succeeded", durationMs);
-    return {
-      importId: run.id,
-      mode,
-      commit,
-      ...counts,
-      problems: snapshot.problems.length,
-      durationMs,
-    };
+    const { mode, problems, ...counts } = imported;
+    return { importId: run.id, mode, commit, ...counts, problems, durationMs };
   } catch (error) {
     const reason = describeFailure(error);
     const failedAt = new Date();

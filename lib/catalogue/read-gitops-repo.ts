@@ -1,23 +1,23 @@
 import { GantryError } from "@/lib/errors";
 import type { GitReader } from "@/lib/git/provider";
 import { parseAppManifest } from "@/lib/gitops-repo/app-manifest";
-
 import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
-import { describeLayout } from "@/lib/gitops-repo/paths";
+import { describeLayout, type RepositoryLayout } from "@/lib/gitops-repo/paths";
 import { readCurrentVersion } from "@/lib/gitops-repo/version";
 import { ParseCache } from "./parse-cache";
 import { readAdoptedRepository } from "./read-adopted-repository";
 import type { ImportProblemInput, RepoSnapshot, SnapshotApplication } from "./snapshot";
 
+/** Path → blob id of every file of one commit (or of the part of it that was listed). */
+export type Blobs = ReadonlyMap<string, string | undefined>;
+
 /**
- * Reads the GitOps repository at one commit into a snapshot. With a layout
- * file (gantry.yaml), its discovery rules say where apps and versions are;
- * without one, Gantry's own convention applies, read as it always was.
- *
- * The file list (paths and blob ids, one `ls-tree`) is read whole every
- * time, so rules that span files see the whole repository; the files
- * themselves are read and parsed only when their blob is not in `cache`.
+ * Reads the GitOps repository at one commit into a snapshot, whole. With a
+ * layout file (gantry.yaml), its discovery rules say where apps and versions
+ * are; without one, Gantry's own convention applies. The importer reads the
+ * convention in slices of applications instead (import-commit.ts); this is
+ * for callers that want the whole picture at once.
  */
 export async function readGitopsRepo(params: {
   git: GitReader;
@@ -25,213 +25,161 @@ export async function readGitopsRepo(params: {
   versionPath: string;
   /** The layout file's path; LAYOUT_FILE (gantry.yaml) unless GANTRY_LAYOUT_FILE says otherwise. */
   layoutFile?: string;
-  /** What earlier reads parsed; nothing is kept when not given. */
-  cache?: ParseCache;
-  onProgress?: (message: string) => void;
 }): Promise<RepoSnapshot> {
-  const { git, commit } = params;
-  const cache = params.cache ?? new ParseCache(0);
-  const tree = await git.listTree({ ref: commit, recursive: true });
-  const blobs = new Map<string, string | undefined>();
-  for (const entry of tree) if (entry.type === "file") blobs.set(entry.path, entry.sha);
-  const paths = [...blobs.keys()];
+  const { git, commit, versionPath } = params;
+  const blobs = await listBlobs(git, commit);
   const layoutFile = params.layoutFile ?? LAYOUT_FILE;
   if (blobs.has(layoutFile)) {
-    const adopted = await readAdoptedRepository({
-      layoutFile,
-      paths,
-      read: (wanted) => readThroughCache({ git, commit, blobs, cache, paths: wanted }),
-      onProgress: params.onProgress,
-    });
-    if (!adopted.ok) {
-      const { file, line, column, message } = adopted.error;
-      throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
-    }
-    return { commit, ...adopted.value.snapshot };
+    return readAdoptedSnapshot({ git, commit, blobs, layoutFile, cache: new ParseCache(0) });
   }
-  return readConventionRepo({ ...params, paths, blobs, cache });
+  const layout = describeLayout(blobs.keys());
+  const environments = await readConventionEnvironments({ git, commit, blobs, layout });
+  const paths = layout.apps.flatMap((app) => conventionFiles(app));
+  const texts = await readTexts({ git, commit, blobs, paths });
+  const read = conventionApplications({
+    apps: layout.apps,
+    texts,
+    environmentNames: new Set(environments.map((e) => e.name)),
+    charts: new Set(layout.charts),
+    versionPath,
+  });
+  return {
+    commit,
+    environments,
+    applications: read.applications,
+    slugsInGit: layout.apps.map((app) => app.slug),
+    problems: [...layoutProblems(layout, null), ...read.problems],
+  };
 }
 
-/** Per-file overhead of a cache entry beyond its text: the key, the map entry, the result object. */
+/** Every file of a commit with its blob id: one `ls-tree`. */
+export async function listBlobs(git: GitReader, commit: string): Promise<Map<string, string>> {
+  const blobs = new Map<string, string>();
+  for (const entry of await git.listTree({ ref: commit, recursive: true })) {
+    if (entry.type === "file") blobs.set(entry.path, entry.sha ?? "");
+  }
+  return blobs;
+}
+
+/**
+ * The texts of `paths`, read by blob id where the reader can (no lookups
+ * through the trees of a commit whose apps/ holds 10,000 entries), by path
+ * otherwise. Missing files are absent.
+ */
+export async function readTexts(params: {
+  git: GitReader;
+  commit: string;
+  blobs: Blobs;
+  paths: readonly string[];
+}): Promise<Map<string, string>> {
+  const { git, blobs, paths } = params;
+  if (paths.length === 0) return new Map();
+  const ids = paths.map((path) => blobs.get(path) ?? "");
+  if (!git.readBlobs || ids.some((id) => id === "")) {
+    return git.readFiles({ ref: params.commit, paths });
+  }
+  const byId = await git.readBlobs(ids);
+  const texts = new Map<string, string>();
+  paths.forEach((path, index) => {
+    const text = byId.get(ids[index] ?? "");
+    if (text !== undefined) texts.set(path, text);
+  });
+  return texts;
+}
+
+/** Per-file overhead of a cache entry beyond its text: the key, the map entry, the text's object. */
 const ENTRY_BYTES = 256;
 
 /**
- * Files of an adopted repository: discovery rules read them by path, and
- * each unchanged blob's text comes from the cache instead of Git.
+ * An adopted repository (one with a layout file), read whole: discovery
+ * rules may span files, so every rule sees the whole commit. Each unchanged
+ * blob's text comes from `cache` instead of Git.
  */
-async function readThroughCache(params: {
+export async function readAdoptedSnapshot(params: {
   git: GitReader;
   commit: string;
-  blobs: ReadonlyMap<string, string | undefined>;
-  cache: ParseCache;
-  paths: readonly string[];
-}): Promise<ReadonlyMap<string, string>> {
-  const { blobs, cache } = params;
-  const files = new Map<string, string>();
-  const missing: string[] = [];
-  for (const path of params.paths) {
-    const blob = blobs.get(path);
-    const text = blob === undefined ? undefined : cache.get<string>("text", path, blob);
-    if (text === undefined) missing.push(path);
-    else files.set(path, text);
-  }
-  if (missing.length === 0) return files;
-  for (const [path, text] of await params.git.readFiles({ ref: params.commit, paths: missing })) {
-    files.set(path, text);
-    const blob = blobs.get(path);
-    if (blob !== undefined) cache.set("text", path, blob, text, ENTRY_BYTES + text.length * 2);
-  }
-  return files;
-}
-
-/** One kind of convention file: the parsed results found in the cache, and the paths still to read. */
-interface Lookup<T> {
-  kind: string;
-  found: Map<string, T>;
-  missing: string[];
-}
-
-function lookUp<T>(
-  cache: ParseCache,
-  blobs: ReadonlyMap<string, string | undefined>,
-  kind: string,
-  paths: readonly string[],
-): Lookup<T> {
-  const found = new Map<string, T>();
-  const missing: string[] = [];
-  for (const path of paths) {
-    const blob = blobs.get(path);
-    const hit = blob === undefined ? undefined : cache.get<T>(kind, path, blob);
-    if (hit === undefined) missing.push(path);
-    else found.set(path, hit);
-  }
-  return { kind, found, missing };
-}
-
-/**
- * Parses the files the cache did not have and keeps each result by blob id.
- * Each kind parses one file on its own (no other file changes the result),
- * which is what makes a result safe to keep by blob id. A missing file
- * parses as empty, as it always did.
- */
-function parseMissing<T>(params: {
-  lookup: Lookup<T>;
-  texts: ReadonlyMap<string, string>;
-  blobs: ReadonlyMap<string, string | undefined>;
-  cache: ParseCache;
-  parse: (text: string, path: string) => T;
-  /** Whether the result is about the text's size (a parsed document) or small (one version). */
-  keepsText: boolean;
-}): Map<string, T> {
-  const { lookup, cache } = params;
-  for (const path of lookup.missing) {
-    const text = params.texts.get(path) ?? "";
-    const result = params.parse(text, path);
-    lookup.found.set(path, result);
-    const blob = params.blobs.get(path);
-    const bytes = ENTRY_BYTES + (params.keepsText ? text.length * 2 : 0);
-    if (blob !== undefined) cache.set(lookup.kind, path, blob, result, bytes);
-  }
-  return lookup.found;
-}
-
-/**
- * Gantry's own convention: one tree listing and one batched read of every
- * app.yaml and values.yaml. A file that cannot be used becomes a located
- * problem and the rest goes on; only a missing or broken environments.yaml
- * stops the import, because without it no values file can be placed.
- */
-async function readConventionRepo(params: {
-  git: GitReader;
-  commit: string;
-  versionPath: string;
-  paths: string[];
-  blobs: ReadonlyMap<string, string | undefined>;
+  blobs: Blobs;
+  layoutFile: string;
   cache: ParseCache;
   onProgress?: (message: string) => void;
 }): Promise<RepoSnapshot> {
-  const { git, commit, versionPath, blobs, cache } = params;
-  const layout = describeLayout(params.paths);
-  const problems: ImportProblemInput[] = layout.problems.map((problem) => ({
-    applicationSlug: problem.app,
-    file: problem.file,
-    line: null,
-    column: null,
-    message: problem.message,
-  }));
+  const { git, commit, blobs, cache } = params;
+  const read = async (wanted: readonly string[]): Promise<ReadonlyMap<string, string>> => {
+    const files = new Map<string, string>();
+    const missing: string[] = [];
+    for (const path of wanted) {
+      const blob = blobs.get(path);
+      const text = blob === undefined ? undefined : cache.get<string>("text", path, blob);
+      if (text === undefined) missing.push(path);
+      else files.set(path, text);
+    }
+    for (const [path, text] of await readTexts({ git, commit, blobs, paths: missing })) {
+      files.set(path, text);
+      const blob = blobs.get(path);
+      if (blob !== undefined) cache.set("text", path, blob, text, ENTRY_BYTES + text.length * 2);
+    }
+    return files;
+  };
+  const adopted = await readAdoptedRepository({
+    layoutFile: params.layoutFile,
+    paths: [...blobs.keys()],
+    read,
+    onProgress: params.onProgress,
+  });
+  if (!adopted.ok) {
+    const { file, line, column, message } = adopted.error;
+    throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
+  }
+  return { commit, ...adopted.value.snapshot };
+}
 
-  if (!layout.environmentsPath) {
+/** The files of one convention app the catalogue reads: app.yaml and each values.yaml. */
+export function conventionFiles(app: RepositoryLayout["apps"][number]): string[] {
+  return [...(app.manifestPath ? [app.manifestPath] : []), ...app.valuesPaths.values()];
+}
+
+/** Problems in the paths themselves; `only` keeps those of these apps (null: all of them). */
+export function layoutProblems(
+  layout: RepositoryLayout,
+  only: ReadonlySet<string> | null,
+): ImportProblemInput[] {
+  return layout.problems
+    .filter((problem) => only === null || (problem.app !== null && only.has(problem.app)))
+    .map((problem) => ({
+      applicationSlug: problem.app,
+      file: problem.file,
+      line: null,
+      column: null,
+      message: problem.message,
+    }));
+}
+
+/**
+ * environments.yaml of a convention repository. Only a missing or broken
+ * environments.yaml stops the import, because without it no values file can
+ * be placed.
+ */
+export async function readConventionEnvironments(params: {
+  git: GitReader;
+  commit: string;
+  blobs: Blobs;
+  layout: RepositoryLayout;
+}): Promise<RepoSnapshot["environments"]> {
+  const path = params.layout.environmentsPath;
+  if (!path) {
     throw new GantryError(
       "unprocessable",
       "environments.yaml is missing at the root of the repository: it lists the environments in delivery order",
     );
   }
-  const manifestPaths: string[] = [];
-  const valuesPaths: string[] = [];
-  for (const app of layout.apps) {
-    if (app.manifestPath) manifestPaths.push(app.manifestPath);
-    valuesPaths.push(...app.valuesPaths.values());
-  }
-  const environmentsLookup = lookUp<ReturnType<typeof parseEnvironments>>(
-    cache,
-    blobs,
-    "environments",
-    [layout.environmentsPath],
-  );
-  const manifestLookup = lookUp<ReturnType<typeof parseAppManifest>>(
-    cache,
-    blobs,
-    "manifest",
-    manifestPaths,
-  );
-  // The version path is part of the kind: the same file read at another key is another result.
-  const versionLookup = lookUp<ReturnType<typeof readCurrentVersion>>(
-    cache,
-    blobs,
-    `version:${versionPath}`,
-    valuesPaths,
-  );
-  const missing = [
-    ...environmentsLookup.missing,
-    ...manifestLookup.missing,
-    ...versionLookup.missing,
-  ];
-  params.onProgress?.(
-    `reading ${missing.length} of ${1 + manifestPaths.length + valuesPaths.length} files of ${layout.apps.length} applications (the others are unchanged)`,
-  );
-  const texts =
-    missing.length === 0
-      ? new Map<string, string>()
-      : await git.readFiles({ ref: commit, paths: missing });
-  const common = { texts, blobs, cache };
-  const environmentsFile = parseMissing({
-    ...common,
-    lookup: environmentsLookup,
-    parse: parseEnvironments,
-    keepsText: true,
-  }).get(layout.environmentsPath);
-  const manifests = parseMissing({
-    ...common,
-    lookup: manifestLookup,
-    parse: parseAppManifest,
-    keepsText: true,
-  });
-  const versions = parseMissing({
-    ...common,
-    lookup: versionLookup,
-    // An empty version (`tag: ""`, `null`, `~`) is the chart's default, promotable like any
-    // other; a missing key stays a located problem.
-    parse: (text, path) => readCurrentVersion(text, path, versionPath),
-    keepsText: false,
-  });
-  if (!environmentsFile) {
-    throw new GantryError("unprocessable", `${layout.environmentsPath} could not be read`);
-  }
-  if (!environmentsFile.ok) {
-    const { file, line, column, message } = environmentsFile.error;
+  const text = (await readTexts({ ...params, paths: [path] })).get(path);
+  if (text === undefined) throw new GantryError("unprocessable", `${path} could not be read`);
+  const parsed = parseEnvironments(text, path);
+  if (!parsed.ok) {
+    const { file, line, column, message } = parsed.error;
     throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
   }
-  const environments = environmentsFile.value.environments.map((environment, position) => ({
+  return parsed.value.environments.map((environment, position) => ({
     name: environment.name,
     displayName: environment.displayName,
     description: environment.description ?? "",
@@ -243,11 +191,26 @@ async function readConventionRepo(params: {
       provider: cluster.provider ?? null,
     })),
   }));
-  const environmentNames = new Set(environments.map((e) => e.name));
-  const charts = new Set(layout.charts);
+}
 
+/**
+ * Gantry's own convention, for some of its applications: each app from its
+ * app.yaml and values files in `texts`. Each app depends on its own files
+ * and on the environments and charts alone, which is what lets an import
+ * read a few apps, or a slice at a time. A file that cannot be used becomes
+ * a located problem on its app and the rest goes on.
+ */
+export function conventionApplications(params: {
+  apps: RepositoryLayout["apps"];
+  texts: ReadonlyMap<string, string>;
+  environmentNames: ReadonlySet<string>;
+  charts: ReadonlySet<string>;
+  versionPath: string;
+}): { applications: SnapshotApplication[]; problems: ImportProblemInput[] } {
+  const { texts, environmentNames, charts, versionPath } = params;
   const applications: SnapshotApplication[] = [];
-  for (const app of layout.apps) {
+  const problems: ImportProblemInput[] = [];
+  for (const app of params.apps) {
     if (!app.manifestPath) {
       problems.push({
         applicationSlug: app.slug,
@@ -258,8 +221,8 @@ async function readConventionRepo(params: {
       });
       continue;
     }
-    const manifest = manifests.get(app.manifestPath);
-    if (!manifest) continue;
+    // A missing file parses as empty, as it always did.
+    const manifest = parseAppManifest(texts.get(app.manifestPath) ?? "", app.manifestPath);
     if (!manifest.ok) {
       problems.push({ applicationSlug: app.slug, ...manifest.error });
       continue;
@@ -298,8 +261,9 @@ async function readConventionRepo(params: {
         });
         continue;
       }
-      const version = versions.get(valuesPath);
-      if (!version) continue;
+      // An empty version (`tag: ""`, `null`, `~`) is the chart's default, promotable like any
+      // other; a missing key stays a located problem.
+      const version = readCurrentVersion(texts.get(valuesPath) ?? "", valuesPath, versionPath);
       if (version.ok) {
         snapshotApp.targets.push({
           environment,
@@ -314,12 +278,5 @@ async function readConventionRepo(params: {
     }
     applications.push(snapshotApp);
   }
-
-  return {
-    commit,
-    environments,
-    applications,
-    slugsInGit: layout.apps.map((app) => app.slug),
-    problems,
-  };
+  return { applications, problems };
 }

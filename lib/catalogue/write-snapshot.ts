@@ -3,68 +3,63 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { DEFAULT_POLICY } from "@/lib/gitops-repo/policy/types";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { policyAsJson, readPolicy, samePolicy } from "@/lib/policy/read-policy";
-import type { RepoSnapshot } from "./snapshot";
-import type { CatalogueChanges } from "./written-catalogue";
+import type { RepoSnapshot, SnapshotApplication } from "./snapshot";
 
-export interface WriteCounts {
-  appsSeen: number;
-  appsCreated: number;
-  appsUpdated: number;
-  appsArchived: number;
+/** What a write of some applications changed. */
+interface ApplicationCounts {
+  created: number;
+  updated: number;
 }
 
 /**
- * Writes a snapshot of the GitOps repository into the catalogue, inside the
- * caller's transaction. Bulk statements (unnest) keep an import of 10,000
- * apps to a handful of round trips. Running it twice on the same snapshot
- * changes nothing: rows are only touched when a value differs.
- *
- * With `changes` (what differs from the catalogue the previous import
- * wrote), only those applications, archivals and environments are written:
- * after a merge that is one application, not the whole fleet.
+ * Writes applications (their team, labels, targets and releases) into the
+ * catalogue inside the caller's transaction: the import writes a slice of
+ * applications at a time, so no statement carries the whole fleet. Bulk
+ * statements (unnest) keep a slice to a handful of round trips, and rows are
+ * only touched when a value differs, so writing the same applications twice
+ * changes nothing.
  */
-export async function writeSnapshot(
+export async function writeApplications(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
-  changes?: CatalogueChanges,
-): Promise<WriteCounts> {
-  const { ids: environmentIds, policyChanges } =
-    !changes || changes.environments
-      ? await writeEnvironments(tx, snapshot)
-      : { ids: await environmentIdsOf(tx, snapshot), policyChanges: [] };
-  const written = changes ? { ...snapshot, applications: changes.applications } : snapshot;
-  const teamIds = await writeTeams(tx, written);
-  const { appIds, created, updated } = await writeApplications(tx, written, teamIds);
-  await writeLabels(tx, written, appIds);
-  await writeTargets(tx, written, appIds, environmentIds);
-  await writeReleases(tx, written, appIds);
-  const archived = changes
-    ? await archiveApplications(tx, changes.archive)
-    : await archiveMissingApplications(tx, snapshot);
-  // Last, to hold the audit chain's lock briefly. Policy is reviewed in Git; the
-  // audit keeps what it was and what it became, at which commit.
-  for (const change of policyChanges) {
+  params: {
+    commit: string;
+    applications: readonly SnapshotApplication[];
+    environmentIds: ReadonlyMap<string, string>;
+  },
+): Promise<ApplicationCounts> {
+  const { commit, applications, environmentIds } = params;
+  if (applications.length === 0) return { created: 0, updated: 0 };
+  const teamIds = await writeTeams(tx, applications);
+  const { appIds, created, updated } = await upsertApplications(tx, commit, applications, teamIds);
+  await writeLabels(tx, applications, appIds);
+  await writeTargets(tx, commit, applications, appIds, environmentIds);
+  await writeReleases(tx, commit, applications, appIds);
+  return { created, updated };
+}
+
+/** Policy is reviewed in Git; the audit keeps what it was and what it became, at which commit. */
+export async function recordPolicyChanges(
+  tx: Prisma.TransactionClient,
+  commit: string,
+  changes: readonly PolicyChange[],
+): Promise<void> {
+  for (const change of changes) {
     await recordAuditEvent(tx, {
       actor: GANTRY_ACTOR,
       action: "policy.changed",
       target: { type: "policy", id: change.id, environment: change.environment },
-      detail: { commit: snapshot.commit, before: change.before, after: change.after },
+      detail: { commit, before: change.before, after: change.after },
     });
   }
-  return {
-    appsSeen: snapshot.applications.length,
-    appsCreated: created,
-    appsUpdated: updated,
-    appsArchived: archived,
-  };
 }
 
-async function environmentIdsOf(
+/** The ids of environments that are there already (an import whose environments did not change). */
+export async function environmentIdsOf(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  names: readonly string[],
 ): Promise<Map<string, string>> {
   const rows = await tx.environment.findMany({
-    where: { name: { in: snapshot.environments.map((e) => e.name) } },
+    where: { name: { in: [...names] } },
     select: { id: true, name: true },
   });
   return new Map(rows.map((row) => [row.name, row.id]));
@@ -77,21 +72,22 @@ interface PolicyChange {
   after: unknown;
 }
 
-async function writeEnvironments(
+/** Environments and clusters as Git lists them; the policy changes are for recordPolicyChanges. */
+export async function writeEnvironments(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  environments: RepoSnapshot["environments"],
 ): Promise<{ ids: Map<string, string>; policyChanges: PolicyChange[] }> {
   const ids = new Map<string, string>();
   const storedPolicies = new Map(
     (
       await tx.environment.findMany({
-        where: { name: { in: snapshot.environments.map((e) => e.name) } },
+        where: { name: { in: environments.map((e) => e.name) } },
         select: { name: true, policy: true },
       })
     ).map((row) => [row.name, readPolicy(row.policy, { environment: row.name })]),
   );
   const policyChanges: PolicyChange[] = [];
-  for (const environment of snapshot.environments) {
+  for (const environment of environments) {
     const policy = policyAsJson(environment.policy);
     const row = await tx.environment.upsert({
       where: { name: environment.name },
@@ -145,7 +141,7 @@ async function writeEnvironments(
     where: { name: { notIn: [...ids.keys()] }, archivedAt: null },
     data: { archivedAt: now },
   });
-  const clusterNames = snapshot.environments.flatMap((e) => e.clusters.map((c) => c.name));
+  const clusterNames = environments.flatMap((e) => e.clusters.map((c) => c.name));
   await tx.cluster.updateMany({
     // Clusters an admin registered on /clusters are not Git's to archive.
     where: { name: { notIn: clusterNames }, archivedAt: null, registeredInPortal: false },
@@ -156,9 +152,9 @@ async function writeEnvironments(
 
 async function writeTeams(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  applications: readonly SnapshotApplication[],
 ): Promise<Map<string, string>> {
-  const slugs = [...new Set(snapshot.applications.map((a) => a.team))];
+  const slugs = [...new Set(applications.map((a) => a.team))];
   await tx.team.createMany({
     data: slugs.map((slug) => ({ slug, name: teamDisplayName(slug) })),
     skipDuplicates: true,
@@ -183,16 +179,16 @@ function versionsDiffer(versions: readonly (string | null)[]): boolean {
   return new Set(versions.filter((v) => v !== null)).size > 1;
 }
 
-async function writeApplications(
+async function upsertApplications(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  commit: string,
+  apps: readonly SnapshotApplication[],
   teamIds: Map<string, string>,
 ): Promise<{ appIds: Map<string, string>; created: number; updated: number }> {
-  const apps = snapshot.applications;
   const changed = await tx.$queryRaw<{ slug: string; inserted: boolean }[]>`
     INSERT INTO "Application"
       ("slug", "name", "description", "teamId", "tier", "chart", "links", "versionsDiffer", "lastCommit", "updatedAt")
-    SELECT s.slug, s.name, s.description, s.team_id::uuid, s.tier::"Tier", s.chart, s.links::jsonb, s.differ, ${snapshot.commit}, now()
+    SELECT s.slug, s.name, s.description, s.team_id::uuid, s.tier::"Tier", s.chart, s.links::jsonb, s.differ, ${commit}, now()
     FROM unnest(
       ${apps.map((a) => a.slug)}::text[],
       ${apps.map((a) => a.name)}::text[],
@@ -233,13 +229,13 @@ async function writeApplications(
 
 async function writeLabels(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  applications: readonly SnapshotApplication[],
   appIds: Map<string, string>,
 ): Promise<void> {
   const ids: string[] = [];
   const keys: string[] = [];
   const values: string[] = [];
-  for (const app of snapshot.applications) {
+  for (const app of applications) {
     const id = appIds.get(app.slug);
     if (!id) continue;
     for (const [key, value] of Object.entries(app.labels)) {
@@ -265,9 +261,10 @@ async function writeLabels(
 
 async function writeTargets(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  commit: string,
+  applications: readonly SnapshotApplication[],
   appIds: Map<string, string>,
-  environmentIds: Map<string, string>,
+  environmentIds: ReadonlyMap<string, string>,
 ): Promise<void> {
   const appColumn: string[] = [];
   const envColumn: string[] = [];
@@ -277,7 +274,7 @@ async function writeTargets(
   // Pairs that exist in Git, including unreadable ones, which keep their stored state.
   const seenApps: string[] = [];
   const seenEnvs: string[] = [];
-  for (const app of snapshot.applications) {
+  for (const app of applications) {
     const appId = appIds.get(app.slug);
     if (!appId) continue;
     for (const target of app.targets) {
@@ -301,7 +298,7 @@ async function writeTargets(
   await tx.$executeRaw`
     INSERT INTO "DeploymentTarget"
       ("applicationId", "environmentId", "desiredVersion", "valuesPath", "locators", "desiredCommit", "updatedAt")
-    SELECT s.app, s.env, s.version, s.path, s.locators::jsonb, ${snapshot.commit}, now()
+    SELECT s.app, s.env, s.version, s.path, s.locators::jsonb, ${commit}, now()
     FROM unnest(${appColumn}::uuid[], ${envColumn}::uuid[], ${versionColumn}::text[], ${pathColumn}::text[], ${locatorColumn}::text[])
       AS s(app, env, version, path, locators)
     ON CONFLICT ("applicationId", "environmentId") DO UPDATE SET
@@ -326,12 +323,13 @@ async function writeTargets(
 
 async function writeReleases(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  commit: string,
+  applications: readonly SnapshotApplication[],
   appIds: Map<string, string>,
 ): Promise<void> {
   const appColumn: string[] = [];
   const versionColumn: string[] = [];
-  for (const app of snapshot.applications) {
+  for (const app of applications) {
     const appId = appIds.get(app.slug);
     if (!appId) continue;
     for (const version of new Set(app.targets.map((t) => t.version))) {
@@ -342,21 +340,26 @@ async function writeReleases(
   }
   await tx.$executeRaw`
     INSERT INTO "Release" ("applicationId", "version", "source", "commit")
-    SELECT s.app, s.version, 'git'::"ReleaseSource", ${snapshot.commit}
+    SELECT s.app, s.version, 'git'::"ReleaseSource", ${commit}
     FROM unnest(${appColumn}::uuid[], ${versionColumn}::text[]) AS s(app, version)
     ON CONFLICT ("applicationId", "version") DO NOTHING`;
 }
 
-async function archiveMissingApplications(
+/** Every application not in Git any more (a full import). */
+export async function archiveMissingApplications(
   tx: Prisma.TransactionClient,
-  snapshot: RepoSnapshot,
+  slugsInGit: readonly string[],
 ): Promise<number> {
   return tx.$executeRaw`
     UPDATE "Application" SET "archivedAt" = now(), "updatedAt" = now()
-    WHERE "archivedAt" IS NULL AND NOT ("slug" = ANY(${snapshot.slugsInGit}::text[]))`;
+    WHERE "archivedAt" IS NULL AND NOT ("slug" = ANY(${[...slugsInGit]}::text[]))`;
 }
 
-async function archiveApplications(tx: Prisma.TransactionClient, slugs: string[]): Promise<number> {
+/** The applications whose directory left Git (an incremental import). */
+export async function archiveApplications(
+  tx: Prisma.TransactionClient,
+  slugs: string[],
+): Promise<number> {
   if (slugs.length === 0) return 0;
   return tx.$executeRaw`
     UPDATE "Application" SET "archivedAt" = now(), "updatedAt" = now()

@@ -38,6 +38,26 @@ export interface GitReader {
    */
   readFiles(params: { ref: string; paths: readonly string[] }): Promise<Map<string, string>>;
 
+  /**
+   * The files under each of `paths` (a directory, recursively, or a file) at `ref`, in one
+   * read: what an import needs of a few applications without listing the whole commit.
+   * Optional: a reader without it lists each path with listTree.
+   */
+  listFilesUnder?(params: { ref: string; paths: readonly string[] }): Promise<TreeEntry[]>;
+
+  /**
+   * The paths whose content differs between commits `from` and `to` (added, changed or
+   * deleted; a rename is a deletion and an addition). Null when the host cannot tell without
+   * reading both commits whole (e.g. `from` is no longer known): the caller reads `to` whole.
+   */
+  changedPaths?(params: { from: string; to: string }): Promise<string[] | null>;
+
+  /**
+   * Reads blobs by object id (TreeEntry.sha) in one go: no path lookups through the trees of
+   * a commit. Ids that are not blobs here are absent from the result.
+   */
+  readBlobs?(ids: readonly string[]): Promise<Map<string, string>>;
+
   /** Commits on `ref`, newest first, optionally only those touching `path`. */
   listCommits(params: { ref: string; path?: string; limit?: number }): Promise<CommitSummary[]>;
 

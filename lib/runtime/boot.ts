@@ -82,9 +82,8 @@ export async function prepareGitopsRepository(
 
 /**
  * Imports the catalogue from the GitOps repository's default branch: nothing
- * when its head was imported already with these settings (a restart). The
- * server's job runner then reads that commit into its own memory
- * (warmImportMemory), so the next merge's import there is incremental.
+ * when its head was imported already with these settings (a restart), and
+ * otherwise only what changed since the imported commit.
  */
 export async function importAtStart(
   config: GantryConfig,

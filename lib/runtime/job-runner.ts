@@ -1,5 +1,4 @@
 import type { PgBoss } from "pg-boss";
-import { warmImportMemory } from "@/lib/catalogue/warm-import-memory";
 import type { GantryConfig } from "@/lib/config";
 import { createDbClient } from "@/lib/db";
 import { type RunningDemoFeed, startDemoFeed } from "@/lib/demo/demo-feed";
@@ -82,14 +81,6 @@ export async function startJobRunner(params: {
     throw error;
   }
   const started = boss;
-  // The start's import ran in another process: read the imported commit into this one's
-  // memory, in the background, so the next merge's import reads and writes only its change.
-  void warmImportMemory({
-    db,
-    git: createGitProvider(config),
-    versionPath: config.git.versionPath,
-    layoutFile: config.git.layoutFile,
-  }).catch((error: unknown) => logUnexpected(error, { during: "reading the imported commit" }));
   const demoHistory = startDemoHistory({ config, db }); // in the background: the portal does not wait
   markJobRunner(true);
   return {

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
-import { warmImportMemory } from "@/lib/catalogue/warm-import-memory";
-import { createImportMemory, type ImportMemory } from "@/lib/catalogue/written-catalogue";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { LocalGitProvider } from "@/lib/git/local/local-provider";
 import type { GitReader } from "@/lib/git/provider";
 import { createTestDatabase } from "@/test/support/db";
 import { dumpCatalogue } from "./catalogue-dump";
@@ -62,7 +61,7 @@ function randomEdit(
   const app = rng.pick(apps) ?? "first-app";
   const environment = rng.pick([...ENVIRONMENTS, "qa"]) ?? "dev";
   const valuesPath = `apps/${app}/envs/${environment}/values.yaml`;
-  const kind = rng.below(12);
+  const kind = rng.below(14);
   switch (kind) {
     case 0:
     case 1:
@@ -135,6 +134,24 @@ function randomEdit(
         what: `gantry.yaml ${next ? "written" : "removed"}`,
       };
     }
+    case 11: {
+      // A chart appearing or going changes which apps' charts exist.
+      const chart = "charts/batch-job/Chart.yaml";
+      return {
+        changes: {
+          [chart]: files.has(chart) ? null : CHART_YAML.replace("web-service", "batch-job"),
+        },
+        what: `${chart} added or removed`,
+      };
+    }
+    case 12: {
+      // A directory under apps/ whose name is not an app's: a problem of the whole layout.
+      const bad = "apps/Not_An_App/app.yaml";
+      return {
+        changes: { [bad]: files.has(bad) ? null : appYaml({ name: "x", team: "payments" }) },
+        what: `${bad} added or removed`,
+      };
+    }
     default:
       return {
         changes: {
@@ -146,9 +163,10 @@ function randomEdit(
   }
 }
 
-/** A GitReader that notes every path read, over the real one. */
-function notingReads(git: GitReader): { git: GitReader; reads: string[] } {
+/** A GitReader that notes every file read (by path, or by blob id as its path), over the real one. */
+function notingReads(git: LocalGitProvider): { git: GitReader; reads: string[] } {
   const reads: string[] = [];
+  const pathsOf = new Map<string, string[]>();
   return {
     reads,
     git: {
@@ -156,7 +174,25 @@ function notingReads(git: GitReader): { git: GitReader; reads: string[] } {
       repository: git.repository,
       defaultBranch: git.defaultBranch,
       resolveRef: (ref) => git.resolveRef(ref),
-      listTree: (params) => git.listTree(params),
+      listTree: async (params) => {
+        const entries = await git.listTree(params);
+        for (const entry of entries) {
+          if (entry.sha) pathsOf.set(entry.sha, [...(pathsOf.get(entry.sha) ?? []), entry.path]);
+        }
+        return entries;
+      },
+      listFilesUnder: async (params) => {
+        const entries = await git.listFilesUnder(params);
+        for (const entry of entries) {
+          if (entry.sha) pathsOf.set(entry.sha, [...(pathsOf.get(entry.sha) ?? []), entry.path]);
+        }
+        return entries;
+      },
+      changedPaths: (params) => git.changedPaths(params),
+      readBlobs: (ids) => {
+        for (const id of ids) reads.push(...(pathsOf.get(id) ?? [id]));
+        return git.readBlobs(ids);
+      },
       readFile: (params) => {
         reads.push(params.path);
         return git.readFile(params);
@@ -170,6 +206,20 @@ function notingReads(git: GitReader): { git: GitReader; reads: string[] } {
       isAncestor: (params) => git.isAncestor(params),
     },
   };
+}
+
+/** The paths a step changed that only a full read can follow, or whether the layout file is there. */
+function needsFullRead(files: Files, changed: readonly string[]): boolean {
+  return (
+    files.has("gantry.yaml") ||
+    changed.some(
+      (path) =>
+        path === "gantry.yaml" ||
+        path === "environments.yaml" ||
+        path.endsWith("/Chart.yaml") ||
+        path.startsWith("apps/Not_An_App/"),
+    )
+  );
 }
 
 const FLEET: Record<string, string> = {
@@ -205,48 +255,71 @@ describe("incremental import", () => {
       repo.commit(FLEET, "fleet");
       const incremental = await database();
       const full = await database();
-      const memory = createImportMemory();
       const modes: string[] = [];
+      const expected: string[] = [];
       for (let step = 0; step < 24; step++) {
         const edits = [randomEdit(rng, files, step)];
         if (rng.below(3) === 0) edits.push(randomEdit(rng, files, step + 100));
+        const changed = new Set<string>();
         for (const { changes } of edits) {
           for (const [path, text] of Object.entries(changes)) {
+            changed.add(path);
             if (text === null) files.delete(path);
             else files.set(path, text);
           }
         }
         repo.commit(Object.assign({}, ...edits.map((e) => e.changes)), `step ${step}`);
         const what = `step ${step}: ${edits.map((e) => e.what).join(", ")}`;
+        // Now and then a restarted process: a reader of its own, nothing carried over in memory.
+        const git =
+          rng.below(4) === 0
+            ? new LocalGitProvider({
+                dataDir: repo.dataDir,
+                repository: "gitops",
+                defaultBranch: "main",
+              })
+            : repo.provider;
+        const noted = notingReads(git);
         const a = await importCatalogue({
           db: incremental,
-          git: repo.provider,
+          git: noted.git,
           versionPath: "image.tag",
           trigger: "test",
-          memory,
         });
         modes.push(a.mode);
+        expected.push(step === 0 || needsFullRead(files, [...changed]) ? "full" : "incremental");
+        if (a.mode === "incremental") {
+          // Only files of the apps the step touched, and environments.yaml, were read.
+          const touched = new Set(
+            [...changed].map((path) => path.split("/").slice(0, 2).join("/")),
+          );
+          const stray = noted.reads.filter(
+            (path) =>
+              path !== "environments.yaml" && !touched.has(path.split("/").slice(0, 2).join("/")),
+          );
+          expect(stray, what).toEqual([]);
+        }
         const b = await importCatalogue({
           db: full,
           git: repo.provider,
           versionPath: "image.tag",
           trigger: "test",
           full: true,
-          memory: createImportMemory(),
         });
         expect(b.mode, what).toBe("full");
         expect(await dumpCatalogue(incremental), what).toEqual(await dumpCatalogue(full));
         expect(a.problems, what).toBe(b.problems);
       }
-      // The first import had nothing to start from; every later one wrote only what changed.
-      expect(modes).toEqual(["full", ...Array(23).fill("incremental")]);
+      // The first import had nothing to start from; later ones read only what changed,
+      // except where every application depends on what changed.
+      expect(modes).toEqual(expected);
+      expect(modes).toContain("incremental");
     },
     120_000,
   );
 
-  it("reads and parses only the files whose blob changed, and writes only the app that changed", async () => {
+  it("reads only the files of the app whose directory changed, and writes only that app", async () => {
     const db = await database();
-    const memory = createImportMemory();
     repo.commit(FLEET, "fleet");
     const first = notingReads(repo.provider);
     await importCatalogue({
@@ -254,7 +327,6 @@ describe("incremental import", () => {
       git: first.git,
       versionPath: "image.tag",
       trigger: "test",
-      memory,
     });
     expect(first.reads.length).toBeGreaterThan(8);
 
@@ -266,9 +338,13 @@ describe("incremental import", () => {
       git: second.git,
       versionPath: "image.tag",
       trigger: "test",
-      memory,
     });
-    expect(second.reads).toEqual(["apps/second-app/envs/prod/values.yaml"]);
+    expect(second.reads.sort()).toEqual([
+      "apps/second-app/app.yaml",
+      "apps/second-app/envs/dev/values.yaml",
+      "apps/second-app/envs/prod/values.yaml",
+      "environments.yaml",
+    ]);
     expect(result).toMatchObject({ mode: "incremental", appsSeen: 3, appsUpdated: 1 });
     const after = await db.application.findMany({ select: { slug: true, updatedAt: true } });
     const touched = after.filter(
@@ -290,7 +366,6 @@ describe("incremental import", () => {
       git: repo.provider,
       versionPath: "image.tag",
       trigger: "start",
-      memory: createImportMemory(),
     });
     // A restarted process: nothing in memory, the same head.
     const restarted = notingReads(repo.provider);
@@ -299,7 +374,6 @@ describe("incremental import", () => {
       git: restarted.git,
       versionPath: "image.tag",
       trigger: "start",
-      memory: createImportMemory(),
     });
     expect(again).toMatchObject({
       mode: "unchanged",
@@ -316,7 +390,6 @@ describe("incremental import", () => {
       git: repo.provider,
       versionPath: "image.repository",
       trigger: "start",
-      memory: createImportMemory(),
     });
     expect(otherKey.mode).toBe("full");
     // And --full always reads everything again, even on the same head.
@@ -331,63 +404,78 @@ describe("incremental import", () => {
     expect(await db.catalogImport.count()).toBe(3);
   });
 
-  it("after a restart on an imported head, reads that commit into memory so the next import is incremental", async () => {
+  it("after a restart, starts from what the latest import recorded in Postgres and reads only the change", async () => {
     const db = await database();
     repo.commit(FLEET, "fleet");
-    await importCatalogue({
-      db,
-      git: repo.provider,
-      versionPath: "image.tag",
-      trigger: "start",
-      memory: createImportMemory(),
-    });
-    const restarted = createImportMemory();
-    // Settings other than the imported ones: nothing to build on.
-    expect(
-      await warmImportMemory({ db, git: repo.provider, versionPath: "x.y", memory: restarted }),
-    ).toBe(false);
-    expect(
-      await warmImportMemory({
-        db,
-        git: repo.provider,
-        versionPath: "image.tag",
-        memory: restarted,
-      }),
-    ).toBe(true);
+    await importCatalogue({ db, git: repo.provider, versionPath: "image.tag", trigger: "start" });
+    expect(await db.importedApplication.count()).toBe(3);
 
     repo.commit({ "apps/third-app/envs/staging/values.yaml": valuesYaml("3.1.0") }, "promote");
-    const noted = notingReads(repo.provider);
+    // A new process: a reader of its own, nothing in memory.
+    const noted = notingReads(
+      new LocalGitProvider({ dataDir: repo.dataDir, repository: "gitops", defaultBranch: "main" }),
+    );
     const result = await importCatalogue({
       db,
       git: noted.git,
       versionPath: "image.tag",
       trigger: "webhook",
-      memory: restarted,
     });
-    expect(result).toMatchObject({ mode: "incremental", appsUpdated: 1 });
-    expect(noted.reads).toEqual(["apps/third-app/envs/staging/values.yaml"]);
+    expect(result).toMatchObject({ mode: "incremental", appsSeen: 3, appsUpdated: 1 });
+    expect(noted.reads.sort()).toEqual([
+      "apps/third-app/app.yaml",
+      "apps/third-app/envs/dev/values.yaml",
+      "apps/third-app/envs/staging/values.yaml",
+      "environments.yaml",
+    ]);
+
+    // Other settings reuse nothing: the next import reads everything.
+    repo.commit({ "apps/third-app/envs/dev/values.yaml": valuesYaml("3.2.0") }, "promote");
+    const other = await importCatalogue({
+      db,
+      git: repo.provider,
+      versionPath: "image.repository",
+      trigger: "test",
+    });
+    expect(other.mode).toBe("full");
   });
 
-  it("writes everything when another process imported since this one's last import", async () => {
+  it("reads the whole commit when its history cannot be diffed from the imported one", async () => {
     const db = await database();
-    const here = createImportMemory();
-    const elsewhere = createImportMemory();
-    const run = (memory: ImportMemory) =>
-      importCatalogue({
-        db,
-        git: repo.provider,
-        versionPath: "image.tag",
-        trigger: "test",
-        memory,
-      });
+    repo.commit(FLEET, "fleet");
+    await importCatalogue({ db, git: repo.provider, versionPath: "image.tag", trigger: "test" });
+    repo.commit({ "apps/first-app/envs/dev/values.yaml": valuesYaml("1.1.0") }, "promote");
+    // A reader that cannot diff (as a host without the history would be).
+    const { changedPaths: _unused, ...withoutDiff } = notingReads(repo.provider).git;
+    const result = await importCatalogue({
+      db,
+      git: withoutDiff,
+      versionPath: "image.tag",
+      trigger: "test",
+    });
+    expect(result).toMatchObject({ mode: "full", appsSeen: 3 });
+    const dev = await db.deploymentTarget.findFirstOrThrow({
+      where: { application: { slug: "first-app" }, environment: { name: "dev" } },
+    });
+    expect(dev.desiredVersion).toBe("1.1.0");
+  });
+
+  it("starts from the latest import, whichever process made it", async () => {
+    const db = await database();
+    const here = new LocalGitProvider({
+      dataDir: repo.dataDir,
+      repository: "gitops",
+      defaultBranch: "main",
+    });
+    const run = (git: GitReader) =>
+      importCatalogue({ db, git, versionPath: "image.tag", trigger: "test" });
     repo.commit(FLEET, "fleet");
     await run(here);
     repo.commit({ "apps/first-app/envs/prod/values.yaml": valuesYaml("5.0.0") }, "elsewhere");
-    await run(elsewhere);
-    // Back to what this process wrote last: only the stored catalogue knows prod is at 5.0.0.
+    await run(repo.provider);
     repo.commit({ "apps/first-app/envs/prod/values.yaml": valuesYaml("0.9.0") }, "revert");
     const result = await run(here);
-    expect(result.mode).toBe("full");
+    expect(result.mode).toBe("incremental");
     const prod = await db.deploymentTarget.findFirstOrThrow({
       where: { application: { slug: "first-app" }, environment: { name: "prod" } },
     });

@@ -208,6 +208,57 @@ describe("LocalGitProvider", () => {
     });
   });
 
+  describe("listFilesUnder", () => {
+    it("lists the files under each directory or file asked for, and nothing beside them", async () => {
+      const entries = await provider.listFilesUnder({
+        ref: first,
+        paths: ["dir", "a.txt", "nowhere", "with space"],
+      });
+      expect(entries.map((e) => e.path).sort()).toEqual([
+        "a.txt",
+        "dir/b.txt",
+        "dir/empty.txt",
+        "dir/sub/c.txt",
+        'with space/odd "name".txt',
+      ]);
+      expect(entries.every((e) => e.type === "file" && /^[0-9a-f]{40}$/.test(e.sha ?? ""))).toBe(
+        true,
+      );
+      // A prefix of a directory's name is not that directory.
+      expect(await provider.listFilesUnder({ ref: first, paths: ["di"] })).toEqual([]);
+      // Paths are literal: a glob matches nothing.
+      expect(await provider.listFilesUnder({ ref: first, paths: ["many/*.yaml"] })).toEqual([]);
+    });
+  });
+
+  describe("changedPaths", () => {
+    it("lists the paths added, changed and deleted between two commits", async () => {
+      expect((await provider.changedPaths({ from: first, to: second }))?.sort()).toEqual([
+        "a.txt",
+        "dir/b.txt",
+      ]);
+      expect(await provider.changedPaths({ from: second, to: second })).toEqual([]);
+    });
+
+    it("answers null for a commit the repository does not know", async () => {
+      expect(await provider.changedPaths({ from: "0".repeat(40), to: second })).toBeNull();
+    });
+  });
+
+  describe("readBlobs", () => {
+    it("reads blobs by object id, in small and large batches, leaving out what is not a blob", async () => {
+      const tree = await provider.listTree({ ref: first, recursive: true });
+      const ids = new Map(tree.map((e) => [e.path, e.sha ?? ""]));
+      const small = await provider.readBlobs([ids.get("dir/b.txt") ?? "", ids.get("dir") ?? ""]);
+      expect([...small.values()]).toEqual(["bravo\n"]);
+      const many = tree.filter((e) => e.path.startsWith("many/")).map((e) => e.sha ?? "");
+      const large = await provider.readBlobs([...many, ids.get("big.txt") ?? ""]);
+      expect(large.size).toBe(MANY + 1);
+      expect(large.get(ids.get("big.txt") ?? "")).toBe(BIG);
+      expect((await rejection(provider.readBlobs(["main:a.txt"]))).code).toBe("bad_request");
+    });
+  });
+
   describe("listCommits", () => {
     it("lists commits newest first with their authors", async () => {
       expect(await provider.listCommits({ ref: "main" })).toEqual([

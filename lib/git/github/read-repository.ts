@@ -66,6 +66,18 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     });
   }
 
+  listFilesUnder(params: { ref: string; paths: readonly string[] }): Promise<TreeEntry[]> {
+    return this.client.run("listFilesUnder", async () => {
+      const local = await this.snapshot(params.ref);
+      return this.snapshots.reader.listFilesUnder({ ref: local, paths: params.paths });
+    });
+  }
+
+  /** A snapshot's blobs have GitHub's ids (the same bytes hash the same): read here, no call. */
+  readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.client.run("readBlobs", () => this.snapshots.reader.readBlobs(ids));
+  }
+
   listCommits(params: { ref: string; path?: string; limit?: number }): Promise<CommitSummary[]> {
     return this.client.run("listCommits", async () => {
       assertRef(params.ref, "github");

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
 import { gitError } from "@/lib/git/errors";
@@ -398,6 +399,76 @@ export class LocalGitProvider implements GitProvider {
         files.set(request.path, object.content.toString("utf8"));
     });
     return files;
+  }
+
+  async listFilesUnder(params: { ref: string; paths: readonly string[] }): Promise<TreeEntry[]> {
+    const sha = await this.resolveRef(params.ref);
+    const wanted = [...new Set(params.paths.map((p) => normalizePath(p)))];
+    if (wanted.length === 0) return [];
+    // `--literal-pathspecs`: a path is a path, never a glob or a magic pathspec.
+    const { stdout } = await this.guard(() =>
+      this.git.run([
+        "--literal-pathspecs",
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        "--end-of-options",
+        sha,
+        "--",
+        ...wanted,
+      ]),
+    );
+    const entries: TreeEntry[] = [];
+    for (const record of stdout.toString("utf8").split("\0")) {
+      const tab = record.indexOf("\t");
+      if (tab < 0) continue;
+      const [, type, object] = record.slice(0, tab).split(" ");
+      const path = record.slice(tab + 1);
+      const under = wanted.some((p) => path === p || path.startsWith(`${p}/`));
+      if (type === "blob" && under) entries.push({ path, type: "file", sha: object });
+    }
+    return entries;
+  }
+
+  async changedPaths(params: { from: string; to: string }): Promise<string[] | null> {
+    let from: string;
+    let to: string;
+    try {
+      [from, to] = await Promise.all([this.resolveRef(params.from), this.resolveRef(params.to)]);
+    } catch (error) {
+      // A commit gone from the repository (a rewritten history): the caller reads `to` whole.
+      if (isGantryError(error) && error.code === "not_found") return null;
+      throw error;
+    }
+    const { stdout } = await this.guard(() =>
+      this.git.run(["diff-tree", "-r", "-z", "--no-renames", "--name-only", from, to]),
+    );
+    return stdout
+      .toString("utf8")
+      .split("\0")
+      .filter((path) => path !== "");
+  }
+
+  async readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids)];
+    for (const id of wanted) {
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) {
+        throw gitError("bad_request", `"${id.slice(0, 80)}" is not an object id`);
+      }
+    }
+    const objects = await this.guard(() =>
+      wanted.length >= LIST_TREE_THRESHOLD
+        ? readObjects(this.git, wanted)
+        : readObjectsQuickly(this.git, wanted),
+    );
+    const blobs = new Map<string, string>();
+    objects.forEach((object, index) => {
+      const id = wanted[index];
+      if (object?.type === "blob" && id !== undefined)
+        blobs.set(id, object.content.toString("utf8"));
+    });
+    return blobs;
   }
 
   /** Every file of a commit, path → blob id. */
