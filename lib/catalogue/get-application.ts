@@ -2,6 +2,7 @@ import { GantryError, isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { CommitSummary, GitReader } from "@/lib/git/provider";
 import { logUnexpected } from "@/lib/log";
+import { type ApplicationProblem, listApplicationProblems } from "./list-application-problems";
 import { safeLinks } from "./safe-link";
 
 interface ApplicationTargetView {
@@ -28,7 +29,7 @@ export interface ApplicationView {
   /** Environments of the fleet the app has no values file for. */
   missingEnvironments: { name: string; displayName: string }[];
   releases: { version: string; source: string; firstSeenAt: Date }[];
-  problems: { file: string; line: number | null; column: number | null; message: string }[];
+  problems: ApplicationProblem[];
   /** Commits touching the app's directory; an error (as data) when Git could not be read. */
   commits: { ok: true; items: CommitSummary[] } | { ok: false; error: string };
 }
@@ -55,25 +56,14 @@ export async function getApplication(params: {
   });
   if (!app) throw new GantryError("not_found", `No application named "${slug}" in the catalogue`);
 
-  const [environments, latestImport] = await Promise.all([
+  const [environments, problems] = await Promise.all([
     db.environment.findMany({
       where: { archivedAt: null },
       orderBy: { position: "asc" },
       select: { name: true, displayName: true },
     }),
-    db.catalogImport.findFirst({
-      where: { status: "succeeded" },
-      orderBy: { startedAt: "desc" },
-      select: { id: true },
-    }),
+    listApplicationProblems({ db, slug }),
   ]);
-  const problems = latestImport
-    ? await db.importProblem.findMany({
-        where: { importId: latestImport.id, applicationSlug: slug },
-        select: { file: true, line: true, column: true, message: true },
-        orderBy: { file: "asc" },
-      })
-    : [];
   const deployed = new Set(app.targets.map((t) => t.environment.name));
 
   return {

@@ -1,3 +1,4 @@
+import { latestImportId } from "@/lib/catalogue/list-applications";
 import type { GantryConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -205,7 +206,7 @@ export class DemoFeed {
   /** One step: look at the default branch, and report what each cluster would by `now`. */
   async tick(now: Date = new Date()): Promise<DemoFeedTick> {
     const head = await this.git.resolveRef(this.git.defaultBranch);
-    const imported = await this.latestImport();
+    const imported = await latestImportId(this.db);
     const at = now.getTime();
     const result: DemoFeedTick = { reports: {}, items: {} };
     if (
@@ -325,16 +326,6 @@ export class DemoFeed {
       at,
     );
     return { ...sent, full: true };
-  }
-
-  /** The latest catalogue import that succeeded: a new one may have added applications. */
-  private async latestImport(): Promise<string | null> {
-    const latest = await this.db.catalogImport.findFirst({
-      where: { status: "succeeded" },
-      orderBy: { startedAt: "desc" },
-      select: { id: true },
-    });
-    return latest?.id ?? null;
   }
 
   private item(

@@ -1,3 +1,4 @@
+import { listApplicationProblems } from "@/lib/catalogue/list-application-problems";
 import { getConfig } from "@/lib/config";
 import { isGantryError } from "@/lib/errors";
 import type { Prisma, PrismaClient, ReleaseStepState } from "@/lib/generated/prisma/client";
@@ -450,17 +451,7 @@ async function unreadableInCatalogue(
   db: PrismaClient,
   application: string,
 ): Promise<string | null> {
-  const latest = await db.catalogImport.findFirst({
-    where: { status: "succeeded" },
-    orderBy: { startedAt: "desc" },
-    select: { id: true },
-  });
-  if (!latest) return null;
-  const problem = await db.importProblem.findFirst({
-    where: { importId: latest.id, applicationSlug: application },
-    orderBy: { file: "asc" },
-    select: { file: true, line: true, column: true, message: true },
-  });
+  const [problem] = await listApplicationProblems({ db, slug: application });
   if (!problem) return null;
   const at = [problem.file, problem.line, problem.column].filter((part) => part !== null).join(":");
   return `${at} (${problem.message.slice(0, 300)})`;
