@@ -38,12 +38,14 @@ describe("stopping npm start", () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  it("SIGTERM to npm stops node and Postgres, exit 0, even with stdout closed", async () => {
-    const port = await freePort();
-    const script = isBuildCurrent() ? "start" : "dev";
-    npm = spawn("npm", ["run", "--silent", script], {
+  /**
+   * `npm start` on the shared data directory and `port` (`npm run dev` when the production
+   * build is not current), detached: its own process group, to find everything it started.
+   */
+  async function startNpm(port: number): Promise<ChildProcess> {
+    return spawn("npm", ["run", "--silent", isBuildCurrent() ? "start" : "dev"], {
       cwd: root,
-      detached: true, // its own process group, to find everything it started
+      detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -57,6 +59,11 @@ describe("stopping npm start", () => {
         DATABASE_URL: "",
       },
     });
+  }
+
+  it("SIGTERM to npm stops node and Postgres, exit 0, even with stdout closed", async () => {
+    const port = await freePort();
+    npm = await startNpm(port);
     const group = npm.pid ?? 0;
     let stderr = "";
     npm.stderr?.on("data", (chunk: Buffer) => {
@@ -95,23 +102,7 @@ describe("stopping npm start", () => {
 
   it("a stop at the first answer, while the job runner starts, says so: no ✘, no closing block after it", async () => {
     const port = await freePort();
-    const script = isBuildCurrent() ? "start" : "dev";
-    npm = spawn("npm", ["run", "--silent", script], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        GANTRY_HOST: "127.0.0.1",
-        GANTRY_DATA_DIR: dataDir,
-        GANTRY_EMBEDDED_POSTGRES_PORT: String(await freePort()),
-        GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        GANTRY_DEMO_APPS: "3",
-        GANTRY_DEMO_FEED: "off",
-        DATABASE_URL: "",
-      },
-    });
+    npm = await startNpm(port);
     const group = npm.pid ?? 0;
     let output = "";
     npm.stdout?.on("data", (chunk: Buffer) => {
