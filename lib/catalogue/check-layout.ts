@@ -10,8 +10,10 @@ export interface LayoutReport {
   cells: {
     app: string;
     environment: string;
-    /** null when the place is empty or could not be read (then it is also under skipped). */
+    /** null when the place is empty: the chart's default runs, and the chart is not in the repository. */
     version: string | null;
+    /** false when the cell's file could not be read; it is then also under skipped. */
+    read: boolean;
     locators: string[];
     rule: string;
   }[];
@@ -61,6 +63,7 @@ export async function checkLayout(params: {
           app: app.slug,
           environment: target.environment,
           version: versions.get(`${app.slug}\u0000${target.environment}`) ?? null,
+          read: versions.has(`${app.slug}\u0000${target.environment}`),
           locators: target.locators.map(describeLocator),
           rule: target.rule,
         })),
@@ -86,7 +89,8 @@ export function formatLayoutReport(report: LayoutReport): string {
   const width = Math.max(0, ...report.cells.map((c) => `${c.app} ${c.environment}`.length));
   for (const cell of report.cells) {
     const name = `${cell.app} ${cell.environment}`.padEnd(width);
-    lines.push(`  ${name}  ${cell.version ?? "(empty)"}  ${cell.locators.join(" + ")}`);
+    const version = !cell.read ? "(not read, see skipped)" : (cell.version ?? "chart default");
+    lines.push(`  ${name}  ${version}  ${cell.locators.join(" + ")}`);
   }
   lines.push(`skipped (${report.skipped.length}):`);
   for (const skip of report.skipped) {
