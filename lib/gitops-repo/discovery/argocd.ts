@@ -101,7 +101,15 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
                     },
             });
           } else if (doc.kind === "ApplicationSet") {
-            const expanded = expandApplicationSet({ file, name, doc, tree, files, single });
+            const expanded = expandApplicationSet({
+              file,
+              name,
+              doc,
+              tree,
+              files,
+              single,
+              isThisRepository: (url) => isThisRepository({ repoURL: url }),
+            });
             if ("problem" in expanded) problem(file, null, expanded.problem);
             else applications.push(...expanded.applications);
           }
@@ -203,6 +211,9 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         const versions: VersionLocator[] = [];
         const charts: VersionLocator[] = [];
         const problems: string[] = [];
+        // A chart version the template writes once for every environment is the same
+        // everywhere: not a problem while the tag is found, since it never needs to move.
+        const chartProblems: string[] = [];
         const place = (
           templatePath: string,
           raw: unknown,
@@ -210,7 +221,9 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         ): VersionLocator | null => {
           const origin = application.origin(templatePath, raw);
           if (origin.kind === "not-editable") {
-            problems.push(`${application.name}: ${origin.why}`);
+            (kind === "helm-chart-version" ? chartProblems : problems).push(
+              `${application.name}: ${origin.why}`,
+            );
             return null;
           }
           return { kind, file: origin.file, path: origin.path };
@@ -284,7 +297,10 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
             if (located) versions.push(located);
           }
         }
-        return { locators: [...versions.slice(0, 1), ...charts], problems };
+        return {
+          locators: [...versions.slice(0, 1), ...charts],
+          problems: versions.length > 0 ? problems : [...problems, ...chartProblems],
+        };
       }
 
       function resolveValueFile(
@@ -325,6 +341,8 @@ function expandApplicationSet(params: {
   tree: ReadonlySet<string>;
   files: ReadonlyMap<string, string>;
   single: boolean;
+  /** Whether a git generator's repoURL is this repository (then its paths are in `tree`). */
+  isThisRepository: (repoURL: string | undefined) => boolean;
 }): { applications: ApplicationView[] } | { problem: string } {
   const { file, name, doc, tree, files, single } = params;
   const spec = record(doc.spec);
@@ -336,7 +354,14 @@ function expandApplicationSet(params: {
     const kinds = Object.keys(record(generator));
     const list_ = record(record(generator).list);
     const git = record(record(generator).git);
-    if (Array.isArray(list_.elements)) {
+    const gitRepo = text(git.repoURL);
+    if (
+      (Array.isArray(git.directories) || Array.isArray(git.files)) &&
+      !params.isThisRepository(gitRepo)
+    ) {
+      // Another repository's directories and files are not in this tree.
+      unexpandable.push(`generators[${g}] (git over ${gitRepo ?? "no repoURL"})`);
+    } else if (Array.isArray(list_.elements)) {
       list_.elements.forEach((element, e) => {
         const params = flatten(record(element));
         applications.push(
@@ -352,35 +377,42 @@ function expandApplicationSet(params: {
         );
       });
     } else if (Array.isArray(git.directories)) {
-      for (const entry of git.directories) {
-        const pattern = text(record(entry).path);
-        if (pattern === undefined || record(entry).exclude === true) continue;
-        const matcher = globMatcher(pattern);
-        const dirs = new Set(
-          [...tree].flatMap((f) => {
-            const dir = path.dirname(f);
-            return matcher(dir) ? [dir] : [];
-          }),
+      // As Argo CD does: a directory is generated when an included path matches it and no
+      // excluded one does, whatever the order the entries are listed in.
+      const entries = git.directories.map(record);
+      const matchers = (exclude: boolean) =>
+        entries.flatMap((entry) => {
+          const pattern = text(entry.path);
+          return pattern !== undefined && (entry.exclude === true) === exclude
+            ? [globMatcher(pattern)]
+            : [];
+        });
+      const included = matchers(false);
+      const excluded = matchers(true);
+      const dirs = new Set(
+        [...tree].flatMap((f) => {
+          const dir = path.dirname(f);
+          return included.some((m) => m(dir)) && !excluded.some((m) => m(dir)) ? [dir] : [];
+        }),
+      );
+      for (const dir of [...dirs].sort()) {
+        const segments = dir.split("/");
+        const params: Record<string, string> = {
+          path: dir,
+          "path.path": dir,
+          "path.basename": path.basename(dir),
+          "path.basenameNormalized": path.basename(dir).replace(/[^a-zA-Z0-9-]/g, "-"),
+        };
+        segments.forEach((segment, index) => {
+          params[`path[${index}]`] = segment;
+          params[`path.segments[${index}]`] = segment;
+        });
+        applications.push(
+          generated(params, () => ({
+            kind: "not-editable",
+            why: `the value comes from a directory name (git directory generator of ApplicationSet ${name})`,
+          })),
         );
-        for (const dir of [...dirs].sort()) {
-          const segments = dir.split("/");
-          const params: Record<string, string> = {
-            path: dir,
-            "path.path": dir,
-            "path.basename": path.basename(dir),
-            "path.basenameNormalized": path.basename(dir).replace(/[^a-zA-Z0-9-]/g, "-"),
-          };
-          segments.forEach((segment, index) => {
-            params[`path[${index}]`] = segment;
-            params[`path.segments[${index}]`] = segment;
-          });
-          applications.push(
-            generated(params, () => ({
-              kind: "not-editable",
-              why: `the value comes from a directory name (git directory generator of ApplicationSet ${name})`,
-            })),
-          );
-        }
       }
     } else if (Array.isArray(git.files)) {
       for (const entry of git.files) {
