@@ -1,5 +1,6 @@
 import { GantryError, isGantryError } from "@/lib/errors";
 import type { PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
+import { describeLocator } from "@/lib/gitops-repo/locator";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
 import {
@@ -109,6 +110,7 @@ async function openUnderLock(params: {
     version: p.version,
     previousVersion: p.previousVersion,
     valuesPath: p.valuesPath,
+    places: storedEdits(p.locators)?.map((edit) => describeLocator(edit.locator)),
     reason: p.reason,
     breakGlassReason: p.breakGlassReason,
     requestedBy: { name: p.requestedByName, email: p.requestedByEmail },

@@ -8,6 +8,11 @@ export interface PromotionText {
   version: string;
   previousVersion: string;
   valuesPath: string;
+  /**
+   * Every place the change writes, as `file → key path` (a chart version, a
+   * digest or an overlay file beside the tag); valuesPath alone when absent.
+   */
+  places?: readonly string[];
   reason: string;
   /** Why the environment's freeze was broken, when it was (break-glass). */
   breakGlassReason?: string | null;
@@ -32,7 +37,13 @@ export function promotionTitle(p: PromotionText): string {
   return `Promote ${p.application} to ${p.environment}: ${p.previousVersion} → ${p.version}`;
 }
 
+/** The places a promotion writes: what its locators name, or its values file. */
+function placesOf(p: PromotionText): readonly string[] {
+  return p.places && p.places.length > 0 ? p.places : [p.valuesPath];
+}
+
 export function promotionCommitMessage(p: PromotionText): string {
+  const places = placesOf(p);
   return [
     p.kind === "rollback"
       ? `Roll back ${p.application} in ${p.environment} to ${p.version}`
@@ -40,7 +51,8 @@ export function promotionCommitMessage(p: PromotionText): string {
     "",
     oneParagraph(p.reason),
     "",
-    `${p.valuesPath}: ${p.previousVersion} → ${p.version}${p.fromEnvironment ? `, the version ${p.fromEnvironment} runs` : ""}.`,
+    `${p.previousVersion} → ${p.version}${p.fromEnvironment ? `, the version ${p.fromEnvironment} runs` : ""}, in:`,
+    ...places.map((place) => `- ${place}`),
     `Requested by ${p.requestedBy.name} in Gantry: ${promotionUrl(p.publicUrl, p.id)}`,
     "",
     `${PROMOTION_TRAILER}: ${p.id}`,
@@ -51,7 +63,10 @@ export function promotionCommitMessage(p: PromotionText): string {
 
 export function promotionBody(p: PromotionText): string {
   return [
-    `**What:** \`${p.application}\` in **${p.environment}**: \`${p.previousVersion}\` → \`${p.version}\` (\`${p.valuesPath}\`)`,
+    `**What:** \`${p.application}\` in **${p.environment}**: \`${p.previousVersion}\` → \`${p.version}\``,
+    "",
+    "**Where:**",
+    ...placesOf(p).map((place) => `- \`${place}\``),
     "",
     `**Why:** ${oneParagraph(p.reason)}`,
     "",

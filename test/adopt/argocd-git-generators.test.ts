@@ -170,10 +170,13 @@ describe("Argo CD ApplicationSets with git generators over this repository", () 
     expect(await world.importNow()).toMatchObject({ appsSeen: 1, problems: 0 });
     const file = "releases/payments/prod.yaml";
     const before = filesGenerator()[file] ?? "";
-    const { head } = await promote(world, "payments", "prod");
+    const { head, row } = await promote(world, "payments", "prod");
     expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(
       before.replace("  tag: '5.3.2'", "  tag: '5.4.0'"),
     );
+    // The pull request names the file and key it changes, not a convention's values path.
+    const pullRequest = await world.ctx.git.getPullRequest(row.prNumber ?? 0);
+    expect(pullRequest.body).toContain("**Where:**\n- `releases/payments/prod.yaml → image.tag`\n");
     await world.importNow();
     expect((await cells(world)).map((c) => [c.env, c.version])).toEqual([
       ["staging", "5.4.0"],
