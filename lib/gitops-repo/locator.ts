@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { embeddedYaml } from "@/lib/gitops-repo/embedded-yaml";
 import {
   formatImageReference,
   isImageDigest,
@@ -48,7 +49,10 @@ export type VersionLocator =
    *  semver range (`>=1.0.0 <2.0.0`, `6.x`, `*`). */
   | { kind: "helm-chart-version"; file: string; path: string }
   /** An entry of a kustomization.yaml `images:` list, matched by `name`: version in `newTag`, paired `digest`. */
-  | { kind: "kustomize-image"; file: string; image: string };
+  | { kind: "kustomize-image"; file: string; image: string }
+  /** A key path (`inner`) in YAML written inside the string at `path`: Argo CD's inline
+   *  `helm.values: |`. Written only when the string is a literal block. */
+  | { kind: "embedded-yaml"; file: string; path: string; inner: string };
 
 export type LocatorRead =
   | {
@@ -97,6 +101,14 @@ export const versionLocatorSchema: z.ZodType<VersionLocator> = z.discriminatedUn
       image: z.string().min(1, "must not be empty").max(500, "must be at most 500 characters"),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal("embedded-yaml"),
+      file: locatorFile,
+      path: locatorPath,
+      inner: locatorPath,
+    })
+    .strict(),
 ]);
 
 /** The sibling key that pins an image tag to a digest (`tag:` + `digest:`, kustomize `newTag` + `digest`). */
@@ -111,6 +123,8 @@ export function describeLocator(locator: VersionLocator): string {
       return `${locator.file} → ${locator.path} (image tag)`;
     case "helm-chart-version":
       return `${locator.file} → ${locator.path} (chart version)`;
+    case "embedded-yaml":
+      return `${locator.file} → ${locator.path} (inline values) → ${locator.inner}`;
     case "kustomize-image":
       return `${locator.file} → ${formatKeyPath([
         { kind: "key", key: "images" },
@@ -271,7 +285,58 @@ function locate(text: string, locator: VersionLocator): LocateResult {
       });
     case "image-reference":
       return locateImageReference(yaml, segments);
+    case "embedded-yaml":
+      return locateEmbedded(yaml, segments, locator);
   }
+}
+
+/** A version inside YAML written in a string of the file (inline Helm values). */
+function locateEmbedded(
+  yaml: YamlFile,
+  segments: KeyPathSegment[],
+  locator: Extract<VersionLocator, { kind: "embedded-yaml" }>,
+): LocateResult {
+  const where = formatKeyPath(segments);
+  const walked = walkPath(yaml, segments);
+  if (!walked.ok) return walked;
+  const string = walked.walked;
+  const position = walkedPosition(yaml, string);
+  const fail = (message: string, at: Position = position): LocateResult => ({
+    ok: false,
+    error: { file: yaml.file, ...at, message },
+  });
+  if (string.kind === "missing") return fail(string.message);
+  const embedded = embeddedYaml(yaml.text, string.node, where);
+  if (embedded === null) return fail(`${where} is not a string of YAML values`);
+  const inner = locate(embedded.text, { kind: "yaml", file: yaml.file, path: locator.inner });
+  const outerPosition = (at: Position): Position =>
+    embedded.editable ? embedded.toOuter(at) : position;
+  if (!inner.ok) {
+    const { line, column, message } = inner.error;
+    return fail(`${where} (inline values): ${message}`, outerPosition({ line, column }));
+  }
+  const found = inner.located;
+  return {
+    ok: true,
+    located: {
+      ...found,
+      position: outerPosition(found.position),
+      what: `${found.what} in ${where}`,
+      write(next, nextDigest, options) {
+        if (string.shared) return { ok: false, ...sharedRefusal(string.shared, where) };
+        if (!embedded.editable) return { ok: false, message: embedded.why };
+        const planned = found.write(next, nextDigest, options);
+        if (!planned.ok) {
+          return {
+            ok: false,
+            message: `${where} (inline values): ${planned.message}`,
+            position: outerPosition(planned.position ?? found.position),
+          };
+        }
+        return { ok: true, splices: planned.splices.map(embedded.spliceToOuter) };
+      },
+    },
+  };
 }
 
 function pathOf(

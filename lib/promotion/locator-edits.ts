@@ -2,16 +2,8 @@ import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import { z } from "zod";
 import { GantryError } from "@/lib/errors";
-import { type VersionLocator, writeLocator } from "@/lib/gitops-repo/locator";
+import { type VersionLocator, versionLocatorSchema, writeLocator } from "@/lib/gitops-repo/locator";
 import { environmentValuesPath } from "@/lib/gitops-repo/paths";
-
-const file = z.string().min(1).max(1000);
-const VersionLocatorSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("yaml"), file, path: z.string().min(1).max(1000) }),
-  z.object({ kind: z.literal("image-reference"), file, path: z.string().min(1).max(1000) }),
-  z.object({ kind: z.literal("helm-chart-version"), file, path: z.string().min(1).max(1000) }),
-  z.object({ kind: z.literal("kustomize-image"), file, image: z.string().min(1).max(1000) }),
-]);
 
 /** One version written through one locator: what a promotion changes, stored on it as JSON. */
 export interface LocatorEdit {
@@ -21,7 +13,7 @@ export interface LocatorEdit {
 }
 
 const LocatorEditSchema = z.object({
-  locator: VersionLocatorSchema,
+  locator: versionLocatorSchema,
   version: z.string(),
   digest: z.string().nullable(),
 });
@@ -37,7 +29,7 @@ export function cellLocators(params: {
   environment: string;
   versionPath: string;
 }): VersionLocator[] {
-  const parsed = z.array(VersionLocatorSchema).safeParse(params.stored);
+  const parsed = z.array(versionLocatorSchema).safeParse(params.stored);
   if (parsed.success && parsed.data.length > 0) return parsed.data;
   return [
     {

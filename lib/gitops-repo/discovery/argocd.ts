@@ -252,9 +252,16 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
             );
             if (located) versions.push(located);
           } else if (typeof helm.values === "string" && setsKey(helm.values, rule.version)) {
-            problems.push(
-              `${application.name}: ${rule.version} is set in the inline helm.values text, which Gantry does not edit; use helm.valuesObject or a values file`,
-            );
+            // Inline values text: the key inside the string (written when it is a literal block).
+            const origin = application.origin(`${base}.helm.values`, rawHelm.values);
+            if (origin.kind === "not-editable") problems.push(`${application.name}: ${origin.why}`);
+            else
+              versions.push({
+                kind: "embedded-yaml",
+                file: origin.file,
+                path: origin.path,
+                inner: rule.version,
+              });
           } else {
             const valueFiles = list(helm.valueFiles).flatMap((entry) => {
               const resolved = resolveValueFile(text(entry) ?? "", source, refs);
