@@ -72,14 +72,12 @@ export function overlaysFromKustomizations(params: {
       const sourceKind = record(spec.sourceRef).kind;
       if (sourceKind !== undefined && sourceKind !== "GitRepository") {
         problem(
-          `deploys from a ${String(sourceKind)}, not from this repository's files; it is skipped`,
+          `its source is a ${String(sourceKind)}, not this repository's files; it is skipped`,
         );
         continue;
       }
       if (typeof spec.path !== "string" || spec.path.trim() === "") {
-        problem(
-          "has no spec.path; Gantry follows a Kustomization only to the directory it names",
-        );
+        problem("has no spec.path; Gantry follows a Kustomization only to the directory it names");
         continue;
       }
       const dir = path.normalize(spec.path.trim().replace(/^\/+/, "")).replace(/\/+$/, "");

@@ -81,9 +81,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
         KUSTOMIZATION_FILES.map((name) => path.join(dir, name)).find((f) => tree.has(f));
       /** Every manifest under a directory Flux applies without a kustomization.yaml. */
       const manifestsUnder = (dir: string): string[] =>
-        paths.filter(
-          (f) => (dir === "." || f.startsWith(`${dir}/`)) && /\.ya?ml$/.test(f),
-        );
+        paths.filter((f) => (dir === "." || f.startsWith(`${dir}/`)) && /\.ya?ml$/.test(f));
       /** What one kustomization deploys, following directory resources to their kustomization. */
       const deployedBy = (file: string, depth = 0): Deployed => {
         const deployed: Deployed = { manifests: [], kustomizations: [] };

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { checkLayout, formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
+import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
+import {
+  fluxEnvironmentsByName,
+  fluxKustomizationObjects,
+  kustomizeRenamedAndPinned,
+} from "./more-shapes-fixtures";
+
+async function discover(files: Record<string, string>) {
+  const layout = parseLayoutFile(files["gantry.yaml"] ?? "", "gantry.yaml");
+  if (!layout.ok) throw new Error(layout.error.message);
+  return discoverApplications({
+    layout: layout.value,
+    environments: [
+      { name: "staging", aliases: [] },
+      { name: "prod", aliases: ["production"] },
+    ],
+    paths: Object.keys(files),
+    read: async (paths) =>
+      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
+  });
+}
+
+const flat = (result: Awaited<ReturnType<typeof discover>>) =>
+  result.applications.flatMap((app) =>
+    app.targets.map((target) => ({ app: app.slug, env: target.environment, ...target })),
+  );
+
+describe("the flux rule through Flux Kustomization objects", () => {
+  it("follows each cluster's apps Kustomization to its overlay: HelmReleases and kustomize images, each at the file that decides", async () => {
+    const result = await discover(fluxKustomizationObjects());
+    expect(result.problems).toEqual([]);
+    expect(
+      flat(result).map(({ app, env, locators, rule }) => ({ app, env, locators, rule })),
+    ).toEqual([
+      {
+        app: "catalog",
+        env: "staging",
+        rule: "flux Kustomizations in clusters/{env}/{*}.yaml",
+        locators: [
+          {
+            kind: "yaml",
+            file: "deploy/staging/catalog-values.yaml",
+            path: "spec.values.image.tag",
+          },
+          {
+            kind: "helm-chart-version",
+            file: "deploy/base/catalog/release.yaml",
+            path: "spec.chart.spec.version",
+          },
+        ],
+      },
+      {
+        app: "catalog",
+        env: "prod",
+        rule: "flux Kustomizations in clusters/{env}/{*}.yaml",
+        locators: [
+          { kind: "yaml", file: "deploy/base/catalog/release.yaml", path: "spec.values.image.tag" },
+          {
+            kind: "helm-chart-version",
+            file: "deploy/base/catalog/release.yaml",
+            path: "spec.chart.spec.version",
+          },
+        ],
+      },
+      {
+        app: "storefront",
+        env: "staging",
+        rule: "flux Kustomizations in clusters/{env}/{*}.yaml",
+        // The overlay's entry sets the tag: it decides.
+        locators: [
+          {
+            kind: "kustomize-image",
+            file: "deploy/staging/kustomization.yaml",
+            image: "ghcr.io/acme/storefront",
+          },
+        ],
+      },
+      {
+        app: "storefront",
+        env: "prod",
+        rule: "flux Kustomizations in clusters/{env}/{*}.yaml",
+        // The overlay only renames the image: the base's tag decides; the new name is shown.
+        locators: [
+          {
+            kind: "kustomize-image",
+            file: "deploy/base/storefront/kustomization.yaml",
+            image: "ghcr.io/acme/storefront",
+            newName: "mirror.acme.internal/storefront",
+          },
+        ],
+      },
+    ]);
+    expect(result.applications.map((app) => app.team)).toEqual(["payments", "payments"]);
+  });
+
+  it("follows every Kustomization of the files when kustomizationName does not narrow them", async () => {
+    const files = fluxKustomizationObjects();
+    files["gantry.yaml"] = (files["gantry.yaml"] ?? "").replace(
+      "    kustomizationName: apps\n",
+      "",
+    );
+    const result = await discover(files);
+    expect(result.problems).toEqual([]);
+    expect(flat(result).map(({ app, env }) => `${app} ${env}`)).toEqual([
+      "catalog staging",
+      "catalog prod",
+      "ingress-nginx staging",
+      "ingress-nginx prod",
+      "storefront staging",
+      "storefront prod",
+    ]);
+  });
+
+  it("the environment from the Kustomization's name; a directory without kustomization.yaml is applied whole", async () => {
+    const result = await discover(fluxEnvironmentsByName());
+    expect(result.problems).toEqual([]);
+    expect(flat(result).map(({ app, env, locators }) => ({ app, env, locators }))).toEqual(
+      ["staging", "production"].map((dir) => ({
+        app: "podinfo",
+        env: dir === "production" ? "prod" : dir,
+        locators: [
+          { kind: "yaml", file: `apps/${dir}/podinfo.yaml`, path: "spec.values.image.tag" },
+          {
+            kind: "helm-chart-version",
+            file: `apps/${dir}/podinfo.yaml`,
+            path: "spec.chart.spec.version",
+          },
+        ],
+      })),
+    );
+    expect(result.applications[0]?.team).toBe("payments");
+  });
+
+  it("reports a Kustomization it cannot follow, with its file and name, and keeps the others", async () => {
+    const files = fluxEnvironmentsByName();
+    const object = (name: string, spec: string) =>
+      `---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+    files["clusters/fleet/apps.yaml"] +=
+      object(
+        "apps-edge",
+        "  path: ./apps/edge\n  sourceRef:\n    kind: OCIRepository\n    name: edge\n",
+      ) +
+      object(
+        "apps-qa",
+        "  path: ./apps/qa\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+      ) +
+      object("apps-test", "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n") +
+      object("apps-escape", "  path: ../elsewhere\n");
+    const result = await discover(files);
+    expect(result.problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
+      "clusters/fleet/apps.yaml: Kustomization apps-edge: its source is a OCIRepository, not this repository's files; it is skipped",
+      "clusters/fleet/apps.yaml: Kustomization apps-qa: spec.path ./apps/qa is not a directory of this repository; it is skipped",
+      "clusters/fleet/apps.yaml: Kustomization apps-test: has no spec.path; Gantry follows a Kustomization only to the directory it names",
+      "clusters/fleet/apps.yaml: Kustomization apps-escape: spec.path ../elsewhere is outside the repository; it is skipped",
+    ]);
+    expect(flat(result).map(({ app, env }) => `${app} ${env}`)).toEqual([
+      "podinfo staging",
+      "podinfo prod",
+    ]);
+  });
+
+  it("an image of an app deployed by HelmRelease is not a second app", async () => {
+    const files = fluxKustomizationObjects();
+    files["deploy/staging/kustomization.yaml"] +=
+      "  - name: ghcr.io/acme/catalog\n    newTag: 9.9.9\n";
+    const result = await discover(files);
+    expect(result.problems).toEqual([]);
+    expect(flat(result).find((c) => c.app === "catalog" && c.env === "staging")?.locators).toEqual([
+      { kind: "yaml", file: "deploy/staging/catalog-values.yaml", path: "spec.values.image.tag" },
+      {
+        kind: "helm-chart-version",
+        file: "deploy/base/catalog/release.yaml",
+        path: "spec.chart.spec.version",
+      },
+    ]);
+  });
+
+  it("the overlay layout without kustomizations still reads apps/{env}/kustomization.yaml, and finds plain images there too", async () => {
+    const files: Record<string, string> = {
+      "gantry.yaml": "discovery:\n  - kind: flux\n",
+      "apps/base/web/kustomization.yaml":
+        "resources:\n  - deployment.yaml\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 1.0.0\n    digest: sha256:" +
+        "e".repeat(64) +
+        "\n",
+      "apps/base/web/deployment.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+      "apps/staging/kustomization.yaml":
+        "resources:\n  - ../base/web\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 1.1.0\n",
+      "apps/production/kustomization.yaml": "resources:\n  - ../base/web\n",
+    };
+    const result = await discover(files);
+    expect(result.problems).toEqual([]);
+    expect(flat(result).map(({ env, locators, rule }) => [env, rule, locators[0]?.file])).toEqual([
+      ["staging", "flux apps/{env}/kustomization.yaml", "apps/staging/kustomization.yaml"],
+      ["prod", "flux apps/{env}/kustomization.yaml", "apps/base/web/kustomization.yaml"],
+    ]);
+  });
+});
+
+describe("kustomize images renamed with newName", () => {
+  it("are found by name, and layout check shows the image pulled", async () => {
+    const files = kustomizeRenamedAndPinned();
+    const result = await checkLayout({
+      layoutFile: "gantry.yaml",
+      paths: Object.keys(files),
+      read: async (paths) =>
+        new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(formatLayoutReport(result.report)).toBe(
+      [
+        "layout: gantry.yaml",
+        "environments: staging, prod",
+        "cells (2):",
+        "  ledger staging  1.9.0  overlays/staging/kustomization.yaml → images[name=ghcr.io/acme/ledger] (pulled as registry.internal.acme/ledger)",
+        "  ledger prod     1.8.2  overlays/prod/kustomization.yaml → images[name=ghcr.io/acme/ledger] (pulled as registry.internal.acme/ledger)",
+        "skipped (0):",
+        "",
+      ].join("\n"),
+    );
+  });
+});
