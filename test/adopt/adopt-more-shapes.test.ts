@@ -7,6 +7,7 @@ import { argocdMultiSource } from "./fixtures";
 import {
   fluxEnvironmentsByName,
   fluxKustomizationObjects,
+  fluxObjectPinsImage,
   kustomizeRenamedAndPinned,
   OLD_DIGEST,
 } from "./more-shapes-fixtures";
@@ -164,6 +165,28 @@ describe("adopting more repository shapes", () => {
       expect((await cells(world)).filter((c) => c.app === "catalog").map((c) => c.version)).toEqual(
         ["3.1.0", "3.1.0"],
       );
+      await converges();
+    });
+
+    it("promotes an image the cluster's Kustomization pins in spec.images by editing that object, and converges", async () => {
+      const files = fluxObjectPinsImage();
+      world = await adopt(files);
+      expect(await world.importNow()).toMatchObject({ problems: 0 });
+      const file = "clusters/production/apps.yaml";
+      expect(
+        (await cells(world)).find((c) => c.app === "storefront" && c.env === "prod"),
+      ).toMatchObject({ version: "5.2.1", valuesPath: file });
+      const promoted = await promote(world, "storefront", "prod");
+      expect(await committed(promoted)).toEqual({
+        [file]: files[file]?.replace(
+          "      newTag: 5.2.1 # hotfix",
+          "      newTag: 5.3.0 # hotfix",
+        ),
+      });
+      await world.importNow();
+      expect(
+        (await cells(world)).filter((c) => c.app === "storefront").map((c) => c.version),
+      ).toEqual(["5.3.0", "5.3.0"]);
       await converges();
     });
 

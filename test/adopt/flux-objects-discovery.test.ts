@@ -5,6 +5,7 @@ import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
 import {
   fluxEnvironmentsByName,
   fluxKustomizationObjects,
+  fluxObjectPinsImage,
   kustomizeRenamedAndPinned,
 } from "./more-shapes-fixtures";
 
@@ -160,6 +161,29 @@ describe("the flux rule through Flux Kustomization objects", () => {
       "podinfo staging",
       "podinfo prod",
     ]);
+  });
+
+  it("an image the Kustomization object pins in its own spec.images is decided there", async () => {
+    const result = await discover(fluxObjectPinsImage());
+    expect(result.problems).toEqual([]);
+    expect(flat(result).find((c) => c.app === "storefront" && c.env === "prod")?.locators).toEqual([
+      {
+        kind: "yaml",
+        file: "clusters/production/apps.yaml",
+        path: "spec.images[name=ghcr.io/acme/storefront].newTag",
+      },
+    ]);
+  });
+
+  it("an object's spec.images in a file of several documents is reported, not pointed past", async () => {
+    const files = fluxObjectPinsImage();
+    files["clusters/production/apps.yaml"] =
+      `${fluxKustomizationObjects()["clusters/production/apps.yaml"]?.split("---\n")[0]}---\n${files["clusters/production/apps.yaml"]}`;
+    const result = await discover(files);
+    expect(result.problems.map((p) => `${p.app} ${p.file}: ${p.message}`)).toEqual([
+      "storefront clusters/production/apps.yaml: clusters/production/apps.yaml holds several documents, and its Kustomization sets ghcr.io/acme/storefront in spec.images; move that Kustomization to a file of its own to promote storefront here",
+    ]);
+    expect(flat(result).map(({ app, env }) => `${app} ${env}`)).not.toContain("storefront prod");
   });
 
   it("an image of an app deployed by HelmRelease is not a second app", async () => {

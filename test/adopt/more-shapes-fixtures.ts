@@ -229,3 +229,19 @@ apps:
     "overlays/prod/kustomization.yaml": overlay("1.8.2", OLD_DIGEST),
   };
 }
+
+/**
+ * The same repository, where production's `apps` Kustomization, alone in its
+ * file, pins storefront itself with `spec.images` (Flux applies it over the
+ * overlay and its base, so it decides there).
+ */
+export function fluxObjectPinsImage(): Record<string, string> {
+  return {
+    ...fluxKustomizationObjects(),
+    "clusters/production/apps.yaml": fluxKustomization(
+      "apps",
+      "./deploy/production",
+      "  images:\n    - name: ghcr.io/acme/storefront\n      newTag: 5.2.1 # hotfix pinned on the cluster\n",
+    ),
+  };
+}

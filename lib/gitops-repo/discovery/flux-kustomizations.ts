@@ -1,6 +1,7 @@
 import path from "node:path/posix";
 import type { FluxRule } from "@/lib/gitops-repo/layout-file";
 import { readAllYamlDocuments } from "./files";
+import { imagesOf, type KustomizeImage } from "./kustomize";
 import { compileTemplate } from "./template";
 import type { DiscoveryProblem } from "./types";
 
@@ -14,6 +15,12 @@ export interface FluxOverlay {
   kustomization: string | null;
   /** The file that says this environment deploys the overlay, for conflicts and reports. */
   declaredIn: string;
+  /**
+   * The Flux object's own `spec.images`, which Flux applies over everything
+   * the overlay builds; `alone` when the object is the only document of its
+   * file (so a key path in it is editable).
+   */
+  objectImages?: { file: string; alone: boolean; images: KustomizeImage[] };
 }
 
 const FLUX_KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/";
@@ -96,6 +103,7 @@ export function overlaysFromKustomizations(params: {
         dir,
         kustomization: params.kustomizationIn(dir) ?? null,
         declaredIn: file,
+        objectImages: { file, alone: read.documents.length === 1, images: imagesOf(spec) },
       });
     }
   }

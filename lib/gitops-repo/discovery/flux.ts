@@ -1,4 +1,5 @@
 import path from "node:path/posix";
+import { formatKeyPath } from "@/lib/gitops-repo/key-path";
 import { DEFAULT_FLUX_OVERLAY, type FluxRule } from "@/lib/gitops-repo/layout-file";
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
@@ -230,16 +231,22 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
 
       /**
        * One cell per image an `images:` entry pins, in the overlay or a base
-       * it deploys: the nearest entry that sets newTag or digest decides.
-       * An image of an app deployed by HelmRelease is that app's business.
+       * it deploys: the nearest entry that sets newTag or digest decides,
+       * unless the Flux Kustomization object's own `spec.images` sets it
+       * (Flux applies those last). An image of an app deployed by
+       * HelmRelease is that app's business.
        */
       function imageCells(
         overlay: FluxOverlay,
         deployed: Deployed,
         releaseApps: ReadonlySet<string>,
       ): DiscoveredCell[] {
+        const objectImages = overlay.objectImages?.images ?? [];
         const names = [
-          ...new Set(deployed.kustomizations.flatMap((k) => k.images.map((i) => i.name))),
+          ...new Set([
+            ...objectImages.map((i) => i.name),
+            ...deployed.kustomizations.flatMap((k) => k.images.map((i) => i.name)),
+          ]),
         ];
         const named = overlay.captures.app;
         if (named !== undefined && names.length > 1) {
@@ -256,33 +263,58 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
           const entries = deployed.kustomizations.flatMap((k) =>
             k.images.filter((i) => i.name === image).map((entry) => ({ file: k.file, entry })),
           );
+          const fromObject = objectImages.find((i) => i.name === image);
           const deciding = entries.find((e) => e.entry.setsVersion) ?? entries[0];
-          if (!deciding) return [];
           const app = named ?? image.split("/").pop() ?? "";
           if (releaseApps.has(app)) return [];
+          const problem = (file: string, message: string, about: string | null = app) =>
+            problems.push({ app: about, file, line: null, column: null, message });
           if (!isSlug(app)) {
-            problems.push({
-              app: null,
-              file: deciding.file,
-              line: null,
-              column: null,
-              message: `"${app}" (from image ${image}) is not a valid app name (${SLUG_RULE}); it is skipped`,
-            });
+            problem(
+              deciding?.file ?? overlay.declaredIn,
+              `"${app}" (from image ${image}) is not a valid app name (${SLUG_RULE}); it is skipped`,
+              null,
+            );
             return [];
           }
-          const newName = entries.find((e) => e.entry.newName !== undefined)?.entry.newName;
+          const newName =
+            fromObject?.newName ??
+            entries.find((e) => e.entry.newName !== undefined)?.entry.newName;
+          let locator: VersionLocator;
+          if (fromObject?.setsVersion || (fromObject && !deciding)) {
+            const object = overlay.objectImages;
+            if (!object?.alone) {
+              problem(
+                overlay.declaredIn,
+                `${overlay.declaredIn} holds several documents, and its Kustomization sets ${image} in spec.images; move that Kustomization to a file of its own to promote ${app} here`,
+              );
+              return [];
+            }
+            locator = {
+              kind: "yaml",
+              file: object.file,
+              path: formatKeyPath([
+                { kind: "key", key: "spec" },
+                { kind: "key", key: "images" },
+                { kind: "select", field: "name", value: image },
+                { kind: "key", key: "newTag" },
+              ]),
+            };
+          } else if (deciding) {
+            locator = {
+              kind: "kustomize-image",
+              file: deciding.file,
+              image,
+              ...(newName === undefined ? {} : { newName }),
+            };
+          } else {
+            return [];
+          }
           return [
             {
               app,
               environment: overlay.environment,
-              locators: [
-                {
-                  kind: "kustomize-image",
-                  file: deciding.file,
-                  image,
-                  ...(newName === undefined ? {} : { newName }),
-                },
-              ],
+              locators: [locator],
               captures: { ...overlay.captures, app },
               objectLabels: {},
               objectAnnotations: {},
