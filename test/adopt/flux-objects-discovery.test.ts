@@ -186,6 +186,40 @@ describe("the flux rule through Flux Kustomization objects", () => {
     expect(flat(result).map(({ app, env }) => `${app} ${env}`)).not.toContain("storefront prod");
   });
 
+  it("a version set by an inline patch (overlay patches[].patch, object spec.patches) is reported, never pointed past", async () => {
+    const files = fluxObjectPinsImage();
+    files["deploy/staging/kustomization.yaml"] = files[
+      "deploy/staging/kustomization.yaml"
+    ]?.replace(
+      "  - path: catalog-values.yaml\n",
+      "  - path: catalog-values.yaml\n  - patch: |\n      apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      metadata:\n        name: catalog\n      spec:\n        values:\n          image:\n            tag: 3.2.0\n",
+    );
+    files["clusters/production/apps.yaml"] +=
+      "  patches:\n    - target:\n        kind: HelmRelease\n        name: catalog\n      patch: |\n        - op: replace\n          path: /spec/values/image/tag\n          value: 3.0.1\n    - target:\n        kind: HelmRelease\n      patch: |\n        - op: replace\n          path: /spec/values/replicaCount\n          value: 3\n";
+    const result = await discover(files);
+    expect(result.problems.map((p) => `${p.app} ${p.file}: ${p.message}`)).toEqual([
+      "catalog deploy/staging/kustomization.yaml: HelmRelease catalog's version in staging is set by an inline patch (patches[1].patch), which Gantry does not edit; move the patch to a file of its own (patches: - path: …) to promote it here",
+      "catalog clusters/production/apps.yaml: HelmRelease catalog's version in production is set by an inline patch (spec.patches[0].patch), which Gantry does not edit; move the patch to a file of its own (patches: - path: …) to promote it here",
+    ]);
+    expect(flat(result).map(({ app, env }) => `${app} ${env}`)).toEqual([
+      "storefront staging",
+      "storefront prod",
+    ]);
+  });
+
+  it("an inline patch that leaves the version alone changes nothing", async () => {
+    const files = fluxKustomizationObjects();
+    files["deploy/staging/kustomization.yaml"] = files[
+      "deploy/staging/kustomization.yaml"
+    ]?.replace(
+      "  - path: catalog-values.yaml\n",
+      "  - path: catalog-values.yaml\n  - patch: |\n      - op: replace\n        path: /spec/values/replicaCount\n        value: 1\n    target:\n      kind: HelmRelease\n",
+    );
+    const result = await discover(files);
+    expect(result.problems).toEqual([]);
+    expect(flat(result)).toHaveLength(4);
+  });
+
   it("an image of an app deployed by HelmRelease is not a second app", async () => {
     const files = fluxKustomizationObjects();
     files["deploy/staging/kustomization.yaml"] +=

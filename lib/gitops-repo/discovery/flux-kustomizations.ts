@@ -16,11 +16,12 @@ export interface FluxOverlay {
   /** The file that says this environment deploys the overlay, for conflicts and reports. */
   declaredIn: string;
   /**
-   * The Flux object's own `spec.images`, which Flux applies over everything
-   * the overlay builds; `alone` when the object is the only document of its
+   * The Flux object itself, when the overlay was found through one: its
+   * `spec.images` and `spec.patches`, which Flux applies over everything the
+   * overlay builds; `alone` when the object is the only document of its
    * file (so a key path in it is editable).
    */
-  objectImages?: { file: string; alone: boolean; images: KustomizeImage[] };
+  object?: { file: string; alone: boolean; images: KustomizeImage[]; patches: unknown };
 }
 
 const FLUX_KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/";
@@ -103,7 +104,12 @@ export function overlaysFromKustomizations(params: {
         dir,
         kustomization: params.kustomizationIn(dir) ?? null,
         declaredIn: file,
-        objectImages: { file, alone: read.documents.length === 1, images: imagesOf(spec) },
+        object: {
+          file,
+          alone: read.documents.length === 1,
+          images: imagesOf(spec),
+          patches: spec.patches,
+        },
       });
     }
   }

@@ -4,6 +4,7 @@ import { DEFAULT_FLUX_OVERLAY, type FluxRule } from "@/lib/gitops-repo/layout-fi
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
+import { EVERY_RELEASE, inlineVersionPatches } from "./flux-inline-patches";
 import { type FluxOverlay, overlaysFromKustomizations } from "./flux-kustomizations";
 import { imagesOf, type KustomizeImage } from "./kustomize";
 import { compileTemplate } from "./template";
@@ -154,9 +155,39 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
         for (const file of patchFiles.filter((f) => tree.has(f))) {
           for (const release of releasesIn(file)) patches.set(release.name, release);
         }
+        const keys = [rule.version, CHART_VERSION];
+        const inline = new Map([
+          ...(overlay.kustomization === null
+            ? []
+            : inlineVersionPatches({
+                patches: kustomization.patches,
+                file: overlay.kustomization,
+                at: "patches",
+                keys,
+              })),
+          ...(overlay.object === undefined
+            ? []
+            : inlineVersionPatches({
+                patches: overlay.object.patches,
+                file: overlay.object.file,
+                at: "spec.patches",
+                keys,
+              })),
+        ]);
         const releaseApps = new Set<string>();
         for (const base of deployed.manifests.filter((f) => !patchSet.has(f)).flatMap(releasesIn)) {
           releaseApps.add(base.name);
+          const patchedAt = inline.get(base.name) ?? inline.get(EVERY_RELEASE);
+          if (patchedAt !== undefined) {
+            problems.push({
+              app: isSlug(base.name) ? base.name : null,
+              file: patchedAt.file,
+              line: null,
+              column: null,
+              message: `HelmRelease ${base.name}'s version in ${overlay.environment} is set by an inline patch (${patchedAt.where}), which Gantry does not edit; move the patch to a file of its own (patches: - path: …) to promote it here`,
+            });
+            continue;
+          }
           const cell = releaseCell(base, patches.get(base.name), overlay);
           if (cell) cells.push(cell);
         }
@@ -241,7 +272,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
         deployed: Deployed,
         releaseApps: ReadonlySet<string>,
       ): DiscoveredCell[] {
-        const objectImages = overlay.objectImages?.images ?? [];
+        const objectImages = overlay.object?.images ?? [];
         const names = [
           ...new Set([
             ...objectImages.map((i) => i.name),
@@ -282,7 +313,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             entries.find((e) => e.entry.newName !== undefined)?.entry.newName;
           let locator: VersionLocator;
           if (fromObject?.setsVersion || (fromObject && !deciding)) {
-            const object = overlay.objectImages;
+            const object = overlay.object;
             if (!object?.alone) {
               problem(
                 overlay.declaredIn,
