@@ -188,9 +188,9 @@ describe("the flux rule through Flux Kustomization objects", () => {
 
   it("a version set by an inline patch (overlay patches[].patch, object spec.patches) is reported, never pointed past", async () => {
     const files = fluxObjectPinsImage();
-    files["deploy/staging/kustomization.yaml"] = files[
-      "deploy/staging/kustomization.yaml"
-    ]?.replace(
+    files["deploy/staging/kustomization.yaml"] = (
+      files["deploy/staging/kustomization.yaml"] ?? ""
+    ).replace(
       "  - path: catalog-values.yaml\n",
       "  - path: catalog-values.yaml\n  - patch: |\n      apiVersion: helm.toolkit.fluxcd.io/v2\n      kind: HelmRelease\n      metadata:\n        name: catalog\n      spec:\n        values:\n          image:\n            tag: 3.2.0\n",
     );
@@ -209,9 +209,9 @@ describe("the flux rule through Flux Kustomization objects", () => {
 
   it("an inline patch that leaves the version alone changes nothing", async () => {
     const files = fluxKustomizationObjects();
-    files["deploy/staging/kustomization.yaml"] = files[
-      "deploy/staging/kustomization.yaml"
-    ]?.replace(
+    files["deploy/staging/kustomization.yaml"] = (
+      files["deploy/staging/kustomization.yaml"] ?? ""
+    ).replace(
       "  - path: catalog-values.yaml\n",
       "  - path: catalog-values.yaml\n  - patch: |\n      - op: replace\n        path: /spec/values/replicaCount\n        value: 1\n    target:\n      kind: HelmRelease\n",
     );
@@ -254,6 +254,57 @@ describe("the flux rule through Flux Kustomization objects", () => {
     expect(flat(result).map(({ env, locators, rule }) => [env, rule, locators[0]?.file])).toEqual([
       ["staging", "flux apps/{env}/kustomization.yaml", "apps/staging/kustomization.yaml"],
       ["prod", "flux apps/{env}/kustomization.yaml", "apps/base/web/kustomization.yaml"],
+    ]);
+  });
+});
+
+describe("the kustomize rule over bases", () => {
+  const files = (prodOverlayImages: string): Record<string, string> => {
+    const fixture = kustomizeRenamedAndPinned();
+    return {
+      ...fixture,
+      "base/kustomization.yaml": `${fixture["base/kustomization.yaml"]}images:\n  - name: ghcr.io/acme/ledger\n    newTag: 1.7.0\n`,
+      "overlays/prod/kustomization.yaml": `resources:\n  - ../../base\n${prodOverlayImages}`,
+    };
+  };
+
+  it("an overlay entry that only renames the image leaves the version to the base's entry", async () => {
+    const result = await discover(
+      files("images:\n  - name: ghcr.io/acme/ledger\n    newName: registry.internal.acme/ledger\n"),
+    );
+    expect(result.problems).toEqual([]);
+    expect(flat(result).map(({ env, locators }) => [env, locators])).toEqual([
+      [
+        "staging",
+        [
+          {
+            kind: "kustomize-image",
+            file: "overlays/staging/kustomization.yaml",
+            image: "ghcr.io/acme/ledger",
+            newName: "registry.internal.acme/ledger",
+          },
+        ],
+      ],
+      [
+        "prod",
+        [
+          {
+            kind: "kustomize-image",
+            file: "base/kustomization.yaml",
+            image: "ghcr.io/acme/ledger",
+            newName: "registry.internal.acme/ledger",
+          },
+        ],
+      ],
+    ]);
+  });
+
+  it("an overlay without images: takes its bases' images", async () => {
+    const result = await discover(files(""));
+    expect(result.problems).toEqual([]);
+    expect(flat(result).map(({ env, locators }) => [env, locators[0]?.file])).toEqual([
+      ["staging", "overlays/staging/kustomization.yaml"],
+      ["prod", "base/kustomization.yaml"],
     ]);
   });
 });

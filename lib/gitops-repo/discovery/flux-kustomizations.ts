@@ -1,7 +1,7 @@
 import path from "node:path/posix";
 import type { FluxRule } from "@/lib/gitops-repo/layout-file";
 import { readAllYamlDocuments } from "./files";
-import { imagesOf, type KustomizeImage } from "./kustomize";
+import { imagesOf, type KustomizeImage } from "./kustomize-images";
 import { compileTemplate } from "./template";
 import type { DiscoveryProblem } from "./types";
 

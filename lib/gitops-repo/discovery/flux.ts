@@ -6,7 +6,7 @@ import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
 import { EVERY_RELEASE, inlineVersionPatches } from "./flux-inline-patches";
 import { type FluxOverlay, overlaysFromKustomizations } from "./flux-kustomizations";
-import { imagesOf, type KustomizeImage } from "./kustomize";
+import { type Deployed, decidingImageEntry, kustomizationTree } from "./kustomization-tree";
 import { compileTemplate } from "./template";
 import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
 
@@ -17,7 +17,6 @@ const record = (value: unknown): Data => (isRecord(value) ? value : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 const CHART_VERSION = "spec.chart.spec.version";
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 interface Release {
   name: string;
@@ -25,12 +24,6 @@ interface Release {
   data: Data;
   /** The file holds only this document, so a key path in it is editable. */
   alone: boolean;
-}
-
-/** What an overlay deploys: its manifests, and every kustomization.yaml on the way, nearest first. */
-interface Deployed {
-  manifests: string[];
-  kustomizations: { file: string; images: KustomizeImage[] }[];
 }
 
 /**
@@ -79,38 +72,11 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
           return [{ name, file, data: doc, alone: read.documents.length === 1 }];
         });
       };
-      const kustomizationIn = (dir: string): string | undefined =>
-        KUSTOMIZATION_FILES.map((name) => path.join(dir, name)).find((f) => tree.has(f));
-      /** Every manifest under a directory Flux applies without a kustomization.yaml. */
-      const manifestsUnder = (dir: string): string[] =>
-        paths.filter((f) => (dir === "." || f.startsWith(`${dir}/`)) && /\.ya?ml$/.test(f));
-      /** What one kustomization deploys, following directory resources to their kustomization. */
-      const deployedBy = (file: string, depth = 0): Deployed => {
-        const deployed: Deployed = { manifests: [], kustomizations: [] };
-        if (depth > 5) return deployed;
-        const data = readYamlData(file, files.get(file));
-        if (!data.ok) {
-          if (depth > 0) problems.push({ app: null, ...data.error });
-          return deployed;
-        }
-        deployed.kustomizations.push({ file, images: imagesOf(data.value) });
-        const dir = path.dirname(file);
-        for (const entry of list(record(data.value).resources)) {
-          if (typeof entry !== "string") continue;
-          const target = path.normalize(path.join(dir, entry));
-          if (tree.has(target)) {
-            deployed.manifests.push(target);
-            continue;
-          }
-          const kustomization = kustomizationIn(target);
-          const inner = kustomization
-            ? deployedBy(kustomization, depth + 1)
-            : { manifests: manifestsUnder(target), kustomizations: [] };
-          deployed.manifests.push(...inner.manifests);
-          deployed.kustomizations.push(...inner.kustomizations);
-        }
-        return deployed;
-      };
+      const { kustomizationIn, manifestsUnder, deployedBy } = kustomizationTree({
+        paths,
+        files,
+        problems,
+      });
 
       const overlays: FluxOverlay[] = [];
       if (overlayTemplate) {
@@ -291,11 +257,8 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
           return [];
         }
         return names.flatMap((image) => {
-          const entries = deployed.kustomizations.flatMap((k) =>
-            k.images.filter((i) => i.name === image).map((entry) => ({ file: k.file, entry })),
-          );
           const fromObject = objectImages.find((i) => i.name === image);
-          const deciding = entries.find((e) => e.entry.setsVersion) ?? entries[0];
+          const deciding = decidingImageEntry(deployed.kustomizations, image);
           const app = named ?? image.split("/").pop() ?? "";
           if (releaseApps.has(app)) return [];
           const problem = (file: string, message: string, about: string | null = app) =>
@@ -308,9 +271,6 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             );
             return [];
           }
-          const newName =
-            fromObject?.newName ??
-            entries.find((e) => e.entry.newName !== undefined)?.entry.newName;
           let locator: VersionLocator;
           if (fromObject?.setsVersion || (fromObject && !deciding)) {
             const object = overlay.object;
@@ -332,6 +292,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
               ]),
             };
           } else if (deciding) {
+            const newName = fromObject?.newName ?? deciding.newName;
             locator = {
               kind: "kustomize-image",
               file: deciding.file,
