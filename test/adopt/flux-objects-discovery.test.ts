@@ -309,15 +309,38 @@ describe("the kustomize rule over bases", () => {
   });
 });
 
+function check(files: Record<string, string>) {
+  return checkLayout({
+    layoutFile: "gantry.yaml",
+    paths: Object.keys(files),
+    read: async (paths) =>
+      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
+  });
+}
+
+describe("layout check", () => {
+  it("prints the cells the Flux Kustomization objects lead to, with the rule that found them", async () => {
+    const result = await check(fluxKustomizationObjects());
+    if (!result.ok) throw new Error(result.error.message);
+    expect(formatLayoutReport(result.report)).toBe(
+      [
+        "layout: gantry.yaml",
+        "environments: staging, prod",
+        "cells (4):",
+        "  catalog staging     3.1.0  deploy/staging/catalog-values.yaml → spec.values.image.tag + deploy/base/catalog/release.yaml → spec.chart.spec.version (chart version)",
+        "  catalog prod        3.0.0  deploy/base/catalog/release.yaml → spec.values.image.tag + deploy/base/catalog/release.yaml → spec.chart.spec.version (chart version)",
+        "  storefront staging  5.3.0  deploy/staging/kustomization.yaml → images[name=ghcr.io/acme/storefront]",
+        "  storefront prod     5.2.0  deploy/base/storefront/kustomization.yaml → images[name=ghcr.io/acme/storefront] (pulled as mirror.acme.internal/storefront)",
+        "skipped (0):",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("kustomize images renamed with newName", () => {
   it("are found by name, and layout check shows the image pulled", async () => {
-    const files = kustomizeRenamedAndPinned();
-    const result = await checkLayout({
-      layoutFile: "gantry.yaml",
-      paths: Object.keys(files),
-      read: async (paths) =>
-        new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-    });
+    const result = await check(kustomizeRenamedAndPinned());
     if (!result.ok) throw new Error(result.error.message);
     expect(formatLayoutReport(result.report)).toBe(
       [
