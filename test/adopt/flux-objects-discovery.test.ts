@@ -220,6 +220,36 @@ describe("the flux rule through Flux Kustomization objects", () => {
     expect(flat(result)).toHaveLength(4);
   });
 
+  it("one Kustomization per app ({app} in its file path): the app is named by the path, the overlay's image is its version", async () => {
+    const object = (env: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\nspec:\n  path: ./apps/web/${env}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    const files: Record<string, string> = {
+      "gantry.yaml":
+        'discovery:\n  - kind: flux\n    kustomizations: "clusters/{env}/{app}.yaml"\n',
+      "clusters/staging/web.yaml": object("staging"),
+      "clusters/production/web.yaml": object("production"),
+      "apps/web/base/kustomization.yaml":
+        "resources:\n  - deployment.yaml\nimages:\n  - name: nginx\n    newTag: 1.25.0\n  - name: ghcr.io/acme/log-shipper\n    newTag: 0.4.0\n",
+      "apps/web/base/deployment.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+      "apps/web/staging/kustomization.yaml":
+        "resources:\n  - ../base\nimages:\n  - name: nginx\n    newTag: 1.27.0\n",
+      "apps/web/production/kustomization.yaml": "resources:\n  - ../base\n",
+    };
+    const result = await discover(files);
+    expect(flat(result).map(({ app, env, locators }) => [app, env, locators])).toEqual([
+      [
+        "web",
+        "staging",
+        [{ kind: "kustomize-image", file: "apps/web/staging/kustomization.yaml", image: "nginx" }],
+      ],
+    ]);
+    // Production's overlay pins nothing itself, and its base pins two images: which is web's is not guessed.
+    expect(result.problems.map((p) => `${p.app} ${p.file}: ${p.message}`)).toEqual([
+      "web apps/web/production/kustomization.yaml: web deploys 2 images pinned in images: (nginx, ghcr.io/acme/log-shipper), so which is its version is not known: pin web's image in the overlay's own images:, or leave {app} out of the rule so that each image is an app of its own",
+    ]);
+  });
+
   it("an image of an app deployed by HelmRelease is not a second app", async () => {
     const files = fluxKustomizationObjects();
     files["deploy/staging/kustomization.yaml"] +=

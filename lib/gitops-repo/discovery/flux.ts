@@ -239,20 +239,31 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
         releaseApps: ReadonlySet<string>,
       ): DiscoveredCell[] {
         const objectImages = overlay.object?.images ?? [];
-        const names = [
+        const everyName = [
           ...new Set([
             ...objectImages.map((i) => i.name),
             ...deployed.kustomizations.flatMap((k) => k.images.map((i) => i.name)),
           ]),
         ];
         const named = overlay.captures.app;
+        // One app's overlay: the image it (or its Flux object) pins is the app's,
+        // not the sidecars its bases also pin.
+        const own = [
+          ...new Set([
+            ...objectImages.map((i) => i.name),
+            ...(overlay.kustomization === null
+              ? []
+              : (deployed.kustomizations[0]?.images ?? []).map((i) => i.name)),
+          ]),
+        ];
+        const names = named !== undefined && own.length > 0 ? own : everyName;
         if (named !== undefined && names.length > 1) {
           problems.push({
             app: named,
             file: overlay.kustomization ?? overlay.declaredIn,
             line: null,
             column: null,
-            message: `the images: of ${named} list ${names.length} images (${names.join(", ")}); each is an app of its own only when {app} is not in the rule's path or name`,
+            message: `${named} deploys ${names.length} images pinned in images: (${names.join(", ")}), so which is its version is not known: pin ${named}'s image in the overlay's own images:, or leave {app} out of the rule so that each image is an app of its own`,
           });
           return [];
         }
