@@ -160,14 +160,85 @@ const ArgoCdRule = z.strictObject({
   metadata: MetadataMapping.optional(),
 });
 
-const FluxRule = z.strictObject({
-  kind: z.literal("flux"),
-  /** The overlay of one environment, a kustomization.yaml over a base: `apps/{env}/kustomization.yaml`. */
-  template: template(["env"]).default("apps/{env}/kustomization.yaml"),
-  /** Key path of the version in a HelmRelease; its chart version moves with it. */
-  version: keyPath.default("spec.values.image.tag"),
-  metadata: MetadataMapping.optional(),
-});
+/** The overlay layout of the Flux examples, used when a flux rule names neither overlays nor Kustomization objects. */
+export const DEFAULT_FLUX_OVERLAY = "apps/{env}/kustomization.yaml";
+
+const FluxRule = z
+  .strictObject({
+    kind: z.literal("flux"),
+    /**
+     * The overlay of one environment, a kustomization.yaml over a base:
+     * `apps/{env}/kustomization.yaml` (the default when `kustomizations` is not set).
+     */
+    template: template(["env"])
+      .optional()
+      .describe(
+        "The overlay of one environment, a kustomization.yaml over a base; apps/{env}/kustomization.yaml when neither this nor kustomizations is set",
+      ),
+    /**
+     * The files holding Flux Kustomization objects (kustomize.toolkit.fluxcd.io),
+     * `clusters/{env}/{*}.yaml`: each object's spec.path is followed to the
+     * directory it deploys (its kustomization.yaml, or every manifest under it),
+     * which is then read as the environment's overlay.
+     */
+    kustomizations: template([])
+      .optional()
+      .describe(
+        "Files holding Flux Kustomization objects, e.g. clusters/{env}/{*}.yaml; each object's spec.path is followed to the directory it deploys. The environment is the path's {env}, or the {env} of kustomizationName",
+      ),
+    /**
+     * The Kustomization object's metadata.name as a pattern: `apps-{env}` when
+     * the environment is in the name, `apps` to follow only that object.
+     * Objects whose name does not match are not followed.
+     */
+    kustomizationName: template([])
+      .optional()
+      .describe(
+        "The Flux Kustomization's metadata.name as a pattern (apps-{env}, {app}-{env}, apps); objects whose name does not match are not followed",
+      ),
+    /** Key path of the version in a HelmRelease; its chart version moves with it. */
+    version: keyPath.default("spec.values.image.tag"),
+    metadata: MetadataMapping.optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.template !== undefined && rule.kustomizations !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kustomizations"],
+        message:
+          "say where the overlays are either by template (their path) or by kustomizations (the Flux Kustomization objects that deploy them), not both",
+      });
+      return;
+    }
+    if (rule.kustomizations === undefined) {
+      if (rule.kustomizationName !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["kustomizationName"],
+          message: "names Flux Kustomization objects, so it needs kustomizations: (their files)",
+        });
+      }
+      return;
+    }
+    const fromPath = placeholdersOf(rule.kustomizations);
+    const fromName = placeholdersOf(rule.kustomizationName ?? "");
+    if (!fromPath.includes("env") && !fromName.includes("env")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kustomizations"],
+        message:
+          "must contain the placeholder {env}, or kustomizationName must (apps-{env}): the environment comes from the object's file or its name",
+      });
+    }
+    const twice = fromPath.filter((name) => name !== "*" && fromName.includes(name));
+    if (twice.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kustomizationName"],
+        message: `placeholder {${twice[0]}} is already taken from the file path (kustomizations); use it in one of them`,
+      });
+    }
+  });
 
 const DiscoveryRule = z.discriminatedUnion(
   "kind",

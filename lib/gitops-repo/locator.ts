@@ -48,8 +48,10 @@ export type VersionLocator =
   /** A chart version (Flux `spec.chart.spec.version`, Argo CD `targetRevision` of a Helm source); may be a
    *  semver range (`>=1.0.0 <2.0.0`, `6.x`, `*`). */
   | { kind: "helm-chart-version"; file: string; path: string }
-  /** An entry of a kustomization.yaml `images:` list, matched by `name`: version in `newTag`, paired `digest`. */
-  | { kind: "kustomize-image"; file: string; image: string }
+  /** An entry of a kustomization.yaml `images:` list, matched by `name`: version in `newTag`, paired `digest`.
+   *  `newName`, when the entry (or the one it overrides) renames the image, is what the cluster pulls:
+   *  shown, never written. */
+  | { kind: "kustomize-image"; file: string; image: string; newName?: string }
   /** A key path (`inner`) in YAML written inside the string at `path`: Argo CD's inline
    *  `helm.values: |`. Written only when the string is a literal block. */
   | { kind: "embedded-yaml"; file: string; path: string; inner: string };
@@ -99,6 +101,7 @@ export const versionLocatorSchema: z.ZodType<VersionLocator> = z.discriminatedUn
       kind: z.literal("kustomize-image"),
       file: locatorFile,
       image: z.string().min(1, "must not be empty").max(500, "must be at most 500 characters"),
+      newName: z.string().min(1).max(500, "must be at most 500 characters").optional(),
     })
     .strict(),
   z
@@ -129,7 +132,7 @@ export function describeLocator(locator: VersionLocator): string {
       return `${locator.file} → ${formatKeyPath([
         { kind: "key", key: "images" },
         { kind: "select", field: "name", value: locator.image },
-      ])}`;
+      ])}${locator.newName === undefined ? "" : ` (pulled as ${locator.newName})`}`;
   }
 }
 

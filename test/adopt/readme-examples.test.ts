@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
 import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
 import { ARGOCD_LAYOUT, FLUX_LAYOUT, KUSTOMIZE_LAYOUT, PATHS_LAYOUT } from "./fixtures";
+import { FLUX_OBJECTS_LAYOUT } from "./more-shapes-fixtures";
 import { CONVENTION_PLUS_KUSTOMIZE_LAYOUT } from "./readme-examples";
 
 /** The yaml blocks of README.md's "Adopting your repository", in order. */
@@ -20,6 +21,7 @@ describe("README: Adopting your repository", () => {
       KUSTOMIZE_LAYOUT,
       ARGOCD_LAYOUT,
       FLUX_LAYOUT,
+      FLUX_OBJECTS_LAYOUT,
       CONVENTION_PLUS_KUSTOMIZE_LAYOUT,
     ]);
     const kinds = readmeExamples().flatMap((text) => {
