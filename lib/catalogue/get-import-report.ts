@@ -40,7 +40,7 @@ export interface ImportReportCell {
   locators: string[];
 }
 
-export interface ImportReportSkipped {
+interface ImportReportSkipped {
   app: string | null;
   file: string;
   line: number | null;
