@@ -51,7 +51,7 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
   await expect(page.getByRole("status").filter({ hasText: "could not be read" })).toHaveCount(0);
 });
 
-test("/imports shows what the layout found: each rule, the cells paged and filtered, skipped files", async ({
+test("/imports shows what the layout found: each rule, and the cells paged and filtered", async ({
   page,
 }) => {
   await page.goto("/imports");
