@@ -1,5 +1,6 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -138,6 +139,45 @@ describe("gantry layout check --repo", () => {
       expect(fs.readFileSync(path.join(checkout, "dev/search/indexer/values.yaml"))).toEqual(
         before,
       );
+    },
+    SLOW,
+  );
+});
+
+describe("gantry layout check --repo URL, stopped with Ctrl-C", () => {
+  const servers: net.Server[] = [];
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const server of servers) server.close();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    "removes its temporary clone and ends as interrupted",
+    async () => {
+      // A host that accepts the connection and never answers: the clone waits.
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((socket) => sockets.push(socket));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as net.AddressInfo;
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-tmp-"));
+      dirs.push(tmp);
+      const child = spawn(
+        path.resolve("node_modules/.bin/tsx"),
+        ["cli/gantry.ts", "layout", "check", "--repo", `http://127.0.0.1:${port}/acme/gitops.git`],
+        { env: { ...process.env, GANTRY_DATA_DIR: tmp, TMPDIR: tmp }, stdio: "pipe" },
+      );
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      const clones = () => fs.readdirSync(tmp).filter((name) => name.startsWith("gantry-layout-"));
+      // Waits for the clone to be under way: its directory exists and git has connected.
+      await expect
+        .poll(() => clones().length > 0 && sockets.length > 0, { timeout: 120_000 })
+        .toBe(true);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      for (const socket of sockets) socket.destroy();
+      expect(clones()).toEqual([]);
     },
     SLOW,
   );
