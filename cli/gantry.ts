@@ -2,7 +2,7 @@
  * The Gantry command line: `npm run gantry -- <command>`.
  *
  *   import [--ref REF] [--full]   import the catalogue from the GitOps repository now
- *   layout check [--repo PATH]   what gantry.yaml's rules discover, and every skipped file with why
+ *   layout check [--repo PATH|URL]  what gantry.yaml's rules discover, and every skipped file with why
  *   token create --name NAME [--scope S]… [--expires-in-days N]   create a CI token (printed once)
  *   token revoke --id ID                    revoke an API token
  *   release create --app APP --version V …  register a release over HTTP (cli/release-command.ts)

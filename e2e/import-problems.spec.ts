@@ -51,6 +51,37 @@ test("a malformed app.yaml is reported with its location and the rest of the fle
   await expect(page.getByRole("status").filter({ hasText: "could not be read" })).toHaveCount(0);
 });
 
+test("/imports shows what the layout found: each rule, and the cells paged and filtered", async ({
+  page,
+}) => {
+  await page.goto("/imports");
+  const found = page.getByRole("region", { name: "What the layout found" });
+  const rules = found.getByRole("table", { name: "Discovery rules" });
+  const convention = rules
+    .getByRole("row")
+    .filter({ hasText: "convention apps/{app}/envs/{env}/values.yaml" });
+  await expect(convention).toHaveCount(1);
+
+  const cellsSection = page.getByRole("region", { name: "Cells" });
+  const cells = cellsSection.getByRole("table", { name: /^Cells/ });
+  await expect(cells.getByRole("row")).toHaveCount(51);
+  await expect(cellsSection.getByText(/ cells · page 1 of \d+/)).toBeVisible();
+  await cellsSection.getByRole("link", { name: "Next ›" }).click();
+  await expect(cellsSection.getByText(/ cells · page 2 of \d+/)).toBeVisible();
+
+  // One app's cells: each with its values file and the key path of the version, as layout check prints them.
+  const app = (await cells.getByRole("row").nth(1).getByRole("link").innerText()).trim();
+  await cellsSection.getByLabel("Application").fill(app);
+  await cellsSection.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]app=${app}`));
+  const rows = cells.getByRole("row");
+  await expect(rows.nth(1)).toContainText(`apps/${app}/envs/`);
+  await expect(rows.nth(1)).toContainText("/values.yaml → ");
+  for (const row of await rows.all().then((all) => all.slice(1))) {
+    await expect(row.getByRole("link").first()).toContainText(app);
+  }
+});
+
 /** The CLI import, as an operator would run it, against the running portal's database. */
 function cliImport(): void {
   execFileSync("node_modules/.bin/tsx", ["cli/gantry.ts", "import"], {

@@ -120,11 +120,19 @@ export async function importCatalogue(params: {
           cache: adoptedTexts,
           progress,
         });
-        const { mode, problems, ...counts } = imported;
+        const { mode, problems, discovery, ...counts } = imported;
         finishedAt = new Date();
         await tx.catalogImport.update({
           where: { id: run.id },
-          data: { status: "succeeded", commit, finishedAt, mode, appsRecorded: true, ...counts },
+          data: {
+            status: "succeeded",
+            commit,
+            finishedAt,
+            mode,
+            appsRecorded: true,
+            discovery,
+            ...counts,
+          },
         });
         await recordAuditEvent(tx, {
           actor: GANTRY_ACTOR,
@@ -140,7 +148,7 @@ export async function importCatalogue(params: {
     );
     const durationMs = tookMs(finishedAt);
     observe("succeeded", durationMs);
-    const { mode, problems, ...counts } = imported;
+    const { mode, problems, discovery: _discovery, ...counts } = imported;
     return { importId: run.id, mode, commit, ...counts, problems, durationMs };
   } catch (error) {
     const reason = describeFailure(error);

@@ -1,6 +1,8 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { GitReader } from "@/lib/git/provider";
+import { CONVENTION_LABEL } from "@/lib/gitops-repo/discovery/convention";
 import { describeLayout, ENVIRONMENTS_FILE, isSlug } from "@/lib/gitops-repo/paths";
+import type { DiscoverySummary } from "./discovery-summary";
 import {
   countReadableApplications,
   fingerprintOf,
@@ -51,6 +53,8 @@ export interface CommitImport {
   appsUpdated: number;
   appsArchived: number;
   problems: number;
+  /** What the rules found, per rule (stored on the run for the /imports page). */
+  discovery: DiscoverySummary;
 }
 
 interface CommitParams {
@@ -174,6 +178,7 @@ async function importApplications(
     appsUpdated: written.updated,
     appsArchived: archived,
     problems: kept + fromLayout.length + written.problems,
+    discovery: await conventionDiscovery(tx),
   };
 }
 
@@ -208,6 +213,7 @@ async function importConvention(
     appsUpdated: written.updated,
     appsArchived: archived,
     problems: fromLayout.length + written.problems,
+    discovery: await conventionDiscovery(tx),
   };
 }
 
@@ -246,6 +252,7 @@ async function importAdopted(
     appsUpdated: updated,
     appsArchived: archived,
     problems: snapshot.problems.length,
+    discovery: snapshot.discovery,
   };
 }
 
@@ -318,6 +325,28 @@ async function writeChanged(
     params.slugs.map((slug) => ({ slug, fingerprint: fingerprints.get(slug) ?? null })),
   );
   return counts;
+}
+
+/**
+ * A repository without a layout file has one rule, Gantry's convention: its
+ * apps and cells are what the catalogue now holds (an incremental import
+ * wrote only some of them). Two counts over indexed rows.
+ */
+async function conventionDiscovery(tx: Prisma.TransactionClient): Promise<DiscoverySummary> {
+  const [counted] = await tx.$queryRaw<{ apps: bigint; cells: bigint }[]>`
+    SELECT count(DISTINCT t."applicationId") AS apps, count(*) AS cells
+    FROM "DeploymentTarget" t JOIN "Application" a ON a."id" = t."applicationId"
+    WHERE t."archivedAt" IS NULL AND a."archivedAt" IS NULL`;
+  return {
+    layoutFile: null,
+    rules: [
+      {
+        label: CONVENTION_LABEL,
+        apps: Number(counted?.apps ?? 0),
+        cells: Number(counted?.cells ?? 0),
+      },
+    ],
+  };
 }
 
 async function insertProblems(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { DiscoverySummary } from "./discovery-summary";
 
 export interface ImportRunView {
   id: string;
@@ -20,40 +21,21 @@ export interface ImportRunView {
   problemCount: number;
 }
 
-export interface ImportProblemView {
-  applicationSlug: string | null;
-  file: string;
-  line: number | null;
-  column: number | null;
-  message: string;
-}
-
-/** Recent import runs, newest first, and the problems of the newest finished one. */
+/** Recent import runs, newest first (the last one's skipped files: get-import-report.ts). */
 export async function listImports(params: { db: PrismaClient; limit?: number }): Promise<{
   runs: ImportRunView[];
-  currentProblems: ImportProblemView[];
 }> {
-  const { db } = params;
-  const runs = await db.catalogImport.findMany({
+  const runs = await params.db.catalogImport.findMany({
     orderBy: { startedAt: "desc" },
     take: params.limit ?? 20,
     include: { _count: { select: { problems: true } } },
   });
-  const latest = runs.find((run) => run.status === "succeeded");
-  const currentProblems = latest
-    ? await db.importProblem.findMany({
-        where: { importId: latest.id },
-        orderBy: [{ file: "asc" }, { line: "asc" }],
-        select: { applicationSlug: true, file: true, line: true, column: true, message: true },
-      })
-    : [];
   return {
     runs: runs.map(({ _count, ...run }) => ({
       ...run,
       durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
       problemCount: _count.problems,
     })),
-    currentProblems,
   };
 }
 
@@ -99,6 +81,12 @@ export interface ImportRunReport {
   };
   /** Why the whole run failed. */
   error: string | null;
+  /**
+   * What the discovery rules found: the layout file and each rule's apps and
+   * cells; null for a run that failed, is running, or predates the record.
+   */
+  discovery: DiscoverySummary | null;
+  /** The files the run skipped, each with why: what `layout check` lists as skipped. */
   problems: {
     app: string | null;
     file: string;
@@ -152,6 +140,7 @@ export async function listImportRuns(params: {
         problems: run._count.problems,
       },
       error: run.error,
+      discovery: DiscoverySummary.safeParse(run.discovery).data ?? null,
       problems: (problems[index] ?? []).map((p) => ({
         app: p.applicationSlug,
         file: p.file,

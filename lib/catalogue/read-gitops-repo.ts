@@ -5,6 +5,7 @@ import { parseEnvironments } from "@/lib/gitops-repo/environments";
 import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { describeLayout, type RepositoryLayout } from "@/lib/gitops-repo/paths";
 import { readCurrentVersion } from "@/lib/gitops-repo/version";
+import { type DiscoverySummary, summariseDiscovery } from "./discovery-summary";
 import { ParseCache } from "./parse-cache";
 import { readAdoptedRepository } from "./read-adopted-repository";
 import type { ImportProblemInput, RepoSnapshot, SnapshotApplication } from "./snapshot";
@@ -102,7 +103,7 @@ export async function readAdoptedSnapshot(params: {
   layoutFile: string;
   cache: ParseCache;
   onProgress?: (message: string) => void;
-}): Promise<RepoSnapshot> {
+}): Promise<RepoSnapshot & { discovery: DiscoverySummary }> {
   const { git, commit, blobs, cache } = params;
   const read = async (wanted: readonly string[]): Promise<ReadonlyMap<string, string>> => {
     const files = new Map<string, string>();
@@ -130,7 +131,11 @@ export async function readAdoptedSnapshot(params: {
     const { file, line, column, message } = adopted.error;
     throw new GantryError("unprocessable", `${file}:${line}:${column}: ${message}`);
   }
-  return { commit, ...adopted.value.snapshot };
+  return {
+    commit,
+    ...adopted.value.snapshot,
+    discovery: summariseDiscovery(params.layoutFile, adopted.value.discovery),
+  };
 }
 
 /** The files of one convention app the catalogue reads: app.yaml and each values.yaml. */

@@ -31,6 +31,8 @@ describe("gantry layout check", () => {
       [
         "layout: gantry.yaml",
         "environments: dev, prod",
+        "rules (1):",
+        "  1. kustomize overlays/{env}/kustomization.yaml: 2 apps, 4 cells",
         "cells (4):",
         "  api dev      v1.3.0  overlays/dev/kustomization.yaml → images[name=ghcr.io/acme/api]",
         "  api prod     v1.2.0  overlays/prod/kustomization.yaml → images[name=ghcr.io/acme/api]",

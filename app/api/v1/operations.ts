@@ -113,10 +113,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "Catalogue",
     summary: "List catalogue imports",
     description:
-      "Import runs, newest first: the commit read, the status, the counts and every problem with its file, line and reason, so automation can tell whether an import worked.",
+      "Import runs, newest first: the commit read, the status, the counts, what the discovery rules found (`discovery`: the layout file, or null for Gantry's convention, and each rule's `label` with how many `apps` and `cells` it yielded) and every skipped file (`problems`, at most 1,000 per run, `problemsTruncated` when there were more) with its file, line and reason: the same as `gantry layout check` prints, so automation can tell whether an import worked.",
     auth: { kind: "principal", permission: "catalogue:read" },
     query: ImportsQuery,
-    responses: { 200: { description: "The import runs." } },
+    responses: {
+      200: { description: "The import runs, each with its discovery and skipped files." },
+    },
     errors: [400],
   },
   {

@@ -3,6 +3,9 @@ import { describeLayout } from "@/lib/gitops-repo/paths";
 import { usableText } from "./files";
 import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
 
+/** How reports name Gantry's own layout, also for a repository without a layout file. */
+export const CONVENTION_LABEL = "convention apps/{app}/envs/{env}/values.yaml";
+
 /**
  * `convention`: Gantry's own layout (apps/<app>/app.yaml and
  * apps/<app>/envs/<env>/values.yaml), for a gantry.yaml that adds other
@@ -10,7 +13,7 @@ import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
  */
 export function conventionDiscoverer(rule: { version: string }): Discoverer {
   return {
-    label: "convention apps/{app}/envs/{env}/values.yaml",
+    label: CONVENTION_LABEL,
     filesToRead(paths) {
       const layout = describeLayout(paths);
       return layout.apps.flatMap((app) => (app.manifestPath ? [app.manifestPath] : []));

@@ -41,6 +41,8 @@ interface DiscoveredApplication {
 }
 
 export interface Discovery {
+  /** Each rule's label, in the layout file's order (a rule that found nothing included). */
+  rules: string[];
   applications: DiscoveredApplication[];
   problems: DiscoveryProblem[];
   /** Every file the rules read, with its text: the import reads versions from these without asking Git again. */
@@ -186,7 +188,7 @@ export async function discoverApplications(params: {
       }),
     );
   }
-  return { applications, problems, files };
+  return { rules: discoverers.map((d) => d.label), applications, problems, files };
 }
 
 type Claim = { cell: DiscoveredCell; rule: number };
