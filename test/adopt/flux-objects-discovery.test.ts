@@ -356,6 +356,8 @@ describe("layout check", () => {
       [
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. flux Kustomizations in clusters/{env}/{*}.yaml: 2 apps, 4 cells",
         "cells (4):",
         "  catalog staging     3.1.0  deploy/staging/catalog-values.yaml → spec.values.image.tag + deploy/base/catalog/release.yaml → spec.chart.spec.version (chart version)",
         "  catalog prod        3.0.0  deploy/base/catalog/release.yaml → spec.values.image.tag + deploy/base/catalog/release.yaml → spec.chart.spec.version (chart version)",
@@ -376,6 +378,8 @@ describe("kustomize images renamed with newName", () => {
       [
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. kustomize overlays/{env}/kustomization.yaml: 1 app, 2 cells",
         "cells (2):",
         "  ledger staging  1.9.0  overlays/staging/kustomization.yaml → images[name=ghcr.io/acme/ledger] (pulled as registry.internal.acme/ledger)",
         "  ledger prod     1.8.2  overlays/prod/kustomization.yaml → images[name=ghcr.io/acme/ledger] (pulled as registry.internal.acme/ledger)",

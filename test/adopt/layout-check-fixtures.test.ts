@@ -33,6 +33,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: dev, staging, prod",
+        "rules (1):",
+        "  1. paths {env}/{team}/{app}/values.yaml: 2 apps, 5 cells",
         "cells (5):",
         "  checkout-api dev      2.4.0  dev/payments/checkout-api/values.yaml → image.tag",
         "  checkout-api staging  2.4.0  staging/payments/checkout-api/values.yaml → image.tag",
@@ -49,6 +51,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: dev, prod",
+        "rules (1):",
+        "  1. kustomize overlays/{env}/kustomization.yaml: 2 apps, 4 cells",
         "cells (4):",
         "  api dev      v1.3.0  overlays/dev/kustomization.yaml → images[name=ghcr.io/acme/api]",
         "  api prod     v1.2.0  overlays/prod/kustomization.yaml → images[name=ghcr.io/acme/api]",
@@ -64,6 +68,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. argocd (whole repository): 1 app, 2 cells",
         "cells (2):",
         "  ledger staging  1.5.0  charts/ledger/values-staging.yaml → image.tag",
         "  ledger prod     1.0.0  charts/ledger/values.yaml → image.tag",
@@ -77,6 +83,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. argocd (whole repository): 1 app, 2 cells",
         "cells (2):",
         "  billing staging  3.2.0  appsets/billing.yaml → spec.generators[0].list.elements[0].tag",
         "  billing prod     3.1.0  appsets/billing.yaml → spec.generators[0].list.elements[1].tag",
@@ -91,6 +99,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. argocd (whole repository): 1 app, 2 cells",
         "cells (2):",
         "  search staging  7.1.0  values/search/staging.yaml → image.tag + apps/search-staging.yaml → spec.sources[0].targetRevision (chart version)",
         "  search prod     7.0.0  values/search/prod.yaml → image.tag + apps/search-prod.yaml → spec.sources[0].targetRevision (chart version)",
@@ -104,6 +114,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. flux apps/{env}/kustomization.yaml: 1 app, 2 cells",
         "cells (2):",
         "  cart staging  4.1.0  apps/staging/cart-values.yaml → spec.values.image.tag + apps/staging/cart-values.yaml → spec.chart.spec.version (chart version)",
         "  cart prod     4.0.0  apps/base/cart/release.yaml → spec.values.image.tag + apps/base/cart/release.yaml → spec.chart.spec.version (chart version)",
@@ -117,6 +129,8 @@ describe("gantry layout check on every fixture repository", () => {
       lines(
         "layout: gantry.yaml",
         "environments: staging, prod",
+        "rules (1):",
+        "  1. flux apps/{env}/kustomization.yaml: 2 apps, 4 cells",
         "cells (4):",
         "  checkout staging  1.3.0  apps/staging/checkout-values.yaml → spec.values.image.tag + apps/base/checkout/release.yaml → spec.chart.spec.version (chart version)",
         "  checkout prod     1.2.0  apps/production/checkout-values.yaml → spec.values.image.tag + apps/base/checkout/release.yaml → spec.chart.spec.version (chart version)",
