@@ -42,16 +42,32 @@ const ADMIN_EMAIL = "bench-admin@example.com";
 const ADMIN_PASSWORD = `bench-${randomBytes(12).toString("base64url")}`;
 const MiB = 2 ** 20;
 
-/** `npm start`'s node arguments (package.json "start": "exec node <args>"), so the bench runs what people run. */
-function startArguments(): string[] {
+/** package.json's start script, split in words ("NAME=value … exec node <args>"). */
+function startWords(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   };
   const words = (pkg.scripts.start ?? "").split(/\s+/).filter(Boolean);
-  const node = words.indexOf("node");
-  if (node < 0)
+  if (!words.includes("node"))
     throw new Error(`package.json's start script does not run node: ${pkg.scripts.start}`);
-  return words.slice(node + 1);
+  return words;
+}
+
+/** `npm start`'s node arguments, so the bench runs what people run. */
+function startArguments(): string[] {
+  const words = startWords();
+  return words.slice(words.indexOf("node") + 1);
+}
+
+/** The variables `npm start` sets before node (MALLOC_ARENA_MAX=2): glibc reads them at launch. */
+function startEnvironment(): Record<string, string> {
+  const words = startWords();
+  const environment: Record<string, string> = {};
+  for (const word of words.slice(0, words.indexOf("node"))) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(word);
+    if (match?.[1] !== undefined) environment[match[1]] = match[2] ?? "";
+  }
+  return environment;
 }
 
 /** Resident memory of a process and everything under it, Postgres excluded, by process name. */
@@ -129,6 +145,7 @@ function startPortal(): Portal {
     cwd: root,
     env: {
       ...process.env,
+      ...startEnvironment(),
       DATABASE_URL: "",
       PORT: String(PORT),
       GANTRY_HOST: "127.0.0.1",
@@ -266,6 +283,7 @@ try {
     },
     applications: Number(imported ?? APPS),
     nodeArguments: startArguments(),
+    environment: startEnvironment(),
     [`rssSteadyMb${size}`]: steady,
     [`rssIdleAfterStartMb${size}`]: idleAfterStart.lastMb,
     [`rssHighWaterMb${size}`]: highWater,

@@ -51,6 +51,11 @@ interface DemoCommit {
   changes: Array<{ path: string; content: string | null }>;
 }
 
+/** A commit whose files are produced as they are read (the import of every app is most of the repository). */
+type StreamedDemoCommit = Omit<DemoCommit, "changes"> & {
+  changes: Iterable<{ path: string; content: string | null }>;
+};
+
 export interface DemoRepository {
   commits: DemoCommit[];
   /** Slugs of every app in the final state, sorted. */
@@ -82,8 +87,10 @@ export function demoRepositorySeed(options: {
 }): RepositorySeed {
   return {
     description: `the demo GitOps repository (${options.apps} apps)`,
+    // Streamed: at 10,000 apps the whole history held at once took the start's step process
+    // past 400 MiB; one commit (and one app's files) at a time, it stays near the import's size.
     generate() {
-      const demo = generateDemoRepository(options);
+      const demo = streamDemoRepository(options);
       return { commits: demo.commits, summary: `${demo.apps.length} apps` };
     },
   };
@@ -199,6 +206,21 @@ interface AppState {
 }
 
 export function generateDemoRepository(options: DemoOptions = {}): DemoRepository {
+  const demo = streamDemoRepository(options);
+  const commits: DemoCommit[] = [];
+  for (const commit of demo.commits) commits.push({ ...commit, changes: [...commit.changes] });
+  return { ...demo, commits };
+}
+
+/**
+ * The same repository as generateDemoRepository, its commits generated one at
+ * a time as they are read. The app states move on with each commit, so each
+ * commit's files must be read before the next commit is asked for (as
+ * fast-import does); asking earlier throws rather than write later contents.
+ */
+export function streamDemoRepository(
+  options: DemoOptions = {},
+): Omit<DemoRepository, "commits"> & { commits: Generator<StreamedDemoCommit, void, undefined> } {
   const appCount = Math.max(1, Math.floor(options.apps ?? DEFAULT_DEMO_APPS));
   const random = new Random(options.seed ?? DEFAULT_SEED);
   const endDate = options.endDate ?? startOfTodayUtc();
@@ -215,10 +237,10 @@ export function generateDemoRepository(options: DemoOptions = {}): DemoRepositor
   for (const app of apps.slice(apps.length - lateApps)) app.environments = ["dev", "test"];
   for (const app of apps) initialiseVersions(app, random);
 
-  const platformAuthor = PEOPLE[0] ?? CI_BOT;
-  const example = initialApps.find((app) => app.environments.includes("prod")) ?? apps[0];
-  const commits: DemoCommit[] = [
-    {
+  function* commits(): Generator<StreamedDemoCommit, void, undefined> {
+    const platformAuthor = PEOPLE[0] ?? CI_BOT;
+    const example = initialApps.find((app) => app.environments.includes("prod")) ?? apps[0];
+    yield {
       message:
         "Add shared Helm charts and environments\n\nFour charts every team deploys with, and the dev → test → staging → prod\npath with the clusters each environment runs on.",
       author: platformAuthor,
@@ -242,23 +264,29 @@ export function generateDemoRepository(options: DemoOptions = {}): DemoRepositor
           }),
         },
       ],
-    },
-    {
+    };
+    let read = false;
+    function* importedFiles() {
+      for (const app of initialApps) yield* appFiles(app);
+      read = true;
+    }
+    yield {
       message: `Import ${initialApps.length} applications from the old deploy repositories\n\nOne directory per app with its catalogue entry and the values each\nenvironment runs today. Versions are copied from what the clusters ran on\nthe day of the move.`,
       author: platformAuthor,
       date: atTime(start, 11, 47),
-      changes: initialApps.flatMap((app) => appFiles(app)),
-    },
-  ];
+      changes: importedFiles(),
+    };
+    if (!read) throw new Error("read the demo import's files before asking for the next commit");
 
-  const history = new History(apps, initialApps.length, dates.length, random);
-  for (const date of dates) {
-    const commit = history.next(date);
-    if (commit) commits.push(commit);
+    const history = new History(apps, initialApps.length, dates.length, random);
+    for (const date of dates) {
+      const commit = history.next(date);
+      if (commit) yield commit;
+    }
   }
 
   return {
-    commits,
+    commits: commits(),
     apps: [...slugs].sort(),
     teams: TEAMS.map((t) => t.slug),
     environments: [...ENVIRONMENT_NAMES],

@@ -86,9 +86,14 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\/api\/health/m);
   });
 
-  it("runs the server with npm start's node flags (its heap limits)", () => {
+  it("runs the server with npm start's node flags (its heap limits) and environment (malloc arenas)", () => {
     const start = JSON.parse(read("package.json")).scripts.start as string;
-    const flags = start.replace(/^exec node /, "").split(/\s+/);
+    const [assignments = "", command = ""] = start.split(/\bexec node /);
+    for (const assignment of assignments.split(/\s+/).filter(Boolean)) {
+      expect(dockerfile).toMatch(new RegExp(`^\\s*(ENV )?${assignment}( \\\\)?$`, "m"));
+    }
+    expect(assignments).toContain("MALLOC_ARENA_MAX=");
+    const flags = command.split(/\s+/);
     expect(flags).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? "[]";
     expect(JSON.parse(cmd)).toEqual(["node_modules/.bin/node", ...flags]);

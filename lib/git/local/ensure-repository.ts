@@ -14,7 +14,7 @@ import { bareRepositoryPath, gitRoot } from "@/lib/git/local/repository-path";
 export interface RepositorySeed {
   /** What is generated, for the progress message: "the demo GitOps repository (420 apps)". */
   description: string;
-  generate(): { commits: CommitToWrite[]; summary: string };
+  generate(): { commits: Iterable<CommitToWrite>; summary: string };
 }
 
 export interface EnsureRepositoryOptions {
@@ -68,9 +68,16 @@ export async function ensureLocalRepository(
       const started = performance.now();
       progress(`generating ${options.seed.description}`);
       const seed = options.seed.generate();
-      head = await writeCommits(git, { branch: options.branch, commits: seed.commits });
+      let written = 0;
+      const counted = function* () {
+        for (const commit of seed.commits) {
+          written++;
+          yield commit;
+        }
+      };
+      head = await writeCommits(git, { branch: options.branch, commits: counted() });
       progress(
-        `seeded ${options.repository} with ${seed.summary} in ${seed.commits.length} commits (${Math.round(performance.now() - started)} ms)`,
+        `seeded ${options.repository} with ${seed.summary} in ${written} commits (${Math.round(performance.now() - started)} ms)`,
       );
     }
 

@@ -6,8 +6,8 @@ export interface CommitToWrite {
   message: string;
   author: { name: string; email: string };
   date: Date;
-  /** Files written (content) or removed (null), paths from the repository root. */
-  changes: ReadonlyArray<{ path: string; content: string | null }>;
+  /** Files written (content) or removed (null), paths from the repository root; read once, in order. */
+  changes: Iterable<{ path: string; content: string | null }>;
 }
 
 const FLUSH_BYTES = 1 << 20;
