@@ -8,7 +8,9 @@
  *    promoted to prod one at a time (each request waits for its pull request,
  *    like a person clicking), then, once those pull requests are closed, the
  *    same N apps again all at once (a release train). Each promotion is
- *    timed from the request call until its row reaches `pr_open`.
+ *    timed from the request call until its row reaches `pr_open` (watched on
+ *    a pool of the benchmark's own), and the statements Gantry's database
+ *    clients send from the request until its job is done are counted.
  * 2. GitHub provider: the fake GitHub of test/github (every answer checked
  *    against GitHub's OpenAPI description) with 400 apps; one version is
  *    released to all 400 apps' prod, each promotion's PR job is run, and the
@@ -25,9 +27,10 @@ import fs from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
 import { importCatalogue } from "@/lib/catalogue/import-catalogue";
 import { parseConfig } from "@/lib/config";
-import { createDbClient, type Db } from "@/lib/db";
+import { createDbClient, type Db, databaseStatementsSent } from "@/lib/db";
 import { DemoFeed } from "@/lib/demo/demo-feed";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
 import { createGitProvider } from "@/lib/git";
@@ -87,7 +90,7 @@ class PrOpenWatcher {
   private running = true;
   private readonly loop: Promise<void>;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly observer: pg.Pool) {
     this.loop = this.run();
   }
 
@@ -103,10 +106,15 @@ class PrOpenWatcher {
   private async run(): Promise<void> {
     while (this.running) {
       if (this.waiting.size > 0) {
-        const rows = await this.db.promotion.findMany({
-          where: { id: { in: [...this.waiting.keys()] }, state: { not: "planned" } },
-          select: { id: true, state: true, failureReason: true },
-        });
+        const { rows } = await this.observer.query<{
+          id: string;
+          state: string;
+          failureReason: string | null;
+        }>(
+          `SELECT id, state::text, "failureReason" FROM "Promotion"
+           WHERE id = ANY($1::uuid[]) AND state <> 'planned'`,
+          [[...this.waiting.keys()]],
+        );
         const at = performance.now();
         for (const row of rows) {
           const waiter = this.waiting.get(row.id);
@@ -139,6 +147,7 @@ const dataDir = makeDataDir("gantry-bench-promotion-");
 let postgres: RunningPostgres | undefined;
 let runner: JobRunner | undefined;
 let watcher: PrOpenWatcher | undefined;
+let observer: pg.Pool | undefined;
 let fake: FakeGitHub | undefined;
 const clients: Db[] = [];
 
@@ -238,14 +247,22 @@ try {
       pullRequests: now.pullRequests - from.pullRequests,
     };
   };
-  watcher = new PrOpenWatcher(db);
+  // The benchmark watches on a pool of its own, outside Gantry's clients, so that Gantry's
+  // statement count (databaseStatementsSent) holds only what a promotion costs.
+  observer = new pg.Pool({ connectionString: postgres.url, max: 2 });
+  const activeObserver = observer;
+  watcher = new PrOpenWatcher(observer);
   const activeWatcher = watcher;
 
   const jobDone = async (promotionId: string) => {
     for (;;) {
-      const [job] = await db.$queryRaw<{ state: string }[]>`
-        SELECT state::text FROM pgboss.job
-        WHERE name = 'promotion.open-pr' AND data->>'promotionId' = ${promotionId}`;
+      const {
+        rows: [job],
+      } = await activeObserver.query<{ state: string }>(
+        `SELECT state::text FROM pgboss.job
+         WHERE name = 'promotion.open-pr' AND data->>'promotionId' = $1`,
+        [promotionId],
+      );
       if (job?.state === "completed") return;
       if (job?.state === "failed") throw new Error(`the job of promotion ${promotionId} failed`);
       await sleep(POLL_MS);
@@ -297,9 +314,11 @@ try {
   const floorMs: number[] = [];
   let mark = await snapshot();
   let promotionProcesses = 0;
+  let promotionStatements = 0;
   let sequentialWallMs = 0;
   for (const [index, app] of apps.entries()) {
     const processesBefore = gitProcessesStarted();
+    const statementsBefore = databaseStatementsSent();
     const t0 = performance.now();
     const promoted = await promote(app);
     sequential.push(promoted);
@@ -308,9 +327,11 @@ try {
     // floor is measured once it is done, so the two never share the machine.
     await jobDone(promoted.id);
     promotionProcesses += gitProcessesStarted() - processesBefore;
+    promotionStatements += databaseStatementsSent() - statementsBefore;
     floorMs.push(await floorOnce(index, app));
   }
   const gitProcessesPerPromotion = promotionProcesses / apps.length;
+  const databaseStatementsPerPromotion = promotionStatements / apps.length;
   const sequentialCreated = await createdSince(mark, sequential.length);
 
   log(`local: closing the first batch's ${sequential.length} pull requests (not timed)`);
@@ -393,6 +414,7 @@ try {
     appsWithStagingAheadOfProd: candidates.length,
     mergeToCatalogueMs,
     gitProcessesPerPromotion,
+    databaseStatementsPerPromotion,
     gitFloorMs: floor,
     /** request → pr_open (one at a time, p50) over the git floor (p50), measured in this run. */
     promotionToFloorRatio: oneAtATime.p50 / floor.p50,
@@ -403,6 +425,8 @@ try {
   };
   await watcher.stop();
   watcher = undefined;
+  await observer.end();
+  observer = undefined;
   await runner.stop();
   runner = undefined;
 
@@ -565,6 +589,7 @@ try {
     mergeToCatalogueMs,
     ...(DEMO_APPS === 10_000 ? { mergeToCatalogueMs10k: mergeToCatalogueMs } : {}),
     gitProcessesPerPromotion: local.gitProcessesPerPromotion,
+    databaseStatementsPerPromotion: local.databaseStatementsPerPromotion,
     local,
     github: githubReport,
   };
@@ -589,6 +614,9 @@ try {
   }
   console.log(
     `merge → catalogue at ${DEMO_APPS} apps: ${mergeToCatalogueMs} ms (the merge queues the import; the runner's job runs it)`,
+  );
+  console.log(
+    `database statements per promotion (request → job done, Gantry's clients, the runner's other work included): ${local.databaseStatementsPerPromotion.toFixed(1)}`,
   );
   console.log(
     `git processes per promotion (request → pr_open): ${local.gitProcessesPerPromotion.toFixed(1)}; git floor p50 ${local.gitFloorMs.p50.toFixed(0)} ms; request→pr_open / floor: ${local.promotionToFloorRatio.toFixed(2)}×`,
@@ -620,6 +648,7 @@ try {
   }
 } finally {
   await watcher?.stop().catch(() => undefined);
+  await observer?.end().catch(() => undefined);
   await runner?.stop().catch((error: unknown) => log(`job runner: ${String(error)}`));
   for (const client of clients) await client.$disconnect().catch(() => undefined);
   await fake?.close().catch(() => undefined);

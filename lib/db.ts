@@ -72,6 +72,38 @@ function oneAtATime<T extends object>(target: T, methods: ReadonlySet<PropertyKe
  */
 const POOL = { max: 16, idleTimeoutMillis: 60_000 } as const;
 
+/**
+ * Statements sent to Postgres through this process's clients (BEGIN and
+ * COMMIT included). Each is a round trip a caller waits on, so tests and
+ * benchmarks count them, as they count git processes.
+ */
+let statementsSent = 0;
+
+export function databaseStatementsSent(): number {
+  return statementsSent;
+}
+
+const STATEMENTS: ReadonlySet<PropertyKey> = new Set(["queryRaw", "executeRaw"]);
+
+function counted<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      if (!STATEMENTS.has(property) || typeof value !== "function") return value;
+      return (...args: unknown[]): unknown => {
+        statementsSent += 1;
+        console.error(
+          "SQL",
+          String((args[0] as { sql?: string })?.sql)
+            .replace(/\s+/g, " ")
+            .slice(0, 160),
+        );
+        return Reflect.apply(value, object, args);
+      };
+    },
+  });
+}
+
 function postgresAdapter(url: string): PrismaPg {
   return new Proxy(new PrismaPg({ connectionString: url, ...POOL }), {
     get(factory, property) {
@@ -80,14 +112,16 @@ function postgresAdapter(url: string): PrismaPg {
       return async (...args: unknown[]) => {
         const adapter: unknown = await Reflect.apply(value, factory, args);
         if (typeof adapter !== "object" || adapter === null) return adapter;
-        return new Proxy(adapter, {
+        return new Proxy(counted(adapter), {
           get(connected, name) {
             const method: unknown = Reflect.get(connected, name);
             if (name !== "startTransaction" || typeof method !== "function") return method;
             return async (...options: unknown[]) => {
+              // BEGIN, and SET TRANSACTION when an isolation level is asked for.
+              statementsSent += options[0] === undefined ? 1 : 2;
               const transaction: unknown = await Reflect.apply(method, connected, options);
               return typeof transaction === "object" && transaction !== null
-                ? oneAtATime(transaction, TRANSACTION_STATEMENTS)
+                ? oneAtATime(counted(transaction), TRANSACTION_STATEMENTS)
                 : transaction;
             };
           },

@@ -3,8 +3,8 @@
  * transaction, reading, exporting and verifying the chain.
  */
 
-import { auditEventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { auditEventTemplate, type UnchainedAuditFields } from "@/lib/audit/canonical";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { currentRequestContext } from "@/lib/http/request-context";
 import type { Actor } from "@/lib/identity/actor";
 
@@ -82,31 +82,35 @@ function boundedDetail(value: unknown): unknown {
   return value;
 }
 
-/** Serialises writers of the chain: one transaction at a time appends. */
-const CHAIN_LOCK = 0x6761_6e74; // "gant"
 const SECRET_KEY =
   /pass(word)?|secret|token(?!Id|Name)|authorization|cookie|session(?!Id)|private.?key|credential/i;
+
+/** A Postgres notification sent in the same statement as the event (delivered on commit). */
+export interface Notification {
+  channel: string;
+  payload: string;
+}
 
 /**
  * Appends one event to the audit chain inside `tx`, the transaction of the
  * change it records: when that transaction rolls back, so does the event.
- * Takes a transaction-scoped advisory lock, so the chain never forks; callers
- * should record their event last in the transaction to hold it briefly.
+ * One statement (gantry_append_audit_event, with `notify` beside it): it
+ * takes the chain's transaction-scoped advisory lock, so the chain never
+ * forks, reads the last event after the lock, and hashes and inserts the new
+ * one. Callers should record their event last in the transaction to hold
+ * the lock briefly. Outside a transaction the statement is one of its own.
  */
 export async function recordAuditEvent(
   tx: Prisma.TransactionClient,
   input: AuditEventInput,
+  options: { notify?: Notification } = {},
 ): Promise<{ sequence: bigint; hash: string }> {
   const secretKeys = Object.keys(input.detail ?? {}).filter((key) => SECRET_KEY.test(key));
   if (secretKeys.length > 0) {
     throw new Error(`audit detail must not carry secrets: ${secretKeys.join(", ")}`);
   }
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
-  const last = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
-    SELECT sequence, hash FROM "AuditEvent" ORDER BY sequence DESC LIMIT 1`;
   const request = currentRequestContext();
-  const fields = {
-    sequence: (last[0]?.sequence ?? 0n) + 1n,
+  const fields: UnchainedAuditFields = {
     // Millisecond precision: what the column keeps is what was hashed.
     at: input.at ? new Date(input.at.getTime()) : new Date(),
     actorKind: input.actor.kind,
@@ -124,25 +128,35 @@ export async function recordAuditEvent(
     requestId: input.requestId !== undefined ? input.requestId : (request?.requestId ?? null),
     sourceAddress:
       input.sourceAddress !== undefined ? input.sourceAddress : (request?.sourceAddress ?? null),
-    detail: boundedDetail(JSON.parse(JSON.stringify(input.detail ?? {}))) as Prisma.InputJsonObject,
-    previousHash: last[0]?.hash ?? GENESIS_HASH,
+    detail: boundedDetail(JSON.parse(JSON.stringify(input.detail ?? {}))),
   };
-  const hash = auditEventHash(fields);
-  await tx.auditEvent.create({ data: { ...fields, hash } });
-  return { sequence: fields.sequence, hash };
+  const template = auditEventTemplate(fields);
+  const { notify } = options;
+  const rows = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
+    SELECT appended.sequence, appended.hash
+      ${notify ? Prisma.sql`, pg_notify(${notify.channel}, ${notify.payload})::text AS notified` : Prisma.empty}
+    FROM gantry_append_audit_event(
+      ${fields.at.toISOString()}::timestamptz, ${fields.actorKind}, ${fields.actorId},
+      ${fields.actorName}, ${fields.action}, ${fields.targetType}, ${fields.targetId},
+      ${fields.application}, ${fields.team}, ${fields.environment}, ${fields.promotionId}::uuid,
+      ${fields.cluster}, ${fields.outcome}, ${fields.requestId}, ${fields.sourceAddress},
+      ${JSON.stringify(fields.detail)}::jsonb, ${template.beforePreviousHash},
+      ${template.beforeSequence}, ${template.afterSequence}
+    ) appended`;
+  const appended = rows[0];
+  if (!appended) throw new Error("the audit chain appended no event");
+  return appended;
 }
 
 /**
- * How long a transaction whose change is only its audit event waits for the
- * chain: another writer (a long import, generated history) may hold the
- * lock for seconds, and the event should wait rather than fail.
+ * For an event that is the whole change (a failed sign-in, a denial, an
+ * export): one statement, which is a transaction of its own. It waits for
+ * the chain's lock as long as another writer (a long import, generated
+ * history) holds it: the event should wait rather than fail.
  */
-const AUDIT_ALONE_TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
-
-/** For an event that is the whole change (a failed sign-in, a denial, an export): its own transaction. */
 export async function recordAuditEventAlone(
   db: PrismaClient,
   input: AuditEventInput,
 ): Promise<{ sequence: bigint; hash: string }> {
-  return db.$transaction((tx) => recordAuditEvent(tx, input), AUDIT_ALONE_TRANSACTION);
+  return recordAuditEvent(db, input);
 }

@@ -1,4 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { promotionChangeNotification } from "@/lib/events/changes";
 import type { Prisma, PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 
@@ -12,7 +13,9 @@ export const NOTE_ACTION = "promotion.noted";
  * Records one promotion state change (`promotion.<to>`) in `tx`, the
  * transaction that changes the state: both commit, or neither does.
  * Target columns carry the app, team and environment so the timeline can
- * filter on them without joins.
+ * filter on them without joins. The same statement tells open pages that
+ * the promotion changed (delivered on commit): the caller has written the
+ * change already, and pages re-read it.
  */
 export async function recordPromotionTransition(
   tx: Prisma.TransactionClient,
@@ -31,32 +34,41 @@ export async function recordPromotionTransition(
   },
 ): Promise<void> {
   const promotion = params.facts ?? (await readFacts(tx, params.promotionId));
-  await recordAuditEvent(tx, {
-    actor: params.actor,
-    at: params.at,
-    action: params.action ?? `promotion.${params.to}`,
-    outcome: params.to === "failed" ? "failure" : "success",
-    target: {
-      type: "promotion",
-      id: params.promotionId,
-      promotionId: params.promotionId,
-      application: promotion.application,
-      team: promotion.team,
-      environment: promotion.environment,
-    },
-    detail: {
-      from: params.from,
-      to: params.to,
-      version: promotion.version,
-      previousVersion: promotion.previousVersion,
-      prNumber: promotion.prNumber,
-      mergeCommit: promotion.mergeCommit,
-      ...(params.to === "failed" && promotion.failureReason
-        ? { failureReason: promotion.failureReason.slice(0, 500) }
-        : {}),
-      detail: params.detail?.slice(0, MAX_EVENT_DETAIL) ?? null,
-    },
+  const notify = promotionChangeNotification({
+    promotionId: params.promotionId,
+    application: promotion.application,
+    state: params.to,
   });
+  await recordAuditEvent(
+    tx,
+    {
+      actor: params.actor,
+      at: params.at,
+      action: params.action ?? `promotion.${params.to}`,
+      outcome: params.to === "failed" ? "failure" : "success",
+      target: {
+        type: "promotion",
+        id: params.promotionId,
+        promotionId: params.promotionId,
+        application: promotion.application,
+        team: promotion.team,
+        environment: promotion.environment,
+      },
+      detail: {
+        from: params.from,
+        to: params.to,
+        version: promotion.version,
+        previousVersion: promotion.previousVersion,
+        prNumber: promotion.prNumber,
+        mergeCommit: promotion.mergeCommit,
+        ...(params.to === "failed" && promotion.failureReason
+          ? { failureReason: promotion.failureReason.slice(0, 500) }
+          : {}),
+        detail: params.detail?.slice(0, MAX_EVENT_DETAIL) ?? null,
+      },
+    },
+    { notify },
+  );
 }
 
 /** What an event records of its promotion besides the transition. */

@@ -46,6 +46,20 @@ export async function notifyPromotionChange(
     WHERE p."id" = ${promotionId}::uuid`;
 }
 
+/**
+ * The notification that a promotion changed, for a caller that sends it
+ * beside another statement of its transaction (an audit event's append),
+ * knowing the promotion's application and its state as of that statement.
+ */
+export function promotionChangeNotification(params: {
+  promotionId: string;
+  application: string;
+  state: string;
+}): { channel: string; payload: string } {
+  const event: ChangeEvent = { kind: "promotion", ...params };
+  return { channel: CHANGES_CHANNEL, payload: JSON.stringify(event) };
+}
+
 /** Tells listeners, on commit, that a cluster's report changed the status of these applications. */
 export async function notifySyncChange(
   tx: Prisma.TransactionClient,

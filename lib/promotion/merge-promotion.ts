@@ -1,4 +1,5 @@
 import { GantryError, isGantryError } from "@/lib/errors";
+import type { PromotionState } from "@/lib/generated/prisma/client";
 import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { assertCan } from "@/lib/identity/permissions";
 import { actorOf, type Principal } from "@/lib/identity/principal";
@@ -189,15 +190,20 @@ export async function autoMergeIfSatisfied(params: {
 }): Promise<AutoMergeOutcome> {
   const { ctx, promotionId } = params;
   try {
-    const row = await ctx.db.promotion.findUnique({
-      where: { id: promotionId },
-      select: { state: true, prNumber: true, trainId: true },
-    });
+    // One read with the environment's policy: most environments do not merge by themselves,
+    // and then nothing else is read.
+    const [row] = await ctx.db.$queryRaw<
+      { state: PromotionState; prNumber: number | null; trainId: string | null; policy: unknown }[]
+    >`
+      SELECT p.state, p."prNumber", p."trainId", e.policy
+      FROM "Promotion" p JOIN "Environment" e ON e.id = p."toEnvironmentId"
+      WHERE p.id = ${promotionId}::uuid`;
     if (!row || row.prNumber === null || (row.state !== "pr_open" && row.state !== "approved")) {
       return { kind: "not_due" };
     }
     // A train's pull request is merged for all its applications at once, by a person.
     if (row.trainId !== null) return { kind: "not_due" };
+    if (!readPolicy(row.policy).autoMerge) return { kind: "not_due" };
     // Cheap first look without the Git host; the merge checks again against the live head.
     const { policy, standing } = await promotionApprovals({ db: ctx.db, promotionId });
     if (!policy.autoMerge || !standing.satisfied) return { kind: "not_due" };

@@ -1,5 +1,5 @@
 import { GantryError, isGantryError } from "@/lib/errors";
-import type { PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
+import type { Prisma, PromotionKind, PromotionState } from "@/lib/generated/prisma/client";
 import { describeLocator } from "@/lib/gitops-repo/locator";
 import { GANTRY_ACTOR } from "@/lib/identity/actor";
 import { logUnexpected } from "@/lib/log";
@@ -58,9 +58,11 @@ export async function openPromotionPullRequest(params: {
 }): Promise<OpenPullRequestResult> {
   const { ctx, promotionId } = params;
   const afterStep = params.afterStep ?? (() => undefined);
-  const result = await ctx.db.$transaction(
-    async (lock) => {
-      const rows = await lock.$queryRaw<{ locked: boolean }[]>`
+  // The job's lock, the reads and the record of pr_open share one transaction: the record
+  // commits with it, and a crash before that leaves what Git holds for the rerun to find.
+  const run = await ctx.db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ locked: boolean }[]>`
         SELECT pg_try_advisory_xact_lock(hashtext(${`gantry:promotion-job:${promotionId}`})) AS locked`;
       if (!rows[0]?.locked) {
         throw new GantryError(
@@ -68,10 +70,16 @@ export async function openPromotionPullRequest(params: {
           "another worker is opening this promotion's pull request right now",
         );
       }
-      return openUnderLock({ ctx, promotionId, afterStep });
+      return openUnderLock({ ctx, tx, promotionId, afterStep });
     },
     { maxWait: 10_000, timeout: 10 * 60_000 },
   );
+  const result: OpenPullRequestResult = { state: run.state, prNumber: run.prNumber };
+  if (run.opened) {
+    await afterStep("recorded");
+    // Superseded or closed while the job worked: the pull request it just opened is closed again.
+    if (run.state !== "pr_open") await closeOpenedInVain({ ctx, ...run.opened });
+  }
   // With autoMerge and no approvals required, the policy is satisfied as soon as the
   // pull request is open. Also on a rerun: a retry of a failed auto-merge lands here.
   if (result.state === "pr_open" || result.state === "approved") {
@@ -85,14 +93,21 @@ export async function openPromotionPullRequest(params: {
   return result;
 }
 
+/** What a run under the job's lock did; `opened` when it opened and recorded a pull request. */
+interface LockedRun extends OpenPullRequestResult {
+  opened?: { number: number; supersededById: string | null };
+}
+
 async function openUnderLock(params: {
   ctx: PromotionContext;
+  tx: Prisma.TransactionClient;
   promotionId: string;
   afterStep: (step: OpenPullRequestStep) => void | Promise<void>;
-}): Promise<OpenPullRequestResult> {
-  const { ctx, promotionId, afterStep } = params;
-  const { db, git } = ctx;
-  const p = await readPlannedPromotion(ctx, promotionId);
+}): Promise<LockedRun> {
+  const { ctx, tx, promotionId, afterStep } = params;
+  const { git } = ctx;
+  // Outside the transaction: the attempt it counts stays counted when this run fails.
+  const p = await readPlannedPromotion(ctx.db, promotionId);
   // Done already, or superseded or closed before the job ran: nothing to do.
   if (p.state !== "planned") return { state: p.state, prNumber: p.prNumber };
 
@@ -144,48 +159,55 @@ async function openUnderLock(params: {
     afterStep,
   });
 
-  // 4. Record it. The promotion may have been superseded or closed while
-  // the job worked: then the pull request it just opened is closed again.
+  // 4. Record it, in the lock's transaction. The promotion may have been superseded or closed
+  // while the job worked: then what was made is kept on it, and the caller closes the pull
+  // request again once this commits.
   const opened = pr;
   const data = { prNumber: opened.number, prUrl: opened.url, headCommit: commit };
-  const recorded = await db
-    .$transaction(async (tx) => {
-      const updated = await transition({
-        tx,
-        promotionId: p.id,
-        to: "pr_open",
-        from: ["planned"],
-        actor: GANTRY_ACTOR,
-        detail: `pull request #${opened.number} opened on ${p.branch}`,
-        data: { ...data, failureReason: null },
-      });
-      return updated.state;
-    })
-    .catch(async (error: unknown) => {
-      // No longer planned (the transition's check said so, and nothing was written): keep
-      // what was made on the promotion all the same.
+  const recorded = await transition({
+    tx,
+    promotionId: p.id,
+    to: "pr_open",
+    from: ["planned"],
+    actor: GANTRY_ACTOR,
+    detail: `pull request #${opened.number} opened on ${p.branch}`,
+    data: { ...data, failureReason: null },
+  }).then(
+    (updated) => ({ state: updated.state, supersededById: updated.supersededById }),
+    async (error: unknown) => {
+      // No longer planned (the transition's check said so before it wrote anything).
       if (!isGantryError(error) || error.code !== "conflict") throw error;
-      return db.$transaction(async (tx) => {
-        const state = await lockPromotion(tx, p.id);
-        if (state === "planned") throw error;
-        await tx.promotion.update({ where: { id: p.id }, data });
-        return state;
+      const state = await lockPromotion(tx, p.id);
+      if (state === "planned") throw error;
+      const updated = await tx.promotion.update({
+        where: { id: p.id },
+        data,
+        select: { supersededById: true },
       });
-    });
-  await afterStep("recorded");
-  if (recorded !== "pr_open") {
-    const newer =
-      p.supersededById ??
-      (await db.promotion.findUniqueOrThrow({ where: { id: p.id } })).supersededById;
-    await closeWithComment({
-      ctx,
-      number: opened.number,
-      body: newer
-        ? `Superseded by a newer promotion: ${promotionUrl(ctx.publicUrl, newer)}. Gantry closed this pull request.`
-        : "The promotion was closed in Gantry before its pull request was recorded; Gantry closed this pull request.",
-    });
-  }
-  return { state: recorded, prNumber: opened.number };
+      return { state, supersededById: updated.supersededById };
+    },
+  );
+  return {
+    state: recorded.state,
+    prNumber: opened.number,
+    opened: { number: opened.number, supersededById: recorded.supersededById },
+  };
+}
+
+/** Closes a pull request opened for a promotion that was superseded or closed meanwhile. */
+async function closeOpenedInVain(params: {
+  ctx: PromotionContext;
+  number: number;
+  supersededById: string | null;
+}): Promise<void> {
+  const { ctx, supersededById: newer } = params;
+  await closeWithComment({
+    ctx,
+    number: params.number,
+    body: newer
+      ? `Superseded by a newer promotion: ${promotionUrl(ctx.publicUrl, newer)}. Gantry closed this pull request.`
+      : "The promotion was closed in Gantry before its pull request was recorded; Gantry closed this pull request.",
+  });
 }
 
 /** What the job reads of its promotion before it touches Git. */
@@ -219,10 +241,10 @@ interface PlannedPromotion {
  * still planned (a promotion that moved on is only read).
  */
 async function readPlannedPromotion(
-  ctx: PromotionContext,
+  db: PromotionContext["db"],
   promotionId: string,
 ): Promise<PlannedPromotion> {
-  const rows = await ctx.db.$queryRaw<
+  const rows = await db.$queryRaw<
     (Omit<PlannedPromotion, "supersededPullRequests"> & {
       supersededPullRequests: number[] | null;
     })[]

@@ -9,7 +9,6 @@ import {
   recordPromotionTransition,
 } from "@/lib/audit/record-promotion-transition";
 import { GantryError } from "@/lib/errors";
-import { notifyPromotionChange } from "@/lib/events/changes";
 import { Prisma, type Promotion, type PromotionState } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/identity/actor";
 
@@ -208,8 +207,8 @@ export async function transition(params: {
       pullRequestSnapshotAt: null,
     },
   });
-  await notifyPromotionChange(tx, promotionId); // open pages re-read on commit
-  // Last, since it holds the audit chain's lock until the transaction ends.
+  // Last, since it holds the audit chain's lock until the transaction ends; it also tells open
+  // pages, on commit, that the promotion changed.
   const locked = rows[0];
   await recordPromotionTransition(tx, {
     promotionId,
@@ -272,7 +271,6 @@ export async function createPromotion(params: {
     },
     select: { id: true },
   });
-  await notifyPromotionChange(params.tx, created.id);
   const { names, promotion } = params;
   await recordPromotionTransition(params.tx, {
     promotionId: created.id,
@@ -316,7 +314,6 @@ export async function notePromotion(params: {
     });
     if (seen) return false;
   }
-  await notifyPromotionChange(tx, promotionId);
   await recordPromotionTransition(tx, {
     promotionId,
     from: state,

@@ -80,45 +80,21 @@ export class LocalPullRequests {
     if (!baseSha) throw gitError("unprocessable", `base branch ${params.base} does not exist`);
 
     const labels = [...new Set(params.labels)];
-    const row = await this.db.$transaction(
-      async (tx) => {
-        // Numbers are max + 1 per repository: serialise the writers of one repository.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`gantry:local-pr:${this.repository}`}))`;
-        // The next number and the insert in one statement, unless one is open already.
-        const inserted = await tx.$queryRaw<LocalPullRequest[]>`
-          INSERT INTO "LocalPullRequest" (repository, number, head, base, "headSha", title, body,
-            labels, "authorName", "authorEmail", "authorLogin", "updatedAt")
-          SELECT ${this.repository}, coalesce(max(number), 0) + 1, ${params.head}, ${params.base},
-            ${headSha}, ${title}, ${params.body}, ${labels}::text[], ${params.author.name},
-            ${params.author.email}, ${params.author.login ?? null}, now()
-          FROM "LocalPullRequest" WHERE repository = ${this.repository}
-          HAVING NOT EXISTS (
-            SELECT 1 FROM "LocalPullRequest"
-            WHERE repository = ${this.repository} AND head = ${params.head}
-              AND base = ${params.base} AND state = 'open'
-          )
-          RETURNING *`;
-        const created = inserted[0];
-        if (created) return created;
-        const existing = await tx.localPullRequest.findFirst({
-          where: {
-            repository: this.repository,
-            head: params.head,
-            base: params.base,
-            state: "open",
-          },
-          select: { number: true },
-        });
-        throw gitError(
-          "conflict",
-          `a pull request from ${params.head} into ${params.base} is already open (#${existing?.number ?? "?"})`,
-          { details: { number: existing?.number } },
-        );
-        // A release train opens many at once: they queue on the lock above, each holding a
-        // connection, so the ones behind wait for a connection longer than Prisma's 2 s default.
-      },
-      { maxWait: 30_000 },
-    );
+    // One statement (gantry_open_local_pull_request): under the repository's lock, so numbers
+    // are max + 1 per repository, the next number and the insert, unless one is open already.
+    const inserted = await this.db.$queryRaw<LocalPullRequest[]>`
+      SELECT * FROM gantry_open_local_pull_request(${this.repository}, ${params.head},
+        ${params.base}, ${headSha}, ${title}, ${params.body}, ${labels}::text[],
+        ${params.author.name}, ${params.author.email}, ${params.author.login ?? null})`;
+    const row = inserted[0];
+    if (!row) {
+      const existing = await this.find({ head: params.head, base: params.base });
+      throw gitError(
+        "conflict",
+        `a pull request from ${params.head} into ${params.base} is already open (#${existing?.number ?? "?"})`,
+        { details: { number: existing?.number } },
+      );
+    }
     return this.toPullRequest(row);
   }
 
