@@ -184,6 +184,25 @@ describe("GitHub incremental import", () => {
     expect(first.desiredVersion).toBe("1.6.0");
   });
 
+  it("on a host without GraphQL, reads the changed applications from the commit's tarball", async () => {
+    const db = await database();
+    fake.push({ files: FLEET, message: "fleet" });
+    const git = github();
+    await importWith(db, git);
+    fake.graphqlDisabled = true;
+    fake.push({ files: { "apps/third-app/envs/dev/values.yaml": valuesYaml("3.9.0") } });
+    let result: Awaited<ReturnType<typeof importWith>> | undefined;
+    const calls = await requestsOf(async () => {
+      result = await importWith(db, git);
+    });
+    expect(result).toMatchObject({ mode: "incremental", appsUpdated: 1 });
+    expect(calls).toContain("GET /repos/{owner}/{repo}/tarball/{ref}");
+    const third = await db.deploymentTarget.findFirstOrThrow({
+      where: { application: { slug: "third-app" }, environment: { name: "dev" } },
+    });
+    expect(third.desiredVersion).toBe("3.9.0");
+  });
+
   it("reads a history that diverged from the imported commit whole", async () => {
     const db = await database();
     const base = fake.push({ files: FLEET, message: "fleet" });

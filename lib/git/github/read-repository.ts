@@ -32,6 +32,8 @@ const SHA = /^[0-9a-f]{40}$/;
 /** GitHub's compare lists at most this many files: a list this long may be cut. */
 const COMPARE_FILE_LIMIT = 300;
 const MAX_KNOWN_SIZES = 100_000;
+/** Blobs read one REST call each when GraphQL cannot serve them. */
+const MAX_REST_BLOBS = 50;
 
 /**
  * Reading the repository: refs to commits, history and ancestry through
@@ -154,10 +156,19 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
           repository: this.fullName,
         }),
       );
-      if (read === null) return blobs;
-      for (const [id, text] of read.texts) blobs.set(id, text);
-      for (const { id, size } of read.whole) {
-        blobs.set(id, (await this.blobBytes(id, size)).toString("utf8"));
+      // GraphQL refused: a few blobs through REST, one call each; more is an outage to retry.
+      if (read === null && missing.length > MAX_REST_BLOBS) {
+        throw githubError(
+          "unavailable",
+          `GitHub could not read ${missing.length} files of ${this.fullName} through GraphQL; try the import again`,
+        );
+      }
+      const texts = read?.texts ?? new Map<string, string>();
+      const whole = read?.whole ?? missing.map((id) => ({ id, size: 0 }));
+      for (const [id, text] of texts) blobs.set(id, text);
+      for (const { id, size } of whole) {
+        const bytes = await this.blobBytes(id, size);
+        if (bytes !== null) blobs.set(id, bytes.toString("utf8"));
       }
       return blobs;
     });
@@ -243,8 +254,11 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     }
   }
 
-  /** One blob's exact bytes through REST (GET git/blobs), bounded like a tarball's file. */
-  private async blobBytes(id: string, size: number): Promise<Buffer> {
+  /**
+   * One blob's exact bytes through REST (GET git/blobs), bounded like a
+   * tarball's file; null when GitHub has no such blob.
+   */
+  private async blobBytes(id: string, size: number): Promise<Buffer | null> {
     const limit = this.snapshots.maxFileBytes;
     if (size > limit) {
       throw githubError(
@@ -254,8 +268,19 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
       );
     }
     const what = `GET git/blobs/${id}`;
-    const data = await this.call(what, () => this.rest.git.getBlob({ ...this.repo, file_sha: id }));
-    const blob = validated(blobSchema, data, what);
+    const attempt = await this.attempt(() => this.rest.git.getBlob({ ...this.repo, file_sha: id }));
+    if (!attempt.ok) {
+      if (attempt.failure.status === 404 || attempt.failure.status === 422) return null;
+      throw this.failed(what, attempt.failure);
+    }
+    const blob = validated(blobSchema, attempt.data, what);
+    if (blob.size > limit) {
+      throw githubError(
+        "unprocessable",
+        `blob ${id.slice(0, 12)} is ${blob.size} bytes, more than the ${limit} bytes Gantry reads from one file`,
+        { details: { blob: id, size: blob.size } },
+      );
+    }
     const bytes = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8");
     if (blob.sha !== id || blobId(bytes, id.length === 64) !== id) {
       throw githubError("unavailable", `GitHub answered ${what} with other bytes than the blob's`);
