@@ -79,7 +79,11 @@ const RUNS: readonly SmokeRun[] = [
     },
     timeoutSeconds: 300,
   },
-  { name: "github", env: { BENCH_SMALL: "1" }, timeoutSeconds: 300 },
+  {
+    name: "github",
+    env: { BENCH_SMALL: "1", BENCH_POSTGRES_PORT: "54497" },
+    timeoutSeconds: 300,
+  },
   {
     name: "train",
     env: { BENCH_TRAIN_APPS: "20", BENCH_POSTGRES_PORT: "54488" },

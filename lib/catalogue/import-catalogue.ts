@@ -77,10 +77,13 @@ export async function importCatalogue(params: {
   const ref = params.ref ?? git.defaultBranch;
   const progress = params.onProgress ?? (() => {});
   const settings = importSettings(versionPath, params.layoutFile);
+  // The head, when the check below resolved it: a Git host's call not made twice.
+  let head: string | null = null;
   if (params.full) {
     adoptedTexts.clear();
   } else {
-    const current = await currentImport({ db, git, ref, settings });
+    const { current, resolved } = await currentImport({ db, git, ref, settings });
+    head = resolved;
     if (current) {
       progress(`${git.repository}@${current.commit.slice(0, 12)} is imported already`);
       return current;
@@ -94,7 +97,7 @@ export async function importCatalogue(params: {
   const observe = (status: "succeeded" | "failed", ms: number) =>
     metrics().importDuration.observe({ trigger, status }, ms / 1000);
   try {
-    const commit = await git.resolveRef(ref);
+    const commit = head ?? (await git.resolveRef(ref));
     progress(`reading ${git.repository}@${commit.slice(0, 12)}`);
     let finishedAt = new Date();
     const imported = await db.$transaction(
@@ -175,24 +178,27 @@ export async function importCatalogue(params: {
  * The latest import, when it is of `ref`'s head with the same settings: then
  * the catalogue is current and a restart (or a second job for one push) has
  * nothing to do. Null otherwise, also when the ref cannot be resolved: the
- * import that follows records that failure.
+ * import that follows records that failure. `resolved` is the head found,
+ * which the import then reads (on GitHub, one call fewer).
  */
 async function currentImport(params: {
   db: PrismaClient;
   git: GitReader;
   ref: string;
   settings: string;
-}): Promise<ImportResult | null> {
+}): Promise<{ current: ImportResult | null; resolved: string | null }> {
   const { db } = params;
   const latest = await db.catalogImport.findFirst({
     where: { status: "succeeded" },
     orderBy: { finishedAt: "desc" },
     select: { id: true, commit: true, settings: true, appsSeen: true },
   });
-  if (!latest?.commit || latest.settings !== params.settings) return null;
+  if (!latest?.commit || latest.settings !== params.settings) {
+    return { current: null, resolved: null };
+  }
   const head = await params.git.resolveRef(params.ref).catch(() => null);
-  if (head !== latest.commit) return null;
-  return {
+  if (head !== latest.commit) return { current: null, resolved: head };
+  const current: ImportResult = {
     importId: latest.id,
     mode: "unchanged",
     commit: head,
@@ -203,6 +209,7 @@ async function currentImport(params: {
     problems: await db.importProblem.count({ where: { importId: latest.id } }),
     durationMs: 0,
   };
+  return { current, resolved: head };
 }
 
 /** The stored reason of a failed import: our own messages are safe to keep; anything else only by its log id. */

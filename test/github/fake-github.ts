@@ -7,6 +7,7 @@ import {
 } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { changedFiles } from "./fake-compare";
 import { answerGraphql, type GraphqlRepository } from "./fake-graphql";
 import { gitArchive } from "./git-archive";
 import { type CommitObject, ObjectStore, type Person, type TreeItem } from "./git-objects";
@@ -163,6 +164,8 @@ export class FakeGitHub implements GraphqlRepository {
   /** Installation tokens handed out: token → expiry (ms since epoch). */
   readonly installationTokens = new Map<string, number>();
   truncateTreesOver: number;
+  /** GraphQL's Blob.text is cut past this many bytes (isTruncated). */
+  blobTextLimit = 512 * 1024;
   /** Called before a request is handled (after faults and auth): lets a test race the client. */
   beforeHandle: ((request: { method: string; path: string }) => void) | null = null;
 
@@ -271,7 +274,7 @@ export class FakeGitHub implements GraphqlRepository {
     /** Content (a regular file), null (removed), or content with a mode (an executable, a link). */
     files: Record<
       string,
-      string | null | { content: string; mode: "100644" | "100755" | "120000" }
+      string | Buffer | null | { content: string; mode: "100644" | "100755" | "120000" }
     >;
     message?: string;
     author?: Person;
@@ -284,7 +287,7 @@ export class FakeGitHub implements GraphqlRepository {
       : new Map();
     for (const [path, content] of Object.entries(params.files)) {
       if (content === null) files.delete(path);
-      else if (typeof content === "string")
+      else if (typeof content === "string" || Buffer.isBuffer(content))
         files.set(path, { sha: this.store.putBlob(Buffer.from(content)), mode: "100644" });
       else
         files.set(path, {
@@ -527,6 +530,10 @@ export class FakeGitHub implements GraphqlRepository {
 
   get webRepoUrl(): string {
     return this.webRepo;
+  }
+
+  get apiRepoUrl(): string {
+    return this.apiRepo;
   }
 
   /** Opens a pull request as GitHub does (REST and GraphQL alike); a string is its refusal. */
@@ -894,6 +901,9 @@ export class FakeGitHub implements GraphqlRepository {
               ahead_by: ahead.length,
               behind_by: behind.length,
               total_commits: ahead.length,
+              ...(query.has("page") && query.get("page") !== "1"
+                ? {}
+                : { files: changedFiles(this, mergeBase, head) }),
               // Oldest first, as GitHub lists them.
               commits: ahead
                 .reverse()
@@ -1407,7 +1417,7 @@ export class FakeGitHub implements GraphqlRepository {
     };
   }
 
-  private resolve(ref: string): string | null {
+  resolve(ref: string): string | null {
     if (/^[0-9a-f]{40}$/.test(ref)) return this.store.commits.has(ref) ? ref : null;
     return this.refs.get(`refs/heads/${ref}`) ?? this.refs.get(`refs/tags/${ref}`) ?? null;
   }

@@ -1,4 +1,5 @@
 import { type DocumentNode, execute, Kind } from "graphql";
+import { type GraphqlObjects, objectNode } from "./fake-graphql-objects";
 import type { ObjectStore } from "./git-objects";
 import { checkDocument, GitHubGraphqlError, githubSchema } from "./graphql";
 
@@ -12,7 +13,7 @@ import { checkDocument, GitHubGraphqlError, githubSchema } from "./graphql";
  */
 
 /** What the GraphQL resolvers read and change of the fake (the same state REST serves). */
-export interface GraphqlRepository {
+export interface GraphqlRepository extends GraphqlObjects {
   readonly owner: string;
   readonly repo: string;
   /** The repository's node id, which createRef and createPullRequest must name. */
@@ -152,6 +153,7 @@ export async function answerGraphql(
 function repositoryNode(fake: GraphqlRepository) {
   return {
     id: fake.repositoryNodeId,
+    object: (args: { expression?: string | null; oid?: string | null }) => objectNode(fake, args),
     ref: (args: { qualifiedName: string }) => {
       const oid = fake.refs.get(args.qualifiedName);
       if (oid === undefined) return null;

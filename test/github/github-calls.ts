@@ -50,7 +50,7 @@ export interface GitHubCallsReport {
 }
 
 /** A fleet of `apps` applications on the four environments, every version 1.0.0. */
-function fleet(apps: number): { files: Record<string, string>; slugs: string[] } {
+export function fleet(apps: number): { files: Record<string, string>; slugs: string[] } {
   const files: Record<string, string> = {
     "environments.yaml": ENVIRONMENTS_YAML,
     "charts/web-service/Chart.yaml": CHART_YAML,

@@ -1,15 +1,16 @@
 import { GraphqlResponseError } from "@octokit/graphql";
 import { z } from "zod";
 import { assertRef, normalizePath } from "@/lib/git/arguments";
-import { githubError, httpFailure, validated } from "@/lib/git/github/client";
 import {
-  commitOnBranchInput,
-  graphqlErrorsSchema,
-  headMoved,
+  githubError,
+  httpFailure,
   summariseGraphqlErrors,
-} from "@/lib/git/github/refs-and-commits";
+  validated,
+} from "@/lib/git/github/client";
+import { commitOnBranchInput, headMoved } from "@/lib/git/github/refs-and-commits";
 import { assertSha, isoDate } from "@/lib/git/github/repository-api";
 import { GitHubReviewsAndChecks } from "@/lib/git/github/reviews-and-checks";
+import { graphqlErrorsSchema } from "@/lib/git/github/schemas";
 import type {
   ChangeStep,
   ChangeWrite,

@@ -141,6 +141,12 @@ export function githubMessage(failure: HttpFailure): string {
   return summariseRemoteMessage(text);
 }
 
+/** The messages of a GraphQL answer's errors, summarised and redacted. */
+export function summariseGraphqlErrors(errors: readonly { message: string }[]): string {
+  const text = errors.map((e) => e.message).join("; ") || "no message";
+  return githubMessage({ status: 200, message: text, response: { data: { message: text } } });
+}
+
 /**
  * Octokit with GitHub's recommended throttling, retries of 5xx answers, a
  * per-attempt timeout, the write budget, and a count of every HTTP attempt

@@ -1,12 +1,39 @@
 import { pipeline, Readable } from "node:stream";
 import { ReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
+import { GraphqlResponseError } from "@octokit/graphql";
 import type { z } from "zod";
 import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
-import { githubError, validated } from "@/lib/git/github/client";
+import {
+  githubError,
+  httpFailure,
+  summariseGraphqlErrors,
+  validated,
+} from "@/lib/git/github/client";
+import {
+  blobId,
+  type GraphqlQuery,
+  listFilesWithGraphql,
+  readBlobsWithGraphql,
+} from "@/lib/git/github/graphql-reads";
 import { GitHubRepositoryApi, isoDate, refPath } from "@/lib/git/github/repository-api";
-import { commitListSchema, commitSchema, comparisonSchema } from "@/lib/git/github/schemas";
+import {
+  blobSchema,
+  changesSchema,
+  commitListSchema,
+  commitSchema,
+  comparisonSchema,
+  graphqlErrorsSchema,
+} from "@/lib/git/github/schemas";
 import type { CommitSummary, TreeEntry } from "@/lib/git/provider";
+import { log } from "@/lib/log";
+
+const SHA = /^[0-9a-f]{40}$/;
+/** GitHub's compare lists at most this many files: a list this long may be cut. */
+const COMPARE_FILE_LIMIT = 300;
+const MAX_KNOWN_SIZES = 100_000;
+/** Blobs read one REST call each when GraphQL cannot serve them. */
+const MAX_REST_BLOBS = 50;
 
 /**
  * Reading the repository: refs to commits, history and ancestry through
@@ -66,16 +93,199 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
     });
   }
 
+  /**
+   * Without the commit's snapshot here, one GraphQL query per 50 paths
+   * (trees nested a few levels; deeper ones in a next query) instead of its
+   * tarball; with it, no call. A host without GraphQL, or a listing too
+   * deep or too large, reads the snapshot.
+   */
   listFilesUnder(params: { ref: string; paths: readonly string[] }): Promise<TreeEntry[]> {
     return this.client.run("listFilesUnder", async () => {
-      const local = await this.snapshot(params.ref);
-      return this.snapshots.reader.listFilesUnder({ ref: local, paths: params.paths });
+      const paths = [...new Set(params.paths.map((p) => normalizePath(p)))];
+      if (paths.length === 0) return [];
+      assertRef(params.ref, "github");
+      const sha = SHA.test(params.ref) ? params.ref : (await this.commit(params.ref)).sha;
+      const cached = await this.snapshots.cached(sha);
+      if (cached) return this.snapshots.reader.listFilesUnder({ ref: cached, paths });
+      if (this.graphqlReads) {
+        const listed = await this.withGraphql("listing", (send) =>
+          listFilesWithGraphql({
+            send,
+            owner: this.owner,
+            name: this.repository,
+            commit: sha,
+            paths,
+            repository: this.fullName,
+          }),
+        );
+        if (listed) {
+          for (const [id, size] of listed.sizes) this.blobSizes.set(id, size);
+          // Sizes only steer how many blobs go in one query: a bounded memory is enough.
+          while (this.blobSizes.size > MAX_KNOWN_SIZES) {
+            const first = this.blobSizes.keys().next();
+            if (first.done) break;
+            this.blobSizes.delete(first.value);
+          }
+          return listed.entries;
+        }
+      }
+      const local = await this.snapshot(sha);
+      return this.snapshots.reader.listFilesUnder({ ref: local, paths });
     });
   }
 
-  /** A snapshot's blobs have GitHub's ids (the same bytes hash the same): read here, no call. */
+  /**
+   * Blobs from the snapshots here first (no call), then the rest in one
+   * GraphQL query per 100: a text is used only when it is the blob's exact
+   * bytes, any other (binary, cut, transcoded from another encoding) is
+   * read whole through REST and decoded as a local read would, so bytes that
+   * are not UTF-8 reach the importer as they would from the tarball.
+   */
   readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
-    return this.client.run("readBlobs", () => this.snapshots.reader.readBlobs(ids));
+    return this.client.run("readBlobs", async () => {
+      const blobs = await this.snapshots.readBlobs(ids);
+      const missing = [...new Set(ids)].filter((id) => !blobs.has(id));
+      if (missing.length === 0 || !this.graphqlReads) return blobs;
+      const read = await this.withGraphql("blobs", (send) =>
+        readBlobsWithGraphql({
+          send,
+          owner: this.owner,
+          name: this.repository,
+          ids: missing,
+          sizes: this.blobSizes,
+          repository: this.fullName,
+        }),
+      );
+      // GraphQL refused: a few blobs through REST, one call each; more is an outage to retry.
+      if (read === null && missing.length > MAX_REST_BLOBS) {
+        throw githubError(
+          "unavailable",
+          `GitHub could not read ${missing.length} files of ${this.fullName} through GraphQL; try the import again`,
+        );
+      }
+      const texts = read?.texts ?? new Map<string, string>();
+      const whole = read?.whole ?? missing.map((id) => ({ id, size: 0 }));
+      for (const [id, text] of texts) blobs.set(id, text);
+      for (const { id, size } of whole) {
+        const bytes = await this.blobBytes(id, size);
+        if (bytes !== null) blobs.set(id, bytes.toString("utf8"));
+      }
+      return blobs;
+    });
+  }
+
+  /**
+   * The paths changed between two commits: `git diff-tree` between their
+   * snapshots when both are here (no call), else GitHub's compare API. Null
+   * (read `to` whole) when GitHub cannot say: `from` is unknown (a history
+   * rewritten and collected), `to` does not descend from `from` (the
+   * three-dot comparison would be from their merge base), the list is left
+   * out, or it may be cut at GitHub's 300 files.
+   */
+  changedPaths(params: { from: string; to: string }): Promise<string[] | null> {
+    return this.client.run("changedPaths", async () => {
+      assertRef(params.from, "github");
+      assertRef(params.to, "github");
+      if (SHA.test(params.from) && SHA.test(params.to)) {
+        const from = await this.snapshots.cached(params.from);
+        const to = from === null ? null : await this.snapshots.cached(params.to);
+        if (from !== null && to !== null) return this.snapshots.reader.changedPaths({ from, to });
+      }
+      const basehead = `${params.from}...${params.to}`;
+      const what = `GET compare/${basehead}`;
+      // per_page=1: the files are on the first page; the commits between are not needed.
+      const attempt = await this.attempt(() =>
+        this.rest.repos.compareCommitsWithBasehead({ ...this.repo, basehead, per_page: 1 }),
+      );
+      if (!attempt.ok) {
+        if (attempt.failure.status === 404 || attempt.failure.status === 422) return null;
+        throw this.failed(what, attempt.failure);
+      }
+      const comparison = validated(changesSchema, attempt.data, what);
+      if (comparison.status === "identical") return [];
+      if (comparison.status !== "ahead" || comparison.files === undefined) return null;
+      if (comparison.files.length >= COMPARE_FILE_LIMIT) return null;
+      const paths = new Set<string>();
+      for (const file of comparison.files) {
+        paths.add(file.filename);
+        if (file.previous_filename !== undefined) paths.add(file.previous_filename);
+      }
+      return [...paths];
+    });
+  }
+
+  /** Whether to read through GraphQL (false once the host said it has none). */
+  private graphqlReads = true;
+  /** Blob sizes the last listings reported, by id. */
+  private readonly blobSizes = new Map<string, number>();
+
+  /**
+   * Runs a GraphQL read; null when GraphQL cannot serve it (no GraphQL on
+   * this host, or GitHub's errors for the query), for the caller to read
+   * otherwise. Rate limits, refused credentials and outages are errors.
+   */
+  private async withGraphql<T>(
+    what: string,
+    read: (send: GraphqlQuery) => Promise<T | null>,
+  ): Promise<T | null> {
+    try {
+      return await read((query, variables) => this.client.octokit.graphql(query, variables));
+    } catch (error) {
+      if (error instanceof GraphqlResponseError) {
+        const list = graphqlErrorsSchema.safeParse(error.errors).data ?? [];
+        if (list.some((e) => e.extensions?.code === "undefinedField")) this.graphqlReads = false;
+        log.warn("GitHub refused a GraphQL read; reading otherwise", {
+          repository: this.fullName,
+          read: what,
+          errors: summariseGraphqlErrors(list),
+        });
+        return null;
+      }
+      const failure = httpFailure(error);
+      if (failure === null) throw error;
+      if (failure.status === 404) {
+        this.graphqlReads = false;
+        log.warn("GitHub has no GraphQL API here; reading commits from their tarballs", {
+          repository: this.fullName,
+        });
+        return null;
+      }
+      throw this.failed(`POST graphql (${what})`, failure);
+    }
+  }
+
+  /**
+   * One blob's exact bytes through REST (GET git/blobs), bounded like a
+   * tarball's file; null when GitHub has no such blob.
+   */
+  private async blobBytes(id: string, size: number): Promise<Buffer | null> {
+    const limit = this.snapshots.maxFileBytes;
+    if (size > limit) {
+      throw githubError(
+        "unprocessable",
+        `blob ${id.slice(0, 12)} is ${size} bytes, more than the ${limit} bytes Gantry reads from one file`,
+        { details: { blob: id, size } },
+      );
+    }
+    const what = `GET git/blobs/${id}`;
+    const attempt = await this.attempt(() => this.rest.git.getBlob({ ...this.repo, file_sha: id }));
+    if (!attempt.ok) {
+      if (attempt.failure.status === 404 || attempt.failure.status === 422) return null;
+      throw this.failed(what, attempt.failure);
+    }
+    const blob = validated(blobSchema, attempt.data, what);
+    if (blob.size > limit) {
+      throw githubError(
+        "unprocessable",
+        `blob ${id.slice(0, 12)} is ${blob.size} bytes, more than the ${limit} bytes Gantry reads from one file`,
+        { details: { blob: id, size: blob.size } },
+      );
+    }
+    const bytes = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8");
+    if (blob.sha !== id || blobId(bytes, id.length === 64) !== id) {
+      throw githubError("unavailable", `GitHub answered ${what} with other bytes than the blob's`);
+    }
+    return bytes;
   }
 
   listCommits(params: { ref: string; path?: string; limit?: number }): Promise<CommitSummary[]> {
@@ -162,7 +372,7 @@ export abstract class GitHubRepositoryReader extends GitHubRepositoryApi {
    */
   protected async snapshot(ref: string): Promise<string> {
     assertRef(ref, "github");
-    const sha = /^[0-9a-f]{40}$/.test(ref) ? ref : (await this.commit(ref)).sha;
+    const sha = SHA.test(ref) ? ref : (await this.commit(ref)).sha;
     return this.snapshots.snapshot(sha, () => this.downloadTarball(sha));
   }
 

@@ -1,10 +1,21 @@
 import { GraphqlResponseError } from "@octokit/graphql";
 import { z } from "zod";
 import { assertRef, normalizePath } from "@/lib/git/arguments";
-import { githubError, githubMessage, httpFailure, validated } from "@/lib/git/github/client";
+import {
+  githubError,
+  githubMessage,
+  httpFailure,
+  summariseGraphqlErrors,
+  validated,
+} from "@/lib/git/github/client";
 import { GitHubRepositoryReader } from "@/lib/git/github/read-repository";
 import { assertSha, refPath } from "@/lib/git/github/repository-api";
-import { createdObjectSchema, gitCommitSchema, refSchema } from "@/lib/git/github/schemas";
+import {
+  createdObjectSchema,
+  gitCommitSchema,
+  graphqlErrorsSchema,
+  refSchema,
+} from "@/lib/git/github/schemas";
 import type { FileMode } from "@/lib/git/github/snapshots";
 import type { GitPerson } from "@/lib/git/provider";
 import { log } from "@/lib/log";
@@ -313,19 +324,6 @@ export function commitOnBranchInput(
       })),
     },
   };
-}
-
-export const graphqlErrorsSchema = z.array(
-  z.object({
-    type: z.string().optional(),
-    message: z.string(),
-    extensions: z.object({ code: z.string().optional() }).optional(),
-  }),
-);
-
-export function summariseGraphqlErrors(errors: readonly { message: string }[]): string {
-  const text = errors.map((e) => e.message).join("; ") || "no message";
-  return githubMessage({ status: 200, message: text, response: { data: { message: text } } });
 }
 
 /** The person, named in the commit's trailers (appended to a trailer block when there is one). */

@@ -117,3 +117,34 @@ export const errorBodySchema = z.object({
     .optional()
     .catch(undefined),
 });
+
+/** The `errors` of a GraphQL answer (GitHub adds a `type` to its own). */
+export const graphqlErrorsSchema = z.array(
+  z.object({
+    type: z.string().optional(),
+    message: z.string(),
+    extensions: z.object({ code: z.string().optional() }).optional(),
+  }),
+);
+
+/** GET compare/{base}...{head}: how head relates to base, and the files changed. */
+export const changesSchema = comparisonSchema.extend({
+  files: z
+    .array(
+      z.object({
+        filename: z.string().min(1).max(4096),
+        status: z.string(),
+        previous_filename: z.string().min(1).max(4096).optional(),
+      }),
+    )
+    .max(10_000)
+    .optional(),
+});
+
+/** GET git/blobs/{sha}: one blob's bytes. */
+export const blobSchema = z.object({
+  sha: z.string(),
+  size: z.number().int().nonnegative(),
+  content: z.string(),
+  encoding: z.string(),
+});

@@ -5,7 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { isGantryError } from "@/lib/errors";
 import { githubError } from "@/lib/git/github/client";
-import { readTarball, type TarEntry, type TarLimits } from "@/lib/git/github/tarball";
+import {
+  DEFAULT_TAR_LIMITS,
+  readTarball,
+  type TarEntry,
+  type TarLimits,
+} from "@/lib/git/github/tarball";
 import { type GitCli, runGit } from "@/lib/git/local/git-cli";
 import { LocalGitProvider } from "@/lib/git/local/local-provider";
 
@@ -166,6 +171,20 @@ export class GitHubSnapshots {
     const load = this.load(sha, download).finally(() => this.loading.delete(sha));
     this.loading.set(sha, load);
     return load;
+  }
+
+  /**
+   * Blobs by id from whatever snapshots are here (a blob unchanged since a
+   * commit read before costs no call); ids not here are absent.
+   */
+  async readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
+    await this.ensureRepository();
+    return this.reader.readBlobs(ids);
+  }
+
+  /** Largest file read, as the tarball's limit says. */
+  get maxFileBytes(): number {
+    return this.limits?.maxFileBytes ?? DEFAULT_TAR_LIMITS.maxFileBytes;
   }
 
   /** The Git mode of each of `paths` in a snapshot; absent paths are left out. */

@@ -32,7 +32,7 @@ export interface TarLimits {
   maxEntries: number;
 }
 
-const DEFAULT_TAR_LIMITS: TarLimits = {
+export const DEFAULT_TAR_LIMITS: TarLimits = {
   maxFileBytes: 64 * 1024 * 1024,
   maxTotalBytes: 1024 * 1024 * 1024,
   maxEntries: 500_000,
