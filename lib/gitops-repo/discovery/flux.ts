@@ -1,6 +1,7 @@
 import path from "node:path/posix";
 import type { FluxRule } from "@/lib/gitops-repo/layout-file";
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
+import type { OverridePlace } from "@/lib/gitops-repo/override";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
 import { compileTemplate } from "./template";
@@ -147,6 +148,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             }
           }
           if (locators.length === 0) continue;
+          const override = versionAt === base ? overridePlace(base, patch, dir, overlay) : undefined;
           const chartFile = chartInRepository(base.data);
           cells.push({
             app,
@@ -158,10 +160,51 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             metadata: {},
             declaredIn: overlay,
             ...(chartFile === undefined ? {} : { chartFile }),
+            ...(override === undefined ? {} : { override }),
           });
         }
       }
       return { cells, problems };
+
+      /**
+       * Where the overlay would set the version itself when the base decides
+       * it: the overlay's patch of this HelmRelease, or a new patch beside
+       * the overlay's kustomization.yaml.
+       */
+      function overridePlace(
+        base: Release,
+        patch: Release | undefined,
+        dir: string,
+        overlay: string,
+      ): OverridePlace {
+        if (patch) {
+          return patch.alone
+            ? { kind: "file", file: patch.file }
+            : {
+                kind: "none",
+                reason: `${patch.file} holds several documents; move the HelmRelease ${base.name} patch to a file of its own`,
+              };
+        }
+        const file = path.join(dir, `${base.name}-version.yaml`);
+        if (tree.has(file)) {
+          return {
+            kind: "none",
+            reason: `${file} exists but ${overlay} does not list it in its patches`,
+          };
+        }
+        const metadata = record(base.data.metadata);
+        return {
+          kind: "new-patch",
+          file,
+          patch: {
+            kustomization: overlay,
+            apiVersion: String(base.data.apiVersion ?? "helm.toolkit.fluxcd.io/v2"),
+            kind: "HelmRelease",
+            name: base.name,
+            namespace: typeof metadata.namespace === "string" ? metadata.namespace : null,
+          },
+        };
+      }
 
       /** A chart read from a GitRepository by its path, when that path is a chart of this repository. */
       function chartInRepository(release: Data): string | undefined {

@@ -1,0 +1,6 @@
+-- Where an environment's own version goes when the file that decides it is shared with other
+-- environments or apps (a shared Argo CD values file, a Flux base): written by the import,
+-- used by promotion when gantry.yaml sets writeOverrides. Null for the convention layout.
+
+-- AlterTable
+ALTER TABLE "DeploymentTarget" ADD COLUMN "override" JSONB;
