@@ -1,8 +1,8 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { describeLocator, readLocator, type VersionLocator } from "@/lib/gitops-repo/locator";
 import { type OverridePlace, storedOverridePlace } from "@/lib/gitops-repo/override";
-import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import type { LocatorEdit } from "@/lib/promotion/locator-edits";
 
 /** Another (application, environment) whose stored locator points where one of the target's does. */
@@ -74,8 +74,7 @@ export function editsAvoidingSharedFiles(params: {
   const { application, environment, files, writeOverrides } = params;
   const indexOf = (edit: LocatorEdit) => params.locators.indexOf(edit.locator);
   const shared = params.edits.filter(
-    (edit) =>
-      params.sharing.some((cell) => cell.locator === indexOf(edit)) && moves(files, edit),
+    (edit) => params.sharing.some((cell) => cell.locator === indexOf(edit)) && moves(files, edit),
   );
   if (shared.length === 0) return { edits: [...params.edits], override: null };
 

@@ -39,6 +39,21 @@ describe("a file that decides the version of other environments or apps", () => 
         ["api", "prod", "2.0.0", "charts/api/values.yaml"],
         ["jobs", "prod", "2.0.0", "charts/api/values.yaml"],
       ]);
+      // Where each cell decided by the shared file would take a version of its own.
+      const overrides = await world.ctx.db.deploymentTarget.findMany({
+        select: {
+          application: { select: { slug: true } },
+          environment: { select: { name: true } },
+          override: true,
+        },
+        orderBy: [{ application: { slug: "asc" } }, { environment: { position: "asc" } }],
+      });
+      expect(overrides.map((t) => [t.application.slug, t.environment.name, t.override])).toEqual([
+        ["api", "dev", { kind: "file", file: "charts/api/values-dev.yaml" }],
+        ["api", "staging", null],
+        ["api", "prod", { kind: "file", file: "charts/api/values-prod.yaml" }],
+        ["jobs", "prod", { kind: "file", file: "charts/api/values-jobs-prod.yaml" }],
+      ]);
     });
 
     it("is not edited for one environment: refused, naming the file, what would move and the setting", async () => {
@@ -90,7 +105,10 @@ describe("a file that decides the version of other environments or apps", () => 
       );
       files["argocd/jobs-staging.yaml"] = (files["argocd/jobs-prod.yaml"] ?? "")
         .replaceAll("jobs-prod", "jobs-staging")
-        .replace("        - values.yaml\n", "        - values.yaml\n        - values-staging.yaml\n");
+        .replace(
+          "        - values.yaml\n",
+          "        - values.yaml\n        - values-staging.yaml\n",
+        );
       world = await adopt(files);
       await world.importNow();
       const error = await refusal(world, "jobs");
@@ -128,9 +146,9 @@ describe("a file that decides the version of other environments or apps", () => 
       const { row, head } = await promote(world, "cart", "prod");
       expect(row).toMatchObject({ valuesPath: file, version: "4.1.0", previousVersion: "4.0.0" });
       expect(await world.ctx.git.readFile({ ref: head, path: file })).toBe(after);
-      expect(
-        await world.ctx.git.readFile({ ref: head, path: "apps/base/cart/release.yaml" }),
-      ).toBe(fluxSharedBase(true)["apps/base/cart/release.yaml"]);
+      expect(await world.ctx.git.readFile({ ref: head, path: "apps/base/cart/release.yaml" })).toBe(
+        fluxSharedBase(true)["apps/base/cart/release.yaml"],
+      );
 
       await world.importNow();
       expect((await versions(world)).filter(([app]) => app === "cart")).toEqual([

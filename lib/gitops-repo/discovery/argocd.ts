@@ -121,7 +121,8 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         }
         const found = locatorsOf(application, names.app);
         for (const message of found.problems) problem(application.file, names.app, message);
-        for (const file of new Set(found.valueFiles)) listedBy.set(file, (listedBy.get(file) ?? 0) + 1);
+        for (const file of new Set(found.valueFiles))
+          listedBy.set(file, (listedBy.get(file) ?? 0) + 1);
         if (found.locators.length === 0) continue;
         const chartFile = chartInRepository(application.spec);
         const cell: DiscoveredCell = {

@@ -148,7 +148,8 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             }
           }
           if (locators.length === 0) continue;
-          const override = versionAt === base ? overridePlace(base, patch, dir, overlay) : undefined;
+          const override =
+            versionAt === base ? overridePlace(base, patch, dir, overlay) : undefined;
           const chartFile = chartInRepository(base.data);
           cells.push({
             app,
