@@ -4,3 +4,8 @@
 
 -- AlterTable
 ALTER TABLE "DeploymentTarget" ADD COLUMN "override" JSONB;
+
+-- A promotion looks up the other cells whose locators point at the place it edits
+-- (locators @> '[{"file": …, "path": …}]'): without an index, every cell is read.
+-- CreateIndex
+CREATE INDEX "DeploymentTarget_locators_idx" ON "DeploymentTarget" USING GIN ("locators" jsonb_path_ops);
