@@ -348,6 +348,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     files,
     sharing,
     writeOverrides: layout?.ok === true && layout.value.writeOverrides,
+    layoutFile,
     storedOverride: cells.find((cell) => cell.environment === target.name)?.override,
   });
   const ownFiles = filesToRead(edits).filter((file) => !files.has(file));

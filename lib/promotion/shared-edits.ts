@@ -1,6 +1,5 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { LAYOUT_FILE } from "@/lib/gitops-repo/layout-file";
 import { describeLocator, readLocator, type VersionLocator } from "@/lib/gitops-repo/locator";
 import { type OverridePlace, storedOverridePlace } from "@/lib/gitops-repo/override";
 import type { LocatorEdit } from "@/lib/promotion/locator-edits";
@@ -69,6 +68,8 @@ export function editsAvoidingSharedFiles(params: {
   files: ReadonlyMap<string, string>;
   sharing: readonly SharingCell[];
   writeOverrides: boolean;
+  /** The layout file's path, to name where the setting goes. */
+  layoutFile: string;
   storedOverride: unknown;
 }): { edits: LocatorEdit[]; override: OverridePlace | null } {
   const { application, environment, files, writeOverrides } = params;
@@ -97,7 +98,7 @@ export function editsAvoidingSharedFiles(params: {
   if (!writeOverrides) {
     throw new GantryError(
       "conflict",
-      `${moved}. Set writeOverrides: true in ${LAYOUT_FILE} to have Gantry write the version into ${instead ?? `a file of ${environment}'s own`} instead${place?.kind === "none" ? ` (${place.reason})` : ""}`,
+      `${moved}. Set writeOverrides: true in ${params.layoutFile} to have Gantry write the version into ${instead ?? `a file of ${environment}'s own`} instead${place?.kind === "none" ? ` (${place.reason})` : ""}`,
       { details: { field: "environment", file: shared[0]?.locator.file } },
     );
   }
