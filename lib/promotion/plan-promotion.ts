@@ -14,7 +14,11 @@ import {
   type LocatorEdit,
   locatedError,
 } from "@/lib/promotion/locator-edits";
-import { cellsSharingLocators, editsAvoidingSharedFiles } from "@/lib/promotion/shared-edits";
+import {
+  cellsSharingLocators,
+  editsAvoidingSharedFiles,
+  type SharedFileOverride,
+} from "@/lib/promotion/shared-edits";
 
 export interface PlanPromotionParams {
   db: PrismaClient;
@@ -65,6 +69,8 @@ export interface PromotionPlan {
   knownRelease: boolean;
   /** True when the previous environment does not run this version and skipOrder allowed it. */
   outOfOrder: boolean;
+  /** Set when the version goes into the environment's own file because the file that decided it is shared (writeOverrides). */
+  sharedFileOverride: SharedFileOverride | null;
 }
 
 /**
@@ -383,5 +389,6 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     diff: changesDiff(changes),
     knownRelease,
     outOfOrder,
+    sharedFileOverride: override,
   };
 }

@@ -1,7 +1,7 @@
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { describeLocator, readLocator, type VersionLocator } from "@/lib/gitops-repo/locator";
-import { type OverridePlace, storedOverridePlace } from "@/lib/gitops-repo/override";
+import { storedOverridePlace } from "@/lib/gitops-repo/override";
 import type { LocatorEdit } from "@/lib/promotion/locator-edits";
 
 /** Another (application, environment) whose stored locator points where one of the target's does. */
@@ -44,6 +44,17 @@ export async function cellsSharingLocators(params: {
   return rows;
 }
 
+/** A version written into the environment's own file because the file that decided it is shared. */
+export interface SharedFileOverride {
+  /** The shared files left as they are. */
+  shared: string[];
+  /** The environment's own file the version goes to. */
+  file: string;
+  created: boolean;
+  /** The other cells the shared files still decide: "api in dev". */
+  others: string[];
+}
+
 /** True when writing the edit changes its file: the value (or its digest) differs from the one there. */
 function moves(files: ReadonlyMap<string, string>, edit: LocatorEdit): boolean {
   const text = files.get(edit.locator.file);
@@ -71,7 +82,7 @@ export function editsAvoidingSharedFiles(params: {
   /** The layout file's path, to name where the setting goes. */
   layoutFile: string;
   storedOverride: unknown;
-}): { edits: LocatorEdit[]; override: OverridePlace | null } {
+}): { edits: LocatorEdit[]; override: SharedFileOverride | null } {
   const { application, environment, files, writeOverrides } = params;
   const indexOf = (edit: LocatorEdit) => params.locators.indexOf(edit.locator);
   const shared = params.edits.filter(
@@ -129,5 +140,13 @@ export function editsAvoidingSharedFiles(params: {
       ...(place.kind === "new-patch" ? { newPatch: place.patch } : {}),
     };
   });
-  return { edits, override: place };
+  return {
+    edits,
+    override: {
+      shared: [...new Set(shared.map((edit) => edit.locator.file))],
+      file: place.file,
+      created: place.kind === "new-patch",
+      others,
+    },
+  };
 }

@@ -72,6 +72,20 @@ describe("a file that decides the version of other environments or apps", () => 
       const file = "charts/api/values-prod.yaml";
       const before = argocdSharedValues(true)[file] ?? "";
       const after = `${before}image:\n  tag: 2.1.0\n`;
+      const planned = await planPromotion({
+        db: world.ctx.db,
+        git: world.ctx.git,
+        versionPath: "image.tag",
+        application: "api",
+        environment: "prod",
+      });
+      // What the promote page tells the person: the shared file stays, the others keep theirs.
+      expect(planned.sharedFileOverride).toEqual({
+        shared: ["charts/api/values.yaml"],
+        file,
+        created: false,
+        others: ["api in dev", "jobs in prod"],
+      });
 
       const { row, head, base, merged } = await promote(world, "api", "prod");
       expect(row).toMatchObject({ valuesPath: file, version: "2.1.0", previousVersion: "2.0.0" });
