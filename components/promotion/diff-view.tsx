@@ -7,7 +7,18 @@ import { type DiffLine, parseUnifiedDiff } from "./parse-diff";
  * readers, not only by colour.
  */
 export function DiffView({ diff, label }: { diff: string; label: string }) {
-  const lines = parseUnifiedDiff(diff);
+  const parsed = parseUnifiedDiff(diff);
+  // One file: the label names it. Several (a version written into a new
+  // overlay patch and its kustomization, say): each file's name heads its hunks.
+  const several = parsed.filter((l) => l.kind === "file" && l.text.startsWith("+++ ")).length > 1;
+  const lines: DiffLine[] = parsed.flatMap((line, index) => {
+    if (line.kind !== "file") return [line];
+    if (!several || !line.text.startsWith("+++ ")) return [];
+    const created = parsed[index - 1]?.text === "--- /dev/null";
+    const path = line.text.replace(/^\+\+\+ (b\/)?/, "");
+    const heading: DiffLine = { kind: "note", text: created ? `${path} (new file)` : path };
+    return [heading];
+  });
   return (
     <figure className="overflow-hidden rounded-md border border-slate-200 bg-white">
       <figcaption className="border-b border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-700">
@@ -16,12 +27,10 @@ export function DiffView({ diff, label }: { diff: string; label: string }) {
       <div className="overflow-x-auto">
         <table className="w-full border-collapse font-mono text-xs leading-5">
           <tbody>
-            {lines
-              .filter((line) => line.kind !== "file")
-              .map((line, index) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity beyond their position
-                <DiffRow key={index} line={line} />
-              ))}
+            {lines.map((line, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity beyond their position
+              <DiffRow key={index} line={line} />
+            ))}
           </tbody>
         </table>
       </div>

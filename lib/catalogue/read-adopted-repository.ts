@@ -104,6 +104,7 @@ export async function readAdoptedRepository(params: {
         locators: target.locators,
         // `tag: ""` means the chart's appVersion, when the chart is here to say it.
         version: version.value ?? chartDefaultVersion(target.chartFile, files),
+        ...(target.override === undefined ? {} : { override: target.override }),
       });
     }
     return snapshotApp;

@@ -6,6 +6,7 @@
  */
 
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
+import type { OverridePlace } from "@/lib/gitops-repo/override";
 import type { EnvironmentPolicy } from "@/lib/gitops-repo/policy/types";
 
 type Tier = "critical" | "high" | "medium" | "low";
@@ -40,6 +41,8 @@ interface SnapshotTarget {
   locators: VersionLocator[];
   /** null when the file has no version at the locator (a missing, empty or null key). */
   version: string | null;
+  /** Where the environment's own version would go when the file that decides it is shared (adopted layouts). */
+  override?: OverridePlace;
 }
 
 export interface SnapshotApplication {

@@ -271,6 +271,7 @@ async function writeTargets(
   const versionColumn: (string | null)[] = [];
   const pathColumn: string[] = [];
   const locatorColumn: string[] = [];
+  const overrideColumn: (string | null)[] = [];
   // Pairs that exist in Git, including unreadable ones, which keep their stored state.
   const seenApps: string[] = [];
   const seenEnvs: string[] = [];
@@ -285,6 +286,7 @@ async function writeTargets(
       versionColumn.push(target.version);
       pathColumn.push(target.valuesPath);
       locatorColumn.push(JSON.stringify(target.locators));
+      overrideColumn.push(target.override === undefined ? null : JSON.stringify(target.override));
       seenApps.push(appId);
       seenEnvs.push(envId);
     }
@@ -297,19 +299,20 @@ async function writeTargets(
   }
   await tx.$executeRaw`
     INSERT INTO "DeploymentTarget"
-      ("applicationId", "environmentId", "desiredVersion", "valuesPath", "locators", "desiredCommit", "updatedAt")
-    SELECT s.app, s.env, s.version, s.path, s.locators::jsonb, ${commit}, now()
-    FROM unnest(${appColumn}::uuid[], ${envColumn}::uuid[], ${versionColumn}::text[], ${pathColumn}::text[], ${locatorColumn}::text[])
-      AS s(app, env, version, path, locators)
+      ("applicationId", "environmentId", "desiredVersion", "valuesPath", "locators", "override", "desiredCommit", "updatedAt")
+    SELECT s.app, s.env, s.version, s.path, s.locators::jsonb, s.override::jsonb, ${commit}, now()
+    FROM unnest(${appColumn}::uuid[], ${envColumn}::uuid[], ${versionColumn}::text[], ${pathColumn}::text[], ${locatorColumn}::text[], ${overrideColumn}::text[])
+      AS s(app, env, version, path, locators, override)
     ON CONFLICT ("applicationId", "environmentId") DO UPDATE SET
       "desiredVersion" = EXCLUDED."desiredVersion",
       "valuesPath" = EXCLUDED."valuesPath",
       "locators" = EXCLUDED."locators",
+      "override" = EXCLUDED."override",
       "desiredCommit" = EXCLUDED."desiredCommit",
       "archivedAt" = NULL,
       "updatedAt" = now()
-    WHERE ("DeploymentTarget"."desiredVersion", "DeploymentTarget"."valuesPath", "DeploymentTarget"."locators", "DeploymentTarget"."archivedAt")
-      IS DISTINCT FROM (EXCLUDED."desiredVersion", EXCLUDED."valuesPath", EXCLUDED."locators", NULL::timestamp)`;
+    WHERE ("DeploymentTarget"."desiredVersion", "DeploymentTarget"."valuesPath", "DeploymentTarget"."locators", "DeploymentTarget"."override", "DeploymentTarget"."archivedAt")
+      IS DISTINCT FROM (EXCLUDED."desiredVersion", EXCLUDED."valuesPath", EXCLUDED."locators", EXCLUDED."override", NULL::timestamp)`;
   // An environment removed from an app's directory: the target is archived, never deleted.
   await tx.$executeRaw`
     UPDATE "DeploymentTarget" t SET "archivedAt" = now(), "updatedAt" = now()

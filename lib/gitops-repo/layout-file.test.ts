@@ -29,6 +29,7 @@ metadata:
         ],
         metadata: { team: { from: "path", placeholder: "team" } },
         pinRanges: false,
+        writeOverrides: false,
         apps: {},
       },
     });

@@ -279,6 +279,21 @@ const LayoutFileSchema = z
     metadata: MetadataMapping.default({}),
     /** Promotion may replace a version range (`>=1.0.0 <2.0.0`, `6.x`) with the exact version. */
     pinRanges: z.boolean().default(false),
+    /**
+     * When the file that decides an environment's version also decides
+     * other environments' or apps' (a shared Argo CD values.yaml, a Flux base
+     * the overlay does not patch), promotion writes the version into the
+     * environment's own file instead: the last values file only its
+     * Application lists, or a patch in its Flux overlay (created and listed
+     * in the overlay's kustomization.yaml when there is none). Without it,
+     * such a promotion is refused, naming the file and what it would move.
+     */
+    writeOverrides: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Write a version into the environment's own file (its own values file, or a patch in its Flux overlay) when the file that decides it is shared with other environments or apps; without it such a promotion is refused.",
+      ),
     apps: z.record(slug, AppOverride).default({}),
   })
   .superRefine((layout, ctx) => {

@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from "diff";
 import { z } from "zod";
 import { GantryError } from "@/lib/errors";
 import { type VersionLocator, versionLocatorSchema, writeLocator } from "@/lib/gitops-repo/locator";
+import { addPatchEntry, type NewPatch, newPatchText } from "@/lib/gitops-repo/override";
 import { environmentValuesPath } from "@/lib/gitops-repo/paths";
 
 /** One version written through one locator: what a promotion changes, stored on it as JSON. */
@@ -10,12 +11,27 @@ export interface LocatorEdit {
   locator: VersionLocator;
   version: string;
   digest: string | null;
+  /** The key is added where the file lacks it: the version written into the environment's own file. */
+  addKey?: boolean;
+  /** The file is created as this HelmRelease patch, and listed in its kustomization's patches. */
+  newPatch?: NewPatch;
 }
 
+const file = z.string().min(1).max(1000);
 const LocatorEditSchema = z.object({
   locator: versionLocatorSchema,
   version: z.string(),
   digest: z.string().nullable(),
+  addKey: z.boolean().optional(),
+  newPatch: z
+    .object({
+      kustomization: file,
+      apiVersion: z.string().min(1).max(200),
+      kind: z.string().min(1).max(200),
+      name: z.string().min(1).max(253),
+      namespace: z.string().min(1).max(253).nullable(),
+    })
+    .optional(),
 });
 
 /**
@@ -50,6 +66,21 @@ export interface FileChange {
   path: string;
   before: string;
   after: string;
+  /** The file does not exist before the change. */
+  created?: boolean;
+}
+
+/**
+ * The files the edits read, which must exist at the base commit: every
+ * edited file but the patches they create, and the kustomizations that
+ * list those.
+ */
+export function filesToRead(edits: readonly LocatorEdit[]): string[] {
+  return [
+    ...new Set(
+      edits.map((edit) => (edit.newPatch ? edit.newPatch.kustomization : edit.locator.file)),
+    ),
+  ];
 }
 
 /**
@@ -63,9 +94,12 @@ export function applyLocatorEdits(
   options: { pinRanges: boolean },
 ): FileChange[] {
   const changed = new Map<string, FileChange>();
+  const current = (path: string) => changed.get(path)?.after ?? files.get(path);
   for (const edit of edits) {
     const path = edit.locator.file;
-    const before = changed.get(path)?.after ?? files.get(path);
+    let before = current(path);
+    const creates = before === undefined && edit.newPatch !== undefined;
+    if (creates && edit.newPatch) before = newPatchText(edit.newPatch);
     if (before === undefined) {
       throw new GantryError("unprocessable", `${path} does not exist`, {
         details: { file: path },
@@ -75,23 +109,49 @@ export function applyLocatorEdits(
       before,
       edit.locator,
       { version: edit.version, digest: edit.digest },
-      { pinRanges: options.pinRanges },
+      { pinRanges: options.pinRanges, addMissingKey: creates || edit.addKey === true },
     );
     if (!written.ok) throw locatedError(written.error);
     if (!written.changed) continue;
-    changed.set(path, { path, before: changed.get(path)?.before ?? before, after: written.text });
+    const earlier = changed.get(path);
+    changed.set(path, {
+      path,
+      before: earlier ? earlier.before : creates ? "" : before,
+      after: written.text,
+      ...((earlier?.created ?? creates) ? { created: true } : {}),
+    });
+    if (creates && edit.newPatch) {
+      const kustomization = edit.newPatch.kustomization;
+      const text = current(kustomization);
+      if (text === undefined) {
+        throw new GantryError("unprocessable", `${kustomization} does not exist`, {
+          details: { file: kustomization },
+        });
+      }
+      const listed = addPatchEntry(text, kustomization, path);
+      if (!listed.ok) throw locatedError(listed.error);
+      if (listed.changed) {
+        changed.set(kustomization, {
+          path: kustomization,
+          before: changed.get(kustomization)?.before ?? text,
+          after: listed.text,
+        });
+      }
+    }
   }
   return [...changed.values()];
 }
 
 /** Every changed file's unified diff, in the order the edits name them: the diff shown is the commit made. */
 export function changesDiff(changes: readonly FileChange[]): string {
-  return changes.map((change) => unifiedDiff(change.path, change.before, change.after)).join("");
+  return changes.map(unifiedDiff).join("");
 }
 
-/** A git-style unified diff of one file (`a/…`, `b/…`), without the `Index:` preamble. */
-function unifiedDiff(path: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
+/** A git-style unified diff of one file (`a/…`, `b/…`; a new file from /dev/null), without the `Index:` preamble. */
+function unifiedDiff(change: FileChange): string {
+  const { path, before, after } = change;
+  const from = change.created ? "/dev/null" : `a/${path}`;
+  return createTwoFilesPatch(from, `b/${path}`, before, after, undefined, undefined, {
     context: 3,
   })
     .split("\n")

@@ -7,6 +7,7 @@ import {
   applyLocatorEdits,
   changesDiff,
   type FileChange,
+  filesToRead,
   type LocatorEdit,
   storedEdits,
 } from "@/lib/promotion/locator-edits";
@@ -294,7 +295,7 @@ async function promotedFiles(
       digest: null,
     },
   ];
-  const paths = [...new Set(edits.map((edit) => edit.locator.file))];
+  const paths = filesToRead(edits);
   const files = await ctx.git.readFiles({ ref: p.baseCommit, paths });
   const missing = paths.find((path) => !files.has(path));
   if (missing !== undefined) {

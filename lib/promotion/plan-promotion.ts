@@ -10,9 +10,15 @@ import {
   cellLocators,
   changesDiff,
   contentId,
+  filesToRead,
   type LocatorEdit,
   locatedError,
 } from "@/lib/promotion/locator-edits";
+import {
+  cellsSharingLocators,
+  editsAvoidingSharedFiles,
+  type SharedFileOverride,
+} from "@/lib/promotion/shared-edits";
 
 export interface PlanPromotionParams {
   db: PrismaClient;
@@ -63,6 +69,8 @@ export interface PromotionPlan {
   knownRelease: boolean;
   /** True when the previous environment does not run this version and skipOrder allowed it. */
   outOfOrder: boolean;
+  /** Set when the version goes into the environment's own file because the file that decided it is shared (writeOverrides). */
+  sharedFileOverride: SharedFileOverride | null;
 }
 
 /**
@@ -87,7 +95,8 @@ async function readCatalogue(
       (SELECT coalesce(json_agg(json_build_object('name', e.name, 'displayName', e."displayName")
           ORDER BY e.position), '[]')
         FROM "Environment" e WHERE e."archivedAt" IS NULL) AS environments,
-      (SELECT coalesce(json_agg(json_build_object('environment', e.name, 'locators', t.locators)),
+      (SELECT coalesce(json_agg(json_build_object('environment', e.name, 'locators', t.locators,
+          'version', t."desiredVersion", 'override', t.override)),
           '[]')
         FROM "DeploymentTarget" t
         JOIN "Application" a ON a.id = t."applicationId"
@@ -117,7 +126,8 @@ async function readCatalogue(
 interface CatalogueReads {
   app: { id: string; slug: string; name: string; archivedAt: string | null } | null;
   environments: { name: string; displayName: string }[];
-  cells: { environment: string; locators: unknown }[];
+  /** Each environment's locators, and the version the import read there (an empty tag read as the chart's appVersion). */
+  cells: { environment: string; locators: unknown; version: string | null; override: unknown }[];
   /**
    * The releases (null: none) of the versions the plan will likely ask about, read ahead:
    * the one requested and those the catalogue shows in each environment. Git decides the
@@ -183,16 +193,27 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   const earlier = environments.slice(0, targetIndex).reverse();
 
   const layoutFile = params.layoutFile ?? LAYOUT_FILE;
-  const files = await git.readFiles({
-    ref: baseCommit,
-    paths: [
-      ...new Set([
-        layoutFile,
-        ...targetLocators.map((l) => l.file),
-        ...earlier.flatMap((e) => (locatorsOf.get(e.name) ?? []).map((l) => l.file)),
-      ]),
-    ],
-  });
+  // The files, and the other cells whose version the same places decide, side by side.
+  const [files, sharing] = await Promise.all([
+    git
+      .readFiles({
+        ref: baseCommit,
+        paths: [
+          ...new Set([
+            layoutFile,
+            ...targetLocators.map((l) => l.file),
+            ...earlier.flatMap((e) => (locatorsOf.get(e.name) ?? []).map((l) => l.file)),
+          ]),
+        ],
+      })
+      .then((read) => new Map(read)),
+    cellsSharingLocators({
+      db,
+      application: app.slug,
+      environment: target.name,
+      locators: targetLocators,
+    }),
+  ]);
 
   const currentContent = files.get(primary.file);
   if (currentContent === undefined) {
@@ -207,18 +228,29 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
 
   // The previous environment is the nearest earlier one the app is deployed to.
   let fromEnvironment: PromotionPlan["fromEnvironment"] = null;
-  let fromValues: (string | null)[] = [];
+  let fromReads: { value: string | null; digest: string | null; present: boolean }[] = [];
   for (const environment of earlier) {
     const locators = locatorsOf.get(environment.name) ?? [];
     const first = locators[0];
     if (first === undefined || !files.has(first.file)) continue;
-    fromValues = locators.map((locator) => {
+    fromReads = locators.map((locator) => {
       const text = files.get(locator.file);
       const read = text === undefined ? null : readLocator(text, locator);
-      return read?.ok ? read.value : null;
+      return read?.ok
+        ? { value: read.value, digest: read.digest, present: true }
+        : { value: null, digest: null, present: false };
     });
-    fromEnvironment = { ...environment, version: fromValues[0] ?? null };
+    fromEnvironment = { ...environment, version: fromReads[0]?.value ?? null };
     break;
+  }
+  const fromValues = fromReads.map((read) => read.value);
+  // An empty tag (`tag: ""`) runs the chart's appVersion: the import read it from
+  // the chart when the chart is in the repository, and that is what is promoted.
+  const fromChartDefault =
+    fromEnvironment !== null && fromEnvironment.version === null && fromReads[0]?.present === true;
+  if (fromEnvironment && fromChartDefault) {
+    const resolved = cells.find((cell) => cell.environment === fromEnvironment?.name)?.version;
+    if (resolved) fromEnvironment = { ...fromEnvironment, version: resolved };
   }
 
   let version: string;
@@ -234,17 +266,22 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
         { details: { field: "version" } },
       );
     }
+    const fromLocator = describeLocator(locatorsOf.get(fromEnvironment.name)?.[0] ?? primary);
     if (fromEnvironment.version === null) {
       throw new GantryError(
         "unprocessable",
-        `the version ${fromEnvironment.name} runs cannot be read from ${describeLocator(locatorsOf.get(fromEnvironment.name)?.[0] ?? primary)}; say which version to promote`,
+        fromChartDefault
+          ? `${fromEnvironment.name} runs the chart's default version: ${fromLocator} is empty and the chart is not in this repository, so its appVersion is unknown here; say which version to promote`
+          : `the version ${fromEnvironment.name} runs cannot be read from ${fromLocator}; say which version to promote`,
         { details: { field: "version" } },
       );
     }
     version = fromEnvironment.version;
     versionSource = {
       kind: "previous_environment",
-      explanation: `the version ${fromEnvironment.name} runs`,
+      explanation: fromChartDefault
+        ? `the version ${fromEnvironment.name} runs: the chart's appVersion, since ${fromLocator} is empty there`
+        : `the version ${fromEnvironment.name} runs`,
     };
   }
 
@@ -282,7 +319,7 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   if (outOfOrder && fromEnvironment && !params.skipOrder) {
     throw new GantryError(
       "conflict",
-      `${target.name} is not next for ${version}: ${fromEnvironment.name} runs ${fromEnvironment.version ?? "an unreadable version"}. Promote to ${fromEnvironment.name} first, or set skipOrder to skip it`,
+      `${target.name} is not next for ${version}: ${fromEnvironment.name} runs ${fromEnvironment.version ?? (fromChartDefault ? "the chart's default version" : "an unreadable version")}. Promote to ${fromEnvironment.name} first, or set skipOrder to skip it`,
       { details: { field: "environment" } },
     );
   }
@@ -291,18 +328,43 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
   // a tag pinned to a digest moves as a pair, and is refused when the digest
   // is unknown. The locators that move with it (a chart version, say) take
   // what the previous environment has at the same place.
+  // A locator that moves with it and holds the same version (the same image
+  // pinned in a second place) takes the same registered digest; one holding
+  // something else takes the previous environment's digest beside it.
   const digest = release?.digest ?? null;
-  const edits: LocatorEdit[] = targetLocators.flatMap((locator, index) => {
+  const planned: LocatorEdit[] = targetLocators.flatMap((locator, index) => {
     if (index === 0) return [{ locator, version, digest }];
     const value = fromValues[index];
-    return value ? [{ locator, version: value, digest: null }] : [];
+    if (!value) return [];
+    const paired = value === version ? digest : (fromReads[index]?.digest ?? null);
+    return [{ locator, version: value, digest: paired }];
   });
   // A layout file that does not parse pins nothing: the import reports it.
   const layout = files.has(layoutFile)
     ? parseLayoutFile(files.get(layoutFile) ?? "", layoutFile)
     : null;
   const pinRanges = layout?.ok === true && layout.value.pinRanges;
+  // A file that decides other environments' or apps' versions is not edited
+  // for this one: refused, or with writeOverrides the environment's own file is.
+  const { edits, override } = editsAvoidingSharedFiles({
+    application: app.slug,
+    environment: target.name,
+    locators: targetLocators,
+    edits: planned,
+    files,
+    sharing,
+    writeOverrides: layout?.ok === true && layout.value.writeOverrides,
+    layoutFile,
+    storedOverride: cells.find((cell) => cell.environment === target.name)?.override,
+  });
+  const ownFiles = filesToRead(edits).filter((file) => !files.has(file));
+  if (ownFiles.length > 0) {
+    for (const [file, text] of await git.readFiles({ ref: baseCommit, paths: ownFiles })) {
+      files.set(file, text);
+    }
+  }
   const changes = applyLocatorEdits(files, edits, { pinRanges });
+  const edited = edits[0]?.locator.file ?? primary.file;
 
   return {
     application: { slug: app.slug, name: app.name },
@@ -311,16 +373,22 @@ export async function planPromotion(params: PlanPromotionParams): Promise<Promot
     version,
     versionSource,
     currentVersion: current.value ?? "",
-    valuesPath: primary.file,
+    valuesPath: edited,
     edits,
     baseCommit,
     blobId: contentId(
-      [...new Set(targetLocators.map((l) => l.file))].map((f) => files.get(f) ?? ""),
+      [
+        ...new Set([
+          ...targetLocators.map((l) => l.file),
+          ...(override === null ? [] : filesToRead(edits)),
+        ]),
+      ].map((f) => files.get(f) ?? ""),
     ),
-    currentContent,
-    newContent: changes.find((change) => change.path === primary.file)?.after ?? currentContent,
+    currentContent: files.get(edited) ?? "",
+    newContent: changes.find((change) => change.path === edited)?.after ?? currentContent,
     diff: changesDiff(changes),
     knownRelease,
     outOfOrder,
+    sharedFileOverride: override,
   };
 }

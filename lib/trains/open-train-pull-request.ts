@@ -4,6 +4,7 @@ import {
   applyLocatorEdits,
   changesDiff,
   type FileChange,
+  filesToRead,
   type LocatorEdit,
   storedEdits,
 } from "@/lib/promotion/locator-edits";
@@ -185,7 +186,7 @@ async function trainFiles(
         },
       ],
   );
-  const paths = [...new Set(editsOf.flat().map((edit) => edit.locator.file))];
+  const paths = filesToRead(editsOf.flat());
   const files = await ctx.git.readFiles({ ref: baseCommit, paths });
   const missing = paths.find((path) => !files.has(path));
   if (missing !== undefined) {

@@ -116,6 +116,9 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         }
       }
 
+      // Which Applications list each values file: a file only one lists is that environment's own.
+      const listedBy = new Map<string, number>();
+      const valueFilesOf = new Map<DiscoveredCell, { name: string; files: string[] }>();
       for (const application of applications) {
         // A plain directory source (an app-of-apps root, raw manifests) pins no version.
         if (!pinsAVersion(application.spec)) continue;
@@ -126,9 +129,11 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         }
         const found = locatorsOf(application, names.app);
         for (const message of found.problems) problem(application.file, names.app, message);
+        for (const file of new Set(found.valueFiles))
+          listedBy.set(file, (listedBy.get(file) ?? 0) + 1);
         if (found.locators.length === 0) continue;
         const chartFile = chartInRepository(application.spec);
-        cells.push({
+        const cell: DiscoveredCell = {
           app: names.app,
           environment: names.env,
           locators: found.locators,
@@ -138,7 +143,26 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
           metadata: {},
           declaredIn: application.file,
           ...(chartFile === undefined ? {} : { chartFile }),
-        });
+        };
+        cells.push(cell);
+        valueFilesOf.set(cell, { name: application.name, files: found.valueFiles });
+      }
+      for (const cell of cells) {
+        const own = valueFilesOf.get(cell);
+        const decides = cell.locators[0]?.file;
+        // Only a values file other Applications list too moves them when it is edited.
+        if (!own || decides === undefined || (listedBy.get(decides) ?? 0) < 2) continue;
+        if (!own.files.includes(decides)) continue;
+        // Listed after the deciding file, or Argo CD would still take the shared value.
+        const later = own.files.slice(own.files.lastIndexOf(decides) + 1);
+        const file = [...later].reverse().find((f) => listedBy.get(f) === 1);
+        cell.override =
+          file !== undefined
+            ? { kind: "file", file }
+            : {
+                kind: "none",
+                reason: `Application ${own.name} lists no values file of its own after ${decides} (${own.files.join(", ")}: each is listed by other Applications too, or comes before it); add one for ${cell.environment} (values-${cell.environment}.yaml, say), last in its helm.valueFiles`,
+              };
       }
       return { cells, problems };
 
@@ -192,7 +216,7 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
       function locatorsOf(
         application: ApplicationView,
         app: string,
-      ): { locators: VersionLocator[]; problems: string[] } {
+      ): { locators: VersionLocator[]; problems: string[]; valueFiles: string[] } {
         const { spec, rawSpec } = application;
         const sources = Array.isArray(spec.sources)
           ? spec.sources.map((source, index) => ({
@@ -214,6 +238,7 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         // A chart version the template writes once for every environment is the same
         // everywhere: not a problem while the tag is found, since it never needs to move.
         const chartProblems: string[] = [];
+        const listed: string[] = [];
         const place = (
           templatePath: string,
           raw: unknown,
@@ -231,6 +256,10 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
 
         for (const { source, raw, at } of sources) {
           const helm = record(source.helm);
+          for (const entry of list(helm.valueFiles)) {
+            const resolved = resolveValueFile(text(entry) ?? "", source, refs);
+            if (resolved !== null && tree.has(resolved)) listed.push(resolved);
+          }
           const rawHelm = record(raw.helm);
           const base = `spec.${at}`;
           // Argo CD's order: parameters over inline values over value files, the last file last.
@@ -307,6 +336,7 @@ export function argocdDiscoverer(rule: ArgoCdRule): Discoverer {
         return {
           locators: [...versions.slice(0, 1), ...charts],
           problems: versions.length > 0 ? problems : [...problems, ...chartProblems],
+          valueFiles: listed,
         };
       }
 

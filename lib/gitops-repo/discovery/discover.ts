@@ -1,5 +1,6 @@
 import type { DiscoveryRule, LayoutFile, MetadataSource } from "@/lib/gitops-repo/layout-file";
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
+import type { OverridePlace } from "@/lib/gitops-repo/override";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { httpUrl } from "@/lib/gitops-repo/schema-parts";
 import { argocdDiscoverer } from "./argocd";
@@ -23,6 +24,8 @@ interface DiscoveredTarget {
   rule: string;
   /** The Chart.yaml whose appVersion an empty version means, when the chart is in the repository. */
   chartFile?: string;
+  /** Where the environment's own version would go when the file that decides it is shared. */
+  override?: OverridePlace;
 }
 
 interface DiscoveredApplication {
@@ -170,6 +173,7 @@ export async function discoverApplications(params: {
         locators: cell.locators,
         rule: discoverers[rule]?.label ?? "",
         ...(cell.chartFile === undefined ? {} : { chartFile: cell.chartFile }),
+        ...(cell.override === undefined ? {} : { override: cell.override }),
       });
     }
     targets.sort((a, b) => (order.get(a.environment) ?? 0) - (order.get(b.environment) ?? 0));

@@ -2,6 +2,7 @@ import path from "node:path/posix";
 import { formatKeyPath } from "@/lib/gitops-repo/key-path";
 import { DEFAULT_FLUX_OVERLAY, type FluxRule } from "@/lib/gitops-repo/layout-file";
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
+import type { OverridePlace } from "@/lib/gitops-repo/override";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
 import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
 import { EVERY_RELEASE, inlineVersionPatches } from "./flux-inline-patches";
@@ -213,6 +214,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
         }
         if (locators.length === 0) return null;
         const chartFile = chartInRepository(base.data);
+        const override = versionAt === base ? overridePlace(base, patch, overlay) : undefined;
         return {
           app,
           environment: overlay.environment,
@@ -223,6 +225,7 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
           metadata: {},
           declaredIn: overlay.declaredIn,
           ...(chartFile === undefined ? {} : { chartFile }),
+          ...(override === undefined ? {} : { override }),
         };
       }
 
@@ -326,6 +329,53 @@ export function fluxDiscoverer(rule: FluxRule): Discoverer {
             },
           ];
         });
+      }
+
+      /**
+       * Where the overlay would set the version itself when the base decides
+       * it: the overlay's patch of this HelmRelease, or a new patch beside
+       * the overlay's kustomization.yaml.
+       */
+      function overridePlace(
+        base: Release,
+        patch: Release | undefined,
+        overlay: FluxOverlay,
+      ): OverridePlace {
+        if (patch) {
+          return patch.alone
+            ? { kind: "file", file: patch.file }
+            : {
+                kind: "none",
+                reason: `${patch.file} holds several documents; move the HelmRelease ${base.name} patch to a file of its own`,
+              };
+        }
+        const kustomization = overlay.kustomization;
+        if (kustomization === null) {
+          // Flux applies every manifest under the directory: a patch file there would be a resource.
+          return {
+            kind: "none",
+            reason: `${overlay.dir} has no kustomization.yaml to list a patch in; add one that lists its resources and a patch of the HelmRelease ${base.name}`,
+          };
+        }
+        const file = path.join(overlay.dir, `${base.name}-version.yaml`);
+        if (tree.has(file)) {
+          return {
+            kind: "none",
+            reason: `${file} exists but ${kustomization} does not list it in its patches`,
+          };
+        }
+        const metadata = record(base.data.metadata);
+        return {
+          kind: "new-patch",
+          file,
+          patch: {
+            kustomization,
+            apiVersion: String(base.data.apiVersion ?? "helm.toolkit.fluxcd.io/v2"),
+            kind: "HelmRelease",
+            name: base.name,
+            namespace: typeof metadata.namespace === "string" ? metadata.namespace : null,
+          },
+        };
       }
 
       /** A chart read from a GitRepository by its path, when that path is a chart of this repository. */

@@ -1,4 +1,5 @@
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
+import type { OverridePlace } from "@/lib/gitops-repo/override";
 
 /** Metadata a rule read from the discovered object itself (app.yaml, labels, annotations). */
 interface DiscoveredMetadata {
@@ -31,6 +32,12 @@ export interface DiscoveredCell {
    * repository: an empty version (`tag: ""`) means its appVersion.
    */
   chartFile?: string;
+  /**
+   * When the file that decides the version is not the environment's own (a
+   * shared values file, a Flux base): where the environment's own version
+   * would be written instead.
+   */
+  override?: OverridePlace;
 }
 
 /** A file a rule could not use; line and column are 1-based when known. */

@@ -213,6 +213,15 @@ export default async function PromotePage({
                 {plan.version}.
               </Notice>
             ) : null}
+            {plan.sharedFileOverride ? (
+              <Notice tone="info" title={`Written into ${plan.environment.displayName}'s own file`}>
+                {plan.sharedFileOverride.shared.join(" and ")} also decides the version of{" "}
+                {plan.sharedFileOverride.others.join(", ")}, so it is left as it is: the version
+                goes into {plan.sharedFileOverride.created ? "a new file, " : ""}
+                {plan.sharedFileOverride.file}, and the others keep theirs (writeOverrides in the
+                layout file).
+              </Notice>
+            ) : null}
             <DiffView
               diff={plan.diff}
               label={`${plan.valuesPath} at ${plan.baseCommit.slice(0, 12)}`}
