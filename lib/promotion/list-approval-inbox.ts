@@ -31,6 +31,32 @@ export interface ApprovalInbox {
 const DEFAULT_LIMIT = 100;
 
 /**
+ * The promotions under review that might be in `principal`'s inbox: into the
+ * environments they approve for, not their own. Null when they have no inbox.
+ */
+function candidatesWhere(principal: Principal): Prisma.PromotionWhereInput | null {
+  if (principal.kind !== "person") return null;
+  const admin = principal.roles.includes("admin");
+  const everywhere = admin || principal.approverEnvironments.includes("*");
+  if (
+    !admin &&
+    (!principal.roles.includes("approver") || principal.approverEnvironments.length === 0)
+  ) {
+    return null;
+  }
+  return {
+    state: { in: ["pr_open", "approved"] },
+    ...(everywhere ? {} : { toEnvironment: { name: { in: [...principal.approverEnvironments] } } }),
+    // Not their own. (A bare NOT would also drop rows whose requestedById is null: a CI
+    // token's promotions, which people must be able to approve.)
+    AND: [
+      { OR: [{ requestedById: null }, { NOT: { requestedById: principal.id } }] },
+      { NOT: { requestedByEmail: { equals: principal.email, mode: "insensitive" } } },
+    ],
+  };
+}
+
+/**
  * The promotions under review (pr_open or approved) that `principal` may
  * approve: into environments they approve for, not their own (four eyes),
  * oldest first. The database narrows by environment and author; `can`
@@ -44,26 +70,9 @@ export async function listApprovalInbox(params: {
   const { db, principal } = params;
   assertCan(principal, "promotion:read");
   const empty: ApprovalInbox = { items: [], awaitingYou: 0, truncated: false };
-  if (principal.kind !== "person") return empty;
-  const admin = principal.roles.includes("admin");
-  const everywhere = admin || principal.approverEnvironments.includes("*");
-  if (
-    !admin &&
-    (!principal.roles.includes("approver") || principal.approverEnvironments.length === 0)
-  ) {
-    return empty;
-  }
+  const where = candidatesWhere(principal);
+  if (!where) return empty;
   const limit = params.limit ?? DEFAULT_LIMIT;
-  const where: Prisma.PromotionWhereInput = {
-    state: { in: ["pr_open", "approved"] },
-    ...(everywhere ? {} : { toEnvironment: { name: { in: [...principal.approverEnvironments] } } }),
-    // Not their own. (A bare NOT would also drop rows whose requestedById is null: a CI
-    // token's promotions, which people must be able to approve.)
-    AND: [
-      { OR: [{ requestedById: null }, { NOT: { requestedById: principal.id } }] },
-      { NOT: { requestedByEmail: { equals: principal.email, mode: "insensitive" } } },
-    ],
-  };
   const rows = await db.promotion.findMany({
     where,
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -118,5 +127,9 @@ export async function approvalsAwaitingCount(params: {
   const { person } = params;
   const approver = person.roles.includes("approver") && person.approverEnvironments.length > 0;
   if (!approver && !person.roles.includes("admin")) return null;
+  // Every page shows the count, and most of the time nothing is under review: one count
+  // says so without reading the inbox's promotions, their reviews and policies.
+  const where = candidatesWhere(person);
+  if (!where || (await params.db.promotion.count({ where })) === 0) return 0;
   return (await listApprovalInbox({ db: params.db, principal: person })).awaitingYou;
 }
