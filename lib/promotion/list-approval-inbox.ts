@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { assertCan, can } from "@/lib/identity/permissions";
 import type { Person, Principal } from "@/lib/identity/principal";
 import {
+  type ApprovalsRow,
   approvalsOf,
   approvalsSelect,
   type PromotionApprovals,
@@ -118,7 +119,10 @@ export async function listApprovalInbox(params: {
 /**
  * The count beside "Approvals" in the header: promotions awaiting the
  * person's review; null for someone who approves for no environment (no
- * inbox to show).
+ * inbox to show). Every page shows it, so it is one query (the candidates
+ * with their environment's policy and their reviews, as JSON) instead of the
+ * inbox's reads; each is then judged exactly as the inbox judges it (`can`,
+ * `approvalsOf`), over the same first DEFAULT_LIMIT candidates.
  */
 export async function approvalsAwaitingCount(params: {
   db: PrismaClient;
@@ -127,9 +131,78 @@ export async function approvalsAwaitingCount(params: {
   const { person } = params;
   const approver = person.roles.includes("approver") && person.approverEnvironments.length > 0;
   if (!approver && !person.roles.includes("admin")) return null;
-  // Every page shows the count, and most of the time nothing is under review: one count
-  // says so without reading the inbox's promotions, their reviews and policies.
-  const where = candidatesWhere(person);
-  if (!where || (await params.db.promotion.count({ where })) === 0) return 0;
-  return (await listApprovalInbox({ db: params.db, principal: person })).awaitingYou;
+  const everywhere = person.roles.includes("admin") || person.approverEnvironments.includes("*");
+  const rows = await params.db.$queryRaw<AwaitingRow[]>`
+    SELECT p."id", p."kind"::text AS kind, p."headCommit", p."requestedById", p."requestedByEmail",
+           rb."gitLogin" AS "requestedByLogin", e."name" AS environment, e."policy",
+           COALESCE((
+             SELECT json_agg(json_build_object(
+                      'id', ap."id", 'promotionId', ap."promotionId", 'decision', ap."decision",
+                      'userId', ap."userId", 'reviewerName', ap."reviewerName",
+                      'reviewerEmail', ap."reviewerEmail", 'reviewerLogin', ap."reviewerLogin",
+                      'comment', ap."comment", 'headCommit', ap."headCommit", 'source', ap."source",
+                      'reviewId', ap."reviewId",
+                      -- Stored without a zone, in UTC (Prisma's convention): said so, for Date.
+                      'dismissedAt', ap."dismissedAt" AT TIME ZONE 'UTC',
+                      'createdAt', ap."createdAt" AT TIME ZONE 'UTC', 'teams', u."teams")
+                    ORDER BY ap."createdAt", ap."id")
+             FROM "Approval" ap LEFT JOIN "User" u ON u."id" = ap."userId"
+             WHERE ap."promotionId" = p."id"), '[]') AS approvals
+    FROM "Promotion" p
+    JOIN "Environment" e ON e."id" = p."toEnvironmentId"
+    LEFT JOIN "User" rb ON rb."id" = p."requestedById"
+    WHERE p."state" IN ('pr_open', 'approved')
+      AND (${everywhere} OR e."name" = ANY(${[...person.approverEnvironments]}::text[]))
+      AND (p."requestedById" IS NULL OR p."requestedById" <> ${person.id})
+      AND lower(p."requestedByEmail") <> lower(${person.email})
+    ORDER BY p."createdAt", p."id"
+    LIMIT ${DEFAULT_LIMIT}`;
+  let awaiting = 0;
+  for (const row of rows) {
+    const resource = {
+      environment: row.environment,
+      authorId: row.requestedById,
+      authorEmail: row.requestedByEmail,
+    };
+    if (!can(person, "promotion:approve", resource)) continue;
+    const approvals = approvalsOf(approvalsRowOf(row), null);
+    const reviewed = approvals.reviews.some(
+      (review) => review.current && review.reviewer.id === person.id,
+    );
+    if (!approvals.standing.satisfied && !reviewed) awaiting++;
+  }
+  return awaiting;
+}
+
+interface AwaitingRow {
+  id: string;
+  kind: ApprovalsRow["kind"];
+  headCommit: string | null;
+  requestedById: string | null;
+  requestedByEmail: string;
+  requestedByLogin: string | null;
+  environment: string;
+  policy: ApprovalsRow["toEnvironment"]["policy"];
+  approvals: (Omit<ApprovalsRow["approvals"][number], "user" | "createdAt" | "dismissedAt"> & {
+    createdAt: string;
+    dismissedAt: string | null;
+    teams: string[] | null;
+  })[];
+}
+
+function approvalsRowOf(row: AwaitingRow): ApprovalsRow {
+  return {
+    kind: row.kind,
+    headCommit: row.headCommit,
+    requestedById: row.requestedById,
+    requestedByEmail: row.requestedByEmail,
+    requestedBy: row.requestedById === null ? null : { gitLogin: row.requestedByLogin },
+    toEnvironment: { policy: row.policy },
+    approvals: row.approvals.map(({ teams, ...approval }) => ({
+      ...approval,
+      createdAt: new Date(approval.createdAt),
+      dismissedAt: approval.dismissedAt === null ? null : new Date(approval.dismissedAt),
+      user: teams === null ? null : { teams },
+    })),
+  };
 }
