@@ -16,7 +16,7 @@ import type { Person } from "@/lib/identity/principal";
  * A read that started before a forget never stores its (possibly old)
  * answer. Keys are hashes of the signed cookie value, never the token.
  */
-export const SESSION_CACHE_TTL_MS = 5_000;
+const SESSION_CACHE_TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
 
 export class SessionCache<T> {
