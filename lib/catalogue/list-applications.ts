@@ -128,12 +128,7 @@ export async function listApplications(params: {
       archived: row.archived,
       versionsDiffer: row.versionsDiffer,
       versions: versions.get(row.id) ?? {},
-      status: cellStatuses(
-        environments,
-        statusesByApp.get(row.id) ?? [],
-        now,
-        staleAfterSeconds,
-      ),
+      status: cellStatuses(environments, statusesByApp.get(row.id) ?? [], now, staleAfterSeconds),
     })),
     total,
     totalIsEstimate: counted.estimate,
