@@ -105,6 +105,13 @@ export async function listApplications(params: {
             WHERE dt."applicationId" = ANY(${ids}::uuid[]) AND dt."archivedAt" IS NULL`,
           selectClusterStatuses(db, ids),
         ]);
+  // Grouped once: filtering every row's statuses out of the page's hundreds was per-page CPU.
+  const statusesByApp = new Map<string, ClusterStatusRow[]>();
+  for (const status of clusterStatuses) {
+    const forApp = statusesByApp.get(status.applicationId);
+    if (forApp) forApp.push(status);
+    else statusesByApp.set(status.applicationId, [status]);
+  }
   const versions = new Map<string, Record<string, string | null>>();
   for (const target of targets) {
     const forApp = versions.get(target.applicationId) ?? {};
@@ -121,12 +128,7 @@ export async function listApplications(params: {
       archived: row.archived,
       versionsDiffer: row.versionsDiffer,
       versions: versions.get(row.id) ?? {},
-      status: cellStatuses(
-        environments,
-        clusterStatuses.filter((c) => c.applicationId === row.id),
-        now,
-        staleAfterSeconds,
-      ),
+      status: cellStatuses(environments, statusesByApp.get(row.id) ?? [], now, staleAfterSeconds),
     })),
     total,
     totalIsEstimate: counted.estimate,

@@ -23,6 +23,7 @@ import { readAuthSecret } from "@/lib/people/auth-secret";
 import { FIRST_ADMIN_PASSWORD_FILE } from "@/lib/people/bootstrap-admin";
 import { oidcPlugins } from "@/lib/people/oidc";
 import { boundedPersonName, renameUser } from "@/lib/people/rename-user";
+import { forgetSignedInPeople } from "@/lib/people/session-cache";
 import {
   clearSignInFailures,
   findLockout,
@@ -193,6 +194,9 @@ export function createAuth(params: { db: PrismaClient; config: GantryConfig; sec
   });
 
   const after = createAuthMiddleware(async (ctx) => {
+    // Whatever else better-auth did (sign-out, a new password, revoked sessions) may end a
+    // session or change a person: this process stops answering from its cache of sessions.
+    if (ctx.path !== "/get-session") forgetSignedInPeople();
     const returned: unknown = ctx.context.returned;
     const failed = returned instanceof APIError || returned instanceof Error;
     await recordAfter(ctx, returned, failed);

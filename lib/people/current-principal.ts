@@ -10,12 +10,15 @@ import type { Person, Principal } from "@/lib/identity/principal";
 import { PATH_HEADER } from "@/lib/identity/request-path";
 import { type Auth, getAuth } from "@/lib/people/auth-server";
 import { safeNextPath } from "@/lib/people/safe-next-path";
+import { type CachedSignIn, SessionCache, signInCache } from "@/lib/people/session-cache";
 
 /**
  * Who a request acts as. `Authorization: Bearer gantry_…` → the API token
  * (a personal token is its owner; a CI token is itself); otherwise the
- * session cookie → the signed-in person, built from the User row on every
- * request so a change of role or a disabled account takes effect at once.
+ * session cookie → the signed-in person, built from the User row (kept a
+ * few seconds per process, and forgotten whenever this process changes a
+ * person or a session: a change of role or a disabled account takes effect
+ * at once here, within seconds elsewhere; see session-cache.ts).
  * Null when signed out. A bad bearer token is refused (unauthenticated), not
  * treated as signed out.
  */
@@ -50,6 +53,7 @@ export async function principalFromHeaders(params: {
   now?: Date;
   /** False: a check that is not the person's activity (it does not hold off the idle end). */
   touch?: boolean;
+  cache?: SessionCache<CachedSignIn>;
 }): Promise<Principal | null> {
   const token = bearerToken(params.headers);
   if (token !== null) return authenticateApiToken({ db: params.db, token, now: params.now });
@@ -79,38 +83,77 @@ export async function personFromSession(params: {
   headers: Headers;
   now?: Date;
   touch?: boolean;
+  /** The process's cache of sessions (the app's entry points pass it; see session-cache.ts). */
+  cache?: SessionCache<CachedSignIn>;
 }): Promise<SignedInPerson | null> {
-  const found = await params.auth.api.getSession({
-    headers: params.headers,
-    query: { disableRefresh: true, disableCookieCache: true },
-  });
+  const key = params.cache ? await cacheKey(params.auth, params.headers) : null;
+  const cached = key ? (params.cache?.get(key) ?? null) : null;
+  const found = cached ?? (await readSignIn(params, key));
   if (!found) return null;
   const { session } = found;
   const now = params.now ?? new Date();
   const idleMs = params.config.auth.sessionIdleMinutes * 60_000;
   const maxMs = params.config.auth.sessionMaxHours * 3_600_000;
-  const lastActive = new Date(session.updatedAt).getTime();
-  const created = new Date(session.createdAt).getTime();
+  const lastActive = session.updatedAt.getTime();
+  const created = session.createdAt.getTime();
   if (
     now.getTime() - lastActive > idleMs ||
     now.getTime() - created > maxMs ||
-    new Date(session.expiresAt).getTime() <= now.getTime()
+    session.expiresAt.getTime() <= now.getTime()
   ) {
+    if (key) params.cache?.delete(key);
     await params.db.session.deleteMany({ where: { id: session.id } });
-    return null;
-  }
-  const user = await params.db.user.findUnique({
-    where: { id: session.userId },
-    select: PERSON_SELECT,
-  });
-  if (!user || user.disabledAt) {
-    await params.db.session.deleteMany({ where: { userId: session.userId } });
     return null;
   }
   if (params.touch !== false && now.getTime() - lastActive > ACTIVITY_RESOLUTION_MS) {
     await params.db.session.updateMany({ where: { id: session.id }, data: { updatedAt: now } });
+    if (key)
+      params.cache?.update(key, (entry) => ({ ...entry, session: { ...session, updatedAt: now } }));
   }
-  return {
+  return { person: found.person, mustChangePassword: found.mustChangePassword };
+}
+
+/** The signed session cookie's value, hashed; null without one. */
+async function cacheKey(auth: Auth, headers: Headers): Promise<string | null> {
+  const name = (await auth.$context).authCookies.sessionToken.name;
+  for (const part of headers.get("cookie")?.split(";") ?? []) {
+    const [cookie, ...value] = part.trim().split("=");
+    if (cookie === name && value.length > 0) return SessionCache.keyOf(value.join("="));
+  }
+  return null;
+}
+
+/**
+ * The session (better-auth checks the cookie's signature and finds it) and
+ * its person; a disabled person's sessions are deleted on the spot. Stored
+ * in the cache under `key` when there is one.
+ */
+async function readSignIn(
+  params: { auth: Auth; db: PrismaClient; headers: Headers; cache?: SessionCache<CachedSignIn> },
+  key: string | null,
+): Promise<CachedSignIn | null> {
+  const readStartedAt = params.cache?.startRead() ?? 0;
+  const found = await params.auth.api.getSession({
+    headers: params.headers,
+    query: { disableRefresh: true, disableCookieCache: true },
+  });
+  if (!found) return null;
+  const user = await params.db.user.findUnique({
+    where: { id: found.session.userId },
+    select: PERSON_SELECT,
+  });
+  if (!user || user.disabledAt) {
+    await params.db.session.deleteMany({ where: { userId: found.session.userId } });
+    return null;
+  }
+  const signIn: CachedSignIn = {
+    session: {
+      id: found.session.id,
+      userId: found.session.userId,
+      createdAt: new Date(found.session.createdAt),
+      updatedAt: new Date(found.session.updatedAt),
+      expiresAt: new Date(found.session.expiresAt),
+    },
     person: {
       kind: "person",
       id: user.id,
@@ -124,10 +167,12 @@ export async function personFromSession(params: {
     },
     mustChangePassword: user.mustChangePassword,
   };
+  if (key) params.cache?.set(key, signIn, readStartedAt);
+  return signIn;
 }
 
 function appDeps() {
-  return { auth: getAuth(), db: getAuthDb(), config: getConfig() };
+  return { auth: getAuth(), db: getAuthDb(), config: getConfig(), cache: signInCache() };
 }
 
 /** Server components and server actions: one lookup per render. */

@@ -3,6 +3,7 @@ import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
 import { endAccess } from "@/lib/people/end-access";
+import { forgetSignedInPeople } from "@/lib/people/session-cache";
 import { type Acting, assertAnotherActiveAdmin, authorize } from "@/lib/people/update-user-grants";
 
 /**
@@ -17,7 +18,7 @@ export async function disableUser(params: {
   userId: string;
 }): Promise<{ disabledAt: Date }> {
   const actor = authorize(params.acting, "user:manage");
-  return params.db.$transaction(async (tx) => {
+  const changed = params.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: params.userId },
       select: { id: true, email: true, disabledAt: true },
@@ -37,6 +38,8 @@ export async function disableUser(params: {
     });
     return { disabledAt };
   }, AUDIT_TRANSACTION);
+  // After the commit, this process stops answering from what it knew of the person.
+  return changed.finally(forgetSignedInPeople);
 }
 
 /**

@@ -3,6 +3,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { forgetSignedInPeople } from "@/lib/people/session-cache";
 import { issuesOf } from "@/lib/people/update-user-grants";
 
 /** A person's display name: what people type, bounded (shown on every page that names them). */
@@ -43,7 +44,7 @@ export async function renameUser(params: {
   const input = RenameInput.safeParse(params.input);
   if (!input.success) throw new GantryError("bad_request", issuesOf(input.error));
   const { name } = input.data;
-  return params.db.$transaction(async (tx) => {
+  const changed = params.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: params.acting.id },
       select: { id: true, name: true, source: true },
@@ -65,6 +66,8 @@ export async function renameUser(params: {
     });
     return { name };
   }, AUDIT_TRANSACTION);
+  // After the commit, this process stops answering from what it knew of the person.
+  return changed.finally(forgetSignedInPeople);
 }
 
 /**

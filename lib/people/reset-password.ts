@@ -5,6 +5,7 @@ import { GantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
 import { endAccess } from "@/lib/people/end-access";
+import { forgetSignedInPeople } from "@/lib/people/session-cache";
 import { type Acting, authorize } from "@/lib/people/update-user-grants";
 
 /** A password to hand over once: 120 random bits, 20 URL-safe characters. */
@@ -27,7 +28,7 @@ export async function resetPassword(params: {
   const actor = authorize(params.acting, "user:manage");
   const password = oneTimePassword();
   const hash = await hashPassword(password);
-  return params.db.$transaction(async (tx) => {
+  const changed = params.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: params.userId },
       select: { id: true, email: true, source: true },
@@ -54,4 +55,6 @@ export async function resetPassword(params: {
     });
     return { email: user.email, password };
   }, AUDIT_TRANSACTION);
+  // After the commit, this process stops answering from what it knew of the person.
+  return changed.finally(forgetSignedInPeople);
 }

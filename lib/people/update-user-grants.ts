@@ -7,6 +7,7 @@ import { type Actor, GANTRY_ACTOR } from "@/lib/identity/actor";
 import { assertCan, type Permission } from "@/lib/identity/permissions";
 import { actorOf, type Principal, type Role } from "@/lib/identity/principal";
 import { AUDIT_TRANSACTION } from "@/lib/people/audit-alone";
+import { forgetSignedInPeople } from "@/lib/people/session-cache";
 
 /**
  * Who may do what, as an admin grants it: roles, teams, the environments a
@@ -143,7 +144,7 @@ export async function updateUserGrants(params: {
   const parsed = GrantsSchema.partial().safeParse(params.grants);
   if (!parsed.success) throw new GantryError("bad_request", issuesOf(parsed.error));
   const change = parsed.data;
-  return params.db.$transaction(async (tx) => {
+  const changed = params.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: params.userId },
       select: { id: true, email: true, disabledAt: true, ...GRANT_FIELDS },
@@ -185,4 +186,6 @@ export async function updateUserGrants(params: {
     });
     return after;
   }, AUDIT_TRANSACTION);
+  // After the commit, this process stops answering from what it knew of the person.
+  return changed.finally(forgetSignedInPeople);
 }

@@ -54,3 +54,53 @@ export async function listEnvironmentPolicies(params: {
     };
   });
 }
+
+/** An environment as a column of the catalogue: its names, and its freeze message when frozen now. */
+export interface EnvironmentColumn {
+  id: string;
+  name: string;
+  displayName: string;
+  frozen: string | null;
+}
+
+type ColumnRow = { id: string; name: string; displayName: string; policy: unknown };
+
+/**
+ * Environments and their policies change only when the catalogue is
+ * imported, so the catalogue reads them once per import and process (the
+ * import's id is the key: any replica sees a new import at its next page).
+ * Freezes are still judged at `now`, on every call.
+ */
+let columnsCache: { importId: string; rows: ColumnRow[] } | undefined;
+
+/** Every active environment in delivery order, with its freeze at `now`: the catalogue's columns. */
+export async function listEnvironmentColumns(params: {
+  db: PrismaClient;
+  /** The latest successful import (latestImportId); null reads every time. */
+  importId: string | null;
+  now?: Date;
+}): Promise<EnvironmentColumn[]> {
+  const now = params.now ?? new Date();
+  const { importId } = params;
+  const rows =
+    importId !== null && columnsCache?.importId === importId
+      ? columnsCache.rows
+      : await params.db.environment.findMany({
+          where: { archivedAt: null },
+          orderBy: { position: "asc" },
+          select: { id: true, name: true, displayName: true, policy: true },
+        });
+  if (importId !== null) columnsCache = { importId, rows };
+  return rows.map((row, index) => ({
+    id: row.id,
+    name: row.name,
+    displayName: row.displayName,
+    frozen:
+      summarisePolicy({
+        environment: row.name,
+        previousEnvironment: index > 0 ? (rows[index - 1]?.name ?? null) : null,
+        policy: readPolicy(row.policy, { environment: row.name }),
+        now,
+      }).frozen?.message ?? null,
+  }));
+}

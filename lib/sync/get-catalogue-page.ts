@@ -11,7 +11,7 @@ import {
   listCatalogueFacets,
 } from "@/lib/catalogue/list-applications";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { listEnvironmentPolicies } from "@/lib/policy/list-environment-policies";
+import { listEnvironmentColumns } from "@/lib/policy/list-environment-policies";
 import { countDemoClusters } from "@/lib/sync-status/count-demo-clusters";
 
 /** What /apps shows: the query it understood, a page of the version matrix, the filter choices and freezes. */
@@ -43,14 +43,14 @@ export async function getCataloguePage(params: {
   if (!parsed.ok) return parsed;
   const { db } = params;
   const { query } = parsed;
-  // Each read once: the import keys both the kept counts and the facets, and the
-  // environments (with their policies, for the freeze badges) are the matrix's columns.
-  const [importId, policies, demoClusters] = await Promise.all([
+  // Each read once: the import keys the kept counts, the facets and the environments
+  // (with their policies, for the freeze badges), which only an import changes.
+  const [importId, demoClusters] = await Promise.all([
     latestImportId(db),
-    listEnvironmentPolicies({ db }),
     countDemoClusters({ db }),
   ]);
-  const environments = policies.map(({ id, name, displayName }) => ({ id, name, displayName }));
+  const columns = await listEnvironmentColumns({ db, importId });
+  const environments = columns.map(({ id, name, displayName }) => ({ id, name, displayName }));
   const [page, facets] = await Promise.all([
     listApplications({ db, query, importId, environments }),
     listCatalogueFacets({ db, importId }),
@@ -61,9 +61,7 @@ export async function getCataloguePage(params: {
     page,
     facets,
     demoClusters,
-    frozen: Object.fromEntries(
-      policies.flatMap((e) => (e.policy.frozen ? [[e.name, e.policy.frozen.message]] : [])),
-    ),
+    frozen: Object.fromEntries(columns.flatMap((e) => (e.frozen ? [[e.name, e.frozen]] : []))),
     filtered: Boolean(query.q || query.team || query.tier || query.label || query.differs),
   };
 }

@@ -32,7 +32,8 @@ const MAX_CLUSTERS = 20;
  * What the portal cannot currently hear from, and since when, so every page
  * can say which of its figures may be old while the rest of it renders: active
  * clusters past the staleness bound (or never heard from), and the Git host
- * when the latest imports failed. Two small queries on indexed columns.
+ * when the latest imports failed. Small queries on indexed columns: the
+ * clusters, and the latest import (more only while imports fail).
  */
 export async function listOutages(params: {
   db: PrismaClient;
@@ -41,7 +42,7 @@ export async function listOutages(params: {
 }): Promise<Outages> {
   const { db, now, staleAfterSeconds } = params;
   const bound = new Date(now.getTime() - staleAfterSeconds * 1000);
-  const [clusters, recentImports] = await Promise.all([
+  const [clusters, git] = await Promise.all([
     db.cluster.findMany({
       where: { archivedAt: null, OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: bound } }] },
       orderBy: [{ lastSeenAt: { sort: "asc", nulls: "first" } }, { name: "asc" }],
@@ -53,12 +54,7 @@ export async function listOutages(params: {
         environment: { select: { name: true } },
       },
     }),
-    db.catalogImport.findMany({
-      where: { status: { in: ["succeeded", "failed"] } },
-      orderBy: { startedAt: "desc" },
-      take: 50,
-      select: { status: true, startedAt: true, finishedAt: true, error: true },
-    }),
+    gitOutage(db),
   ]);
   return {
     clusters: clusters.map((c) => ({
@@ -67,26 +63,34 @@ export async function listOutages(params: {
       lastSeenAt: c.lastSeenAt,
       since: c.lastSeenAt ?? c.createdAt,
     })),
-    git: gitOutage(recentImports),
+    git,
   };
 }
 
-function gitOutage(
-  imports: readonly {
-    status: string;
-    startedAt: Date;
-    finishedAt: Date | null;
-    error: string | null;
-  }[],
-): GitHostOutage | null {
-  const latest = imports[0];
+/**
+ * Every page asks, so the usual answer (the latest import succeeded) costs
+ * one row; only while imports fail are the last success and the first
+ * failure after it read.
+ */
+async function gitOutage(db: PrismaClient): Promise<GitHostOutage | null> {
+  const latest = await db.catalogImport.findFirst({
+    where: { status: { in: ["succeeded", "failed"] } },
+    orderBy: { startedAt: "desc" },
+    select: { status: true, startedAt: true, error: true },
+  });
   if (latest?.status !== "failed") return null;
-  const lastSuccess = imports.findIndex((i) => i.status === "succeeded");
-  const failures = lastSuccess === -1 ? imports : imports.slice(0, lastSuccess);
-  const first = failures.at(-1) ?? latest;
-  const succeeded = lastSuccess === -1 ? undefined : imports[lastSuccess];
+  const succeeded = await db.catalogImport.findFirst({
+    where: { status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+    select: { startedAt: true, finishedAt: true },
+  });
+  const firstFailure = await db.catalogImport.findFirst({
+    where: { status: "failed", ...(succeeded ? { startedAt: { gt: succeeded.startedAt } } : {}) },
+    orderBy: { startedAt: "asc" },
+    select: { startedAt: true },
+  });
   return {
-    since: first.startedAt,
+    since: firstFailure?.startedAt ?? latest.startedAt,
     lastReadAt: succeeded ? (succeeded.finishedAt ?? succeeded.startedAt) : null,
     error: latest.error ?? "the import failed",
   };

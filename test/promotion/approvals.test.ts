@@ -441,6 +441,12 @@ describe("the approvals inbox", () => {
     });
     expect(await approvalsAwaitingCount({ db: w.db, person: ALICE })).toBeNull();
     expect(await approvalsAwaitingCount({ db: w.db, person: BOB })).toBe(bob.awaitingYou);
+    // The header's count is its own query: the same answer as each person's inbox.
+    for (const person of [CAROL, ADA]) {
+      const inbox = await listApprovalInbox({ db: w.db, principal: person });
+      expect(await approvalsAwaitingCount({ db: w.db, person })).toBe(inbox.awaitingYou);
+    }
+    expect(ada.awaitingYou).toBeGreaterThan(0);
   });
 });
 

@@ -73,4 +73,26 @@ describe("listOutages", () => {
     await importRun("succeeded", 5);
     expect((await listOutages({ db, now: NOW, staleAfterSeconds: 300 })).git).toBe(null);
   });
+
+  it("names the first failure and the last success however long the Git host has failed", async () => {
+    // After the first test's imports: a success, then sixty failures a second apart.
+    const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+    const run = (status: "succeeded" | "failed", seconds: number, error?: string) => ({
+      repository: "gitops",
+      ref: "main",
+      status,
+      trigger: "test",
+      startedAt: at(seconds),
+      finishedAt: at(seconds + 0.5),
+      error,
+    });
+    await db.catalogImport.createMany({
+      data: [
+        run("succeeded", 0),
+        ...Array.from({ length: 60 }, (_, n) => run("failed", n + 1, `failure ${n + 1}`)),
+      ],
+    });
+    const outage = await listOutages({ db, now: at(61), staleAfterSeconds: 300 });
+    expect(outage.git).toEqual({ since: at(1), lastReadAt: at(0.5), error: "failure 60" });
+  });
 });
