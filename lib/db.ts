@@ -92,12 +92,6 @@ function counted<T extends object>(target: T): T {
       if (!STATEMENTS.has(property) || typeof value !== "function") return value;
       return (...args: unknown[]): unknown => {
         statementsSent += 1;
-        console.error(
-          "SQL",
-          String((args[0] as { sql?: string })?.sql)
-            .replace(/\s+/g, " ")
-            .slice(0, 160),
-        );
         return Reflect.apply(value, object, args);
       };
     },
