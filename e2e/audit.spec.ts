@@ -41,6 +41,8 @@ test("filter the timeline to one app and one person, open a promotion's timeline
   await expect(page).toHaveURL(/\/promotions\/[0-9a-f-]{36}$/, { timeout: 90_000 });
   const promotion = { id: new URL(page.url()).pathname.split("/").pop() ?? "" };
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out only once the portal has said so: a page asked for before would still see the session.
+  await expect(page).toHaveURL(/\/sign-in$/);
 
   // An auditor filters the timeline to that app and that person.
   await signIn(page, powerUser());

@@ -65,6 +65,8 @@ test("a developer of the app's team is offered the promotion", async ({ page }) 
   await signIn(page, viewer);
   const app = await someApplication(page);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out only once the portal has said so: a page asked for before would still see the session.
+  await expect(page).toHaveURL(/\/sign-in$/);
 
   await signIn(page, createPerson({ roles: ["developer"], teams: [app.team.slug] }));
   await page.goto(`/apps/${app.slug}`);
