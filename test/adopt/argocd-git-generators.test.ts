@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { checkLayout } from "@/lib/catalogue/check-layout";
+import { layoutReportOf } from "./check-files";
 import { ARGOCD_LAYOUT } from "./fixtures";
 import { adopt, cells, promote, type World } from "./world";
 
@@ -113,17 +113,6 @@ function foreignGenerator(): Record<string, string> {
   return files;
 }
 
-async function preview(files: Record<string, string>) {
-  const result = await checkLayout({
-    layoutFile: "gantry.yaml",
-    paths: Object.keys(files),
-    read: async (paths) =>
-      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-  });
-  if (!result.ok) throw new Error(result.error.message);
-  return result.report;
-}
-
 describe("Argo CD ApplicationSets with git generators over this repository", () => {
   let world: World | undefined;
   afterEach(async () => {
@@ -132,7 +121,7 @@ describe("Argo CD ApplicationSets with git generators over this repository", () 
   });
 
   it("directories: one cell per matched directory, excluded directories left out", async () => {
-    const report = await preview(directoryGenerator());
+    const report = await layoutReportOf(directoryGenerator());
     expect(report.cells.map((c) => `${c.app} ${c.environment} ${c.version} ${c.locators}`)).toEqual(
       [
         "orders staging 2.1.0 services/orders/envs/staging/values.yaml → image.tag",
@@ -158,7 +147,7 @@ describe("Argo CD ApplicationSets with git generators over this repository", () 
   });
 
   it("files: the tag lives in each config file; promotion edits the prod file's bytes only", async () => {
-    const report = await preview(filesGenerator());
+    const report = await layoutReportOf(filesGenerator());
     expect(report.cells.map((c) => `${c.app} ${c.environment} ${c.version} ${c.locators}`)).toEqual(
       [
         "payments staging 5.4.0 releases/payments/staging.yaml → image.tag",
@@ -185,7 +174,7 @@ describe("Argo CD ApplicationSets with git generators over this repository", () 
   });
 
   it("a git generator over another repository is not expandable here, named with its file", async () => {
-    const report = await preview(foreignGenerator());
+    const report = await layoutReportOf(foreignGenerator());
     expect(report.cells).toEqual([]);
     expect(report.skipped).toEqual([
       expect.objectContaining({

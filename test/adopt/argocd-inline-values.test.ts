@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { checkLayout } from "@/lib/catalogue/check-layout";
+import { layoutReportOf } from "./check-files";
 import { ARGOCD_LAYOUT } from "./fixtures";
 import { adopt, cells, promote, type World } from "./world";
 
@@ -46,22 +46,14 @@ describe("Argo CD inline Helm values (helm.values: |)", () => {
 
   it("reads the tag inside each Application's values, promotes by editing its bytes only, and converges", async () => {
     const files = inlineValues();
-    const report = await checkLayout({
-      layoutFile: "gantry.yaml",
-      paths: Object.keys(files),
-      read: async (paths) =>
-        new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-    });
-    if (!report.ok) throw new Error(report.error.message);
+    const report = await layoutReportOf(files);
     expect(
-      report.report.cells.map(
-        (c) => `${c.app} ${c.environment} ${c.version} ${c.locators.join(" + ")}`,
-      ),
+      report.cells.map((c) => `${c.app} ${c.environment} ${c.version} ${c.locators.join(" + ")}`),
     ).toEqual([
       "search staging 7.2.0 apps/search-staging.yaml → spec.source.helm.values (inline values) → image.tag + apps/search-staging.yaml → spec.source.targetRevision (chart version)",
       "search prod 7.1.3 apps/search-prod.yaml → spec.source.helm.values (inline values) → image.tag + apps/search-prod.yaml → spec.source.targetRevision (chart version)",
     ]);
-    expect(report.report.skipped).toEqual([]);
+    expect(report.skipped).toEqual([]);
 
     world = await adopt(files);
     expect(await world.importNow()).toMatchObject({ appsSeen: 1, problems: 0 });

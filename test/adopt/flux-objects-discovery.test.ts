@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { checkLayout, formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { formatLayoutReport } from "@/lib/catalogue/check-layout";
 import { discoverApplications } from "@/lib/gitops-repo/discovery/discover";
 import { parseLayoutFile } from "@/lib/gitops-repo/layout-file";
+import { checkFiles } from "./check-files";
 import {
   fluxEnvironmentsByName,
   fluxKustomizationObjects,
@@ -339,18 +340,9 @@ describe("the kustomize rule over bases", () => {
   });
 });
 
-function check(files: Record<string, string>) {
-  return checkLayout({
-    layoutFile: "gantry.yaml",
-    paths: Object.keys(files),
-    read: async (paths) =>
-      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-  });
-}
-
 describe("layout check", () => {
   it("prints the cells the Flux Kustomization objects lead to, with the rule that found them", async () => {
-    const result = await check(fluxKustomizationObjects());
+    const result = await checkFiles(fluxKustomizationObjects());
     if (!result.ok) throw new Error(result.error.message);
     expect(formatLayoutReport(result.report)).toBe(
       [
@@ -372,7 +364,7 @@ describe("layout check", () => {
 
 describe("kustomize images renamed with newName", () => {
   it("are found by name, and layout check shows the image pulled", async () => {
-    const result = await check(kustomizeRenamedAndPinned());
+    const result = await checkFiles(kustomizeRenamedAndPinned());
     if (!result.ok) throw new Error(result.error.message);
     expect(formatLayoutReport(result.report)).toBe(
       [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkLayout, formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { layoutReportOf } from "./check-files";
 import {
   argocdAppOfApps,
   argocdListApplicationSet,
@@ -12,15 +13,7 @@ import {
 
 /** What `gantry layout check` prints for a tree, through the same code as the command. */
 async function printed(files: Record<string, string>): Promise<string> {
-  const result = await checkLayout({
-    layoutFile: "gantry.yaml",
-    paths: Object.keys(files),
-    read: async (paths) =>
-      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-  });
-  if (!result.ok)
-    throw new Error(`${result.error.file}:${result.error.line}: ${result.error.message}`);
-  return formatLayoutReport(result.report);
+  return formatLayoutReport(await layoutReportOf(files));
 }
 
 const lines = (...all: string[]) => `${all.join("\n")}\n`;

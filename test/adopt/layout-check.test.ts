@@ -4,19 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkLayout, formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { formatLayoutReport } from "@/lib/catalogue/check-layout";
+import { checkFiles } from "./check-files";
 import { argocdListApplicationSet, kustomizeOverlays, pathsMonorepo } from "./fixtures";
 
 const run = promisify(execFile);
-
-function check(files: Record<string, string>) {
-  return checkLayout({
-    layoutFile: "gantry.yaml",
-    paths: Object.keys(files),
-    read: async (paths) =>
-      new Map(paths.flatMap((p) => (files[p] === undefined ? [] : [[p, files[p] as string]]))),
-  });
-}
 
 describe("gantry layout check", () => {
   const dirs: string[] = [];
@@ -25,7 +17,7 @@ describe("gantry layout check", () => {
   });
 
   it("prints every cell with its version, file and locator", async () => {
-    const result = await check(kustomizeOverlays());
+    const result = await checkFiles(kustomizeOverlays());
     if (!result.ok) throw new Error(result.error.message);
     expect(formatLayoutReport(result.report)).toBe(
       [
@@ -45,7 +37,7 @@ describe("gantry layout check", () => {
   });
 
   it("lists every skipped file with why", async () => {
-    const result = await check({
+    const result = await checkFiles({
       ...pathsMonorepo(),
       "qa/payments/checkout-api/values.yaml": "image:\n  tag: 1.0.0\n",
       "dev/payments/broken/values.yaml": "image:\n  tag: [1.0\n",
@@ -58,7 +50,7 @@ describe("gantry layout check", () => {
   });
 
   it("a 50 MB values file and one that is not UTF-8 are one problem each; the other cells stay", async () => {
-    const result = await check({
+    const result = await checkFiles({
       ...pathsMonorepo(),
       "dev/payments/huge/values.yaml": `image:\n  tag: 1.0.0\npadding: "${"x".repeat(50 * 1024 * 1024)}"\n`,
       "dev/payments/latin/values.yaml": "# caf\uFFFD\nimage:\n  tag: 1.0.0\n",
@@ -84,7 +76,7 @@ describe("gantry layout check", () => {
   });
 
   it("reports an ApplicationSet it cannot expand, with its file and name", async () => {
-    const result = await check(argocdListApplicationSet());
+    const result = await checkFiles(argocdListApplicationSet());
     if (!result.ok) throw new Error(result.error.message);
     expect(result.report.cells.map((c) => `${c.app} ${c.environment} ${c.version}`)).toEqual([
       "billing staging 3.2.0",
@@ -99,7 +91,7 @@ describe("gantry layout check", () => {
   });
 
   it("reads a repository without gantry.yaml as the convention", async () => {
-    const result = await check({
+    const result = await checkFiles({
       "environments.yaml":
         "environments:\n  - name: dev\n    displayName: Dev\n    clusters: [{ name: dev-1 }]\n",
       "apps/api/app.yaml": "name: API\nteam: payments\nchart: web\n",
