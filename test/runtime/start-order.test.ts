@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isBuildCurrent } from "../../scripts/build";
 import { freePort } from "../support/free-port";
-
-const root = path.resolve(import.meta.dirname, "..", "..");
+import { startNpm } from "./start-npm";
 
 /**
  * A first start seeds the demo and imports it in the step process, and cannot answer before
@@ -28,22 +26,7 @@ describe("the first start's order", () => {
 
   it("prepares Next.js after the demo seed and the import, not beside them", async () => {
     const port = await freePort();
-    npm = spawn("npm", ["run", "--silent", isBuildCurrent() ? "start" : "dev"], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        GANTRY_HOST: "127.0.0.1",
-        GANTRY_DATA_DIR: dataDir,
-        GANTRY_EMBEDDED_POSTGRES_PORT: String(await freePort()),
-        GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        GANTRY_DEMO_APPS: "1500",
-        GANTRY_DEMO_FEED: "off",
-        DATABASE_URL: "",
-      },
-    });
+    npm = await startNpm({ port, dataDir, demoApps: 1500 });
     const group = npm.pid ?? 0;
     const exited = new Promise<number | null>((resolve) => npm?.on("exit", resolve));
     let output = "";

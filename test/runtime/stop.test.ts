@@ -1,12 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isBuildCurrent } from "../../scripts/build";
 import { freePort } from "../support/free-port";
-
-const root = path.resolve(import.meta.dirname, "..", "..");
+import { startNpm } from "./start-npm";
 
 /** Every process whose process group is `group` (the detached npm and all it started). */
 function processesInGroup(group: number): string[] {
@@ -38,32 +36,9 @@ describe("stopping npm start", () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  /**
-   * `npm start` on the shared data directory and `port` (`npm run dev` when the production
-   * build is not current), detached: its own process group, to find everything it started.
-   */
-  async function startNpm(port: number): Promise<ChildProcess> {
-    return spawn("npm", ["run", "--silent", isBuildCurrent() ? "start" : "dev"], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        GANTRY_HOST: "127.0.0.1",
-        GANTRY_DATA_DIR: dataDir,
-        GANTRY_EMBEDDED_POSTGRES_PORT: String(await freePort()),
-        GANTRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        GANTRY_DEMO_APPS: "3",
-        GANTRY_DEMO_FEED: "off",
-        DATABASE_URL: "",
-      },
-    });
-  }
-
   it("SIGTERM to npm stops node and Postgres, exit 0, even with stdout closed", async () => {
     const port = await freePort();
-    npm = await startNpm(port);
+    npm = await startNpm({ port, dataDir, demoApps: 3 });
     const group = npm.pid ?? 0;
     let stderr = "";
     npm.stderr?.on("data", (chunk: Buffer) => {
@@ -102,7 +77,7 @@ describe("stopping npm start", () => {
 
   it("a stop at the first answer, while the job runner starts, says so: no ✘, no closing block after it", async () => {
     const port = await freePort();
-    npm = await startNpm(port);
+    npm = await startNpm({ port, dataDir, demoApps: 3 });
     const group = npm.pid ?? 0;
     let output = "";
     npm.stdout?.on("data", (chunk: Buffer) => {
