@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "@/lib/config";
-import { createAuthDbClient } from "@/lib/db";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { type Auth, createAuth } from "@/lib/people/auth-server";
 import { createUser } from "@/lib/people/create-user";
 import { personFromSession } from "@/lib/people/current-principal";
 import { disableUser } from "@/lib/people/disable-user";
@@ -16,7 +12,7 @@ import {
   signInCache,
 } from "@/lib/people/session-cache";
 import { updateUserGrants } from "@/lib/people/update-user-grants";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import { type AuthWorld, createAuthWorld, ORIGIN, PASSWORD } from "./auth-world";
 
 /**
  * The per-process cache of sessions: it spares the sign-in queries on every
@@ -25,34 +21,20 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
  * entries run out within seconds.
  */
 
-const ORIGIN = "http://127.0.0.1:3999";
-const PASSWORD = "correct horse battery";
-const config = parseConfig({
-  GANTRY_PUBLIC_URL: ORIGIN,
-  GANTRY_AUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789",
-  GANTRY_SESSION_IDLE_MINUTES: "60",
-  GANTRY_SESSION_MAX_HOURS: "12",
-});
-
-let t: TestDatabase;
-let authDb: PrismaClient;
-let auth: Auth;
+let w: AuthWorld;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  authDb = createAuthDbClient(t.url);
-  auth = createAuth({ db: authDb, config, secret: config.auth.secret ?? "" });
+  w = await createAuthWorld({ GANTRY_SESSION_IDLE_MINUTES: "60", GANTRY_SESSION_MAX_HOURS: "12" });
 });
 afterAll(async () => {
-  await authDb?.$disconnect();
-  await t?.drop();
+  await w?.close();
 });
 beforeEach(() => forgetSignedInPeople());
 
 async function signedInPerson(): Promise<{ id: string; email: string; cookie: string }> {
   const email = `${randomUUID().slice(0, 8)}@example.test`;
   const user = await createUser({
-    db: t.db,
+    db: w.t.db,
     acting: "system",
     email,
     name: `Person ${email.slice(0, 8)}`,
@@ -60,7 +42,7 @@ async function signedInPerson(): Promise<{ id: string; email: string; cookie: st
     roles: ["developer", "admin"],
     teams: ["payments"],
   });
-  const response = await auth.handler(
+  const response = await w.auth.handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: ORIGIN },
@@ -77,9 +59,9 @@ async function signedInPerson(): Promise<{ id: string; email: string; cookie: st
 
 function read(cookie: string, cache: SessionCache<CachedSignIn> = signInCache(), now?: Date) {
   return personFromSession({
-    auth,
-    db: authDb,
-    config,
+    auth: w.auth,
+    db: w.authDb,
+    config: w.config,
     headers: new Headers({ cookie, origin: ORIGIN }),
     cache,
     now,
@@ -93,7 +75,7 @@ describe("the cache of sessions", () => {
     const person = await signedInPerson();
     expect((await read(person.cookie, cache))?.person.id).toBe(person.id);
     // Another replica signs the session out: this one still knows it, for a few seconds.
-    await t.db.session.deleteMany({ where: { userId: person.id } });
+    await w.t.db.session.deleteMany({ where: { userId: person.id } });
     expect((await read(person.cookie, cache))?.person.id).toBe(person.id);
     clock = 5_000;
     expect(await read(person.cookie, cache)).toBeNull();
@@ -112,13 +94,13 @@ describe("the cache of sessions", () => {
     expect(await read(person.cookie, signInCache(), new Date(start + 59 * 60_000))).not.toBeNull();
     expect(await read(person.cookie, signInCache(), new Date(start + 118 * 60_000))).not.toBeNull();
     expect(await read(person.cookie, signInCache(), new Date(start + 180 * 60_000))).toBeNull();
-    expect(await t.db.session.count({ where: { userId: person.id } })).toBe(0);
+    expect(await w.t.db.session.count({ where: { userId: person.id } })).toBe(0);
   });
 
   it("forgets at once a sign-out in this process", async () => {
     const person = await signedInPerson();
     expect(await read(person.cookie)).not.toBeNull();
-    const response = await auth.handler(
+    const response = await w.auth.handler(
       new Request(`${ORIGIN}/api/auth/sign-out`, {
         method: "POST",
         headers: { origin: ORIGIN, cookie: person.cookie, "content-type": "application/json" },
@@ -132,18 +114,18 @@ describe("the cache of sessions", () => {
   it("forgets at once a disabled person, a password reset, new grants and a new name", async () => {
     const disabled = await signedInPerson();
     expect(await read(disabled.cookie)).not.toBeNull();
-    await disableUser({ db: t.db, acting: "system", userId: disabled.id });
+    await disableUser({ db: w.t.db, acting: "system", userId: disabled.id });
     expect(await read(disabled.cookie)).toBeNull();
 
     const reset = await signedInPerson();
     expect(await read(reset.cookie)).not.toBeNull();
-    await resetPassword({ db: t.db, acting: "system", userId: reset.id });
+    await resetPassword({ db: w.t.db, acting: "system", userId: reset.id });
     expect(await read(reset.cookie)).toBeNull();
 
     const regranted = await signedInPerson();
     expect((await read(regranted.cookie))?.person.roles).toEqual(["developer", "admin"]);
     await updateUserGrants({
-      db: t.db,
+      db: w.t.db,
       acting: "system",
       userId: regranted.id,
       grants: { roles: ["viewer"] },
@@ -153,7 +135,7 @@ describe("the cache of sessions", () => {
     const renamed = await signedInPerson();
     const before = await read(renamed.cookie);
     if (!before) throw new Error("not signed in");
-    await renameUser({ db: t.db, acting: before.person, input: { name: "A New Name" } });
+    await renameUser({ db: w.t.db, acting: before.person, input: { name: "A New Name" } });
     expect((await read(renamed.cookie))?.person.name).toBe("A New Name");
   });
 
