@@ -3,18 +3,20 @@ import { parse } from "yaml";
 import type { ArgoCdRule } from "@/lib/gitops-repo/layout-file";
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
-import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
+import {
+  type Data,
+  isRecord,
+  list,
+  readAllYamlDocuments,
+  readYamlData,
+  record,
+  valueAt,
+} from "./files";
 import { compileTemplate } from "./template";
 import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
 
-type Data = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Data =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
-const record = (value: unknown): Data => (isRecord(value) ? value : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const stringMap = (value: unknown): Record<string, string> =>
   Object.fromEntries(
     Object.entries(record(value)).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),

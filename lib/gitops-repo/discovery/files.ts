@@ -2,6 +2,16 @@ import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { type LocatedError, parseYaml } from "@/lib/gitops-repo/located";
 import { readPlainYaml, readPlainYamlDocuments } from "./plain-yaml";
 
+/** A YAML mapping read as plain data. */
+export type Data = Record<string, unknown>;
+
+export const isRecord = (value: unknown): value is Data =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+/** The mapping, or an empty one when the value is anything else: fields read off it are absent. */
+export const record = (value: unknown): Data => (isRecord(value) ? value : {});
+/** The sequence, or an empty one when the value is anything else. */
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 /** Bound on alias expansion when a rule reads a whole document; a "billion laughs" file stops here. */
 const MAX_ALIAS_COUNT = 100;
 

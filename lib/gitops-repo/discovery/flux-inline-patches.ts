@@ -1,8 +1,4 @@
-import { readAllYamlDocuments, valueAt } from "./files";
-
-type Data = Record<string, unknown>;
-const record = (value: unknown): Data =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Data) : {};
+import { type Data, readAllYamlDocuments, record, valueAt } from "./files";
 
 /** Every HelmRelease, when a patch's target names none. */
 export const EVERY_RELEASE = "*";

@@ -1,6 +1,6 @@
 import path from "node:path/posix";
 import type { FluxRule } from "@/lib/gitops-repo/layout-file";
-import { readAllYamlDocuments } from "./files";
+import { readAllYamlDocuments, record } from "./files";
 import { imagesOf, type KustomizeImage } from "./kustomize-images";
 import { compileTemplate } from "./template";
 import type { DiscoveryProblem } from "./types";
@@ -25,10 +25,6 @@ export interface FluxOverlay {
 }
 
 const FLUX_KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/";
-
-type Data = Record<string, unknown>;
-const record = (value: unknown): Data =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Data) : {};
 
 /**
  * The overlays the Flux Kustomization objects (kustomize.toolkit.fluxcd.io)

@@ -4,18 +4,20 @@ import { DEFAULT_FLUX_OVERLAY, type FluxRule } from "@/lib/gitops-repo/layout-fi
 import type { VersionLocator } from "@/lib/gitops-repo/locator";
 import type { OverridePlace } from "@/lib/gitops-repo/override";
 import { isSlug, SLUG_RULE } from "@/lib/gitops-repo/paths";
-import { readAllYamlDocuments, readYamlData, valueAt } from "./files";
+import {
+  type Data,
+  isRecord,
+  list,
+  readAllYamlDocuments,
+  readYamlData,
+  record,
+  valueAt,
+} from "./files";
 import { EVERY_RELEASE, inlineVersionPatches } from "./flux-inline-patches";
 import { type FluxOverlay, overlaysFromKustomizations } from "./flux-kustomizations";
 import { type Deployed, decidingImageEntry, kustomizationTree } from "./kustomization-tree";
 import { compileTemplate } from "./template";
 import type { DiscoveredCell, Discoverer, DiscoveryProblem } from "./types";
-
-type Data = Record<string, unknown>;
-const isRecord = (value: unknown): value is Data =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-const record = (value: unknown): Data => (isRecord(value) ? value : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 const CHART_VERSION = "spec.chart.spec.version";
 

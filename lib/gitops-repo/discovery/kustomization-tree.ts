@@ -1,5 +1,5 @@
 import path from "node:path/posix";
-import { readYamlData } from "./files";
+import { list, readYamlData, record } from "./files";
 import { imagesOf, type KustomizeImage } from "./kustomize-images";
 import type { DiscoveryProblem } from "./types";
 
@@ -45,13 +45,8 @@ export function kustomizationTree(params: {
       return deployed;
     }
     deployed.kustomizations.push({ file, images: imagesOf(data.value) });
-    const value = data.value;
-    const resources =
-      value !== null && typeof value === "object" && !Array.isArray(value)
-        ? (value as Record<string, unknown>).resources
-        : undefined;
     const dir = path.dirname(file);
-    for (const entry of Array.isArray(resources) ? resources : []) {
+    for (const entry of list(record(data.value).resources)) {
       if (typeof entry !== "string") continue;
       const target = path.normalize(path.join(dir, entry));
       if (tree.has(target)) {
