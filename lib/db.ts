@@ -185,3 +185,27 @@ function databaseUrl(): string {
   }
   return config.databaseUrl;
 }
+
+/** Reads in flight, per client and key (see sharedRead). */
+const readsInFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * One query for every caller that asks the same thing of the same client
+ * while it is in flight: every page asks what the latest import is, how many
+ * demo clusters there are and which sources are silent, and 16 readers at
+ * once sent the same query 16 times. Nothing is kept once the query has
+ * answered, so a caller never reads an answer older than a query in flight
+ * when it asked; a failure reaches every caller that shared it.
+ */
+export function sharedRead<T>(db: object, key: string, read: () => Promise<T>): Promise<T> {
+  let forClient = readsInFlight.get(db);
+  if (!forClient) {
+    forClient = new Map();
+    readsInFlight.set(db, forClient);
+  }
+  const pending = forClient.get(key);
+  if (pending) return pending as Promise<T>;
+  const started = read().finally(() => forClient.delete(key));
+  forClient.set(key, started);
+  return started;
+}

@@ -1,4 +1,5 @@
 import { getConfig } from "@/lib/config";
+import { sharedRead } from "@/lib/db";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { combinedSyncState, isStale, worstHealth } from "@/lib/sync-status/list-sync-status";
 import type { HealthState, SyncState } from "@/lib/sync-status/report";
@@ -94,30 +95,6 @@ export async function listApplications(params: {
   const pageCount = Math.max(1, Math.ceil(total / query.size));
   const { rows, page } =
     total > 0 ? await findPage(db, where, query, total) : { rows: [], page: 1 };
-  const ids = rows.map((row) => row.id);
-  const [targets, clusterStatuses] =
-    ids.length === 0
-      ? [[], []]
-      : await Promise.all([
-          db.$queryRaw<{ applicationId: string; environment: string; version: string | null }[]>`
-            SELECT dt."applicationId", e."name" AS environment, dt."desiredVersion" AS version
-            FROM "DeploymentTarget" dt JOIN "Environment" e ON e."id" = dt."environmentId"
-            WHERE dt."applicationId" = ANY(${ids}::uuid[]) AND dt."archivedAt" IS NULL`,
-          selectClusterStatuses(db, ids),
-        ]);
-  // Grouped once: filtering every row's statuses out of the page's hundreds was per-page CPU.
-  const statusesByApp = new Map<string, ClusterStatusRow[]>();
-  for (const status of clusterStatuses) {
-    const forApp = statusesByApp.get(status.applicationId);
-    if (forApp) forApp.push(status);
-    else statusesByApp.set(status.applicationId, [status]);
-  }
-  const versions = new Map<string, Record<string, string | null>>();
-  for (const target of targets) {
-    const forApp = versions.get(target.applicationId) ?? {};
-    forApp[target.environment] = target.version;
-    versions.set(target.applicationId, forApp);
-  }
   return {
     environments,
     rows: rows.map((row) => ({
@@ -127,8 +104,8 @@ export async function listApplications(params: {
       tier: row.tier,
       archived: row.archived,
       versionsDiffer: row.versionsDiffer,
-      versions: versions.get(row.id) ?? {},
-      status: cellStatuses(environments, statusesByApp.get(row.id) ?? [], now, staleAfterSeconds),
+      versions: row.versions,
+      status: cellStatuses(environments, clusterStatuses(row.clusters), now, staleAfterSeconds),
     })),
     total,
     totalIsEstimate: counted.estimate,
@@ -232,29 +209,27 @@ async function countMatching(
   return { total, estimate: false };
 }
 
-/** One app × active cluster: the states its objects for the app report (empty: none). */
+/** One active cluster of the app's row: the states its objects for the app report (empty: none). */
 interface ClusterStatusRow {
-  applicationId: string;
   environment: string;
   lastSeenAt: Date | null;
   syncStates: SyncState[];
   healths: HealthState[];
 }
 
-function selectClusterStatuses(db: PrismaClient, ids: string[]): Promise<ClusterStatusRow[]> {
-  // Every active cluster for every app of the page, reported or not, so a
-  // cluster that never reported an app its neighbours report can mark the cell stale.
-  return db.$queryRaw<ClusterStatusRow[]>`
-    SELECT app."id" AS "applicationId", e."name" AS environment, c."lastSeenAt",
-           COALESCE(array_agg(s."syncState"::text) FILTER (WHERE s."id" IS NOT NULL), '{}') AS "syncStates",
-           COALESCE(array_agg(s."health"::text) FILTER (WHERE s."id" IS NOT NULL), '{}') AS "healths"
-    FROM unnest(${ids}::uuid[]) AS app("id")
-    CROSS JOIN "Cluster" c
-    JOIN "Environment" e ON e."id" = c."environmentId" AND e."archivedAt" IS NULL
-    LEFT JOIN "SyncStatus" s
-      ON s."applicationId" = app."id" AND s."clusterId" = c."id" AND s."environmentId" = c."environmentId"
-    WHERE c."archivedAt" IS NULL
-    GROUP BY app."id", e."name", c."id"`;
+/**
+ * The page row's clusters as the query sends them: [environment, last seen
+ * (epoch ms) or null, [[sync, health], …]] per active cluster.
+ */
+type ClusterStatusJson = [string, number | null, [SyncState, HealthState][]];
+
+function clusterStatuses(clusters: ClusterStatusJson[]): ClusterStatusRow[] {
+  return clusters.map(([environment, lastSeen, objects]) => ({
+    environment,
+    lastSeenAt: lastSeen === null ? null : new Date(lastSeen),
+    syncStates: objects.map(([sync]) => sync),
+    healths: objects.map(([, health]) => health),
+  }));
 }
 
 /**
@@ -303,6 +278,10 @@ interface PageRow {
   teamName: string;
   /** The first key of the order, for the page's positions. */
   sortKey: string | number | Date;
+  /** Desired version per environment name (the app's active deployment targets). */
+  versions: Record<string, string | null>;
+  /** Every active cluster of an active environment, with what it reports for the app. */
+  clusters: ClusterStatusJson[];
 }
 
 /** Which rows of the order selectPage reads: after or before a position, or from an offset; reversed for the end. */
@@ -313,6 +292,33 @@ interface PageWindow {
   reverse?: boolean;
   limit: number;
 }
+
+/**
+ * The app's desired versions by environment, in the page's own query: the
+ * row arrives whole, as one JSON value, instead of one more round trip and a
+ * row per environment to parse.
+ */
+const PAGE_ROW_VERSIONS = Prisma.sql`(
+      SELECT COALESCE(json_object_agg(e."name", dt."desiredVersion"), '{}')
+      FROM "DeploymentTarget" dt JOIN "Environment" e ON e."id" = dt."environmentId"
+      WHERE dt."applicationId" = a."id" AND dt."archivedAt" IS NULL)`;
+
+/**
+ * Every active cluster of an active environment with what it reports for the
+ * app, reported or not, so a cluster that never reported an app its
+ * neighbours report can mark the cell stale. Last seen goes as epoch
+ * milliseconds (the column is UTC without a zone).
+ */
+const PAGE_ROW_CLUSTERS = Prisma.sql`(
+      SELECT COALESCE(json_agg(json_build_array(
+        e."name",
+        floor(extract(epoch FROM c."lastSeenAt") * 1000),
+        (SELECT COALESCE(json_agg(json_build_array(s."syncState", s."health")), '[]')
+         FROM "SyncStatus" s
+         WHERE s."applicationId" = a."id" AND s."clusterId" = c."id" AND s."environmentId" = c."environmentId")
+      )), '[]')
+      FROM "Cluster" c JOIN "Environment" e ON e."id" = c."environmentId" AND e."archivedAt" IS NULL
+      WHERE c."archivedAt" IS NULL)`;
 
 function selectPage(
   db: PrismaClient,
@@ -328,7 +334,8 @@ function selectPage(
   return db.$queryRaw<PageRow[]>`
     SELECT a."id", a."slug", a."name", a."tier"::text AS tier, a."archivedAt" IS NOT NULL AS archived,
            a."versionsDiffer", t."slug" AS "teamSlug", t."name" AS "teamName",
-           ${keys[0]?.expression ?? Prisma.sql`a."slug"`} AS "sortKey"
+           ${keys[0]?.expression ?? Prisma.sql`a."slug"`} AS "sortKey",
+           ${PAGE_ROW_VERSIONS} AS "versions", ${PAGE_ROW_CLUSTERS} AS "clusters"
     FROM "Application" a JOIN "Team" t ON t."id" = a."teamId"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY ${Prisma.join(
@@ -535,13 +542,15 @@ export async function listCatalogueFacets(params: {
  * The latest successful import: what the kept counts and facets were
  * computed after. A page that shows both reads it once and passes it to each.
  */
-export async function latestImportId(db: PrismaClient): Promise<string | null> {
-  const latest = await db.catalogImport.findFirst({
-    where: { status: "succeeded" },
-    orderBy: { startedAt: "desc" },
-    select: { id: true },
+export function latestImportId(db: PrismaClient): Promise<string | null> {
+  return sharedRead(db, "latest-import-id", async () => {
+    const latest = await db.catalogImport.findFirst({
+      where: { status: "succeeded" },
+      orderBy: { startedAt: "desc" },
+      select: { id: true },
+    });
+    return latest?.id ?? null;
   });
-  return latest?.id ?? null;
 }
 
 async function computeFacets(db: PrismaClient): Promise<CatalogueFacets> {

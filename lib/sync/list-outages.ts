@@ -1,3 +1,4 @@
+import { sharedRead } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 /** A cluster Gantry has not heard from within the staleness bound. */
@@ -35,7 +36,16 @@ const MAX_CLUSTERS = 20;
  * when the latest imports failed. Small queries on indexed columns: the
  * clusters, and the latest import (more only while imports fail).
  */
-export async function listOutages(params: {
+export function listOutages(params: {
+  db: PrismaClient;
+  now: Date;
+  staleAfterSeconds: number;
+}): Promise<Outages> {
+  // Every page asks: callers at the same moment share one read (its `now` is the first caller's).
+  return sharedRead(params.db, `outages:${params.staleAfterSeconds}`, () => readOutages(params));
+}
+
+async function readOutages(params: {
   db: PrismaClient;
   now: Date;
   staleAfterSeconds: number;
