@@ -3,23 +3,7 @@
 import Link from "next/link";
 import { HealthBadge, StaleBadge, SyncBadge } from "@/components/sync/status-badges";
 import { TierBadge } from "@/components/ui/badge";
-import type { CatalogueCellStatus } from "@/lib/catalogue/list-applications";
-
-/** One application of the matrix, as little as its row shows. */
-interface MatrixRow {
-  slug: string;
-  name: string;
-  team: string;
-  tier: string;
-  /** One per environment, in delivery order; null where the app is not deployed. */
-  cells: (MatrixCell | null)[];
-}
-
-interface MatrixCell {
-  /** The desired version; null when the environment names none. */
-  version: string | null;
-  status: CatalogueCellStatus | null;
-}
+import type { MatrixCell, MatrixCellStatus, MatrixRow } from "./matrix-row";
 
 /**
  * The version matrix's rows. Styled by `.version-matrix` in app/globals.css
@@ -34,26 +18,26 @@ export function VersionMatrixRows({
   environments: string[];
   rows: MatrixRow[];
 }) {
-  return rows.map((row) => (
-    <tr key={row.slug}>
+  return rows.map(([slug, name, team, tier, cells]) => (
+    <tr key={slug}>
       <th scope="row">
         {/* No prefetch: 50 links in view would each fetch an application page. */}
-        <Link href={`/apps/${row.slug}`} prefetch={false}>
-          {row.name}
+        <Link href={`/apps/${slug}`} prefetch={false}>
+          {name}
         </Link>
-        <div className="font-mono">{row.slug}</div>
+        <div className="font-mono">{slug}</div>
       </th>
-      <td className="t">{row.team}</td>
+      <td className="t">{team}</td>
       <td>
-        <TierBadge tier={row.tier} />
+        <TierBadge tier={tier} />
       </td>
-      {row.cells.map((cell, index) => (
+      {cells.map((cell, index) => (
         <VersionCell
           // biome-ignore lint/suspicious/noArrayIndexKey: one cell per environment, in a fixed order
           key={index}
           cell={cell}
           previous={
-            index > 0 ? { name: environments[index - 1] ?? "", cell: row.cells[index - 1] } : null
+            index > 0 ? { name: environments[index - 1] ?? "", cell: cells[index - 1] } : null
           }
         />
       ))}
@@ -65,10 +49,10 @@ function VersionCell({
   cell,
   previous,
 }: {
-  cell: MatrixCell | null;
-  previous: { name: string; cell: MatrixCell | null | undefined } | null;
+  cell: MatrixCell;
+  previous: { name: string; cell: MatrixCell | undefined } | null;
 }) {
-  if (!cell) {
+  if (cell === 0) {
     return (
       <td className="n">
         <span aria-hidden="true">—</span>
@@ -76,8 +60,8 @@ function VersionCell({
       </td>
     );
   }
-  const { version, status } = cell;
-  const before = previous?.cell ? previous.cell.version : undefined;
+  const [version, status] = cell;
+  const before = previous?.cell ? previous.cell[0] : undefined;
   const differs = before !== undefined && before !== version;
   // The file sets no version here (`tag: ""`, a missing key): the chart decides, from outside the repository.
   if (version === null) {
@@ -98,10 +82,7 @@ function VersionCell({
       ) : null}
       <code>{version}</code>
       {differs ? (
-        <span className="sr-only">
-          {" "}
-          (differs from {previous?.name}: {before ?? "none"})
-        </span>
+        <span className="sr-only">{` (differs from ${previous?.name}: ${before ?? "none"})`}</span>
       ) : null}
       <CellStatus status={status} />
     </td>
@@ -109,15 +90,15 @@ function VersionCell({
 }
 
 /** Stale replaces the sync state: Gantry does not claim a sync it has not heard recently. */
-function CellStatus({ status }: { status: CatalogueCellStatus | null }) {
-  if (!status) {
+function CellStatus({ status }: { status: MatrixCellStatus }) {
+  if (status === 0) {
     return <p className="q mt-1">no report</p>;
   }
+  const [sync, health, stale] = status;
   return (
     // The space keeps the words apart in the cell's text (copied, or read as text), not only on screen.
     <div>
-      {status.stale ? <StaleBadge /> : <SyncBadge state={status.sync} />}{" "}
-      <HealthBadge health={status.health} />
+      {stale ? <StaleBadge /> : <SyncBadge state={sync} />} <HealthBadge health={health} />
     </div>
   );
 }

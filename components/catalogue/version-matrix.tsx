@@ -2,6 +2,7 @@ import { cn } from "@/components/ui/cn";
 import { SortLinkHead, Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import { type CatalogueQuery, catalogueSearch } from "@/lib/catalogue/catalogue-query";
 import type { CatalogueEnvironment, CatalogueRow } from "@/lib/catalogue/list-applications";
+import { matrixCell } from "./matrix-row";
 import { VersionMatrixRows } from "./version-matrix-rows";
 
 type SortField = CatalogueQuery["sort"];
@@ -59,20 +60,19 @@ export function VersionMatrix({
       <TableBody>
         <VersionMatrixRows
           environments={environments.map((environment) => environment.name)}
-          rows={rows.map((row) => ({
-            slug: row.slug,
-            name: row.name,
-            team: row.team.name,
-            tier: row.tier,
-            cells: environments.map((environment) =>
-              environment.name in row.versions
-                ? {
-                    version: row.versions[environment.name] ?? null,
-                    status: row.status[environment.name] ?? null,
-                  }
-                : null,
+          rows={rows.map((row) => [
+            row.slug,
+            row.name,
+            row.team.name,
+            row.tier,
+            environments.map((environment) =>
+              matrixCell(
+                environment.name in row.versions,
+                row.versions[environment.name] ?? null,
+                row.status[environment.name] ?? null,
+              ),
             ),
-          }))}
+          ])}
         />
       </TableBody>
     </Table>

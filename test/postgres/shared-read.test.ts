@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestImportId } from "@/lib/catalogue/list-applications";
-import { databaseStatementsSent, type Db, sharedRead } from "@/lib/db";
+import { type Db, databaseStatementsSent, sharedRead } from "@/lib/db";
 import { createTestDatabase } from "@/test/support/db";
 
 describe("sharedRead: callers at the same moment share one query", () => {
