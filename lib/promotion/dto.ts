@@ -71,30 +71,6 @@ export const summarySelect = {
 
 export type PromotionSummaryRow = Prisma.PromotionGetPayload<{ select: typeof summarySelect }>;
 
-/**
- * summarySelect's row in one plain query, for the request a person waits on
- * (Prisma reads the relations apart); null when there is no such promotion.
- */
-export async function readSummaryRow(
-  db: Pick<Prisma.TransactionClient, "$queryRaw">,
-  id: string,
-): Promise<PromotionSummaryRow | null> {
-  const rows = await db.$queryRaw<PromotionSummaryRow[]>`
-    SELECT p.id, p.kind, p."rollsBackId", p."policyStatus", p."mergedOutsidePolicy",
-      json_build_object('slug', a.slug, 'name', a.name) AS application,
-      p."fromEnvironment",
-      json_build_object('name', e.name, 'displayName', e."displayName") AS "toEnvironment",
-      p.version, p."previousVersion", p.reason, p."breakGlassReason", p."requestedByName",
-      p."requestedByEmail", p.state, p.branch, p."prNumber", p."prUrl", p."mergeCommit",
-      p."failureReason", p.attempts, p."supersededById", p."createdAt", p."updatedAt",
-      p."prOpenedAt", p."approvedAt", p."mergedAt", p."endedAt", p."failedAt"
-    FROM "Promotion" p
-    JOIN "Application" a ON a.id = p."applicationId"
-    JOIN "Environment" e ON e.id = p."toEnvironmentId"
-    WHERE p.id = ${id}::uuid`;
-  return rows[0] ?? null;
-}
-
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function toSummary(row: PromotionSummaryRow): PromotionSummary {

@@ -11,7 +11,7 @@ import {
 } from "@/lib/policy/check-promotion";
 import { promotionBranch } from "@/lib/promotion/branch-name";
 import { claimEnvironment } from "@/lib/promotion/claim-environment";
-import { type PromotionSummary, readSummaryRow, toSummary } from "@/lib/promotion/dto";
+import { type PromotionSummary, toSummary } from "@/lib/promotion/dto";
 import { planPromotion } from "@/lib/promotion/plan-promotion";
 import { applicationTeam } from "@/lib/promotion/promotion-resource";
 import { createPromotion, transition } from "@/lib/promotion/transitions";
@@ -180,20 +180,18 @@ export async function requestPromotion(
       { details: { field: "plannedAt", changedPlan } },
     );
   }
-  const policyCheck = await checkPromotionPolicy({
+  // The policy is read on the pool while the transaction starts and claims the environment;
+  // it is enforced before anything is written, so a refusal rolls back a transaction that
+  // wrote nothing, and still comes before any other refusal.
+  const policyRead = checkPromotionPolicy({
     db: ctx.db,
     application: plan.application.slug,
     environment: plan.environment.name,
     previousEnvironment: plan.fromEnvironment,
     version: plan.version,
   });
-  const { breakGlassReason } = enforcePromotionPolicy({
-    check: policyCheck,
-    principal,
-    team,
-    skipOrder: params.skipOrder ?? false,
-    breakGlassReason: params.breakGlassReason,
-  });
+  // Awaited inside the transaction, or never when the transaction fails to start.
+  policyRead.catch(() => undefined);
 
   return ctx.db.$transaction(
     async (tx) => {
@@ -202,6 +200,14 @@ export async function requestPromotion(
         application: plan.application.slug,
         environment: plan.environment.name,
         version: plan.version,
+      });
+      const policyCheck = await policyRead;
+      const { breakGlassReason } = enforcePromotionPolicy({
+        check: policyCheck,
+        principal,
+        team,
+        skipOrder: params.skipOrder ?? false,
+        breakGlassReason: params.breakGlassReason,
       });
       // Superseding one application of a train would pull it out of a pull request that
       // others share: the train is closed or merged as a whole.
@@ -286,9 +292,14 @@ export async function requestPromotion(
       }
       await params.onRequested?.({ tx, promotionId: created.id });
       await ctx.jobs.enqueueOpenPullRequest({ promotionId: created.id, tx });
-      const row = await readSummaryRow(tx, created.id);
-      if (!row) throw new GantryError("not_found", `No promotion with id ${created.id}`);
-      return { promotion: toSummary(row), superseded: open.map((p) => p.id) };
+      // Nothing in this transaction changes the new row after its insert returned it, and the
+      // plan holds its application's and environment's names: no read before the commit.
+      const promotion = toSummary({
+        ...created,
+        application: { slug: plan.application.slug, name: plan.application.name },
+        toEnvironment: { name: plan.environment.name, displayName: plan.environment.displayName },
+      });
+      return { promotion, superseded: open.map((p) => p.id) };
     },
     { maxWait: 10_000, timeout: 30_000 },
   );

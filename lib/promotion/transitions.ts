@@ -262,14 +262,14 @@ export async function createPromotion(params: {
   at?: Date;
   /** The application's slug and team and the environment's name, when the caller knows them. */
   names?: { application: string; team: string; environment: string };
-}): Promise<{ id: string }> {
+}): Promise<Promotion> {
+  // The whole row comes back with the insert (RETURNING): a caller that shows it reads nothing more.
   const created = await params.tx.promotion.create({
     data: {
       ...params.promotion,
       ...(params.at ? { createdAt: params.at } : {}),
       state: "planned",
     },
-    select: { id: true },
   });
   const { names, promotion } = params;
   await recordPromotionTransition(params.tx, {

@@ -206,6 +206,24 @@ describe("LocalGitProvider", () => {
     it("returns an empty map for no paths", async () => {
       expect((await provider.readFiles({ ref: "main", paths: [] })).size).toBe(0);
     });
+
+    it("reads at a commit id as at the ref, and refuses an id that names no commit", async () => {
+      const files = await provider.readFiles({ ref: first, paths: ["a.txt", "dir/b.txt", "dir"] });
+      expect(Object.fromEntries(files)).toEqual({ "a.txt": "alpha\n", "dir/b.txt": "bravo\n" });
+      const unknown = "0123456789abcdef0123456789abcdef01234567";
+      expect((await rejection(provider.readFiles({ ref: unknown, paths: ["a.txt"] }))).code).toBe(
+        "not_found",
+      );
+      // Objects that exist but are no commit: the tree of `first`, and one of its blobs.
+      const [tree = "", blob = ""] = (
+        await provider.git.text(["rev-parse", `${first}^{tree}`, `${first}:a.txt`])
+      ).split("\n");
+      for (const id of [tree, blob]) {
+        expect((await rejection(provider.readFiles({ ref: id, paths: ["a.txt"] }))).code).toBe(
+          "not_found",
+        );
+      }
+    });
   });
 
   describe("listFilesUnder", () => {

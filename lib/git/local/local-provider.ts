@@ -32,6 +32,7 @@ import type {
 import { writeChangeStepByStep } from "@/lib/git/write-change";
 
 const LIST_TREE_THRESHOLD = 200;
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 // Field and record separators that cannot occur in a subject, name or date.
 const FIELD = "\x1f";
 const RECORD = "\x1e";
@@ -186,8 +187,11 @@ export class LocalGitProvider implements GitProvider {
   }
 
   async findChange(params: { branch: string; base: string }): Promise<FoundChange> {
-    const head = await this.getBranch(params.branch);
-    const pullRequest = await this.findPullRequest({ head: params.branch, base: params.base });
+    // The branch from git and the pull request from the database: neither needs the other.
+    const [head, pullRequest] = await Promise.all([
+      this.getBranch(params.branch),
+      this.findPullRequest({ head: params.branch, base: params.base }),
+    ]);
     return { head, pullRequest };
   }
 
@@ -367,8 +371,14 @@ export class LocalGitProvider implements GitProvider {
   }
 
   async readFiles(params: { ref: string; paths: readonly string[] }): Promise<Map<string, string>> {
-    const sha = await this.resolveRef(params.ref);
     const paths = [...new Set(params.paths.map((p) => normalizePath(p)))];
+    // A commit id names the same tree for ever: the check that it is a commit goes to the
+    // reader with the files, one request instead of two (a plan and a promotion's job read
+    // at the plan's base commit). A branch is resolved first, so every file is read at one commit.
+    if (OBJECT_ID.test(params.ref) && paths.length > 0 && paths.length < LIST_TREE_THRESHOLD) {
+      return this.readFilesAtCommit(params.ref, paths);
+    }
+    const sha = await this.resolveRef(params.ref);
     const files = new Map<string, string>();
     if (paths.length === 0) return files;
 
@@ -397,6 +407,35 @@ export class LocalGitProvider implements GitProvider {
       const request = requests[index];
       if (object?.type === "blob" && request)
         files.set(request.path, object.content.toString("utf8"));
+    });
+    return files;
+  }
+
+  /** readFiles at a commit id, with the commit's check in the same request to the reader. */
+  private async readFilesAtCommit(
+    commit: string,
+    paths: readonly string[],
+  ): Promise<Map<string, string>> {
+    const [object, ...blobs] = await this.guard(() =>
+      readObjectsQuickly(this.git, [
+        `${commit}^{commit}`,
+        ...paths.map((path) => `${commit}:${path}`),
+      ]),
+    );
+    if (object?.type !== "commit") {
+      throw gitError(
+        "not_found",
+        `ref "${commit}" does not exist in repository ${this.repository}`,
+        {
+          details: { ref: commit, repository: this.repository },
+        },
+      );
+    }
+    const files = new Map<string, string>();
+    blobs.forEach((blob, index) => {
+      const path = paths[index];
+      if (blob?.type === "blob" && path !== undefined)
+        files.set(path, blob.content.toString("utf8"));
     });
     return files;
   }
