@@ -16,6 +16,12 @@
  *   restart   the portal stopped and started on the same data: Next.js serving
  *             while the import of the start runs
  *
+ * At the end of idle and settled it also says what the server's memory is made
+ * of: V8's heap (used and committed, from a diagnostic report the bench asks
+ * for with SIGUSR2; `--report-on-signal` is the one flag it adds to the start
+ * script's) and the server's mappings by kind (/proc/<pid>/smaps). BENCH_NODE_FLAGS
+ * adds node flags for a manual look (`--trace-gc`: each collection on the log).
+ *
  * Records rssSteadyMb10k (the larger of idle and settled) and rssHighWaterMb10k
  * (the largest sample during readers, start and restart) in
  * bench/results/memory.json, or the same figures with the app count in their
@@ -26,6 +32,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { z } from "zod";
 import { log, makeDataDir, writeResults } from "./support";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -41,6 +48,16 @@ const base = `http://127.0.0.1:${PORT}`;
 const ADMIN_EMAIL = "bench-admin@example.com";
 const ADMIN_PASSWORD = `bench-${randomBytes(12).toString("base64url")}`;
 const MiB = 2 ** 20;
+const reportsDir = path.join(dataDir, "reports");
+fs.mkdirSync(reportsDir);
+/** What the bench adds to the start script's node flags: a diagnostic report on SIGUSR2. */
+const benchFlags = [
+  "--report-on-signal",
+  "--report-signal=SIGUSR2",
+  `--report-directory=${reportsDir}`,
+  "--report-compact",
+  ...(process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
+];
 
 /** package.json's start script, split in words ("NAME=value … exec node <args>"). */
 function startWords(): string[] {
@@ -99,6 +116,80 @@ function residentBytes(pid: number): { total: number; byName: Record<string, num
   return { total, byName };
 }
 
+const mb = (bytes: number) => Math.round(bytes / MiB);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The server's resident memory by kind of mapping: V8 allocates its heap in
+ * small anonymous pages (under 1 MiB each), glibc's main arena is [heap],
+ * large anonymous mappings are glibc's other arena, big malloc blocks, V8's
+ * code space and WebAssembly memories; files are node's binary and libraries.
+ */
+function residentByMapping(pid: number): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  let kind = "anonymous";
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const mapping = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const size = Number.parseInt(mapping[2] ?? "0", 16) - Number.parseInt(mapping[1] ?? "0", 16);
+      const name = (mapping[3] ?? "").trim();
+      kind = name.startsWith("/")
+        ? "files"
+        : name === "[heap]"
+          ? "malloc main arena"
+          : name !== ""
+            ? "other"
+            : size < MiB
+              ? "anonymous < 1 MiB (V8 heap pages)"
+              : "anonymous >= 1 MiB";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]) * 1024;
+  }
+  return Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, mb(v)]));
+}
+
+const reportSchema = z.object({
+  javascriptHeap: z.object({
+    usedMemory: z.number(),
+    totalCommittedMemory: z.number(),
+    externalMemory: z.number(),
+    mallocedMemory: z.number(),
+  }),
+});
+
+/** V8's heap as the server sees it: a diagnostic report, asked for with SIGUSR2. */
+async function heapOf(pid: number) {
+  const before = new Set(fs.readdirSync(reportsDir));
+  process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const file = fs.readdirSync(reportsDir).find((name) => !before.has(name));
+    if (file === undefined) continue;
+    try {
+      const heap = reportSchema.parse(
+        JSON.parse(fs.readFileSync(path.join(reportsDir, file), "utf8")),
+      ).javascriptHeap;
+      return {
+        heapUsedMb: mb(heap.usedMemory),
+        heapCommittedMb: mb(heap.totalCommittedMemory),
+        externalMb: mb(heap.externalMemory),
+        v8MallocedMb: mb(heap.mallocedMemory),
+      };
+    } catch {
+      // Still being written.
+    }
+  }
+  throw new Error("the server wrote no diagnostic report within 20 s");
+}
+
+/** What the server process's memory is made of, now. */
+async function serverMemory(pid: number) {
+  return { ...(await heapOf(pid)), byMappingMb: residentByMapping(pid) };
+}
+
 /** Samples the tree's memory every 250 ms until stopped; keeps the largest and the last sample. */
 function sampler(pid: number) {
   let peak = 0;
@@ -115,7 +206,6 @@ function sampler(pid: number) {
   return {
     stop() {
       clearInterval(timer);
-      const mb = (bytes: number) => Math.round(bytes / MiB);
       return {
         peakMb: mb(peak),
         lastMb: mb(last),
@@ -141,24 +231,28 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function startPortal(): Portal {
-  const child = spawn(path.join(root, "node_modules", ".bin", "node"), startArguments(), {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...startEnvironment(),
-      DATABASE_URL: "",
-      PORT: String(PORT),
-      GANTRY_HOST: "127.0.0.1",
-      GANTRY_DATA_DIR: dataDir,
-      GANTRY_EMBEDDED_POSTGRES_PORT: String(PG_PORT),
-      GANTRY_DEMO_APPS: String(APPS),
-      GANTRY_LOG_LEVEL: "warn",
-      GANTRY_ADMIN_EMAIL: ADMIN_EMAIL,
-      GANTRY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  const child = spawn(
+    path.join(root, "node_modules", ".bin", "node"),
+    [...benchFlags, ...startArguments()],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...startEnvironment(),
+        DATABASE_URL: "",
+        PORT: String(PORT),
+        GANTRY_HOST: "127.0.0.1",
+        GANTRY_DATA_DIR: dataDir,
+        GANTRY_EMBEDDED_POSTGRES_PORT: String(PG_PORT),
+        GANTRY_DEMO_APPS: String(APPS),
+        GANTRY_LOG_LEVEL: "warn",
+        GANTRY_ADMIN_EMAIL: ADMIN_EMAIL,
+        GANTRY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
+  );
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
@@ -191,12 +285,11 @@ async function waitUntilUp(portal: Portal): Promise<void> {
   throw new Error("the portal did not come up within 30 minutes");
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function idle(pid: number) {
   const s = sampler(pid);
   await sleep(IDLE_SECONDS * 1000);
-  return s.stop();
+  const figures = s.stop();
+  return { ...figures, server: await serverMemory(pid) };
 }
 
 async function signIn(): Promise<string> {
@@ -290,13 +383,23 @@ try {
     phases: { start, idle: idleAfterStart, readers: underReaders, settled, restart },
     targets: { rssSteadyMb10k: 400, rssHighWaterMb10k: 600 },
   };
-  const file = writeResults("memory", report);
+  // The 10,000-app baseline is memory.json; another size never overwrites it (memory-50k.json).
+  const file = writeResults(APPS === 10_000 ? "memory" : `memory-${size}`, report);
   console.log(
     `\nServer memory at ${APPS.toLocaleString("en")} applications (RSS of the server process tree, Postgres excluded, MiB)\n`,
   );
   for (const [phase, figures] of Object.entries(report.phases)) {
     console.log(
       `${phase.padEnd(8)} peak ${String(figures.peakMb).padStart(5)}  last ${String(figures.lastMb).padStart(5)}`,
+    );
+  }
+  for (const [phase, figures] of [
+    ["idle", idleAfterStart],
+    ["settled", settled],
+  ] as const) {
+    const { byMappingMb, ...heap } = figures.server;
+    console.log(
+      `server at the end of ${phase}: ${JSON.stringify(heap)} ${JSON.stringify(byMappingMb)}`,
     );
   }
   console.log(`\nsteady ${steady} MiB (goal < 400), high-water ${highWater} MiB (goal < 600)`);

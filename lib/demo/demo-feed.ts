@@ -34,11 +34,10 @@ import {
  * they settled at. A report every `refreshEveryMs` keeps the clusters from going
  * stale: an empty one (a heartbeat, as an agent with nothing new sends),
  * because resending every application costs the portal about a second of
- * CPU per cluster at 10,000 apps and changes nothing. The whole fleet is
- * reported again only when it may have changed: after a commit has settled,
- * after a catalogue import (new applications), and every
- * `snapshotEveryMs`; those periodic ones one cluster per tick, so they never
- * all land on the portal at once.
+ * CPU per cluster at 10,000 apps and changes nothing. After a catalogue
+ * import, each cluster reports the applications it added; the whole fleet is
+ * reported again every `snapshotEveryMs`. Both one cluster per tick, so they
+ * never all land on the portal at once.
  *
  * Given the release jobs, it also plays CI: every `releaseEveryMs` it
  * registers a demo release (the next patch version) of one of a few
@@ -84,6 +83,12 @@ interface DemoCluster {
   refreshedImport: string | null;
   /** Stagger: each cluster of an environment settles a little after the previous one. */
   settleAfterMs: number;
+}
+
+/** An application of a cluster's environment, and the values file that moves it. */
+interface DemoTarget {
+  slug: string;
+  valuesPath: string;
 }
 
 /** What one step sent: reports, the statuses in them, and whether they were the whole fleet. */
@@ -274,7 +279,8 @@ export class DemoFeed {
         return this.send(
           cluster,
           "delta",
-          moving.map((target) => this.item(cluster, target.slug, "moving", at)),
+          moving,
+          (target) => this.item(cluster, target.slug, "moving", at),
           at,
         );
       }
@@ -291,38 +297,86 @@ export class DemoFeed {
         return this.send(
           cluster,
           "delta",
-          moved.map((target) => this.item(cluster, target.slug, "settled", at)),
+          moved,
+          (target) => this.item(cluster, target.slug, "settled", at),
           at,
         );
       }
     }
-    if (refreshDue) return this.refresh(cluster, at, imported);
+    if (refreshDue) {
+      // After an import (a merge brings one every few minutes) only what it added is new to the
+      // cluster: resending the whole fleet then was most of what the server allocated at rest.
+      return at - cluster.lastRefreshAt < this.snapshotEveryMs
+        ? this.reportAdded(cluster, at, imported)
+        : this.refresh(cluster, at, imported);
+    }
     // Nothing new: a heartbeat, so the cluster does not read as stale.
     if (at - cluster.lastReportAt >= this.refreshEveryMs)
-      return this.send(cluster, "delta", [], at);
+      return this.send(
+        cluster,
+        "delta",
+        [],
+        (target) => this.item(cluster, target.slug, "settled", at),
+        at,
+      );
     return { reports: 0, items: 0, full: false };
   }
 
-  /** Every application of the cluster's environment, as it stands: a snapshot when it fits in one report. */
+  /**
+   * Every application of the cluster's environment, as it stands: a snapshot when it fits in one
+   * report. The statuses are made one report at a time: at 50,000 applications the whole
+   * fleet's at once was tens of MiB more on the server's heap, per cluster.
+   */
   private async refresh(cluster: DemoCluster, at: number, imported: string | null): Promise<Sent> {
     const targets = await this.targets(cluster.environment);
     for (const target of targets) {
       if (!cluster.revisions.has(target.slug)) cluster.revisions.set(target.slug, cluster.applied);
     }
-    const items = targets.map((target) =>
-      this.item(
-        cluster,
-        target.slug,
-        cluster.pending.has(target.valuesPath) ? "moving" : "settled",
-        at,
-      ),
-    );
     cluster.lastRefreshAt = at;
     cluster.refreshedImport = imported;
     const sent = await this.send(
       cluster,
-      items.length <= MAX_ITEMS_PER_REPORT ? "snapshot" : "delta",
-      items,
+      targets.length <= MAX_ITEMS_PER_REPORT ? "snapshot" : "delta",
+      targets,
+      (target) =>
+        this.item(
+          cluster,
+          target.slug,
+          cluster.pending.has(target.valuesPath) ? "moving" : "settled",
+          at,
+        ),
+      at,
+    );
+    return { ...sent, full: true };
+  }
+
+  /**
+   * The applications of the cluster's environment it has not reported yet (an import added
+   * them), as a delta; the others stand as reported. One that left the catalogue goes
+   * Missing at the next periodic snapshot.
+   */
+  private async reportAdded(
+    cluster: DemoCluster,
+    at: number,
+    imported: string | null,
+  ): Promise<Sent> {
+    const added = (await this.targets(cluster.environment)).filter(
+      (target) => !cluster.revisions.has(target.slug),
+    );
+    for (const target of added) cluster.revisions.set(target.slug, cluster.applied);
+    cluster.refreshedImport = imported;
+    if (added.length === 0) return { reports: 0, items: 0, full: true };
+    const sent = await this.send(
+      cluster,
+      "delta",
+      added,
+      (target) =>
+        this.item(
+          cluster,
+          target.slug,
+          cluster.pending.has(target.valuesPath) ? "moving" : "settled",
+          at,
+        ),
       at,
     );
     return { ...sent, full: true };
@@ -406,11 +460,15 @@ export class DemoFeed {
     return { application: target.application.slug, version };
   }
 
-  /** Through the agent's path: the token is checked as the endpoint checks it, then ingested. */
+  /**
+   * Through the agent's path: the token is checked as the endpoint checks it, then ingested.
+   * The statuses of `targets` are made report by report (MAX_ITEMS_PER_REPORT at a time).
+   */
   private async send(
     cluster: DemoCluster,
     kind: SyncReport["kind"],
-    items: StatusItem[],
+    targets: readonly DemoTarget[],
+    statusOf: (target: DemoTarget) => StatusItem,
     at: number,
   ): Promise<Sent> {
     const request = new Request(`http://gantry.local/api/v1/clusters/${cluster.name}/reports`, {
@@ -419,7 +477,7 @@ export class DemoFeed {
     });
     const reporting = await authenticateCluster({ db: this.db, request, cluster: cluster.name });
     let sent = 0;
-    for (let start = 0; start < Math.max(items.length, 1); start += MAX_ITEMS_PER_REPORT) {
+    for (let start = 0; start < Math.max(targets.length, 1); start += MAX_ITEMS_PER_REPORT) {
       this.sequence += 1;
       await ingestReport({
         db: this.db,
@@ -431,17 +489,17 @@ export class DemoFeed {
           kind,
           sequence: this.sequence,
           sentAt: new Date(at).toISOString(),
-          items: items.slice(start, start + MAX_ITEMS_PER_REPORT),
+          items: targets.slice(start, start + MAX_ITEMS_PER_REPORT).map(statusOf),
         },
         ...(this.releaseJobs ? { releaseJobs: this.releaseJobs } : {}),
       });
       sent += 1;
     }
     cluster.lastReportAt = at;
-    return { reports: sent, items: items.length, full: false };
+    return { reports: sent, items: targets.length, full: false };
   }
 
-  private async targets(environment: string): Promise<{ slug: string; valuesPath: string }[]> {
+  private async targets(environment: string): Promise<DemoTarget[]> {
     const rows = await this.db.deploymentTarget.findMany({
       where: {
         archivedAt: null,

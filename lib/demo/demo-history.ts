@@ -110,6 +110,50 @@ async function writePromotions(
 }
 
 /**
+ * The applications deployed along the whole path (a target with a version in every
+ * environment of `names`), and a seeded choice of `count` among them, with their targets.
+ * Only the chosen ones' targets are read: every application's, held while the history was
+ * written, was most of the server's heap at 50,000 applications.
+ */
+async function chooseApplications(db: PrismaClient, names: readonly string[], count: number) {
+  if (names.length === 0) return [];
+  const eligible = await db.application.findMany({
+    where: {
+      archivedAt: null,
+      AND: names.map((name) => ({
+        targets: {
+          some: { archivedAt: null, desiredVersion: { not: null }, environment: { name } },
+        },
+      })),
+    },
+    orderBy: { slug: "asc" },
+    select: { id: true },
+  });
+  const ids = new Random(DEMO_HISTORY_SEED)
+    .shuffle(eligible)
+    .slice(0, count)
+    .map((app) => app.id);
+  const chosen = await db.application.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      slug: true,
+      team: { select: { slug: true } },
+      targets: {
+        where: { archivedAt: null },
+        select: {
+          desiredVersion: true,
+          valuesPath: true,
+          desiredCommit: true,
+          environment: { select: { id: true, name: true } },
+        },
+      },
+    },
+  });
+  return chosen.sort((a, b) => a.slug.localeCompare(b.slug));
+}
+
+/**
  * Generates the demo history (see the module comment) up to `now`,
  * reporting progress. Safe to run again: it adds only what is missing.
  */
@@ -150,36 +194,11 @@ export async function generateDemoHistory(params: {
       .filter((env) => ApprovalPolicy.safeParse(env.policy).success)
       .map((env) => env.name),
   );
-  const candidates = await db.application.findMany({
-    where: { archivedAt: null },
-    orderBy: { slug: "asc" },
-    select: {
-      id: true,
-      slug: true,
-      team: { select: { slug: true } },
-      targets: {
-        where: { archivedAt: null },
-        select: {
-          desiredVersion: true,
-          valuesPath: true,
-          desiredCommit: true,
-          environment: { select: { id: true, name: true } },
-        },
-      },
-    },
-  });
-  // Applications deployed along the whole path, a seeded choice among them.
-  const eligible = candidates.filter(
-    (app) =>
-      names.length > 0 &&
-      names.every((name) =>
-        app.targets.some((t) => t.environment.name === name && t.desiredVersion !== null),
-      ),
+  const chosen = await chooseApplications(
+    db,
+    names,
+    params.applications ?? DEMO_HISTORY_APPLICATIONS,
   );
-  const chosen = new Random(DEMO_HISTORY_SEED)
-    .shuffle(eligible)
-    .slice(0, params.applications ?? DEMO_HISTORY_APPLICATIONS)
-    .sort((a, b) => a.slug.localeCompare(b.slug));
   const done = new Set(
     (
       await db.promotion.findMany({

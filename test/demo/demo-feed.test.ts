@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config";
 import { DemoFeed, demoFeedEnabled, startDemoFeed } from "@/lib/demo/demo-feed";
 import { listApplicationSyncStatus } from "@/lib/sync-status/list-sync-status";
+import { appFiles } from "@/test/catalogue/gitops-fixture";
 import { createPromotionWorld, type PromotionWorld } from "@/test/promotion/support";
 import { mergedPromotion } from "../sync/support";
 
@@ -70,7 +71,7 @@ describe("the demo feed", () => {
     expect(JSON.stringify(status)).toContain("Synced");
   });
 
-  it("keeps clusters fresh with heartbeats, and reports the whole fleet again after an import, one cluster per tick", async () => {
+  it("keeps clusters fresh with heartbeats, and reports what an import added, one cluster per tick", async () => {
     const first = await feed.tick(at(0));
     for (const name of feed.clusterNames) expect(first.items[name]).toBeGreaterThan(0);
     const seenAt = async () =>
@@ -93,20 +94,57 @@ describe("the demo feed", () => {
       expect(after.get(name)).toBeGreaterThan(before.get(name) ?? Number.POSITIVE_INFINITY);
     }
 
-    // A new import may have added applications: each cluster resends its fleet, one per tick.
+    // An import that added nothing: nothing to resend, heartbeats aside.
     await w.db.catalogImport.create({
       data: { repository: "gitops", ref: "main", status: "succeeded", trigger: "test" },
     });
-    const refreshed = new Set<string>();
     for (let second = 32; second < 32 + feed.clusterNames.length; second++) {
       const tick = await feed.tick(at(second));
-      const full = feed.clusterNames.filter((name) => (tick.items[name] ?? 0) > 0);
+      for (const name of feed.clusterNames) expect(tick.items[name] ?? 0).toBe(0);
+    }
+
+    // An application committed, seen and settled before the import that adds it: the
+    // import's applications are reported then, one cluster per tick.
+    w.repo.commit(
+      appFiles("app-new", "payments", { dev: "1.1.0", staging: "1.1.0", prod: "1.0.0" }),
+      "add app-new",
+    );
+    await feed.tick(at(40));
+    await feed.tick(at(60));
+    await w.importNow();
+    const reported = new Set<string>();
+    for (let second = 61; second < 61 + feed.clusterNames.length; second++) {
+      const tick = await feed.tick(at(second));
+      const sending = feed.clusterNames.filter((name) => (tick.items[name] ?? 0) > 0);
+      expect(sending).toHaveLength(1);
+      for (const name of sending) {
+        expect(tick.items[name]).toBe(1);
+        reported.add(name);
+      }
+    }
+    expect([...reported].sort()).toEqual([...feed.clusterNames].sort());
+    const status = await listApplicationSyncStatus({ db: w.db, application: "app-new" });
+    expect(JSON.stringify(status)).toContain("Synced");
+    const settled = await feed.tick(at(61 + feed.clusterNames.length));
+    for (const name of feed.clusterNames) expect(settled.items[name] ?? 0).toBe(0);
+  });
+
+  it("reports the whole fleet again every snapshot interval, one cluster per tick", async () => {
+    const snapshots = await DemoFeed.create({
+      db: w.db,
+      git: w.provider,
+      settleAfterMs: 5_000,
+      snapshotEveryMs: 60_000,
+    });
+    await snapshots.tick(at(0));
+    const refreshed = new Set<string>();
+    for (let second = 60; second < 60 + snapshots.clusterNames.length; second++) {
+      const tick = await snapshots.tick(at(second));
+      const full = snapshots.clusterNames.filter((name) => (tick.items[name] ?? 0) === 3);
       expect(full).toHaveLength(1);
       for (const name of full) refreshed.add(name);
     }
-    expect([...refreshed].sort()).toEqual([...feed.clusterNames].sort());
-    const settled = await feed.tick(at(32 + feed.clusterNames.length));
-    for (const name of feed.clusterNames) expect(settled.items[name] ?? 0).toBe(0);
+    expect([...refreshed].sort()).toEqual([...snapshots.clusterNames].sort());
   });
 
   it("moves a merged promotion to syncing, then deployed, by itself", async () => {
