@@ -33,7 +33,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { log, makeDataDir, writeResults } from "./support";
+import { log, makeDataDir, startArguments, startEnvironment, writeResults } from "./support";
 
 const root = path.resolve(import.meta.dirname, "..");
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
@@ -58,34 +58,6 @@ const benchFlags = [
   "--report-compact",
   ...(process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
 ];
-
-/** package.json's start script, split in words ("NAME=value … exec node <args>"). */
-function startWords(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
-    scripts: Record<string, string>;
-  };
-  const words = (pkg.scripts.start ?? "").split(/\s+/).filter(Boolean);
-  if (!words.includes("node"))
-    throw new Error(`package.json's start script does not run node: ${pkg.scripts.start}`);
-  return words;
-}
-
-/** `npm start`'s node arguments, so the bench runs what people run. */
-function startArguments(): string[] {
-  const words = startWords();
-  return words.slice(words.indexOf("node") + 1);
-}
-
-/** The variables `npm start` sets before node (MALLOC_ARENA_MAX=2): glibc reads them at launch. */
-function startEnvironment(): Record<string, string> {
-  const words = startWords();
-  const environment: Record<string, string> = {};
-  for (const word of words.slice(0, words.indexOf("node"))) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(word);
-    if (match?.[1] !== undefined) environment[match[1]] = match[2] ?? "";
-  }
-  return environment;
-}
 
 /** Resident memory of a process and everything under it, Postgres excluded, by process name. */
 function residentBytes(pid: number): { total: number; byName: Record<string, number> } {

@@ -63,3 +63,33 @@ export function expectPostgresShutdown(): void {
     throw error;
   });
 }
+
+/** package.json's start script, split in words ("NAME=value … exec node <args>"). */
+function startWords(): string[] {
+  const pkg = JSON.parse(
+    fs.readFileSync(path.join(import.meta.dirname, "..", "package.json"), "utf8"),
+  ) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts.start ?? "").split(/\s+/).filter(Boolean);
+  if (!words.includes("node"))
+    throw new Error(`package.json's start script does not run node: ${pkg.scripts.start}`);
+  return words;
+}
+
+/** `npm start`'s node arguments, so the bench runs what people run. */
+export function startArguments(): string[] {
+  const words = startWords();
+  return words.slice(words.indexOf("node") + 1);
+}
+
+/** The variables `npm start` sets before node (MALLOC_ARENA_MAX=2): glibc reads them at launch. */
+export function startEnvironment(): Record<string, string> {
+  const words = startWords();
+  const environment: Record<string, string> = {};
+  for (const word of words.slice(0, words.indexOf("node"))) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(word);
+    if (match?.[1] !== undefined) environment[match[1]] = match[2] ?? "";
+  }
+  return environment;
+}
