@@ -8,8 +8,9 @@
  *    promoted to prod one at a time (each request waits for its pull request,
  *    like a person clicking), then, once those pull requests are closed, the
  *    same N apps again all at once (a release train). Each promotion is
- *    timed from the request call until its row reaches `pr_open` (watched on
- *    a pool of the benchmark's own), and the statements Gantry's database
+ *    timed from the request call until the commit of its `pr_open` (the
+ *    portal's own change notification, heard on a connection of the
+ *    benchmark's), and the statements Gantry's database
  *    clients send from the request until its job is done are counted.
  * 2. GitHub provider: the fake GitHub of test/github (every answer checked
  *    against GitHub's OpenAPI description) with 400 apps; one version is
@@ -33,6 +34,7 @@ import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db, databaseStatementsSent } from "@/lib/db";
 import { DemoFeed } from "@/lib/demo/demo-feed";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
+import { CHANGES_CHANNEL, ChangeEventSchema } from "@/lib/events/changes";
 import { createGitProvider } from "@/lib/git";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
@@ -61,6 +63,8 @@ const DEMO_APPS = Number(process.env.BENCH_DEMO_APPS ?? 420);
 const GITHUB_APPS = Number(process.env.BENCH_GITHUB_APPS ?? 400);
 const PG_PORT = Number(process.env.BENCH_POSTGRES_PORT ?? 54391);
 const POLL_MS = 10;
+/** How often the watcher looks for promotions its notifications did not mention. */
+const SWEEP_MS = 250;
 /** The machine's 1-minute load average when the run started: other work sways every figure. */
 const LOAD_AT_START = os.loadavg()[0];
 /** An admin; its User row is made in each benchmark database (promotions reference who asked). */
@@ -78,32 +82,70 @@ const ACTOR: Person = {
 const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHour: 5_000 };
 
 /**
- * Watches promotion rows: one query every POLL_MS for the ones still waiting,
- * resolving each waiter when its row reaches `pr_open` (or rejecting when it
- * ends elsewhere).
+ * Watches promotions reach `pr_open`: the portal's own change notifications
+ * (`pg_notify` on the changes channel, delivered when the transaction that
+ * recorded the state commits), timed when they arrive. A query every
+ * SWEEP_MS catches anything a notification did not say (a promotion that
+ * ended elsewhere, or a lost connection), so no waiter waits for ever.
  */
 class PrOpenWatcher {
   private readonly waiting = new Map<
     string,
     { resolve: (at: number) => void; reject: (error: Error) => void }
   >();
+  /** pr_open notifications that came before their waiter (the job can beat the request's return). */
+  private readonly early = new Map<string, number>();
   private running = true;
+  private readonly listener: Promise<pg.PoolClient>;
   private readonly loop: Promise<void>;
 
   constructor(private readonly observer: pg.Pool) {
-    this.loop = this.run();
+    this.listener = this.listen();
+    this.loop = this.sweep();
+  }
+
+  /** Resolves once LISTEN is in place: a promotion requested before it would go unheard. */
+  ready(): Promise<void> {
+    return this.listener.then(() => undefined);
   }
 
   wait(promotionId: string): Promise<number> {
+    const at = this.early.get(promotionId);
+    if (at !== undefined) {
+      this.early.delete(promotionId);
+      return Promise.resolve(at);
+    }
     return new Promise((resolve, reject) => this.waiting.set(promotionId, { resolve, reject }));
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    const client = await this.listener;
+    await client.query(`UNLISTEN ${CHANGES_CHANNEL}`).catch(() => undefined);
+    client.release();
   }
 
-  private async run(): Promise<void> {
+  private async listen(): Promise<pg.PoolClient> {
+    const client = await this.observer.connect();
+    client.on("notification", (message) => {
+      const at = performance.now();
+      const event = ChangeEventSchema.safeParse(JSON.parse(message.payload ?? "null"));
+      if (!event.success || event.data.kind !== "promotion" || event.data.state !== "pr_open")
+        return;
+      const waiter = this.waiting.get(event.data.promotionId);
+      if (!waiter) {
+        this.early.set(event.data.promotionId, at);
+        return;
+      }
+      this.waiting.delete(event.data.promotionId);
+      waiter.resolve(at);
+    });
+    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    return client;
+  }
+
+  private async sweep(): Promise<void> {
     while (this.running) {
       if (this.waiting.size > 0) {
         const { rows } = await this.observer.query<{
@@ -127,7 +169,7 @@ class PrOpenWatcher {
             );
         }
       }
-      await sleep(POLL_MS);
+      await sleep(SWEEP_MS);
     }
   }
 }
@@ -249,10 +291,12 @@ try {
   };
   // The benchmark watches on a pool of its own, outside Gantry's clients, so that Gantry's
   // statement count (databaseStatementsSent) holds only what a promotion costs.
-  observer = new pg.Pool({ connectionString: postgres.url, max: 2 });
+  // One connection stays on LISTEN for the watcher; the others query.
+  observer = new pg.Pool({ connectionString: postgres.url, max: 3 });
   const activeObserver = observer;
   watcher = new PrOpenWatcher(observer);
   const activeWatcher = watcher;
+  await activeWatcher.ready();
 
   const jobDone = async (promotionId: string) => {
     for (;;) {
