@@ -99,6 +99,12 @@ const EnvSchema = z.object({
     .min(10)
     .max(86_400)
     .default(300),
+  GANTRY_PAGE_CONCURRENCY: z.coerce
+    .number({ error: "expected a number of pages" })
+    .int("expected a whole number of pages")
+    .min(0, "expected between 0 (no limit) and 64 pages")
+    .max(64, "expected between 0 (no limit) and 64 pages")
+    .default(2),
   GANTRY_DEMO_FEED: z.enum(["auto", "off"], { error: "expected auto or off" }).default("auto"),
   GANTRY_DEMO_SOAK_SECONDS: z.coerce
     .number({ error: "expected a number of seconds" })
@@ -174,6 +180,8 @@ export type GantryConfig = Readonly<{
   github: GitHubConfig;
   /** A cluster not heard from for longer than this reads as Unknown (stale). */
   syncStaleAfterSeconds: number;
+  /** Pages rendered at once by this process, the rest in turn (lib/runtime/page-gate.ts); 0: no limit. */
+  pageConcurrency: number;
   auth: AuthConfig;
   /** Single sign-on; undefined when GANTRY_OIDC_ISSUER is unset. */
   oidc: OidcConfig | undefined;
@@ -255,6 +263,7 @@ export function parseConfig(env: Record<string, string | undefined>): GantryConf
     logLevel: e.GANTRY_LOG_LEVEL,
     github: githubConfig(e),
     syncStaleAfterSeconds: e.GANTRY_SYNC_STALE_AFTER_SECONDS,
+    pageConcurrency: e.GANTRY_PAGE_CONCURRENCY,
     auth: {
       secret: e.GANTRY_AUTH_SECRET,
       sessionMaxHours: e.GANTRY_SESSION_MAX_HOURS,

@@ -17,6 +17,7 @@ export interface GantryMetrics {
   jobQueueDepth: Gauge<"queue" | "state">;
   jobFailures: Gauge<"queue">;
   staleClusters: Gauge;
+  pagesWaiting: Gauge;
 }
 
 declare global {
@@ -75,6 +76,11 @@ function createMetrics(): GantryMetrics {
       name: "gantry_job_failures",
       help: "Jobs that failed for good and are still kept by the queue, by queue",
       labelNames: ["queue"],
+      registers,
+    }),
+    pagesWaiting: new Gauge({
+      name: "gantry_http_pages_waiting",
+      help: "Page renders waiting for their turn (GANTRY_PAGE_CONCURRENCY at once)",
       registers,
     }),
     staleClusters: new Gauge({

@@ -28,15 +28,18 @@ import http from "node:http";
 import path from "node:path";
 import { ConfigError, getConfig } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from "@/lib/http/client-address";
+import { metrics } from "@/lib/metrics";
 import { type BundledRuntime, bundledRuntime } from "@/lib/runtime/bundle-bridge";
 import { dropOutputWhenReaderGoes } from "@/lib/runtime/closed-output";
 import {
   instrumentRequests,
+  recordQueueWait,
   routeLabeler,
   timePostgresQueries,
 } from "@/lib/runtime/http-instrumentation";
 import type { JobRunner } from "@/lib/runtime/job-runner";
 import { createMetricsEndpoint } from "@/lib/runtime/metrics-endpoint";
+import { gatePageRenders } from "@/lib/runtime/page-gate";
 import { readyReport, stepLine } from "@/lib/runtime/start-report";
 import { buildWhenSourcesChanged } from "./build";
 import type { StepMessage } from "./start-steps";
@@ -313,9 +316,16 @@ const metricsOnMainPort = config.metrics.token
     })
   : undefined;
 const serve = instrumentRequests(
-  (request, response) => {
-    void handle(request, response);
-  },
+  gatePageRenders(
+    (request, response) => {
+      void handle(request, response);
+    },
+    {
+      concurrency: config.pageConcurrency,
+      onStart: recordQueueWait,
+      onWaiting: (waiting) => metrics().pagesWaiting.set(waiting),
+    },
+  ),
   routeLabeler(path.join(root, "app")),
 );
 server = http.createServer((request, response) => {

@@ -7,14 +7,17 @@ import { metrics } from "@/lib/metrics";
 
 /**
  * Per-request timing for `npm start`'s HTTP server: every answer (page or
- * API) carries `Server-Timing: db;dur=…, render;dur=…, total;dur=…` (time
- * in Postgres, the rest, until the headers left), and its latency is
+ * API) carries `Server-Timing: queue;dur=…, db;dur=…, render;dur=…,
+ * total;dur=…` (waiting for a page's turn, time in Postgres, the rest, until
+ * the headers left), and its latency is
  * observed in /metrics under the route it matched (the app/ folder pattern,
  * so `/apps/payments-api` counts as `/apps/[slug]` and labels stay few).
  */
 
 interface RequestTiming {
   dbMs: number;
+  /** Waiting for the page's turn to render (lib/runtime/page-gate.ts). */
+  queueMs: number;
 }
 
 declare global {
@@ -25,6 +28,12 @@ declare global {
 function timing(): AsyncLocalStorage<RequestTiming> {
   globalThis.gantryRequestTiming ??= new AsyncLocalStorage<RequestTiming>();
   return globalThis.gantryRequestTiming;
+}
+
+/** Adds a page's wait for its turn to the request it is called for (page-gate's onStart). */
+export function recordQueueWait(waitedMs: number): void {
+  const store = timing().getStore();
+  if (store) store.queueMs += waitedMs;
 }
 
 /**
@@ -100,16 +109,17 @@ export function instrumentRequests(
   routeOf: (pathname: string) => string,
 ): (request: http.IncomingMessage, response: http.ServerResponse) => void {
   return (request, response) => {
-    const store: RequestTiming = { dbMs: 0 };
+    const store: RequestTiming = { dbMs: 0, queueMs: 0 };
     const started = performance.now();
     const writeHead = response.writeHead;
     response.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
       if (!this.headersSent && !this.hasHeader("server-timing")) {
         const total = performance.now() - started;
-        const db = Math.min(store.dbMs, total);
+        const queue = Math.min(store.queueMs, total);
+        const db = Math.min(store.dbMs, total - queue);
         this.setHeader(
           "server-timing",
-          `db;dur=${db.toFixed(1)}, render;dur=${(total - db).toFixed(1)}, total;dur=${total.toFixed(1)}`,
+          `queue;dur=${queue.toFixed(1)}, db;dur=${db.toFixed(1)}, render;dur=${(total - queue - db).toFixed(1)}, total;dur=${total.toFixed(1)}`,
         );
       }
       return Reflect.apply(writeHead, this, args);

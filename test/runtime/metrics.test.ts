@@ -60,7 +60,7 @@ describe("metrics and Server-Timing", () => {
     expect(routeOf("/no/such/page")).toBe("other");
   });
 
-  it("puts db, render and total in Server-Timing and observes the latency by route", async () => {
+  it("puts queue, db, render and total in Server-Timing and observes the latency by route", async () => {
     timePostgresQueries();
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     const server = await serve(
@@ -76,7 +76,7 @@ describe("metrics and Server-Timing", () => {
       const figures = Object.fromEntries(
         [...header.matchAll(/(\w+);dur=([\d.]+)/g)].map(([, name, value]) => [name, Number(value)]),
       );
-      expect(Object.keys(figures)).toEqual(["db", "render", "total"]);
+      expect(Object.keys(figures)).toEqual(["queue", "db", "render", "total"]);
       expect(figures.db).toBeGreaterThan(0);
       expect(figures.total).toBeGreaterThanOrEqual(figures.db ?? 0);
       const text = await metrics().registry.metrics();
