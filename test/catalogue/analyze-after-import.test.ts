@@ -34,4 +34,29 @@ describe("statistics after a large import", () => {
       .poll(analyzedTables, { timeout: 10_000 })
       .toEqual(["Application", "ApplicationLabel", "DeploymentTarget", "SyncStatus"]);
   });
+
+  it("merges the search index's pending entries, so a search right after a first import uses the index", async () => {
+    // pgstattuple reads the GIN index's pending list (it ships with Postgres).
+    await db.$executeRaw`CREATE EXTENSION IF NOT EXISTS pgstattuple`;
+    const pendingPages = async () =>
+      Number(
+        (
+          await db.$queryRaw<{ pending: number }[]>`
+            SELECT pending_pages::int AS pending FROM pgstatginindex('"Application_search_trgm_idx"'::regclass)`
+        )[0]?.pending,
+      );
+    const [team] = await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Team" (slug, name, "updatedAt") VALUES ('search', 'Search', now()) RETURNING id`;
+    // What a first import writes: many applications in a few statements.
+    await db.$executeRaw`
+      INSERT INTO "Application" (slug, name, description, "teamId", chart, "lastCommit", "updatedAt")
+      SELECT 'app-' || n, 'Application ' || n, 'serves the api of team ' || (n % 50), ${team?.id}::uuid,
+        'charts/app', repeat('a', 40), now()
+      FROM generate_series(1, ${LARGE_IMPORT}) n`;
+    expect(await pendingPages()).toBeGreaterThan(0);
+
+    const large = { appsCreated: LARGE_IMPORT, appsUpdated: 0, appsArchived: 0 };
+    expect(await analyzeAfterLargeImport({ db, result: large })).toBe(true);
+    expect(await pendingPages()).toBe(0);
+  });
 });
