@@ -20,9 +20,11 @@ export const LARGE_IMPORT = 1_000;
  *   Postgres instead of 7. Merging takes about 20 ms.
  *
  * Returns whether it ran. A role that does not own the tables gets a warning
- * from Postgres for the ANALYZE and a refusal for the merge, which is logged:
+ * from Postgres for the ANALYZE and a refusal for the merge, logged once:
  * the import stands either way.
  */
+let mergeRefusalLogged = false;
+
 export async function analyzeAfterLargeImport(params: {
   db: PrismaClient;
   result: Pick<ImportResult, "appsCreated" | "appsUpdated" | "appsArchived">;
@@ -39,6 +41,9 @@ export async function analyzeAfterLargeImport(params: {
       JOIN pg_am am ON am.oid = c.relam AND am.amname = 'gin'
       WHERE i.indrelid IN ('"Application"'::regclass, '"DeploymentTarget"'::regclass)`;
   } catch (error) {
+    // Once per process: a role that does not own the indexes is refused at every large import.
+    if (mergeRefusalLogged) return true;
+    mergeRefusalLogged = true;
     log.warn("catalogue indexes: pending entries not merged after a large import", {
       reason: error instanceof Error ? error.message.slice(0, 300) : String(error),
     });

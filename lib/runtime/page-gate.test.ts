@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config";
 import { gatePageRenders, isPageRender, type PageGateOptions } from "@/lib/runtime/page-gate";
@@ -184,6 +184,69 @@ describe("page renders take turns", () => {
     }
   });
 
+  it("gives a leaving reader's place to the next at once, not when its turn comes", async () => {
+    const s = await open({ concurrency: 1, maxWaiting: 1 });
+    await s.send("/apps");
+    const leaving = new AbortController();
+    await s.send("/apps?gone", { signal: leaving.signal });
+    leaving.abort();
+    await tick();
+    // The line has room again: without the place given back, this one would be refused.
+    const next = (await s.send("/apps?next")).answer;
+    s.finish("/apps");
+    await s.hasStarted("/apps?next");
+    s.finish("/apps?next");
+    expect((await next).status).toBe(200);
+  });
+
+  it("frees one turn when a page outlives holdMs and then ends, not two", async () => {
+    const s = await open({ concurrency: 1, holdMs: 50 });
+    await s.send("/apps?slow");
+    await s.send("/apps?next");
+    await s.hasStarted("/apps?next");
+    s.finish("/apps?slow");
+    await s.send("/apps?third");
+    await tick();
+    expect(s.started).toEqual(["/apps?slow", "/apps?next"]);
+    s.finish("/apps?next");
+    await s.hasStarted("/apps?third");
+    s.finish("/apps?third");
+  });
+
+  it("renders the pages people asked for before the router's prefetches", async () => {
+    const s = await open({ concurrency: 1 });
+    await s.send("/apps");
+    await s.send("/promotions", { headers: { "next-router-prefetch": "1" } });
+    await s.send("/apps/payments-api");
+    s.finish("/apps");
+    await s.hasStarted("/apps/payments-api");
+    expect(s.started).toEqual(["/apps", "/apps/payments-api"]);
+    s.finish("/apps/payments-api");
+    await s.hasStarted("/promotions");
+    s.finish("/promotions");
+  });
+
+  it("keeps at most 4 pages of one connection waiting, and renders none of them once it closed", async () => {
+    const waitingCounts: number[] = [];
+    const s = await open({ concurrency: 1, onWaiting: (n) => waitingCounts.push(n) });
+    await s.send("/apps");
+    // Six pipelined requests in one write, then the connection goes away (as a flood would).
+    const socket = net.connect(Number(new URL(s.base).port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    socket.write(
+      [1, 2, 3, 4, 5, 6]
+        .map((n) => `GET /apps?pipelined=${n} HTTP/1.1\r\nHost: x\r\n\r\n`)
+        .join(""),
+    );
+    await expect.poll(() => s.arrived.filter((url) => url.includes("pipelined")).length).toBe(6);
+    expect(Math.max(...waitingCounts)).toBe(4);
+    socket.destroy();
+    await tick();
+    s.finish("/apps");
+    await tick();
+    expect(s.started).toEqual(["/apps"]);
+  });
+
   it("lets every page through at once with concurrency 0", async () => {
     const s = await open({ concurrency: 0 });
     for (const path of ["/apps?a", "/apps?b", "/apps?c"]) await s.send(path);
@@ -199,6 +262,8 @@ describe("isPageRender", () => {
     ["HEAD", "/apps/payments-api?tab=history", true],
     ["GET", "/", true],
     ["GET", "/apps/api-gateway", true],
+    ["GET", "/repos/gitops/blob/main/apps/api/envs/prod/values.yaml", true],
+    ["GET", "/favicon.ico", false],
     ["GET", "/api", false],
     ["GET", "/api/v1/apps", false],
     ["GET", "/_next/static/chunks/app.js", false],
