@@ -26,6 +26,7 @@ import { chromium } from "@playwright/test";
 import { listApplications } from "@/lib/catalogue/list-applications";
 import { createDbClient } from "@/lib/db";
 import {
+  exitedWithin,
   log,
   makeDataDir,
   percentile,
@@ -78,10 +79,9 @@ server.stdout?.on("data", (chunk: Buffer) => {
 
 async function stopServer(): Promise<void> {
   if (server.exitCode !== null || !server.pid) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
+  const exited = exitedWithin(server, 30_000);
   process.kill(-server.pid, "SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  if (server.exitCode === null) process.kill(-server.pid, "SIGKILL");
+  if (!(await exited)) process.kill(-server.pid, "SIGKILL");
 }
 
 // Stopped from outside (the smoke run's time limit): the portal runs in a process group of its

@@ -33,7 +33,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { log, makeDataDir, startArguments, startEnvironment, writeResults } from "./support";
+import {
+  exitedWithin,
+  log,
+  makeDataDir,
+  startArguments,
+  startEnvironment,
+  writeResults,
+} from "./support";
 
 const root = path.resolve(import.meta.dirname, "..");
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
@@ -236,10 +243,9 @@ function startPortal(): Portal {
     async stop() {
       const ended = () => child.exitCode !== null || child.signalCode !== null;
       if (ended() || !child.pid) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
+      const exited = exitedWithin(child, 60_000);
       signalGroup(child.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
-      if (!ended()) signalGroup(child.pid, "SIGKILL");
+      if (!(await exited)) signalGroup(child.pid, "SIGKILL");
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -92,4 +93,23 @@ export function startEnvironment(): Record<string, string> {
     if (match?.[1] !== undefined) environment[match[1]] = match[2] ?? "";
   }
   return environment;
+}
+
+/**
+ * Waits for a child process to exit, at most `ms`; true when it did. The timer is cleared
+ * once it exits: a pending one would hold the benchmark's own exit back by the rest of `ms`.
+ */
+export function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once("exit", onExit);
+  });
 }
