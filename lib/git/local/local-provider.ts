@@ -3,7 +3,7 @@ import { isGantryError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { assertRef, commitLimit, normalizePath } from "@/lib/git/arguments";
 import { gitError } from "@/lib/git/errors";
-import { readObjects } from "@/lib/git/local/cat-file";
+import { type GitObject, readObjects } from "@/lib/git/local/cat-file";
 import { GitCli } from "@/lib/git/local/git-cli";
 import {
   assertBranchName,
@@ -323,9 +323,7 @@ export class LocalGitProvider implements GitProvider {
     assertRef(ref, "git");
     const [object] = await this.guard(() => readObjectsQuickly(this.git, [`${ref}^{commit}`]));
     if (object?.type !== "commit" || !/^[0-9a-f]{40,64}$/.test(object.oid)) {
-      throw gitError("not_found", `ref "${ref}" does not exist in repository ${this.repository}`, {
-        details: { ref, repository: this.repository },
-      });
+      throw this.noSuchRef(ref);
     }
     return object.oid;
   }
@@ -379,8 +377,7 @@ export class LocalGitProvider implements GitProvider {
       return this.readFilesAtCommit(params.ref, paths);
     }
     const sha = await this.resolveRef(params.ref);
-    const files = new Map<string, string>();
-    if (paths.length === 0) return files;
+    if (paths.length === 0) return new Map();
 
     // git finds `<commit>:<path>` by scanning each tree on the way linearly,
     // and apps/ holds one entry per app: at 10,000 apps that makes lookups by
@@ -403,12 +400,10 @@ export class LocalGitProvider implements GitProvider {
         ? readObjects(this.git, names)
         : readObjectsQuickly(this.git, names),
     );
-    objects.forEach((object, index) => {
-      const request = requests[index];
-      if (object?.type === "blob" && request)
-        files.set(request.path, object.content.toString("utf8"));
-    });
-    return files;
+    return blobTexts(
+      requests.map((r) => r.path),
+      objects,
+    );
   }
 
   /** readFiles at a commit id, with the commit's check in the same request to the reader. */
@@ -422,22 +417,14 @@ export class LocalGitProvider implements GitProvider {
         ...paths.map((path) => `${commit}:${path}`),
       ]),
     );
-    if (object?.type !== "commit") {
-      throw gitError(
-        "not_found",
-        `ref "${commit}" does not exist in repository ${this.repository}`,
-        {
-          details: { ref: commit, repository: this.repository },
-        },
-      );
-    }
-    const files = new Map<string, string>();
-    blobs.forEach((blob, index) => {
-      const path = paths[index];
-      if (blob?.type === "blob" && path !== undefined)
-        files.set(path, blob.content.toString("utf8"));
+    if (object?.type !== "commit") throw this.noSuchRef(commit);
+    return blobTexts(paths, blobs);
+  }
+
+  private noSuchRef(ref: string) {
+    return gitError("not_found", `ref "${ref}" does not exist in repository ${this.repository}`, {
+      details: { ref, repository: this.repository },
     });
-    return files;
   }
 
   async listFilesUnder(params: { ref: string; paths: readonly string[] }): Promise<TreeEntry[]> {
@@ -492,7 +479,7 @@ export class LocalGitProvider implements GitProvider {
   async readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(ids)];
     for (const id of wanted) {
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id)) {
+      if (!OBJECT_ID.test(id)) {
         throw gitError("bad_request", `"${id.slice(0, 80)}" is not an object id`);
       }
     }
@@ -501,13 +488,7 @@ export class LocalGitProvider implements GitProvider {
         ? readObjects(this.git, wanted)
         : readObjectsQuickly(this.git, wanted),
     );
-    const blobs = new Map<string, string>();
-    objects.forEach((object, index) => {
-      const id = wanted[index];
-      if (object?.type === "blob" && id !== undefined)
-        blobs.set(id, object.content.toString("utf8"));
-    });
-    return blobs;
+    return blobTexts(wanted, objects);
   }
 
   /** Every file of a commit, path → blob id. */
@@ -607,4 +588,18 @@ export class LocalGitProvider implements GitProvider {
 /** A stored status as a check reads: error counts as failure, as on GitHub. */
 function checkState(state: string): "success" | "pending" | "failure" {
   return state === "success" || state === "pending" ? state : "failure";
+}
+
+/** The blobs among `objects` as text, each under the key at its position (a path or an id); anything else is left out. */
+function blobTexts(
+  keys: readonly string[],
+  objects: readonly (GitObject | null)[],
+): Map<string, string> {
+  const texts = new Map<string, string>();
+  objects.forEach((object, index) => {
+    const key = keys[index];
+    if (object?.type === "blob" && key !== undefined)
+      texts.set(key, object.content.toString("utf8"));
+  });
+  return texts;
 }
