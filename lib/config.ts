@@ -216,6 +216,17 @@ function defaultPublicUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
+/** What parseConfig refuses in `env`, one line per problem naming its variable; none when it parses. */
+export function configProblems(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    parseConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
 export function parseConfig(env: Record<string, string | undefined>): GantryConfig {
   // Empty strings mean "unset", as they do in docker-compose and most shells' habits.
   const cleaned = Object.fromEntries(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_DEMO_APPS, parseConfig } from "@/lib/config";
+import { configProblems, MAX_DEMO_APPS, parseConfig } from "@/lib/config";
 import { demoAppNames } from "@/lib/demo/app-names";
 import { Random } from "@/lib/demo/random";
 import { COMPONENTS, TEAMS } from "@/lib/demo/vocabulary";
@@ -38,14 +38,7 @@ describe("demoAppNames", () => {
 });
 
 describe("GANTRY_DEMO_APPS", () => {
-  const problem = (value: string) => {
-    try {
-      parseConfig({ GANTRY_DEMO_APPS: value });
-      return "";
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  };
+  const problem = (value: string) => configProblems({ GANTRY_DEMO_APPS: value }).join("\n");
 
   it("accepts up to the limit and names the limit and the value beyond it", () => {
     expect(parseConfig({ GANTRY_DEMO_APPS: "100000" }).demo.apps).toBe(100_000);

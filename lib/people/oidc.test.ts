@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type GroupMap, parseConfig } from "@/lib/config";
+import { configProblems, type GroupMap, parseConfig } from "@/lib/config";
 import { grantsFromGroups, groupsFromClaims } from "@/lib/people/oidc";
 
 const map: GroupMap = {
@@ -75,15 +75,6 @@ describe("OIDC configuration", () => {
     GANTRY_OIDC_CLIENT_ID: "gantry",
     GANTRY_OIDC_CLIENT_SECRET: "s3cret",
   };
-  const problems = (env: Record<string, string>): readonly string[] => {
-    try {
-      parseConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
 
   it("is off without an issuer, and complete with one", () => {
     expect(parseConfig({}).oidc).toBeUndefined();
@@ -111,26 +102,26 @@ describe("OIDC configuration", () => {
   });
 
   it("names the variable that is wrong, never its value", () => {
-    expect(problems({ GANTRY_OIDC_ISSUER: base.GANTRY_OIDC_ISSUER })).toEqual([
+    expect(configProblems({ GANTRY_OIDC_ISSUER: base.GANTRY_OIDC_ISSUER })).toEqual([
       "GANTRY_OIDC_CLIENT_ID: required with GANTRY_OIDC_ISSUER",
       "GANTRY_OIDC_CLIENT_SECRET: required with GANTRY_OIDC_ISSUER",
     ]);
-    expect(problems({ GANTRY_OIDC_CLIENT_SECRET: "s3cret" })).toEqual([
+    expect(configProblems({ GANTRY_OIDC_CLIENT_SECRET: "s3cret" })).toEqual([
       "GANTRY_OIDC_CLIENT_SECRET: set GANTRY_OIDC_ISSUER too, or leave it unset",
     ]);
-    expect(problems({ ...base, GANTRY_OIDC_GROUP_MAP: "{not json" })[0]).toMatch(
+    expect(configProblems({ ...base, GANTRY_OIDC_GROUP_MAP: "{not json" })[0]).toMatch(
       /^GANTRY_OIDC_GROUP_MAP: expected JSON like/,
     );
-    const wrong = problems({
+    const wrong = configProblems({
       ...base,
       GANTRY_OIDC_GROUP_MAP: JSON.stringify({ devs: { roles: ["wizard"], teamz: [] } }),
     });
     expect(wrong.join("\n")).toMatch(/^GANTRY_OIDC_GROUP_MAP\.devs\.roles\.0: expected some of/m);
     expect(wrong.join("\n")).toMatch(/GANTRY_OIDC_GROUP_MAP\.devs: .*teamz/);
-    expect(problems({ ...base, GANTRY_OIDC_ISSUER: "ftp://x" })).toEqual([
+    expect(configProblems({ ...base, GANTRY_OIDC_ISSUER: "ftp://x" })).toEqual([
       "GANTRY_OIDC_ISSUER: expected an http:// or https:// URL",
     ]);
-    expect(JSON.stringify(problems({ ...base, GANTRY_OIDC_CLIENT_ID: "" }))).not.toContain(
+    expect(JSON.stringify(configProblems({ ...base, GANTRY_OIDC_CLIENT_ID: "" }))).not.toContain(
       "s3cret",
     );
   });

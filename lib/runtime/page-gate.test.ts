@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "@/lib/config";
+import { configProblems, parseConfig } from "@/lib/config";
 import { gatePageRenders, isPageRender, type PageGateOptions } from "@/lib/runtime/page-gate";
 
 /** A server whose pages answer only when the test says so, recording the order they started in. */
@@ -277,14 +277,7 @@ describe("isPageRender", () => {
 });
 
 describe("GANTRY_PAGE_CONCURRENCY", () => {
-  const problem = (value: string) => {
-    try {
-      parseConfig({ GANTRY_PAGE_CONCURRENCY: value });
-      return "";
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  };
+  const problem = (value: string) => configProblems({ GANTRY_PAGE_CONCURRENCY: value }).join("\n");
 
   it("defaults to 2 pages at once, takes 0 (no turns) to 64, and names what was wrong", () => {
     expect(parseConfig({}).pageConcurrency).toBe(2);

@@ -2,28 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "@/lib/config";
+import { configProblems, parseConfig } from "@/lib/config";
 import { createGitProvider } from "@/lib/git";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
-
 describe("GitHub configuration", () => {
   it("needs an owner and one way to authenticate, naming the variables", () => {
-    expect(problems({ GANTRY_GIT_PROVIDER: "github" })).toEqual([
+    expect(configProblems({ GANTRY_GIT_PROVIDER: "github" })).toEqual([
       "GANTRY_GITHUB_OWNER: required when GANTRY_GIT_PROVIDER=github",
       expect.stringMatching(/^GANTRY_GITHUB_TOKEN: required/),
     ]);
     expect(
-      problems({
+      configProblems({
         GANTRY_GIT_PROVIDER: "github",
         GANTRY_GITHUB_OWNER: "acme",
         GANTRY_GITHUB_APP_ID: "12",
@@ -33,11 +23,11 @@ describe("GitHub configuration", () => {
       "GANTRY_GITHUB_INSTALLATION_ID: required for GitHub App authentication",
     ]);
     // The local provider needs none of it.
-    expect(problems({})).toEqual([]);
+    expect(configProblems({})).toEqual([]);
   });
 
   it("never echoes a secret in a configuration error", () => {
-    const found = problems({
+    const found = configProblems({
       GANTRY_GIT_PROVIDER: "github",
       GANTRY_GITHUB_OWNER: "acme",
       GANTRY_GITHUB_APP_ID: "not-a-number",
@@ -81,7 +71,7 @@ describe("GitHub configuration", () => {
       expect(provider.pullRequestUrl(3)).toBe("https://github.com/acme/deployments/pull/3");
 
       expect(
-        problems({
+        configProblems({
           GANTRY_GIT_PROVIDER: "github",
           GANTRY_GITHUB_OWNER: "acme",
           GANTRY_GITHUB_APP_ID: "12",
