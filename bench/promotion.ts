@@ -34,7 +34,8 @@ import { parseConfig } from "@/lib/config";
 import { createDbClient, type Db, databaseStatementsSent } from "@/lib/db";
 import { DemoFeed } from "@/lib/demo/demo-feed";
 import { demoRepositorySeed } from "@/lib/demo/generate-repository";
-import { CHANGES_CHANNEL, ChangeEventSchema } from "@/lib/events/changes";
+import { ChangeListener } from "@/lib/events/change-listener";
+import type { ChangeEvent } from "@/lib/events/changes";
 import { createGitProvider } from "@/lib/git";
 import { GitHubProvider } from "@/lib/git/github/github-provider";
 import { ensureLocalRepository } from "@/lib/git/local/ensure-repository";
@@ -84,9 +85,11 @@ const LIMITS = { writesPerMinute: 80, contentCreatingPerHour: 500, requestsPerHo
 /**
  * Watches promotions reach `pr_open`: the portal's own change notifications
  * (`pg_notify` on the changes channel, delivered when the transaction that
- * recorded the state commits), timed when they arrive. A query every
+ * recorded the state commits), heard through the portal's own listener
+ * (lib/events/change-listener.ts) and timed when they arrive. A query every
  * SWEEP_MS catches anything a notification did not say (a promotion that
- * ended elsewhere, or a lost connection), so no waiter waits for ever.
+ * ended elsewhere, or notifications lost while the listener reconnected),
+ * so no waiter waits for ever.
  */
 class PrOpenWatcher {
   private readonly waiting = new Map<
@@ -98,17 +101,24 @@ class PrOpenWatcher {
   private running = true;
   /** Promotions whose pr_open no notification told, found by the sweep instead. */
   sweptPrOpen = 0;
-  private readonly listener: Promise<pg.PoolClient>;
+  private readonly listener: ChangeListener;
+  private readonly unsubscribe: Promise<() => void>;
   private readonly loop: Promise<void>;
 
-  constructor(private readonly observer: pg.Pool) {
-    this.listener = this.listen();
+  constructor(
+    private readonly observer: pg.Pool,
+    connectionString: string,
+  ) {
+    this.listener = new ChangeListener({ connectionString });
+    this.unsubscribe = this.listener.subscribe({
+      onChange: (event) => this.heard(event, performance.now()),
+    });
     this.loop = this.sweep();
   }
 
   /** Resolves once LISTEN is in place: a promotion requested before it would go unheard. */
-  ready(): Promise<void> {
-    return this.listener.then(() => undefined);
+  async ready(): Promise<void> {
+    await this.unsubscribe;
   }
 
   wait(promotionId: string): Promise<number> {
@@ -123,34 +133,19 @@ class PrOpenWatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    const client = await this.listener;
-    await client.query(`UNLISTEN ${CHANGES_CHANNEL}`).catch(() => undefined);
-    client.release();
+    (await this.unsubscribe)();
+    await this.listener.close();
   }
 
-  private async listen(): Promise<pg.PoolClient> {
-    const client = await this.observer.connect();
-    // A lost connection ends the run with what it says, instead of crashing the process.
-    client.on("error", (error) => {
-      for (const waiter of this.waiting.values()) waiter.reject(error);
-      this.waiting.clear();
-      this.running = false;
-    });
-    client.on("notification", (message) => {
-      const at = performance.now();
-      const event = ChangeEventSchema.safeParse(JSON.parse(message.payload ?? "null"));
-      if (!event.success || event.data.kind !== "promotion" || event.data.state !== "pr_open")
-        return;
-      const waiter = this.waiting.get(event.data.promotionId);
-      if (!waiter) {
-        this.early.set(event.data.promotionId, at);
-        return;
-      }
-      this.waiting.delete(event.data.promotionId);
-      waiter.resolve(at);
-    });
-    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-    return client;
+  private heard(event: ChangeEvent, at: number): void {
+    if (event.kind !== "promotion" || event.state !== "pr_open") return;
+    const waiter = this.waiting.get(event.promotionId);
+    if (!waiter) {
+      this.early.set(event.promotionId, at);
+      return;
+    }
+    this.waiting.delete(event.promotionId);
+    waiter.resolve(at);
   }
 
   private async sweep(): Promise<void> {
@@ -302,10 +297,9 @@ try {
   };
   // The benchmark watches on a pool of its own, outside Gantry's clients, so that Gantry's
   // statement count (databaseStatementsSent) holds only what a promotion costs.
-  // One connection stays on LISTEN for the watcher; the others query.
-  observer = new pg.Pool({ connectionString: postgres.url, max: 3 });
+  observer = new pg.Pool({ connectionString: postgres.url, max: 2 });
   const activeObserver = observer;
-  watcher = new PrOpenWatcher(observer);
+  watcher = new PrOpenWatcher(observer, postgres.url);
   const activeWatcher = watcher;
   await activeWatcher.ready();
 

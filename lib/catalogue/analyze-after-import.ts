@@ -5,6 +5,9 @@ import type { ImportResult } from "./import-catalogue";
 /** Applications created, changed or archived by one import above which statistics are refreshed at once. */
 export const LARGE_IMPORT = 1_000;
 
+/** A refused merge is logged once per process: a role that does not own the indexes is refused every time. */
+let mergeRefusalLogged = false;
+
 /**
  * Readies the planner for the catalogue after an import that changed many
  * applications, instead of waiting for autovacuum:
@@ -23,8 +26,6 @@ export const LARGE_IMPORT = 1_000;
  * from Postgres for the ANALYZE and a refusal for the merge, logged once:
  * the import stands either way.
  */
-let mergeRefusalLogged = false;
-
 export async function analyzeAfterLargeImport(params: {
   db: PrismaClient;
   result: Pick<ImportResult, "appsCreated" | "appsUpdated" | "appsArchived">;
@@ -41,12 +42,12 @@ export async function analyzeAfterLargeImport(params: {
       JOIN pg_am am ON am.oid = c.relam AND am.amname = 'gin'
       WHERE i.indrelid IN ('"Application"'::regclass, '"DeploymentTarget"'::regclass)`;
   } catch (error) {
-    // Once per process: a role that does not own the indexes is refused at every large import.
-    if (mergeRefusalLogged) return true;
-    mergeRefusalLogged = true;
-    log.warn("catalogue indexes: pending entries not merged after a large import", {
-      reason: error instanceof Error ? error.message.slice(0, 300) : String(error),
-    });
+    if (!mergeRefusalLogged) {
+      mergeRefusalLogged = true;
+      log.warn("catalogue indexes: pending entries not merged after a large import", {
+        reason: error instanceof Error ? error.message.slice(0, 300) : String(error),
+      });
+    }
   }
   return true;
 }
